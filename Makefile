@@ -1,0 +1,111 @@
+# KKC nearest-centre and routing service -- build, run, test, bench.
+#   make run        set up, build, import the default data when needed, serve on 127.0.0.1:$(PORT)
+#   make test       set up, build, run every test (C suites, HTTP suite, oracles, browser)
+#   make sanitize   the C suites again under ASan + UBSan
+#   make bench      benchmarks against the peers in ../shared/PEERS.md (figures, not assertions)
+DATA_SRC ?= ../shared/data
+DB       ?= data/kkc.sqlite
+PORT     ?= 8080
+HOST     ?= 127.0.0.1
+BUILD    ?= build
+OSM_DEFAULT ?= $(DATA_SRC)/osm/heidelberg.osm.pbf
+
+CC      ?= cc
+PKGS    := geos proj spatialite sqlite3 libmicrohttpd jansson readosm
+TPKGS   := check libcurl
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Werror
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP -Igeo -Iservice
+LDFLAGS := $(SAN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lz -lpthread -lm
+TPKG_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
+TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
+
+GEO_SRC  := $(sort $(wildcard geo/*.c))
+SVC_SRC  := $(sort $(wildcard service/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o)
+SVC_OBJ  := $(SVC_SRC:%.c=$(BUILD)/%.o)
+SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
+
+KKC     := $(BUILD)/kkc
+RUNNER  := $(BUILD)/test_runner
+
+.PHONY: all run test test-c test-scripts sanitize bench fuzz clean deps deps-test format setup
+all: deps $(KKC)
+
+deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/share/javascript/leaflet/leaflet.js ] \
+	  || scripts/setup
+
+deps-test:
+	@scripts/setup --test
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TPKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libkkcgeo.a: $(GEO_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(KKC): $(SVC_OBJ) $(BUILD)/libkkcgeo.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The test runner registers every `Suite *NAME_suite(void)` found in tests/test_*.c.
+$(BUILD)/tests/suites.inc: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/runner.o: $(BUILD)/tests/suites.inc
+$(BUILD)/tests/runner.o: CFLAGS += -I$(BUILD)/tests
+
+$(RUNNER): $(TEST_OBJ) $(SVC_LIB_OBJ) $(BUILD)/libkkcgeo.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(TPKG_LIBS) $(PKG_LIBS)
+
+# The default database: KHK centres, municipalities, boundaries + Heidelberg roads and OSM centres.
+DB_SOURCES := $(wildcard $(DATA_SRC)/cz/*.geojson $(DATA_SRC)/cz/*/*.csv $(DATA_SRC)/cz/*/*.geojson) \
+              $(OSM_DEFAULT) data/schema.sql
+$(DB): $(KKC) $(DB_SOURCES)
+	$(KKC) import --data $(DATA_SRC) --osm $(OSM_DEFAULT) --centres-from-osm --out $@
+
+run: all $(DB)
+	$(KKC) serve --db $(DB) --host $(HOST) --port $(PORT)
+
+test: deps deps-test
+	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-scripts
+
+test-c: $(KKC) $(RUNNER) $(DB)
+	KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) $(RUNNER)
+
+test-scripts: $(KKC) $(DB)
+	@for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
+	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || exit 1; done
+
+sanitize: deps deps-test
+	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test-c
+
+bench: all $(DB)
+	scripts/setup --bench
+	scripts/bench
+
+format:
+	clang-format -i geo/*.[ch] service/*.[ch] tests/*.[ch]
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# data/schema.sql compiled into the binary as a C string.
+$(BUILD)/gen/schema.c: data/schema.sql
+	@mkdir -p $(dir $@)
+	@{ echo 'const char kkc_schema_sql[] ='; \
+	   sed -e '/^[[:space:]]*--/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
+	   echo ';'; } > $@.tmp && mv $@.tmp $@
+GEO_OBJ += $(BUILD)/gen/schema.o

@@ -1,0 +1,97 @@
+-- data/schema.sql -- the KKC database (SpatiaLite). Applied by `kkc import` to a new file.
+-- Every geometry is WGS84 (SRID 4326), registered with AddGeometryColumn and spatially indexed.
+-- Lines beginning with "--" are comments; statements end with ";" at the end of a line.
+
+SELECT InitSpatialMetaData(1);
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Emergency centres: police stations (KKC), fire-rescue stations, ambulance bases.
+CREATE TABLE centres (
+  id                TEXT PRIMARY KEY,
+  name              TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('police', 'fire', 'ambulance')),
+  address           TEXT,
+  municipality      TEXT,
+  municipality_code TEXT,
+  phone             TEXT,
+  email             TEXT,
+  www               TEXT,
+  hours             TEXT,
+  source            TEXT NOT NULL,
+  status            TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
+  updated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+SELECT AddGeometryColumn('centres', 'geom', 4326, 'POINT', 'XY', 1);
+SELECT CreateSpatialIndex('centres', 'geom');
+
+-- Municipalities (obce) with their 2011 census population (NULL where the census has no row).
+CREATE TABLE municipalities (
+  code       TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  name_key   TEXT NOT NULL, -- lower case, accents removed: for prefix search
+  okres_code TEXT,
+  okres      TEXT,
+  kraj_code  TEXT,
+  kraj       TEXT,
+  psc        TEXT,
+  population INTEGER
+);
+SELECT AddGeometryColumn('municipalities', 'geom', 4326, 'POINT', 'XY', 1);
+SELECT CreateSpatialIndex('municipalities', 'geom');
+CREATE INDEX municipalities_name_key ON municipalities (name_key);
+
+-- Administrative areas: the republic, kraje, okresy, ORP, and the detailed KHK border.
+CREATE TABLE regions (
+  code       TEXT NOT NULL,
+  level      TEXT NOT NULL CHECK (level IN ('country', 'kraj', 'okres', 'orp', 'border')),
+  name       TEXT NOT NULL,
+  population INTEGER,
+  PRIMARY KEY (level, code)
+);
+SELECT AddGeometryColumn('regions', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1);
+SELECT CreateSpatialIndex('regions', 'geom');
+
+-- The road graph from OpenStreetMap: junctions and way ends as nodes, ways split at junctions.
+CREATE TABLE road_nodes (
+  id     INTEGER PRIMARY KEY,   -- dense 0..n-1
+  osm_id INTEGER NOT NULL
+);
+SELECT AddGeometryColumn('road_nodes', 'geom', 4326, 'POINT', 'XY', 1);
+SELECT CreateSpatialIndex('road_nodes', 'geom');
+
+CREATE TABLE road_edges (
+  id         INTEGER PRIMARY KEY,   -- dense 0..m-1
+  source     INTEGER NOT NULL REFERENCES road_nodes (id),
+  target     INTEGER NOT NULL REFERENCES road_nodes (id),
+  osm_way_id INTEGER NOT NULL,
+  highway    TEXT NOT NULL,
+  name       TEXT,
+  ref        TEXT,
+  length_m   REAL NOT NULL,         -- geodesic length along the geometry
+  duration_s REAL NOT NULL,         -- length / speed of the profile (or maxspeed)
+  forward    INTEGER NOT NULL,      -- 1 when drivable source -> target
+  backward   INTEGER NOT NULL       -- 1 when drivable target -> source
+);
+SELECT AddGeometryColumn('road_edges', 'geom', 4326, 'LINESTRING', 'XY', 1);
+SELECT CreateSpatialIndex('road_edges', 'geom');
+
+-- What the import rejected or found suspicious, one row per report (also printed).
+CREATE TABLE import_report (
+  file   TEXT NOT NULL,
+  row    INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+
+-- Admin writes: one row per change, with the centre before and after as JSON text.
+CREATE TABLE audit (
+  id        INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  action    TEXT NOT NULL,
+  centre_id TEXT NOT NULL,
+  before    TEXT,
+  after     TEXT
+);

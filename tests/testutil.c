@@ -1,0 +1,55 @@
+/* tests/testutil.c -- helpers shared by the Check suites. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+const char *tu_data_src(void)
+{
+    return env_or("DATA_SRC", "../shared/data");
+}
+
+const char *tu_db(void)
+{
+    return env_or("KKC_DB", "data/kkc.sqlite");
+}
+
+const char *tu_kkc_bin(void)
+{
+    return env_or("KKC_BIN", "build/kkc");
+}
+
+char *tu_tmpdir(void)
+{
+    char tmpl[] = "/tmp/kkc-test-XXXXXX";
+    if (!mkdtemp(tmpl))
+        return NULL;
+    return strdup(tmpl);
+}
+
+char *tu_tmpfile(const char *name)
+{
+    char *dir = tu_tmpdir();
+    char *p = NULL;
+    if (dir && asprintf(&p, "%s/%s", dir, name) < 0)
+        p = NULL;
+    free(dir);
+    return p;
+}
+
+double tu_rand(unsigned long long *state)
+{
+    unsigned long long x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}

@@ -1,0 +1,20 @@
+/* tests/testutil.h -- helpers shared by the Check suites. */
+#ifndef KKC_TESTUTIL_H
+#define KKC_TESTUTIL_H
+
+#include <stddef.h>
+
+/* DATA_SRC from the environment (the Makefile sets it), default "../shared/data". */
+const char *tu_data_src(void);
+/* The built default database (KKC_DB, default data/kkc.sqlite). */
+const char *tu_db(void);
+/* The kkc binary under test (KKC_BIN, default build/kkc). */
+const char *tu_kkc_bin(void);
+/* A new empty temporary directory; the caller frees the string (the directory stays). */
+char *tu_tmpdir(void);
+/* A fresh path "DIR/NAME" in a new temporary directory; caller frees. */
+char *tu_tmpfile(const char *name);
+/* Deterministic pseudo-random numbers (xorshift64*), state kept by the caller. */
+double tu_rand(unsigned long long *state);
+
+#endif
