@@ -27,7 +27,7 @@ TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 GEO_SRC  := $(sort $(wildcard geo/*.c))
 SVC_SRC  := $(sort $(wildcard service/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o)
+GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
 SVC_OBJ  := $(SVC_SRC:%.c=$(BUILD)/%.o)
 SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
@@ -108,4 +108,5 @@ $(BUILD)/gen/schema.c: data/schema.sql
 	@{ echo 'const char kkc_schema_sql[] ='; \
 	   sed -e '/^[[:space:]]*--/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
 	   echo ';'; } > $@.tmp && mv $@.tmp $@
-GEO_OBJ += $(BUILD)/gen/schema.o
+$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+	$(CC) $(CFLAGS) -c $< -o $@

@@ -547,11 +547,13 @@ static void check_name_place(struct imp *im, const char *file, long row,
     if (strstr(nkey, mkey))
         return;
     if (store_prepare(im->st,
-                      "SELECT name, code FROM municipalities WHERE ?1 LIKE '% ' || name_key "
+                      "SELECT name, code FROM municipalities WHERE ?1 LIKE '% ' || name_key AND "
+                      "okres_code = (SELECT okres_code FROM municipalities WHERE code = ?2) "
                       "ORDER BY length(name_key) DESC LIMIT 1",
                       &s, NULL))
         return;
     sqlite3_bind_text(s, 1, nkey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->municipality_code, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW)
         report(im, 0, file, row,
                "centre %s \"%s\": the name names %s (%s) but the declared municipality is %s (%s)",
@@ -586,6 +588,19 @@ static void check_centre(struct imp *im, const char *file, long row, const struc
     check_name_place(im, file, row, c, mname);
 }
 
+/* A phone number: digits, spaces and one leading '+', 3..20 digits. */
+static int phone_ok(const char *s)
+{
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p != ' ' && !(*p == '+' && p == s))
+            return 0;
+    }
+    return digits >= 3 && digits <= 20;
+}
+
 /* Validate and insert one centre. */
 static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char *file, long row,
                                    const struct centre_row *c, const char *source)
@@ -601,8 +616,14 @@ static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char
     if (!c->has_point || !lonlat_ok(c->lon, c->lat))
         return report(im, 1, file, row, "centre %s: coordinates missing or out of range", c->id),
                KKC_OK;
+    const char *phone = c->phone;
+    if (phone && !phone_ok(phone)) {
+        report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,
+               phone);
+        phone = NULL;
+    }
     const char *vals[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
-                          c->municipality_code, c->phone, c->email, c->www, c->hours, source};
+                          c->municipality_code, phone, c->email, c->www, c->hours, source};
     sqlite3_reset(ins);
     sqlite3_clear_bindings(ins);
     for (int i = 0; i < 11; i++)

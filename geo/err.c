@@ -37,6 +37,7 @@ const char *kkc_code_name(enum kkc_code code)
         [KKC_EDB] = "DatabaseError",
         [KKC_ENOMEM] = "OutOfMemory",
         [KKC_EINTERNAL] = "InternalError",
+        [KKC_EMETHOD] = "MethodNotAllowed",
     };
     if ((unsigned)code >= KKC_CODE_COUNT || !names[code])
         return "InternalError";

@@ -19,6 +19,7 @@ enum kkc_code {
     KKC_EDB,        /* SQLite / SpatiaLite said no */
     KKC_ENOMEM,     /* allocation failed */
     KKC_EINTERNAL,  /* a library we call failed in a way input cannot explain */
+    KKC_EMETHOD,    /* the HTTP method is not allowed on this resource */
     KKC_CODE_COUNT
 };
 

@@ -1,0 +1,381 @@
+/* service/api.c -- route table, error mapping and the endpoint handlers. */
+#include "api.h"
+
+#include "centres.h"
+#include "crs.h"
+#include "json_out.h"
+#include "world.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define K_MAX 50
+#define K_DEFAULT 3
+
+/* ---------------------------------------------------------------- per-thread context ------- */
+
+static pthread_key_t tctx_key;
+static pthread_once_t tctx_once = PTHREAD_ONCE_INIT;
+
+static void tctx_free(void *p)
+{
+    struct tctx *t = p;
+    if (!t)
+        return;
+    crs_ctx_destroy(t->crs);
+    free(t);
+}
+
+static void tctx_key_make(void)
+{
+    pthread_key_create(&tctx_key, tctx_free);
+}
+
+struct tctx *tctx_get(void)
+{
+    struct tctx *t;
+    pthread_once(&tctx_once, tctx_key_make);
+    t = pthread_getspecific(tctx_key);
+    if (t)
+        return t;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->crs = crs_ctx_create();
+    if (!t->crs) {
+        tctx_free(t);
+        return NULL;
+    }
+    pthread_setspecific(tctx_key, t);
+    return t;
+}
+
+/* ---------------------------------------------------------------- errors ------------------- */
+
+int api_status(enum kkc_code code)
+{
+    static const int status[KKC_CODE_COUNT] = {
+        [KKC_OK] = 200,          [KKC_EINVAL] = 400,    [KKC_ENOTFOUND] = 404,
+        [KKC_ETOOBIG] = 413,     [KKC_ENOSEGMENT] = 422, [KKC_ENOROUTE] = 422,
+        [KKC_EIO] = 500,         [KKC_EDB] = 500,       [KKC_ENOMEM] = 503,
+        [KKC_EINTERNAL] = 500,   [KKC_EMETHOD] = 405,
+    };
+    return (unsigned)code < KKC_CODE_COUNT && status[code] ? status[code] : 500;
+}
+
+void api_error(struct api_res *res, enum kkc_code code, const char *message)
+{
+    res->status = api_status(code);
+    res->body = json_error_body(kkc_code_name(code), message);
+}
+
+/* Answer with v (stolen) and status 200, or 503 when serialising ran out of memory. */
+static void reply(struct api_res *res, json_t *v)
+{
+    res->status = 200;
+    res->body = json_out_take(v);
+    if (!res->body)
+        api_error(res, KKC_ENOMEM, "out of memory");
+}
+
+/* ---------------------------------------------------------------- shared parameters -------- */
+
+/* kind=police[,fire...] into a mask; absent = all kinds. */
+static enum kkc_code param_kinds(struct params *q, unsigned *mask, struct kkc_err *err)
+{
+    const char *s = params_str(q, "kind");
+    char buf[64];
+    *mask = KIND_MASK_ALL;
+    if (!s)
+        return KKC_OK;
+    if (strlen(s) >= sizeof buf)
+        return kkc_err_set(err, KKC_EINVAL, "kind is too long");
+    strcpy(buf, s);
+    *mask = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int k = centres_kind_parse(tok);
+        if (k < 0)
+            return kkc_err_set(err, KKC_EINVAL,
+                               "unknown kind '%.20s' (police, fire, ambulance)", tok);
+        *mask |= 1u << k;
+    }
+    if (!*mask)
+        return kkc_err_set(err, KKC_EINVAL, "kind must name at least one kind");
+    return KKC_OK;
+}
+
+/* The query point: lon,lat (WGS84) or x,y with crs (default EPSG:5514, S-JTSK). */
+struct point_in {
+    double lon, lat;
+    double sx, sy;       /* S-JTSK of the same point (NaN when it cannot be computed) */
+    const char *crs;     /* the input crs when x,y were given, else NULL */
+    double x, y;
+};
+
+static enum kkc_code param_point(const struct api_req *r, struct point_in *p, struct kkc_err *err)
+{
+    struct params *q = r->q;
+    enum kkc_code rc;
+    int has_ll = params_str(q, "lon") || params_str(q, "lat");
+    int has_xy = params_str(q, "x") || params_str(q, "y") || params_str(q, "crs");
+
+    memset(p, 0, sizeof *p);
+    if (has_ll && has_xy)
+        return kkc_err_set(err, KKC_EINVAL, "give either lon,lat or x,y (with crs), not both");
+    if (has_xy) {
+        p->crs = params_str(q, "crs") ? params_str(q, "crs") : CRS_SJTSK;
+        rc = params_double(q, "x", 1, -1e12, 1e12, &p->x, err);
+        if (!rc)
+            rc = params_double(q, "y", 1, -1e12, 1e12, &p->y, err);
+        if (!rc)
+            rc = crs_to_wgs84(r->t->crs, p->crs, p->x, p->y, &p->lon, &p->lat, err);
+    } else {
+        rc = params_double(q, "lon", 1, -180, 180, &p->lon, err);
+        if (!rc)
+            rc = params_double(q, "lat", 1, -90, 90, &p->lat, err);
+    }
+    if (rc)
+        return rc;
+    if (crs_from_wgs84(r->t->crs, CRS_SJTSK, p->lon, p->lat, &p->sx, &p->sy, NULL))
+        p->sx = p->sy = NAN;
+    return KKC_OK;
+}
+
+static json_t *json_query(const struct point_in *p)
+{
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:s}", "lon", json_num(p->lon, 7), "lat",
+                          json_num(p->lat, 7), "x", json_num(p->sx, 2), "y", json_num(p->sy, 2),
+                          "crs", CRS_SJTSK);
+    if (p->crs)
+        json_object_set_new(o, "input",
+                            json_pack("{s:s, s:o, s:o}", "crs", p->crs, "x", json_num(p->x, 3),
+                                      "y", json_num(p->y, 3)));
+    return o;
+}
+
+/* ---------------------------------------------------------------- handlers ----------------- */
+
+static void h_health(const struct api_req *r, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    const struct world *w = r->w;
+    long by_kind[KIND_COUNT] = {0}, closed = 0;
+    char when[32];
+    size_t n = centres_count(w->centres);
+
+    if (params_finish(r->q, &err))
+        {
+            api_error(res, err.code, err.msg);
+            return;
+        }
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(w->centres, i);
+        by_kind[c->kind]++;
+        closed += !c->active;
+    }
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&w->loaded_at));
+    reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s}", "status", "ok",
+                         "centres", (json_int_t)n, "centres_by_kind", "police",
+                         (json_int_t)by_kind[KIND_POLICE], "fire", (json_int_t)by_kind[KIND_FIRE],
+                         "ambulance", (json_int_t)by_kind[KIND_AMBULANCE], "centres_closed",
+                         (json_int_t)closed, "municipalities", (json_int_t)w->municipalities,
+                         "data_version", w->version, "loaded_at", when));
+}
+
+/* bbox=minlon,minlat,maxlon,maxlat */
+static enum kkc_code param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err)
+{
+    const char *s = params_str(q, "bbox");
+    char buf[160], *save = NULL, *tok;
+    int n = 0;
+    *has = 0;
+    if (!s)
+        return KKC_OK;
+    if (strlen(s) >= sizeof buf)
+        return kkc_err_set(err, KKC_EINVAL, "bbox is too long");
+    strcpy(buf, s);
+    for (tok = strtok_r(buf, ",", &save); tok && n < 5; tok = strtok_r(NULL, ",", &save))
+        if (n == 4 || !params_parse_double(tok, &b[n++]))
+            return kkc_err_set(err, KKC_EINVAL, "bbox must be minlon,minlat,maxlon,maxlat");
+    if (n != 4 || strchr(",", s[strlen(s) - 1]) || b[0] > b[2] || b[1] > b[3] ||
+        fabs(b[0]) > 180 || fabs(b[2]) > 180 || fabs(b[1]) > 90 || fabs(b[3]) > 90)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "bbox must be minlon,minlat,maxlon,maxlat with min <= max, in degrees");
+    *has = 1;
+    return KKC_OK;
+}
+
+static void h_centres(const struct api_req *r, struct api_res *res)
+{
+    static const char *const formats[] = {"json", "geojson", NULL};
+    struct kkc_err err = {0};
+    unsigned mask;
+    int fmt = 0, has_bbox = 0, closed = 1;
+    double b[4];
+    json_t *list = json_array();
+    size_t n = centres_count(r->w->centres);
+    enum kkc_code rc = param_kinds(r->q, &mask, &err);
+
+    if (!rc)
+        rc = param_bbox(r->q, b, &has_bbox, &err);
+    if (!rc)
+        rc = params_choice(r->q, "format", formats, &fmt, &err);
+    if (!rc)
+        rc = params_bool(r->q, "include_closed", &closed, &err);
+    if (!rc)
+        rc = params_finish(r->q, &err);
+    if (rc) {
+        json_decref(list);
+        {
+            api_error(res, rc, err.msg);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(r->w->centres, i);
+        if (!(mask & (1u << c->kind)) || (!c->active && !closed))
+            continue;
+        if (has_bbox && (c->lon < b[0] || c->lon > b[2] || c->lat < b[1] || c->lat > b[3]))
+            continue;
+        json_array_append_new(list, fmt ? json_centre_feature(c) : json_centre(c));
+    }
+    if (fmt)
+        reply(res, json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", list));
+    else
+        reply(res, json_pack("{s:o}", "centres", list));
+    if (fmt)
+        res->content_type = "application/geo+json";
+}
+
+static void h_centre_one(const struct api_req *r, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    const char *id = r->path + strlen("/v1/centres/");
+    long i;
+    static const char *const formats[] = {"json", "geojson", NULL};
+    int fmt = 0;
+
+    if (params_choice(r->q, "format", formats, &fmt, &err) || params_finish(r->q, &err))
+        {
+            api_error(res, err.code, err.msg);
+            return;
+        }
+    i = centres_find(r->w->centres, id);
+    if (i < 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "no centre with id '%.64s'", id);
+        {
+            api_error(res, KKC_ENOTFOUND, msg);
+            return;
+        }
+    }
+    const struct centre *c = centres_get(r->w->centres, (size_t)i);
+    reply(res, fmt ? json_centre_feature(c) : json_centre(c));
+}
+
+static void h_nearest(const struct api_req *r, struct api_res *res)
+{
+    static const char *const bys[] = {"distance", "time", NULL};
+    struct kkc_err err = {0};
+    struct point_in p;
+    unsigned mask;
+    long k = K_DEFAULT;
+    int by = 0, closed = 0;
+    struct centres_hit hits[K_MAX];
+    size_t n;
+    enum kkc_code rc = param_point(r, &p, &err);
+
+    if (!rc)
+        rc = params_long(r->q, "k", 0, 1, K_MAX, &k, &err);
+    if (!rc)
+        rc = param_kinds(r->q, &mask, &err);
+    if (!rc)
+        rc = params_choice(r->q, "by", bys, &by, &err);
+    if (!rc)
+        rc = params_bool(r->q, "include_closed", &closed, &err);
+    if (!rc)
+        rc = params_finish(r->q, &err);
+    if (!rc && by == 1)
+        rc = kkc_err_set(&err, KKC_ENOSEGMENT, "no road network is loaded; use by=distance");
+    if (!rc)
+        rc = centres_nearest(r->w->centres, p.lon, p.lat, mask, closed, (size_t)k, hits, &n,
+                             &err);
+    if (rc)
+        {
+            api_error(res, rc, err.msg);
+            return;
+        }
+    json_t *results = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(r->w->centres, hits[i].index);
+        json_array_append_new(results,
+                              json_pack("{s:I, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
+                                        "centre", json_centre(c), "distance_m",
+                                        json_num(hits[i].distance_m, 1), "bearing_deg",
+                                        json_num(hits[i].bearing_deg, 1)));
+    }
+    reply(res, json_pack("{s:o, s:s, s:o}", "query", json_query(&p), "by", bys[by], "results",
+                         results));
+}
+
+/* ---------------------------------------------------------------- routing ------------------ */
+
+typedef void (*handler_fn)(const struct api_req *, struct api_res *);
+
+struct route {
+    const char *path; /* exact, or a prefix when it ends with '/' */
+    const char *methods;
+    handler_fn get;
+};
+
+static const struct route routes[] = {
+    {"/v1/health", "GET, HEAD, OPTIONS", h_health},
+    {"/v1/centres", "GET, HEAD, OPTIONS", h_centres},
+    {"/v1/centres/", "GET, HEAD, OPTIONS", h_centre_one},
+    {"/v1/nearest", "GET, HEAD, OPTIONS", h_nearest},
+};
+
+static const struct route *route_find(const char *path)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const char *p = routes[i].path;
+        size_t len = strlen(p);
+        if (p[len - 1] == '/' ? strncmp(path, p, len) == 0 && path[len] && !strchr(path + len, '/')
+                              : strcmp(path, p) == 0)
+            return &routes[i];
+    }
+    return NULL;
+}
+
+void api_dispatch(const struct api_req *req, struct api_res *res)
+{
+    const struct route *rt = route_find(req->path);
+    char msg[160];
+
+    memset(res, 0, sizeof *res);
+    if (!rt) {
+        snprintf(msg, sizeof msg, "no such endpoint: %.100s", req->path);
+        {
+            api_error(res, KKC_ENOTFOUND, msg);
+            return;
+        }
+    }
+    if (strcmp(req->method, "OPTIONS") == 0) {
+        res->status = 204;
+        res->allow = rt->methods;
+        return;
+    }
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        snprintf(msg, sizeof msg, "method %.16s is not allowed here (allowed: %s)", req->method,
+                 rt->methods);
+        api_error(res, KKC_EMETHOD, msg);
+        res->allow = rt->methods;
+        return;
+    }
+    rt->get(req, res);
+}

@@ -1,0 +1,402 @@
+/* service/cli.c -- the `kkc` subcommands: import, serve, nearest.
+ *
+ * Commands that answer queries go through api_dispatch(), so the command line prints exactly
+ * what the HTTP API answers (--json) or a table made from it. */
+#include "cli.h"
+
+#include "api.h"
+#include "data_import.h"
+#include "http.h"
+#include "osm_import.h"
+#include "store.h"
+#include "world.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_DB "data/kkc.sqlite"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+/* Strict integer option; exits with a message on junk. */
+static long opt_long(const char *name, const char *s, long min, long max)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < min || v > max) {
+        fprintf(stderr, "kkc: %s must be an integer in [%ld, %ld], not '%s'\n", name, min, max, s);
+        exit(2);
+    }
+    return v;
+}
+
+/* ---------------------------------------------------------------- import ------------------- */
+
+static void print_report(void *ud, const char *file, long row, const char *reason)
+{
+    (void)ud;
+    fprintf(stderr, "%s:%ld: %s\n", file, row, reason);
+}
+
+struct import_args {
+    const char *data, *centres, *osm, *profile, *out;
+    int centres_from_osm, no_data;
+};
+
+static const char import_help[] =
+    "usage: kkc import [--data DIR | --no-data] [--centres FILE] [--osm FILE [--centres-from-osm]]\n"
+    "                  [--profile FILE] [--out FILE]\n\n"
+    "Build the SpatiaLite database. Reference data (boundaries, municipalities, the KHK IZS bases)\n"
+    "comes from DIR (default $DATA_SRC or ../shared/data); --centres replaces the centre list with\n"
+    "your own GeoJSON or CSV (header id,name,kind,lon,lat[,address,municipality,\n"
+    "municipality_code,phone,email,www,hours]; kind is police, fire or ambulance). --osm adds a road\n"
+    "network from an .osm.pbf, .osm or .osm.bz2 extract; --centres-from-osm also adds its\n"
+    "amenity=police, amenity=fire_station and emergency=ambulance_station features.\n"
+    "Rejected and suspicious rows are printed as file:row: reason. The database is written to a\n"
+    "temporary file and renamed over --out (default data/kkc.sqlite) only when the import succeeds.\n";
+
+/* Run every import step into st. */
+static enum kkc_code import_into(struct store *st, const struct import_args *a,
+                                 struct kkc_err *err)
+{
+    struct data_import_opts dopt = {.data_src = a->no_data ? NULL : a->data,
+                                    .centres_path = a->centres,
+                                    .report = print_report};
+    struct data_import_stats ds;
+    struct osm_import_opts oopt = {.path = a->osm, .centres_from_osm = a->centres_from_osm,
+                                   .profile_path = a->profile, .report = print_report};
+    struct osm_import_stats os = {0};
+    char version[64];
+    time_t now = time(NULL);
+    enum kkc_code rc = store_exec(st, "BEGIN", err);
+
+    if (!rc)
+        rc = data_import(st, &dopt, &ds, err);
+    if (!rc) {
+        printf("reference data: %ld centres, %ld municipalities, %ld regions; %ld rows rejected, "
+               "%ld warnings\n",
+               ds.centres, ds.municipalities, ds.regions, ds.rejected, ds.warnings);
+    }
+    if (!rc && a->osm) {
+        rc = osm_import(st, &oopt, &os, err);
+        if (!rc)
+            printf("road network: %ld nodes, %ld edges (%.0f km) from %ld ways; %ld OSM centres; "
+                   "%ld reports; %.1f s\n",
+                   os.road_nodes, os.road_edges, os.length_km, os.ways_kept, os.centres_added,
+                   os.reports, os.elapsed_s);
+    }
+    strftime(version, sizeof version, "%Y%m%dT%H%M%SZ", gmtime(&now));
+    if (!rc)
+        rc = store_meta_set(st, "data_version", version, err);
+    if (!rc)
+        rc = store_meta_set(st, "data_src", a->no_data ? "" : a->data, err);
+    if (!rc)
+        rc = store_meta_set(st, "osm", a->osm ? a->osm : "", err);
+    if (!rc)
+        rc = store_exec(st, "COMMIT", err);
+    return rc;
+}
+
+int cli_import(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"data", required_argument, 0, 'd'},      {"no-data", no_argument, 0, 'N'},
+        {"centres", required_argument, 0, 'c'},   {"osm", required_argument, 0, 'o'},
+        {"centres-from-osm", no_argument, 0, 'C'}, {"profile", required_argument, 0, 'p'},
+        {"out", required_argument, 0, 'O'},       {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    struct import_args a = {.data = env_or("DATA_SRC", "../shared/data"),
+                            .out = env_or("KKC_DB", DEFAULT_DB)};
+    struct kkc_err err = {0};
+    struct store *st = NULL;
+    char *tmp = NULL;
+    int c;
+    enum kkc_code rc;
+
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'd': a.data = optarg; break;
+        case 'N': a.no_data = 1; break;
+        case 'c': a.centres = optarg; break;
+        case 'o':
+            if (a.osm) {
+                fprintf(stderr, "kkc import: give --osm once (one road network per database)\n");
+                return 2;
+            }
+            a.osm = optarg;
+            break;
+        case 'C': a.centres_from_osm = 1; break;
+        case 'p': a.profile = optarg; break;
+        case 'O': a.out = optarg; break;
+        case 'h': fputs(import_help, stdout); return 0;
+        default: fputs(import_help, stderr); return 2;
+        }
+    }
+    if (optind != argc || (a.centres_from_osm && !a.osm)) {
+        fputs(import_help, stderr);
+        return 2;
+    }
+    if (asprintf(&tmp, "%s.tmp.%ld", a.out, (long)getpid()) < 0)
+        return 1;
+    unlink(tmp);
+    rc = store_open(tmp, STORE_CREATE, &st, &err);
+    if (!rc)
+        rc = import_into(st, &a, &err);
+    store_close(st);
+    if (!rc && rename(tmp, a.out) != 0)
+        rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
+    if (rc) {
+        unlink(tmp);
+        fprintf(stderr, "kkc import: %s\nkkc import: failed; %s is unchanged\n", err.msg, a.out);
+    } else {
+        printf("wrote %s\n", a.out);
+    }
+    free(tmp);
+    return rc ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- serve -------------------- */
+
+static const char serve_help[] =
+    "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
+    "                 [--timeout S] [--access-log FILE|-|none] [--web-dir DIR] [--port-file FILE]\n\n"
+    "Serve the JSON HTTP API (and the web map at /) from the database. Defaults: --db $KKC_DB or\n"
+    "data/kkc.sqlite, --host $KKC_HOST or 127.0.0.1, --port $KKC_PORT or 8080 (0 = any free port,\n"
+    "written to --port-file), --threads = cores. SIGHUP reloads the database without downtime;\n"
+    "SIGTERM or SIGINT stop after the requests in flight.\n";
+
+struct serve_args {
+    const char *db, *host, *log, *web, *port_file;
+    struct http_opts http;
+};
+
+/* Wait for signals: HUP reloads, TERM/INT return. */
+static void serve_loop(const char *db, struct world_holder *worlds)
+{
+    sigset_t set;
+    int sig;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    for (;;) {
+        if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
+            return;
+        struct kkc_err err = {0};
+        struct world *w = NULL;
+        if (world_load(db, &w, &err) == KKC_OK) {
+            world_swap(worlds, w);
+            fprintf(stderr, "kkc serve: reloaded %s (data version %s)\n", db, w->version);
+        } else {
+            fprintf(stderr, "kkc serve: reload failed, keeping the old data: %s\n", err.msg);
+        }
+    }
+}
+
+static int serve_parse(int argc, char **argv, struct serve_args *a)
+{
+    static const struct option longs[] = {
+        {"db", required_argument, 0, 'd'},         {"host", required_argument, 0, 'H'},
+        {"port", required_argument, 0, 'p'},       {"threads", required_argument, 0, 't'},
+        {"max-connections", required_argument, 0, 'm'},
+        {"timeout", required_argument, 0, 'T'},    {"access-log", required_argument, 0, 'l'},
+        {"web-dir", required_argument, 0, 'w'},    {"port-file", required_argument, 0, 'P'},
+        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+    int c;
+    a->db = env_or("KKC_DB", DEFAULT_DB);
+    a->host = env_or("KKC_HOST", "127.0.0.1");
+    a->http.port = (int)opt_long("KKC_PORT", env_or("KKC_PORT", "8080"), 0, 65535);
+    a->log = env_or("KKC_ACCESS_LOG", "-");
+    a->web = env_or("KKC_WEB_DIR", "service/web");
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->db = optarg; break;
+        case 'H': a->host = optarg; break;
+        case 'p': a->http.port = (int)opt_long("--port", optarg, 0, 65535); break;
+        case 't': a->http.threads = (int)opt_long("--threads", optarg, 1, 256); break;
+        case 'm': a->http.max_connections = (int)opt_long("--max-connections", optarg, 1, 100000);
+            break;
+        case 'T': a->http.timeout_s = (int)opt_long("--timeout", optarg, 1, 3600); break;
+        case 'l': a->log = optarg; break;
+        case 'w': a->web = optarg; break;
+        case 'P': a->port_file = optarg; break;
+        case 'h': fputs(serve_help, stdout); exit(0);
+        default: fputs(serve_help, stderr); return 2;
+        }
+    }
+    return optind == argc ? 0 : 2;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    struct serve_args a = {0};
+    struct kkc_err err = {0};
+    struct world *w = NULL;
+    struct world_holder worlds;
+    struct http_server *srv = NULL;
+    FILE *log = NULL;
+    sigset_t set;
+
+    if (serve_parse(argc, argv, &a))
+        return 2;
+    if (strcmp(a.log, "-") == 0)
+        log = stderr;
+    else if (strcmp(a.log, "none") != 0 && !(log = fopen(a.log, "a"))) {
+        fprintf(stderr, "kkc serve: cannot open access log %s: %s\n", a.log, strerror(errno));
+        return 1;
+    }
+    if (world_load(a.db, &w, &err)) {
+        fprintf(stderr, "kkc serve: %s\n", err.msg);
+        return 1;
+    }
+    world_holder_init(&worlds, w);
+    /* Block the signals before MHD starts its threads, so only sigwait sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    a.http.host = a.host;
+    a.http.access_log = log;
+    a.http.web_dir = a.web;
+    a.http.leaflet_dir = "/usr/share/javascript/leaflet";
+    if (http_start(&a.http, &worlds, &srv, &err)) {
+        fprintf(stderr, "kkc serve: %s\n", err.msg);
+        world_holder_done(&worlds);
+        return 1;
+    }
+    if (log)
+        setvbuf(log, NULL, _IOLBF, 0);
+    fprintf(stderr, "kkc serve: http://%s:%d/ (%s, data version %s)\n", a.host, http_port(srv),
+            a.db, w->version);
+    if (a.port_file) {
+        FILE *pf = fopen(a.port_file, "w");
+        if (pf) {
+            fprintf(pf, "%d\n", http_port(srv));
+            fclose(pf);
+        }
+    }
+    serve_loop(a.db, &worlds);
+    fprintf(stderr, "kkc serve: stopping\n");
+    http_stop(srv);
+    world_holder_done(&worlds);
+    if (log && log != stderr)
+        fclose(log);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- queries ------------------ */
+
+/* Answer one API request in process against the database; the caller frees res->body. */
+static int cli_call(const char *db, const char *path, struct params *q, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    struct world *w = NULL;
+    struct world_holder h;
+    struct api_req r = {.method = "GET", .path = path, .q = q, .t = tctx_get()};
+
+    if (world_load(db, &w, &err)) {
+        fprintf(stderr, "kkc: %s\n", err.msg);
+        return 1;
+    }
+    world_holder_init(&h, w);
+    r.w = w;
+    api_dispatch(&r, res);
+    world_holder_done(&h);
+    return 0;
+}
+
+/* Print a response: the JSON as is, or errors as "kkc: message". Returns the exit status. */
+static int print_error(const struct api_res *res)
+{
+    json_t *v = json_loads(res->body ? res->body : "{}", 0, NULL);
+    fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
+            json_string_value(json_object_get(v, "code")));
+    json_decref(v);
+    return 1;
+}
+
+static const char nearest_help[] =
+    "usage: kkc nearest LON LAT [-k N] [--kind police|fire|ambulance[,...]] [--by distance|time]\n"
+    "                   [--crs CRS] [--include-closed] [--json] [--db FILE]\n\n"
+    "The k nearest centres (default 3) to a point given in WGS84 lon lat, or in --crs (e.g.\n"
+    "EPSG:5514 for S-JTSK x y). --json prints exactly what GET /v1/nearest answers.\n";
+
+static void nearest_table(const char *body)
+{
+    json_t *v = json_loads(body, 0, NULL), *res = json_object_get(v, "results"), *it;
+    size_t i;
+    printf("%-4s %-10s %-9s %10s %8s  %s\n", "rank", "id", "kind", "distance", "bearing", "name");
+    json_array_foreach(res, i, it)
+    {
+        json_t *c = json_object_get(it, "centre");
+        printf("%-4lld %-10s %-9s %8.0f m %7.0f°  %s\n",
+               (long long)json_integer_value(json_object_get(it, "rank")),
+               json_string_value(json_object_get(c, "id")),
+               json_string_value(json_object_get(c, "kind")),
+               json_number_value(json_object_get(it, "distance_m")),
+               json_number_value(json_object_get(it, "bearing_deg")),
+               json_string_value(json_object_get(c, "name")));
+    }
+    json_decref(v);
+}
+
+int cli_nearest(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"kind", required_argument, 0, 'K'}, {"by", required_argument, 0, 'b'},
+        {"crs", required_argument, 0, 'c'},  {"include-closed", no_argument, 0, 'i'},
+        {"json", no_argument, 0, 'j'},       {"db", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    const char *db = env_or("KKC_DB", DEFAULT_DB), *crs = NULL;
+    struct params q;
+    struct api_res res = {0};
+    int c, json = 0, rc;
+
+    params_init(&q);
+    while ((c = getopt_long(argc, argv, "k:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'k': params_add(&q, "k", optarg); break;
+        case 'K': params_add(&q, "kind", optarg); break;
+        case 'b': params_add(&q, "by", optarg); break;
+        case 'c': crs = optarg; break;
+        case 'i': params_add(&q, "include_closed", "true"); break;
+        case 'j': json = 1; break;
+        case 'd': db = optarg; break;
+        case 'h': fputs(nearest_help, stdout); return 0;
+        default: fputs(nearest_help, stderr); return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fputs(nearest_help, stderr);
+        return 2;
+    }
+    params_add(&q, crs ? "x" : "lon", argv[optind]);
+    params_add(&q, crs ? "y" : "lat", argv[optind + 1]);
+    if (crs)
+        params_add(&q, "crs", crs);
+    if (cli_call(db, "/v1/nearest", &q, &res))
+        return 1;
+    if (res.status != 200)
+        rc = print_error(&res);
+    else if (json)
+        rc = (puts(res.body), 0);
+    else
+        rc = (nearest_table(res.body), 0);
+    free(res.body);
+    return rc;
+}

@@ -1,0 +1,333 @@
+/* service/http.c -- libmicrohttpd glue: per-request state, limits, static files, access log.
+ *
+ * Per-request state is created by the URI log callback (the first thing MHD calls, with the whole
+ * request target, so its length can be checked), kept in *req_cls and freed in the completion
+ * callback, which also writes the access-log line. */
+#include "http.h"
+
+#include "api.h"
+#include "world.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_URI_MAX 512
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct http_opts o;
+    struct world_holder *worlds;
+    int port;
+};
+
+struct req {
+    size_t uri_len;
+    char uri[LOG_URI_MAX];  /* start of the request target, for the log */
+    char *body;
+    size_t len;
+    int too_big, started;
+    int status;
+    size_t bytes;
+    struct timespec t0;
+};
+
+static double since_ms(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    struct req *r = calloc(1, sizeof *r);
+    (void)cls;
+    (void)con;
+    if (!r)
+        return NULL;
+    r->uri_len = strlen(uri);
+    snprintf(r->uri, sizeof r->uri, "%s", uri);
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    return r;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    struct req *r = *req_cls;
+    char ip[INET6_ADDRSTRLEN] = "-", when[32];
+    const union MHD_ConnectionInfo *ci;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (!r)
+        return;
+    if (s->o.access_log && r->status) {
+        ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
+        else if (ci && ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, ip,
+                      sizeof ip);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+        fprintf(s->o.access_log, "%s %s \"%s\" %d %zu %.3fms%s\n", when, ip, r->uri, r->status,
+                r->bytes, since_ms(&r->t0),
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    }
+    free(r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    params_add(cls, key, value);
+    return MHD_YES;
+}
+
+/* Append an upload chunk to the body, up to the cap. */
+static void body_append(struct http_server *s, struct req *r, const char *data, size_t size)
+{
+    size_t cap = s->o.max_body;
+    char *grown;
+    if (r->too_big || r->len + size > cap) {
+        r->too_big = 1;
+        return;
+    }
+    grown = realloc(r->body, r->len + size + 1);
+    if (!grown) {
+        r->too_big = 1;
+        return;
+    }
+    memcpy(grown + r->len, data, size);
+    r->len += size;
+    grown[r->len] = '\0';
+    r->body = grown;
+}
+
+/* Content type by file extension, for the static files. */
+static const char *mime_of(const char *path)
+{
+    static const char *const map[][2] = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},   {".png", "image/png"},
+        {".svg", "image/svg+xml"},             {".json", "application/json"},
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(dot, map[i][0]) == 0)
+            return map[i][1];
+    return "application/octet-stream";
+}
+
+/* A static file under dir for rel (no "..", no hidden files); NULL response when absent. */
+static struct MHD_Response *static_file(const char *dir, const char *rel, const char **type)
+{
+    char path[1024];
+    struct stat sb;
+    int fd;
+    if (!dir || strstr(rel, "..") || strstr(rel, "/.") || rel[0] == '.')
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return NULL;
+    }
+    *type = mime_of(path);
+    return MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+}
+
+/* The static page and Leaflet: "/" and "/static/..." from web_dir, "/leaflet/..." from Leaflet. */
+static struct MHD_Response *try_static(struct http_server *s, const char *url, const char **type)
+{
+    if (strcmp(url, "/") == 0)
+        return static_file(s->o.web_dir, "index.html", type);
+    if (strncmp(url, "/static/", 8) == 0)
+        return static_file(s->o.web_dir, url + 8, type);
+    if (strncmp(url, "/leaflet/", 9) == 0)
+        return static_file(s->o.leaflet_dir, url + 9, type);
+    return NULL;
+}
+
+static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struct api_res *res)
+{
+    const char *body = res->body ? res->body : "";
+    size_t len = strlen(body);
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(len, res->body ? res->body : (void *)"",
+                                        res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ok;
+    if (!mr) {
+        free(res->body);
+        return MHD_NO;
+    }
+    if (res->body || res->status != 204)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                res->content_type ? res->content_type
+                                                  : "application/json; charset=utf-8");
+    MHD_add_response_header(mr, "Access-Control-Allow-Origin", "*");
+    if (res->allow) {
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, res->allow);
+        if (res->status == 204) {
+            MHD_add_response_header(mr, "Access-Control-Allow-Methods", res->allow);
+            MHD_add_response_header(mr, "Access-Control-Allow-Headers",
+                                    "Content-Type, Authorization");
+        }
+    }
+    r->status = res->status;
+    r->bytes = len;
+    ok = MHD_queue_response(con, (unsigned)res->status, mr);
+    MHD_destroy_response(mr);
+    return ok;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_size, void **req_cls)
+{
+    struct http_server *s = cls;
+    struct req *r = *req_cls;
+    struct api_res res = {0};
+    struct params q;
+    struct api_req ar = {.method = method, .path = url, .q = &q};
+    char msg[128];
+
+    (void)version;
+    if (!r)
+        return MHD_NO;
+    if (!r->started) {
+        r->started = 1;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        body_append(s, r, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->uri_len > s->o.max_url) {
+        snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
+                 s->o.max_url);
+        api_error(&res, KKC_ETOOBIG, msg);
+        return send_res(con, r, &res);
+    }
+    if (r->too_big) {
+        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes",
+                 s->o.max_body);
+        api_error(&res, KKC_ETOOBIG, msg);
+        return send_res(con, r, &res);
+    }
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
+        const char *type = NULL;
+        struct MHD_Response *mr = try_static(s, url, &type);
+        if (mr) {
+            enum MHD_Result ok;
+            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+            MHD_add_response_header(mr, "Cache-Control", "no-cache");
+            r->status = 200;
+            ok = MHD_queue_response(con, MHD_HTTP_OK, mr);
+            MHD_destroy_response(mr);
+            return ok;
+        }
+    }
+    params_init(&q);
+    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    ar.body = r->body;
+    ar.body_len = r->len;
+    ar.t = tctx_get();
+    ar.w = world_get(s->worlds);
+    if (!ar.t || !ar.w)
+        api_error(&res, KKC_ENOMEM, ar.w ? "out of memory" : "no data loaded");
+    else
+        api_dispatch(&ar, &res);
+    world_put(s->worlds, ar.w);
+    return send_res(con, r, &res);
+}
+
+/* Fill a sockaddr for host:port; 0 on success. */
+static int make_addr(const char *host, int port, struct sockaddr_storage *ss)
+{
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    memset(ss, 0, sizeof *ss);
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        return 0;
+    }
+    return -1;
+}
+
+enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
+                         struct http_server **out, struct kkc_err *err)
+{
+    struct http_server *s = calloc(1, sizeof *s);
+    struct sockaddr_storage ss;
+    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
+    const union MHD_DaemonInfo *di;
+
+    *out = NULL;
+    if (!s)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    s->o = *o;
+    s->worlds = worlds;
+    if (!s->o.host)
+        s->o.host = "127.0.0.1";
+    if (s->o.threads <= 0)
+        s->o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN)
+                                                              : 1;
+    s->o.max_connections = s->o.max_connections > 0 ? s->o.max_connections : 1024;
+    s->o.timeout_s = s->o.timeout_s > 0 ? s->o.timeout_s : 10;
+    s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
+    s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
+    if (make_addr(s->o.host, s->o.port, &ss) != 0) {
+        free(s);
+        return kkc_err_set(err, KKC_EINVAL, "host must be an IP address, not '%s'", o->host);
+    }
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)s->o.port, NULL, NULL, access_cb, s, MHD_OPTION_SOCK_ADDR, &ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->o.timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
+        uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_END);
+    if (!s->d) {
+        free(s);
+        return kkc_err_set(err, KKC_EIO, "cannot listen on %s:%d", o->host ? o->host : "", o->port);
+    }
+    di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->o.port;
+    *out = s;
+    return KKC_OK;
+}
+
+int http_port(const struct http_server *s)
+{
+    return s->port;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}

@@ -1,0 +1,37 @@
+/* service/http.h -- the HTTP server: libmicrohttpd with a worker pool, limits, access log.
+ *
+ * Requests are parsed here (query parameters, body up to a cap, URL length) and handed to
+ * api_dispatch() with a reference to the current world; responses get CORS headers. */
+#ifndef KKC_HTTP_H
+#define KKC_HTTP_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct world_holder;
+struct http_server;
+
+struct http_opts {
+    const char *host;      /* IPv4 or IPv6 literal to bind; "127.0.0.1" by default */
+    int port;              /* 0 = any free port (read it back with http_port) */
+    int threads;           /* worker threads; 0 = number of cores */
+    int max_connections;   /* 0 = 1024 */
+    int timeout_s;         /* idle connection timeout; 0 = 10 s */
+    size_t max_url;        /* 0 = 8 KiB: longer request targets get 413 */
+    size_t max_body;       /* 0 = 1 MiB: larger bodies get 413 */
+    FILE *access_log;      /* one line per request; NULL = none */
+    const char *web_dir;   /* static page files; NULL = none */
+    const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */
+};
+
+/* Start serving. *out is the caller's, stopped and freed with http_stop(). */
+enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
+                         struct http_server **out, struct kkc_err *err);
+/* The bound port. */
+int http_port(const struct http_server *s);
+/* Stop accepting, finish the requests in flight, free s. NULL is a no-op. */
+void http_stop(struct http_server *s);
+
+#endif

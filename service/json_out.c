@@ -1,0 +1,70 @@
+/* service/json_out.c -- JSON building blocks shared by the handlers. */
+#include "json_out.h"
+
+#include "centres.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+json_t *json_num(double x, int decimals)
+{
+    double scale = pow(10, decimals), r;
+    if (!isfinite(x))
+        return json_null();
+    r = round(x * scale) / scale;
+    if (r == 0)
+        r = 0; /* no "-0" */
+    return json_real(r);
+}
+
+json_t *json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* The fields shared by the plain and the GeoJSON forms, into obj. */
+static void centre_fields(json_t *obj, const struct centre *c)
+{
+    json_object_set_new(obj, "id", json_string(c->id));
+    json_object_set_new(obj, "name", json_string(c->name));
+    json_object_set_new(obj, "kind", json_string(centres_kind_name(c->kind)));
+    json_object_set_new(obj, "status", json_string(c->active ? "active" : "closed"));
+    json_object_set_new(obj, "municipality", json_str_or_null(c->municipality));
+    json_object_set_new(obj, "municipality_code", json_str_or_null(c->municipality_code));
+    json_object_set_new(obj, "address", json_str_or_null(c->address));
+    json_object_set_new(obj, "phone", json_str_or_null(c->phone));
+    json_object_set_new(obj, "email", json_str_or_null(c->email));
+    json_object_set_new(obj, "www", json_str_or_null(c->www));
+    json_object_set_new(obj, "hours", json_str_or_null(c->hours));
+    json_object_set_new(obj, "source", json_str_or_null(c->source));
+}
+
+json_t *json_centre(const struct centre *c)
+{
+    json_t *o = json_object();
+    centre_fields(o, c);
+    json_object_set_new(o, "lon", json_num(c->lon, 7));
+    json_object_set_new(o, "lat", json_num(c->lat, 7));
+    return o;
+}
+
+json_t *json_centre_feature(const struct centre *c)
+{
+    json_t *props = json_object();
+    centre_fields(props, c);
+    return json_pack("{s:s, s:s, s:{s:s, s:[o, o]}, s:o}", "type", "Feature", "id", c->id,
+                     "geometry", "type", "Point", "coordinates", json_num(c->lon, 7),
+                     json_num(c->lat, 7), "properties", props);
+}
+
+char *json_out_take(json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(v);
+    return s;
+}
+
+char *json_error_body(const char *code, const char *message)
+{
+    return json_out_take(json_pack("{s:s, s:s}", "code", code, "message", message));
+}

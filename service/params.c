@@ -1,0 +1,126 @@
+/* service/params.c -- strict query-string parameter parsing. */
+#include "params.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void params_init(struct params *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void params_add(struct params *p, const char *key, const char *value)
+{
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->kv[i].key, key) == 0) {
+            if (!p->dup)
+                p->dup = p->kv[i].key;
+            return;
+        }
+    if (p->n == PARAMS_MAX) {
+        p->overflow = 1;
+        return;
+    }
+    p->kv[p->n].key = key;
+    p->kv[p->n].value = value ? value : "";
+    p->kv[p->n++].used = 0;
+}
+
+const char *params_str(struct params *p, const char *key)
+{
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->kv[i].key, key) == 0) {
+            p->kv[i].used = 1;
+            return p->kv[i].value;
+        }
+    return NULL;
+}
+
+int params_parse_double(const char *s, double *out)
+{
+    char *end;
+    if (!s || !*s || strpbrk(s, "xXnNiI \t\r\n"))
+        return 0; /* hex floats, nan, inf, white space */
+    errno = 0;
+    *out = strtod(s, &end);
+    return *end == '\0' && errno != ERANGE && isfinite(*out);
+}
+
+enum kkc_code params_double(struct params *p, const char *key, int required, double min,
+                            double max, double *out, struct kkc_err *err)
+{
+    const char *s = params_str(p, key);
+    double v;
+    if (!s)
+        return required ? kkc_err_set(err, KKC_EINVAL, "%s is required", key) : KKC_OK;
+    if (!params_parse_double(s, &v))
+        return kkc_err_set(err, KKC_EINVAL, "%s must be a finite number, not '%.40s'", key, s);
+    if (v < min || v > max)
+        return kkc_err_set(err, KKC_EINVAL, "%s must be within [%g, %g]", key, min, max);
+    *out = v;
+    return KKC_OK;
+}
+
+enum kkc_code params_long(struct params *p, const char *key, int required, long min, long max,
+                          long *out, struct kkc_err *err)
+{
+    const char *s = params_str(p, key);
+    char *end;
+    long v;
+    if (!s)
+        return required ? kkc_err_set(err, KKC_EINVAL, "%s is required", key) : KKC_OK;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno || strchr(s, ' '))
+        return kkc_err_set(err, KKC_EINVAL, "%s must be an integer, not '%.40s'", key, s);
+    if (v < min || v > max)
+        return kkc_err_set(err, KKC_EINVAL, "%s must be within [%ld, %ld]", key, min, max);
+    *out = v;
+    return KKC_OK;
+}
+
+enum kkc_code params_bool(struct params *p, const char *key, int *out, struct kkc_err *err)
+{
+    const char *s = params_str(p, key);
+    if (!s)
+        return KKC_OK;
+    if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+        *out = 1;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+        *out = 0;
+    else
+        return kkc_err_set(err, KKC_EINVAL, "%s must be true or false", key);
+    return KKC_OK;
+}
+
+enum kkc_code params_choice(struct params *p, const char *key, const char *const *choices,
+                            int *out, struct kkc_err *err)
+{
+    const char *s = params_str(p, key);
+    char list[256] = "";
+    if (!s)
+        return KKC_OK;
+    for (int i = 0; choices[i]; i++) {
+        if (strcmp(s, choices[i]) == 0) {
+            *out = i;
+            return KKC_OK;
+        }
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, choices[i], sizeof list - strlen(list) - 1);
+    }
+    return kkc_err_set(err, KKC_EINVAL, "%s must be one of: %s", key, list);
+}
+
+enum kkc_code params_finish(struct params *p, struct kkc_err *err)
+{
+    if (p->overflow)
+        return kkc_err_set(err, KKC_EINVAL, "too many parameters (at most %d)", PARAMS_MAX);
+    if (p->dup)
+        return kkc_err_set(err, KKC_EINVAL, "parameter %.40s is given more than once", p->dup);
+    for (int i = 0; i < p->n; i++)
+        if (!p->kv[i].used)
+            return kkc_err_set(err, KKC_EINVAL, "unknown parameter '%.40s'", p->kv[i].key);
+    return KKC_OK;
+}

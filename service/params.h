@@ -1,0 +1,52 @@
+/* service/params.h -- query-string parameters: strict parsing, duplicates, unknown names.
+ *
+ * The HTTP layer adds every key=value it receives (already percent-decoded, borrowed for the
+ * request's lifetime); handlers then take typed values. A parameter given twice, a value with
+ * trailing junk, NaN/inf, or a name no handler asked for is an error (KKC_EINVAL). */
+#ifndef KKC_PARAMS_H
+#define KKC_PARAMS_H
+
+#include "err.h"
+
+#include <stddef.h>
+
+#define PARAMS_MAX 32
+
+struct params {
+    int n;
+    int overflow;         /* more than PARAMS_MAX were given */
+    const char *dup;      /* first duplicated name, or NULL */
+    struct {
+        const char *key, *value;
+        int used;
+    } kv[PARAMS_MAX];
+};
+
+void params_init(struct params *p);
+/* Record one parameter (both strings borrowed). */
+void params_add(struct params *p, const char *key, const char *value);
+
+/* The raw value of key (marking it used), or NULL when absent. */
+const char *params_str(struct params *p, const char *key);
+
+/* A finite number in [min, max]. required: KKC_EINVAL when absent; otherwise absent leaves *out
+ * unchanged and returns KKC_OK. */
+enum kkc_code params_double(struct params *p, const char *key, int required, double min,
+                            double max, double *out, struct kkc_err *err);
+/* An integer in [min, max], same rules. */
+enum kkc_code params_long(struct params *p, const char *key, int required, long min, long max,
+                          long *out, struct kkc_err *err);
+/* true/false (also 1/0); absent leaves *out unchanged. */
+enum kkc_code params_bool(struct params *p, const char *key, int *out, struct kkc_err *err);
+/* One of the NULL-terminated choices; *out is its index; absent leaves *out unchanged. */
+enum kkc_code params_choice(struct params *p, const char *key, const char *const *choices,
+                            int *out, struct kkc_err *err);
+
+/* After a handler has taken what it knows: KKC_EINVAL for duplicates, too many parameters or
+ * any parameter nobody used. Call it before doing the work. */
+enum kkc_code params_finish(struct params *p, struct kkc_err *err);
+
+/* Parse a whole string as a finite double (no hex, no junk). 1 ok, 0 not. */
+int params_parse_double(const char *s, double *out);
+
+#endif

@@ -1,0 +1,45 @@
+/* service/world.h -- the read-only data a server answers from, and its atomic replacement.
+ *
+ * A world is loaded once from a database file (centre index, road graph, precomputed labels) and
+ * never changed afterwards: every worker thread reads it without locks. A reload loads a new world
+ * and swaps the pointer; a request holds a reference for its whole life, so the old world is freed
+ * only when the last request that uses it has finished. */
+#ifndef KKC_WORLD_H
+#define KKC_WORLD_H
+
+#include "err.h"
+
+#include <pthread.h>
+#include <time.h>
+
+struct centres;
+
+struct world {
+    char *db_path;
+    char version[64];         /* meta data_version of the database */
+    time_t loaded_at;
+    struct centres *centres;
+    long municipalities;
+    long refs;                /* guarded by the holder's mutex */
+};
+
+/* Load everything from db_path. *out is the caller's, released with world_put(). */
+enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err);
+
+/* Holder of the current world. */
+struct world_holder {
+    pthread_mutex_t mu;
+    struct world *cur;
+};
+
+void world_holder_init(struct world_holder *h, struct world *w); /* takes w's reference */
+/* The current world with one more reference; release with world_put(). */
+struct world *world_get(struct world_holder *h);
+/* Drop a reference; the last one frees the world. NULL is a no-op. */
+void world_put(struct world_holder *h, struct world *w);
+/* Install w (taking its reference) and drop the holder's reference to the previous one. */
+void world_swap(struct world_holder *h, struct world *w);
+/* Drop the holder's reference (at shutdown). */
+void world_holder_done(struct world_holder *h);
+
+#endif
