@@ -73,8 +73,7 @@ void api_error(struct api_res *res, enum kkc_code code, const char *message)
     res->body = json_error_body(kkc_code_name(code), message);
 }
 
-/* Answer with v (stolen) and status 200, or 503 when serialising ran out of memory. */
-static void reply(struct api_res *res, json_t *v)
+void api_reply(struct api_res *res, json_t *v)
 {
     res->status = 200;
     res->body = json_out_take(v);
@@ -84,8 +83,7 @@ static void reply(struct api_res *res, json_t *v)
 
 /* ---------------------------------------------------------------- shared parameters -------- */
 
-/* kind=police[,fire...] into a mask; absent = all kinds. */
-static enum kkc_code param_kinds(struct params *q, unsigned *mask, struct kkc_err *err)
+enum kkc_code api_param_kinds(struct params *q, unsigned *mask, struct kkc_err *err)
 {
     const char *s = params_str(q, "kind");
     char buf[64];
@@ -109,15 +107,7 @@ static enum kkc_code param_kinds(struct params *q, unsigned *mask, struct kkc_er
     return KKC_OK;
 }
 
-/* The query point: lon,lat (WGS84) or x,y with crs (default EPSG:5514, S-JTSK). */
-struct point_in {
-    double lon, lat;
-    double sx, sy;       /* S-JTSK of the same point (NaN when it cannot be computed) */
-    const char *crs;     /* the input crs when x,y were given, else NULL */
-    double x, y;
-};
-
-static enum kkc_code param_point(const struct api_req *r, struct point_in *p, struct kkc_err *err)
+enum kkc_code api_param_point(const struct api_req *r, struct point_in *p, struct kkc_err *err)
 {
     struct params *q = r->q;
     enum kkc_code rc;
@@ -146,7 +136,7 @@ static enum kkc_code param_point(const struct api_req *r, struct point_in *p, st
     return KKC_OK;
 }
 
-static json_t *json_query(const struct point_in *p)
+json_t *api_json_query(const struct point_in *p)
 {
     json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:s}", "lon", json_num(p->lon, 7), "lat",
                           json_num(p->lat, 7), "x", json_num(p->sx, 2), "y", json_num(p->sy, 2),
@@ -179,7 +169,7 @@ static void h_health(const struct api_req *r, struct api_res *res)
         closed += !c->active;
     }
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&w->loaded_at));
-    reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s}", "status", "ok",
+    api_reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s}", "status", "ok",
                          "centres", (json_int_t)n, "centres_by_kind", "police",
                          (json_int_t)by_kind[KIND_POLICE], "fire", (json_int_t)by_kind[KIND_FIRE],
                          "ambulance", (json_int_t)by_kind[KIND_AMBULANCE], "centres_closed",
@@ -219,7 +209,7 @@ static void h_centres(const struct api_req *r, struct api_res *res)
     double b[4];
     json_t *list = json_array();
     size_t n = centres_count(r->w->centres);
-    enum kkc_code rc = param_kinds(r->q, &mask, &err);
+    enum kkc_code rc = api_param_kinds(r->q, &mask, &err);
 
     if (!rc)
         rc = param_bbox(r->q, b, &has_bbox, &err);
@@ -245,9 +235,9 @@ static void h_centres(const struct api_req *r, struct api_res *res)
         json_array_append_new(list, fmt ? json_centre_feature(c) : json_centre(c));
     }
     if (fmt)
-        reply(res, json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", list));
+        api_reply(res, json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", list));
     else
-        reply(res, json_pack("{s:o}", "centres", list));
+        api_reply(res, json_pack("{s:o}", "centres", list));
     if (fmt)
         res->content_type = "application/geo+json";
 }
@@ -275,7 +265,7 @@ static void h_centre_one(const struct api_req *r, struct api_res *res)
         }
     }
     const struct centre *c = centres_get(r->w->centres, (size_t)i);
-    reply(res, fmt ? json_centre_feature(c) : json_centre(c));
+    api_reply(res, fmt ? json_centre_feature(c) : json_centre(c));
 }
 
 static void h_nearest(const struct api_req *r, struct api_res *res)
@@ -288,12 +278,12 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
     int by = 0, closed = 0;
     struct centres_hit hits[K_MAX];
     size_t n;
-    enum kkc_code rc = param_point(r, &p, &err);
+    enum kkc_code rc = api_param_point(r, &p, &err);
 
     if (!rc)
         rc = params_long(r->q, "k", 0, 1, K_MAX, &k, &err);
     if (!rc)
-        rc = param_kinds(r->q, &mask, &err);
+        rc = api_param_kinds(r->q, &mask, &err);
     if (!rc)
         rc = params_choice(r->q, "by", bys, &by, &err);
     if (!rc)
@@ -319,7 +309,7 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
                                         json_num(hits[i].distance_m, 1), "bearing_deg",
                                         json_num(hits[i].bearing_deg, 1)));
     }
-    reply(res, json_pack("{s:o, s:s, s:o}", "query", json_query(&p), "by", bys[by], "results",
+    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", api_json_query(&p), "by", bys[by], "results",
                          results));
 }
 

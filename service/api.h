@@ -47,4 +47,22 @@ void api_error(struct api_res *res, enum kkc_code code, const char *message);
 /* The HTTP status for an error code (one table for the whole service). */
 int api_status(enum kkc_code code);
 
+/* Answer with v (stolen) and status 200, or 503 when serialising ran out of memory. */
+struct json_t;
+void api_reply(struct api_res *res, struct json_t *v);
+
+/* kind=police[,fire...] into a mask of 1 << enum centre_kind; absent = all kinds. */
+enum kkc_code api_param_kinds(struct params *q, unsigned *mask, struct kkc_err *err);
+
+/* The query point: lon,lat (WGS84) or x,y with crs (default EPSG:5514, S-JTSK). */
+struct point_in {
+    double lon, lat;
+    double sx, sy;   /* S-JTSK of the same point (NaN when it cannot be computed) */
+    const char *crs; /* the input crs when x,y were given, else NULL */
+    double x, y;
+};
+enum kkc_code api_param_point(const struct api_req *r, struct point_in *p, struct kkc_err *err);
+/* The "query" object of a response: WGS84 and S-JTSK forms of the point (and the input). */
+struct json_t *api_json_query(const struct point_in *p);
+
 #endif
