@@ -4,6 +4,7 @@
 #include "centres.h"
 #include "crs.h"
 #include "json_out.h"
+#include "store.h"
 #include "world.h"
 
 #include <math.h>
@@ -27,6 +28,8 @@ static void tctx_free(void *p)
     if (!t)
         return;
     crs_ctx_destroy(t->crs);
+    store_close(t->store);
+    free(t->store_path);
     free(t);
 }
 
@@ -52,6 +55,25 @@ struct tctx *tctx_get(void)
     }
     pthread_setspecific(tctx_key, t);
     return t;
+}
+
+struct store *api_store(const struct api_req *r, struct kkc_err *err)
+{
+    struct tctx *t = r->t;
+    if (t->store && t->store_world == (const void *)r->w)
+        return t->store;
+    store_close(t->store);
+    t->store = NULL;
+    free(t->store_path);
+    t->store_path = strdup(r->w->db_path);
+    if (!t->store_path) {
+        kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (store_open(t->store_path, STORE_READONLY, &t->store, err))
+        return NULL;
+    t->store_world = r->w;
+    return t->store;
 }
 
 /* ---------------------------------------------------------------- errors ------------------- */

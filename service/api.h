@@ -13,13 +13,22 @@
 
 struct world;
 struct crs_ctx;
+struct api_req;
 
 /* Per-thread resources: PROJ context (and later GEOS, routing scratch). Created lazily on the
  * thread that first asks and destroyed when that thread exits. */
+struct store;
 struct tctx {
     struct crs_ctx *crs;
+    struct store *store;       /* read-only connection to store_path, opened on first use */
+    char *store_path;
+    const void *store_world;   /* the world it was opened for: a reload reopens it */
 };
 struct tctx *tctx_get(void);
+
+/* This thread's read-only connection to the request's database (opened or reopened after a
+ * reload as needed); borrowed. NULL with err set when it cannot be opened. */
+struct store *api_store(const struct api_req *r, struct kkc_err *err);
 
 struct api_req {
     const char *method;   /* "GET", "POST", ... */
