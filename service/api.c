@@ -3,6 +3,7 @@
 
 #include "centres.h"
 #include "crs.h"
+#include "api_admin.h"
 #include "json_out.h"
 #include "store.h"
 #include "world.h"
@@ -85,6 +86,7 @@ int api_status(enum kkc_code code)
         [KKC_ETOOBIG] = 413,     [KKC_ENOSEGMENT] = 422, [KKC_ENOROUTE] = 422,
         [KKC_EIO] = 500,         [KKC_EDB] = 500,       [KKC_ENOMEM] = 503,
         [KKC_EINTERNAL] = 500,   [KKC_EMETHOD] = 405,
+        [KKC_EAUTH] = 401,       [KKC_EFORBIDDEN] = 403, [KKC_ECONFLICT] = 409,
     };
     return (unsigned)code < KKC_CODE_COUNT && status[code] ? status[code] : 500;
 }
@@ -339,17 +341,18 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
 
 typedef void (*handler_fn)(const struct api_req *, struct api_res *);
 
+/* One resource: a handler per method (NULL = not allowed). Writes (POST, PUT, DELETE) exist only
+ * when the server has an admin token; api_admin.c checks the token itself. */
 struct route {
-    const char *path; /* exact, or a prefix when it ends with '/' */
-    const char *methods;
-    handler_fn get;
+    const char *path; /* exact, or a prefix when it ends with '/' (one more path segment) */
+    handler_fn get, post, put, del;
 };
 
 static const struct route routes[] = {
-    {"/v1/health", "GET, HEAD, OPTIONS", h_health},
-    {"/v1/centres", "GET, HEAD, OPTIONS", h_centres},
-    {"/v1/centres/", "GET, HEAD, OPTIONS", h_centre_one},
-    {"/v1/nearest", "GET, HEAD, OPTIONS", h_nearest},
+    {"/v1/health", h_health, NULL, NULL, NULL},
+    {"/v1/centres", h_centres, api_admin_create, NULL, NULL},
+    {"/v1/centres/", h_centre_one, NULL, api_admin_update, api_admin_delete},
+    {"/v1/nearest", h_nearest, NULL, NULL, NULL},
 };
 
 static const struct route *route_find(const char *path)
@@ -364,30 +367,57 @@ static const struct route *route_find(const char *path)
     return NULL;
 }
 
+/* The handler for method on rt, or NULL; writes only with an admin token configured. */
+static handler_fn route_handler(const struct route *rt, const char *method, int admin)
+{
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+        return rt->get;
+    if (!admin)
+        return NULL;
+    if (strcmp(method, "POST") == 0)
+        return rt->post;
+    if (strcmp(method, "PUT") == 0)
+        return rt->put;
+    if (strcmp(method, "DELETE") == 0)
+        return rt->del;
+    return NULL;
+}
+
+/* The Allow header value for rt into res->allow_buf. */
+static void route_allow(const struct route *rt, int admin, struct api_res *res)
+{
+    snprintf(res->allow_buf, sizeof res->allow_buf, "%s%s%s%sOPTIONS",
+             rt->get ? "GET, HEAD, " : "", admin && rt->post ? "POST, " : "",
+             admin && rt->put ? "PUT, " : "", admin && rt->del ? "DELETE, " : "");
+    res->allow = res->allow_buf;
+}
+
 void api_dispatch(const struct api_req *req, struct api_res *res)
 {
     const struct route *rt = route_find(req->path);
+    int admin = req->srv && req->srv->admin_token;
+    handler_fn h;
     char msg[160];
 
     memset(res, 0, sizeof *res);
     if (!rt) {
         snprintf(msg, sizeof msg, "no such endpoint: %.100s", req->path);
-        {
-            api_error(res, KKC_ENOTFOUND, msg);
-            return;
-        }
+        api_error(res, KKC_ENOTFOUND, msg);
+        return;
     }
     if (strcmp(req->method, "OPTIONS") == 0) {
         res->status = 204;
-        res->allow = rt->methods;
+        route_allow(rt, admin, res);
         return;
     }
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+    h = route_handler(rt, req->method, admin);
+    if (!h) {
+        route_allow(rt, admin, res);
         snprintf(msg, sizeof msg, "method %.16s is not allowed here (allowed: %s)", req->method,
-                 rt->methods);
+                 res->allow);
         api_error(res, KKC_EMETHOD, msg);
-        res->allow = rt->methods;
+        route_allow(rt, admin, res);
         return;
     }
-    rt->get(req, res);
+    h(req, res);
 }

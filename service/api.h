@@ -9,9 +9,11 @@
 #include "err.h"
 #include "params.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct world;
+struct world_holder;
 struct crs_ctx;
 struct api_req;
 
@@ -30,10 +32,19 @@ struct tctx *tctx_get(void);
  * reload as needed); borrowed. NULL with err set when it cannot be opened. */
 struct store *api_store(const struct api_req *r, struct kkc_err *err);
 
+/* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
+struct api_server {
+    struct world_holder *worlds;  /* to publish a new world after an admin write */
+    const char *admin_token;      /* NULL: no write routes at all */
+    pthread_mutex_t *write_mu;    /* serialises admin writes and the reloads they cause */
+};
+
 struct api_req {
+    const struct api_server *srv;
     const char *method;   /* "GET", "POST", ... */
     const char *path;     /* without the query string, percent-decoded */
     struct params *q;
+    const char *authorization; /* the Authorization header or NULL */
     const char *body;     /* request body or NULL */
     size_t body_len;
     struct world *w;
@@ -44,7 +55,8 @@ struct api_res {
     int status;
     char *body;               /* malloc'd, freed by the HTTP layer */
     const char *content_type; /* static; NULL = application/json */
-    const char *allow;        /* for 405: the Allow header value (static) */
+    const char *allow;        /* for 405 and OPTIONS: the Allow header value */
+    char allow_buf[64];
     const char *file;         /* static file to send instead of body (served by http.c) */
 };
 

@@ -172,16 +172,14 @@ int cli_import(int argc, char **argv)
 
 static const char serve_help[] =
     "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
-    "                 [--timeout S] [--access-log FILE|-|none] [--web-dir DIR] [--port-file FILE]\n\n"
+    "                 [--timeout S] [--access-log FILE|-|none] [--web-dir DIR] [--port-file FILE]\n"
+    "                 [--admin-token-file FILE]\n\n"
     "Serve the JSON HTTP API (and the web map at /) from the database. Defaults: --db $KKC_DB or\n"
     "data/kkc.sqlite, --host $KKC_HOST or 127.0.0.1, --port $KKC_PORT or 8080 (0 = any free port,\n"
     "written to --port-file), --threads = cores. SIGHUP reloads the database without downtime;\n"
-    "SIGTERM or SIGINT stop after the requests in flight.\n";
-
-struct serve_args {
-    const char *db, *host, *log, *web, *port_file;
-    struct http_opts http;
-};
+    "SIGTERM or SIGINT stop after the requests in flight. With --admin-token-file (one line, at\n"
+    "least 16 characters) POST /v1/centres, PUT and DELETE /v1/centres/{id} accept\n"
+    "`Authorization: Bearer TOKEN`; without it there are no write routes.\n";
 
 /* Wait for signals: HUP reloads, TERM/INT return. */
 static void serve_loop(const char *db, struct world_holder *worlds)
@@ -206,6 +204,35 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     }
 }
 
+struct serve_args {
+    const char *db, *host, *log, *web, *port_file, *token_file;
+    char token[256];
+    struct http_opts http;
+};
+
+/* Read the admin token (first line, trimmed) into a->token; 0 on success. */
+static int read_token(struct serve_args *a)
+{
+    FILE *f = fopen(a->token_file, "r");
+    size_t n;
+    if (!f || !fgets(a->token, sizeof a->token, f)) {
+        fprintf(stderr, "kkc serve: cannot read the admin token file %s\n", a->token_file);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    n = strcspn(a->token, "\r\n \t");
+    a->token[n] = '\0';
+    if (n < 16) {
+        fprintf(stderr, "kkc serve: the admin token must be at least 16 characters\n");
+        return -1;
+    }
+    a->http.admin_token = a->token;
+    return 0;
+}
+
+
 static int serve_parse(int argc, char **argv, struct serve_args *a)
 {
     static const struct option longs[] = {
@@ -214,6 +241,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         {"max-connections", required_argument, 0, 'm'},
         {"timeout", required_argument, 0, 'T'},    {"access-log", required_argument, 0, 'l'},
         {"web-dir", required_argument, 0, 'w'},    {"port-file", required_argument, 0, 'P'},
+        {"admin-token-file", required_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
     a->db = env_or("KKC_DB", DEFAULT_DB);
@@ -233,6 +261,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         case 'l': a->log = optarg; break;
         case 'w': a->web = optarg; break;
         case 'P': a->port_file = optarg; break;
+        case 'A': a->token_file = optarg; break;
         case 'h': fputs(serve_help, stdout); exit(0);
         default: fputs(serve_help, stderr); return 2;
         }
@@ -252,6 +281,8 @@ int cli_serve(int argc, char **argv)
 
     if (serve_parse(argc, argv, &a))
         return 2;
+    if (a.token_file && read_token(&a))
+        return 1;
     if (strcmp(a.log, "-") == 0)
         log = stderr;
     else if (strcmp(a.log, "none") != 0 && !(log = fopen(a.log, "a"))) {

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@
 struct http_server {
     struct MHD_Daemon *d;
     struct http_opts o;
-    struct world_holder *worlds;
+    struct api_server api;
+    pthread_mutex_t write_mu;
     int port;
 };
 
@@ -179,6 +181,8 @@ static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struc
                                 res->content_type ? res->content_type
                                                   : "application/json; charset=utf-8");
     MHD_add_response_header(mr, "Access-Control-Allow-Origin", "*");
+    if (res->status == 401)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kkc\"");
     if (res->allow) {
         MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, res->allow);
         if (res->status == 204) {
@@ -202,7 +206,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     struct req *r = *req_cls;
     struct api_res res = {0};
     struct params q;
-    struct api_req ar = {.method = method, .path = url, .q = &q};
+    struct api_req ar = {.srv = &s->api, .method = method, .path = url, .q = &q};
     char msg[128];
 
     (void)version;
@@ -244,15 +248,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     }
     params_init(&q);
     MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    ar.authorization =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     ar.body = r->body;
     ar.body_len = r->len;
     ar.t = tctx_get();
-    ar.w = world_get(s->worlds);
+    ar.w = world_get(s->api.worlds);
     if (!ar.t || !ar.w)
         api_error(&res, KKC_ENOMEM, ar.w ? "out of memory" : "no data loaded");
     else
         api_dispatch(&ar, &res);
-    world_put(s->worlds, ar.w);
+    world_put(s->api.worlds, ar.w);
     return send_res(con, r, &res);
 }
 
@@ -287,7 +293,10 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     if (!s)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     s->o = *o;
-    s->worlds = worlds;
+    s->api.worlds = worlds;
+    s->api.admin_token = o->admin_token;
+    s->api.write_mu = &s->write_mu;
+    pthread_mutex_init(&s->write_mu, NULL);
     if (!s->o.host)
         s->o.host = "127.0.0.1";
     if (s->o.threads <= 0)
@@ -329,5 +338,6 @@ void http_stop(struct http_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->write_mu);
     free(s);
 }

@@ -24,6 +24,7 @@ struct http_opts {
     FILE *access_log;      /* one line per request; NULL = none */
     const char *web_dir;   /* static page files; NULL = none */
     const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */
+    const char *admin_token; /* enables POST/PUT/DELETE of centres; NULL = no write routes */
 };
 
 /* Start serving. *out is the caller's, stopped and freed with http_stop(). */
