@@ -1,9 +1,13 @@
 /* service/api.c -- route table, error mapping and the endpoint handlers. */
 #include "api.h"
+#include "api_layers.h"
 
 #include "centres.h"
 #include "crs.h"
 #include "api_admin.h"
+#include "api_route.h"
+#include "graph.h"
+#include "route.h"
 #include "json_out.h"
 #include "store.h"
 #include "world.h"
@@ -31,6 +35,7 @@ static void tctx_free(void *p)
     crs_ctx_destroy(t->crs);
     store_close(t->store);
     free(t->store_path);
+    route_ctx_destroy(t->route);
     free(t);
 }
 
@@ -75,6 +80,23 @@ struct store *api_store(const struct api_req *r, struct kkc_err *err)
         return NULL;
     t->store_world = r->w;
     return t->store;
+}
+
+struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err)
+{
+    struct tctx *t = r->t;
+    if (!r->w->graph) {
+        kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded");
+        return NULL;
+    }
+    if (t->route && t->route_graph == (const void *)r->w->graph)
+        return t->route;
+    route_ctx_destroy(t->route);
+    t->route = NULL;
+    if (route_ctx_create(r->w->graph, &t->route, err))
+        return NULL;
+    t->route_graph = r->w->graph;
+    return t->route;
 }
 
 /* ---------------------------------------------------------------- errors ------------------- */
@@ -193,12 +215,15 @@ static void h_health(const struct api_req *r, struct api_res *res)
         closed += !c->active;
     }
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&w->loaded_at));
-    api_reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s}", "status", "ok",
+    json_t *roads = w->graph ? json_pack("{s:I, s:I}", "nodes", (json_int_t)graph_node_count(w->graph),
+                                         "edges", (json_int_t)graph_edge_count(w->graph))
+                             : json_null();
+    api_reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s, s:o}", "status", "ok",
                          "centres", (json_int_t)n, "centres_by_kind", "police",
                          (json_int_t)by_kind[KIND_POLICE], "fire", (json_int_t)by_kind[KIND_FIRE],
                          "ambulance", (json_int_t)by_kind[KIND_AMBULANCE], "centres_closed",
                          (json_int_t)closed, "municipalities", (json_int_t)w->municipalities,
-                         "data_version", w->version, "loaded_at", when));
+                         "data_version", w->version, "loaded_at", when, "road_graph", roads));
 }
 
 /* bbox=minlon,minlat,maxlon,maxlat */
@@ -353,6 +378,7 @@ static const struct route routes[] = {
     {"/v1/centres", h_centres, api_admin_create, NULL, NULL},
     {"/v1/centres/", h_centre_one, NULL, api_admin_update, api_admin_delete},
     {"/v1/nearest", h_nearest, NULL, NULL, NULL},
+    {"/v1/route", api_route, NULL, NULL, NULL},
 };
 
 static const struct route *route_find(const char *path)

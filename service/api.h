@@ -25,12 +25,17 @@ struct tctx {
     struct store *store;       /* read-only connection to store_path, opened on first use */
     char *store_path;
     const void *store_world;   /* the world it was opened for: a reload reopens it */
+    struct route_ctx *route;   /* routing scratch for route_graph */
+    const void *route_graph;
 };
 struct tctx *tctx_get(void);
 
 /* This thread's read-only connection to the request's database (opened or reopened after a
  * reload as needed); borrowed. NULL with err set when it cannot be opened. */
 struct store *api_store(const struct api_req *r, struct kkc_err *err);
+/* This thread's routing scratch for the request's road graph (created or recreated after a
+ * reload); borrowed. NULL with err set when there is no graph or no memory. */
+struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err);
 
 /* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
 struct api_server {

@@ -2,6 +2,7 @@
 #include "world.h"
 
 #include "centres.h"
+#include "graph.h"
 #include "store.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@ static void world_free(struct world *w)
     if (!w)
         return;
     centres_destroy(w->centres);
+    graph_destroy(w->graph);
     free(w->db_path);
     free(w);
 }
@@ -41,6 +43,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc)
         rc = centres_load(st, &w->centres, err);
+    if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
+        rc = graph_load(st, &w->graph, err);
     if (rc)
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))

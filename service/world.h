@@ -13,12 +13,14 @@
 #include <time.h>
 
 struct centres;
+struct graph;
 
 struct world {
     char *db_path;
     char version[64];         /* meta data_version of the database */
     time_t loaded_at;
     struct centres *centres;
+    struct graph *graph;      /* NULL when the database has no road network */
     long municipalities;
     long refs;                /* guarded by the holder's mutex */
 };

@@ -1,0 +1,18 @@
+/* service/api_route.h -- road routing endpoints: GET /v1/route, and the by=time flavour of
+ * /v1/nearest. Both need the world's road graph; without one they answer 422 NoSegment. */
+#ifndef KKC_API_ROUTE_H
+#define KKC_API_ROUTE_H
+
+#include "api.h"
+
+void api_route(const struct api_req *r, struct api_res *res);
+
+/* One routing end point parsed from "centre:ID" or "LON,LAT". */
+struct route_end {
+    double lon, lat;
+    long centre; /* index into the world's centres, or -1 */
+};
+enum kkc_code api_route_end(const struct api_req *r, const char *name, struct route_end *e,
+                            struct kkc_err *err);
+
+#endif
