@@ -378,6 +378,9 @@ static const struct route routes[] = {
     {"/v1/centres", h_centres, api_admin_create, NULL, NULL},
     {"/v1/centres/", h_centre_one, NULL, api_admin_update, api_admin_delete},
     {"/v1/nearest", h_nearest, NULL, NULL, NULL},
+    {"/v1/layers/roads", api_layers_roads, NULL, NULL, NULL},
+    {"/v1/layers/boundaries", api_layers_boundaries, NULL, NULL, NULL},
+    {"/v1/municipalities", api_layers_municipalities, NULL, NULL, NULL},
     {"/v1/route", api_route, NULL, NULL, NULL},
 };
 
