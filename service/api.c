@@ -8,6 +8,7 @@
 #include "api_route.h"
 #include "graph.h"
 #include "route.h"
+#include "snap.h"
 #include "json_out.h"
 #include "store.h"
 #include "world.h"
@@ -325,6 +326,7 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
     unsigned mask;
     long k = K_DEFAULT;
     int by = 0, closed = 0;
+    double radius = SNAP_RADIUS_DEFAULT_M;
     struct centres_hit hits[K_MAX];
     size_t n;
     enum kkc_code rc = api_param_point(r, &p, &err);
@@ -338,17 +340,20 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = params_bool(r->q, "include_closed", &closed, &err);
     if (!rc)
+        rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
+    if (!rc)
         rc = params_finish(r->q, &err);
-    if (!rc && by == 1)
-        rc = kkc_err_set(&err, KKC_ENOSEGMENT, "no road network is loaded; use by=distance");
+    if (!rc && by == 1) {
+        api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius);
+        return;
+    }
     if (!rc)
         rc = centres_nearest(r->w->centres, p.lon, p.lat, mask, closed, (size_t)k, hits, &n,
                              &err);
-    if (rc)
-        {
-            api_error(res, rc, err.msg);
-            return;
-        }
+    if (rc) {
+        api_error(res, rc, err.msg);
+        return;
+    }
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct centre *c = centres_get(r->w->centres, hits[i].index);
@@ -358,8 +363,8 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
                                         json_num(hits[i].distance_m, 1), "bearing_deg",
                                         json_num(hits[i].bearing_deg, 1)));
     }
-    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", api_json_query(&p), "by", bys[by], "results",
-                         results));
+    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", api_json_query(&p), "by", bys[by],
+                             "results", results));
 }
 
 /* ---------------------------------------------------------------- routing ------------------ */

@@ -3,6 +3,9 @@
 #include "api_route.h"
 
 #include "centres.h"
+#include "crs.h"
+#include "graph.h"
+#include "labels.h"
 #include "json_out.h"
 #include "params.h"
 #include "route.h"
@@ -118,4 +121,113 @@ void api_route(const struct api_req *r, struct api_res *res)
                              "properties", props));
     res->content_type = "application/geo+json";
     route_result_destroy(rr);
+}
+
+/* ---------------------------------------------------------------- nearest by time ---------- */
+
+struct time_hit {
+    uint32_t centre;
+    graph_cost cost;
+};
+
+static int cmp_time_hit(const void *a, const void *b)
+{
+    const struct time_hit *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? -1 : 1;
+    return (x->centre > y->centre) - (x->centre < y->centre);
+}
+
+/* Every chosen centre's cost to the point by one search backwards from the point: exact for any
+ * k and for closed centres, which the precomputed labels leave out. *out is malloc'd. */
+static enum kkc_code time_exhaustive(const struct api_req *r, const struct snap *at,
+                                     unsigned mask, int closed, double radius,
+                                     struct time_hit **out, size_t *n, struct kkc_err *err)
+{
+    const struct graph *g = r->w->graph;
+    size_t nc = centres_count(r->w->centres);
+    graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
+    struct time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
+    struct graph_seed seeds[2];
+    size_t ns = snap_arrivals(g, at, seeds);
+    enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+
+    *n = 0;
+    if (!rc)
+        rc = graph_search_all(g, seeds, ns, 1, to, err);
+    for (size_t i = 0; !rc && i < nc; i++) {
+        const struct centre *c = centres_get(r->w->centres, i);
+        struct snap cs;
+        struct graph_seed dep[2];
+        graph_cost best = GRAPH_COST_INF, direct;
+        if (!(mask & (1u << c->kind)) || (!c->active && !closed) ||
+            snap_point(g, c->lon, c->lat, radius, &cs, NULL))
+            continue;
+        size_t nd = snap_departures(g, &cs, dep);
+        for (size_t j = 0; j < nd; j++)
+            if (to[dep[j].node] != GRAPH_COST_INF && dep[j].cost + to[dep[j].node] < best)
+                best = dep[j].cost + to[dep[j].node];
+        if (snap_direct(g, &cs, at, &direct) && direct < best)
+            best = direct;
+        if (best != GRAPH_COST_INF)
+            hits[(*n)++] = (struct time_hit){(uint32_t)i, best};
+    }
+    free(to);
+    if (rc) {
+        free(hits);
+        return rc;
+    }
+    qsort(hits, *n, sizeof *hits, cmp_time_hit);
+    *out = hits;
+    return KKC_OK;
+}
+
+void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
+                      unsigned mask, int include_closed, size_t k, double radius_m)
+{
+    struct kkc_err err = {0};
+    struct snap at;
+    struct labels_hit lh[LABELS_K_MAX];
+    struct time_hit *th = NULL;
+    size_t n = 0;
+    const struct labels *lab = r->w->labels[mask & KIND_MASK_ALL];
+    enum kkc_code rc = KKC_OK;
+
+    if (!r->w->graph)
+        rc = kkc_err_set(&err, KKC_ENOSEGMENT,
+                         "no road network is loaded, so by=time cannot be answered; use "
+                         "by=distance");
+    else if (snap_point(r->w->graph, p->lon, p->lat, radius_m, &at, &err))
+        rc = kkc_err_set(&err, KKC_ENOSEGMENT,
+                         "no road network covers this point (nothing routable within %.0f m); "
+                         "by=distance works everywhere",
+                         radius_m);
+    else if (!include_closed && lab && k <= labels_k(lab))
+        rc = labels_nearest(lab, &at, k, lh, &n, &err);
+    else
+        rc = time_exhaustive(r, &at, mask, include_closed, radius_m, &th, &n, &err);
+    if (rc) {
+        api_error(res, rc, err.msg);
+        return;
+    }
+    json_t *results = json_array();
+    for (size_t i = 0; i < n && i < k; i++) {
+        uint32_t ci = th ? th[i].centre : lh[i].centre;
+        graph_cost cost = th ? th[i].cost : lh[i].cost;
+        const struct centre *c = centres_get(r->w->centres, ci);
+        double bearing, straight = crs_geodesic(p->lon, p->lat, c->lon, c->lat, &bearing);
+        json_array_append_new(
+            results, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
+                               "centre", json_centre(c), "duration_s",
+                               json_num(graph_cost_seconds(cost), 1), "road_distance_m",
+                               json_num(graph_cost_metres(cost), 1), "distance_m",
+                               json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
+    }
+    free(th);
+    json_t *q = api_json_query(p);
+    json_object_set_new(q, "snapped", json_pack("{s:[o,o], s:o, s:s}", "location",
+                                                json_num(at.lon, 7), json_num(at.lat, 7),
+                                                "distance_m", json_num(at.distance_m, 1), "road",
+                                                at.name ? at.name : ""));
+    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", q, "by", "time", "results", results));
 }

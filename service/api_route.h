@@ -7,6 +7,12 @@
 
 void api_route(const struct api_req *r, struct api_res *res);
 
+/* The by=time part of GET /v1/nearest: the k centres of the kinds in mask with the least driving
+ * time from the centre to the point p (snapped within radius_m). */
+struct point_in;
+void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
+                      unsigned mask, int include_closed, size_t k, double radius_m);
+
 /* One routing end point parsed from "centre:ID" or "LON,LAT". */
 struct route_end {
     double lon, lat;

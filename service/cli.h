@@ -6,5 +6,6 @@
 int cli_import(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_nearest(int argc, char **argv);
+int cli_route(int argc, char **argv);
 
 #endif

@@ -11,7 +11,8 @@ static const struct {
 } commands[] = {
     {"import", cli_import, "build the database from the reference data and OSM extracts"},
     {"serve", cli_serve, "serve the JSON HTTP API and the web map"},
-    {"nearest", cli_nearest, "the nearest centres to a point"},
+    {"nearest", cli_nearest, "the nearest centres to a point, by distance or driving time"},
+    {"route", cli_route, "the fastest drive between two points"},
 };
 
 static void usage(FILE *f)

@@ -3,15 +3,20 @@
 
 #include "centres.h"
 #include "graph.h"
+#include "labels.h"
 #include "store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define WORLD_LABELS_K 10
+
 static void world_free(struct world *w)
 {
     if (!w)
         return;
+    for (int m = 0; m < 8; m++)
+        labels_destroy(w->labels[m]);
     centres_destroy(w->centres);
     graph_destroy(w->graph);
     free(w->db_path);
@@ -45,6 +50,11 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         rc = centres_load(st, &w->centres, err);
     if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
         rc = graph_load(st, &w->graph, err);
+    /* one network Voronoi per combination of kinds, active centres only */
+    for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
+        struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
+        rc = labels_build(w->graph, w->centres, &lo, &w->labels[m], err);
+    }
     if (rc)
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))

@@ -14,6 +14,7 @@
 
 struct centres;
 struct graph;
+struct labels;
 
 struct world {
     char *db_path;
@@ -21,6 +22,7 @@ struct world {
     time_t loaded_at;
     struct centres *centres;
     struct graph *graph;      /* NULL when the database has no road network */
+    struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
     long municipalities;
     long refs;                /* guarded by the holder's mutex */
 };
