@@ -87,7 +87,7 @@ test-scripts: $(KKC) $(DB)
 	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || exit 1; done
 
 sanitize: deps deps-test
-	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" \
+	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" DB=build/san/kkc.sqlite \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test-c
 
 bench: all $(DB)
