@@ -51,6 +51,21 @@ static void print_report(void *ud, const char *file, long row, const char *reaso
     fprintf(stderr, "%s:%ld: %s\n", file, row, reason);
 }
 
+/* OSM reports: printed, and kept in the import_report table like the reference data's. */
+static void osm_report(void *ud, const char *file, long row, const char *reason)
+{
+    sqlite3_stmt *s = NULL;
+    print_report(NULL, file, row, reason);
+    if (store_prepare(ud, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)", &s,
+                      NULL) == KKC_OK) {
+        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, row);
+        sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+        sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+}
+
 struct import_args {
     const char *data, *centres, *osm, *profile, *out;
     int centres_from_osm, no_data;
@@ -77,7 +92,8 @@ static enum kkc_code import_into(struct store *st, const struct import_args *a,
                                     .report = print_report};
     struct data_import_stats ds;
     struct osm_import_opts oopt = {.path = a->osm, .centres_from_osm = a->centres_from_osm,
-                                   .profile_path = a->profile, .report = print_report};
+                                   .profile_path = a->profile, .report = osm_report,
+                                   .report_ud = st};
     struct osm_import_stats os = {0};
     char version[64];
     time_t now = time(NULL);
