@@ -1,0 +1,896 @@
+/* service/web/app.js -- the KKC map page: dispatcher and planner views over the KKC HTTP API.
+ *
+ * Plain JavaScript on Leaflet (served from /leaflet/), no build step, no tiles: the base map is
+ * drawn from the service's own vector layers (/v1/layers/*, /v1/municipalities). Every request
+ * goes through api(), which turns an error answer into an ApiError carrying the API's `message`;
+ * every caller shows that message in the panel. Endpoints that a server may not have yet
+ * (/v1/route, /v1/coverage, /v1/isochrone, /v1/plan) are simply called: a 404 is shown as a
+ * readable note and nothing else breaks. window.kkc exposes the map and state to the tests. */
+(function () {
+  'use strict';
+
+  /* ------------------------------------------------------------ constants ---------------- */
+
+  const AREAS = {
+    khk: { name: 'Královéhradecký kraj', center: [50.21, 15.83], zoom: 11 },
+    heidelberg: { name: 'Heidelberg', center: [49.41, 8.69], zoom: 12 },
+  };
+  /* The sources' required attributions (../shared/data/SOURCES.md); details in the README. */
+  const ATTRIBUTION = [
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>',
+    '<span title="republic outline">ČÚZK</span>',
+    '<span title="population (SLDB 2011), kraje, okresy, ORP">ČSÚ</span>',
+    '<span title="kraje, okresy, ORP">Český rozhlas</span>',
+    '<span title="IZS bases, KHK border">Královéhradecký kraj</span>',
+  ].join(' | ');
+  const KIND_COLOURS = { police: '#1f5fbf', fire: '#d62828', ambulance: '#2a9d3f' };
+  const ROAD_STYLES = {
+    motorway: ['#d9480f', 3.2], trunk: ['#e8590c', 3], primary: ['#f08c00', 2.6],
+    secondary: ['#f2b705', 2.2], tertiary: ['#9aa3ab', 1.6], motorway_link: ['#e8590c', 1.6],
+    trunk_link: ['#e8590c', 1.5], primary_link: ['#f08c00', 1.4], secondary_link: ['#f2b705', 1.3],
+    tertiary_link: ['#9aa3ab', 1.2], unclassified: ['#b5bcc3', 1.1], residential: ['#c3c9cf', 1],
+    living_street: ['#cfd4d9', 0.9], service: ['#d9dde1', 0.7],
+  };
+  const BOUNDARY_LEVELS = [
+    { level: 'country', minZoom: 0, style: { color: '#4b3f72', weight: 2.6, opacity: 0.9 } },
+    { level: 'kraj', minZoom: 0, style: { color: '#6c5f94', weight: 1.6, dashArray: '7 4', opacity: 0.8 } },
+    { level: 'orp', minZoom: 9, style: { color: '#9b8fc0', weight: 1, dashArray: '2 4', opacity: 0.8 } },
+  ];
+
+  /* ------------------------------------------------------------ small helpers ------------ */
+
+  const $ = (id) => document.getElementById(id);
+
+  /* An error answer of the API: status, the API's code and its readable message. */
+  class ApiError extends Error {
+    constructor(status, code, message, path) {
+      super(message);
+      this.status = status;
+      this.code = code;
+      this.path = path;
+    }
+  }
+
+  /* A query string from an object, leaving out undefined, null and '' values. */
+  function qs(params) {
+    const u = new URLSearchParams();
+    for (const [k, v] of Object.entries(params || {})) {
+      if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+    }
+    const s = u.toString();
+    return s ? '?' + s : '';
+  }
+
+  /* Call the API: resolves with the parsed JSON, rejects with an ApiError whose message is the
+   * API's `message` (or a plain description when the answer is not the API's JSON). */
+  async function api(path, params, opts) {
+    const url = path + qs(params);
+    let res;
+    try {
+      res = await fetch(url, Object.assign({ headers: { Accept: 'application/json' } }, opts));
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError(0, 'Network', 'the server cannot be reached (' + e.message + ')', path);
+    }
+    const text = await res.text();
+    let body = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch (e) {
+      body = null;
+    }
+    if (!res.ok) {
+      const msg = body && body.message ? body.message : 'HTTP ' + res.status + ' ' + res.statusText;
+      throw new ApiError(res.status, body && body.code ? body.code : 'HTTP' + res.status, msg, path);
+    }
+    if (body === null) throw new ApiError(res.status, 'BadAnswer', 'the answer is not JSON', path);
+    return body;
+  }
+
+  /* Show text in a message box (kind 'error' or 'info'); empty text hides it. */
+  function say(el, text, kind) {
+    el.textContent = text || '';
+    el.hidden = !text;
+    el.classList.toggle('info', kind === 'info');
+  }
+
+  /* The text to show for an error of what (e.g. "Nearest centres"). */
+  function errorText(what, e) {
+    if (e instanceof ApiError) {
+      if (e.status === 404 && /no such endpoint/i.test(e.message)) {
+        return what + ': not available on this server yet (' + e.message + ').';
+      }
+      return what + ': ' + e.message;
+    }
+    return what + ': ' + (e && e.message ? e.message : String(e));
+  }
+
+  function formatDistance(m) {
+    if (m === null || m === undefined || !isFinite(m)) return '–';
+    return m < 1000 ? Math.round(m) + ' m' : (m / 1000).toFixed(2) + ' km';
+  }
+
+  function formatDuration(s) {
+    if (s === null || s === undefined || !isFinite(s)) return '–';
+    if (s < 60) return Math.round(s) + ' s';
+    const min = s / 60;
+    if (min < 60) return min.toFixed(1) + ' min';
+    return Math.floor(min / 60) + ' h ' + Math.round(min % 60) + ' min';
+  }
+
+  function formatShare(x) {
+    if (x === null || x === undefined || !isFinite(x)) return '–';
+    return (x * 100).toFixed(1) + ' %';
+  }
+
+  function formatInt(n) {
+    if (n === null || n === undefined || !isFinite(n)) return '–';
+    return Math.round(n).toLocaleString('en-US').replace(/,/g, '\u202f');
+  }
+
+  function escapeHtml(s) {
+    return String(s === null || s === undefined ? '' : s).replace(/[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+
+  function debounce(fn, ms) {
+    let t = null;
+    return function (...args) {
+      clearTimeout(t);
+      t = setTimeout(() => fn.apply(this, args), ms);
+    };
+  }
+
+  /* ------------------------------------------------------------ state -------------------- */
+
+  const state = {
+    view: 'dispatcher',
+    area: 'khk',
+    centres: new Map(), /* id -> {feature, marker} */
+    query: null, /* {lon, lat} of the last dispatcher query */
+    querySeq: 0,
+    closed: new Set(), /* planner what-if: ids of centres to close */
+    added: [], /* planner what-if: [{lon, lat}] of sites to add */
+    coverageShown: false,
+    lastCoverageUrl: null,
+  };
+
+  /* ------------------------------------------------------------ the map ------------------ */
+
+  const map = L.map('map', { zoomControl: true, minZoom: 5, maxZoom: 18, worldCopyJump: false });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  map.attributionControl.addAttribution(ATTRIBUTION);
+  L.control.scale({ imperial: false }).addTo(map);
+  L.Icon.Default.imagePath = '/leaflet/images/';
+
+  for (const [name, z] of [['boundaries', 350], ['roads', 360], ['coverage', 380], ['places', 390],
+    ['route', 420]]) {
+    map.createPane(name).style.zIndex = z;
+  }
+  map.getPane('boundaries').style.pointerEvents = 'none';
+  map.getPane('roads').style.pointerEvents = 'none';
+  map.getPane('places').style.pointerEvents = 'none';
+  map.getPane('coverage').style.pointerEvents = 'none';
+
+  const canvasBoundaries = L.canvas({ pane: 'boundaries', padding: 0.3 });
+  const canvasRoads = L.canvas({ pane: 'roads', padding: 0.3 });
+  const boundaryLayers = {};
+  for (const b of BOUNDARY_LEVELS) {
+    boundaryLayers[b.level] = L.geoJSON(null, {
+      pane: 'boundaries', renderer: canvasBoundaries, interactive: false,
+      style: () => Object.assign({ fill: false }, b.style),
+    }).addTo(map);
+  }
+  const roadLayer = L.geoJSON(null, {
+    pane: 'roads', renderer: canvasRoads, interactive: false,
+    style: (f) => {
+      const s = ROAD_STYLES[f.properties.highway] || ['#d0d4d8', 0.7];
+      const z = map.getZoom();
+      return { color: s[0], weight: z >= 15 ? s[1] * 1.6 : s[1], opacity: 0.95, lineCap: 'round' };
+    },
+  }).addTo(map);
+  const placeLayer = L.layerGroup().addTo(map);
+  const coverageLayer = L.layerGroup().addTo(map);
+  const centreLayer = L.layerGroup().addTo(map);
+  const resultLayer = L.layerGroup().addTo(map);
+  const routeLayer = L.layerGroup().addTo(map);
+  const whatifLayer = L.layerGroup().addTo(map);
+  const routeRenderer = L.svg({ pane: 'route' });
+
+  /* Map status: a small box in the corner for base-layer problems. */
+  const StatusControl = L.Control.extend({
+    onAdd() {
+      const div = L.DomUtil.create('div', 'leaflet-bar message');
+      div.id = 'map-status';
+      div.style.margin = '0 0 4px 4px';
+      div.style.padding = '3px 6px';
+      div.hidden = true;
+      return div;
+    },
+  });
+  new StatusControl({ position: 'bottomleft' }).addTo(map);
+
+  /* ------------------------------------------------------------ base layers -------------- */
+
+  const baseCache = new Map(); /* url -> GeoJSON, small LRU for boundaries */
+  let baseAbort = null;
+  let baseSeq = 0;
+
+  /* The view's bounds padded by a third, clamped to valid degrees, as a bbox string. */
+  function paddedBbox() {
+    const b = map.getBounds().pad(0.33);
+    const c = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+    return [c(b.getWest(), -180, 180), c(b.getSouth(), -85, 85), c(b.getEast(), -180, 180),
+      c(b.getNorth(), -85, 85)].map((v) => v.toFixed(5)).join(',');
+  }
+
+  async function cachedLayer(path, params, signal) {
+    const key = path + qs(params);
+    if (baseCache.has(key)) return baseCache.get(key);
+    const data = await api(path, params, { signal });
+    baseCache.set(key, data);
+    if (baseCache.size > 40) baseCache.delete(baseCache.keys().next().value);
+    return data;
+  }
+
+  /* Refetch boundaries, roads and places for the current view; stale answers are dropped. */
+  async function refreshBase() {
+    if (baseAbort) baseAbort.abort();
+    baseAbort = new AbortController();
+    const signal = baseAbort.signal;
+    const seq = ++baseSeq;
+    const z = map.getZoom();
+    const bbox = paddedBbox();
+    const jobs = BOUNDARY_LEVELS.map((b) => {
+      if (z < b.minZoom) {
+        boundaryLayers[b.level].clearLayers();
+        return Promise.resolve();
+      }
+      const params = { level: b.level, zoom: z, outline: 'true', bbox: z >= 9 ? bbox : undefined };
+      return cachedLayer('/v1/layers/boundaries', params, signal).then((fc) => {
+        if (seq !== baseSeq) return;
+        boundaryLayers[b.level].clearLayers().addData(fc);
+      });
+    });
+    jobs.push(z >= 8 ? api('/v1/layers/roads', { bbox, zoom: z }, { signal }).then((fc) => {
+      if (seq !== baseSeq) return;
+      roadLayer.clearLayers().addData(fc);
+    }) : Promise.resolve(roadLayer.clearLayers()));
+    jobs.push(z >= 9 ? api('/v1/municipalities', { bbox, limit: z >= 13 ? 600 : z >= 11 ? 200 : 60 },
+      { signal }).then((d) => {
+      if (seq === baseSeq) drawPlaces(d.municipalities, z);
+    }) : Promise.resolve(placeLayer.clearLayers()));
+    const results = await Promise.allSettled(jobs);
+    if (seq !== baseSeq) return;
+    const failed = results.find((r) => r.status === 'rejected' && r.reason.name !== 'AbortError');
+    say($('map-status'), failed ? errorText('Map layers', failed.reason) : '');
+    map.getContainer().dataset.baseSeq = String(seq);
+  }
+  const refreshBaseSoon = debounce(refreshBase, 200);
+
+  /* Municipality points; names for the largest ones (the list comes largest first). */
+  function drawPlaces(list, z) {
+    placeLayer.clearLayers();
+    const labels = z >= 13 ? 120 : z >= 12 ? 50 : z >= 11 ? 25 : 10;
+    list.forEach((m, i) => {
+      const pop = m.population || 0;
+      const r = pop > 50000 ? 5 : pop > 5000 ? 4 : pop > 1000 ? 3 : 2;
+      const mk = L.circleMarker([m.lat, m.lon], {
+        pane: 'places', radius: r, color: '#333', weight: 1, fillColor: '#fff', fillOpacity: 1,
+        interactive: false,
+      });
+      if (i < labels) {
+        mk.bindTooltip(escapeHtml(m.name), {
+          permanent: true, direction: 'right', className: 'kkc-muni-label', offset: [4, 0],
+        });
+      }
+      placeLayer.addLayer(mk);
+    });
+  }
+
+  /* ------------------------------------------------------------ centres ------------------ */
+
+  function centreStyle(id, kind) {
+    const closed = state.closed.has(id);
+    return {
+      radius: 6, weight: 2, color: '#fff', fillOpacity: closed ? 0.5 : 0.95,
+      fillColor: closed ? '#8d8d8d' : KIND_COLOURS[kind] || '#555',
+      dashArray: closed ? '2 2' : null,
+    };
+  }
+
+  function centrePopup(p) {
+    const lines = [
+      '<strong>' + escapeHtml(p.name) + '</strong>',
+      escapeHtml(p.kind) + ' · <code>' + escapeHtml(p.id) + '</code>' +
+        (p.status === 'closed' ? ' · closed' : ''),
+    ];
+    if (p.address || p.municipality) {
+      lines.push(escapeHtml([p.address, p.municipality].filter(Boolean).join(', ')));
+    }
+    if (p.phone) lines.push('☎ ' + escapeHtml(p.phone));
+    let html = lines.join('<br>');
+    if (state.view === 'planner') {
+      const closed = state.closed.has(p.id);
+      html += '<div class="popup-actions"><button type="button" data-action="toggle-close" data-id="' +
+        escapeHtml(p.id) + '">' + (closed ? 'Reopen (what-if)' : 'Close (what-if)') + '</button>' +
+        '<button type="button" data-action="isochrone" data-id="' + escapeHtml(p.id) +
+        '">Isochrone</button></div>';
+    }
+    return html;
+  }
+
+  async function loadCentres() {
+    const fc = await api('/v1/centres', { format: 'geojson', include_closed: 'true' });
+    centreLayer.clearLayers();
+    state.centres.clear();
+    for (const f of fc.features) {
+      const p = f.properties;
+      const [lon, lat] = f.geometry.coordinates;
+      const mk = L.circleMarker([lat, lon], centreStyle(p.id, p.kind));
+      mk.on('click', (ev) => {
+        L.DomEvent.stopPropagation(ev);
+        if (state.view === 'planner') toggleClosed(p.id);
+        L.popup({ offset: [0, -4] }).setLatLng(mk.getLatLng()).setContent(centrePopup(p)).openOn(map);
+      });
+      centreLayer.addLayer(mk);
+      state.centres.set(p.id, { feature: f, marker: mk });
+    }
+  }
+
+  function restyleCentres() {
+    for (const [id, c] of state.centres) {
+      c.marker.setStyle(centreStyle(id, c.feature.properties.kind));
+    }
+  }
+
+  /* Popup buttons (rendered as HTML strings) are handled by delegation. */
+  map.getContainer().addEventListener('click', (ev) => {
+    const btn = ev.target.closest && ev.target.closest('button[data-action]');
+    if (!btn) return;
+    ev.stopPropagation();
+    map.closePopup();
+    if (btn.dataset.action === 'toggle-close') toggleClosed(btn.dataset.id);
+    if (btn.dataset.action === 'isochrone') showIsochrone({ centre: btn.dataset.id });
+    if (btn.dataset.action === 'remove-added') removeAdded(Number(btn.dataset.index));
+  });
+
+  /* ------------------------------------------------------------ dispatcher --------------- */
+
+  /* "lon, lat" or "x, y": two numbers separated by a comma, semicolon or blanks. Returns the
+   * API parameters, or throws an Error with a readable message. */
+  function parseCoordinates(text, crs) {
+    const parts = text.trim().replace(/[;,]\s*/g, ' ').split(/\s+/).filter(Boolean);
+    const nums = parts.map(Number);
+    if (parts.length !== 2 || nums.some((n) => !isFinite(n))) {
+      throw new Error('type two numbers: lon, lat (WGS84) or x, y (S-JTSK, EPSG:5514)');
+    }
+    let [a, b] = nums;
+    const big = Math.abs(a) > 1000 && Math.abs(b) > 1000;
+    if (crs === 'sjtsk' || (crs === 'auto' && big)) {
+      /* Czech systems often print S-JTSK as positive Y, X; EPSG:5514 is their negation. */
+      if (a > 0 && b > 0) {
+        a = -a;
+        b = -b;
+      }
+      return { x: a, y: b, crs: 'EPSG:5514' };
+    }
+    return { lon: a, lat: b };
+  }
+
+  function clearDispatcher() {
+    resultLayer.clearLayers();
+    routeLayer.clearLayers();
+    $('results').innerHTML = '';
+    say($('route-info'), '');
+  }
+
+  /* Ask /v1/nearest for point (lon/lat or x/y/crs), draw the markers and the list, then the drive
+   * times and the route to the first centre. */
+  async function queryPoint(point) {
+    const seq = ++state.querySeq;
+    const results = $('results');
+    results.dataset.state = 'loading';
+    say($('message'), '');
+    const params = Object.assign({}, point, {
+      k: $('k-input').value, kind: $('kind-select').value || undefined,
+      by: $('by-select').value === 'time' ? 'time' : undefined,
+    });
+    let data;
+    try {
+      data = await api('/v1/nearest', params);
+    } catch (e) {
+      if (seq !== state.querySeq) return;
+      clearDispatcher();
+      say($('message'), errorText('Nearest centres', e));
+      results.dataset.state = 'error';
+      results.dataset.seq = String(seq);
+      return;
+    }
+    if (seq !== state.querySeq) return;
+    clearDispatcher();
+    state.query = { lon: data.query.lon, lat: data.query.lat };
+    showQuery(data.query);
+    renderResults(data.results);
+    results.dataset.state = 'done';
+    results.dataset.seq = String(seq);
+    results.dataset.lon = String(data.query.lon);
+    results.dataset.lat = String(data.query.lat);
+    fitResults(data);
+    driveTimes(seq, data);
+  }
+
+  function showQuery(q) {
+    const el = $('query-point');
+    el.hidden = false;
+    el.dataset.lon = q.lon;
+    el.dataset.lat = q.lat;
+    el.textContent = 'Incident at ' + Number(q.lon).toFixed(5) + ', ' + Number(q.lat).toFixed(5) +
+      (isFinite(q.x) && q.x !== null ? '  ·  S-JTSK ' + Math.round(q.x) + ', ' + Math.round(q.y) : '');
+    const icon = L.divIcon({ className: 'kkc-query-icon', iconSize: [16, 16] });
+    resultLayer.addLayer(L.marker([q.lat, q.lon], { icon, zIndexOffset: 1000, title: 'Incident' }));
+  }
+
+  function renderResults(list) {
+    const ol = $('results');
+    if (!list.length) {
+      say($('message'), 'No centre of that kind is in the data.', 'info');
+      return;
+    }
+    for (const r of list) {
+      const c = r.centre;
+      const li = document.createElement('li');
+      li.dataset.testid = 'result';
+      li.dataset.id = c.id;
+      li.dataset.rank = r.rank;
+      li.dataset.distanceM = r.distance_m;
+      li.innerHTML = '<span class="rank ' + escapeHtml(c.kind) + '">' + r.rank + '</span>' +
+        '<span class="name">' + escapeHtml(c.name) + '</span>' +
+        '<span class="dist" data-testid="distance">' + formatDistance(r.distance_m) + '</span>' +
+        '<span class="meta">' + escapeHtml(c.kind) + ' · ' + escapeHtml(c.id) +
+        (c.municipality ? ' · ' + escapeHtml(c.municipality) : '') + '</span>' +
+        '<span class="time" data-testid="drive-time">' +
+        (r.duration_s !== undefined ? formatDuration(r.duration_s) : '') + '</span>';
+      li.addEventListener('click', () => map.setView([c.lat, c.lon], Math.max(map.getZoom(), 14)));
+      ol.appendChild(li);
+      const icon = L.divIcon({
+        className: 'kkc-rank-icon ' + c.kind, html: String(r.rank), iconSize: [24, 24],
+      });
+      resultLayer.addLayer(L.marker([c.lat, c.lon], { icon, title: c.name, zIndexOffset: 900 })
+        .bindPopup('<strong>' + escapeHtml(c.name) + '</strong><br>' +
+          formatDistance(r.distance_m) + ' straight line'));
+      resultLayer.addLayer(L.polyline([[state.query.lat, state.query.lon], [c.lat, c.lon]], {
+        color: KIND_COLOURS[c.kind] || '#555', weight: 1.5, dashArray: '4 6', opacity: 0.7,
+        interactive: false,
+      }));
+    }
+  }
+
+  function fitResults(data) {
+    const pts = [[data.query.lat, data.query.lon]].concat(
+      data.results.map((r) => [r.centre.lat, r.centre.lon]));
+    const b = L.latLngBounds(pts);
+    if (!map.getBounds().contains(b)) map.fitBounds(b.pad(0.2), { maxZoom: 14 });
+  }
+
+  /* Drive time to every result (/v1/route from the centre to the incident) and the route to the
+   * first one drawn. A server without /v1/route says so once in the route box. */
+  async function driveTimes(seq, data) {
+    const info = $('route-info');
+    const items = Array.from($('results').children);
+    const to = data.query.lon + ',' + data.query.lat;
+    for (let i = 0; i < data.results.length; i++) {
+      const c = data.results[i].centre;
+      let feature;
+      try {
+        feature = await api('/v1/route', { from: 'centre:' + c.id, to });
+      } catch (e) {
+        if (seq !== state.querySeq) return;
+        if (i === 0) {
+          say(info, errorText('Route', e), 'info');
+          info.dataset.state = e.status === 404 ? 'unavailable' : 'error';
+          if (e.status === 404) return;
+        }
+        items[i].querySelector('.time').textContent = 'no route';
+        continue;
+      }
+      if (seq !== state.querySeq) return;
+      const p = feature.properties || {};
+      items[i].querySelector('.time').textContent = formatDuration(p.duration_s) + ' · ' +
+        formatDistance(p.distance_m) + ' by road';
+      items[i].dataset.durationS = p.duration_s;
+      if (i === 0) drawRoute(feature, c);
+    }
+  }
+
+  function drawRoute(feature, centre) {
+    const p = feature.properties || {};
+    routeLayer.clearLayers();
+    routeLayer.addLayer(L.geoJSON(feature, {
+      renderer: routeRenderer, pane: 'route', interactive: false,
+      style: { color: '#ffffff', weight: 9, opacity: 0.9, className: 'kkc-route-casing' },
+    }));
+    routeLayer.addLayer(L.geoJSON(feature, {
+      renderer: routeRenderer, pane: 'route', interactive: false,
+      style: { color: '#6a1b9a', weight: 5, opacity: 0.95, className: 'kkc-route' },
+    }));
+    const info = $('route-info');
+    info.dataset.state = 'done';
+    info.dataset.distanceM = p.distance_m;
+    info.dataset.durationS = p.duration_s;
+    info.dataset.centre = centre.id;
+    say(info, 'Route from ' + centre.name + ': ' + formatDuration(p.duration_s) + ', ' +
+      formatDistance(p.distance_m) + ' by road.', 'info');
+  }
+
+  /* Municipality autocomplete. */
+  let suggestAbort = null;
+  let suggestActive = -1;
+
+  async function suggest() {
+    const q = $('search-input').value.trim();
+    const ul = $('search-suggestions');
+    if (suggestAbort) suggestAbort.abort();
+    if (q.length < 2) {
+      hideSuggestions();
+      return;
+    }
+    suggestAbort = new AbortController();
+    let data;
+    try {
+      data = await api('/v1/municipalities', { q, limit: 8 }, { signal: suggestAbort.signal });
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      hideSuggestions();
+      say($('message'), errorText('Municipality search', e));
+      return;
+    }
+    ul.innerHTML = '';
+    suggestActive = -1;
+    for (const m of data.municipalities) {
+      const li = document.createElement('li');
+      li.setAttribute('role', 'option');
+      li.dataset.testid = 'suggestion';
+      li.dataset.code = m.code;
+      li.innerHTML = escapeHtml(m.name) + ' <small>' + escapeHtml(m.okres || '') +
+        (m.population ? ' · ' + formatInt(m.population) + ' inh.' : '') + '</small>';
+      li.addEventListener('mousedown', (ev) => {
+        ev.preventDefault();
+        chooseMunicipality(m);
+      });
+      ul.appendChild(li);
+    }
+    if (!data.municipalities.length) {
+      const li = document.createElement('li');
+      li.textContent = 'no municipality starts with "' + q + '"';
+      ul.appendChild(li);
+    }
+    ul.hidden = false;
+    ul.dataset.q = q;
+    $('search-input').setAttribute('aria-expanded', 'true');
+    ul.municipalities = data.municipalities;
+  }
+
+  function hideSuggestions() {
+    $('search-suggestions').hidden = true;
+    $('search-input').setAttribute('aria-expanded', 'false');
+  }
+
+  function chooseMunicipality(m) {
+    hideSuggestions();
+    $('search-input').value = m.name;
+    map.setView([m.lat, m.lon], Math.max(map.getZoom(), 12));
+    queryPoint({ lon: m.lon, lat: m.lat });
+  }
+
+  function suggestKeys(ev) {
+    const ul = $('search-suggestions');
+    const items = Array.from(ul.querySelectorAll('li[data-code]'));
+    if (ul.hidden || !items.length) return;
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      suggestActive = (suggestActive + (ev.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+      items.forEach((li, i) => li.setAttribute('aria-selected', i === suggestActive ? 'true' : 'false'));
+    } else if (ev.key === 'Enter') {
+      ev.preventDefault();
+      chooseMunicipality(ul.municipalities[Math.max(suggestActive, 0)]);
+    } else if (ev.key === 'Escape') {
+      hideSuggestions();
+    }
+  }
+
+  /* ------------------------------------------------------------ planner ------------------ */
+
+  /* The shared planner parameters: kind, threshold, what-if. */
+  function plannerParams() {
+    const unit = $('planner-unit').value;
+    const p = { kind: $('planner-kind').value };
+    p[unit === 'km' ? 'km' : 'minutes'] = $('planner-threshold').value;
+    if (state.closed.size) p.close = Array.from(state.closed).join(',');
+    if (state.added.length) {
+      p.add = state.added.map((a) => a.lon.toFixed(6) + ',' + a.lat.toFixed(6)).join(';');
+    }
+    return p;
+  }
+
+  /* A number under any of the given names in o (first found), else undefined. */
+  function pick(o, ...names) {
+    for (const n of names) {
+      if (o && o[n] !== undefined && o[n] !== null) return o[n];
+    }
+    return undefined;
+  }
+
+  /* Add whatever GeoJSON d holds (a FeatureCollection, Feature or geometry) to layer. */
+  function addGeoJSON(layer, d, style) {
+    if (!d || typeof d !== 'object' || !d.type) return;
+    layer.addLayer(L.geoJSON(d, { pane: 'coverage', interactive: false, style }));
+  }
+
+  async function runCoverage() {
+    const msg = $('planner-message');
+    const btn = $('planner-run');
+    const params = plannerParams();
+    const url = '/v1/coverage' + qs(params);
+    btn.disabled = true;
+    say(msg, '');
+    $('planner-figures').dataset.state = 'loading';
+    let d;
+    try {
+      d = await api('/v1/coverage', params);
+    } catch (e) {
+      say(msg, errorText('Coverage', e));
+      $('planner-figures').dataset.state = 'error';
+      $('planner-figures').hidden = true;
+      btn.disabled = false;
+      return;
+    }
+    btn.disabled = false;
+    state.coverageShown = true;
+    state.lastCoverageUrl = url;
+    renderCoverage(d, url);
+  }
+
+  function renderCoverage(d, url) {
+    const figs = $('planner-figures');
+    const share = pick(d, 'covered_share', 'share', 'coverage');
+    const shareEl = $('covered-share');
+    shareEl.dataset.value = share === undefined ? '' : String(share);
+    shareEl.textContent = formatShare(share);
+    $('covered-population').textContent = formatInt(pick(d, 'population_covered',
+      'covered_population')) + ' of ' + formatInt(pick(d, 'population_total', 'population'));
+    const unc = pick(d, 'uncovered_municipalities', 'uncovered') || [];
+    $('uncovered-count').textContent = Array.isArray(unc) ? String(unc.length) : String(unc);
+    const ol = $('uncovered-list');
+    ol.innerHTML = '';
+    if (Array.isArray(unc)) {
+      for (const m of unc.slice(0, 300)) {
+        const li = document.createElement('li');
+        li.textContent = (m.name || m.code) + (m.population ? ' (' + formatInt(m.population) + ')' : '');
+        ol.appendChild(li);
+      }
+    }
+    $('uncovered').hidden = !Array.isArray(unc) || !unc.length;
+    figs.hidden = false;
+    figs.dataset.state = 'done';
+    figs.dataset.url = url;
+    coverageLayer.clearLayers();
+    addGeoJSON(coverageLayer, pick(d, 'isochrones', 'covered', 'catchments'),
+      { color: '#2a9d8f', weight: 1, fillOpacity: 0.15 });
+    addGeoJSON(coverageLayer, pick(d, 'gaps', 'gap_polygons', 'uncovered_areas'),
+      { color: '#c1121f', weight: 1, fillColor: '#e63946', fillOpacity: 0.3 });
+    if (Array.isArray(unc)) {
+      for (const m of unc) {
+        if (isFinite(m.lat) && isFinite(m.lon)) {
+          coverageLayer.addLayer(L.circleMarker([m.lat, m.lon], {
+            pane: 'coverage', radius: 3, color: '#c1121f', weight: 1, fillOpacity: 0.8,
+            interactive: false,
+          }));
+        }
+      }
+    }
+  }
+
+  async function showIsochrone(extra) {
+    const msg = $('planner-message');
+    const params = Object.assign(plannerParams(), extra || {});
+    say(msg, '');
+    let d;
+    try {
+      d = await api('/v1/isochrone', params);
+    } catch (e) {
+      say(msg, errorText('Isochrones', e));
+      return;
+    }
+    addGeoJSON(coverageLayer, d.type ? d : pick(d, 'isochrones', 'features'),
+      { color: '#2a9d8f', weight: 1.5, fillOpacity: 0.18 });
+    say(msg, 'Isochrones drawn (' + params[$('planner-unit').value] + ' ' +
+      $('planner-unit').value + ').', 'info');
+  }
+
+  async function suggestSites() {
+    const msg = $('planner-message');
+    const body = plannerParams();
+    body.count = 3;
+    say(msg, '');
+    let d;
+    try {
+      d = await api('/v1/plan', null, {
+        method: 'POST', body: JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      });
+    } catch (e) {
+      say(msg, errorText('Suggest sites', e));
+      return;
+    }
+    const sites = pick(d, 'sites', 'suggestions', 'added') || [];
+    const ol = $('suggestions');
+    ol.innerHTML = '';
+    sites.forEach((s, i) => {
+      const lon = pick(s, 'lon') ?? (s.geometry && s.geometry.coordinates[0]);
+      const lat = pick(s, 'lat') ?? (s.geometry && s.geometry.coordinates[1]);
+      const li = document.createElement('li');
+      li.dataset.testid = 'suggested-site';
+      li.innerHTML = '<span class="rank" style="background:#f4a100">' + (i + 1) + '</span>' +
+        '<span class="name">' + lon.toFixed(4) + ', ' + lat.toFixed(4) + '</span>' +
+        '<span class="dist">' + (pick(s, 'gain_share', 'gain') !== undefined
+          ? '+' + formatShare(pick(s, 'gain_share', 'gain')) : '') + '</span>';
+      li.addEventListener('click', () => addSite(lon, lat));
+      ol.appendChild(li);
+      coverageLayer.addLayer(L.circleMarker([lat, lon], {
+        pane: 'coverage', radius: 9, color: '#f4a100', weight: 3, fill: false,
+      }));
+    });
+    ol.hidden = !sites.length;
+    say(msg, sites.length ? 'Click a suggestion to add it as a what-if site.'
+      : 'The planner suggests no site.', 'info');
+  }
+
+  function renderWhatIf() {
+    const ul = $('whatif-list');
+    ul.innerHTML = '';
+    whatifLayer.clearLayers();
+    for (const id of state.closed) {
+      const c = state.centres.get(id);
+      const li = document.createElement('li');
+      li.dataset.testid = 'whatif-closed';
+      li.innerHTML = 'closed: ' + escapeHtml(c ? c.feature.properties.name : id) +
+        ' <button type="button" data-id="' + escapeHtml(id) + '">reopen</button>';
+      li.querySelector('button').addEventListener('click', () => toggleClosed(id));
+      ul.appendChild(li);
+    }
+    state.added.forEach((a, i) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'whatif-added';
+      li.innerHTML = 'added: ' + a.lon.toFixed(4) + ', ' + a.lat.toFixed(4) +
+        ' <button type="button">remove</button>';
+      li.querySelector('button').addEventListener('click', () => removeAdded(i));
+      ul.appendChild(li);
+      whatifLayer.addLayer(L.circleMarker([a.lat, a.lon], {
+        radius: 7, color: '#fff', weight: 2, fillColor: '#f4a100', fillOpacity: 1,
+      }).bindPopup('Added site (what-if)<div class="popup-actions"><button type="button" ' +
+        'data-action="remove-added" data-index="' + i + '">Remove</button></div>'));
+    });
+    $('whatif').hidden = !state.closed.size && !state.added.length;
+    restyleCentres();
+  }
+
+  function whatIfChanged() {
+    renderWhatIf();
+    if (state.coverageShown) runCoverage();
+  }
+
+  function toggleClosed(id) {
+    if (state.closed.has(id)) state.closed.delete(id);
+    else state.closed.add(id);
+    whatIfChanged();
+  }
+
+  function addSite(lon, lat) {
+    state.added.push({ lon, lat });
+    whatIfChanged();
+  }
+
+  function removeAdded(i) {
+    state.added.splice(i, 1);
+    whatIfChanged();
+  }
+
+  /* ------------------------------------------------------------ views, areas, panel ------ */
+
+  function setView(view) {
+    state.view = view;
+    for (const v of ['dispatcher', 'planner']) {
+      $(v).hidden = v !== view;
+      $('tab-' + v).setAttribute('aria-selected', v === view ? 'true' : 'false');
+    }
+    document.body.dataset.view = view;
+    map.closePopup();
+    resultLayer.eachLayer((l) => l.setOpacity && l.setOpacity(view === 'dispatcher' ? 1 : 0.35));
+  }
+
+  function setArea(area) {
+    state.area = area;
+    for (const a of Object.keys(AREAS)) $('area-' + a).classList.toggle('active', a === area);
+    map.setView(AREAS[area].center, AREAS[area].zoom);
+  }
+
+  function togglePanel(show) {
+    const panel = $('panel');
+    const open = show === undefined ? panel.classList.contains('collapsed') : show;
+    panel.classList.toggle('collapsed', !open);
+    $('panel-toggle').setAttribute('aria-expanded', open ? 'true' : 'false');
+    setTimeout(() => map.invalidateSize(), 0);
+  }
+
+  /* ------------------------------------------------------------ wiring ------------------- */
+
+  function wire() {
+    map.on('moveend', refreshBaseSoon);
+    map.on('click', (ev) => {
+      const lon = L.Util.formatNum(ev.latlng.lng, 6);
+      const lat = L.Util.formatNum(ev.latlng.lat, 6);
+      if (state.view === 'dispatcher') queryPoint({ lon, lat });
+      else addSite(lon, lat);
+    });
+    $('tab-dispatcher').addEventListener('click', () => setView('dispatcher'));
+    $('tab-planner').addEventListener('click', () => setView('planner'));
+    $('area-khk').addEventListener('click', () => setArea('khk'));
+    $('area-heidelberg').addEventListener('click', () => setArea('heidelberg'));
+    $('panel-toggle').addEventListener('click', () => togglePanel());
+    $('coord-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      let point;
+      try {
+        point = parseCoordinates($('coord-input').value, $('coord-crs').value);
+      } catch (e) {
+        say($('message'), 'Coordinates: ' + e.message);
+        return;
+      }
+      queryPoint(point);
+    });
+    $('search-input').addEventListener('input', debounce(suggest, 150));
+    $('search-input').addEventListener('keydown', suggestKeys);
+    $('search-input').addEventListener('blur', () => setTimeout(hideSuggestions, 150));
+    for (const id of ['k-input', 'kind-select', 'by-select']) {
+      $(id).addEventListener('change', () => {
+        if (state.query) queryPoint({ lon: state.query.lon, lat: state.query.lat });
+      });
+    }
+    $('planner-run').addEventListener('click', runCoverage);
+    $('planner-isochrones').addEventListener('click', () => showIsochrone());
+    $('planner-suggest').addEventListener('click', suggestSites);
+    $('planner-reset').addEventListener('click', () => {
+      state.closed.clear();
+      state.added = [];
+      coverageLayer.clearLayers();
+      $('suggestions').hidden = true;
+      whatIfChanged();
+    });
+    for (const id of ['planner-kind', 'planner-threshold', 'planner-unit']) {
+      $(id).addEventListener('change', () => {
+        if (state.coverageShown) runCoverage();
+      });
+    }
+  }
+
+  async function start() {
+    wire();
+    const small = window.matchMedia('(max-width: 700px)').matches;
+    setArea(/heidelberg/i.test(location.hash) ? 'heidelberg' : 'khk');
+    setView(/planner/i.test(location.hash) ? 'planner' : 'dispatcher');
+    if (small) togglePanel(true);
+    try {
+      await loadCentres();
+    } catch (e) {
+      say($('message'), errorText('Centres', e));
+    }
+    await refreshBase();
+    map.getContainer().dataset.ready = 'true';
+  }
+
+  window.kkc = {
+    map, state, api, queryPoint, setArea, setView, parseCoordinates, formatDistance,
+    formatDuration, formatShare, ready: start(),
+  };
+})();

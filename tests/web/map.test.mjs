@@ -1,0 +1,314 @@
+// tests/web/map.test.mjs -- the map page in a real browser (Debian's Chromium via playwright-core).
+//
+// Run by tests/scripts/web.sh, which starts `kkc serve` and sets KKC_URL. Every figure the page
+// shows is checked against what the API answers for the same request, fetched here independently:
+// the nearest centres (ids, order, distances) after a map click in KHK and in Heidelberg, after
+// typed S-JTSK coordinates and after a municipality search; the route to the first centre when
+// /v1/route exists; the covered share when /v1/coverage exists; API errors shown as their message.
+// Screenshots go to tests/web/screenshots/ (git-ignored).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.KKC_URL;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(HERE, 'screenshots');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+if (!BASE) throw new Error('KKC_URL is not set: run tests/scripts/web.sh');
+
+let profile;
+let ctx;
+let page;
+const pageErrors = [];
+const outsideRequests = [];
+
+// ---------------------------------------------------------------- helpers
+
+// GET an API path from the test itself: {status, body}.
+async function apiGet(p) {
+  const res = await fetch(BASE + p);
+  return { status: res.status, body: await res.json() };
+}
+
+// The page's distance format, written again here from the same rule (m below 1 km, else km).
+function fmtDistance(m) {
+  return m < 1000 ? Math.round(m) + ' m' : (m / 1000).toFixed(2) + ' km';
+}
+
+async function shot(name, p = page) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await p.screenshot({ path: path.join(SHOTS, name + '.png') });
+}
+
+// Wait until the base layers for the current view have been drawn (after a move).
+async function waitBase(prevSeq) {
+  await page.waitForFunction((prev) => {
+    const m = document.getElementById('map');
+    return m.dataset.ready === 'true' && m.dataset.baseSeq && m.dataset.baseSeq !== prev;
+  }, prevSeq, { timeout: 20000 });
+}
+
+async function baseSeq() {
+  return page.evaluate(() => document.getElementById('map').dataset.baseSeq || '');
+}
+
+async function switchArea(id) {
+  const prev = await baseSeq();
+  await page.click('#' + id);
+  await waitBase(prev);
+}
+
+// Run action and wait until the result list has answered a new query; returns its state.
+async function newQuery(action) {
+  const prev = await page.evaluate(() => document.getElementById('results').dataset.seq || '');
+  await action();
+  // The page numbers its queries; wait for the answer to the latest one (an earlier query, e.g.
+  // one started by changing k, may still be answering).
+  await page.waitForFunction((p) => {
+    const r = document.getElementById('results');
+    return r.dataset.seq !== p && r.dataset.seq === String(window.kkc.state.querySeq) &&
+      (r.dataset.state === 'done' || r.dataset.state === 'error');
+  }, prev, { timeout: 20000 });
+  return page.evaluate(() => Object.assign({}, document.getElementById('results').dataset));
+}
+
+// Click the map at lon, lat (the pixel the page's own map puts it at).
+async function clickMap(lon, lat) {
+  const pt = await page.evaluate(([la, lo]) => {
+    const p = window.kkc.map.latLngToContainerPoint([la, lo]);
+    return { x: p.x, y: p.y };
+  }, [lat, lon]);
+  const box = await page.locator('#map').boundingBox();
+  return newQuery(() => page.mouse.click(box.x + pt.x, box.y + pt.y));
+}
+
+// The result list as the page shows it.
+async function shownResults() {
+  return page.$$eval('#results li[data-testid="result"]', (lis) => lis.map((li) => ({
+    id: li.dataset.id,
+    distance: Number(li.dataset.distanceM),
+    text: li.querySelector('[data-testid="distance"]').textContent,
+  })));
+}
+
+// The list must be exactly what /v1/nearest answers for query (ids, order, distances, text).
+async function assertMatchesNearest(query) {
+  const k = await page.inputValue('#k-input');
+  const { status, body } = await apiGet('/v1/nearest?' + query + '&k=' + k);
+  assert.equal(status, 200, 'oracle /v1/nearest failed: ' + JSON.stringify(body));
+  const shown = await shownResults();
+  assert.equal(shown.length, Number(k));
+  assert.deepEqual(shown.map((s) => s.id), body.results.map((r) => r.centre.id));
+  assert.deepEqual(shown.map((s) => s.distance), body.results.map((r) => r.distance_m));
+  assert.deepEqual(shown.map((s) => s.text), body.results.map((r) => fmtDistance(r.distance_m)));
+  assert.equal(await page.locator('.kkc-rank-icon').count(), Number(k), 'one marker per result');
+  return body;
+}
+
+// When /v1/route exists: the page's route box and drawn line match /v1/route for the first
+// centre; while it is missing (404) the check is skipped with a note; a 422 must be shown.
+async function assertRoute(t, nearest) {
+  const first = nearest.results[0].centre.id;
+  const q = nearest.query;
+  const { status, body } = await apiGet('/v1/route?from=centre:' + encodeURIComponent(first) +
+    '&to=' + q.lon + ',' + q.lat);
+  const info = page.locator('#route-info');
+  await page.waitForFunction(() => document.getElementById('route-info').dataset.state,
+    null, { timeout: 20000 });
+  if (status === 404) {
+    t.diagnostic('/v1/route answers 404 on this server: route assertion skipped');
+    assert.match(await info.textContent(), /not available/);
+    return;
+  }
+  if (status !== 200) {
+    assert.ok((await info.textContent()).includes(body.message),
+      'the route box shows the API message: ' + body.message);
+    return;
+  }
+  await page.waitForFunction(() => document.getElementById('route-info').dataset.state === 'done',
+    null, { timeout: 20000 });
+  assert.equal(Number(await info.getAttribute('data-distance-m')), body.properties.distance_m);
+  assert.equal(Number(await info.getAttribute('data-duration-s')), body.properties.duration_s);
+  assert.equal(await info.getAttribute('data-centre'), first);
+  const d = await page.getAttribute('path.kkc-route', 'd');
+  assert.ok(d && d.length > 20, 'the route line is drawn');
+  const pts = body.geometry.coordinates.length;
+  assert.ok(pts >= 2, 'the route has a geometry');
+}
+
+// ---------------------------------------------------------------- setup
+
+before(async () => {
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kkc-chromium-'));
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  // Nothing may leave the machine: the page uses no CDN, no tiles.
+  await ctx.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.origin === BASE || u.protocol === 'data:') return route.continue();
+    outsideRequests.push(u.href);
+    return route.abort();
+  });
+  page = ctx.pages()[0] || (await ctx.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#map[data-ready="true"]', { timeout: 30000 });
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------- tests
+
+test('the page loads Leaflet locally, draws boundaries and shows the attributions', async () => {
+  assert.equal(await page.evaluate(() => typeof window.L), 'object');
+  const attribution = await page.textContent('.leaflet-control-attribution');
+  for (const a of ['© OpenStreetMap contributors', 'ČÚZK', 'ČSÚ', 'Královéhradecký kraj',
+    'Český rozhlas']) {
+    assert.ok(attribution.includes(a), 'attribution names ' + a);
+  }
+  const drawn = await page.evaluate(() => {
+    let n = 0;
+    window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties.level) n++; });
+    return n;
+  });
+  assert.ok(drawn >= 3, 'boundary features are drawn (' + drawn + ')');
+  assert.ok(await page.locator('path.leaflet-interactive').count() >= 70, 'centre markers drawn');
+});
+
+test('KHK: a map click lists the k nearest centres exactly as /v1/nearest', async (t) => {
+  await switchArea('area-khk');
+  const q = await clickMap(15.8606, 50.1882);
+  assert.equal(q.state, 'done');
+  assert.ok(Math.abs(Number(q.lon) - 15.8606) < 0.002 && Math.abs(Number(q.lat) - 50.1882) < 0.002,
+    'the query point is where the map was clicked');
+  const nearest = await assertMatchesNearest('lon=' + q.lon + '&lat=' + q.lat);
+  await assertRoute(t, nearest);
+  await shot('khk-dispatcher');
+});
+
+test('KHK: typed S-JTSK coordinates and k=5 police', async () => {
+  await page.fill('#k-input', '5');
+  await page.selectOption('#kind-select', 'police');
+  await page.fill('#coord-input', '-641213, -1042283');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(q.state, 'done');
+  const k = 5;
+  const { body } = await apiGet('/v1/nearest?x=-641213&y=-1042283&crs=EPSG:5514&kind=police&k=' + k);
+  const shown = await shownResults();
+  assert.deepEqual(shown.map((s) => s.id), body.results.map((r) => r.centre.id));
+  assert.deepEqual(shown.map((s) => s.distance), body.results.map((r) => r.distance_m));
+  await page.fill('#k-input', '3');
+  await page.selectOption('#kind-select', '');
+});
+
+test('KHK: municipality search (accent-insensitive autocomplete) answers for the chosen place', async () => {
+  await page.fill('#search-input', '');
+  await page.type('#search-input', 'hradec kr', { delay: 20 });
+  const item = page.locator('#search-suggestions[data-q="hradec kr"] li[data-testid="suggestion"]')
+    .first();
+  await item.waitFor({ timeout: 10000 });
+  const { body } = await apiGet('/v1/municipalities?q=hradec%20kr&limit=8');
+  assert.equal(await item.getAttribute('data-code'), body.municipalities[0].code);
+  await shot('khk-search');
+  const q = await newQuery(() => item.dispatchEvent('mousedown'));
+  const m = body.municipalities[0];
+  assert.equal(Number(q.lon), m.lon);
+  assert.equal(Number(q.lat), m.lat);
+  await assertMatchesNearest('lon=' + m.lon + '&lat=' + m.lat);
+});
+
+test('an API error is shown as its message', async () => {
+  await page.fill('#coord-input', '15.8, 95');
+  await page.selectOption('#coord-crs', 'wgs84');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(q.state, 'error');
+  const { status, body } = await apiGet('/v1/nearest?lon=15.8&lat=95&k=3');
+  assert.equal(status, 400);
+  const msg = await page.textContent('#message');
+  assert.ok(msg.includes(body.message), 'shown: ' + msg + ' / API: ' + body.message);
+  await page.selectOption('#coord-crs', 'auto');
+  await page.fill('#coord-input', 'not a point');
+  await page.click('#coord-go');
+  assert.match(await page.textContent('#message'), /two numbers/);
+});
+
+test('Heidelberg: roads are drawn and a map click matches /v1/nearest', async (t) => {
+  await switchArea('area-heidelberg');
+  const roads = await page.evaluate(() => {
+    let n = 0;
+    window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties.highway) n++; });
+    return n;
+  });
+  assert.ok(roads > 100, 'road features drawn: ' + roads);
+  const q = await clickMap(8.6920, 49.4085);
+  assert.equal(q.state, 'done');
+  const nearest = await assertMatchesNearest('lon=' + q.lon + '&lat=' + q.lat);
+  await assertRoute(t, nearest);
+  await shot('heidelberg-dispatcher');
+});
+
+test('planner: the covered share equals /v1/coverage for the same settings', async (t) => {
+  await page.click('#tab-planner');
+  assert.equal(await page.isVisible('#planner'), true);
+  await switchArea('area-khk');
+  await page.selectOption('#planner-kind', 'police');
+  await page.fill('#planner-threshold', '10');
+  await page.selectOption('#planner-unit', 'minutes');
+  await page.click('#planner-run');
+  await page.waitForFunction(() => {
+    const s = document.getElementById('planner-figures').dataset.state;
+    return s === 'done' || s === 'error';
+  }, null, { timeout: 60000 });
+  const { status, body } = await apiGet('/v1/coverage?kind=police&minutes=10');
+  if (status !== 200) {
+    const msg = await page.textContent('#planner-message');
+    assert.ok(msg.includes(body.message), 'the planner shows the API message: ' + msg);
+    if (status === 404) t.diagnostic('/v1/coverage answers 404 on this server: share check skipped');
+    await shot('khk-planner');
+    return;
+  }
+  const figs = page.locator('#planner-figures');
+  const url = await figs.getAttribute('data-url');
+  assert.ok(/kind=police/.test(url) && /minutes=10/.test(url), 'the page asked for ' + url);
+  const share = body.covered_share ?? body.share;
+  assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
+  assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + ' %');
+  await shot('khk-planner');
+});
+
+test('phone-sized screen: the panel collapses and opens again', async () => {
+  const phone = await ctx.newPage();
+  phone.on('pageerror', (e) => pageErrors.push(e.message));
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(BASE + '/#khk');
+  await phone.waitForSelector('#map[data-ready="true"]', { timeout: 30000 });
+  const panel = await phone.locator('#panel').boundingBox();
+  const mapBox = await phone.locator('#map').boundingBox();
+  assert.ok(panel.width <= 390 && mapBox.height > 300, 'panel and map share the small screen');
+  await shot('phone-panel', phone);
+  await phone.click('#panel-toggle');
+  assert.equal(await phone.isVisible('#panel'), false);
+  await phone.waitForTimeout(300);
+  assert.ok((await phone.locator('#map').boundingBox()).height > 700, 'the map takes the screen');
+  await shot('phone-collapsed', phone);
+  await phone.click('#panel-toggle');
+  assert.equal(await phone.isVisible('#panel'), true);
+  await phone.close();
+});
+
+test('no script errors and no request left the machine', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});
