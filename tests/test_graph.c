@@ -1,0 +1,536 @@
+/* tests/test_graph.c -- loading the road graph (graph.h) and snapping points to it (snap.h).
+ *
+ * The fixtures are small databases written here with plain SQL: positions are given in metres
+ * east/north of 15.80 E, 50.20 N and converted with scale factors taken from PROJ's `geod`
+ * (0.01 degree of longitude = 713.979 m, of latitude = 1112.330 m at 50.2 N), not from the code
+ * under test. Expected answers are worked out by hand from the pictures below. */
+#include "graph.h"
+#include "snap.h"
+#include "store.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LON0 15.80
+#define LAT0 50.20
+#define KX 71397.9  /* metres per degree of longitude at 50.2 N (geod) */
+#define KY 111233.0 /* metres per degree of latitude */
+
+struct fx_node {
+    double x, y; /* metres */
+};
+
+struct fx_edge {
+    int s, t;
+    double len, dur;
+    int fw, bw;
+    const char *name, *ref;
+    double via_x, via_y; /* one middle point when via_x or via_y is not 0 */
+};
+
+/* The hand graph (metres; -> one-way):
+ *
+ *        3 (100,100) --C-- via (150,150) --C-- 4 (200,100)
+ *        |                                      ^
+ *        B                                      D (e4: drivable 2 -> 4 only)
+ *        |                                      |
+ *  0 --A-- 1 ----A (e1, one-way)---------->     2          5 --Island--> 6   (1000..1100, 0)
+ *  |
+ *  v e6 (dead end, one-way)
+ *  7 (0,-100)
+ */
+static const struct fx_node hand_nodes[] = {{0, 0},   {100, 0},    {200, 0},  {100, 100},
+                                            {200, 100}, {1000, 0}, {1100, 0}, {0, -100}};
+static const struct fx_edge hand_edges[] = {
+    {0, 1, 100, 10, 1, 1, "A", NULL, 0, 0},
+    {1, 2, 100, 10, 1, 0, "A", NULL, 0, 0},
+    {1, 3, 100, 20, 1, 1, "B", NULL, 0, 0},
+    {3, 4, 141.421, 20, 1, 1, "C", "II/300", 150, 150},
+    {4, 2, 100, 20, 0, 1, "D", NULL, 0, 0},
+    {5, 6, 100, 10, 1, 0, "Island", NULL, 0, 0},
+    {0, 7, 100, 10, 1, 0, "Dead end", NULL, 0, 0},
+};
+
+/* Degrees rounded to 10 decimals, exactly as the WKT text below writes them, so that nodes, edge
+ * ends and query points at the same place are the same doubles. */
+static double deg10(double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.10f", v);
+    return strtod(buf, NULL);
+}
+
+static void to_lonlat(double x, double y, double *lon, double *lat)
+{
+    *lon = deg10(LON0 + x / KX);
+    *lat = deg10(LAT0 + y / KY);
+}
+
+/* Insert the nodes and edges into the open store. */
+static void fx_insert(struct store *st, const struct fx_node *n, int nn, const struct fx_edge *e,
+                      int ne)
+{
+    sqlite3_stmt *s = NULL;
+    struct kkc_err err = {0};
+    char wkt[256];
+    ck_assert_int_eq(store_exec(st, "BEGIN", &err), 0);
+    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
+                                       "(?, ?, MakePoint(?, ?, 4326))", &s, &err), 0);
+    for (int i = 0; i < nn; i++) {
+        double lon, lat;
+        to_lonlat(n[i].x, n[i].y, &lon, &lat);
+        sqlite3_bind_int(s, 1, i), sqlite3_bind_int(s, 2, 1000 + i);
+        sqlite3_bind_double(s, 3, lon), sqlite3_bind_double(s, 4, lat);
+        ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_edges (id, source, target, osm_way_id, "
+                                       "highway, name, ref, length_m, duration_s, forward, "
+                                       "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
+                                       "?, ?, ?, ?, GeomFromText(?, 4326))", &s, &err), 0);
+    for (int i = 0; i < ne; i++) {
+        double a[2], b[2], v[2];
+        to_lonlat(n[e[i].s].x, n[e[i].s].y, &a[0], &a[1]);
+        to_lonlat(n[e[i].t].x, n[e[i].t].y, &b[0], &b[1]);
+        to_lonlat(e[i].via_x, e[i].via_y, &v[0], &v[1]);
+        if (e[i].via_x != 0 || e[i].via_y != 0)
+            snprintf(wkt, sizeof wkt, "LINESTRING(%.10f %.10f, %.10f %.10f, %.10f %.10f)", a[0],
+                     a[1], v[0], v[1], b[0], b[1]);
+        else
+            snprintf(wkt, sizeof wkt, "LINESTRING(%.10f %.10f, %.10f %.10f)", a[0], a[1], b[0],
+                     b[1]);
+        sqlite3_bind_int(s, 1, i), sqlite3_bind_int(s, 2, e[i].s), sqlite3_bind_int(s, 3, e[i].t);
+        sqlite3_bind_int(s, 4, 500 + i);
+        sqlite3_bind_text(s, 5, e[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 6, e[i].ref, -1, SQLITE_STATIC);
+        sqlite3_bind_double(s, 7, e[i].len), sqlite3_bind_double(s, 8, e[i].dur);
+        sqlite3_bind_int(s, 9, e[i].fw), sqlite3_bind_int(s, 10, e[i].bw);
+        sqlite3_bind_text(s, 11, wkt, -1, SQLITE_TRANSIENT);
+        ck_assert_msg(sqlite3_step(s) == SQLITE_DONE, "%s", sqlite3_errmsg(store_db(st)));
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    ck_assert_int_eq(store_exec(st, "COMMIT", &err), 0);
+}
+
+/* A new database with the given graph; returns its path (caller frees, and unlinks). */
+static char *fx_db(const struct fx_node *n, int nn, const struct fx_edge *e, int ne)
+{
+    char *path = tu_tmpfile("graph.sqlite");
+    struct store *st = NULL;
+    struct kkc_err err = {0};
+    ck_assert_ptr_nonnull(path);
+    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
+    fx_insert(st, n, nn, e, ne);
+    store_close(st);
+    return path;
+}
+
+/* Load the graph of the database at path; returns the code, *g set on success. */
+static enum kkc_code fx_load(const char *path, struct graph **g, struct kkc_err *err)
+{
+    struct store *st = NULL;
+    enum kkc_code rc = store_open(path, STORE_READONLY, &st, err);
+    if (!rc)
+        rc = graph_load(st, g, err);
+    store_close(st);
+    return rc;
+}
+
+static struct graph *hand_graph(char **path)
+{
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    *path = fx_db(hand_nodes, 8, hand_edges, 7);
+    ck_assert_msg(fx_load(*path, &g, &err) == 0, "%s", err.msg);
+    return g;
+}
+
+static void fx_done(struct graph *g, char *path)
+{
+    graph_destroy(g);
+    unlink(path);
+    free(path);
+}
+
+/* ---- graph ------------------------------------------------------------------------------------- */
+
+START_TEST(t_load_hand)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    uint32_t deg_out[8] = {2, 3, 1, 2, 1, 1, 0, 0}, deg_in[8] = {1, 2, 1, 2, 2, 0, 1, 1};
+
+    ck_assert_uint_eq(graph_node_count(g), 8);
+    ck_assert_uint_eq(graph_edge_count(g), 7);
+    ck_assert_uint_eq(g->main_scc_nodes, 5);
+    for (uint32_t id = 0; id < 8; id++) {
+        uint32_t v = graph_node_from_dbid(g, id);
+        double lon, lat;
+        ck_assert_uint_lt(v, 8);
+        ck_assert_uint_eq(graph_node_dbid(g, v), id);
+        ck_assert_uint_eq(g->out_first[v + 1] - g->out_first[v], deg_out[id]);
+        ck_assert_uint_eq(g->in_first[v + 1] - g->in_first[v], deg_in[id]);
+        to_lonlat(hand_nodes[id].x, hand_nodes[id].y, &lon, &lat);
+        ck_assert_double_eq_tol(g->node_lonlat[2 * v], lon, 1e-9);
+        ck_assert_double_eq_tol(g->node_lonlat[2 * v + 1], lat, 1e-9);
+    }
+    ck_assert_uint_eq(graph_node_from_dbid(g, 8), GRAPH_NONE);
+    for (uint32_t e = 0; e < 7; e++) {
+        ck_assert_uint_eq(g->edge_source[e], graph_node_from_dbid(g, (uint32_t)hand_edges[e].s));
+        ck_assert_str_eq(graph_string(g, g->edge_name[e]), hand_edges[e].name);
+        ck_assert_str_eq(graph_string(g, g->edge_ref[e]), hand_edges[e].ref ? "II/300" : "");
+        ck_assert_int_eq(!!(g->edge_flags[e] & GRAPH_SNAPPABLE), e < 5);
+    }
+    ck_assert_uint_eq(g->edge_name[0], g->edge_name[1]); /* "A" interned once */
+    ck_assert_uint_eq(g->edge_coord_first[7], 15);      /* 6 straight edges + one with a via */
+    ck_assert_uint_eq(graph_cost_ms(g->edge_cost[3]), 20000);
+    ck_assert_uint_eq((uint32_t)g->edge_cost[3], 1414);
+    ck_assert_double_eq_tol(g->coord_along[g->edge_coord_first[4] - 1], 141.42, 0.05);
+    fx_done(g, path);
+}
+END_TEST
+
+START_TEST(t_search_all)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    graph_cost out[8];
+    struct graph_seed s = {graph_node_from_dbid(g, 2), 0};
+    /* from node 2: 2->4 (20 s) ->3 (40 s) ->1 (60 s) ->0 (70 s) ->7 (80 s); 5, 6 unreachable */
+    double fwd[8] = {70, 60, 0, 40, 20, -1, -1, 80};
+    /* to node 2: 1 (10 s), 0 (20 s), 3 (30 s), 4 (50 s) */
+    double rev[8] = {20, 10, 0, 30, 50, -1, -1, -1};
+    struct kkc_err err = {0};
+
+    ck_assert_int_eq(graph_search_all(g, &s, 1, 0, out, &err), 0);
+    for (uint32_t id = 0; id < 8; id++) {
+        graph_cost c = out[graph_node_from_dbid(g, id)];
+        if (fwd[id] < 0)
+            ck_assert(c == GRAPH_COST_INF);
+        else
+            ck_assert_double_eq_tol(graph_cost_seconds(c), fwd[id], 1e-9);
+    }
+    ck_assert_double_eq_tol(graph_cost_metres(out[graph_node_from_dbid(g, 0)]), 441.4, 1e-9);
+    ck_assert_int_eq(graph_search_all(g, &s, 1, 1, out, &err), 0);
+    for (uint32_t id = 0; id < 8; id++) {
+        graph_cost c = out[graph_node_from_dbid(g, id)];
+        if (rev[id] < 0)
+            ck_assert(c == GRAPH_COST_INF);
+        else
+            ck_assert_double_eq_tol(graph_cost_seconds(c), rev[id], 1e-9);
+    }
+    fx_done(g, path);
+}
+END_TEST
+
+START_TEST(t_landmarks)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    graph_cost out[8];
+    struct kkc_err err = {0};
+
+    ck_assert_uint_ge(g->lm_count, 2);
+    ck_assert_uint_le(g->lm_count, 5); /* only the main component's 5 nodes qualify */
+    for (uint32_t i = 0; i < g->lm_count; i++) {
+        struct graph_seed s = {g->lm_node[i], 0};
+        for (int rev = 0; rev < 2; rev++) {
+            ck_assert_int_eq(graph_search_all(g, &s, 1, rev, out, &err), 0);
+            for (uint32_t v = 0; v < 8; v++) {
+                uint32_t want = out[v] == GRAPH_COST_INF ? UINT32_MAX : graph_cost_ms(out[v]);
+                ck_assert_uint_eq(g->lm_dist[v * 2 * g->lm_count + rev * g->lm_count + i], want);
+            }
+        }
+        for (uint32_t j = 0; j < i; j++)
+            ck_assert_uint_ne(g->lm_node[i], g->lm_node[j]);
+    }
+    fx_done(g, path);
+}
+END_TEST
+
+START_TEST(t_load_empty)
+{
+    char *path = fx_db(hand_nodes, 0, hand_edges, 0);
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    ck_assert_int_eq(fx_load(path, &g, &err), KKC_ENOTFOUND);
+    ck_assert_ptr_null(g);
+    ck_assert_ptr_nonnull(strstr(err.msg, "road"));
+    fx_done(NULL, path);
+}
+END_TEST
+
+/* Broken databases: each statement damages the hand graph in one way. */
+static const char *const bad_sql[] = {
+    "UPDATE road_edges SET id = 9 WHERE id = 6",
+    "UPDATE road_edges SET target = 42 WHERE id = 2",
+    "UPDATE road_edges SET duration_s = -1 WHERE id = 1",
+    "UPDATE road_nodes SET id = 11 WHERE id = 7",
+    "UPDATE road_edges SET length_m = 1e12 WHERE id = 0",
+};
+
+START_TEST(t_load_bad)
+{
+    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
+    struct store *st = NULL;
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    ck_assert_int_eq(store_open(path, STORE_READWRITE, &st, &err), 0);
+    ck_assert_int_eq(store_exec(st, bad_sql[_i], &err), 0);
+    store_close(st);
+    ck_assert_int_eq(fx_load(path, &g, &err), KKC_EINVAL);
+    ck_assert_ptr_null(g);
+    ck_assert_ptr_nonnull(strstr(err.msg, "road_"));
+    fx_done(NULL, path);
+}
+END_TEST
+
+START_TEST(t_heap)
+{
+    struct graph_heap h = {0};
+    struct graph_heap_item it, prev = {0, 0, 0};
+    unsigned long long rs = 42;
+    ck_assert_int_eq(graph_heap_reserve(&h, 4, NULL), 0);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_int_eq(graph_heap_push(&h, (graph_cost)(tu_rand(&rs) * 50), (uint32_t)i,
+                                         (uint32_t)(tu_rand(&rs) * 5)), 0);
+    for (int i = 0; i < 1000; i++) {
+        graph_heap_pop(&h, &it);
+        ck_assert(it.key > prev.key || (it.key == prev.key && it.aux >= prev.aux));
+        prev = it;
+    }
+    ck_assert_uint_eq(h.len, 0);
+    graph_heap_free(&h);
+}
+END_TEST
+
+Suite *graph_suite(void); /* for the runner */
+
+Suite *graph_suite(void)
+{
+    Suite *s = suite_create("graph");
+    TCase *tc = tcase_create("load");
+    tcase_add_test(tc, t_load_hand);
+    tcase_add_test(tc, t_search_all);
+    tcase_add_test(tc, t_landmarks);
+    tcase_add_test(tc, t_load_empty);
+    tcase_add_loop_test(tc, t_load_bad, 0, (int)(sizeof bad_sql / sizeof *bad_sql));
+    tcase_add_test(tc, t_heap);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* ---- snap -------------------------------------------------------------------------------------- */
+
+/* Snap the point x,y (metres) on the hand graph. */
+static enum kkc_code snap_xy(const struct graph *g, double x, double y, double radius,
+                             struct snap *s, struct kkc_err *err)
+{
+    double lon, lat;
+    to_lonlat(x, y, &lon, &lat);
+    return snap_point(g, lon, lat, radius, s, err);
+}
+
+/* Hand cases: point -> edge, distance, fraction, snapped point (metres). */
+static const struct {
+    double x, y;
+    uint32_t edge;
+    double dist, frac, sx, sy;
+} snap_cases[] = {
+    {30, 20, 0, 20, 0.3, 30, 0},       /* above A: onto the segment, not the nearest node */
+    {5, -50, 0, 50, 0.05, 5, 0},       /* the dead end 5 m away is not snappable: A, 50 m */
+    {100, 50, 2, 0, 0.5, 100, 50},     /* on B */
+    {120, 60, 2, 20, 0.6, 100, 60},    /* right of B */
+    {100, 0, 0, 0, 1, 100, 0},         /* node 1 ends A, A and B: the lowest edge id wins */
+    {150, 160, 3, 10, 0.5, 150, 150},  /* above the bend of C */
+    {-300, 0, 0, 300, 0, 0, 0},        /* west of node 0: beyond the graph's box */
+    {1050, 5, 4, 850, 0.95, 200, 5},   /* next to the island: onto D, 850 m away, instead */
+};
+
+START_TEST(t_snap_hand)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    struct snap s;
+    struct kkc_err err = {0};
+    double lon, lat;
+
+    ck_assert_msg(snap_xy(g, snap_cases[_i].x, snap_cases[_i].y, 1000, &s, &err) == 0, "%s",
+                  err.msg);
+    ck_assert_uint_eq(s.edge, snap_cases[_i].edge);
+    ck_assert_double_eq_tol(s.distance_m, snap_cases[_i].dist, 0.02);
+    ck_assert_double_eq_tol(s.fraction, snap_cases[_i].frac, 1e-4);
+    to_lonlat(snap_cases[_i].sx, snap_cases[_i].sy, &lon, &lat);
+    ck_assert_double_eq_tol(s.lon, lon, 2e-7);
+    ck_assert_double_eq_tol(s.lat, lat, 2e-7);
+    to_lonlat(snap_cases[_i].x, snap_cases[_i].y, &lon, &lat);
+    ck_assert_double_eq(s.query_lon, lon);
+    ck_assert_str_eq(s.name, hand_edges[s.edge].name);
+    ck_assert_uint_eq(g->coord_edge[s.point], s.edge);
+    fx_done(g, path);
+}
+END_TEST
+
+START_TEST(t_snap_errors)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    struct snap s;
+    struct kkc_err err = {0};
+
+    ck_assert_int_eq(snap_xy(g, 1050, 5, 100, &s, &err), KKC_ENOSEGMENT); /* island only */
+    ck_assert_ptr_nonnull(strstr(err.msg, "100 m"));
+    ck_assert_int_eq(snap_xy(g, 500, 500, 300, &s, &err), KKC_ENOSEGMENT);
+    ck_assert_int_eq(snap_xy(g, 30, 20, 19.9, &s, &err), KKC_ENOSEGMENT);
+    ck_assert_int_eq(snap_xy(g, 30, 20, 20.1, &s, &err), 0);
+    ck_assert_int_eq(snap_xy(g, 30, 20, 0, &s, &err), KKC_EINVAL);
+    ck_assert_int_eq(snap_xy(g, 30, 20, 1e6, &s, &err), KKC_EINVAL);
+    ck_assert_int_eq(snap_point(g, 200, 50, 1000, &s, &err), KKC_EINVAL);
+    ck_assert_int_eq(snap_point(g, NAN, 50, 1000, &s, &err), KKC_EINVAL);
+    ck_assert_int_eq(snap_point(g, -170, -80, 1000, &s, &err), KKC_ENOSEGMENT);
+    ck_assert_int_eq(snap_at(g, 7, 0.5, &s, &err), KKC_EINVAL);
+    fx_done(g, path);
+}
+END_TEST
+
+START_TEST(t_snap_at_partial)
+{
+    char *path;
+    struct graph *g = hand_graph(&path);
+    struct snap s;
+    struct graph_seed d[2];
+    struct kkc_err err = {0};
+    double lon, lat;
+
+    ck_assert_int_eq(snap_at(g, 3, 0.75, &s, &err), 0); /* C, 3/4 of the way: (175, 125) */
+    to_lonlat(175, 125, &lon, &lat);
+    ck_assert_double_eq_tol(s.lon, lon, 1e-7);
+    ck_assert_double_eq_tol(s.lat, lat, 1e-7);
+    ck_assert_uint_eq(s.point, g->edge_coord_first[3] + 1);
+    ck_assert_uint_eq(graph_cost_ms(snap_partial(g, 3, 0.75)), 15000);
+    ck_assert_uint_eq((uint32_t)snap_partial(g, 3, 0.75), 1061); /* 0.75 * 1414 dm, rounded */
+    ck_assert_uint_eq(snap_partial(g, 3, 1.5), g->edge_cost[3]);
+    ck_assert_uint_eq(snap_partial(g, 3, -1), 0);
+    /* e1 (one-way 1 -> 2) at 0.25: leave towards 2 only (7.5 s), arrive from 1 only (2.5 s) */
+    ck_assert_int_eq(snap_at(g, 1, 0.25, &s, &err), 0);
+    ck_assert_uint_eq(snap_departures(g, &s, d), 1);
+    ck_assert_uint_eq(d[0].node, graph_node_from_dbid(g, 2));
+    ck_assert_uint_eq(graph_cost_ms(d[0].cost), 7500);
+    ck_assert_uint_eq(snap_arrivals(g, &s, d), 1);
+    ck_assert_uint_eq(d[0].node, graph_node_from_dbid(g, 1));
+    ck_assert_uint_eq(graph_cost_ms(d[0].cost), 2500);
+    /* on node 1 itself (fraction 0): also leaves and is reached through node 1 at no cost */
+    ck_assert_int_eq(snap_at(g, 1, 0, &s, &err), 0);
+    ck_assert_uint_eq(snap_departures(g, &s, d), 2);
+    ck_assert_uint_eq(d[1].node, graph_node_from_dbid(g, 1));
+    ck_assert_uint_eq(d[1].cost, 0);
+    fx_done(g, path);
+}
+END_TEST
+
+/* A jittered grid of n x n nodes 80 m apart with random one-ways and some bends. */
+static char *grid_db(int n, unsigned long long seed)
+{
+    struct fx_node *nodes = calloc((size_t)n * n, sizeof *nodes);
+    struct fx_edge *edges = calloc((size_t)n * n * 2, sizeof *edges);
+    int ne = 0;
+    char *path;
+    for (int i = 0; i < n * n; i++)
+        nodes[i] = (struct fx_node){(i % n) * 80 + tu_rand(&seed) * 30,
+                                    (i / n) * 80 + tu_rand(&seed) * 30};
+    for (int i = 0; i < n * n; i++) {
+        for (int d = 0; d < 2; d++) {
+            int j = d ? i + n : i + 1;
+            double r = tu_rand(&seed);
+            if ((d == 0 && i % n == n - 1) || j >= n * n || tu_rand(&seed) < 0.15)
+                continue;
+            edges[ne] = (struct fx_edge){i, j, 90, 9, r < 0.85, r > 0.15, "g", NULL, 0, 0};
+            if (tu_rand(&seed) < 0.3)
+                edges[ne].via_x = (nodes[i].x + nodes[j].x) / 2 + 15,
+                edges[ne].via_y = (nodes[i].y + nodes[j].y) / 2 + 10;
+            ne++;
+        }
+    }
+    path = fx_db(nodes, n * n, edges, ne);
+    free(nodes);
+    free(edges);
+    return path;
+}
+
+/* Brute force: the nearest point of any snappable segment, in the tests' own local plane. */
+static double brute_snap(const struct graph *g, double lon, double lat, uint32_t *edge)
+{
+    double best = INFINITY;
+    for (uint32_t e = 0; e < g->edge_count; e++) {
+        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
+            continue;
+        for (uint32_t k = g->edge_coord_first[e]; k + 1 < g->edge_coord_first[e + 1]; k++) {
+            const double *p = g->coords + 2 * k;
+            double kx = KX * cos(lat * M_PI / 180) / cos(LAT0 * M_PI / 180);
+            double ax = (p[0] - lon) * kx, ay = (p[1] - lat) * KY;
+            double dx = (p[2] - p[0]) * kx, dy = (p[3] - p[1]) * KY, t = 0;
+            if (dx * dx + dy * dy > 0)
+                t = fmin(1, fmax(0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)));
+            if (hypot(ax + t * dx, ay + t * dy) < best)
+                best = hypot(ax + t * dx, ay + t * dy), *edge = e;
+        }
+    }
+    return best;
+}
+
+START_TEST(t_snap_brute)
+{
+    char *path = grid_db(25, 7);
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    unsigned long long rs = 99;
+    int snapped = 0;
+
+    ck_assert_msg(fx_load(path, &g, &err) == 0, "%s", err.msg);
+    for (int i = 0; i < 3000; i++) {
+        double x = -300 + tu_rand(&rs) * 2600, y = -300 + tu_rand(&rs) * 2600, lon, lat;
+        double radius = i % 3 ? 1000 : 40;
+        uint32_t be = 0;
+        struct snap s;
+        enum kkc_code rc;
+        to_lonlat(x, y, &lon, &lat);
+        double want = brute_snap(g, lon, lat, &be);
+        rc = snap_point(g, lon, lat, radius, &s, &err);
+        if (want > radius + 0.01) {
+            ck_assert_int_eq(rc, KKC_ENOSEGMENT);
+            continue;
+        }
+        if (want > radius - 0.01 && rc)
+            continue; /* at the edge of the radius: either answer is right */
+        ck_assert_msg(rc == 0, "%s", err.msg);
+        ck_assert_msg(fabs(s.distance_m - want) < 0.01 + want * 1e-4, "got %f want %f",
+                      s.distance_m, want);
+        ck_assert(s.fraction >= 0 && s.fraction <= 1);
+        snapped++;
+    }
+    ck_assert_int_gt(snapped, 1000);
+    fx_done(g, path);
+}
+END_TEST
+
+Suite *snap_suite(void); /* for the runner */
+
+Suite *snap_suite(void)
+{
+    Suite *s = suite_create("snap");
+    TCase *tc = tcase_create("snap");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, t_snap_hand, 0, (int)(sizeof snap_cases / sizeof *snap_cases));
+    tcase_add_test(tc, t_snap_errors);
+    tcase_add_test(tc, t_snap_at_partial);
+    tcase_add_test(tc, t_snap_brute);
+    suite_add_tcase(s, tc);
+    return s;
+}
