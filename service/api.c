@@ -5,6 +5,7 @@
 #include "centres.h"
 #include "crs.h"
 #include "api_admin.h"
+#include "api_osrm.h"
 #include "api_route.h"
 #include "graph.h"
 #include "route.h"
@@ -434,6 +435,10 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
     char msg[160];
 
     memset(res, 0, sizeof *res);
+    if (api_osrm_owns(req->path)) { /* OSRM's multi-segment paths: /route/v1/driving/... */
+        api_osrm_dispatch(req, res);
+        return;
+    }
     if (!rt) {
         snprintf(msg, sizeof msg, "no such endpoint: %.100s", req->path);
         api_error(res, KKC_ENOTFOUND, msg);

@@ -1,0 +1,51 @@
+/* service/api_osrm.h -- OSRM v5 compatible endpoints, so existing routing clients (Leaflet Routing
+ * Machine, osrm-text-instructions, OSRM's own client libraries) work against this service.
+ *
+ *   GET /route/v1/driving/{lon,lat;lon,lat[;...]}   fastest route through 2+ waypoints
+ *       ?overview=simplified|full|false  geometries=polyline|polyline6|geojson  steps=false|true
+ *        annotations=false|true|duration,distance,speed,weight,datasources  radiuses=r;r|unlimited
+ *        alternatives=false|true|N  continue_straight=default|true|false  hints  generate_hints
+ *        skip_waypoints  (alternatives, continue_straight and hints are accepted and ignored:
+ *        one route is returned, and there are no hints to give back)
+ *   GET /nearest/v1/driving/{lon,lat}?number=N      the N nearest roads (distinct edges)
+ *   GET /table/v1/driving/{coords}?sources=..&destinations=..&annotations=duration,distance
+ *
+ * Coordinates are also accepted as polyline({p5}) / polyline6({p6}), and a trailing ".json".
+ * Figures are those of /v1/route: the same snapping (radius SNAP_RADIUS_DEFAULT_M unless
+ * radiuses says otherwise) and the same route_compute(), so distance and duration are identical.
+ * Steps carry maneuvers derived from the geometry (bearings, turn angles, name changes, the other
+ * roads at each junction): depart, turn, new name, continue, fork, end of road, arrive. The road
+ * graph has no road classes or roundabout tags, so on/off ramp, merge and roundabout maneuvers are
+ * never produced.
+ *
+ * Errors are answered as OSRM answers them: HTTP 400 with {"code", "message"}, code one of
+ * InvalidUrl (path), InvalidQuery (parameters), InvalidValue (values out of range), NoSegment,
+ * NoRoute, TooBig (over the limits below). Failures that are not the client's (memory) keep the
+ * service's own status and codes. */
+#ifndef KKC_API_OSRM_H
+#define KKC_API_OSRM_H
+
+#include "api.h"
+#include "graph.h"
+#include "snap.h"
+
+#define OSRM_ROUTE_MAX_WAYPOINTS 100 /* coordinates of one /route request */
+#define OSRM_TABLE_MAX 100           /* coordinates of one /table request: 100 x 100 at most */
+#define OSRM_NEAREST_MAX 100         /* number= of /nearest */
+
+/* Whether path belongs to the OSRM endpoints (/route/v1/, /nearest/v1/, /table/v1/). */
+int api_osrm_owns(const char *path);
+
+/* Answer a request for which api_osrm_owns(req->path) holds. Fills res (an error body on
+ * failure); GET and HEAD only (OPTIONS gets the Allow header). */
+void api_osrm_dispatch(const struct api_req *req, struct api_res *res);
+
+/* The cost of the fastest drive from each of src[0..ns) to each of dst[0..nd) on g, into
+ * out[i * nd + j]; GRAPH_COST_INF where unreachable. Equal to route_cost() for every pair (the
+ * same optimum), computed with one search per source (or per destination when there are fewer).
+ * KKC_ENOMEM on allocation failure. */
+enum kkc_code api_osrm_table_costs(const struct graph *g, const struct snap *src, size_t ns,
+                                   const struct snap *dst, size_t nd, graph_cost *out,
+                                   struct kkc_err *err);
+
+#endif
