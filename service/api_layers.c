@@ -180,6 +180,9 @@ static void bind_bbox(sqlite3_stmt *st, int first, const double b[4])
 
 /* ---------------------------------------------------------------- roads -------------------- */
 
+/* The spatial index keeps boxes in single precision, rounded outwards: candidates are checked
+ * against the exact bbox again (MbrIntersects), so an edge just outside is not drawn. */
+
 /* Road classes by importance: 0 motorway/trunk, 1 primary/secondary, 2 tertiary and links,
  * 3 minor through roads, 4 the rest (service, living_street, ...). */
 #define ROAD_RANK                                                                                  \
@@ -203,7 +206,8 @@ void api_layers_roads(const struct api_req *r, struct api_res *res)
         " FROM (SELECT ROWID AS rid, " ROAD_RANK " AS rk FROM road_edges"
         "  WHERE ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'road_edges'"
         "   AND search_frame = BuildMbr(?1, ?2, ?3, ?4, 4326))"
-        "  AND " ROAD_RANK " <= ?7 ORDER BY rk, ROWID LIMIT ?8) AS s"
+        "  AND " ROAD_RANK " <= ?7 AND MbrIntersects(geom, BuildMbr(?1, ?2, ?3, ?4, 4326))"
+        "  ORDER BY rk, ROWID LIMIT ?8) AS s"
         " JOIN road_edges AS e ON e.ROWID = s.rid ORDER BY s.rk, s.rid";
     struct kkc_err err = {0};
     struct store *db;
