@@ -806,7 +806,15 @@
     }
     document.body.dataset.view = view;
     map.closePopup();
-    resultLayer.eachLayer((l) => l.setOpacity && l.setOpacity(view === 'dispatcher' ? 1 : 0.35));
+    /* The dispatcher's incident and route would only get in the way of planner clicks. */
+    for (const layer of [resultLayer, routeLayer]) {
+      if (view === 'dispatcher') layer.addTo(map);
+      else layer.remove();
+    }
+    for (const layer of [coverageLayer, whatifLayer]) {
+      if (view === 'planner') layer.addTo(map);
+      else layer.remove();
+    }
   }
 
   function setArea(area) {

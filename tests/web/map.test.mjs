@@ -143,6 +143,54 @@ async function assertRoute(t, nearest) {
   assert.ok(pts >= 2, 'the route has a geometry');
 }
 
+// Planner what-if: clicking a centre closes it, clicking the map adds a site; both are listed,
+// and when /v1/coverage exists the page's new share equals the API's for close= and add=.
+async function assertWhatIf(coverageExists) {
+  const id = 'PCR1';
+  const pts = await page.evaluate((cid) => {
+    const map = window.kkc.map;
+    const c = window.kkc.state.centres.get(cid).marker.getLatLng();
+    map.setView(c, 13, { animate: false });
+    const centre = map.latLngToContainerPoint(c);
+    // an empty spot for the new site: no centre marker within 30 px
+    const taken = Array.from(window.kkc.state.centres.values())
+      .map((x) => map.latLngToContainerPoint(x.marker.getLatLng()));
+    for (const [dx, dy] of [[150, 120], [-150, 120], [150, -120], [-150, -120], [0, 200]]) {
+      const p = { x: centre.x + dx, y: centre.y + dy };
+      if (taken.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 30)) return { centre, free: p };
+    }
+    return { centre, free: null };
+  }, id);
+  assert.ok(pts.free, 'an empty spot near ' + id);
+  await page.waitForTimeout(300);
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + pts.centre.x, box.y + pts.centre.y);
+  await page.locator('#whatif-list li[data-testid="whatif-closed"]').waitFor({ timeout: 5000 });
+  assert.deepEqual(await page.evaluate(() => Array.from(window.kkc.state.closed)), [id]);
+  await page.mouse.click(box.x + pts.free.x, box.y + pts.free.y);
+  await page.locator('#whatif-list li[data-testid="whatif-added"]').waitFor({ timeout: 5000 });
+  const added = await page.evaluate(() => window.kkc.state.added);
+  assert.equal(added.length, 1);
+  const addParam = added[0].lon.toFixed(6) + ',' + added[0].lat.toFixed(6);
+  if (coverageExists) {
+    await page.waitForFunction(() => {
+      const f = document.getElementById('planner-figures');
+      return /add=/.test(f.dataset.url || '') && f.dataset.state !== 'loading';
+    }, null, { timeout: 60000 });
+    const { status, body } = await apiGet('/v1/coverage?kind=police&minutes=10&close=' + id +
+      '&add=' + encodeURIComponent(addParam));
+    if (status === 200) {
+      const share = body.covered_share ?? body.share;
+      assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
+    } else {
+      assert.ok((await page.textContent('#planner-message')).includes(body.message));
+    }
+  }
+  await shot('khk-planner-whatif');
+  await page.click('#planner-reset');
+  assert.equal(await page.locator('#whatif-list li').count(), 0);
+}
+
 // ---------------------------------------------------------------- setup
 
 before(async () => {
@@ -257,6 +305,22 @@ test('Heidelberg: roads are drawn and a map click matches /v1/nearest', async (t
   const nearest = await assertMatchesNearest('lon=' + q.lon + '&lat=' + q.lat);
   await assertRoute(t, nearest);
   await shot('heidelberg-dispatcher');
+
+  // Ranked by drive time: the list equals /v1/nearest?by=time (or shows its error).
+  const qt = await newQuery(() => page.selectOption('#by-select', 'time'));
+  const { status, body } = await apiGet('/v1/nearest?lon=' + q.lon + '&lat=' + q.lat +
+    '&k=3&by=time');
+  if (status !== 200) {
+    assert.equal(qt.state, 'error');
+    assert.ok((await page.textContent('#message')).includes(body.message));
+    t.diagnostic('/v1/nearest?by=time answers ' + status + ': ' + body.message);
+  } else {
+    assert.equal(qt.state, 'done');
+    const shown = await shownResults();
+    assert.deepEqual(shown.map((s) => s.id), body.results.map((r) => r.centre.id));
+    assert.deepEqual(shown.map((s) => s.distance), body.results.map((r) => r.distance_m));
+  }
+  await page.selectOption('#by-select', 'distance');
 });
 
 test('planner: the covered share equals /v1/coverage for the same settings', async (t) => {
@@ -276,16 +340,15 @@ test('planner: the covered share equals /v1/coverage for the same settings', asy
     const msg = await page.textContent('#planner-message');
     assert.ok(msg.includes(body.message), 'the planner shows the API message: ' + msg);
     if (status === 404) t.diagnostic('/v1/coverage answers 404 on this server: share check skipped');
-    await shot('khk-planner');
-    return;
+  } else {
+    const url = await page.getAttribute('#planner-figures', 'data-url');
+    assert.ok(/kind=police/.test(url) && /minutes=10/.test(url), 'the page asked for ' + url);
+    const share = body.covered_share ?? body.share;
+    assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
+    assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + ' %');
   }
-  const figs = page.locator('#planner-figures');
-  const url = await figs.getAttribute('data-url');
-  assert.ok(/kind=police/.test(url) && /minutes=10/.test(url), 'the page asked for ' + url);
-  const share = body.covered_share ?? body.share;
-  assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
-  assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + ' %');
   await shot('khk-planner');
+  await assertWhatIf(status === 200);
 });
 
 test('phone-sized screen: the panel collapses and opens again', async () => {
