@@ -41,8 +41,8 @@ const char *params_str(struct params *p, const char *key)
 int params_parse_double(const char *s, double *out)
 {
     char *end;
-    if (!s || !*s || strpbrk(s, "xXnNiI \t\r\n"))
-        return 0; /* hex floats, nan, inf, white space */
+    if (!s || !*s || strpbrk(s, "xXnNiI \t\r\n\v\f"))
+        return 0; /* hex floats, nan, inf, white space (strtod would skip it when leading) */
     errno = 0;
     *out = strtod(s, &end);
     return *end == '\0' && errno != ERANGE && isfinite(*out);
@@ -73,7 +73,7 @@ enum kkc_code params_long(struct params *p, const char *key, int required, long 
         return required ? kkc_err_set(err, KKC_EINVAL, "%s is required", key) : KKC_OK;
     errno = 0;
     v = strtol(s, &end, 10);
-    if (!*s || *end || errno || strchr(s, ' '))
+    if (!*s || *end || errno || strpbrk(s, " \t\r\n\v\f")) /* strtol skips leading space */
         return kkc_err_set(err, KKC_EINVAL, "%s must be an integer, not '%.40s'", key, s);
     if (v < min || v > max)
         return kkc_err_set(err, KKC_EINVAL, "%s must be within [%ld, %ld]", key, min, max);
