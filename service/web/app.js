@@ -601,7 +601,14 @@
 
   /* ------------------------------------------------------------ planner ------------------ */
 
-  /* The shared planner parameters: kind, threshold, what-if. */
+  /* The planner's requests, as the page makes them (endpoints built elsewhere; the page reads
+   * their answers leniently):
+   *   GET  /v1/coverage?kind=K&minutes=M|km=D[&close=ID,ID][&add=LON,LAT;LON,LAT]
+   *        -> covered_share (0..1), population_covered, population_total,
+   *           uncovered_municipalities [{code,name,population,lon,lat}], gaps / isochrones (GeoJSON)
+   *   GET  /v1/isochrone?kind=K&minutes=M|km=D[&close=][&add=][&centre=ID] -> GeoJSON
+   *   POST /v1/plan {kind, minutes|km, count, close, add} -> sites [{lon,lat,gain_share}]
+   * The shared planner parameters: kind, threshold, what-if. */
   function plannerParams() {
     const unit = $('planner-unit').value;
     const p = { kind: $('planner-kind').value };
