@@ -35,7 +35,7 @@ static const struct {
     size_t max_coords;
 } services[] = {
     {"/route/v1/", OSRM_ROUTE, OSRM_ROUTE_MAX_WAYPOINTS},
-    {"/nearest/v1/", OSRM_NEAREST, 1},
+    {"/nearest/v1/", OSRM_NEAREST, OSRM_TABLE_MAX}, /* check_coords() wants one */
     {"/table/v1/", OSRM_TABLE, OSRM_TABLE_MAX},
 };
 
@@ -204,25 +204,29 @@ static enum kkc_code check_coords(struct oreq *o)
 
 /* ---------------------------------------------------------------- shared parameters -------- */
 
-/* radiuses=r;r;... (one per coordinate; "unlimited" or empty allowed) into o->radius, else
- * dflt for every coordinate. Radii over SNAP_RADIUS_MAX_M are that maximum. */
+/* radiuses=r;r;... (one per coordinate; "unlimited" or empty for the default) into o->radius,
+ * else dflt for every coordinate. Radii over SNAP_RADIUS_MAX_M are that maximum. */
 static enum kkc_code param_radiuses(struct oreq *o, double dflt)
 {
     const char *s = params_str(o->r->q, "radiuses");
-    size_t i = 0;
+    size_t count = 1;
 
     o->radius = malloc(o->n * sizeof *o->radius);
     if (!o->radius)
         return fail(o, KKC_ENOMEM, NULL, "out of memory");
-    for (i = 0; i < o->n; i++)
+    for (size_t i = 0; i < o->n; i++)
         o->radius[i] = dflt;
-    for (i = 0; s && *s; i++) {
-        const char *end = strchr(s, ';');
-        size_t len = end ? (size_t)(end - s) : strlen(s);
+    if (!s)
+        return KKC_OK;
+    for (const char *p = s; *p; p++)
+        count += *p == ';';
+    if (count != o->n)
+        return fail(o, KKC_EINVAL, "InvalidValue",
+                    "radiuses has %zu values for %zu coordinates", count, o->n);
+    for (size_t i = 0; i < o->n; i++) {
+        size_t len = strcspn(s, ";");
         char tok[32];
         double v;
-        if (i == o->n)
-            return fail(o, KKC_EINVAL, "InvalidValue", "radiuses must have one value per coordinate");
         if (len >= sizeof tok)
             return fail(o, KKC_EINVAL, "InvalidQuery", "radiuses: value %zu is too long", i);
         memcpy(tok, s, len);
@@ -234,10 +238,8 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
                         "radiuses: '%s' is neither a positive number nor unlimited", tok);
         else if (len)
             o->radius[i] = v > SNAP_RADIUS_MAX_M ? SNAP_RADIUS_MAX_M : v;
-        s = end ? end + 1 : NULL;
+        s += len + (s[len] == ';');
     }
-    if (s && i != o->n)
-        return fail(o, KKC_EINVAL, "InvalidValue", "radiuses must have one value per coordinate");
     return KKC_OK;
 }
 
