@@ -5,12 +5,14 @@
 #include "centres.h"
 #include "crs.h"
 #include "api_admin.h"
+#include "api_batch.h"
 #include "api_osrm.h"
 #include "api_route.h"
 #include "graph.h"
 #include "route.h"
 #include "snap.h"
 #include "json_out.h"
+#include "metrics.h"
 #include "store.h"
 #include "world.h"
 
@@ -368,6 +370,52 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
                              "results", results));
 }
 
+/* GET /v1/openapi.json: the OpenAPI description loaded at start (kkc serve --openapi). */
+static void h_openapi(const struct api_req *r, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    if (params_finish(r->q, &err)) {
+        api_error(res, err.code, err.msg);
+        return;
+    }
+    if (!r->srv || !r->srv->openapi) {
+        api_error(res, KKC_ENOTFOUND, "no OpenAPI description was loaded (kkc serve --openapi)");
+        return;
+    }
+    res->status = 200;
+    res->body = strdup(r->srv->openapi);
+    if (!res->body)
+        api_error(res, KKC_ENOMEM, "out of memory");
+}
+
+/* GET /metrics: request counters of the server and gauges of the world, Prometheus text. */
+static void h_metrics(const struct api_req *r, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    const struct world *w = r->w;
+    struct metrics_gauges g = {.data_version = w->version, .loaded_at = w->loaded_at,
+                               .municipalities = w->municipalities, .has_graph = !!w->graph};
+    size_t n = centres_count(w->centres);
+
+    if (params_finish(r->q, &err)) {
+        api_error(res, err.code, err.msg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(w->centres, i);
+        g.centres[c->kind][!c->active]++;
+    }
+    if (w->graph) {
+        g.graph_nodes = (long)graph_node_count(w->graph);
+        g.graph_edges = (long)graph_edge_count(w->graph);
+    }
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res->body = metrics_render(r->srv ? r->srv->metrics : NULL, &g);
+    if (!res->body)
+        api_error(res, KKC_ENOMEM, "out of memory");
+}
+
 /* ---------------------------------------------------------------- routing ------------------ */
 
 typedef void (*handler_fn)(const struct api_req *, struct api_res *);
@@ -381,14 +429,27 @@ struct route {
 
 static const struct route routes[] = {
     {"/v1/health", h_health, NULL, NULL, NULL},
+    {"/v1/openapi.json", h_openapi, NULL, NULL, NULL},
+    {"/metrics", h_metrics, NULL, NULL, NULL},
     {"/v1/centres", h_centres, api_admin_create, NULL, NULL},
     {"/v1/centres/", h_centre_one, NULL, api_admin_update, api_admin_delete},
-    {"/v1/nearest", h_nearest, NULL, NULL, NULL},
+    {"/v1/nearest", h_nearest, api_batch_nearest, NULL, NULL},
     {"/v1/layers/roads", api_layers_roads, NULL, NULL, NULL},
     {"/v1/layers/boundaries", api_layers_boundaries, NULL, NULL, NULL},
     {"/v1/municipalities", api_layers_municipalities, NULL, NULL, NULL},
     {"/v1/route", api_route, NULL, NULL, NULL},
 };
+
+/* POST handlers that are queries (batches), not writes: served without an admin token. */
+static const handler_fn query_posts[] = {api_batch_nearest};
+
+static int route_open_post(const struct route *rt)
+{
+    for (size_t i = 0; rt->post && i < sizeof query_posts / sizeof query_posts[0]; i++)
+        if (rt->post == query_posts[i])
+            return 1;
+    return 0;
+}
 
 static const struct route *route_find(const char *path)
 {
@@ -407,6 +468,8 @@ static handler_fn route_handler(const struct route *rt, const char *method, int 
 {
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
         return rt->get;
+    if (strcmp(method, "POST") == 0 && route_open_post(rt))
+        return rt->post;
     if (!admin)
         return NULL;
     if (strcmp(method, "POST") == 0)
@@ -422,7 +485,8 @@ static handler_fn route_handler(const struct route *rt, const char *method, int 
 static void route_allow(const struct route *rt, int admin, struct api_res *res)
 {
     snprintf(res->allow_buf, sizeof res->allow_buf, "%s%s%s%sOPTIONS",
-             rt->get ? "GET, HEAD, " : "", admin && rt->post ? "POST, " : "",
+             rt->get ? "GET, HEAD, " : "",
+             (admin || route_open_post(rt)) && rt->post ? "POST, " : "",
              admin && rt->put ? "PUT, " : "", admin && rt->del ? "DELETE, " : "");
     res->allow = res->allow_buf;
 }
@@ -459,4 +523,32 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
         return;
     }
     h(req, res);
+}
+
+const char *api_route_label(const char *path)
+{
+    static const char *const labels[][2] = {
+        {"/route/v1/", "/route/v1/{profile}/{coordinates}"},
+        {"/nearest/v1/", "/nearest/v1/{profile}/{coordinates}"},
+        {"/table/v1/", "/table/v1/{profile}/{coordinates}"},
+        {"/v1/centres/", "/v1/centres/{id}"},
+        {"/static/", "/static/{file}"},
+        {"/leaflet/", "/leaflet/{file}"},
+    };
+    const struct route *rt;
+    if (strcmp(path, "/") == 0)
+        return "/";
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strncmp(path, labels[i][0], strlen(labels[i][0])) == 0)
+            return labels[i][1];
+    rt = route_find(path);
+    return rt ? rt->path : "other";
+}
+
+size_t api_body_limit(const char *method, const char *path, size_t dflt)
+{
+    if (strcmp(method, "POST") == 0 && strcmp(path, "/v1/nearest") == 0 &&
+        dflt < API_BATCH_BODY_MAX)
+        return API_BATCH_BODY_MAX;
+    return dflt;
 }

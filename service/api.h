@@ -38,10 +38,13 @@ struct store *api_store(const struct api_req *r, struct kkc_err *err);
 struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err);
 
 /* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
+struct metrics;
 struct api_server {
     struct world_holder *worlds;  /* to publish a new world after an admin write */
     const char *admin_token;      /* NULL: no write routes at all */
     pthread_mutex_t *write_mu;    /* serialises admin writes and the reloads they cause */
+    struct metrics *metrics;      /* request counters for GET /metrics; NULL = none */
+    const char *openapi;          /* the OpenAPI description served at /v1/openapi.json, or NULL */
 };
 
 struct api_req {
@@ -50,6 +53,8 @@ struct api_req {
     const char *path;     /* without the query string, percent-decoded */
     struct params *q;
     const char *authorization; /* the Authorization header or NULL */
+    const char *content_type;  /* the Content-Type header or NULL */
+    const char *accept;        /* the Accept header or NULL */
     const char *body;     /* request body or NULL */
     size_t body_len;
     struct world *w;
@@ -63,10 +68,28 @@ struct api_res {
     const char *allow;        /* for 405 and OPTIONS: the Allow header value */
     char allow_buf[64];
     const char *file;         /* static file to send instead of body (served by http.c) */
+    /* A response produced piece by piece instead of body (a batch): read() writes up to max
+     * bytes to buf and returns how many, 0 at the end, -1 on a failure that must cut the
+     * response short; it is called on the thread that dispatched the request, while the HTTP
+     * layer keeps the request's world referenced. free() releases cls, once, whether or not
+     * the stream was read to the end. */
+    struct {
+        long (*read)(void *cls, char *buf, size_t max);
+        void (*free)(void *cls);
+        void *cls;
+    } stream;
 };
 
 /* Route and answer one request. Always fills res (an error body on failure). */
 void api_dispatch(const struct api_req *req, struct api_res *res);
+
+/* The route pattern a path is served by ("/v1/centres/{id}", "/route/v1/{profile}/{coordinates}",
+ * "/" for the page), or "other" for a path no route serves: a bounded set of static strings, for
+ * metrics labels. */
+const char *api_route_label(const char *path);
+/* The largest request body accepted for method and path: dflt, or more for routes that take
+ * batches (POST /v1/nearest). */
+size_t api_body_limit(const char *method, const char *path, size_t dflt);
 
 /* Fill res with an error: status from the code table, body {"code","message"}. */
 void api_error(struct api_res *res, enum kkc_code code, const char *message);

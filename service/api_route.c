@@ -125,29 +125,24 @@ void api_route(const struct api_req *r, struct api_res *res)
 
 /* ---------------------------------------------------------------- nearest by time ---------- */
 
-struct time_hit {
-    uint32_t centre;
-    graph_cost cost;
-};
-
 static int cmp_time_hit(const void *a, const void *b)
 {
-    const struct time_hit *x = a, *y = b;
+    const struct api_time_hit *x = a, *y = b;
     if (x->cost != y->cost)
         return x->cost < y->cost ? -1 : 1;
     return (x->centre > y->centre) - (x->centre < y->centre);
 }
 
 /* Every chosen centre's cost to the point by one search backwards from the point: exact for any
- * k and for closed centres, which the precomputed labels leave out. *out is malloc'd. */
-static enum kkc_code time_exhaustive(const struct api_req *r, const struct snap *at,
-                                     unsigned mask, int closed, double radius,
-                                     struct time_hit **out, size_t *n, struct kkc_err *err)
+ * k and for closed centres, which the precomputed labels leave out. Writes the best k to out. */
+static enum kkc_code time_exhaustive(const struct world *w, const struct snap *at, unsigned mask,
+                                     int closed, size_t k, double radius,
+                                     struct api_time_hit *out, size_t *n, struct kkc_err *err)
 {
-    const struct graph *g = r->w->graph;
-    size_t nc = centres_count(r->w->centres);
+    const struct graph *g = w->graph;
+    size_t nc = centres_count(w->centres), nh = 0;
     graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
-    struct time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
+    struct api_time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
     struct graph_seed seeds[2];
     size_t ns = snap_arrivals(g, at, seeds);
     enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
@@ -156,7 +151,7 @@ static enum kkc_code time_exhaustive(const struct api_req *r, const struct snap 
     if (!rc)
         rc = graph_search_all(g, seeds, ns, 1, to, err);
     for (size_t i = 0; !rc && i < nc; i++) {
-        const struct centre *c = centres_get(r->w->centres, i);
+        const struct centre *c = centres_get(w->centres, i);
         struct snap cs;
         struct graph_seed dep[2];
         graph_cost best = GRAPH_COST_INF, direct;
@@ -170,16 +165,33 @@ static enum kkc_code time_exhaustive(const struct api_req *r, const struct snap 
         if (snap_direct(g, &cs, at, &direct) && direct < best)
             best = direct;
         if (best != GRAPH_COST_INF)
-            hits[(*n)++] = (struct time_hit){(uint32_t)i, best};
+            hits[nh++] = (struct api_time_hit){(uint32_t)i, best};
     }
     free(to);
-    if (rc) {
-        free(hits);
-        return rc;
+    if (!rc) {
+        qsort(hits, nh, sizeof *hits, cmp_time_hit);
+        *n = nh < k ? nh : k;
+        memcpy(out, hits, *n * sizeof *hits);
     }
-    qsort(hits, *n, sizeof *hits, cmp_time_hit);
-    *out = hits;
-    return KKC_OK;
+    free(hits);
+    return rc;
+}
+
+enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
+                                    int include_closed, size_t k, double radius_m,
+                                    struct api_time_hit *out, size_t *n, struct kkc_err *err)
+{
+    const struct labels *lab = w->labels[mask & KIND_MASK_ALL];
+    struct labels_hit lh[LABELS_K_MAX];
+    enum kkc_code rc;
+
+    *n = 0;
+    if (include_closed || !lab || k > labels_k(lab))
+        return time_exhaustive(w, at, mask, include_closed, k, radius_m, out, n, err);
+    rc = labels_nearest(lab, at, k, lh, n, err);
+    for (size_t i = 0; !rc && i < *n; i++)
+        out[i] = (struct api_time_hit){lh[i].centre, lh[i].cost};
+    return rc;
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
@@ -187,13 +199,13 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
 {
     struct kkc_err err = {0};
     struct snap at;
-    struct labels_hit lh[LABELS_K_MAX];
-    struct time_hit *th = NULL;
+    struct api_time_hit *th = calloc(k ? k : 1, sizeof *th);
     size_t n = 0;
-    const struct labels *lab = r->w->labels[mask & KIND_MASK_ALL];
     enum kkc_code rc = KKC_OK;
 
-    if (!r->w->graph)
+    if (!th)
+        rc = kkc_err_set(&err, KKC_ENOMEM, "out of memory");
+    else if (!r->w->graph)
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network is loaded, so by=time cannot be answered; use "
                          "by=distance");
@@ -202,25 +214,22 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
                          "no road network covers this point (nothing routable within %.0f m); "
                          "by=distance works everywhere",
                          radius_m);
-    else if (!include_closed && lab && k <= labels_k(lab))
-        rc = labels_nearest(lab, &at, k, lh, &n, &err);
     else
-        rc = time_exhaustive(r, &at, mask, include_closed, radius_m, &th, &n, &err);
+        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, radius_m, th, &n, &err);
     if (rc) {
+        free(th);
         api_error(res, rc, err.msg);
         return;
     }
     json_t *results = json_array();
-    for (size_t i = 0; i < n && i < k; i++) {
-        uint32_t ci = th ? th[i].centre : lh[i].centre;
-        graph_cost cost = th ? th[i].cost : lh[i].cost;
-        const struct centre *c = centres_get(r->w->centres, ci);
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(r->w->centres, th[i].centre);
         double bearing, straight = crs_geodesic(p->lon, p->lat, c->lon, c->lat, &bearing);
         json_array_append_new(
             results, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
                                "centre", json_centre(c), "duration_s",
-                               json_num(graph_cost_seconds(cost), 1), "road_distance_m",
-                               json_num(graph_cost_metres(cost), 1), "distance_m",
+                               json_num(graph_cost_seconds(th[i].cost), 1), "road_distance_m",
+                               json_num(graph_cost_metres(th[i].cost), 1), "distance_m",
                                json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
     }
     free(th);

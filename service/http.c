@@ -6,6 +6,7 @@
 #include "http.h"
 
 #include "api.h"
+#include "metrics.h"
 #include "world.h"
 
 #include <arpa/inet.h>
@@ -26,6 +27,7 @@ struct http_server {
     struct http_opts o;
     struct api_server api;
     pthread_mutex_t write_mu;
+    struct metrics *metrics;
     int port;
 };
 
@@ -33,8 +35,11 @@ struct req {
     size_t uri_len;
     char uri[LOG_URI_MAX];  /* start of the request target, for the log */
     char *body;
-    size_t len;
+    size_t len, alloc, cap; /* cap: the body limit of this method and path */
     int too_big, started;
+    char method[8];         /* for metrics: the request's method, cut */
+    const char *route;      /* for metrics: api_route_label() of the path */
+    struct world *world;    /* held while a streamed response is read, else NULL */
     int status;
     size_t bytes;
     struct timespec t0;
@@ -72,6 +77,10 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 
     if (!r)
         return;
+    if (r->status)
+        metrics_record(s->metrics, r->method, r->route, r->status, since_ms(&r->t0) / 1e3,
+                       r->bytes);
+    world_put(s->api.worlds, r->world);
     if (s->o.access_log && r->status) {
         ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr->sa_family == AF_INET)
@@ -97,24 +106,29 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* Append an upload chunk to the body, up to the cap. */
-static void body_append(struct http_server *s, struct req *r, const char *data, size_t size)
+/* Append an upload chunk to the body, up to the request's cap (the buffer grows by doubling). */
+static void body_append(struct req *r, const char *data, size_t size)
 {
-    size_t cap = s->o.max_body;
+    size_t want = r->len + size + 1, n = r->alloc ? r->alloc : 4096;
     char *grown;
-    if (r->too_big || r->len + size > cap) {
+    if (r->too_big || size > r->cap - r->len) {
         r->too_big = 1;
         return;
     }
-    grown = realloc(r->body, r->len + size + 1);
-    if (!grown) {
-        r->too_big = 1;
-        return;
+    while (n < want)
+        n *= 2;
+    if (n > r->alloc) {
+        grown = realloc(r->body, n);
+        if (!grown) {
+            r->too_big = 1;
+            return;
+        }
+        r->body = grown;
+        r->alloc = n;
     }
-    memcpy(grown + r->len, data, size);
+    memcpy(r->body + r->len, data, size);
     r->len += size;
-    grown[r->len] = '\0';
-    r->body = grown;
+    r->body[r->len] = '\0';
 }
 
 /* Content type by file extension, for the static files. */
@@ -164,18 +178,68 @@ static struct MHD_Response *try_static(struct http_server *s, const char *url, c
     return NULL;
 }
 
+/* A streamed response being read: the handler's producer and the request it counts for. */
+struct stream {
+    long (*read)(void *cls, char *buf, size_t max);
+    void (*free)(void *cls);
+    void *cls;
+    struct req *r;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct stream *st = cls;
+    long n = st->read(st->cls, buf, max);
+    (void)pos;
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    st->r->bytes += (size_t)n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *st = cls;
+    st->free(st->cls);
+    free(st);
+}
+
+/* The MHD response for res: its body, or its stream (which it then owns). */
+static struct MHD_Response *make_response(struct req *r, struct api_res *res)
+{
+    struct stream *st;
+    struct MHD_Response *mr;
+    if (!res->stream.read) {
+        size_t len = res->body ? strlen(res->body) : 0;
+        r->bytes = len;
+        mr = MHD_create_response_from_buffer(len, res->body ? res->body : (void *)"",
+                                             res->body ? MHD_RESPMEM_MUST_FREE
+                                                       : MHD_RESPMEM_PERSISTENT);
+        if (!mr)
+            free(res->body);
+        return mr;
+    }
+    st = malloc(sizeof *st);
+    mr = st ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
+                                                stream_free)
+            : NULL;
+    if (!mr) {
+        free(st);
+        res->stream.free(res->stream.cls);
+        return NULL;
+    }
+    *st = (struct stream){res->stream.read, res->stream.free, res->stream.cls, r};
+    return mr;
+}
+
 static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struct api_res *res)
 {
-    const char *body = res->body ? res->body : "";
-    size_t len = strlen(body);
-    struct MHD_Response *mr =
-        MHD_create_response_from_buffer(len, res->body ? res->body : (void *)"",
-                                        res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *mr = make_response(r, res);
     enum MHD_Result ok;
-    if (!mr) {
-        free(res->body);
+    if (!mr)
         return MHD_NO;
-    }
     if (res->body || res->status != 204)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 res->content_type ? res->content_type
@@ -192,7 +256,6 @@ static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struc
         }
     }
     r->status = res->status;
-    r->bytes = len;
     ok = MHD_queue_response(con, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
     return ok;
@@ -214,10 +277,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         return MHD_NO;
     if (!r->started) {
         r->started = 1;
+        r->cap = api_body_limit(method, url, s->o.max_body);
+        r->route = api_route_label(url);
+        snprintf(r->method, sizeof r->method, "%s", method);
         return MHD_YES;
     }
     if (*upload_size) {
-        body_append(s, r, upload_data, *upload_size);
+        body_append(r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -228,8 +294,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         return send_res(con, r, &res);
     }
     if (r->too_big) {
-        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes",
-                 s->o.max_body);
+        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
         api_error(&res, KKC_ETOOBIG, msg);
         return send_res(con, r, &res);
     }
@@ -250,6 +315,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     ar.authorization =
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    ar.content_type =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    ar.accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     ar.body = r->body;
     ar.body_len = r->len;
     ar.t = tctx_get();
@@ -258,7 +326,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         api_error(&res, KKC_ENOMEM, ar.w ? "out of memory" : "no data loaded");
     else
         api_dispatch(&ar, &res);
-    world_put(s->api.worlds, ar.w);
+    if (res.stream.read)
+        r->world = ar.w; /* the stream reads it until the request completes */
+    else
+        world_put(s->api.worlds, ar.w);
     return send_res(con, r, &res);
 }
 
@@ -296,6 +367,12 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->api.worlds = worlds;
     s->api.admin_token = o->admin_token;
     s->api.write_mu = &s->write_mu;
+    s->api.openapi = o->openapi;
+    if (metrics_create(&s->metrics, err)) {
+        free(s);
+        return KKC_ENOMEM;
+    }
+    s->api.metrics = s->metrics;
     pthread_mutex_init(&s->write_mu, NULL);
     if (!s->o.host)
         s->o.host = "127.0.0.1";
@@ -307,6 +384,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
     s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
     if (make_addr(s->o.host, s->o.port, &ss) != 0) {
+        metrics_destroy(s->metrics);
         free(s);
         return kkc_err_set(err, KKC_EINVAL, "host must be an IP address, not '%s'", o->host);
     }
@@ -319,6 +397,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
         uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_END);
     if (!s->d) {
+        metrics_destroy(s->metrics);
         free(s);
         return kkc_err_set(err, KKC_EIO, "cannot listen on %s:%d", o->host ? o->host : "", o->port);
     }
@@ -339,5 +418,6 @@ void http_stop(struct http_server *s)
         return;
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->write_mu);
+    metrics_destroy(s->metrics);
     free(s);
 }

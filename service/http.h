@@ -1,7 +1,9 @@
 /* service/http.h -- the HTTP server: libmicrohttpd with a worker pool, limits, access log.
  *
  * Requests are parsed here (query parameters, body up to a cap, URL length) and handed to
- * api_dispatch() with a reference to the current world; responses get CORS headers. */
+ * api_dispatch() with a reference to the current world; responses get CORS headers, streamed
+ * responses (batches) keep that reference until they are read. Every answered request is
+ * counted (method, route pattern, status, duration, bytes) for GET /metrics. */
 #ifndef KKC_HTTP_H
 #define KKC_HTTP_H
 
@@ -25,6 +27,7 @@ struct http_opts {
     const char *web_dir;   /* static page files; NULL = none */
     const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */
     const char *admin_token; /* enables POST/PUT/DELETE of centres; NULL = no write routes */
+    const char *openapi;     /* the OpenAPI document served at /v1/openapi.json; NULL = 404 */
 };
 
 /* Start serving. *out is the caller's, stopped and freed with http_stop(). */

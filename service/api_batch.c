@@ -1,0 +1,713 @@
+/* service/api_batch.c -- POST /v1/nearest: parse a batch of incidents, then stream the nearest
+ * centres to each and a summary (see api_batch.h for the formats).
+ *
+ * The handler parses the whole body up front into a compact array of incidents (coordinates
+ * already in WGS84, the id and any row error in one text arena), so that whole-batch errors are
+ * answered with a proper status before the 200 starts. The stream then answers rows in order as
+ * the HTTP layer asks for bytes, keeping one double per answered row for the percentiles and one
+ * counter per centre for the load. */
+#include "api_batch.h"
+
+#include "api_route.h"
+#include "centres.h"
+#include "crs.h"
+#include "csv.h"
+#include "json_out.h"
+#include "snap.h"
+#include "strbuf.h"
+#include "world.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NO_TEXT ((size_t)-1)
+#define ID_MAX 256              /* bytes of an incident id; longer ids are cut */
+#define OUT_CAP (4u << 20)      /* bytes of output produced ahead of the reader */
+#define TEXT_CAP (64u << 20)    /* bytes of ids and row messages of one batch */
+
+enum batch_by { BY_DISTANCE = 0, BY_TIME };
+enum batch_stage { STAGE_HEAD = 0, STAGE_ROWS, STAGE_SUMMARY, STAGE_DONE };
+
+struct incident {
+    size_t id;          /* offset of the id in text, or NO_TEXT */
+    size_t msg;         /* offset of the row's error message in text, or NO_TEXT */
+    enum kkc_code code; /* the row's error, KKC_OK when lon,lat can be answered */
+    double lon, lat;
+};
+
+struct batch {
+    const struct world *w;
+    unsigned mask;
+    int closed, by, ndjson;
+    size_t k;
+    double radius;
+    struct incident *inc;
+    size_t n, alloc;
+    struct strbuf text;        /* ids and messages, each NUL-terminated */
+    size_t next;               /* the next row to answer */
+    enum batch_stage stage;
+    struct strbuf out;         /* produced, not yet read */
+    double *first_m, *first_s; /* per row with a first centre: metres / seconds to it */
+    size_t firsts;             /* entries in first_m and first_s */
+    size_t answered;           /* rows answered without an error */
+    unsigned long *load;       /* per centre: incidents it is first for */
+};
+
+static void batch_free(void *cls)
+{
+    struct batch *b = cls;
+    if (!b)
+        return;
+    free(b->inc);
+    strbuf_free(&b->text);
+    strbuf_free(&b->out);
+    free(b->first_m);
+    free(b->first_s);
+    free(b->load);
+    free(b);
+}
+
+/* ---------------------------------------------------------------- incidents ---------------- */
+
+/* Keep len bytes of s (cut to ID_MAX) in the arena; its offset, or NO_TEXT when s is NULL. */
+static size_t text_keep(struct batch *b, const char *s, size_t len)
+{
+    size_t at = b->text.len;
+    if (!s)
+        return NO_TEXT;
+    if (len > ID_MAX)
+        len = ID_MAX;
+    if (strbuf_append(&b->text, s, len) || strbuf_append(&b->text, "", 1))
+        return NO_TEXT;
+    return at;
+}
+
+/* Append an incident with id (may be NULL); KKC_ETOOBIG past the limit, KKC_ENOMEM. */
+static enum kkc_code batch_add(struct batch *b, const char *id, size_t id_len,
+                               struct incident **out, struct kkc_err *err)
+{
+    if (b->n == API_BATCH_MAX_INCIDENTS)
+        return kkc_err_set(err, KKC_ETOOBIG, "a batch holds at most %d incidents",
+                           API_BATCH_MAX_INCIDENTS);
+    if (b->n == b->alloc) {
+        size_t n = b->alloc ? b->alloc * 2 : 1024;
+        struct incident *grown = realloc(b->inc, n * sizeof *grown);
+        if (!grown)
+            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        b->inc = grown;
+        b->alloc = n;
+    }
+    *out = &b->inc[b->n++];
+    **out = (struct incident){.id = text_keep(b, id, id_len), .msg = NO_TEXT, .code = KKC_OK};
+    if (b->text.failed)
+        return kkc_err_set(err, KKC_ETOOBIG, "the ids of the batch exceed %u bytes", TEXT_CAP);
+    return KKC_OK;
+}
+
+/* Mark the incident as failed with e's code and message. */
+static void row_fail(struct batch *b, struct incident *in, const struct kkc_err *e)
+{
+    in->code = e->code ? e->code : KKC_EINVAL;
+    in->msg = text_keep(b, e->msg, strlen(e->msg));
+}
+
+/* Set the incident's point from two numbers: lon,lat, or x,y in crs (NULL = WGS84). */
+static void row_point(struct batch *b, struct incident *in, struct crs_ctx *cx, const char *crs,
+                      double x, double y)
+{
+    struct kkc_err e = {0};
+    if (crs)
+        crs_to_wgs84(cx, crs, x, y, &in->lon, &in->lat, &e);
+    else if (fabs(x) > 180 || fabs(y) > 90)
+        kkc_err_set(&e, KKC_EINVAL, "lon must be in [-180, 180] and lat in [-90, 90]");
+    else
+        in->lon = x, in->lat = y;
+    if (e.code)
+        row_fail(b, in, &e);
+}
+
+/* ---------------------------------------------------------------- CSV ---------------------- */
+
+struct csv_cols {
+    int id, a, b; /* columns of the id (-1 = none) and of lon,lat or x,y */
+    int xy;       /* 1 when a,b are x,y */
+};
+
+static enum kkc_code csv_header(char **f, int nf, struct csv_cols *c, struct kkc_err *err)
+{
+    c->id = csv_column(f, nf, "id");
+    c->a = csv_column(f, nf, "lon");
+    c->b = csv_column(f, nf, "lat");
+    c->xy = 0;
+    if (c->a < 0 && c->b < 0) {
+        c->a = csv_column(f, nf, "x");
+        c->b = csv_column(f, nf, "y");
+        c->xy = 1;
+    }
+    if (c->a < 0 || c->b < 0)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "the CSV header must name lon,lat or x,y (and id), e.g. id,lon,lat");
+    return KKC_OK;
+}
+
+/* One data record into an incident (a row error when its numbers are bad). */
+static enum kkc_code csv_row(struct batch *b, const struct csv_cols *c, char **f, int nf,
+                             struct crs_ctx *cx, const char *crs, struct kkc_err *err)
+{
+    struct incident *in;
+    const char *id = c->id >= 0 && c->id < nf ? f[c->id] : NULL;
+    double x, y;
+    enum kkc_code rc = batch_add(b, id, id ? strlen(id) : 0, &in, err);
+    if (rc)
+        return rc;
+    if (c->a >= nf || c->b >= nf || !params_parse_double(f[c->a], &x) ||
+        !params_parse_double(f[c->b], &y)) {
+        struct kkc_err e;
+        kkc_err_set(&e, KKC_EINVAL, "%s must be finite numbers",
+                    c->xy ? "x and y" : "lon and lat");
+        row_fail(b, in, &e);
+        return KKC_OK;
+    }
+    row_point(b, in, cx, c->xy ? crs : NULL, x, y);
+    return KKC_OK;
+}
+
+static enum kkc_code parse_csv(struct batch *b, const char *body, size_t len, struct crs_ctx *cx,
+                               const char *crs, int crs_given, struct kkc_err *err)
+{
+    FILE *f = fmemopen((void *)body, len, "r");
+    struct csv *c = NULL;
+    char *fields[CSV_MAX_FIELDS];
+    struct csv_cols cols;
+    int nf, got;
+    enum kkc_code rc;
+
+    if (!f)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    rc = csv_from_stream(f, &c, err);
+    if (!rc && csv_next(c, fields, &nf, err) != 1)
+        rc = kkc_err_set(err, KKC_EINVAL, "the CSV has no header line");
+    if (!rc)
+        rc = csv_header(fields, nf, &cols, err);
+    if (!rc && crs_given && !cols.xy)
+        rc = kkc_err_set(err, KKC_EINVAL, "crs applies to x,y columns; these are lon,lat (WGS84)");
+    while (!rc && (got = csv_next(c, fields, &nf, err)) != 0) {
+        struct incident *in;
+        if (got < 0) { /* a malformed record: a row error, then go on with the next line */
+            struct kkc_err e = *err;
+            rc = batch_add(b, NULL, 0, &in, err);
+            if (!rc)
+                row_fail(b, in, &e);
+            continue;
+        }
+        if (nf == 1 && !fields[0][0])
+            continue; /* a blank line */
+        rc = csv_row(b, &cols, fields, nf, cx, cols.xy ? crs : NULL, err);
+    }
+    csv_close(c);
+    fclose(f);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- GeoJSON ------------------ */
+
+/* The id of a feature: its "id" or properties.id, a string or an integer, into buf. */
+static const char *feature_id(json_t *feat, char *buf, size_t size)
+{
+    json_t *id = json_object_get(feat, "id");
+    if (!id)
+        id = json_object_get(json_object_get(feat, "properties"), "id");
+    if (json_is_string(id))
+        return json_string_value(id);
+    if (json_is_integer(id)) {
+        snprintf(buf, size, "%lld", (long long)json_integer_value(id));
+        return buf;
+    }
+    return NULL;
+}
+
+/* One feature into an incident. */
+static enum kkc_code geojson_feature(struct batch *b, json_t *feat, struct crs_ctx *cx,
+                                     const char *crs, struct kkc_err *err)
+{
+    char idbuf[32];
+    const char *id = feature_id(feat, idbuf, sizeof idbuf);
+    json_t *g = json_object_get(feat, "geometry");
+    json_t *xy = json_object_get(g, "coordinates");
+    struct incident *in;
+    struct kkc_err e = {0};
+    enum kkc_code rc = batch_add(b, id, id ? strlen(id) : 0, &in, err);
+
+    if (rc)
+        return rc;
+    if (!json_is_object(feat) || !json_is_object(g))
+        kkc_err_set(&e, KKC_EINVAL, "a feature with a Point geometry is expected");
+    else if (!json_is_string(json_object_get(g, "type")) ||
+             strcmp(json_string_value(json_object_get(g, "type")), "Point") != 0)
+        kkc_err_set(&e, KKC_EINVAL, "the geometry must be a Point");
+    else if (json_array_size(xy) < 2 || json_array_size(xy) > 3 ||
+             !json_is_number(json_array_get(xy, 0)) || !json_is_number(json_array_get(xy, 1)))
+        kkc_err_set(&e, KKC_EINVAL, "a Point's coordinates must be [x, y] numbers");
+    if (e.code) {
+        row_fail(b, in, &e);
+        return KKC_OK;
+    }
+    row_point(b, in, cx, crs, json_number_value(json_array_get(xy, 0)),
+              json_number_value(json_array_get(xy, 1)));
+    return KKC_OK;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+    while (i < len && isspace((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+/* Decode one JSON value at s[*i] and advance *i past it; NULL with err set when malformed. */
+static json_t *next_value(const char *s, size_t len, size_t *i, struct kkc_err *err)
+{
+    json_error_t je;
+    json_t *v = json_loadb(s + *i, len - *i, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
+    if (!v) {
+        kkc_err_set(err, KKC_EINVAL, "the body is not valid JSON near byte %zu: %s",
+                    *i + (size_t)(je.position > 0 ? je.position : 0), je.text);
+        return NULL;
+    }
+    *i += (size_t)je.position;
+    return v;
+}
+
+/* The "features" array, one element at a time so that only one feature is ever decoded. */
+static enum kkc_code geojson_features(struct batch *b, const char *s, size_t len, size_t *i,
+                                      struct crs_ctx *cx, const char *crs, struct kkc_err *err)
+{
+    enum kkc_code rc = KKC_OK;
+    *i = skip_ws(s, len, *i);
+    if (*i >= len || s[*i] != '[')
+        return kkc_err_set(err, KKC_EINVAL, "features must be an array");
+    *i = skip_ws(s, len, *i + 1);
+    if (*i < len && s[*i] == ']') {
+        (*i)++;
+        return KKC_OK;
+    }
+    while (!rc) {
+        json_t *feat = next_value(s, len, i, err);
+        if (!feat)
+            return KKC_EINVAL;
+        rc = geojson_feature(b, feat, cx, crs, err);
+        json_decref(feat);
+        *i = skip_ws(s, len, *i);
+        if (!rc && *i < len && s[*i] == ']') {
+            (*i)++;
+            return KKC_OK;
+        }
+        if (!rc && (*i >= len || s[*i] != ','))
+            return kkc_err_set(err, KKC_EINVAL, "features: ',' or ']' expected at byte %zu", *i);
+        (*i)++;
+        *i = skip_ws(s, len, *i);
+    }
+    return rc;
+}
+
+/* A FeatureCollection: its members in any order, "features" read element by element. */
+static enum kkc_code parse_geojson(struct batch *b, const char *s, size_t len, struct crs_ctx *cx,
+                                   const char *crs, struct kkc_err *err)
+{
+    size_t i = skip_ws(s, len, 0);
+    int is_fc = 0, has_features = 0;
+    enum kkc_code rc = KKC_OK;
+
+    if (i >= len || s[i] != '{')
+        return kkc_err_set(err, KKC_EINVAL, "the body must be a GeoJSON FeatureCollection");
+    i = skip_ws(s, len, i + 1);
+    while (!rc && i < len && s[i] != '}') {
+        json_t *key = next_value(s, len, &i, err), *v = NULL;
+        if (!key)
+            return KKC_EINVAL;
+        i = skip_ws(s, len, i);
+        if (!json_is_string(key) || i >= len || s[i] != ':')
+            rc = kkc_err_set(err, KKC_EINVAL, "a member name and ':' expected at byte %zu", i);
+        else if (i++, strcmp(json_string_value(key), "features") == 0)
+            has_features = 1, rc = geojson_features(b, s, len, &i, cx, crs, err);
+        else if (!(v = next_value(s, len, &i, err)))
+            rc = KKC_EINVAL;
+        else if (strcmp(json_string_value(key), "type") == 0)
+            is_fc = json_is_string(v) && strcmp(json_string_value(v), "FeatureCollection") == 0;
+        json_decref(key);
+        json_decref(v);
+        i = skip_ws(s, len, i);
+        if (!rc && i < len && s[i] == ',')
+            i = skip_ws(s, len, i + 1);
+        else if (!rc && (i >= len || s[i] != '}'))
+            rc = kkc_err_set(err, KKC_EINVAL, "',' or '}' expected at byte %zu", i);
+    }
+    if (!rc && (i >= len || skip_ws(s, len, i + 1) != len))
+        rc = kkc_err_set(err, KKC_EINVAL, "the body must be one JSON object");
+    if (!rc && (!is_fc || !has_features))
+        rc = kkc_err_set(err, KKC_EINVAL,
+                         "the body must be a GeoJSON FeatureCollection with a features array");
+    return rc;
+}
+
+/* ---------------------------------------------------------------- answering ---------------- */
+
+/* {"id","name","kind","lon","lat"} of centre i. */
+static json_t *json_centre_brief(const struct centre *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
+                     centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
+                     json_num(c->lat, 7));
+}
+
+static json_t *row_error(json_t *row, enum kkc_code code, const char *msg)
+{
+    json_object_set_new(row, "error",
+                        json_pack("{s:s, s:s}", "code", kkc_code_name(code), "message", msg));
+    return row;
+}
+
+/* The results of one usable incident by distance; the first centre's figures into *m. */
+static json_t *row_distance(struct batch *b, const struct incident *in, json_t *row, double *m,
+                            long *first, struct kkc_err *err)
+{
+    struct centres_hit hits[API_BATCH_K_MAX];
+    size_t n;
+    json_t *res;
+    if (centres_nearest(b->w->centres, in->lon, in->lat, b->mask, b->closed, b->k, hits, &n, err))
+        return row_error(row, err->code, err->msg);
+    res = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            res, json_pack("{s:I, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1), "centre",
+                           json_centre_brief(centres_get(b->w->centres, hits[i].index)),
+                           "distance_m", json_num(hits[i].distance_m, 1), "bearing_deg",
+                           json_num(hits[i].bearing_deg, 1)));
+    if (n) {
+        *m = hits[0].distance_m;
+        *first = (long)hits[0].index;
+    }
+    json_object_set_new(row, "results", res);
+    return row;
+}
+
+/* The results of one usable incident by driving time; the first centre's into *m and *s. */
+static json_t *row_time(struct batch *b, const struct incident *in, json_t *row, double *m,
+                        double *s, long *first, struct kkc_err *err)
+{
+    struct api_time_hit hits[API_BATCH_K_MAX];
+    struct snap at;
+    size_t n;
+    json_t *res;
+    if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, err))
+        return row_error(row, KKC_ENOSEGMENT, "no road network covers this point (nothing "
+                                               "routable within the radius)");
+    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
+        return row_error(row, err->code, err->msg);
+    res = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(b->w->centres, hits[i].centre);
+        double bearing, straight = crs_geodesic(in->lon, in->lat, c->lon, c->lat, &bearing);
+        json_array_append_new(
+            res, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
+                           "centre", json_centre_brief(c), "duration_s",
+                           json_num(graph_cost_seconds(hits[i].cost), 1), "road_distance_m",
+                           json_num(graph_cost_metres(hits[i].cost), 1), "distance_m",
+                           json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
+        if (i == 0) {
+            *m = straight;
+            *s = graph_cost_seconds(hits[i].cost);
+            *first = (long)hits[i].centre;
+        }
+    }
+    json_object_set_new(row, "results", res);
+    json_object_set_new(row, "snap_distance_m", json_num(at.distance_m, 1));
+    return row;
+}
+
+/* Answer incident i into b->out (with its separator) and count it for the summary. */
+static void row_write(struct batch *b, size_t i)
+{
+    const struct incident *in = &b->inc[i];
+    struct kkc_err err = {0};
+    double m = NAN, s = NAN;
+    long first = -1;
+    json_t *row = json_pack("{s:I, s:o}", "row", (json_int_t)(i + 1), "id",
+                            json_str_or_null(in->id == NO_TEXT ? NULL : b->text.data + in->id));
+    char *text;
+
+    if (in->code)
+        row_error(row, in->code, in->msg == NO_TEXT ? "bad row" : b->text.data + in->msg);
+    else {
+        json_object_set_new(row, "query", json_pack("{s:o, s:o}", "lon", json_num(in->lon, 7),
+                                                    "lat", json_num(in->lat, 7)));
+        row = b->by == BY_TIME ? row_time(b, in, row, &m, &s, &first, &err)
+                               : row_distance(b, in, row, &m, &first, &err);
+    }
+    if (!json_object_get(row, "error"))
+        b->answered++;
+    if (first >= 0) {
+        b->first_m[b->firsts] = m;
+        b->first_s[b->firsts++] = s;
+        b->load[first]++;
+    }
+    text = json_dumps(row, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(row);
+    if (!b->ndjson && i > 0)
+        strbuf_append(&b->out, ",", 1);
+    if (text)
+        strbuf_append(&b->out, text, strlen(text));
+    else
+        strbuf_printf(&b->out, "{\"row\":%zu,\"error\":{\"code\":\"%s\",\"message\":\"out of "
+                               "memory\"}}",
+                      i + 1, kkc_code_name(KKC_ENOMEM));
+    if (b->ndjson)
+        strbuf_append(&b->out, "\n", 1);
+    free(text);
+}
+
+/* ---------------------------------------------------------------- summary ------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* {"median","p90","max"} of v[0..n) (sorted here), or null when n is 0. The median of an even
+ * count is the mean of the middle two; p90 is the nearest rank: v[ceil(0.9 n) - 1]. */
+static json_t *json_stats(double *v, size_t n)
+{
+    size_t r90;
+    if (!n)
+        return json_null();
+    qsort(v, n, sizeof *v, cmp_double);
+    r90 = (9 * n + 9) / 10; /* ceil(0.9 n) */
+    return json_pack("{s:o, s:o, s:o}", "median",
+                     json_num(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 1), "p90",
+                     json_num(v[r90 - 1], 1), "max", json_num(v[n - 1], 1));
+}
+
+struct load_item {
+    uint32_t centre;
+    unsigned long n;
+};
+
+static int cmp_load(const void *a, const void *b)
+{
+    const struct load_item *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return (x->centre > y->centre) - (x->centre < y->centre);
+}
+
+/* The centres that are first for at least one incident, most loaded first (ties by id). */
+static json_t *json_load(const struct batch *b)
+{
+    size_t nc = centres_count(b->w->centres), m = 0;
+    struct load_item *items = malloc((nc ? nc : 1) * sizeof *items);
+    json_t *a = json_array();
+    if (!items)
+        return a;
+    for (size_t i = 0; i < nc; i++)
+        if (b->load[i])
+            items[m++] = (struct load_item){(uint32_t)i, b->load[i]};
+    qsort(items, m, sizeof *items, cmp_load);
+    for (size_t i = 0; i < m; i++)
+        json_array_append_new(
+            a, json_pack("{s:o, s:I, s:o}", "centre",
+                         json_centre_brief(centres_get(b->w->centres, items[i].centre)),
+                         "incidents", (json_int_t)items[i].n, "share",
+                         json_num((double)items[i].n / (double)b->firsts, 4)));
+    free(items);
+    return a;
+}
+
+static void summary_write(struct batch *b)
+{
+    json_t *s = json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by",
+                          b->by == BY_TIME ? "time" : "distance", "k", (json_int_t)b->k,
+                          "incidents", (json_int_t)b->n, "answered", (json_int_t)b->answered,
+                          "failed", (json_int_t)(b->n - b->answered), "distance_m",
+                          json_stats(b->first_m, b->firsts));
+    char *text;
+    if (b->by == BY_TIME)
+        json_object_set_new(s, "duration_s", json_stats(b->first_s, b->firsts));
+    json_object_set_new(s, "load", json_load(b));
+    text = json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(s);
+    strbuf_printf(&b->out, b->ndjson ? "{\"summary\":%s}\n" : "],\"summary\":%s}\n",
+                  text ? text : "null");
+    free(text);
+}
+
+/* ---------------------------------------------------------------- stream ------------------- */
+
+/* Produce the next piece (the head, one row, or the summary) into b->out. */
+static void batch_step(struct batch *b)
+{
+    switch (b->stage) {
+    case STAGE_HEAD:
+        if (!b->ndjson)
+            strbuf_printf(&b->out, "{\"by\":\"%s\",\"k\":%zu,\"results\":[",
+                          b->by == BY_TIME ? "time" : "distance", b->k);
+        b->stage = STAGE_ROWS;
+        break;
+    case STAGE_ROWS:
+        if (b->next < b->n)
+            row_write(b, b->next++);
+        else
+            b->stage = STAGE_SUMMARY;
+        break;
+    case STAGE_SUMMARY:
+        summary_write(b);
+        b->stage = STAGE_DONE;
+        break;
+    case STAGE_DONE:
+        break;
+    }
+}
+
+static long batch_read(void *cls, char *buf, size_t max)
+{
+    struct batch *b = cls;
+    size_t n;
+    while (b->out.len < max && b->stage != STAGE_DONE && !b->out.failed)
+        batch_step(b);
+    if (b->out.failed)
+        return -1;
+    n = b->out.len < max ? b->out.len : max;
+    memcpy(buf, b->out.data, n);
+    strbuf_consume(&b->out, n);
+    return (long)n;
+}
+
+/* ---------------------------------------------------------------- handler ------------------ */
+
+enum body_kind { BODY_CSV, BODY_GEOJSON };
+
+/* The body's format from its Content-Type, or sniffed when there is none that says. */
+static enum kkc_code body_kind(const struct api_req *r, enum body_kind *kind,
+                               struct kkc_err *err)
+{
+    const char *ct = r->content_type;
+    size_t n = ct ? strcspn(ct, "; \t") : 0;
+    size_t i = skip_ws(r->body ? r->body : "", r->body_len, 0);
+
+    if (n == 8 && strncasecmp(ct, "text/csv", n) == 0)
+        *kind = BODY_CSV;
+    else if ((n == 20 && strncasecmp(ct, "application/geo+json", n) == 0) ||
+             (n == 16 && strncasecmp(ct, "application/json", n) == 0))
+        *kind = BODY_GEOJSON;
+    else if (!n || (n == 33 && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0) ||
+             (n == 10 && strncasecmp(ct, "text/plain", n) == 0) ||
+             (n == 24 && strncasecmp(ct, "application/octet-stream", n) == 0))
+        *kind = i < r->body_len && r->body[i] == '{' ? BODY_GEOJSON : BODY_CSV;
+    else
+        return kkc_err_set(err, KKC_EINVAL,
+                           "Content-Type must be text/csv, application/geo+json or "
+                           "application/json, not '%.60s'",
+                           ct);
+    return KKC_OK;
+}
+
+/* The query parameters into b; *crs is the crs parameter (NULL when not given). */
+static enum kkc_code batch_params(const struct api_req *r, struct batch *b, const char **crs,
+                                  struct kkc_err *err)
+{
+    static const char *const bys[] = {"distance", "time", NULL};
+    static const char *const formats[] = {"json", "ndjson", NULL};
+    long k = 3;
+    enum kkc_code rc = params_long(r->q, "k", 0, 1, API_BATCH_K_MAX, &k, err);
+
+    b->by = BY_DISTANCE;
+    b->radius = SNAP_RADIUS_DEFAULT_M;
+    b->ndjson = r->accept && strstr(r->accept, "application/x-ndjson") != NULL;
+    if (!rc)
+        rc = api_param_kinds(r->q, &b->mask, err);
+    if (!rc)
+        rc = params_choice(r->q, "by", bys, &b->by, err);
+    if (!rc)
+        rc = params_bool(r->q, "include_closed", &b->closed, err);
+    if (!rc)
+        rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &b->radius, err);
+    if (!rc)
+        rc = params_choice(r->q, "format", formats, &b->ndjson, err);
+    *crs = params_str(r->q, "crs");
+    if (!rc)
+        rc = params_finish(r->q, err);
+    b->k = (size_t)k;
+    if (!rc && b->by == BY_TIME && !r->w->graph)
+        rc = kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded, so by=time cannot be "
+                                              "answered; use by=distance");
+    return rc;
+}
+
+/* Whether crs names a coordinate system PROJ can transform to WGS84 (err set when not): the
+ * lookup comes before the coordinates are looked at, so NaN tells the two failures apart. */
+static enum kkc_code check_crs(struct crs_ctx *cx, const char *crs, struct kkc_err *err)
+{
+    struct kkc_err probe = {0};
+    double lon, lat;
+    crs_to_wgs84(cx, crs, NAN, NAN, &lon, &lat, &probe);
+    if (strncmp(probe.msg, "coordinates must be", 19) == 0)
+        return KKC_OK;
+    return kkc_err_set(err, KKC_EINVAL, "%s", probe.msg);
+}
+
+/* Allocate the per-row summary arrays once the number of rows is known. */
+static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
+{
+    size_t nc = centres_count(b->w->centres);
+    b->first_m = malloc((b->n ? b->n : 1) * sizeof *b->first_m);
+    b->first_s = malloc((b->n ? b->n : 1) * sizeof *b->first_s);
+    b->load = calloc(nc ? nc : 1, sizeof *b->load);
+    if (!b->first_m || !b->first_s || !b->load)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    return KKC_OK;
+}
+
+void api_batch_nearest(const struct api_req *r, struct api_res *res)
+{
+    struct kkc_err err = {0};
+    struct batch *b = calloc(1, sizeof *b);
+    const char *crs = NULL;
+    enum body_kind kind = BODY_CSV;
+    enum kkc_code rc = b ? KKC_OK : kkc_err_set(&err, KKC_ENOMEM, "out of memory");
+
+    if (!rc) {
+        b->w = r->w;
+        strbuf_init(&b->text, TEXT_CAP);
+        strbuf_init(&b->out, OUT_CAP);
+        rc = batch_params(r, b, &crs, &err);
+    }
+    if (!rc)
+        rc = body_kind(r, &kind, &err);
+    if (!rc && (!r->body || skip_ws(r->body, r->body_len, 0) == r->body_len))
+        rc = kkc_err_set(&err, KKC_EINVAL, "the body is empty: send CSV (id,lon,lat) or a "
+                                           "GeoJSON FeatureCollection of Points");
+    if (!rc && crs)
+        rc = check_crs(r->t->crs, crs, &err);
+    if (!rc && kind == BODY_CSV)
+        rc = parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL,
+                       &err);
+    else if (!rc)
+        rc = parse_geojson(b, r->body, r->body_len, r->t->crs, crs, &err);
+    if (!rc)
+        rc = batch_ready(b, &err);
+    if (rc) {
+        batch_free(b);
+        api_error(res, rc, err.msg);
+        return;
+    }
+    res->status = 200;
+    res->content_type = b->ndjson ? "application/x-ndjson" : "application/json; charset=utf-8";
+    res->stream.read = batch_read;
+    res->stream.free = batch_free;
+    res->stream.cls = b;
+}
