@@ -7,7 +7,8 @@
  * d(v,T) >= d(L,T) - d(L,v) and d(v,T) >= d(v,L) - d(T,L). The potential is consistent (the
  * landmark times are exact shortest-path times on the same integer costs), so each node is
  * settled once and the search may stop as soon as the smallest key reaches the best cost found.
- * Node state lives in the ctx, reset lazily by a generation counter. */
+ * Node state lives in the ctx, reset lazily by a generation counter; the queue is an indexed 4-ary
+ * heap with decrease-key (a node's heap position is part of its state). */
 #include "route.h"
 
 #include <stdlib.h>
@@ -19,7 +20,13 @@
 
 struct node_state {
     graph_cost dist;
-    uint32_t gen, pot, pred, pad;
+    uint32_t gen, pot, pred;
+    uint32_t pos; /* 1 + index in the heap, 0 when not in it */
+};
+
+struct qitem {
+    graph_cost key;
+    uint32_t node;
 };
 
 /* A position on an edge's geometry: on the segment starting at point k, at lon,lat. */
@@ -41,7 +48,8 @@ struct route_ctx {
     const struct graph *g;
     struct node_state *st;
     uint32_t gen;
-    struct graph_heap heap;
+    struct qitem *q; /* the heap, node_count slots */
+    uint32_t qlen;
     size_t settled;
     /* the current query */
     struct graph_seed dep[2], arr[2];
@@ -63,10 +71,10 @@ enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out,
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (route context)");
     c->g = g;
     c->st = calloc(g->node_count ? g->node_count : 1, sizeof *c->st);
+    c->q = malloc((g->node_count ? g->node_count : 1) * sizeof *c->q);
     c->cap_pieces = 64;
     c->pieces = malloc(c->cap_pieces * sizeof *c->pieces);
-    if (!c->st || !c->pieces ||
-        graph_heap_reserve(&c->heap, (size_t)g->out_first[g->node_count] + 8, err)) {
+    if (!c->st || !c->q || !c->pieces) {
         route_ctx_destroy(c);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (route context)");
     }
@@ -80,7 +88,7 @@ void route_ctx_destroy(struct route_ctx *ctx)
         return;
     free(ctx->st);
     free(ctx->pieces);
-    graph_heap_free(&ctx->heap);
+    free(ctx->q);
     free(ctx);
 }
 
@@ -92,37 +100,28 @@ size_t route_ctx_settled(const struct route_ctx *ctx)
 /* ---- potentials -------------------------------------------------------------------------------- */
 
 /* Lower bound from landmark i for the node whose table row is row, given the target's times
- * to_t = d(L,T) and from_t = d(T,L); POT_INF when the node provably cannot reach T. */
-static uint32_t lm_bound(const uint32_t *row, uint32_t L, uint32_t i, uint32_t to_t,
-                         uint32_t from_t)
+ * to_t = d(L,T) and from_t = d(T,L); POT_INF when the node provably cannot reach T. With
+ * UINT32_MAX for "unreachable", plain 64-bit differences already say everything: a finite time
+ * minus UINT32_MAX is negative (no information), UINT32_MAX minus a finite time is huge (L
+ * reaches v but not T, or T reaches L but v does not: v cannot reach T). Real bounds stay under
+ * 2^31 ms (24 days). */
+static inline int64_t lm_bound(const uint32_t *row, uint32_t L, uint32_t i, uint32_t to_t,
+                               uint32_t from_t)
 {
-    uint32_t to_v = row[i], from_v = row[L + i], b = 0;
-    if (to_v != UINT32_MAX) {
-        if (to_t == UINT32_MAX) /* L reaches v but not T: v does not reach T */
-            return POT_INF;
-        if (to_t > to_v)
-            b = to_t - to_v;
-    }
-    if (from_t != UINT32_MAX) {
-        if (from_v == UINT32_MAX) /* T reaches L but v does not: v does not reach T */
-            return POT_INF;
-        if (from_v > from_t && from_v - from_t > b)
-            b = from_v - from_t;
-    }
-    return b;
+    int64_t a = (int64_t)to_t - row[i], b = (int64_t)row[L + i] - from_t;
+    return a > b ? a : b;
 }
 
 static uint32_t potential(const struct route_ctx *c, uint32_t v)
 {
     const struct graph *g = c->g;
     const uint32_t *row = g->lm_dist + (size_t)v * 2 * g->lm_count;
-    uint32_t p = 0;
+    int64_t p = 0;
     for (uint32_t j = 0; j < c->nlm; j++) {
-        uint32_t b = lm_bound(row, g->lm_count, c->lm[j], c->lm_to_t[j], c->lm_from_t[j]);
-        if (b > p)
-            p = b;
+        int64_t b = lm_bound(row, g->lm_count, c->lm[j], c->lm_to_t[j], c->lm_from_t[j]);
+        p = b > p ? b : p;
     }
-    return p;
+    return p >= INT32_MAX ? POT_INF : (uint32_t)p;
 }
 
 /* min over seeds of table column col + the seed's time: a landmark time to or from a point. */
@@ -142,13 +141,15 @@ static uint32_t lm_via(const struct graph *g, const struct graph_seed *s, size_t
 static void target_landmarks(struct route_ctx *c, const struct graph_seed *tdep, size_t ntdep)
 {
     const struct graph *g = c->g;
-    uint32_t L = g->lm_count, bound[ROUTE_LM_ACTIVE];
+    uint32_t L = g->lm_count;
+    int64_t bound[ROUTE_LM_ACTIVE];
     const uint32_t *row = c->ndep ? g->lm_dist + (size_t)c->dep[0].node * 2 * L : NULL;
 
     c->nlm = 0;
     for (uint32_t i = 0; i < L && row; i++) {
         uint32_t to_t = lm_via(g, c->arr, c->narr, i), from_t = lm_via(g, tdep, ntdep, L + i);
-        uint32_t b = lm_bound(row, L, i, to_t, from_t), j;
+        int64_t b = lm_bound(row, L, i, to_t, from_t);
+        uint32_t j;
         if (c->nlm == ROUTE_LM_ACTIVE && b <= bound[c->nlm - 1])
             continue;
         j = c->nlm < ROUTE_LM_ACTIVE ? c->nlm++ : c->nlm - 1;
@@ -170,21 +171,73 @@ static struct node_state *touch(struct route_ctx *c, uint32_t v)
     if (s->gen != c->gen) {
         s->gen = c->gen;
         s->dist = GRAPH_COST_INF;
+        s->pos = 0;
         s->pot = potential(c, v);
     }
     return s;
 }
 
-/* Lower v's cost to cost with predecessor pred when that improves it. Returns 0 or -1 (heap
- * out of memory). */
-static int relax(struct route_ctx *c, uint32_t v, graph_cost cost, uint32_t pred)
+/* Move the heap item at index i up to its place. */
+static void q_up(struct route_ctx *c, uint32_t i)
+{
+    struct qitem it = c->q[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 4;
+        if (c->q[p].key <= it.key)
+            break;
+        c->q[i] = c->q[p];
+        c->st[c->q[i].node].pos = i + 1;
+        i = p;
+    }
+    c->q[i] = it;
+    c->st[it.node].pos = i + 1;
+}
+
+/* Remove the smallest item; returns its node. */
+static uint32_t q_pop(struct route_ctx *c)
+{
+    uint32_t top = c->q[0].node, i = 0, n = --c->qlen;
+    struct qitem last = c->q[n];
+    c->st[top].pos = 0;
+    while (n) {
+        uint32_t m = 4 * i + 1, end = m + 4 < n ? m + 4 : n;
+        if (m >= n)
+            break;
+        for (uint32_t j = m + 1; j < end; j++)
+            if (c->q[j].key < c->q[m].key)
+                m = j;
+        if (c->q[m].key >= last.key)
+            break;
+        c->q[i] = c->q[m];
+        c->st[c->q[i].node].pos = i + 1;
+        i = m;
+    }
+    if (n) {
+        c->q[i] = last;
+        c->st[last.node].pos = i + 1;
+    }
+    return top;
+}
+
+/* Lower v's cost to cost with predecessor pred when that improves it and may still beat the
+ * best cost found. */
+static void relax(struct route_ctx *c, uint32_t v, graph_cost cost, uint32_t pred)
 {
     struct node_state *s = touch(c, v);
+    graph_cost key;
     if (s->pot == POT_INF || cost >= s->dist)
-        return 0;
+        return;
+    key = cost + ((graph_cost)s->pot << 32);
+    if (key >= c->best)
+        return;
     s->dist = cost;
     s->pred = pred;
-    return graph_heap_push(&c->heap, cost + ((graph_cost)s->pot << 32), v, 0);
+    if (!s->pos) {
+        c->q[c->qlen].node = v;
+        s->pos = ++c->qlen;
+    }
+    c->q[s->pos - 1].key = key;
+    q_up(c, s->pos - 1);
 }
 
 /* Start a query: new generation, empty heap. */
@@ -195,37 +248,30 @@ static void search_begin(struct route_ctx *c)
             c->st[v].gen = 0;
         c->gen = 1;
     }
-    c->heap.len = 0;
+    c->qlen = 0;
     c->settled = 0;
 }
 
 /* A* from c->dep to c->arr, starting from best = the direct cost (or INF). Leaves the optimum in
- * c->best / c->best_arr. */
-static enum kkc_code search_run(struct route_ctx *c, graph_cost direct, struct kkc_err *err)
+ * c->best / c->best_arr. A node is settled once (consistent potentials), so the heap never
+ * holds more than node_count items. */
+static void search_run(struct route_ctx *c, graph_cost direct)
 {
     const struct graph *g = c->g;
-    struct graph_heap_item it;
-    int oom = 0;
 
     c->best = direct, c->best_arr = -1;
     for (size_t i = 0; i < c->ndep; i++)
-        oom |= relax(c, c->dep[i].node, c->dep[i].cost, PRED_SEED | (uint32_t)i);
-    while (c->heap.len && c->heap.items[0].key < c->best && !oom) {
-        struct node_state *s;
-        graph_heap_pop(&c->heap, &it);
-        s = &c->st[it.node];
-        if (it.key != s->dist + ((graph_cost)s->pot << 32))
-            continue;
+        relax(c, c->dep[i].node, c->dep[i].cost, PRED_SEED | (uint32_t)i);
+    while (c->qlen && c->q[0].key < c->best) {
+        uint32_t v = q_pop(c);
+        const struct node_state *s = &c->st[v];
         c->settled++;
         for (size_t j = 0; j < c->narr; j++)
-            if (c->arr[j].node == it.node && s->dist + c->arr[j].cost < c->best)
+            if (c->arr[j].node == v && s->dist + c->arr[j].cost < c->best)
                 c->best = s->dist + c->arr[j].cost, c->best_arr = (int)j;
-        for (uint32_t a = g->out_first[it.node]; a < g->out_first[it.node + 1]; a++)
-            oom |= relax(c, g->out[a].node, s->dist + g->out[a].cost, a);
+        for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1]; a++)
+            relax(c, g->out[a].node, s->dist + g->out[a].cost, a);
     }
-    if (oom)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (route search)");
-    return KKC_OK;
 }
 
 /* Run the whole search between two snapped points. */
@@ -236,7 +282,6 @@ static enum kkc_code search_snaps(const struct graph *g, struct route_ctx *c,
     struct graph_seed tdep[2];
     size_t ntdep;
     graph_cost direct = GRAPH_COST_INF;
-    enum kkc_code rc;
 
     if (c->g != g)
         return kkc_err_set(err, KKC_EINVAL, "route context belongs to another graph");
@@ -248,11 +293,11 @@ static enum kkc_code search_snaps(const struct graph *g, struct route_ctx *c,
     ntdep = snap_departures(g, to, tdep);
     snap_direct(g, from, to, &direct);
     target_landmarks(c, tdep, ntdep);
-    rc = search_run(c, direct, err);
-    if (!rc && c->best == GRAPH_COST_INF)
-        rc = kkc_err_set(err, KKC_ENOROUTE, "no route from %.6f,%.6f to %.6f,%.6f", from->lon,
-                         from->lat, to->lon, to->lat);
-    return rc;
+    search_run(c, direct);
+    if (c->best == GRAPH_COST_INF)
+        return kkc_err_set(err, KKC_ENOROUTE, "no route from %.6f,%.6f to %.6f,%.6f", from->lon,
+                           from->lat, to->lon, to->lat);
+    return KKC_OK;
 }
 
 enum kkc_code route_cost(const struct graph *g, struct route_ctx *ctx, const struct snap *from,
@@ -267,7 +312,6 @@ enum kkc_code route_cost(const struct graph *g, struct route_ctx *ctx, const str
 enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint32_t from,
                               uint32_t to, graph_cost *cost, struct kkc_err *err)
 {
-    enum kkc_code rc;
     if (ctx->g != g)
         return kkc_err_set(err, KKC_EINVAL, "route context belongs to another graph");
     if (from >= g->node_count || to >= g->node_count)
@@ -277,13 +321,12 @@ enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint
     ctx->dep[0] = (struct graph_seed){from, 0};
     ctx->arr[0] = (struct graph_seed){to, 0};
     target_landmarks(ctx, ctx->arr, 1);
-    rc = search_run(ctx, GRAPH_COST_INF, err);
-    if (!rc && ctx->best == GRAPH_COST_INF)
-        rc = kkc_err_set(err, KKC_ENOROUTE, "no route from node %u to node %u",
-                         g->node_dbid[from], g->node_dbid[to]);
-    if (!rc)
-        *cost = ctx->best;
-    return rc;
+    search_run(ctx, GRAPH_COST_INF);
+    if (ctx->best == GRAPH_COST_INF)
+        return kkc_err_set(err, KKC_ENOROUTE, "no route from node %u to node %u",
+                           g->node_dbid[from], g->node_dbid[to]);
+    *cost = ctx->best;
+    return KKC_OK;
 }
 
 /* ---- path -------------------------------------------------------------------------------------- */

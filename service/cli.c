@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -188,14 +189,31 @@ int cli_import(int argc, char **argv)
 
 static const char serve_help[] =
     "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
-    "                 [--timeout S] [--access-log FILE|-|none] [--web-dir DIR] [--port-file FILE]\n"
+    "                 [--timeout S] [--max-body BYTES] [--access-log FILE|-|none] [--web-dir DIR]\n"
+    "                 [--leaflet-dir DIR] [--openapi FILE] [--port-file FILE]\n"
     "                 [--admin-token-file FILE]\n\n"
-    "Serve the JSON HTTP API (and the web map at /) from the database. Defaults: --db $KKC_DB or\n"
-    "data/kkc.sqlite, --host $KKC_HOST or 127.0.0.1, --port $KKC_PORT or 8080 (0 = any free port,\n"
-    "written to --port-file), --threads = cores. SIGHUP reloads the database without downtime;\n"
-    "SIGTERM or SIGINT stop after the requests in flight. With --admin-token-file (one line, at\n"
+    "Serve the JSON HTTP API (and the web map at /) from the database. Every option can also be\n"
+    "set in the environment; an option given on the command line wins.\n"
+    "  --db FILE               KKC_DB               database (data/kkc.sqlite)\n"
+    "  --host ADDR             KKC_HOST             IPv4/IPv6 address to bind (127.0.0.1)\n"
+    "  --port N                KKC_PORT             port (8080; 0 = any free port)\n"
+    "  --threads N             KKC_THREADS          worker threads (the number of cores)\n"
+    "  --max-connections N     KKC_MAX_CONNECTIONS  open connections at once (1024)\n"
+    "  --timeout S             KKC_TIMEOUT          idle connection timeout, seconds (10)\n"
+    "  --max-body BYTES        KKC_MAX_BODY         request body limit (1048576; POST /v1/nearest\n"
+    "                                               batches may be up to 64 MiB)\n"
+    "  --access-log FILE       KKC_ACCESS_LOG       one line per request; - = stderr (-), none\n"
+    "  --web-dir DIR           KKC_WEB_DIR          the web map's files (service/web)\n"
+    "  --leaflet-dir DIR       KKC_LEAFLET_DIR      Leaflet (/usr/share/javascript/leaflet)\n"
+    "  --openapi FILE          KKC_OPENAPI          served at /v1/openapi.json (openapi.json\n"
+    "                                               beside the web directory)\n"
+    "  --port-file FILE        KKC_PORT_FILE        write the bound port there once listening\n"
+    "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n\n"
+    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data);\n"
+    "SIGTERM or SIGINT stop after the requests in flight. With an admin token file (one line, at\n"
     "least 16 characters) POST /v1/centres, PUT and DELETE /v1/centres/{id} accept\n"
-    "`Authorization: Bearer TOKEN`; without it there are no write routes.\n";
+    "`Authorization: Bearer TOKEN`; without it there are no write routes. GET /metrics answers\n"
+    "Prometheus metrics; GET /v1/openapi.json describes the API.\n";
 
 /* Wait for signals: HUP reloads, TERM/INT return. */
 static void serve_loop(const char *db, struct world_holder *worlds)
@@ -221,7 +239,8 @@ static void serve_loop(const char *db, struct world_holder *worlds)
 }
 
 struct serve_args {
-    const char *db, *host, *log, *web, *port_file, *token_file;
+    const char *db, *host, *log, *web, *leaflet, *openapi, *port_file, *token_file;
+    char *openapi_doc; /* the file's content, malloc'd */
     char token[256];
     struct http_opts http;
 };
@@ -249,6 +268,29 @@ static int read_token(struct serve_args *a)
 }
 
 
+/* The defaults, from the environment where set. */
+static void serve_env(struct serve_args *a)
+{
+    const char *v;
+    a->db = env_or("KKC_DB", DEFAULT_DB);
+    a->host = env_or("KKC_HOST", "127.0.0.1");
+    a->http.port = (int)opt_long("KKC_PORT", env_or("KKC_PORT", "8080"), 0, 65535);
+    if ((v = env_or("KKC_THREADS", NULL)))
+        a->http.threads = (int)opt_long("KKC_THREADS", v, 1, 256);
+    if ((v = env_or("KKC_MAX_CONNECTIONS", NULL)))
+        a->http.max_connections = (int)opt_long("KKC_MAX_CONNECTIONS", v, 1, 100000);
+    if ((v = env_or("KKC_TIMEOUT", NULL)))
+        a->http.timeout_s = (int)opt_long("KKC_TIMEOUT", v, 1, 3600);
+    if ((v = env_or("KKC_MAX_BODY", NULL)))
+        a->http.max_body = (size_t)opt_long("KKC_MAX_BODY", v, 1024, 1L << 30);
+    a->log = env_or("KKC_ACCESS_LOG", "-");
+    a->web = env_or("KKC_WEB_DIR", "service/web");
+    a->leaflet = env_or("KKC_LEAFLET_DIR", "/usr/share/javascript/leaflet");
+    a->openapi = env_or("KKC_OPENAPI", NULL);
+    a->port_file = env_or("KKC_PORT_FILE", NULL);
+    a->token_file = env_or("KKC_ADMIN_TOKEN_FILE", NULL);
+}
+
 static int serve_parse(int argc, char **argv, struct serve_args *a)
 {
     static const struct option longs[] = {
@@ -258,13 +300,11 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         {"timeout", required_argument, 0, 'T'},    {"access-log", required_argument, 0, 'l'},
         {"web-dir", required_argument, 0, 'w'},    {"port-file", required_argument, 0, 'P'},
         {"admin-token-file", required_argument, 0, 'A'},
+        {"max-body", required_argument, 0, 'B'},   {"leaflet-dir", required_argument, 0, 'L'},
+        {"openapi", required_argument, 0, 'O'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
-    a->db = env_or("KKC_DB", DEFAULT_DB);
-    a->host = env_or("KKC_HOST", "127.0.0.1");
-    a->http.port = (int)opt_long("KKC_PORT", env_or("KKC_PORT", "8080"), 0, 65535);
-    a->log = env_or("KKC_ACCESS_LOG", "-");
-    a->web = env_or("KKC_WEB_DIR", "service/web");
+    serve_env(a);
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (c) {
         case 'd': a->db = optarg; break;
@@ -274,8 +314,12 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         case 'm': a->http.max_connections = (int)opt_long("--max-connections", optarg, 1, 100000);
             break;
         case 'T': a->http.timeout_s = (int)opt_long("--timeout", optarg, 1, 3600); break;
+        case 'B': a->http.max_body = (size_t)opt_long("--max-body", optarg, 1024, 1L << 30);
+            break;
         case 'l': a->log = optarg; break;
         case 'w': a->web = optarg; break;
+        case 'L': a->leaflet = optarg; break;
+        case 'O': a->openapi = optarg; break;
         case 'P': a->port_file = optarg; break;
         case 'A': a->token_file = optarg; break;
         case 'h': fputs(serve_help, stdout); exit(0);
@@ -283,6 +327,29 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         }
     }
     return optind == argc ? 0 : 2;
+}
+
+/* Read the OpenAPI description: --openapi, else openapi.json beside the web directory (a
+ * missing default only warns: /v1/openapi.json then answers 404). 0 on success. */
+static int read_openapi(struct serve_args *a)
+{
+    char *dir = strdup(a->web), *path = NULL;
+    const char *p = a->openapi;
+    json_t *doc;
+    json_error_t je;
+    if (!p && dir && asprintf(&path, "%s/openapi.json", dirname(dir)) > 0)
+        p = path;
+    doc = p ? json_load_file(p, 0, &je) : NULL;
+    if (doc)
+        a->openapi_doc = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    else if (p)
+        fprintf(stderr, "kkc serve: %s %s (%s)%s\n",
+                a->openapi ? "cannot read the OpenAPI description" : "no OpenAPI description at",
+                p, je.text, a->openapi ? "" : "; /v1/openapi.json will answer 404");
+    json_decref(doc);
+    free(dir);
+    free(path);
+    return a->openapi && !a->openapi_doc ? -1 : 0;
 }
 
 int cli_serve(int argc, char **argv)
@@ -299,6 +366,8 @@ int cli_serve(int argc, char **argv)
         return 2;
     if (a.token_file && read_token(&a))
         return 1;
+    if (read_openapi(&a))
+        return 1;
     if (strcmp(a.log, "-") == 0)
         log = stderr;
     else if (strcmp(a.log, "none") != 0 && !(log = fopen(a.log, "a"))) {
@@ -307,6 +376,7 @@ int cli_serve(int argc, char **argv)
     }
     if (world_load(a.db, &w, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
+        free(a.openapi_doc);
         return 1;
     }
     world_holder_init(&worlds, w);
@@ -320,10 +390,12 @@ int cli_serve(int argc, char **argv)
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;
-    a.http.leaflet_dir = "/usr/share/javascript/leaflet";
+    a.http.leaflet_dir = a.leaflet;
+    a.http.openapi = a.openapi_doc;
     if (http_start(&a.http, &worlds, &srv, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
         world_holder_done(&worlds);
+        free(a.openapi_doc);
         return 1;
     }
     if (log)
@@ -343,6 +415,7 @@ int cli_serve(int argc, char **argv)
     world_holder_done(&worlds);
     if (log && log != stderr)
         fclose(log);
+    free(a.openapi_doc);
     return 0;
 }
 
@@ -379,11 +452,15 @@ static int print_error(const struct api_res *res)
 
 static const char nearest_help[] =
     "usage: kkc nearest LON LAT [-k N] [--kind police|fire|ambulance[,...]] [--by distance|time]\n"
-    "                   [--crs CRS] [--include-closed] [--json] [--db FILE]\n\n"
+    "                   [--crs CRS] [--include-closed] [--json] [--db FILE]\n"
+    "       kkc nearest --batch FILE [same options]\n\n"
     "The k nearest centres (default 3) to a point given in WGS84 lon lat, or in --crs (e.g.\n"
     "EPSG:5514 for S-JTSK x y; put `--` before negative numbers). --by time ranks by driving\n"
     "time from the centre to the point on the road network. --json prints exactly what\n"
-    "GET /v1/nearest answers.\n";
+    "GET /v1/nearest answers.\n"
+    "--batch answers every incident of FILE (CSV id,lon,lat or id,x,y with --crs, or a GeoJSON\n"
+    "FeatureCollection of Points) with a line each and a summary, as POST /v1/nearest does;\n"
+    "with --json it prints POST /v1/nearest's answer (one JSON document).\n";
 
 static void nearest_table(const char *body)
 {
@@ -415,8 +492,9 @@ int cli_nearest(int argc, char **argv)
         {"kind", required_argument, 0, 'K'}, {"by", required_argument, 0, 'b'},
         {"crs", required_argument, 0, 'c'},  {"include-closed", no_argument, 0, 'i'},
         {"json", no_argument, 0, 'j'},       {"db", required_argument, 0, 'd'},
+        {"batch", required_argument, 0, 'B'},
         {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    const char *db = env_or("KKC_DB", DEFAULT_DB), *crs = NULL;
+    const char *db = env_or("KKC_DB", DEFAULT_DB), *crs = NULL, *batch = NULL;
     struct params q;
     struct api_res res = {0};
     int c, json = 0, rc;
@@ -431,9 +509,15 @@ int cli_nearest(int argc, char **argv)
         case 'i': params_add(&q, "include_closed", "true"); break;
         case 'j': json = 1; break;
         case 'd': db = optarg; break;
+        case 'B': batch = optarg; break;
         case 'h': fputs(nearest_help, stdout); return 0;
         default: fputs(nearest_help, stderr); return 2;
         }
+    }
+    if (batch && argc == optind) {
+        if (crs)
+            params_add(&q, "crs", crs);
+        return cli_batch(db, batch, &q, json);
     }
     if (argc - optind != 2) {
         fputs(nearest_help, stderr);

@@ -8,4 +8,11 @@ int cli_serve(int argc, char **argv);
 int cli_nearest(int argc, char **argv);
 int cli_route(int argc, char **argv);
 
+/* kkc nearest --batch FILE (service/cli_batch.c): answer every incident of FILE with the query
+ * parameters q (k, kind, by, include_closed, crs; borrowed) as POST /v1/nearest does, against
+ * the database db. json: print the API's JSON document; else a table and a summary. Returns the
+ * process exit status. */
+struct params;
+int cli_batch(const char *db, const char *file, struct params *q, int json);
+
 #endif
