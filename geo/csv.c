@@ -94,6 +94,11 @@ int csv_next(struct csv *c, char **fields, int *nf, struct kkc_err *err)
         } else if (ch == ',' || ch == '\n') {
             if (ch == '\n')
                 break;
+            if (len >= CSV_MAX_RECORD - 1) { /* the separator takes a byte of the buffer too */
+                skip_line(c);
+                kkc_err_set(err, KKC_ETOOBIG, "record longer than %d bytes", CSV_MAX_RECORD);
+                return -1;
+            }
             c->buf[len++] = '\0';
             if (*nf == CSV_MAX_FIELDS) {
                 skip_line(c);
