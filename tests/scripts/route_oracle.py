@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""tests/scripts/route_oracle.py -- one extract: pgRouting's pgr_dijkstra against our routes.
+
+Run by tests/scripts/route_oracle.sh with Debian's /usr/bin/python3 (psycopg2 from
+python3-psycopg2). Reads road_edges of DB (a `kkc import --osm` database) with plain sqlite3,
+loads them into a PostgreSQL table (cost = duration_s where forward else -1, reverse_cost =
+duration_s where backward else -1), draws PAIRS random node pairs (fixed seed), asks
+pgr_dijkstra (directed, one call with a combinations query) for their costs and route_pairs for
+ours, and compares: the same pairs unreachable, and durations within 0.1 %. Our costs are
+summed in whole milliseconds per edge (geo/graph.h), so a difference of at most 0.5 ms per edge
+of pgRouting's path is also accepted (counted separately: it only matters on very short paths).
+Exit status 0 when everything agrees, 1 otherwise."""
+import argparse
+import io
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+
+import psycopg2
+
+
+def read_edges(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = con.execute("SELECT id, source, target, duration_s, forward, backward "
+                       "FROM road_edges").fetchall()
+    con.close()
+    return rows
+
+
+def draw_pairs(edges, n, seed):
+    nodes = sorted({e[1] for e in edges} | {e[2] for e in edges})
+    rnd = random.Random(seed)
+    pairs = set()
+    while len(pairs) < n:
+        a, b = rnd.choice(nodes), rnd.choice(nodes)
+        if a != b:
+            pairs.add((a, b))
+    return sorted(pairs)
+
+
+def copy_rows(cur, table, rows):
+    buf = io.StringIO()
+    for r in rows:
+        buf.write("\t".join(repr(x) for x in r) + "\n")
+    buf.seek(0)
+    cur.copy_from(buf, table)
+
+
+def pgrouting_costs(port, name, edges, pairs):
+    """{(a, b): (agg_cost, hops)} for the reachable pairs, and the seconds pgr_dijkstra took."""
+    pg = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+    pg.autocommit = True
+    cur = pg.cursor()
+    cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    cur.execute("CREATE EXTENSION IF NOT EXISTS pgrouting")
+    et, pt = "edges_" + name, "pairs_" + name
+    cur.execute(f"DROP TABLE IF EXISTS {et}, {pt}")
+    cur.execute(f"CREATE TABLE {et} (id bigint, source bigint, target bigint, cost float8, "
+                "reverse_cost float8)")
+    cur.execute(f"CREATE TABLE {pt} (source bigint, target bigint)")
+    copy_rows(cur, et, [(i, s, t, d if f else -1.0, d if b else -1.0)
+                        for i, s, t, d, f, b in edges])
+    copy_rows(cur, pt, pairs)
+    t0 = time.monotonic()
+    cur.execute(f"SELECT start_vid, end_vid, agg_cost, path_seq FROM pgr_dijkstra("
+                f"'SELECT id, source, target, cost, reverse_cost FROM {et}', "
+                f"'SELECT source, target FROM {pt}', true) WHERE edge = -1")
+    got = {(a, b): (c, seq - 1) for a, b, c, seq in cur.fetchall()}
+    took = time.monotonic() - t0
+    cur.execute(f"DROP TABLE {et}, {pt}")
+    pg.close()
+    return got, took
+
+
+def our_costs(route_pairs, db, pairs):
+    """{(a, b): duration_s or None}, and the seconds route_pairs took (graph load included)."""
+    t0 = time.monotonic()
+    out = subprocess.run([route_pairs, db], input="".join(f"{a} {b}\n" for a, b in pairs),
+                         capture_output=True, text=True, check=True).stdout
+    took = time.monotonic() - t0
+    got = {}
+    for line in out.splitlines():
+        a, b, d, _ = line.split()
+        got[(int(a), int(b))] = None if float(d) < 0 else float(d)
+    return got, took
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--route-pairs", required=True)
+    ap.add_argument("--pairs", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=20261125)
+    a = ap.parse_args()
+    name = re.sub(r"[^a-z0-9]", "_", a.name.lower())
+
+    edges = read_edges(a.db)
+    pairs = draw_pairs(edges, a.pairs, a.seed)
+    pg, pg_s = pgrouting_costs(a.port, name, edges, pairs)
+    ours, our_s = our_costs(a.route_pairs, a.db, pairs)
+
+    bad, both, none, by_abs, max_rel, max_abs = [], 0, 0, 0, 0.0, 0.0
+    for p in pairs:
+        o, r = ours.get(p, "missing"), pg.get(p)
+        if r is None:
+            none += o is None
+            if o is not None:
+                bad.append(f"{p}: ours {o} s, pgRouting: unreachable")
+            continue
+        cost, hops = r
+        if o is None or o == "missing":
+            bad.append(f"{p}: ours {o}, pgRouting {cost:.3f} s")
+            continue
+        both += 1
+        diff = abs(o - cost)
+        max_abs = max(max_abs, diff)
+        if cost > 0:
+            max_rel = max(max_rel, diff / cost)
+        if diff <= 0.001 * cost:
+            continue
+        if diff <= 0.0005 * hops + 1e-9:
+            by_abs += 1
+            continue
+        bad.append(f"{p}: ours {o:.3f} s, pgRouting {cost:.3f} s over {hops} edges")
+
+    print(f"{a.name}: {len(edges)} edges, {len(pairs)} pairs: {both} routed by both, "
+          f"{none} unreachable for both, {len(bad)} disagreements; max difference "
+          f"{max_rel * 100:.4f} % / {max_abs * 1000:.2f} ms ({by_abs} within 0.5 ms per edge "
+          f"only); pgr_dijkstra {pg_s:.2f} s, ours {our_s:.2f} s with the graph load")
+    for line in bad[:10]:
+        print("  " + line)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
