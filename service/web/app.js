@@ -813,6 +813,7 @@
     }
     document.body.dataset.view = view;
     map.closePopup();
+    updateHash();
     /* The dispatcher's incident and route would only get in the way of planner clicks. */
     for (const layer of [resultLayer, routeLayer]) {
       if (view === 'dispatcher') layer.addTo(map);
@@ -824,10 +825,17 @@
     }
   }
 
+  /* Keep the area and view in the address (#heidelberg, #khk-planner) so a reload keeps them. */
+  function updateHash() {
+    const h = '#' + state.area + (state.view === 'planner' ? '-planner' : '');
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }
+
   function setArea(area) {
     state.area = area;
     for (const a of Object.keys(AREAS)) $('area-' + a).classList.toggle('active', a === area);
     map.setView(AREAS[area].center, AREAS[area].zoom);
+    updateHash();
   }
 
   function togglePanel(show) {
@@ -892,8 +900,9 @@
   async function start() {
     wire();
     const small = window.matchMedia('(max-width: 700px)').matches;
-    setArea(/heidelberg/i.test(location.hash) ? 'heidelberg' : 'khk');
-    setView(/planner/i.test(location.hash) ? 'planner' : 'dispatcher');
+    const hash = location.hash;
+    setArea(/heidelberg/i.test(hash) ? 'heidelberg' : 'khk');
+    setView(/planner/i.test(hash) ? 'planner' : 'dispatcher');
     if (small) togglePanel(true);
     try {
       await loadCentres();
