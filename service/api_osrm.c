@@ -552,7 +552,8 @@ static int maneuver_decide(const struct isect *x, int renamed, int named, struct
         m->type = renamed ? "turn" : "continue", m->modifier = "uturn";
         return 1;
     }
-    if (options == 1 && ad <= 45 && other <= 45 && abs(ad - other) < 20 && delta != other_delta) {
+    if (options == 1 && ad <= 45 && other <= 45 && abs(ad - other) < 20 &&
+        (delta < 0) != (other_delta < 0) && delta && other_delta) { /* a Y: one branch each side */
         m->type = "fork", m->modifier = delta < other_delta ? "slight left" : "slight right";
         return 1;
     }

@@ -711,10 +711,14 @@ END_TEST
  * ~222 m north), and an island no snapped point can reach:
  *
  *            N          CN
- *            |          |            North: B-N, South: B-S
+ *            |          |            North: B-N, South: B-S-Y
  *   A ------ B -------- C            Main:  A-B-C (ends at C)
  *            |          |            Cross: CS-C-CN
- *            S          CS           Island: I1-I2, 8 km away */
+ *            S          CS           Left Fork: Y-L, Right Fork: Y-R (21 degrees off south)
+ *            |                       Island: I1-I2, 8 km away
+ *            Y
+ *           / \
+ *          L   R                                                                               */
 static const char hand_map[] =
     "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
     "<node id=\"1\" lat=\"50.000\" lon=\"15.000\"/><node id=\"2\" lat=\"50.000\" lon=\"15.002\"/>"
@@ -726,10 +730,16 @@ static const char hand_map[] =
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Main\"/></way>\n"
     "<way id=\"11\"><nd ref=\"2\"/><nd ref=\"4\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"North\"/></way>\n"
-    "<way id=\"12\"><nd ref=\"2\"/><nd ref=\"5\"/>"
+    "<node id=\"15\" lat=\"49.996\" lon=\"15.002\"/><node id=\"16\" lat=\"49.9943\" lon=\"15.001\"/>"
+    "<node id=\"17\" lat=\"49.9943\" lon=\"15.003\"/>\n"
+    "<way id=\"12\"><nd ref=\"2\"/><nd ref=\"5\"/><nd ref=\"15\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"South\"/></way>\n"
     "<way id=\"13\"><nd ref=\"7\"/><nd ref=\"3\"/><nd ref=\"6\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Cross\"/></way>\n"
+    "<way id=\"15\"><nd ref=\"15\"/><nd ref=\"16\"/>"
+    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Left Fork\"/></way>\n"
+    "<way id=\"16\"><nd ref=\"15\"/><nd ref=\"17\"/>"
+    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Right Fork\"/></way>\n"
     "<way id=\"14\"><nd ref=\"8\"/><nd ref=\"9\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Island\"/></way>\n"
     "</osm>\n";
@@ -790,6 +800,12 @@ static const struct {
     /* along Main past B: nothing to say; the destination lies left, then right, of the road */
     {"15.0005,50.0000", "15.0035,50.0002", "depart arrive/left", 90, 0, 0},
     {"15.0005,50.0000", "15.0035,49.9998", "depart arrive/right", 90, 0, 0},
+    /* down South to Y, which splits into two branches 21 degrees either side: heading south,
+     * the western branch is the right one */
+    {"15.0020,50.0015", "15.0015,49.99515",
+     "depart new_name/straight fork/slight_right arrive/straight", 180, 180, 180},
+    {"15.0020,50.0015", "15.0025,49.99515",
+     "depart new_name/straight fork/slight_left arrive/straight", 180, 180, 180},
     /* back west from Cross onto Main: a right turn off a road that goes on */
     {"15.0040,50.0015", "15.0005,50.0000", "depart turn/right arrive/straight", 180, 180, 270},
 };
@@ -803,14 +819,14 @@ START_TEST(test_hand_maneuvers)
     char got[256] = "";
     for (size_t i = 0; i < json_array_size(steps); i++) {
         json_t *m = json_object_get(json_array_get(steps, i), "maneuver");
-        const char *t = str(m, "type");
+        char word[64];
         check_step(json_array_get(steps, i), i, json_array_size(steps));
-        if (i)
-            strcat(got, " ");
-        for (size_t k = strlen(got); *t && k + 1 < sizeof got; t++, k++)
-            got[k] = *t == ' ' ? '_' : *t, got[k + 1] = '\0';
-        if (i && json_object_get(m, "modifier"))
-            strcat(strcat(got, "/"), str(m, "modifier"));
+        snprintf(word, sizeof word, "%s%s%s%s", i ? " " : "", str(m, "type"),
+                 i && json_object_get(m, "modifier") ? "/" : "",
+                 i && json_object_get(m, "modifier") ? str(m, "modifier") : "");
+        for (char *c = word + (i > 0); *c; c++) /* "end of road/slight left" as one word */
+            *c = *c == ' ' ? '_' : *c;
+        strncat(got, word, sizeof got - strlen(got) - 1);
     }
     ck_assert_msg(strcmp(got, hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i,
                   got, hand_routes[_i].maneuvers);

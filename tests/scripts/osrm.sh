@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/scripts/osrm.sh -- real OSRM clients against our OSRM compatible endpoints: starts
+# `kkc serve` on a free port of 127.0.0.1 with a web dir holding tests/osrm/page/index.html and
+# Leaflet Routing Machine's dist files, then runs tests/osrm/*.test.mjs with node's test runner:
+#   lrm.test.mjs      Leaflet Routing Machine (default OSRM v1 router) in Debian's headless Chromium
+#   clients.test.mjs  osrm-text-instructions and @mapbox/polyline on 100 random routes
+# Run by `make test-scripts` with KKC_BIN, KKC_DB and DATA_SRC set. The node modules come from
+# tests/osrm/package.json (`scripts/setup --test` runs npm install there). A missing browser or
+# module is a failure, never a silent pass.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+KKC_BIN=${KKC_BIN:-build/kkc}
+KKC_DB=${KKC_DB:-data/kkc.sqlite}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+MODS=tests/osrm/node_modules
+
+fail() {
+  echo "osrm.sh: FAIL: $*" >&2
+  exit 1
+}
+
+[ -x "$CHROMIUM" ] || fail "$CHROMIUM is missing (Debian package chromium): run scripts/setup --test"
+command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --test"
+for m in playwright-core osrm-text-instructions @mapbox/polyline leaflet-routing-machine; do
+  [ -f "$MODS/$m/package.json" ] || fail "$MODS/$m is missing: run scripts/setup --test"
+done
+(cd tests/osrm && node -e "import('playwright-core').catch((e) => { console.error(e.message); process.exit(1); })") ||
+  fail "playwright-core cannot be loaded from $MODS: run scripts/setup --test"
+[ -f /usr/share/javascript/leaflet/leaflet.js ] || fail "Leaflet is missing (Debian package libjs-leaflet)"
+[ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
+[ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
+
+tmp=$(mktemp -d /tmp/kkc-osrm-XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mkdir "$tmp/web"
+cp tests/osrm/page/index.html "$tmp/web/"
+cp "$MODS"/leaflet-routing-machine/dist/leaflet-routing-machine.{js,css} \
+  "$MODS"/leaflet-routing-machine/dist/*.png "$MODS"/leaflet-routing-machine/dist/*.svg "$tmp/web/"
+
+"$KKC_BIN" serve --db "$KKC_DB" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
+  --access-log none --web-dir "$tmp/web" 2>"$tmp/server.log" &
+pid=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
+  sleep 0.1
+done
+[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
+url="http://127.0.0.1:$(cat "$tmp/port")"
+curl -fsS "$url/v1/health" >/dev/null || fail "$url/v1/health does not answer"
+curl -fsS "$url/route/v1/driving/8.6724,49.4093;8.6934,49.4106" >/dev/null ||
+  fail "$url/route/v1/driving/... does not answer (is the database's road network loaded?)"
+
+rc=0
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node --test tests/osrm/clients.test.mjs tests/osrm/lrm.test.mjs ||
+  rc=$?
+[ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
+exit "$rc"
