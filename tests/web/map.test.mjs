@@ -79,10 +79,20 @@ async function newQuery(action) {
   return page.evaluate(() => Object.assign({}, document.getElementById('results').dataset));
 }
 
-// Click the map at lon, lat (the pixel the page's own map puts it at).
+// Click the map at lon, lat (the pixel the page's own map puts it at), moved a little when a
+// centre marker sits there (a click on a marker opens its popup instead of asking).
 async function clickMap(lon, lat) {
   const pt = await page.evaluate(([la, lo]) => {
-    const p = window.kkc.map.latLngToContainerPoint([la, lo]);
+    const map = window.kkc.map;
+    const p = map.latLngToContainerPoint([la, lo]);
+    const taken = Array.from(window.kkc.state.centres.values())
+      .map((c) => map.latLngToContainerPoint(c.marker.getLatLng()));
+    for (let r = 0; r < 200; r += 10) {
+      for (const [dx, dy] of [[0, 0], [r, 0], [0, r], [-r, 0], [0, -r]]) {
+        const q = { x: p.x + dx, y: p.y + dy };
+        if (taken.every((c) => Math.hypot(c.x - q.x, c.y - q.y) > 14)) return q;
+      }
+    }
     return { x: p.x, y: p.y };
   }, [lat, lon]);
   const box = await page.locator('#map').boundingBox();
@@ -239,7 +249,7 @@ test('KHK: a map click lists the k nearest centres exactly as /v1/nearest', asyn
   await switchArea('area-khk');
   const q = await clickMap(15.8606, 50.1882);
   assert.equal(q.state, 'done');
-  assert.ok(Math.abs(Number(q.lon) - 15.8606) < 0.002 && Math.abs(Number(q.lat) - 50.1882) < 0.002,
+  assert.ok(Math.abs(Number(q.lon) - 15.8606) < 0.03 && Math.abs(Number(q.lat) - 50.1882) < 0.03,
     'the query point is where the map was clicked');
   const nearest = await assertMatchesNearest('lon=' + q.lon + '&lat=' + q.lat);
   await assertRoute(t, nearest);
