@@ -319,6 +319,8 @@ static void h_centre_one(const struct api_req *r, struct api_res *res)
     }
     const struct centre *c = centres_get(r->w->centres, (size_t)i);
     api_reply(res, fmt ? json_centre_feature(c) : json_centre(c));
+    if (fmt && res->status == 200)
+        res->content_type = "application/geo+json";
 }
 
 static void h_nearest(const struct api_req *r, struct api_res *res)

@@ -365,8 +365,10 @@ static json_t *json_centre_brief(const struct centre *c)
                      json_num(c->lat, 7));
 }
 
+/* Make row an error row: {"row", "id", "error": {"code", "message"}}. */
 static json_t *row_error(json_t *row, enum kkc_code code, const char *msg)
 {
+    json_object_del(row, "query");
     json_object_set_new(row, "error",
                         json_pack("{s:s, s:s}", "code", kkc_code_name(code), "message", msg));
     return row;

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# tests/scripts/openapi.sh -- service/openapi.json against real answers: starts `kkc serve` (on a
+# copy of the database, with an admin token) on a free port of 127.0.0.1, calls every endpoint
+# for its successes and its documented errors, records each answer, and has
+# tests/openapi/validate.mjs check the document (OpenAPI 3.1), each answer against it (status,
+# media type, schema), that every operation was exercised and that every route in
+# service/api.c is documented. Run by `make test-scripts` with KKC_BIN and KKC_DB set; needs
+# node and tests/openapi/node_modules (scripts/setup --test).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+KKC_BIN=${KKC_BIN:-build/kkc}
+KKC_DB=${KKC_DB:-data/kkc.sqlite}
+
+fail() {
+  echo "openapi.sh: FAIL: $*" >&2
+  exit 1
+}
+command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --test"
+[ -d tests/openapi/node_modules/ajv ] || fail "tests/openapi/node_modules is missing: run scripts/setup --test"
+[ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
+[ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
+
+tmp=$(mktemp -d /tmp/kkc-openapi-XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+cp "$KKC_DB" "$tmp/db.sqlite" # admin writes change the database
+token=openapi-test-token-0123456789
+echo "$token" >"$tmp/token"
+"$KKC_BIN" serve --db "$tmp/db.sqlite" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
+  --access-log none --web-dir "$PWD/service/web" --openapi "$PWD/service/openapi.json" \
+  --admin-token-file "$tmp/token" 2>"$tmp/server.log" &
+pid=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
+  sleep 0.1
+done
+[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
+base="http://127.0.0.1:$(cat "$tmp/port")"
+
+n=0
+# rec EXPECTED METHOD PATH-TEMPLATE URL [curl options...]: make the request, record the answer.
+rec() {
+  local expect=$1 method=$2 tpath=$3 url=$4 meta code type
+  shift 4
+  n=$((n + 1))
+  meta=$(curl -s -o "$tmp/r$n" -w '%{http_code}\t%{content_type}' -X "$method" "$@" "$base$url") ||
+    fail "$method $url: curl failed"
+  code=${meta%%$'\t'*}
+  type=${meta#*$'\t'}
+  printf '{"method":"%s","path":"%s","status":"%s","expect":"%s","type":"%s","file":"%s","note":"%s"}\n' \
+    "$method" "$tpath" "$code" "$expect" "$type" "$tmp/r$n" "${url:0:60}" >>"$tmp/manifest"
+}
+auth=(-H "Authorization: Bearer $token")
+json=(-H "Content-Type: application/json")
+
+rec 200 GET /v1/health /v1/health
+rec 400 GET /v1/health "/v1/health?x=1"
+rec 200 GET /v1/openapi.json /v1/openapi.json
+rec 200 GET /metrics /metrics
+rec 405 DELETE /metrics /metrics
+
+rec 200 GET /v1/centres "/v1/centres?kind=police,fire&bbox=8.6,49.3,8.8,49.5"
+rec 200 GET /v1/centres "/v1/centres?format=geojson&include_closed=false"
+rec 400 GET /v1/centres "/v1/centres?kind=navy"
+rec 400 GET /v1/centres "/v1/centres?bbox=1,2,3"
+rec 201 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" \
+  -d '{"id":"OA-1","name":"OpenAPI test","kind":"fire","lon":8.7,"lat":49.4,"phone":"112"}'
+rec 409 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" \
+  -d '{"id":"OA-1","name":"again","kind":"fire","lon":8.7,"lat":49.4}'
+rec 401 POST /v1/centres /v1/centres "${json[@]}" -d '{"id":"OA-2"}'
+rec 403 POST /v1/centres /v1/centres -H "Authorization: Bearer wrong-token-xxxxxxxx" -d '{}'
+rec 400 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" -d '{"id":"OA-3","colour":"red"}'
+rec 200 GET /v1/centres/{id} /v1/centres/OA-1
+rec 200 GET /v1/centres/{id} "/v1/centres/OA-1?format=geojson"
+rec 404 GET /v1/centres/{id} /v1/centres/NO-SUCH
+rec 200 PUT /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}" "${json[@]}" -d '{"status":"closed"}'
+rec 404 PUT /v1/centres/{id} /v1/centres/NO-SUCH "${auth[@]}" "${json[@]}" -d '{"name":"x"}'
+rec 204 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
+rec 404 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
+
+rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2"
+rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2&by=time&kind=fire"
+rec 200 GET /v1/nearest "/v1/nearest?x=-740000&y=-1050000&crs=EPSG:5514&include_closed=true"
+rec 400 GET /v1/nearest "/v1/nearest?lon=200&lat=49"
+rec 422 GET /v1/nearest "/v1/nearest?lon=15.8&lat=50.2&by=time"
+rec 413 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
+printf 'id,lon,lat\na,8.69,49.41\nb,8.70,49.40\nbad,x,49\nfar,15.8,50.2\n' >"$tmp/b.csv"
+rec 200 POST /v1/nearest "/v1/nearest?k=2" -H "Content-Type: text/csv" --data-binary @"$tmp/b.csv"
+rec 200 POST /v1/nearest "/v1/nearest?k=2&by=time&format=ndjson" -H "Content-Type: text/csv" \
+  --data-binary @"$tmp/b.csv"
+rec 200 POST /v1/nearest "/v1/nearest?k=1" -H "Content-Type: application/geo+json" \
+  -H "Accept: application/x-ndjson" --data-binary \
+  '{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"geometry":{"type":"Point","coordinates":[8.69,49.41]},"properties":null},{"type":"Feature","properties":{"id":"l"},"geometry":{"type":"LineString","coordinates":[[8,49],[9,50]]}}]}'
+rec 200 POST /v1/nearest "/v1/nearest?kind=ambulance" -H "Content-Type: application/json" \
+  --data-binary '{"type":"FeatureCollection","features":[]}'
+rec 400 POST /v1/nearest /v1/nearest -H "Content-Type: image/png" --data-binary 'x'
+rec 400 POST /v1/nearest /v1/nearest -H "Content-Type: application/json" --data-binary '[1,2]'
+awk 'BEGIN { print "id,lon,lat"; for (i = 0; i <= 100000; i++) print i ",8.69,49.41" }' >"$tmp/big.csv"
+rec 413 POST /v1/nearest /v1/nearest -H "Content-Type: text/csv" --data-binary @"$tmp/big.csv"
+
+rec 200 GET /v1/route "/v1/route?from=8.69,49.41&to=8.70,49.40&steps=true"
+rec 200 GET /v1/route "/v1/route?from=centre:osm-w115669341&to=8.70,49.40"
+rec 400 GET /v1/route "/v1/route?from=8.69,49.41"
+rec 404 GET /v1/route "/v1/route?from=centre:NO-SUCH&to=8.70,49.40"
+rec 422 GET /v1/route "/v1/route?from=15.8,50.2&to=8.70,49.40"
+
+rec 200 GET /v1/layers/roads "/v1/layers/roads?bbox=8.69,49.40,8.70,49.41&zoom=16"
+rec 400 GET /v1/layers/roads "/v1/layers/roads?bbox=8,49,9"
+rec 200 GET /v1/layers/boundaries "/v1/layers/boundaries?level=kraj&zoom=6"
+rec 200 GET /v1/layers/boundaries "/v1/layers/boundaries?level=okres&zoom=8&outline=true&bbox=15,50,16,50.5"
+rec 400 GET /v1/layers/boundaries "/v1/layers/boundaries?level=planet"
+rec 200 GET /v1/municipalities "/v1/municipalities?q=Hrad"
+rec 200 GET /v1/municipalities "/v1/municipalities?bbox=15,50,16,50.5&limit=3"
+rec 400 GET /v1/municipalities "/v1/municipalities?limit=0&q=a"
+
+rec 200 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41;8.70,49.40?steps=true&annotations=true"
+rec 200 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41;8.70,49.40;8.68,49.40?geometries=geojson&overview=full"
+rec 400 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41"
+rec 400 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/15.8,50.2;8.70,49.40"
+rec 200 GET "/nearest/v1/{profile}/{coordinates}" "/nearest/v1/driving/8.69,49.41?number=3"
+rec 400 GET "/nearest/v1/{profile}/{coordinates}" "/nearest/v1/bike/8.69,49.41"
+rec 200 GET "/table/v1/{profile}/{coordinates}" "/table/v1/driving/8.69,49.41;8.70,49.40;8.68,49.40?annotations=duration,distance&sources=0"
+rec 400 GET "/table/v1/{profile}/{coordinates}" "/table/v1/driving/8.69,49.41;8.70,49.40?sources=5"
+
+rc=0
+(cd tests/openapi && node validate.mjs "$OLDPWD/service/openapi.json" "$tmp/manifest" \
+  "$OLDPWD/service/api.c") || rc=$?
+[ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
+exit "$rc"
