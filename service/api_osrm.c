@@ -51,7 +51,7 @@ struct oreq {
     double *radius;     /* n snap radii in metres */
     struct snap *snaps; /* n */
     int skip_waypoints;
-    const char *code;   /* OSRM error code of the failure; NULL: the service's own mapping */
+    const char *code; /* OSRM error code of the failure; NULL: the service's own mapping */
     struct kkc_err err;
 };
 
@@ -175,8 +175,7 @@ static enum kkc_code parse_path(struct oreq *o, const char *path)
     slash = strchr(profile, '/');
     if (!slash || strchr(slash + 1, '/') || !slash[1])
         return fail(o, KKC_EINVAL, "InvalidUrl",
-                    "URL string malformed: expected %s{profile}/{coordinates}",
-                    services[i].prefix);
+                    "URL string malformed: expected %s{profile}/{coordinates}", services[i].prefix);
     if (!((slash - profile == 7 && strncmp(profile, "driving", 7) == 0) ||
           (slash - profile == 3 && strncmp(profile, "car", 3) == 0)))
         return fail(o, KKC_EINVAL, "InvalidUrl", "Profile '%.*s' is not served (only driving)",
@@ -192,7 +191,8 @@ static enum kkc_code parse_path(struct oreq *o, const char *path)
 static enum kkc_code check_coords(struct oreq *o)
 {
     if (o->svc == OSRM_ROUTE && o->n < 2)
-        return fail(o, KKC_EINVAL, "InvalidValue", "Number of coordinates needs to be at least two");
+        return fail(o, KKC_EINVAL, "InvalidValue",
+                    "Number of coordinates needs to be at least two");
     if (o->svc == OSRM_NEAREST && o->n != 1)
         return fail(o, KKC_EINVAL, "InvalidValue", "Number of coordinates needs to be one");
     for (size_t i = 0; i < o->n; i++)
@@ -221,8 +221,8 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
     for (const char *p = s; *p; p++)
         count += *p == ';';
     if (count != o->n)
-        return fail(o, KKC_EINVAL, "InvalidValue",
-                    "radiuses has %zu values for %zu coordinates", count, o->n);
+        return fail(o, KKC_EINVAL, "InvalidValue", "radiuses has %zu values for %zu coordinates",
+                    count, o->n);
     for (size_t i = 0; i < o->n; i++) {
         size_t len = strcspn(s, ";");
         char tok[32];
@@ -357,15 +357,20 @@ static int turn_delta(int from, int to)
  * memory. */
 static size_t simplify(const double *ll, size_t n, double tol, double *out)
 {
-    unsigned char *keep = calloc(n, 1);
-    size_t *stack = malloc(2 * n * sizeof *stack), top = 0, m = 0;
+    unsigned char *keep;
+    size_t *stack, top = 0, m = 0;
     double kx, ky;
 
-    if (!keep || !stack || n < 3) {
-        free(keep), free(stack);
-        if (n < 3 || !keep || !stack)
-            memcpy(out, ll, (n < 3 ? n : 0) * 2 * sizeof *ll);
-        return n < 3 ? n : 0;
+    if (n < 3) {
+        memcpy(out, ll, 2 * n * sizeof *ll);
+        return n;
+    }
+    keep = calloc(n, 1);
+    stack = malloc(2 * n * sizeof *stack); /* each point splits a range at most once */
+    if (!keep || !stack) {
+        free(keep);
+        free(stack);
+        return 0;
     }
     graph_metres_per_degree(ll[1], &kx, &ky);
     keep[0] = keep[n - 1] = 1;
@@ -620,8 +625,8 @@ struct leg_ctx {
 static void step_emit(struct leg_ctx *c, struct step_acc *s, size_t end, size_t last)
 {
     const struct route_result *rr = c->rr;
-    const struct route_edge *pe = &rr->edges[s->first < rr->edge_count ? s->first
-                                                                        : rr->edge_count - 1];
+    const struct route_edge *pe =
+        &rr->edges[s->first < rr->edge_count ? s->first : rr->edge_count - 1];
     double dist = 0, dur = 0;
     const char *ref = graph_string(c->g, c->g->edge_ref[pe->edge]);
     json_t *st;
@@ -789,8 +794,7 @@ static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
         enum kkc_code rc =
             route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
         if (rc == KKC_ENOROUTE)
-            return fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i,
-                        i + 1);
+            return fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
         if (rc)
             return fail(o, rc, NULL, "%s", e.msg);
     }
@@ -876,14 +880,14 @@ static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
     return a;
 }
 
-static json_t *json_leg(const struct graph *g, const struct route_result *rr,
-                        const struct snap *to, const struct route_opts *ro)
+static json_t *json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
+                        const struct route_opts *ro)
 {
-    json_t *leg = json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", json_num(rr->distance_m, 1),
-                            "duration", json_num(rr->duration_s, 1), "weight",
-                            json_num(rr->duration_s, 1), "summary", leg_summary(rr), "steps",
-                            ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt)
-                                      : json_array());
+    json_t *leg =
+        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", json_num(rr->distance_m, 1), "duration",
+                  json_num(rr->duration_s, 1), "weight", json_num(rr->duration_s, 1), "summary",
+                  leg_summary(rr), "steps",
+                  ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt) : json_array());
     if (leg && ro->annotations)
         json_object_set_new(leg, "annotation", leg_annotation(rr, ro->annotations));
     return leg;
@@ -954,8 +958,13 @@ static enum kkc_code osrm_route(struct oreq *o, json_t **out)
         route = json_pack("{s:o, s:s, s:o, s:o, s:o}", "legs", jl, "weight_name", "duration",
                           "weight", json_num(dur, 1), "duration", json_num(dur, 1), "distance",
                           json_num(dist, 1));
-        if (route && ro.overview != 2)
-            json_object_set_new(route, "geometry", route_geometry(legs, o->n - 1, &ro));
+        if (route && ro.overview != 2) {
+            json_t *geom = route_geometry(legs, o->n - 1, &ro);
+            if (geom)
+                json_object_set_new(route, "geometry", geom);
+            else
+                json_decref(route), route = NULL; /* out of memory: answered as such */
+        }
         *out = json_pack("{s:s, s:[o]}", "code", "Ok", "routes", route);
         if (*out && !o->skip_waypoints)
             json_object_set_new(*out, "waypoints", json_waypoints(o, NULL, o->n));
@@ -989,7 +998,8 @@ enum kkc_code api_osrm_table_costs(const struct graph *g, const struct snap *src
             size_t m = fwd ? snap_arrivals(g, b, ends) : snap_departures(g, a, ends);
             graph_cost best = GRAPH_COST_INF, c;
             for (size_t j = 0; j < m; j++)
-                if (dist[ends[j].node] != GRAPH_COST_INF && dist[ends[j].node] + ends[j].cost < best)
+                if (dist[ends[j].node] != GRAPH_COST_INF &&
+                    dist[ends[j].node] + ends[j].cost < best)
                     best = dist[ends[j].node] + ends[j].cost;
             if (snap_direct(g, a, b, &c) && c < best)
                 best = c;
@@ -1029,7 +1039,8 @@ static enum kkc_code param_indices(struct oreq *o, const char *name, size_t **id
         if (!end || (*end && *end != ';'))
             return fail(o, KKC_EINVAL, "InvalidQuery", "%s must be all or indices i;j;...", name);
         if (v >= o->n)
-            return fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate", name, v);
+            return fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate", name,
+                        v);
         (*idx)[(*n)++] = v;
         if (!*end)
             break;
@@ -1063,8 +1074,8 @@ static json_t *json_matrix(const graph_cost *c, size_t ns, size_t nd, int what)
         for (size_t j = 0; j < nd; j++) {
             graph_cost x = c[i * nd + j];
             json_array_append_new(row, x == GRAPH_COST_INF ? json_null()
-                                       : what            ? json_num(graph_cost_metres(x), 1)
-                                                         : json_num(graph_cost_seconds(x), 1));
+                                       : what              ? json_num(graph_cost_metres(x), 1)
+                                                           : json_num(graph_cost_seconds(x), 1));
         }
         json_array_append_new(m, row);
     }
@@ -1126,8 +1137,7 @@ struct near_hit {
 
 /* Whether two hits are on the same road: the same name and ref when the road has either, else
  * the same point (two unnamed edges meeting where the query is nearest). */
-static int near_same_road(const struct graph *g, const struct near_hit *a,
-                          const struct near_hit *b)
+static int near_same_road(const struct graph *g, const struct near_hit *a, const struct near_hit *b)
 {
     uint32_t na = g->edge_name[a->edge], ra = g->edge_ref[a->edge];
     if (na || ra)
@@ -1182,8 +1192,8 @@ static size_t nearest_roads(const struct graph *g, const double *q, double radiu
             double t = l2 > 0 ? fmin(fmax(-(ax * dx + ay * dy) / l2, 0), 1) : 0;
             double x = ax + t * dx, y = ay + t * dy;
             if (x * x + y * y <= best.d2)
-                best = (struct near_hit){x * x + y * y, e,
-                                         {p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1])}};
+                best = (struct near_hit){
+                    x * x + y * y, e, {p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1])}};
         }
         if (best.edge != GRAPH_NONE && !near_same_road(g, &hits[0], &best))
             near_insert(g, hits + 1, &nrest, k - 1, &best);

@@ -74,7 +74,7 @@ static int get_value(const char *s, size_t len, size_t *i, int64_t *v)
         unsigned c = (unsigned)(s[(*i)++] - OFFSET);
         u |= (uint64_t)(c & 0x1f) << shift;
         if (!(c & CONTINUE)) {
-            *v = (u & 1) ? (int64_t)~(u >> 1) : (int64_t)(u >> 1);
+            *v = (u & 1) ? (int64_t) ~(u >> 1) : (int64_t)(u >> 1);
             return 0;
         }
     }

@@ -34,7 +34,7 @@
 /* ---- fixtures ---------------------------------------------------------------------------- */
 
 static struct world_holder heidelberg; /* loaded once (unchecked fixture), read by every test */
-static struct http_server *srv;         /* per test */
+static struct http_server *srv;        /* per test */
 static int port;
 
 static void heidelberg_load(void)
@@ -43,8 +43,7 @@ static void heidelberg_load(void)
     struct kkc_err err = {0};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (world_load(tu_db(), &w, &err)) {
-        fprintf(stderr, "test_osrm: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(),
-                err.msg);
+        fprintf(stderr, "test_osrm: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(), err.msg);
         abort();
     }
     world_holder_init(&heidelberg, w);
@@ -179,8 +178,7 @@ static double *geometry_points(const json_t *g, int precision, size_t *n)
     double *pts = NULL;
     if (json_is_string(g)) {
         const char *s = json_string_value(g);
-        ck_assert_int_eq(polyline_decode(s, strlen(s), precision, 1000000, &pts, n, NULL),
-                         KKC_OK);
+        ck_assert_int_eq(polyline_decode(s, strlen(s), precision, 1000000, &pts, n, NULL), KKC_OK);
         return pts;
     }
     ck_assert_str_eq(str(g, "type"), "LineString");
@@ -218,11 +216,12 @@ static void random_point(unsigned long long *seed, char *buf, size_t cap)
 /* Every field a client reads, on one step. */
 static void check_step(const json_t *st, size_t i, size_t nsteps)
 {
-    static const char *const types[] = {"depart", "turn", "new name", "continue", "fork",
-                                        "end of road", "arrive", "merge", "on ramp", "off ramp",
-                                        "roundabout", "rotary", NULL};
-    static const char *const mods[] = {"straight", "slight right", "right", "sharp right",
-                                       "uturn", "sharp left", "left", "slight left", NULL};
+    static const char *const types[] = {"depart",      "turn",   "new name", "continue", "fork",
+                                        "end of road", "arrive", "merge",    "on ramp",  "off ramp",
+                                        "roundabout",  "rotary", NULL};
+    static const char *const mods[] = {"straight",    "slight right", "right",
+                                       "sharp right", "uturn",        "sharp left",
+                                       "left",        "slight left",  NULL};
     const json_t *m = json_object_get(st, "maneuver"), *xs = arr(st, "intersections");
     const char *type = str(m, "type");
 
@@ -337,9 +336,9 @@ START_TEST(test_route_geometries)
     } f[] = {{"polyline", 5}, {"polyline6", 6}};
     json_t *gj = get_ok("/route/v1/driving/" FROM ";" TO "?overview=full&geometries=geojson");
     size_t n, m;
-    double *ref = geometry_points(json_object_get(json_array_get(arr(gj, "routes"), 0),
-                                                  "geometry"),
-                                  0, &n), *p;
+    double *ref = geometry_points(json_object_get(json_array_get(arr(gj, "routes"), 0), "geometry"),
+                                  0, &n),
+           *p;
     json_t *v, *r;
 
     for (size_t k = 0; k < 2; k++) {
@@ -349,8 +348,8 @@ START_TEST(test_route_geometries)
                             f[k].precision, &m);
         ck_assert_uint_eq(m, n);
         for (size_t i = 0; i < 2 * n; i++)
-            ck_assert_msg(fabs(p[i] - ref[i]) <= q, "%s value %zu: %.7f vs %.7f", f[k].fmt, i,
-                          p[i], ref[i]);
+            ck_assert_msg(fabs(p[i] - ref[i]) <= q, "%s value %zu: %.7f vs %.7f", f[k].fmt, i, p[i],
+                          ref[i]);
         free(p);
         json_decref(v);
     }
@@ -445,10 +444,10 @@ START_TEST(test_route_identical)
             json_t *r = json_array_get(arr(osrm, "routes"), 0);
             ck_assert_int_eq(s1, 200);
             ck_assert_int_eq(s2, 200);
-            ck_assert_msg(num(r, "distance") == num(p, "distance_m"), "%s;%s: %.1f vs %.1f", a,
-                          b, num(r, "distance"), num(p, "distance_m"));
-            ck_assert_msg(num(r, "duration") == num(p, "duration_s"), "%s;%s: %.1f vs %.1f", a,
-                          b, num(r, "duration"), num(p, "duration_s"));
+            ck_assert_msg(num(r, "distance") == num(p, "distance_m"), "%s;%s: %.1f vs %.1f", a, b,
+                          num(r, "distance"), num(p, "distance_m"));
+            ck_assert_msg(num(r, "duration") == num(p, "duration_s"), "%s;%s: %.1f vs %.1f", a, b,
+                          num(r, "duration"), num(p, "duration_s"));
             for (int e = 0; e < 2; e++) {
                 json_t *snapped = arr(json_object_get(p, e ? "to" : "from"), "snapped");
                 json_t *loc = arr(json_array_get(arr(osrm, "waypoints"), (size_t)e), "location");
@@ -579,8 +578,8 @@ START_TEST(test_nearest)
     json_t *snapped = arr(json_object_get(json_object_get(ours, "properties"), "from"), "snapped");
     for (size_t k = 0; k < 2; k++)
         ck_assert(fabs(json_number_value(json_array_get(snapped, k)) -
-                       json_number_value(json_array_get(
-                           arr(json_array_get(wps, 0), "location"), k))) <= 1.01e-6);
+                       json_number_value(
+                           json_array_get(arr(json_array_get(wps, 0), "location"), k))) <= 1.01e-6);
     json_decref(ours);
     json_decref(one);
     json_decref(v);
@@ -730,7 +729,8 @@ static const char hand_map[] =
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Main\"/></way>\n"
     "<way id=\"11\"><nd ref=\"2\"/><nd ref=\"4\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"North\"/></way>\n"
-    "<node id=\"15\" lat=\"49.996\" lon=\"15.002\"/><node id=\"16\" lat=\"49.9943\" lon=\"15.001\"/>"
+    "<node id=\"15\" lat=\"49.996\" lon=\"15.002\"/><node id=\"16\" lat=\"49.9943\" "
+    "lon=\"15.001\"/>"
     "<node id=\"17\" lat=\"49.9943\" lon=\"15.003\"/>\n"
     "<way id=\"12\"><nd ref=\"2\"/><nd ref=\"5\"/><nd ref=\"15\"/>"
     "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"South\"/></way>\n"
@@ -785,7 +785,7 @@ static void hand_unserve(void)
 
 static const struct {
     const char *from, *to;
-    const char *maneuvers; /* type/modifier of each step, space separated */
+    const char *maneuvers;                     /* type/modifier of each step, space separated */
     int depart, bearing_before, bearing_after; /* bearings of the first and second step */
 } hand_routes[] = {
     /* east on Main, straight through B without a word, Main ends at C: left onto Cross */
@@ -796,7 +796,8 @@ static const struct {
     {"15.0005,50.0000", "15.0020,50.0015", "depart turn/left arrive/straight", 90, 90, 0},
     {"15.0005,50.0000", "15.0020,49.9985", "depart turn/right arrive/straight", 90, 90, 180},
     /* straight across B from North into South: a new name */
-    {"15.0020,50.0015", "15.0020,49.9985", "depart new_name/straight arrive/straight", 180, 180, 180},
+    {"15.0020,50.0015", "15.0020,49.9985", "depart new_name/straight arrive/straight", 180, 180,
+     180},
     /* along Main past B: nothing to say; the destination lies left, then right, of the road */
     {"15.0005,50.0000", "15.0035,50.0002", "depart arrive/left", 90, 0, 0},
     {"15.0005,50.0000", "15.0035,49.9998", "depart arrive/right", 90, 0, 0},
@@ -812,10 +813,10 @@ static const struct {
 
 START_TEST(test_hand_maneuvers)
 {
-    json_t *v = get_ok("/route/v1/driving/%s;%s?steps=true", hand_routes[_i].from,
-                       hand_routes[_i].to);
-    json_t *steps = arr(json_array_get(arr(json_array_get(arr(v, "routes"), 0), "legs"), 0),
-                        "steps");
+    json_t *v =
+        get_ok("/route/v1/driving/%s;%s?steps=true", hand_routes[_i].from, hand_routes[_i].to);
+    json_t *steps =
+        arr(json_array_get(arr(json_array_get(arr(v, "routes"), 0), "legs"), 0), "steps");
     char got[256] = "";
     for (size_t i = 0; i < json_array_size(steps); i++) {
         json_t *m = json_object_get(json_array_get(steps, i), "maneuver");
@@ -828,8 +829,8 @@ START_TEST(test_hand_maneuvers)
             *c = *c == ' ' ? '_' : *c;
         strncat(got, word, sizeof got - strlen(got) - 1);
     }
-    ck_assert_msg(strcmp(got, hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i,
-                  got, hand_routes[_i].maneuvers);
+    ck_assert_msg(strcmp(got, hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
+                  hand_routes[_i].maneuvers);
     json_t *m1 = json_object_get(json_array_get(steps, 1), "maneuver");
     if (json_array_size(steps) > 2) {
         ck_assert_int_eq((int)num(m1, "bearing_before"), hand_routes[_i].bearing_before);

@@ -22,14 +22,24 @@ struct vector {
 };
 
 static const struct vector vectors[] = {
-    {"Google's documentation", 5, 3, {{38.5, -120.2}, {40.7, -120.95}, {43.252, -126.453}},
+    {"Google's documentation",
+     5,
+     3,
+     {{38.5, -120.2}, {40.7, -120.95}, {43.252, -126.453}},
      "_p~iF~ps|U_ulLnnqC_mqNvxq`@"},
-    {"the same at precision 6", 6, 3, {{38.5, -120.2}, {40.7, -120.95}, {43.252, -126.453}},
+    {"the same at precision 6",
+     6,
+     3,
+     {{38.5, -120.2}, {40.7, -120.95}, {43.252, -126.453}},
      "_izlhA~rlgdF_{geC~ywl@_kwzCn`{nI"},
-    {"Heidelberg, halves at precision 5", 5, 4,
+    {"Heidelberg, halves at precision 5",
+     5,
+     4,
      {{49.4093512, 8.6939241}, {49.40936, 8.69392}, {-0.000005, 0.000005}, {0, 0}},
      "mgqlH_`at@A?pgqlH|_at@A@"},
-    {"Heidelberg, halves at precision 6", 6, 4,
+    {"Heidelberg, halves at precision 6",
+     6,
+     4,
      {{49.4093512, 8.6939241}, {49.40936, 8.69392}, {-0.0000005, 0.0000015}, {0, 0}},
      "msuf}AgisqOQF`tuf}AzhsqOAB"},
     {"the corners", 5, 2, {{90, 180}, {-90, -180}}, "_cidP_gsia@~fsia@~ngtcA"},
@@ -65,9 +75,8 @@ START_TEST(test_decode_vectors)
     struct kkc_err err = {0};
 
     lonlat_of(v, ll);
-    ck_assert_int_eq(polyline_decode(v->encoded, strlen(v->encoded), v->precision, 100, &got, &n,
-                                     &err),
-                     KKC_OK);
+    ck_assert_int_eq(
+        polyline_decode(v->encoded, strlen(v->encoded), v->precision, 100, &got, &n, &err), KKC_OK);
     ck_assert_uint_eq(n, v->n);
     for (size_t i = 0; i < 2 * n; i++) /* within half a unit, plus the half-way cases */
         ck_assert_msg(fabs(got[i] - ll[i]) <= q * 0.5 + 1e-12, "%s: value %zu is %.9f not %.9f",
