@@ -388,6 +388,13 @@ START_TEST(test_route_client_params)
         v = get_ok("/route/v1/car/" FROM ";" TO ".json%s", queries[i]);
         json_decref(v);
     }
+    /* clients may percent-encode the separators */
+    json_t *plain = get_ok("/route/v1/driving/" FROM ";" TO "?overview=false");
+    json_t *enc = get_ok("/route/v1/driving/8.672400%%2C49.409300%%3B8.693400%%2C49.410600"
+                         "?overview=false&radiuses=100%%3B200");
+    ck_assert(json_equal(json_object_get(plain, "routes"), json_object_get(enc, "routes")));
+    json_decref(plain);
+    json_decref(enc);
 }
 END_TEST
 
