@@ -7,8 +7,12 @@
  *        alternatives=false|true|N  continue_straight=default|true|false  hints  generate_hints
  *        skip_waypoints  (alternatives, continue_straight and hints are accepted and ignored:
  *        one route is returned, and there are no hints to give back)
- *   GET /nearest/v1/driving/{lon,lat}?number=N      the N nearest roads (distinct edges)
- *   GET /table/v1/driving/{coords}?sources=..&destinations=..&annotations=duration,distance
+ *   GET /nearest/v1/driving/{lon,lat}?number=N      the N nearest roads: the snapped point, then
+ *       one point per other road (by name and ref; unnamed edges by point), nearest first
+ *   GET /table/v1/driving/{coords}?sources=i;j|all&destinations=..&annotations=duration,distance
+ *       durations / distances matrices of the fastest drives, null where unreachable
+ * (every service also takes radiuses, hints, generate_hints and skip_waypoints; /nearest snaps
+ * within SNAP_RADIUS_MAX_M unless radiuses says otherwise).
  *
  * Coordinates are also accepted as polyline({p5}) / polyline6({p6}), and a trailing ".json".
  * Figures are those of /v1/route: the same snapping (radius SNAP_RADIUS_DEFAULT_M unless
