@@ -691,6 +691,38 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Random paths and queries made of the characters the parsers look at: every answer is JSON
+ * with a code, 200 Ok or 400 with one of OSRM's codes; nothing crashes (run under ASan). */
+START_TEST(test_garbage)
+{
+    static const char alphabet[] = "0123456789.,;-+eE()/?&=_polyine6jsnrtaux%";
+    static const char *const prefixes[] = {"/route/v1/driving/", "/table/v1/driving/",
+                                           "/nearest/v1/driving/", "/route/v1/"};
+    static const char *const codes[] = {"Ok",        "InvalidUrl", "InvalidQuery", "InvalidValue",
+                                        "NoSegment", "NoRoute",    "TooBig",       NULL};
+    unsigned long long seed = 5;
+    CURL *c = curl_easy_init();
+    for (int round = 0; round < 300; round++) {
+        char text[48], *esc;
+        size_t len = (size_t)(tu_rand(&seed) * (sizeof text - 1));
+        long status;
+        for (size_t i = 0; i < len; i++)
+            text[i] = alphabet[(size_t)(tu_rand(&seed) * (sizeof alphabet - 1))];
+        text[len] = '\0';
+        if (round % 3 == 0) /* around a valid request */
+            snprintf(text, sizeof text, "8.69%d,49.4%d;8.7,49.4?%c=%d", round % 10, round % 7,
+                     alphabet[round % (sizeof alphabet - 1)], round);
+        esc = curl_easy_escape(c, text, 0);
+        json_t *v = call("GET", &status, "%s%s", prefixes[round % 4], round % 2 ? esc : text);
+        ck_assert_msg(status == 200 || status == 400, "%s: %ld", text, status);
+        ck_assert_msg(v && one_of(str(v, "code"), codes), "%s: no OSRM code", text);
+        json_decref(v);
+        curl_free(esc);
+    }
+    curl_easy_cleanup(c);
+}
+END_TEST
+
 /* Coordinates given as an encoded polyline route as the same points given plainly. */
 START_TEST(test_polyline_coordinates)
 {
@@ -916,6 +948,7 @@ Suite *osrm_suite(void)
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof errors / sizeof errors[0]));
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_polyline_coordinates);
+    tcase_add_test(tc, test_garbage);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hand");

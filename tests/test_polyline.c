@@ -168,6 +168,36 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Random text in and around the alphabet: decoded or refused, never read past its end. */
+START_TEST(test_decode_garbage)
+{
+    unsigned long long seed = 99;
+    for (int round = 0; round < 2000; round++) {
+        size_t len = (size_t)(tu_rand(&seed) * 40);
+        char *s = malloc(len + 1), *again = NULL; /* exact size: ASan sees any overread */
+        double *got = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++)
+            s[i] = (char)(32 + (int)(tu_rand(&seed) * 96));
+        enum kkc_code rc = polyline_decode(s, len, 5 + round % 2, 8, &got, &n, NULL);
+        ck_assert(rc == KKC_OK || rc == KKC_EINVAL || rc == KKC_ETOOBIG);
+        if (rc == KKC_OK) { /* what decodes encodes to text that decodes to the same points */
+            double *back = NULL;
+            size_t nb = 0;
+            ck_assert_int_eq(polyline_encode(got, n, 5 + round % 2, &again, NULL), KKC_OK);
+            ck_assert_int_eq(
+                polyline_decode(again, strlen(again), 5 + round % 2, 8, &back, &nb, NULL), KKC_OK);
+            ck_assert_uint_eq(nb, n);
+            ck_assert(n == 0 || memcmp(back, got, 2 * n * sizeof *got) == 0);
+            free(back);
+        }
+        free(again);
+        free(got);
+        free(s);
+    }
+}
+END_TEST
+
 Suite *polyline_suite(void); /* for the runner */
 
 Suite *polyline_suite(void)
@@ -181,6 +211,7 @@ Suite *polyline_suite(void)
     tcase_add_loop_test(tc, test_decode_bad, 0, (int)nb);
     tcase_add_test(tc, test_encode_bad);
     tcase_add_loop_test(tc, test_round_trip, 0, 2);
+    tcase_add_test(tc, test_decode_garbage);
     suite_add_tcase(s, tc);
     return s;
 }
