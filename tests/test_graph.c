@@ -317,6 +317,7 @@ Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
     TCase *tc = tcase_create("load");
+    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
     tcase_add_test(tc, t_load_hand);
     tcase_add_test(tc, t_search_all);
     tcase_add_test(tc, t_landmarks);
@@ -526,7 +527,7 @@ Suite *snap_suite(void)
 {
     Suite *s = suite_create("snap");
     TCase *tc = tcase_create("snap");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, t_snap_hand, 0, (int)(sizeof snap_cases / sizeof *snap_cases));
     tcase_add_test(tc, t_snap_errors);
     tcase_add_test(tc, t_snap_at_partial);

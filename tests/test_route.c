@@ -685,13 +685,14 @@ Suite *route_suite(void)
     Suite *s = suite_create("route");
     TCase *tc = tcase_create("hand");
     TCase *to = tcase_create("oracle");
+    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
     tcase_add_loop_test(tc, t_route_hand, 0, (int)(sizeof route_cases / sizeof *route_cases));
     tcase_add_test(tc, t_route_geometry);
     tcase_add_test(tc, t_route_nodes);
     tcase_add_test(tc, t_route_snapped);
     tcase_add_test(tc, t_route_other_graph);
     suite_add_tcase(s, tc);
-    tcase_set_timeout(to, 120);
+    tcase_set_timeout(to, 300);
     tcase_add_loop_test(to, t_route_vs_oracle_nodes, 0, 3);
     tcase_add_loop_test(to, t_route_vs_oracle_points, 0, 3);
     suite_add_tcase(s, to);
@@ -941,7 +942,7 @@ Suite *labels_suite(void)
 {
     Suite *s = suite_create("labels");
     TCase *tc = tcase_create("labels");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, t_labels_hand);
     tcase_add_loop_test(tc, t_labels_brute, 0, 3);
     tcase_add_test(tc, t_labels_node_times);
