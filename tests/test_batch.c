@@ -69,17 +69,25 @@ static void unserve(void)
 
 struct buf {
     char *p;
-    size_t len;
+    size_t len, alloc;
 };
 
+/* Append to the answer, growing by doubling: a batch answer is tens of MB, and a reader slower
+ * than the server's idle timeout (10 s) would have the connection closed. */
 static size_t on_data(char *data, size_t size, size_t n, void *ud)
 {
     struct buf *b = ud;
-    char *grown = realloc(b->p, b->len + size * n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + b->len, data, size * n);
-    b->p = grown, b->len += size * n;
+    if (b->len + size * n + 1 > b->alloc) {
+        size_t want = b->alloc ? b->alloc : 65536;
+        while (want < b->len + size * n + 1)
+            want *= 2;
+        char *grown = realloc(b->p, want);
+        if (!grown)
+            return 0;
+        b->p = grown, b->alloc = want;
+    }
+    memcpy(b->p + b->len, data, size * n);
+    b->len += size * n;
     b->p[b->len] = '\0';
     return size * n;
 }
@@ -90,10 +98,11 @@ static char *post(const char *path, const char *type, const char *body, size_t l
                   long *status, char ctype[64])
 {
     char *url = NULL, hdr[96];
-    struct buf b = {NULL, 0};
+    struct buf b = {NULL, 0, 0};
     struct curl_slist *h = NULL;
     CURL *c = curl_easy_init();
-    char *ct = NULL;
+    char *ct = NULL, errbuf[CURL_ERROR_SIZE] = "";
+    CURLcode cc;
 
     ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", port, path), 0);
     snprintf(hdr, sizeof hdr, "Content-Type: %s", type ? type : "");
@@ -106,7 +115,9 @@ static char *post(const char *path, const char *type, const char *body, size_t l
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 240L);
-    ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "POST %s failed", path);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    cc = curl_easy_perform(c);
+    ck_assert_msg(cc == CURLE_OK, "POST %s failed: %s %s", path, curl_easy_strerror(cc), errbuf);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
     snprintf(ctype, 64, "%s", ct ? ct : "");
@@ -121,7 +132,7 @@ static json_t *get_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 static json_t *get_ok(const char *fmt, ...)
 {
     char *path = NULL, *url = NULL;
-    struct buf b = {NULL, 0};
+    struct buf b = {NULL, 0, 0};
     CURL *c = curl_easy_init();
     long status = 0;
     va_list ap;
