@@ -56,6 +56,7 @@ struct batch {
     size_t firsts;             /* entries in first_m and first_s */
     size_t answered;           /* rows answered without an error */
     unsigned long *load;       /* per centre: incidents it is first for */
+    char **brief;              /* per centre: its brief JSON text once used, malloc'd */
 };
 
 static void batch_free(void *cls)
@@ -69,6 +70,9 @@ static void batch_free(void *cls)
     free(b->first_m);
     free(b->first_s);
     free(b->load);
+    for (size_t i = 0; b->brief && i < centres_count(b->w->centres); i++)
+        free(b->brief[i]);
+    free(b->brief);
     free(b);
 }
 
@@ -357,7 +361,11 @@ static enum kkc_code parse_geojson(struct batch *b, const char *s, size_t len, s
 
 /* ---------------------------------------------------------------- answering ---------------- */
 
-/* {"id","name","kind","lon","lat"} of centre i. */
+/* Rows are written straight into the output (no jansson tree per row: that was most of the
+ * time); numbers as json_num() would give them, strings escaped, and each centre's brief
+ * object serialised once per batch. */
+
+/* {"id","name","kind","lon","lat"} of a centre; a new reference. */
 static json_t *json_centre_brief(const struct centre *c)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
@@ -365,112 +373,181 @@ static json_t *json_centre_brief(const struct centre *c)
                      json_num(c->lat, 7));
 }
 
-/* Make row an error row: {"row", "id", "error": {"code", "message"}}. */
-static json_t *row_error(json_t *row, enum kkc_code code, const char *msg)
+/* Append s as a JSON string (NULL as null). */
+static void put_str(struct strbuf *o, const char *s)
 {
-    json_object_del(row, "query");
-    json_object_set_new(row, "error",
-                        json_pack("{s:s, s:s}", "code", kkc_code_name(code), "message", msg));
-    return row;
+    const char *run;
+    if (!s) {
+        strbuf_append(o, "null", 4);
+        return;
+    }
+    strbuf_append(o, "\"", 1);
+    for (run = s; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        strbuf_append(o, run, (size_t)(s - run));
+        if (ch == '"' || ch == '\\')
+            strbuf_printf(o, "\\%c", ch);
+        else
+            strbuf_printf(o, "\\u%04x", ch);
+        run = s + 1;
+    }
+    strbuf_append(o, run, (size_t)(s - run));
+    strbuf_append(o, "\"", 1);
 }
 
-/* The results of one usable incident by distance; the first centre's figures into *m. */
-static json_t *row_distance(struct batch *b, const struct incident *in, json_t *row, double *m,
-                            long *first, struct kkc_err *err)
+/* Append x rounded to decimals (1..9) places, trailing zeros dropped but one kept, as
+ * json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
+static void put_num(struct strbuf *o, double x, int decimals)
+{
+    static const long long pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                      100000000, 1000000000};
+    char digits[32];
+    long long t, whole, frac;
+    int n;
+    if (!isfinite(x) || fabs(x) >= 1e15 / (double)pow10[decimals]) {
+        if (isfinite(x))
+            strbuf_printf(o, "%.15g", x);
+        else
+            strbuf_append(o, "null", 4);
+        return;
+    }
+    t = llround(x * (double)pow10[decimals]);
+    whole = llabs(t) / pow10[decimals];
+    frac = llabs(t) % pow10[decimals];
+    n = snprintf(digits, sizeof digits, "%s%lld.%0*lld", t < 0 ? "-" : "", whole, decimals, frac);
+    while (n > 2 && digits[n - 1] == '0' && digits[n - 2] != '.')
+        n--;
+    strbuf_append(o, digits, (size_t)n);
+}
+
+/* The brief JSON text of centre i, serialised on first use; NULL when out of memory. */
+static const char *brief_text(struct batch *b, uint32_t i)
+{
+    if (!b->brief[i])
+        b->brief[i] = json_out_take(json_centre_brief(centres_get(b->w->centres, i)));
+    return b->brief[i];
+}
+
+/* One result of a row: rank, centre, distance and bearing, and the drive when by time. */
+static void put_result(struct batch *b, size_t rank, uint32_t centre, double dist, double bearing,
+                       graph_cost cost)
+{
+    const char *brief = brief_text(b, centre);
+    strbuf_printf(&b->out, "%s{\"rank\":%zu,\"centre\":", rank > 1 ? "," : "", rank);
+    if (brief)
+        strbuf_append(&b->out, brief, strlen(brief));
+    else
+        b->out.failed = 1;
+    if (b->by == BY_TIME) {
+        strbuf_append(&b->out, ",\"duration_s\":", 14);
+        put_num(&b->out, graph_cost_seconds(cost), 1);
+        strbuf_append(&b->out, ",\"road_distance_m\":", 19);
+        put_num(&b->out, graph_cost_metres(cost), 1);
+    }
+    strbuf_append(&b->out, ",\"distance_m\":", 14);
+    put_num(&b->out, dist, 1);
+    strbuf_append(&b->out, ",\"bearing_deg\":", 15);
+    put_num(&b->out, bearing, 1);
+    strbuf_append(&b->out, "}", 1);
+}
+
+/* The error member of a row and its end. */
+static void put_error(struct batch *b, enum kkc_code code, const char *msg)
+{
+    strbuf_printf(&b->out, ",\"error\":{\"code\":\"%s\",\"message\":", kkc_code_name(code));
+    put_str(&b->out, msg);
+    strbuf_append(&b->out, "}}", 2);
+}
+
+/* The results of one usable incident by distance; the first centre into *m and *first. */
+static enum kkc_code row_distance(struct batch *b, const struct incident *in, double *m,
+                                  long *first, struct kkc_err *err)
 {
     struct centres_hit hits[API_BATCH_K_MAX];
     size_t n;
-    json_t *res;
-    if (centres_nearest(b->w->centres, in->lon, in->lat, b->mask, b->closed, b->k, hits, &n, err))
-        return row_error(row, err->code, err->msg);
-    res = json_array();
+    enum kkc_code rc = centres_nearest(b->w->centres, in->lon, in->lat, b->mask, b->closed,
+                                       b->k, hits, &n, err);
+    if (rc)
+        return rc;
+    strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            res, json_pack("{s:I, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1), "centre",
-                           json_centre_brief(centres_get(b->w->centres, hits[i].index)),
-                           "distance_m", json_num(hits[i].distance_m, 1), "bearing_deg",
-                           json_num(hits[i].bearing_deg, 1)));
-    if (n) {
-        *m = hits[0].distance_m;
-        *first = (long)hits[0].index;
-    }
-    json_object_set_new(row, "results", res);
-    return row;
+        put_result(b, i + 1, hits[i].index, hits[i].distance_m, hits[i].bearing_deg, 0);
+    strbuf_append(&b->out, "]", 1);
+    if (n)
+        *m = hits[0].distance_m, *first = (long)hits[0].index;
+    return KKC_OK;
 }
 
-/* The results of one usable incident by driving time; the first centre's into *m and *s. */
-static json_t *row_time(struct batch *b, const struct incident *in, json_t *row, double *m,
-                        double *s, long *first, struct kkc_err *err)
+/* The results of one usable incident by driving time; the first centre into *m, *s, *first. */
+static enum kkc_code row_time(struct batch *b, const struct incident *in, double *m, double *s,
+                              long *first, struct kkc_err *err)
 {
     struct api_time_hit hits[API_BATCH_K_MAX];
     struct snap at;
     size_t n;
-    json_t *res;
-    if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, err))
-        return row_error(row, KKC_ENOSEGMENT, "no road network covers this point (nothing "
-                                               "routable within the radius)");
+    if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, NULL))
+        return kkc_err_set(err, KKC_ENOSEGMENT, "no road network covers this point (nothing "
+                                                "routable within %.0f m)",
+                           b->radius);
     if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
-        return row_error(row, err->code, err->msg);
-    res = json_array();
+        return err->code;
+    strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
         const struct centre *c = centres_get(b->w->centres, hits[i].centre);
         double bearing, straight = crs_geodesic(in->lon, in->lat, c->lon, c->lat, &bearing);
-        json_array_append_new(
-            res, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
-                           "centre", json_centre_brief(c), "duration_s",
-                           json_num(graph_cost_seconds(hits[i].cost), 1), "road_distance_m",
-                           json_num(graph_cost_metres(hits[i].cost), 1), "distance_m",
-                           json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
-        if (i == 0) {
-            *m = straight;
-            *s = graph_cost_seconds(hits[i].cost);
-            *first = (long)hits[i].centre;
-        }
+        put_result(b, i + 1, hits[i].centre, straight, bearing, hits[i].cost);
+        if (i == 0)
+            *m = straight, *s = graph_cost_seconds(hits[i].cost), *first = (long)hits[i].centre;
     }
-    json_object_set_new(row, "results", res);
-    json_object_set_new(row, "snap_distance_m", json_num(at.distance_m, 1));
-    return row;
+    strbuf_append(&b->out, "],\"snap_distance_m\":", 20);
+    put_num(&b->out, at.distance_m, 1);
+    return KKC_OK;
 }
 
-/* Answer incident i into b->out (with its separator) and count it for the summary. */
+/* Answer incident i into b->out (with its separator) and count it for the summary. A row that
+ * fails after its head was written is cut back to the head and given its error. */
 static void row_write(struct batch *b, size_t i)
 {
     const struct incident *in = &b->inc[i];
     struct kkc_err err = {0};
     double m = NAN, s = NAN;
     long first = -1;
-    json_t *row = json_pack("{s:I, s:o}", "row", (json_int_t)(i + 1), "id",
-                            json_str_or_null(in->id == NO_TEXT ? NULL : b->text.data + in->id));
-    char *text;
+    size_t head;
+    enum kkc_code rc;
 
-    if (in->code)
-        row_error(row, in->code, in->msg == NO_TEXT ? "bad row" : b->text.data + in->msg);
-    else {
-        json_object_set_new(row, "query", json_pack("{s:o, s:o}", "lon", json_num(in->lon, 7),
-                                                    "lat", json_num(in->lat, 7)));
-        row = b->by == BY_TIME ? row_time(b, in, row, &m, &s, &first, &err)
-                               : row_distance(b, in, row, &m, &first, &err);
+    if (!b->ndjson && i > 0)
+        strbuf_append(&b->out, ",", 1);
+    strbuf_printf(&b->out, "{\"row\":%zu,\"id\":", i + 1);
+    put_str(&b->out, in->id == NO_TEXT ? NULL : b->text.data + in->id);
+    head = b->out.len;
+    if (in->code) {
+        put_error(b, in->code, in->msg == NO_TEXT ? "bad row" : b->text.data + in->msg);
+    } else {
+        strbuf_append(&b->out, ",\"query\":{\"lon\":", 16);
+        put_num(&b->out, in->lon, 7);
+        strbuf_append(&b->out, ",\"lat\":", 7);
+        put_num(&b->out, in->lat, 7);
+        strbuf_append(&b->out, "}", 1);
+        rc = b->by == BY_TIME ? row_time(b, in, &m, &s, &first, &err)
+                              : row_distance(b, in, &m, &first, &err);
+        if (rc) {
+            b->out.len = head;
+            put_error(b, rc, err.msg);
+            first = -1;
+        } else {
+            strbuf_append(&b->out, "}", 1);
+            b->answered++;
+        }
     }
-    if (!json_object_get(row, "error"))
-        b->answered++;
+    if (b->ndjson)
+        strbuf_append(&b->out, "\n", 1);
     if (first >= 0) {
         b->first_m[b->firsts] = m;
         b->first_s[b->firsts++] = s;
         b->load[first]++;
     }
-    text = json_dumps(row, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    json_decref(row);
-    if (!b->ndjson && i > 0)
-        strbuf_append(&b->out, ",", 1);
-    if (text)
-        strbuf_append(&b->out, text, strlen(text));
-    else
-        strbuf_printf(&b->out, "{\"row\":%zu,\"error\":{\"code\":\"%s\",\"message\":\"out of "
-                               "memory\"}}",
-                      i + 1, kkc_code_name(KKC_ENOMEM));
-    if (b->ndjson)
-        strbuf_append(&b->out, "\n", 1);
-    free(text);
 }
 
 /* ---------------------------------------------------------------- summary ------------------ */
@@ -669,7 +746,8 @@ static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
     b->first_m = malloc((b->n ? b->n : 1) * sizeof *b->first_m);
     b->first_s = malloc((b->n ? b->n : 1) * sizeof *b->first_s);
     b->load = calloc(nc ? nc : 1, sizeof *b->load);
-    if (!b->first_m || !b->first_s || !b->load)
+    b->brief = calloc(nc ? nc : 1, sizeof *b->brief);
+    if (!b->first_m || !b->first_s || !b->load || !b->brief)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     return KKC_OK;
 }
