@@ -16,8 +16,9 @@
  * that cannot be answered (bad coordinates, no road within radius), {"row", "id", "error":
  * {"code", "message"}}: one bad row never fails the batch. The summary gives the number of
  * incidents, answered and failed rows, median / p90 / max of the distance to the first centre
- * (and of its driving time with by=time), and the load: how many incidents each centre is the
- * first for, most loaded first.
+ * (and of its driving time with by=time) over the rows that have one (median of an even count:
+ * the mean of the middle two; p90: nearest rank), and the load: how many incidents each centre
+ * is the first for, most loaded first.
  *
  * Whole-batch errors, before anything is streamed: 400 for a body that is neither (no
  * FeatureCollection, no usable CSV header), bad parameters or an unknown crs; 413 TooBig beyond

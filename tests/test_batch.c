@@ -441,6 +441,31 @@ START_TEST(test_row_errors)
 }
 END_TEST
 
+/* Ids come back exactly, whatever their characters; NDJSON lines stay one per row. */
+START_TEST(test_ids_escaped)
+{
+    static const char csv[] = "id,lon,lat\n\"say \"\"hi\"\"\",8.69,49.41\n"
+                              "back\\slash\t/tab,8.69,49.41\n\"two\nlines\",8.69,49.41\n"
+                              "Hradec Králové ✓,8.69,49.41\n";
+    static const char *const want[] = {"say \"hi\"", "back\\slash\t/tab", "two\nlines",
+                                       "Hradec Králové ✓"};
+    char ctype[64];
+    long status;
+    char *body = post("/v1/nearest?k=1&format=ndjson", "text/csv", csv, strlen(csv), &status,
+                      ctype);
+    size_t n = 0;
+    ck_assert_int_eq(status, 200);
+    for (char *line = body, *nl; (nl = strchr(line, '\n')) && n < 4; line = nl + 1, n++) {
+        json_t *row = json_loadb(line, (size_t)(nl - line), 0, NULL);
+        ck_assert_msg(row != NULL, "line %zu is not JSON", n);
+        ck_assert_str_eq(json_string_value(json_object_get(row, "id")), want[n]);
+        json_decref(row);
+    }
+    ck_assert_uint_eq(n, 4);
+    free(body);
+}
+END_TEST
+
 /* x,y in a crs: the same answer as GET /v1/nearest with the same x,y,crs. */
 START_TEST(test_crs_rows)
 {
@@ -601,6 +626,7 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_csv_by_distance);
     tcase_add_test(tc, test_geojson_by_time);
     tcase_add_test(tc, test_row_errors);
+    tcase_add_test(tc, test_ids_escaped);
     tcase_add_test(tc, test_crs_rows);
     tcase_add_loop_test(tc, test_whole_errors, 0, (int)(sizeof whole / sizeof whole[0]));
     tcase_add_test(tc, test_limits);
