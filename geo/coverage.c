@@ -592,6 +592,22 @@ static enum kkc_code prepare(const struct coverage_base *b, const struct centres
     return rc;
 }
 
+enum kkc_code coverage_sites(const struct coverage_base *b, const struct centres *cs,
+                             const struct graph *g, const struct coverage_request *q, int by_road,
+                             struct coverage_result *res, struct kkc_err *err)
+{
+    enum kkc_code rc = check_request(b, cs, q, 1, err);
+    memset(res, 0, sizeof *res);
+    res->region = -1;
+    if (!rc)
+        rc = sites_build(cs, q, res, err);
+    if (!rc && by_road && !g)
+        rc = kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded");
+    if (!rc && by_road)
+        rc = sites_snap(g, res, err);
+    return rc;
+}
+
 enum kkc_code coverage_run(GEOSContextHandle_t h, struct crs_ctx *crs,
                            const struct coverage_base *b, const struct centres *cs,
                            const struct graph *g, const struct coverage_request *q,

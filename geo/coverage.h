@@ -104,6 +104,13 @@ enum kkc_code coverage_run(GEOSContextHandle_t h, struct crs_ctx *crs,
                            struct coverage_result *res, struct kkc_err *err);
 void coverage_result_free(GEOSContextHandle_t h, struct coverage_result *res);
 
+/* Only the sites of q into res (snapped when by_road; centres off the roads are kept with
+ * snapped = 0, an added point off the roads is KKC_ENOSEGMENT): what the questions start from.
+ * Neither minutes nor km is required. Free res with coverage_result_free(). */
+enum kkc_code coverage_sites(const struct coverage_base *b, const struct centres *cs,
+                             const struct graph *g, const struct coverage_request *q, int by_road,
+                             struct coverage_result *res, struct kkc_err *err);
+
 /* One site's catchment: the part of the region it serves first. */
 struct coverage_catchment {
     size_t site;        /* index into the result's sites */

@@ -6,6 +6,7 @@
 #include "crs.h"
 #include "api_admin.h"
 #include "api_batch.h"
+#include "api_coverage.h"
 #include "api_osrm.h"
 #include "api_route.h"
 #include "graph.h"
@@ -40,6 +41,8 @@ static void tctx_free(void *p)
     store_close(t->store);
     free(t->store_path);
     route_ctx_destroy(t->route);
+    if (t->geos)
+        GEOS_finish_r(t->geos);
     free(t);
 }
 
@@ -84,6 +87,13 @@ struct store *api_store(const struct api_req *r, struct kkc_err *err)
         return NULL;
     t->store_world = r->w;
     return t->store;
+}
+
+GEOSContextHandle_t api_geos(const struct api_req *r)
+{
+    if (!r->t->geos)
+        r->t->geos = GEOS_init_r();
+    return r->t->geos;
 }
 
 struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err)
@@ -440,6 +450,9 @@ static const struct route routes[] = {
     {"/v1/layers/boundaries", api_layers_boundaries, NULL, NULL, NULL},
     {"/v1/municipalities", api_layers_municipalities, NULL, NULL, NULL},
     {"/v1/route", api_route, NULL, NULL, NULL},
+    {"/v1/isochrone", api_isochrone, NULL, NULL, NULL},
+    {"/v1/coverage", api_coverage, NULL, NULL, NULL},
+    {"/v1/catchments", api_catchments, NULL, NULL, NULL},
 };
 
 /* POST handlers that are queries (batches), not writes: served without an admin token. */

@@ -9,6 +9,9 @@
 #include "err.h"
 #include "params.h"
 
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
 #include <pthread.h>
 #include <stddef.h>
 
@@ -27,6 +30,7 @@ struct tctx {
     const void *store_world;   /* the world it was opened for: a reload reopens it */
     struct route_ctx *route;   /* routing scratch for route_graph */
     const void *route_graph;
+    GEOSContextHandle_t geos;  /* GEOS context (reentrant API), created by api_geos() */
 };
 struct tctx *tctx_get(void);
 
@@ -36,6 +40,9 @@ struct store *api_store(const struct api_req *r, struct kkc_err *err);
 /* This thread's routing scratch for the request's road graph (created or recreated after a
  * reload); borrowed. NULL with err set when there is no graph or no memory. */
 struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err);
+/* This thread's GEOS context (created on first use, finished when the thread exits); borrowed.
+ * NULL when GEOS cannot allocate one. */
+GEOSContextHandle_t api_geos(const struct api_req *r);
 
 /* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
 struct metrics;

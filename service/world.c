@@ -2,6 +2,7 @@
 #include "world.h"
 
 #include "centres.h"
+#include "coverage_base.h"
 #include "graph.h"
 #include "labels.h"
 #include "store.h"
@@ -17,6 +18,7 @@ static void world_free(struct world *w)
         return;
     for (int m = 0; m < 8; m++)
         labels_destroy(w->labels[m]);
+    coverage_base_destroy(w->coverage);
     centres_destroy(w->centres);
     graph_destroy(w->graph);
     free(w->db_path);

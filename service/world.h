@@ -13,6 +13,7 @@
 #include <time.h>
 
 struct centres;
+struct coverage_base;
 struct graph;
 struct labels;
 
@@ -24,6 +25,9 @@ struct world {
     struct graph *graph;      /* NULL when the database has no road network */
     struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
     long municipalities;
+    /* Derived data for coverage questions: built on first use by api_coverage.c and published
+     * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
+    struct coverage_base *coverage;
     long refs;                /* guarded by the holder's mutex */
 };
 
