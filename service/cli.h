@@ -7,6 +7,8 @@ int cli_import(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_nearest(int argc, char **argv);
 int cli_route(int argc, char **argv);
+/* kkc coverage (service/cli_coverage.c): the GET /v1/coverage report as a table. */
+int cli_coverage(int argc, char **argv);
 
 /* kkc nearest --batch FILE (service/cli_batch.c): answer every incident of FILE with the query
  * parameters q (k, kind, by, include_closed, crs; borrowed) as POST /v1/nearest does, against

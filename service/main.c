@@ -13,6 +13,7 @@ static const struct {
     {"serve", cli_serve, "serve the JSON HTTP API and the web map"},
     {"nearest", cli_nearest, "the nearest centres to a point, by distance or driving time"},
     {"route", cli_route, "the fastest drive between two points"},
+    {"coverage", cli_coverage, "who is farther than T minutes or D km from every centre"},
 };
 
 static void usage(FILE *f)
