@@ -26,9 +26,9 @@
 #include <strings.h>
 
 #define NO_TEXT ((size_t)-1)
-#define ID_MAX 256              /* bytes of an incident id; longer ids are cut */
-#define OUT_CAP (4u << 20)      /* bytes of output produced ahead of the reader */
-#define TEXT_CAP (64u << 20)    /* bytes of ids and row messages of one batch */
+#define ID_MAX 256           /* bytes of an incident id; longer ids are cut */
+#define OUT_CAP (4u << 20)   /* bytes of output produced ahead of the reader */
+#define TEXT_CAP (64u << 20) /* bytes of ids and row messages of one batch */
 
 enum batch_by { BY_DISTANCE = 0, BY_TIME };
 enum batch_stage { STAGE_HEAD = 0, STAGE_ROWS, STAGE_SUMMARY, STAGE_DONE };
@@ -48,8 +48,8 @@ struct batch {
     double radius;
     struct incident *inc;
     size_t n, alloc;
-    struct strbuf text;        /* ids and messages, each NUL-terminated */
-    size_t next;               /* the next row to answer */
+    struct strbuf text; /* ids and messages, each NUL-terminated */
+    size_t next;        /* the next row to answer */
     enum batch_stage stage;
     struct strbuf out;         /* produced, not yet read */
     double *first_m, *first_s; /* per row with a first centre: metres / seconds to it */
@@ -172,8 +172,7 @@ static enum kkc_code csv_row(struct batch *b, const struct csv_cols *c, char **f
     if (c->a >= nf || c->b >= nf || !params_parse_double(f[c->a], &x) ||
         !params_parse_double(f[c->b], &y)) {
         struct kkc_err e;
-        kkc_err_set(&e, KKC_EINVAL, "%s must be finite numbers",
-                    c->xy ? "x and y" : "lon and lat");
+        kkc_err_set(&e, KKC_EINVAL, "%s must be finite numbers", c->xy ? "x and y" : "lon and lat");
         row_fail(b, in, &e);
         return KKC_OK;
     }
@@ -401,8 +400,8 @@ static void put_str(struct strbuf *o, const char *s)
  * json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
 static void put_num(struct strbuf *o, double x, int decimals)
 {
-    static const long long pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                      100000000, 1000000000};
+    static const long long pow10[] = {1,      10,      100,      1000,      10000,
+                                      100000, 1000000, 10000000, 100000000, 1000000000};
     char digits[32];
     long long t, whole, frac;
     int n;
@@ -467,8 +466,8 @@ static enum kkc_code row_distance(struct batch *b, const struct incident *in, do
 {
     struct centres_hit hits[API_BATCH_K_MAX];
     size_t n;
-    enum kkc_code rc = centres_nearest(b->w->centres, in->lon, in->lat, b->mask, b->closed,
-                                       b->k, hits, &n, err);
+    enum kkc_code rc =
+        centres_nearest(b->w->centres, in->lon, in->lat, b->mask, b->closed, b->k, hits, &n, err);
     if (rc)
         return rc;
     strbuf_append(&b->out, ",\"results\":[", 12);
@@ -488,8 +487,9 @@ static enum kkc_code row_time(struct batch *b, const struct incident *in, double
     struct snap at;
     size_t n;
     if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, NULL))
-        return kkc_err_set(err, KKC_ENOSEGMENT, "no road network covers this point (nothing "
-                                                "routable within %.0f m)",
+        return kkc_err_set(err, KKC_ENOSEGMENT,
+                           "no road network covers this point (nothing "
+                           "routable within %.0f m)",
                            b->radius);
     if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
         return err->code;
@@ -609,11 +609,11 @@ static json_t *json_load(const struct batch *b)
 
 static void summary_write(struct batch *b)
 {
-    json_t *s = json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by",
-                          b->by == BY_TIME ? "time" : "distance", "k", (json_int_t)b->k,
-                          "incidents", (json_int_t)b->n, "answered", (json_int_t)b->answered,
-                          "failed", (json_int_t)(b->n - b->answered), "distance_m",
-                          json_stats(b->first_m, b->firsts));
+    json_t *s =
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by", b->by == BY_TIME ? "time" : "distance",
+                  "k", (json_int_t)b->k, "incidents", (json_int_t)b->n, "answered",
+                  (json_int_t)b->answered, "failed", (json_int_t)(b->n - b->answered), "distance_m",
+                  json_stats(b->first_m, b->firsts));
     char *text;
     if (b->by == BY_TIME)
         json_object_set_new(s, "duration_s", json_stats(b->first_s, b->firsts));
@@ -671,8 +671,7 @@ static long batch_read(void *cls, char *buf, size_t max)
 enum body_kind { BODY_CSV, BODY_GEOJSON };
 
 /* The body's format from its Content-Type, or sniffed when there is none that says. */
-static enum kkc_code body_kind(const struct api_req *r, enum body_kind *kind,
-                               struct kkc_err *err)
+static enum kkc_code body_kind(const struct api_req *r, enum body_kind *kind, struct kkc_err *err)
 {
     const char *ct = r->content_type;
     size_t n = ct ? strcspn(ct, "; \t") : 0;
@@ -722,8 +721,9 @@ static enum kkc_code batch_params(const struct api_req *r, struct batch *b, cons
         rc = params_finish(r->q, err);
     b->k = (size_t)k;
     if (!rc && b->by == BY_TIME && !r->w->graph)
-        rc = kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded, so by=time cannot be "
-                                              "answered; use by=distance");
+        rc = kkc_err_set(err, KKC_ENOSEGMENT,
+                         "no road network is loaded, so by=time cannot be "
+                         "answered; use by=distance");
     return rc;
 }
 
@@ -769,13 +769,14 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = body_kind(r, &kind, &err);
     if (!rc && (!r->body || skip_ws(r->body, r->body_len, 0) == r->body_len))
-        rc = kkc_err_set(&err, KKC_EINVAL, "the body is empty: send CSV (id,lon,lat) or a "
-                                           "GeoJSON FeatureCollection of Points");
+        rc = kkc_err_set(&err, KKC_EINVAL,
+                         "the body is empty: send CSV (id,lon,lat) or a "
+                         "GeoJSON FeatureCollection of Points");
     if (!rc && crs)
         rc = check_crs(r->t->crs, crs, &err);
     if (!rc && kind == BODY_CSV)
-        rc = parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL,
-                       &err);
+        rc =
+            parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL, &err);
     else if (!rc)
         rc = parse_geojson(b, r->body, r->body_len, r->t->crs, crs, &err);
     if (!rc)

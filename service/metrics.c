@@ -23,8 +23,8 @@ static const int statuses[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403,
 #define STATUS_COUNT (sizeof statuses / sizeof statuses[0])
 
 /* Upper bounds of the latency buckets, seconds; +Inf is implicit. */
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                0.1,    0.25,  0.5,    1,     2.5,  5,     10,  60};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                0.25,   0.5,   1,      2.5,   5,    10,    60};
 #define BOUND_COUNT (sizeof bounds / sizeof bounds[0])
 
 struct series {
@@ -38,7 +38,7 @@ struct series {
 };
 
 struct metrics {
-    struct timespec started;  /* CLOCK_MONOTONIC */
+    struct timespec started; /* CLOCK_MONOTONIC */
     time_t started_wall;
     struct series s[METRICS_SERIES_MAX];
 };
@@ -233,19 +233,21 @@ static void render_gauges(struct strbuf *b, struct metrics *m, const struct metr
         clock_gettime(CLOCK_MONOTONIC, &now);
         up = (double)(now.tv_sec - m->started.tv_sec) +
              (double)(now.tv_nsec - m->started.tv_nsec) / 1e9;
-        strbuf_printf(b, "# HELP kkc_uptime_seconds Seconds since the server started.\n"
-                         "# TYPE kkc_uptime_seconds gauge\nkkc_uptime_seconds %.3f\n"
-                         "# HELP kkc_start_time_seconds When the server started, Unix time.\n"
-                         "# TYPE kkc_start_time_seconds gauge\nkkc_start_time_seconds %lld\n",
+        strbuf_printf(b,
+                      "# HELP kkc_uptime_seconds Seconds since the server started.\n"
+                      "# TYPE kkc_uptime_seconds gauge\nkkc_uptime_seconds %.3f\n"
+                      "# HELP kkc_start_time_seconds When the server started, Unix time.\n"
+                      "# TYPE kkc_start_time_seconds gauge\nkkc_start_time_seconds %lld\n",
                       up, (long long)m->started_wall);
     }
     strbuf_printf(b, "# HELP kkc_data_info The data being served (value always 1).\n"
                      "# TYPE kkc_data_info gauge\nkkc_data_info{data_version=\"");
     put_label(b, g->data_version ? g->data_version : "");
-    strbuf_printf(b, "\"} 1\n# HELP kkc_data_loaded_timestamp_seconds When the data being "
-                     "served was loaded (start or reload), Unix time.\n"
-                     "# TYPE kkc_data_loaded_timestamp_seconds gauge\n"
-                     "kkc_data_loaded_timestamp_seconds %lld\n",
+    strbuf_printf(b,
+                  "\"} 1\n# HELP kkc_data_loaded_timestamp_seconds When the data being "
+                  "served was loaded (start or reload), Unix time.\n"
+                  "# TYPE kkc_data_loaded_timestamp_seconds gauge\n"
+                  "kkc_data_loaded_timestamp_seconds %lld\n",
                   (long long)g->loaded_at);
     strbuf_printf(b, "# HELP kkc_centres Emergency centres loaded, by kind and status.\n"
                      "# TYPE kkc_centres gauge\n");
@@ -253,17 +255,20 @@ static void render_gauges(struct strbuf *b, struct metrics *m, const struct metr
         for (int c = 0; c < 2; c++)
             strbuf_printf(b, "kkc_centres{kind=\"%s\",status=\"%s\"} %ld\n", kinds[k],
                           c ? "closed" : "active", g->centres[k][c]);
-    strbuf_printf(b, "# HELP kkc_municipalities Municipalities loaded.\n"
-                     "# TYPE kkc_municipalities gauge\nkkc_municipalities %ld\n",
+    strbuf_printf(b,
+                  "# HELP kkc_municipalities Municipalities loaded.\n"
+                  "# TYPE kkc_municipalities gauge\nkkc_municipalities %ld\n",
                   g->municipalities);
-    strbuf_printf(b, "# HELP kkc_road_graph_loaded 1 when a road network is loaded.\n"
-                     "# TYPE kkc_road_graph_loaded gauge\nkkc_road_graph_loaded %d\n",
+    strbuf_printf(b,
+                  "# HELP kkc_road_graph_loaded 1 when a road network is loaded.\n"
+                  "# TYPE kkc_road_graph_loaded gauge\nkkc_road_graph_loaded %d\n",
                   g->has_graph ? 1 : 0);
     if (g->has_graph)
-        strbuf_printf(b, "# HELP kkc_road_graph_nodes Junctions of the road graph.\n"
-                         "# TYPE kkc_road_graph_nodes gauge\nkkc_road_graph_nodes %ld\n"
-                         "# HELP kkc_road_graph_edges Road edges of the road graph.\n"
-                         "# TYPE kkc_road_graph_edges gauge\nkkc_road_graph_edges %ld\n",
+        strbuf_printf(b,
+                      "# HELP kkc_road_graph_nodes Junctions of the road graph.\n"
+                      "# TYPE kkc_road_graph_nodes gauge\nkkc_road_graph_nodes %ld\n"
+                      "# HELP kkc_road_graph_edges Road edges of the road graph.\n"
+                      "# TYPE kkc_road_graph_edges gauge\nkkc_road_graph_edges %ld\n",
                       g->graph_nodes, g->graph_edges);
 }
 

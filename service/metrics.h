@@ -32,11 +32,11 @@ void metrics_record(struct metrics *m, const char *method, const char *route, in
 
 /* What the data being served looks like, for the gauges of one scrape. */
 struct metrics_gauges {
-    const char *data_version;     /* the database's data_version */
-    time_t loaded_at;             /* when that world was loaded */
-    long centres[3][2];           /* by kind (police, fire, ambulance) and [0] active, [1] closed */
+    const char *data_version; /* the database's data_version */
+    time_t loaded_at;         /* when that world was loaded */
+    long centres[3][2];       /* by kind (police, fire, ambulance) and [0] active, [1] closed */
     long municipalities;
-    int has_graph;                /* 0: no road network (the graph gauges are left out) */
+    int has_graph; /* 0: no road network (the graph gauges are left out) */
     long graph_nodes, graph_edges;
 };
 

@@ -29,7 +29,7 @@
 /* ---- fixtures ---------------------------------------------------------------------------- */
 
 static struct world_holder heidelberg; /* loaded once (unchecked fixture) */
-static struct http_server *srv;         /* per test */
+static struct http_server *srv;        /* per test */
 static int port;
 
 static void heidelberg_load(void)
@@ -94,8 +94,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 
 /* POST body (len bytes, Content-Type type or none) to path; *status and *ctype (static copy)
  * set; the body returned (caller frees). */
-static char *post(const char *path, const char *type, const char *body, size_t len,
-                  long *status, char ctype[64])
+static char *post(const char *path, const char *type, const char *body, size_t len, long *status,
+                  char ctype[64])
 {
     char *url = NULL, hdr[96];
     struct buf b = {NULL, 0, 0};
@@ -202,10 +202,10 @@ static char *incidents_geojson(const struct inc *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *g = v[i].bad ? json_pack("{s:s, s:[[f,f],[f,f]]}", "type", "LineString",
                                          "coordinates", v[i].lon, v[i].lat, v[i].lon, v[i].lat)
-                             : json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates",
-                                         v[i].lon, v[i].lat);
-        json_array_append_new(feats, json_pack("{s:s, s:o, s:{s:s}}", "type", "Feature",
-                                               "geometry", g, "properties", "id", v[i].id));
+                             : json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates", v[i].lon,
+                                         v[i].lat);
+        json_array_append_new(feats, json_pack("{s:s, s:o, s:{s:s}}", "type", "Feature", "geometry",
+                                               g, "properties", "id", v[i].id));
     }
     /* members in an unusual order, with one the batch must skip */
     json_object_set_new(fc, "name", json_pack("{s:[i,i]}", "nested", 1, 2));
@@ -235,8 +235,8 @@ static void check_stats(json_t *st, double *v, size_t n, double tol, const char 
     ck_assert_msg(fabs(json_number_value(json_object_get(st, "p90")) - v[r90 - 1]) <= tol,
                   "%s p90 %f vs %f", what, json_number_value(json_object_get(st, "p90")),
                   v[r90 - 1]);
-    ck_assert_msg(fabs(json_number_value(json_object_get(st, "max")) - v[n - 1]) <= tol,
-                  "%s max", what);
+    ck_assert_msg(fabs(json_number_value(json_object_get(st, "max")) - v[n - 1]) <= tol, "%s max",
+                  what);
 }
 
 /* The first centre by distance from a scan of every active centre (ties by index). */
@@ -287,9 +287,9 @@ static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *sum
                 json_string_value(json_object_get(json_object_get(a, "centre"), "id")),
                 json_string_value(json_object_get(json_object_get(b, "centre"), "id")));
             for (size_t f = 0; f < (by_time ? 4u : 2u); f++)
-                ck_assert_msg(json_equal(json_object_get(a, figures[f]),
-                                         json_object_get(b, figures[f])),
-                              "row %zu rank %zu %s differs", i, j + 1, figures[f]);
+                ck_assert_msg(
+                    json_equal(json_object_get(a, figures[f]), json_object_get(b, figures[f])),
+                    "row %zu rank %zu %s differs", i, j + 1, figures[f]);
         }
         if (json_array_size(want)) {
             json_t *b = json_array_get(want, 0);
@@ -325,8 +325,8 @@ static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *sum
     long prev = -1;
     json_array_foreach(ld, i, it)
     {
-        long ci = centres_find(w->centres, json_string_value(json_object_get(
-                                               json_object_get(it, "centre"), "id")));
+        long ci = centres_find(
+            w->centres, json_string_value(json_object_get(json_object_get(it, "centre"), "id")));
         long cnt = (long)json_integer_value(json_object_get(it, "incidents"));
         ck_assert_int_ge(ci, 0);
         ck_assert_int_eq(cnt, load[ci]);
@@ -396,8 +396,7 @@ START_TEST(test_geojson_by_time)
     ck_assert_ptr_nonnull(summary);
     for (size_t i = 0; i < n; i++)
         if (!v[i].bad)
-            ck_assert_ptr_nonnull(
-                json_object_get(json_array_get(rows, i), "snap_distance_m"));
+            ck_assert_ptr_nonnull(json_object_get(json_array_get(rows, i), "snap_distance_m"));
     check_batch(v, n, rows, summary, 2, 1);
     json_decref(rows);
     json_decref(summary);
@@ -428,8 +427,8 @@ START_TEST(test_row_errors)
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_object_get(json_array_get(rows, 3), "error"), "code")),
                      "InvalidQuery");
-    ck_assert_int_eq(
-        json_integer_value(json_object_get(json_object_get(doc, "summary"), "failed")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"), "failed")),
+                     2);
     json_decref(doc);
     free(body);
     body = post("/v1/nearest?k=1", "text/csv", csv, strlen(csv), &status, ctype);
@@ -451,8 +450,8 @@ START_TEST(test_ids_escaped)
                                        "Hradec Králové ✓"};
     char ctype[64];
     long status;
-    char *body = post("/v1/nearest?k=1&format=ndjson", "text/csv", csv, strlen(csv), &status,
-                      ctype);
+    char *body =
+        post("/v1/nearest?k=1&format=ndjson", "text/csv", csv, strlen(csv), &status, ctype);
     size_t n = 0;
     ck_assert_int_eq(status, 200);
     for (char *line = body, *nl; (nl = strchr(line, '\n')) && n < 4; line = nl + 1, n++) {
@@ -480,13 +479,11 @@ START_TEST(test_crs_rows)
     for (size_t j = 0; j < 2; j++)
         ck_assert(json_equal(
             json_object_get(json_array_get(json_object_get(g, "results"), j), "distance_m"),
-            json_object_get(
-                json_array_get(json_object_get(json_array_get(rows, 0), "results"), j),
-                "distance_m")));
-    ck_assert_double_eq_tol(
-        json_number_value(json_object_get(json_object_get(json_array_get(rows, 1), "query"),
-                                          "lon")),
-        8.69, 1e-6);
+            json_object_get(json_array_get(json_object_get(json_array_get(rows, 0), "results"), j),
+                            "distance_m")));
+    ck_assert_double_eq_tol(json_number_value(json_object_get(
+                                json_object_get(json_array_get(rows, 1), "query"), "lon")),
+                            8.69, 1e-6);
     json_decref(g);
     json_decref(doc);
     free(body);
@@ -597,17 +594,15 @@ START_TEST(test_cli)
     ck_assert_int_eq(rows, 3);
     free(cmd);
 
-    ck_assert_int_ge(asprintf(&cmd, "%s nearest --batch %s --db %s --json", tu_kkc_bin(), path,
-                              tu_db()),
-                     0);
+    ck_assert_int_ge(
+        asprintf(&cmd, "%s nearest --batch %s --db %s --json", tu_kkc_bin(), path, tu_db()), 0);
     p = popen(cmd, "r");
     json_error_t je;
     json_t *doc = json_loadf(p, 0, &je);
     ck_assert_int_eq(pclose(p), 0);
     ck_assert_msg(doc != NULL, "--json is not JSON: %s", je.text);
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "summary"),
-                                                        "answered")),
-                     2);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(doc, "summary"), "answered")), 2);
     json_decref(doc);
     free(cmd);
     free(path);

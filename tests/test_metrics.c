@@ -144,8 +144,8 @@ static void *hammer_run(void *arg)
     struct hammer *h = arg;
     static const char *const routes[] = {"/v1/health", "/v1/nearest", "/v1/centres/{id}"};
     for (int i = 0; i < 20000; i++)
-        metrics_record(h->m, i % 2 ? "GET" : "POST", routes[(i + h->id) % 3],
-                       i % 5 ? 200 : 404, (double)(i % 100) / 1000.0, 10);
+        metrics_record(h->m, i % 2 ? "GET" : "POST", routes[(i + h->id) % 3], i % 5 ? 200 : 404,
+                       (double)(i % 100) / 1000.0, 10);
     return NULL;
 }
 
@@ -224,12 +224,12 @@ START_TEST(test_buckets_and_overflow)
     ck_assert_double_eq(sample(text, "kkc_http_request_duration_seconds_bucket",
                                "{method=\"GET\",route=\"/a\",le=\"60\"}"),
                         2);
-    ck_assert_double_eq(sample(text, "kkc_http_requests_total",
-                               "{method=\"GET\",route=\"/a\",status=\"other\"}"),
-                        1);
-    ck_assert_double_eq(sample(text, "kkc_http_requests_total",
-                               "{method=\"other\",route=\"/a\",status=\"other\"}"),
-                        1);
+    ck_assert_double_eq(
+        sample(text, "kkc_http_requests_total", "{method=\"GET\",route=\"/a\",status=\"other\"}"),
+        1);
+    ck_assert_double_eq(
+        sample(text, "kkc_http_requests_total", "{method=\"other\",route=\"/a\",status=\"other\"}"),
+        1);
     free(text);
     for (int i = 0; i < METRICS_SERIES_MAX + 10; i++) {
         snprintf(routes[i], sizeof routes[i], "/r%d", i);
@@ -351,9 +351,8 @@ START_TEST(test_counters_move)
     }
     check_exposition(after);
 
-    ck_assert_double_eq(counter(after, "GET", "/v1/health", 200) -
-                            counter(before, "GET", "/v1/health", 200),
-                        3);
+    ck_assert_double_eq(
+        counter(after, "GET", "/v1/health", 200) - counter(before, "GET", "/v1/health", 200), 3);
     ck_assert_double_eq(counter(after, "GET", "/v1/centres/{id}", 404) -
                             counter(before, "GET", "/v1/centres/{id}", 404),
                         2);
@@ -366,9 +365,9 @@ START_TEST(test_counters_move)
     ck_assert_double_ge(counter(after, "GET", "/metrics", 200), 1); /* the earlier scrapes */
     ck_assert_ptr_null(strstr(after, "NO-SUCH")); /* raw paths never become labels */
     /* the streamed batch's bytes are counted too */
-    ck_assert_double_gt(sample(after, "kkc_http_response_bytes_total",
-                               "{method=\"POST\",route=\"/v1/nearest\"}"),
-                        100);
+    ck_assert_double_gt(
+        sample(after, "kkc_http_response_bytes_total", "{method=\"POST\",route=\"/v1/nearest\"}"),
+        100);
     free(before);
     free(after);
 }
