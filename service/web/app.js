@@ -601,17 +601,20 @@
 
   /* ------------------------------------------------------------ planner ------------------ */
 
-  /* The planner's requests, as the page makes them (endpoints built elsewhere; the page reads
-   * their answers leniently):
-   *   GET  /v1/coverage?kind=K&minutes=M|km=D[&close=ID,ID][&add=LON,LAT;LON,LAT]
-   *        -> covered_share (0..1), population_covered, population_total,
-   *           uncovered_municipalities [{code,name,population,lon,lat}], gaps / isochrones (GeoJSON)
-   *   GET  /v1/isochrone?kind=K&minutes=M|km=D[&close=][&add=][&centre=ID] -> GeoJSON
-   *   POST /v1/plan {kind, minutes|km, count, close, add} -> sites [{lon,lat,gain_share}]
-   * The shared planner parameters: kind, threshold, what-if. */
+  /* The planner's requests (service/api_coverage.h; /v1/plan is not there yet):
+   *   GET  /v1/coverage?kind=K&minutes=M|km=D&region=R&format=geojson[&close=ID,ID]
+   *        [&add=LON,LAT;LON,LAT] -> a FeatureCollection (features with role service, gap and
+   *        uncovered) carrying the report: covered_share, population_covered, population_total,
+   *        population, area_km2, municipalities {total, uncovered, unreachable}, region, ...
+   *   GET  /v1/isochrone?kind=K&minutes=M[&close=][&add=] or ?centre=ID&minutes=M
+   *   POST /v1/plan {kind, minutes|km, region, count, close, add} -> sites [{lon, lat, ...}]
+   * The region follows the area: the KHK kraj, or the area of the loaded road network. */
+  const AREA_REGION = { khk: 'CZ052', heidelberg: 'network' };
+
+  /* kind, threshold, region and the what-if lists, as the API takes them. */
   function plannerParams() {
     const unit = $('planner-unit').value;
-    const p = { kind: $('planner-kind').value };
+    const p = { kind: $('planner-kind').value, region: AREA_REGION[state.area] };
     p[unit === 'km' ? 'km' : 'minutes'] = $('planner-threshold').value;
     if (state.closed.size) p.close = Array.from(state.closed).join(',');
     if (state.added.length) {
@@ -620,7 +623,7 @@
     return p;
   }
 
-  /* A number under any of the given names in o (first found), else undefined. */
+  /* o[name] when present and not null, else undefined. */
   function pick(o, ...names) {
     for (const n of names) {
       if (o && o[n] !== undefined && o[n] !== null) return o[n];
@@ -628,79 +631,106 @@
     return undefined;
   }
 
-  /* Add whatever GeoJSON d holds (a FeatureCollection, Feature or geometry) to layer. */
-  function addGeoJSON(layer, d, style) {
-    if (!d || typeof d !== 'object' || !d.type) return;
-    layer.addLayer(L.geoJSON(d, { pane: 'coverage', interactive: false, style }));
-  }
+  const SERVICE_STYLE = { color: '#2a9d8f', weight: 1, fillColor: '#52b69a', fillOpacity: 0.18 };
+  const GAP_STYLE = { color: '#c1121f', weight: 1, fillColor: '#e63946', fillOpacity: 0.28 };
 
-  async function runCoverage() {
+  /* Ask /v1/coverage for the current settings; fit: show the whole region afterwards. */
+  async function runCoverage(fit) {
     const msg = $('planner-message');
-    const btn = $('planner-run');
-    const params = plannerParams();
+    const figs = $('planner-figures');
+    const params = Object.assign(plannerParams(), { format: 'geojson' });
     const url = '/v1/coverage' + qs(params);
-    btn.disabled = true;
+    const seq = (state.coverageSeq = (state.coverageSeq || 0) + 1);
+    $('planner-run').disabled = true;
     say(msg, '');
-    $('planner-figures').dataset.state = 'loading';
+    figs.dataset.state = 'loading';
     let d;
     try {
       d = await api('/v1/coverage', params);
     } catch (e) {
+      if (seq !== state.coverageSeq) return;
       say(msg, errorText('Coverage', e));
-      $('planner-figures').dataset.state = 'error';
-      $('planner-figures').hidden = true;
-      btn.disabled = false;
+      figs.dataset.state = 'error';
+      figs.hidden = true;
+      $('uncovered').hidden = true;
+      coverageLayer.clearLayers();
+      $('planner-run').disabled = false;
       return;
     }
-    btn.disabled = false;
+    if (seq !== state.coverageSeq) return;
+    $('planner-run').disabled = false;
     state.coverageShown = true;
-    state.lastCoverageUrl = url;
     renderCoverage(d, url);
+    if (fit === true) {
+      const b = L.featureGroup(coverageLayer.getLayers()).getBounds();
+      if (b.isValid()) map.fitBounds(b, { maxZoom: 13 });
+    }
   }
 
+  /* Figures, gap and service areas and the uncovered municipalities of a coverage answer. */
   function renderCoverage(d, url) {
     const figs = $('planner-figures');
-    const share = pick(d, 'covered_share', 'share', 'coverage');
+    const share = pick(d, 'covered_share');
+    const byPopulation = d.population && d.population.share !== null &&
+      d.population.share !== undefined;
     const shareEl = $('covered-share');
     shareEl.dataset.value = share === undefined ? '' : String(share);
     shareEl.textContent = formatShare(share);
-    $('covered-population').textContent = formatInt(pick(d, 'population_covered',
-      'covered_population')) + ' of ' + formatInt(pick(d, 'population_total', 'population'));
-    const unc = pick(d, 'uncovered_municipalities', 'uncovered') || [];
-    $('uncovered-count').textContent = Array.isArray(unc) ? String(unc.length) : String(unc);
+    shareEl.title = byPopulation ? 'share of the population' : 'share of the area';
+    $('covered-basis').textContent = byPopulation ? 'of the population' : 'of the area (no census)';
+    $('covered-population').textContent = byPopulation
+      ? formatInt(d.population_covered) + ' of ' + formatInt(d.population_total) : '–';
+    $('covered-area').textContent = d.area_km2
+      ? formatShare(d.area_km2.share) + ' of ' + formatInt(d.area_km2.total) + ' km²' : '–';
+    const m = d.municipalities || {};
+    $('uncovered-count').textContent = m.total
+      ? formatInt(m.uncovered) + ' of ' + formatInt(m.total) +
+        (m.unreachable ? ' (' + formatInt(m.unreachable) + ' off the roads)' : '') : '–';
+    $('covered-region').textContent = d.region ? d.region.name : '–';
+    const features = Array.isArray(d.features) ? d.features : [];
+    const unc = features.filter((f) => f.properties && f.properties.role === 'uncovered');
     const ol = $('uncovered-list');
     ol.innerHTML = '';
-    if (Array.isArray(unc)) {
-      for (const m of unc.slice(0, 300)) {
-        const li = document.createElement('li');
-        li.textContent = (m.name || m.code) + (m.population ? ' (' + formatInt(m.population) + ')' : '');
-        ol.appendChild(li);
-      }
+    for (const f of unc.slice(0, 300)) {
+      const p = f.properties;
+      const li = document.createElement('li');
+      const short = p.shortfall_s !== undefined ? formatDuration(p.shortfall_s)
+        : p.shortfall_m !== undefined ? formatDistance(p.shortfall_m) : '';
+      li.textContent = p.name + (p.population ? ' (' + formatInt(p.population) + ' inh.)' : '') +
+        (short ? ' — ' + short + ' too far' : '');
+      ol.appendChild(li);
     }
-    $('uncovered').hidden = !Array.isArray(unc) || !unc.length;
+    $('uncovered').hidden = !unc.length;
     figs.hidden = false;
     figs.dataset.state = 'done';
     figs.dataset.url = url;
     coverageLayer.clearLayers();
-    addGeoJSON(coverageLayer, pick(d, 'isochrones', 'covered', 'catchments'),
-      { color: '#2a9d8f', weight: 1, fillOpacity: 0.15 });
-    addGeoJSON(coverageLayer, pick(d, 'gaps', 'gap_polygons', 'uncovered_areas'),
-      { color: '#c1121f', weight: 1, fillColor: '#e63946', fillOpacity: 0.3 });
-    if (Array.isArray(unc)) {
-      for (const m of unc) {
-        if (isFinite(m.lat) && isFinite(m.lon)) {
-          coverageLayer.addLayer(L.circleMarker([m.lat, m.lon], {
-            pane: 'coverage', radius: 3, color: '#c1121f', weight: 1, fillOpacity: 0.8,
-            interactive: false,
-          }));
-        }
+    for (const f of features) {
+      const role = f.properties && f.properties.role;
+      if (role === 'service' || role === 'gap') {
+        coverageLayer.addLayer(L.geoJSON(f, {
+          pane: 'coverage', interactive: false, style: role === 'gap' ? GAP_STYLE : SERVICE_STYLE,
+        }));
+      } else if (role === 'uncovered') {
+        const [lon, lat] = f.geometry.coordinates;
+        coverageLayer.addLayer(L.circleMarker([lat, lon], {
+          pane: 'coverage', radius: 3.5, color: '#fff', weight: 1, fillColor: '#c1121f',
+          fillOpacity: 1, interactive: false,
+        }));
       }
     }
   }
 
+  /* Isochrones: the service area of all centres of the kind (with the what-if), or of one. */
   async function showIsochrone(extra) {
     const msg = $('planner-message');
-    const params = Object.assign(plannerParams(), extra || {});
+    if ($('planner-unit').value !== 'minutes') {
+      say(msg, 'Isochrones are drive times: choose a threshold in minutes.', 'info');
+      return;
+    }
+    const all = plannerParams();
+    const params = extra && extra.centre ? { centre: extra.centre, minutes: all.minutes }
+      : { kind: all.kind, minutes: all.minutes, close: all.close, add: all.add };
     say(msg, '');
     let d;
     try {
@@ -709,16 +739,24 @@
       say(msg, errorText('Isochrones', e));
       return;
     }
-    addGeoJSON(coverageLayer, d.type ? d : pick(d, 'isochrones', 'features'),
-      { color: '#2a9d8f', weight: 1.5, fillOpacity: 0.18 });
-    say(msg, 'Isochrones drawn (' + params[$('planner-unit').value] + ' ' +
-      $('planner-unit').value + ').', 'info');
+    const layer = L.geoJSON(d, {
+      pane: 'coverage', interactive: false,
+      style: { color: '#1d6fa5', weight: 1.5, fillColor: '#4ea8de', fillOpacity: 0.2 },
+    });
+    coverageLayer.addLayer(layer);
+    const f = (d.features || [])[0];
+    const area = f && f.properties ? f.properties.area_km2 : undefined;
+    $('planner-figures').dataset.isochrones = String((d.features || []).length);
+    say(msg, 'Isochrone, ' + params.minutes + ' min' +
+      (extra && extra.centre ? ' from ' + extra.centre : ' of every ' + all.kind + ' centre') +
+      (area !== undefined ? ': ' + formatInt(area) + ' km²' : '') + '.', 'info');
   }
 
   async function suggestSites() {
     const msg = $('planner-message');
     const body = plannerParams();
     body.count = 3;
+    for (const k of ['minutes', 'km']) if (body[k] !== undefined) body[k] = Number(body[k]);
     say(msg, '');
     let d;
     try {
@@ -832,10 +870,16 @@
   }
 
   function setArea(area) {
+    const changed = state.area !== area;
     state.area = area;
+    /* The unit that has data there: straight-line km in KHK (no Czech roads loaded), drive
+     * minutes in Heidelberg (roads, no census). */
+    if (changed || !state.areaSet) $('planner-unit').value = area === 'khk' ? 'km' : 'minutes';
+    state.areaSet = true;
     for (const a of Object.keys(AREAS)) $('area-' + a).classList.toggle('active', a === area);
     map.setView(AREAS[area].center, AREAS[area].zoom);
     updateHash();
+    if (changed && state.coverageShown) runCoverage();
   }
 
   function togglePanel(show) {
@@ -880,7 +924,7 @@
         if (state.query) queryPoint({ lon: state.query.lon, lat: state.query.lat });
       });
     }
-    $('planner-run').addEventListener('click', runCoverage);
+    $('planner-run').addEventListener('click', () => runCoverage(true));
     $('planner-isochrones').addEventListener('click', () => showIsochrone());
     $('planner-suggest').addEventListener('click', suggestSites);
     $('planner-reset').addEventListener('click', () => {

@@ -187,7 +187,7 @@ async function assertWhatIf(coverageExists) {
       const f = document.getElementById('planner-figures');
       return /add=/.test(f.dataset.url || '') && f.dataset.state !== 'loading';
     }, null, { timeout: 60000 });
-    const { status, body } = await apiGet('/v1/coverage?kind=police&km=10&close=' + id +
+    const { status, body } = await apiGet('/v1/coverage?kind=police&km=10&region=CZ052&close=' + id +
       '&add=' + encodeURIComponent(addParam));
     if (status === 200) {
       const share = body.covered_share ?? body.share;
@@ -346,7 +346,7 @@ test('planner: the covered share equals /v1/coverage for the same settings', asy
     const s = document.getElementById('planner-figures').dataset.state;
     return s === 'done' || s === 'error';
   }, null, { timeout: 60000 });
-  const { status, body } = await apiGet('/v1/coverage?kind=police&km=10');
+  const { status, body } = await apiGet('/v1/coverage?kind=police&km=10&region=CZ052');
   if (status !== 200) {
     const msg = await page.textContent('#planner-message');
     assert.ok(msg.includes(body.message), 'the planner shows the API message: ' + msg);
@@ -354,12 +354,51 @@ test('planner: the covered share equals /v1/coverage for the same settings', asy
   } else {
     const url = await page.getAttribute('#planner-figures', 'data-url');
     assert.ok(/kind=police/.test(url) && /km=10/.test(url), 'the page asked for ' + url);
-    const share = body.covered_share ?? body.share;
+    const share = body.covered_share;
     assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
     assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + ' %');
+    assert.ok((await page.textContent('#uncovered-count')).startsWith(
+      String(body.municipalities.uncovered) + ' of '), 'uncovered count shown');
+    assert.equal(await page.locator('#uncovered-list li').count(),
+      Math.min(300, body.uncovered.length));
+    assert.ok(await page.locator('.leaflet-coverage-pane path').count() >= 2, 'gap drawn');
   }
   await shot('khk-planner');
   await assertWhatIf(status === 200);
+});
+
+test('planner in Heidelberg: drive-time coverage and isochrones equal the API', async (t) => {
+  await switchArea('area-heidelberg');
+  assert.equal(await page.inputValue('#planner-unit'), 'minutes', 'minutes where there are roads');
+  await page.selectOption('#planner-kind', 'fire');
+  await page.fill('#planner-threshold', '8');
+  await page.click('#planner-run');
+  await page.waitForFunction(() => {
+    const f = document.getElementById('planner-figures');
+    if (f.dataset.state === 'error') return true;
+    return /minutes=8/.test(f.dataset.url || '') && /kind=fire/.test(f.dataset.url || '') &&
+      f.dataset.state === 'done';
+  }, null, { timeout: 60000 });
+  const { status, body } = await apiGet('/v1/coverage?kind=fire&minutes=8&region=network');
+  if (status !== 200) {
+    assert.ok((await page.textContent('#planner-message')).includes(body.message));
+    t.diagnostic('/v1/coverage by minutes answers ' + status + ': ' + body.message);
+    return;
+  }
+  assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), body.covered_share);
+  await page.click('#planner-isochrones');
+  await page.waitForFunction(() => document.getElementById('planner-figures').dataset.isochrones ||
+    /Isochrones:/.test(document.getElementById('planner-message').textContent), null,
+  { timeout: 60000 });
+  const iso = await apiGet('/v1/isochrone?kind=fire&minutes=8');
+  if (iso.status === 200) {
+    assert.equal(Number(await page.getAttribute('#planner-figures', 'data-isochrones')),
+      iso.body.features.length);
+  } else {
+    assert.ok((await page.textContent('#planner-message')).includes(iso.body.message));
+  }
+  await shot('heidelberg-planner');
+  await page.click('#tab-dispatcher');
 });
 
 test('phone-sized screen: the panel collapses and opens again', async () => {
