@@ -895,12 +895,13 @@ static enum kkc_code build_landmarks(struct graph *g, uint32_t want, struct kkc_
     enum kkc_code rc = KKC_OK;
 
     g->lm_count = L;
-    g->lm_node = alloc_array(L, sizeof(uint32_t));
+    g->lm_node = alloc_array(L + 1, sizeof(uint32_t));
     g->lm_dist = alloc_array((size_t)n * 2 * L, sizeof(uint32_t));
     if (!tmp || !sep || !g->lm_node || !g->lm_dist) {
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (landmarks)");
         goto out;
     }
+    g->lm_node[0] = GRAPH_NONE; /* an arbitrary node of the main component, when it has edges */
     for (uint32_t e = 0; L && e < g->edge_count; e++)
         if (g->edge_flags[e] & GRAPH_SNAPPABLE) {
             g->lm_node[0] = g->edge_source[e];

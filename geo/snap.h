@@ -46,13 +46,14 @@ graph_cost snap_partial(const struct graph *g, uint32_t edge, double fraction);
 
 /* How a search leaves the snapped point s: up to two (node, cost) pairs, written to out, count
  * returned. The edge's target when it is driven forward (cost of the rest of the edge), its
- * source when driven backward (cost of the part before s); an end that s lies on (cost 0) is
- * always a way out whatever the direction. */
+ * source when driven backward (cost of the part before s); an end that s lies on (partial cost
+ * 0) is always a way out whatever the direction, except on an edge of cost 0 (its two ends are
+ * one place: joining them both ways would be a shortcut the graph does not have). */
 size_t snap_departures(const struct graph *g, const struct snap *s, struct graph_seed out[2]);
 
 /* How a search reaches s: up to two (node, cost) pairs, the cost being what remains from the
  * node to s: the source when the edge is driven forward, the target when driven backward, and
- * an end that s lies on. */
+ * an end that s lies on (same exception as above). */
 size_t snap_arrivals(const struct graph *g, const struct snap *s, struct graph_seed out[2]);
 
 /* The cost of driving from `from` to `to` along their common edge without leaving it, into

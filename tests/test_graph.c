@@ -159,6 +159,9 @@ static void fx_done(struct graph *g, char *path)
     free(path);
 }
 
+static enum kkc_code snap_xy(const struct graph *g, double x, double y, double radius,
+                             struct snap *s, struct kkc_err *err);
+
 /* ---- graph ------------------------------------------------------------------------------------- */
 
 START_TEST(t_load_hand)
@@ -255,6 +258,30 @@ START_TEST(t_landmarks)
 }
 END_TEST
 
+/* Only one-way streets in a line: no cycle, so no edge may be snapped to and no landmark. */
+START_TEST(t_load_no_cycle)
+{
+    static const struct fx_edge line[] = {{0, 1, 100, 10, 1, 0, "L", NULL, 0, 0},
+                                          {1, 2, 100, 10, 1, 0, "L", NULL, 0, 0}};
+    char *path = fx_db(hand_nodes, 3, line, 2);
+    struct graph *g = NULL;
+    struct snap s;
+    struct kkc_err err = {0};
+    graph_cost out[3];
+    struct graph_seed seed = {0, 0};
+
+    ck_assert_msg(fx_load(path, &g, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(g->main_scc_nodes, 1);
+    ck_assert_uint_eq(g->lm_count, 0);
+    ck_assert_uint_eq(g->edge_flags[0] & GRAPH_SNAPPABLE, 0);
+    ck_assert_int_eq(snap_xy(g, 50, 0, 1000, &s, &err), KKC_ENOSEGMENT);
+    seed.node = graph_node_from_dbid(g, 0);
+    ck_assert_int_eq(graph_search_all(g, &seed, 1, 0, out, &err), 0);
+    ck_assert_double_eq_tol(graph_cost_seconds(out[graph_node_from_dbid(g, 2)]), 20, 1e-9);
+    fx_done(g, path);
+}
+END_TEST
+
 START_TEST(t_load_empty)
 {
     char *path = fx_db(hand_nodes, 0, hand_edges, 0);
@@ -322,6 +349,7 @@ Suite *graph_suite(void)
     tcase_add_test(tc, t_search_all);
     tcase_add_test(tc, t_landmarks);
     tcase_add_test(tc, t_load_empty);
+    tcase_add_test(tc, t_load_no_cycle);
     tcase_add_loop_test(tc, t_load_bad, 0, (int)(sizeof bad_sql / sizeof *bad_sql));
     tcase_add_test(tc, t_heap);
     suite_add_tcase(s, tc);

@@ -8,6 +8,7 @@
 #include "centres.h"
 #include "graph.h"
 #include "labels.h"
+#include "osm_import.h"
 #include "route.h"
 #include "snap.h"
 #include "store.h"
@@ -15,6 +16,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -678,6 +680,239 @@ START_TEST(t_route_vs_oracle_points)
 }
 END_TEST
 
+/* ---- centres for the labels tests -------------------------------------------------------------- */
+
+/* Centres at lon,lat (xy == 0) or metre positions on the map (xy != 0); kinds cycle police,
+ * fire, ambulance; ids C00, C01, ... so the index order is the given order. */
+static struct centres *make_centres_at(const double (*pos)[2], int xy, const int *active, int n)
+{
+    struct centre *items = calloc((size_t)n, sizeof *items);
+    struct centres *cs = NULL;
+    struct kkc_err err = {0};
+    char ids[64][16];
+    ck_assert_int_le(n, 64);
+    for (int i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "C%02d", i);
+        items[i].id = ids[i];
+        items[i].name = ids[i];
+        items[i].kind = (enum centre_kind)(i % 3);
+        items[i].lon = pos[i][0], items[i].lat = pos[i][1];
+        if (xy)
+            to_lonlat(pos[i][0], pos[i][1], &items[i].lon, &items[i].lat);
+        items[i].source = "test";
+        items[i].active = active ? active[i] : 1;
+    }
+    ck_assert_msg(centres_build(items, (size_t)n, &cs, &err) == 0, "%s", err.msg);
+    free(items);
+    return cs;
+}
+
+static struct centres *make_centres(const double (*xy)[2], const int *active, int n)
+{
+    return make_centres_at(xy, 1, active, n);
+}
+
+/* Order (cost, index) pairs. */
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct labels_hit *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? -1 : 1;
+    return x->centre < y->centre ? -1 : x->centre > y->centre;
+}
+
+/* ---- real extracts and threads ------------------------------------------------------------------ */
+
+/* Import DATA_SRC/osm/NAME.osm.pbf into a new database with the OSM importer; returns its path. */
+static char *osm_db(const char *name)
+{
+    char *path = tu_tmpfile("osm.sqlite"), *pbf = NULL;
+    struct store *st = NULL;
+    struct osm_import_opts o = {0};
+    struct kkc_err err = {0};
+    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
+    ck_assert_msg(access(pbf, R_OK) == 0, "%s is missing", pbf);
+    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
+    o.path = pbf;
+    ck_assert_msg(osm_import(st, &o, NULL, &err) == 0, "%s", err.msg);
+    store_close(st);
+    free(pbf);
+    return path;
+}
+
+/* A point up to 25 m off a random snappable edge, snapped. */
+static void random_edge_snap(const struct graph *g, unsigned long long *rs, struct snap *s)
+{
+    struct kkc_err err = {0};
+    for (;;) {
+        uint32_t e = (uint32_t)(tu_rand(rs) * g->edge_count);
+        double a = tu_rand(rs) * 2 * M_PI, d = tu_rand(rs) * 25, kx;
+        struct snap on;
+        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
+            continue;
+        ck_assert_int_eq(snap_at(g, e, tu_rand(rs), &on, &err), 0);
+        kx = KY * cos(on.lat * M_PI / 180); /* metres per degree of longitude, roughly */
+        if (snap_point(g, on.lon + cos(a) * d / kx, on.lat + sin(a) * d / KY, 1000, s, &err) == 0)
+            return;
+    }
+}
+
+static const char *const extracts[] = {"monaco-2016", "andorra"};
+
+/* Real roads: routes against the SQL oracle, nearest-by-time against a route from each centre. */
+START_TEST(t_real_extract)
+{
+    char *path = osm_db(extracts[_i]);
+    struct graph *g = fx_load(path);
+    struct oracle *o = oracle_load(path);
+    struct route_ctx *ctx = NULL;
+    struct labels *l = NULL;
+    struct labels_options opt = {0, 0, 4, 0};
+    struct od *dist = calloc((size_t)o->n, sizeof *dist);
+    double pos[12][2];
+    unsigned long long rs = 500 + (unsigned)_i;
+    struct kkc_err err = {0};
+    struct centres *cs;
+
+    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
+    for (int q = 0; q < 5; q++) {
+        struct snap a, b;
+        random_edge_snap(g, &rs, &a);
+        oracle_from_point(o, (int)a.edge, a.fraction, dist);
+        for (int k = 0; k < 40; k++) {
+            struct route_result *r = NULL;
+            struct od want;
+            random_edge_snap(g, &rs, &b);
+            want = oracle_to_point(o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
+            ck_assert_int_ge(want.t, 0);
+            ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
+            ck_assert_int_eq(llround(r->duration_s * 1000), want.t);
+            ck_assert_int_eq(llround(r->distance_m * 10), want.d);
+            check_result(g, r, &a, &b);
+            route_result_destroy(r);
+        }
+    }
+    for (int i = 0; i < 12; i++) {
+        struct snap c;
+        random_edge_snap(g, &rs, &c);
+        pos[i][0] = c.query_lon, pos[i][1] = c.query_lat;
+    }
+    cs = make_centres_at((const double(*)[2])pos, 0, NULL, 12);
+    ck_assert_msg(labels_build(g, cs, &opt, &l, &err) == 0, "%s", err.msg);
+    for (int q = 0; q < 150; q++) {
+        struct labels_hit hit[3], all[12];
+        size_t n, na = 0;
+        struct snap p;
+        random_edge_snap(g, &rs, &p);
+        for (int i = 0; i < 12; i++) {
+            const struct snap *cp;
+            graph_cost c;
+            ck_assert_int_eq(labels_centre(l, (size_t)i, &cp), LABELS_USED);
+            ck_assert_int_eq(route_cost(g, ctx, cp, &p, &c, &err), 0);
+            all[na++] = (struct labels_hit){(uint32_t)i, 0, 0, c};
+        }
+        qsort(all, na, sizeof *all, cmp_hit);
+        ck_assert_int_eq(labels_nearest(l, &p, 3, hit, &n, &err), 0);
+        ck_assert_uint_eq(n, 3);
+        for (size_t j = 0; j < n; j++) {
+            ck_assert_uint_eq(hit[j].centre, all[j].centre);
+            ck_assert_uint_eq(hit[j].cost, all[j].cost);
+        }
+    }
+    labels_destroy(l);
+    centres_destroy(cs);
+    free(dist);
+    oracle_free(o);
+    route_ctx_destroy(ctx);
+    fx_done(g, path);
+}
+END_TEST
+
+/* Work for one thread: the same queries as the main thread, answers compared there. */
+struct thr {
+    const struct graph *g;
+    const struct labels *l;
+    const struct snap *pts;
+    const graph_cost *want;
+    const struct labels_hit *want_hit;
+    int n, bad;
+};
+
+static void *thr_run(void *arg)
+{
+    struct thr *t = arg;
+    struct route_ctx *ctx = NULL;
+    struct kkc_err err = {0};
+    if (route_ctx_create(t->g, &ctx, &err)) {
+        t->bad = -1;
+        return NULL;
+    }
+    for (int rep = 0; rep < 3; rep++) {
+        for (int i = 0; i < t->n; i++) {
+            struct route_result *r = NULL;
+            struct labels_hit hit[3];
+            size_t nh;
+            if (route_compute(t->g, ctx, &t->pts[i], &t->pts[(i * 7 + 3) % t->n], 1, &r, &err) ||
+                llround(r->duration_s * 1000) != graph_cost_ms(t->want[i]))
+                t->bad++;
+            route_result_destroy(r);
+            if (labels_nearest(t->l, &t->pts[i], 3, hit, &nh, &err) || nh != 3)
+                t->bad++;
+            for (size_t j = 0; j < 3 && nh == 3; j++)
+                t->bad += hit[j].centre != t->want_hit[3 * i + j].centre ||
+                          hit[j].cost != t->want_hit[3 * i + j].cost;
+        }
+    }
+    route_ctx_destroy(ctx);
+    return NULL;
+}
+
+/* Four threads share one graph and one set of labels, each with its own route_ctx. */
+START_TEST(t_route_threads)
+{
+    int nn, n = 150;
+    char *path = grid_db(12, 6000, &nn);
+    struct graph *g = fx_load(path);
+    struct route_ctx *ctx = NULL;
+    struct snap *pts = calloc((size_t)n, sizeof *pts);
+    graph_cost *want = calloc((size_t)n, sizeof *want);
+    struct labels_hit *want_hit = calloc((size_t)n * 3, sizeof *want_hit);
+    double xy[8][2];
+    unsigned long long rs = 17;
+    struct labels *l = NULL;
+    struct kkc_err err = {0};
+    struct thr t[4];
+    pthread_t th[4];
+    struct centres *cs;
+    size_t nh;
+
+    for (int i = 0; i < 8; i++)
+        xy[i][0] = tu_rand(&rs) * 1000, xy[i][1] = tu_rand(&rs) * 1000;
+    cs = make_centres((const double(*)[2])xy, NULL, 8);
+    ck_assert_int_eq(labels_build(g, cs, NULL, &l, &err), 0);
+    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
+    for (int i = 0; i < n; i++)
+        random_snap(g, &rs, &pts[i]);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(route_cost(g, ctx, &pts[i], &pts[(i * 7 + 3) % n], &want[i], &err), 0);
+        ck_assert_int_eq(labels_nearest(l, &pts[i], 3, want_hit + 3 * i, &nh, &err), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = (struct thr){g, l, pts, want, want_hit, n, 0};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, thr_run, &t[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(t[i].bad, 0);
+    }
+    labels_destroy(l);
+    centres_destroy(cs);
+    free(pts), free(want), free(want_hit);
+    route_ctx_destroy(ctx);
+    fx_done(g, path);
+}
+END_TEST
+
 Suite *route_suite(void); /* for the runner */
 
 Suite *route_suite(void)
@@ -695,32 +930,13 @@ Suite *route_suite(void)
     tcase_set_timeout(to, 300);
     tcase_add_loop_test(to, t_route_vs_oracle_nodes, 0, 3);
     tcase_add_loop_test(to, t_route_vs_oracle_points, 0, 3);
+    tcase_add_loop_test(to, t_real_extract, 0, (int)(sizeof extracts / sizeof *extracts));
+    tcase_add_test(to, t_route_threads);
     suite_add_tcase(s, to);
     return s;
 }
 
 /* ---- labels ------------------------------------------------------------------------------------ */
-
-/* Centres at metre positions on the map; kinds cycle police, fire, ambulance. */
-static struct centres *make_centres(const double (*xy)[2], const int *active, int n)
-{
-    struct centre *items = calloc((size_t)n, sizeof *items);
-    struct centres *cs = NULL;
-    struct kkc_err err = {0};
-    char ids[64][16];
-    for (int i = 0; i < n; i++) {
-        snprintf(ids[i], sizeof ids[i], "C%02d", i);
-        items[i].id = ids[i];
-        items[i].name = ids[i];
-        items[i].kind = (enum centre_kind)(i % 3);
-        to_lonlat(xy[i][0], xy[i][1], &items[i].lon, &items[i].lat);
-        items[i].source = "test";
-        items[i].active = active ? active[i] : 1;
-    }
-    ck_assert_msg(centres_build(items, (size_t)n, &cs, &err) == 0, "%s", err.msg);
-    free(items);
-    return cs;
-}
 
 START_TEST(t_labels_hand)
 {
@@ -798,15 +1014,6 @@ START_TEST(t_labels_hand)
     fx_done(g, path);
 }
 END_TEST
-
-/* Order (cost, index) pairs. */
-static int cmp_hit(const void *a, const void *b)
-{
-    const struct labels_hit *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? -1 : 1;
-    return x->centre < y->centre ? -1 : x->centre > y->centre;
-}
 
 START_TEST(t_labels_brute)
 {
