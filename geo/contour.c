@@ -139,7 +139,9 @@ static void row_min(float *row, long k0, long k1, float px0, float py, float cel
 {
     float beta = cell * dx * inv, alpha = (px0 * dx + py * dy) * inv;
     long ka = k0, kb = k1; /* [k0, ka): t < 0, [ka, kb): inside, [kb, k1): t > 1 */
-    if (beta > 0) {
+    if (inv == 0) {        /* a point: every vertex is nearest to a */
+        ka = kb = k1;
+    } else if (beta > 0) {
         ka = ceil_l(clampk(-alpha / beta)), kb = floor_l(clampk((1 - alpha) / beta)) + 1;
     } else if (beta < 0) { /* t falls along the row: first the b side, then a */
         ka = ceil_l(clampk((1 - alpha) / beta)), kb = floor_l(clampk(-alpha / beta)) + 1;

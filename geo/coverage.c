@@ -431,9 +431,9 @@ static enum kkc_code straight_polygons(GEOSContextHandle_t h, struct crs_ctx *c,
         rc = overlay_back(h, c, res->crs, rm, u, 0, &cov, err);
     if (!rc && want)
         rc = overlay_back(h, c, res->crs, rm, u, 1, &res->gap, err);
-    if (!rc) {
+    if (!rc) { /* reprojected edges may add a few parts per million: never above the total */
         res->area_total_km2 = coverage_region_area_m2(reg) / 1e6;
-        res->area_covered_km2 = shape_area_km2(h, cov);
+        res->area_covered_km2 = fmin(shape_area_km2(h, cov), res->area_total_km2);
     }
     if (!rc && want)
         res->service = cov, cov = NULL;
@@ -886,8 +886,10 @@ enum kkc_code coverage_catchments(GEOSContextHandle_t h, struct crs_ctx *crs,
         rc = eval_straight(b, cs, q, limit, res, err);
     if (!rc)
         rc = totals(b, isfinite(limit) ? limit : 0, res, err);
-    if (!rc)
+    if (!rc) {
         catchment_munis(b, res, *by_road, *out);
+        res->area_total_km2 = coverage_region_area_m2(&b->region[res->region]) / 1e6;
+    }
     if (!rc && *by_road)
         rc = road_catchments(h, b, r, limit, res, *out, err);
     else if (!rc)
