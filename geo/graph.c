@@ -96,7 +96,7 @@ void graph_destroy(struct graph *g)
     free(g);
 }
 
-/* ---- priority queue ---------------------------------------------------------------------------- */
+/* ---- priority queue -------------------------------------------------------------------------- */
 
 static int heap_less(const struct graph_heap_item *a, const struct graph_heap_item *b)
 {
@@ -163,10 +163,10 @@ void graph_heap_free(struct graph_heap *h)
     h->len = h->cap = 0;
 }
 
-/* ---- one-to-all search --------------------------------------------------------------------- */
+/* ---- one-to-all search ----------------------------------------------------------------------- */
 
-enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds,
-                               size_t nseeds, int reverse, graph_cost *out, struct kkc_err *err)
+enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds, size_t nseeds,
+                               int reverse, graph_cost *out, struct kkc_err *err)
 {
     const uint32_t *first = reverse ? g->in_first : g->out_first;
     const struct graph_arc *arcs = reverse ? g->in : g->out;
@@ -238,8 +238,8 @@ static enum kkc_code load_nodes(struct store *st, struct graph *g, struct kkc_er
     g->node_lonlat = alloc_array((size_t)n * 2, sizeof(double));
     if (!g->node_lonlat)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road nodes)");
-    rc = store_prepare(st, "SELECT id, ST_X(geom), ST_Y(geom) FROM road_nodes ORDER BY id", &s,
-                       err);
+    rc =
+        store_prepare(st, "SELECT id, ST_X(geom), ST_Y(geom) FROM road_nodes ORDER BY id", &s, err);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         double lon = sqlite3_column_double(s, 1), lat = sqlite3_column_double(s, 2);
         if (i >= n || sqlite3_column_int64(s, 0) != i)
@@ -441,7 +441,8 @@ static int append_wkb(struct graph *g, struct edge_load *el, const unsigned char
         return -1;
     swap = (b[0] == 1) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
     n = rd_u32(b + 5, swap);
-    if (rd_u32(b + 1, swap) != 2 || n < 2 || n > EDGE_MAX_POINTS || (size_t)len != 9 + 16 * (size_t)n)
+    if (rd_u32(b + 1, swap) != 2 || n < 2 || n > EDGE_MAX_POINTS ||
+        (size_t)len != 9 + 16 * (size_t)n)
         return -1;
     if (el->npts + n > el->cap_pts) {
         size_t cap = (el->npts + n) * 2;
@@ -478,7 +479,8 @@ static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3
     g->edge_length_m[i] = len;
     g->edge_duration_s[i] = dur;
     g->edge_flags[i] = (uint8_t)((fw ? GRAPH_FORWARD : 0) | (bw ? GRAPH_BACKWARD : 0));
-    g->edge_cost[i] = graph_cost_make((uint32_t)llround(dur * 1000.0), (uint32_t)llround(len * 10.0));
+    g->edge_cost[i] =
+        graph_cost_make((uint32_t)llround(dur * 1000.0), (uint32_t)llround(len * 10.0));
     el->total_dm += (uint32_t)llround(len * 10.0);
     if (el->total_dm > UINT32_MAX)
         return kkc_err_set(err, KKC_ETOOBIG, "road_edges: total length over 429,000 km");
@@ -596,7 +598,8 @@ static enum kkc_code build_csr(struct graph *g, int in, struct kkc_err *err)
     for (uint32_t e = 0; e < m; e++) {
         uint32_t s = g->edge_source[e], t = g->edge_target[e];
         if (g->edge_flags[e] & GRAPH_FORWARD)
-            arcs[first[(in ? t : s) + 1]++] = (struct graph_arc){in ? s : t, e << 1, g->edge_cost[e]};
+            arcs[first[(in ? t : s) + 1]++] =
+                (struct graph_arc){in ? s : t, e << 1, g->edge_cost[e]};
         if (g->edge_flags[e] & GRAPH_BACKWARD)
             arcs[first[(in ? s : t) + 1]++] =
                 (struct graph_arc){in ? t : s, e << 1 | 1, g->edge_cost[e]};
@@ -836,7 +839,7 @@ out:
     return rc;
 }
 
-/* ---- landmarks --------------------------------------------------------------------------------- */
+/* ---- landmarks ------------------------------------------------------------------------------- */
 
 /* Run the two searches of landmark i and store their times; update sep[] (the round-trip time
  * to the nearest landmark so far) for the choice of the next one. */
@@ -854,7 +857,8 @@ static enum kkc_code landmark_fill(struct graph *g, uint32_t i, graph_cost *tmp,
                 tmp[v] == GRAPH_COST_INF ? UINT32_MAX : graph_cost_ms(tmp[v]);
     }
     for (uint32_t v = 0; v < n; v++) {
-        uint64_t to = g->lm_dist[(size_t)v * 2 * L + i], from = g->lm_dist[(size_t)v * 2 * L + L + i];
+        uint64_t to = g->lm_dist[(size_t)v * 2 * L + i],
+                 from = g->lm_dist[(size_t)v * 2 * L + L + i];
         if (to != UINT32_MAX && from != UINT32_MAX && to + from < sep[v])
             sep[v] = to + from;
         else if (to == UINT32_MAX || from == UINT32_MAX)
@@ -930,7 +934,7 @@ out:
     return rc;
 }
 
-/* ---- load --------------------------------------------------------------------------------------- */
+/* ---- load ------------------------------------------------------------------------------------ */
 
 /* Replace road_nodes ids in edge_source / edge_target by internal indices. */
 static void remap_edges(struct graph *g)

@@ -68,24 +68,24 @@ struct graph {
     uint32_t main_scc_nodes; /* nodes in the largest strongly connected component */
 
     /* Nodes (internal order). */
-    double *node_lonlat;     /* 2 per node */
-    uint32_t *node_dbid;     /* road_nodes.id of each node */
-    uint32_t *node_of_dbid;  /* the inverse */
-    uint32_t *out_first;     /* node_count + 1 offsets into out[] */
-    struct graph_arc *out;   /* out-arcs of v: out[out_first[v] .. out_first[v + 1]) */
-    uint32_t *in_first;      /* same for in-arcs */
+    double *node_lonlat;    /* 2 per node */
+    uint32_t *node_dbid;    /* road_nodes.id of each node */
+    uint32_t *node_of_dbid; /* the inverse */
+    uint32_t *out_first;    /* node_count + 1 offsets into out[] */
+    struct graph_arc *out;  /* out-arcs of v: out[out_first[v] .. out_first[v + 1]) */
+    uint32_t *in_first;     /* same for in-arcs */
     struct graph_arc *in;
 
     /* Edges (by road_edges.id). */
-    uint32_t *edge_source, *edge_target; /* internal node indices */
-    graph_cost *edge_cost;               /* of a whole traversal, either direction */
+    uint32_t *edge_source, *edge_target;     /* internal node indices */
+    graph_cost *edge_cost;                   /* of a whole traversal, either direction */
     double *edge_length_m, *edge_duration_s; /* as stored */
     uint8_t *edge_flags;
-    uint32_t *edge_name, *edge_ref;      /* string ids, see graph_string() */
-    uint32_t *edge_coord_first;          /* edge_count + 1 offsets into coords (points) */
-    double *coords;                      /* lon,lat pairs of all geometries, source -> target */
-    double *coord_along;                 /* metres from the edge's start, per point */
-    uint32_t *coord_edge;                /* edge of each point */
+    uint32_t *edge_name, *edge_ref; /* string ids, see graph_string() */
+    uint32_t *edge_coord_first;     /* edge_count + 1 offsets into coords (points) */
+    double *coords;                 /* lon,lat pairs of all geometries, source -> target */
+    double *coord_along;            /* metres from the edge's start, per point */
+    uint32_t *coord_edge;           /* edge of each point */
 
     /* Strings: id 0 is "". */
     char *strings;
@@ -138,7 +138,7 @@ const char *graph_string(const struct graph *g, uint32_t s);
  * ellipsoid: a local approximation good to ~1e-4 relative within a few kilometres. */
 void graph_metres_per_degree(double lat, double *kx, double *ky);
 
-/* ---- searches ---------------------------------------------------------------------------- */
+/* ---- searches -------------------------------------------------------------------------------- */
 
 /* A point where a search starts (or ends): a node and the cost already spent to get there. */
 struct graph_seed {
@@ -168,7 +168,7 @@ void graph_heap_free(struct graph_heap *h);
 /* One-to-all search from seeds over out-arcs (reverse == 0: costs from the seeds to each node)
  * or in-arcs (reverse != 0: costs from each node to the seeds). out[node_count] receives the
  * costs, GRAPH_COST_INF where unreached. KKC_ENOMEM on allocation failure. */
-enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds,
-                               size_t nseeds, int reverse, graph_cost *out, struct kkc_err *err);
+enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds, size_t nseeds,
+                               int reverse, graph_cost *out, struct kkc_err *err);
 
 #endif

@@ -18,12 +18,12 @@ struct labels {
     const struct graph *g;
     unsigned k;
     size_t ncentres;
-    uint8_t *state;        /* enum labels_centre_state per centre */
-    struct snap *snaps;    /* per centre (valid when used) */
-    uint64_t *by_edge;     /* edge << 32 | centre of the used centres, sorted */
+    uint8_t *state;     /* enum labels_centre_state per centre */
+    struct snap *snaps; /* per centre (valid when used) */
+    uint64_t *by_edge;  /* edge << 32 | centre of the used centres, sorted */
     size_t nby_edge;
-    uint8_t *lab_n;        /* labels per node */
-    graph_cost *lab_cost;  /* node v: lab_cost[v * k + j], j < lab_n[v] */
+    uint8_t *lab_n;       /* labels per node */
+    graph_cost *lab_cost; /* node v: lab_cost[v * k + j], j < lab_n[v] */
     uint32_t *lab_centre;
 };
 
@@ -139,8 +139,7 @@ static enum kkc_code labels_search(struct labels *l, struct kkc_err *err)
 }
 
 enum kkc_code labels_build(const struct graph *g, const struct centres *cs,
-                           const struct labels_options *o, struct labels **out,
-                           struct kkc_err *err)
+                           const struct labels_options *o, struct labels **out, struct kkc_err *err)
 {
     static const struct labels_options dflt = {0, 0, 0, 0};
     struct labels *l = calloc(1, sizeof *l);
@@ -177,7 +176,7 @@ fail:
     return rc;
 }
 
-/* ---- queries ----------------------------------------------------------------------------------- */
+/* ---- queries --------------------------------------------------------------------------------- */
 
 /* Offer (cost, centre) to the sorted top list of at most k distinct centres. */
 static void top_offer(struct labels_hit *top, size_t *n, size_t k, graph_cost cost, uint32_t c)
@@ -195,8 +194,8 @@ static void top_offer(struct labels_hit *top, size_t *n, size_t k, graph_cost co
         return;
     if (*n < k)
         (*n)++;
-    for (i = *n - 1; i > 0 && (top[i - 1].cost > cost ||
-                               (top[i - 1].cost == cost && top[i - 1].centre > c));
+    for (i = *n - 1;
+         i > 0 && (top[i - 1].cost > cost || (top[i - 1].cost == cost && top[i - 1].centre > c));
          i--)
         top[i] = top[i - 1];
     top[i] = (struct labels_hit){c, 0, 0, cost};

@@ -48,19 +48,19 @@ void labels_destroy(struct labels *l);
 unsigned labels_k(const struct labels *l);
 
 enum labels_centre_state {
-    LABELS_USED = 0,   /* snapped and labelled */
-    LABELS_EXCLUDED,   /* not chosen: another kind, or closed */
-    LABELS_UNSNAPPED,  /* chosen, but no road within the radius */
+    LABELS_USED = 0,  /* snapped and labelled */
+    LABELS_EXCLUDED,  /* not chosen: another kind, or closed */
+    LABELS_UNSNAPPED, /* chosen, but no road within the radius */
 };
 /* The state of centre i (index into centres_get()); when used and snap is not NULL, *snap points
  * at its snapped position (borrowed). LABELS_EXCLUDED for i out of range. */
 enum labels_centre_state labels_centre(const struct labels *l, size_t i, const struct snap **snap);
 
 struct labels_hit {
-    uint32_t centre;     /* index into centres_get() */
-    double duration_s;   /* driving from the centre to the point */
-    double distance_m;   /* along that route */
-    graph_cost cost;     /* the same as a graph_cost */
+    uint32_t centre;   /* index into centres_get() */
+    double duration_s; /* driving from the centre to the point */
+    double distance_m; /* along that route */
+    graph_cost cost;   /* the same as a graph_cost */
 };
 
 /* The k (1 <= k <= labels_k()) centres with the least driving time to the snapped point at,

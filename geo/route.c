@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROUTE_LM_ACTIVE 6      /* landmarks used per query: the best ones for its endpoints */
+#define ROUTE_LM_ACTIVE 6     /* landmarks used per query: the best ones for its endpoints */
 #define PRED_SEED 0x80000000u /* pred = PRED_SEED | departure index */
 #define POT_INF UINT32_MAX    /* the node cannot reach the target */
 
@@ -62,8 +62,7 @@ struct route_ctx {
     size_t npieces, cap_pieces;
 };
 
-enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out,
-                               struct kkc_err *err)
+enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out, struct kkc_err *err)
 {
     struct route_ctx *c = calloc(1, sizeof *c);
     *out = NULL;
@@ -97,7 +96,7 @@ size_t route_ctx_settled(const struct route_ctx *ctx)
     return ctx->settled;
 }
 
-/* ---- potentials -------------------------------------------------------------------------------- */
+/* ---- potentials ------------------------------------------------------------------------------ */
 
 /* Lower bound from landmark i for the node whose table row is row, given the target's times
  * to_t = d(L,T) and from_t = d(T,L); POT_INF when the node provably cannot reach T. With
@@ -162,7 +161,7 @@ static void target_landmarks(struct route_ctx *c, const struct graph_seed *tdep,
     }
 }
 
-/* ---- search ------------------------------------------------------------------------------------ */
+/* ---- search ---------------------------------------------------------------------------------- */
 
 /* The state of v for this query, initialised on first touch. */
 static struct node_state *touch(struct route_ctx *c, uint32_t v)
@@ -329,7 +328,7 @@ enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint
     return KKC_OK;
 }
 
-/* ---- path -------------------------------------------------------------------------------------- */
+/* ---- path ------------------------------------------------------------------------------------ */
 
 static struct pos pos_source(const struct graph *g, uint32_t e)
 {
@@ -376,7 +375,12 @@ static struct piece piece_depart(const struct graph *g, const struct snap *from,
 {
     uint32_t e = from->edge;
     int fwd = d.node == g->edge_target[e];
-    return (struct piece){e, !fwd, from->fraction, fwd, d.cost, pos_snap(from),
+    return (struct piece){e,
+                          !fwd,
+                          from->fraction,
+                          fwd,
+                          d.cost,
+                          pos_snap(from),
                           fwd ? pos_target(g, e) : pos_source(g, e)};
 }
 
@@ -384,8 +388,9 @@ static struct piece piece_arrive(const struct graph *g, const struct snap *to, s
 {
     uint32_t e = to->edge;
     int fwd = a.node == g->edge_source[e];
-    return (struct piece){e, !fwd, !fwd, to->fraction, a.cost,
-                          fwd ? pos_source(g, e) : pos_target(g, e), pos_snap(to)};
+    return (struct piece){
+        e,           !fwd, !fwd, to->fraction, a.cost, fwd ? pos_source(g, e) : pos_target(g, e),
+        pos_snap(to)};
 }
 
 /* Reverse pieces[lo..hi). */
@@ -432,7 +437,7 @@ static enum kkc_code collect_path(struct route_ctx *c, const struct snap *from,
     return KKC_OK;
 }
 
-/* ---- result ------------------------------------------------------------------------------------ */
+/* ---- result ---------------------------------------------------------------------------------- */
 
 /* Append a point unless it repeats the last one. */
 static void emit(struct route_result *r, double lon, double lat)
@@ -493,8 +498,8 @@ static struct route_result *result_alloc(const struct graph *g, const struct rou
 }
 
 /* Fill the result's pieces, steps and geometry from c's pieces. */
-static void result_fill(const struct graph *g, const struct route_ctx *c,
-                        const struct snap *from, const struct snap *to, struct route_result *r)
+static void result_fill(const struct graph *g, const struct route_ctx *c, const struct snap *from,
+                        const struct snap *to, struct route_result *r)
 {
     struct route_step *st = NULL;
     if (r->coords)
@@ -502,15 +507,26 @@ static void result_fill(const struct graph *g, const struct route_ctx *c,
     for (size_t i = 0; i < c->npieces; i++) {
         const struct piece *p = &c->pieces[i];
         struct route_edge *re = &r->edges[r->edge_count++];
-        *re = (struct route_edge){p->edge, p->reverse, p->f0, p->f1, graph_cost_metres(p->cost),
-                                  graph_cost_seconds(p->cost), 0, 0};
+        *re = (struct route_edge){p->edge,
+                                  p->reverse,
+                                  p->f0,
+                                  p->f1,
+                                  graph_cost_metres(p->cost),
+                                  graph_cost_seconds(p->cost),
+                                  0,
+                                  0};
         if (r->coords)
             emit_piece(g, r, p, re);
         if (new_step(g, c->pieces, i)) {
             st = &r->steps[r->step_count++];
             *st = (struct route_step){graph_string(g, g->edge_name[p->edge]),
-                                      graph_string(g, g->edge_ref[p->edge]), 0, 0, i, 0,
-                                      re->coord_first, 0};
+                                      graph_string(g, g->edge_ref[p->edge]),
+                                      0,
+                                      0,
+                                      i,
+                                      0,
+                                      re->coord_first,
+                                      0};
         }
         st->distance_m += re->distance_m, st->duration_s += re->duration_s;
         st->edge_count++, st->coord_last = re->coord_last;

@@ -22,8 +22,7 @@ struct route_ctx;
 
 /* Scratch for queries on g (and only on g). *out is the caller's, freed by route_ctx_destroy().
  * KKC_ENOMEM on failure. */
-enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out,
-                               struct kkc_err *err);
+enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out, struct kkc_err *err);
 /* NULL is a no-op. */
 void route_ctx_destroy(struct route_ctx *ctx);
 
@@ -33,23 +32,23 @@ struct route_edge {
     int reverse;                       /* 1 when driven target -> source */
     double from_fraction, to_fraction; /* where the piece starts and ends, 0..1 from the source */
     double distance_m, duration_s;
-    size_t coord_first, coord_last;    /* its points in coords[] (0, 0 without geometry) */
+    size_t coord_first, coord_last; /* its points in coords[] (0, 0 without geometry) */
 };
 
 /* A run of consecutive pieces on the same road (same name and ref). */
 struct route_step {
-    const char *name, *ref;            /* "" when none; borrowed from the graph */
+    const char *name, *ref; /* "" when none; borrowed from the graph */
     double distance_m, duration_s;
-    size_t edge_first, edge_count;     /* its pieces in edges[] */
-    size_t coord_first, coord_last;    /* its points in coords[] (0, 0 without geometry) */
+    size_t edge_first, edge_count;  /* its pieces in edges[] */
+    size_t coord_first, coord_last; /* its points in coords[] (0, 0 without geometry) */
 };
 
 struct route_result {
-    double distance_m, duration_s;     /* totals; the sums of the steps' */
-    size_t coord_count;                /* points in coords (0 without geometry) */
-    double *coords;                    /* lon,lat pairs from the snapped start to the snapped end */
+    double distance_m, duration_s; /* totals; the sums of the steps' */
+    size_t coord_count;            /* points in coords (0 without geometry) */
+    double *coords;                /* lon,lat pairs from the snapped start to the snapped end */
     size_t edge_count;
-    struct route_edge *edges;          /* the path's pieces in driving order */
+    struct route_edge *edges; /* the path's pieces in driving order */
     size_t step_count;
     struct route_step *steps;
 };

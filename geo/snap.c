@@ -10,9 +10,9 @@
 
 /* The best candidate so far. */
 struct snap_best {
-    double d2;    /* squared distance in the local plane */
-    double t;     /* position on the segment, 0..1 */
-    uint32_t k;   /* first point of the segment */
+    double d2;  /* squared distance in the local plane */
+    double t;   /* position on the segment, 0..1 */
+    uint32_t k; /* first point of the segment */
     uint32_t edge;
 };
 
@@ -88,7 +88,8 @@ enum kkc_code snap_point(const struct graph *g, double lon, double lat, double r
     if (!isfinite(lon) || !isfinite(lat) || fabs(lon) > 180 || fabs(lat) > 90)
         return kkc_err_set(err, KKC_EINVAL, "coordinates out of range: %g,%g", lon, lat);
     if (!(radius_m > 0 && radius_m <= SNAP_RADIUS_MAX_M))
-        return kkc_err_set(err, KKC_EINVAL, "snap radius must be in (0, %.0f] m", SNAP_RADIUS_MAX_M);
+        return kkc_err_set(err, KKC_EINVAL, "snap radius must be in (0, %.0f] m",
+                           SNAP_RADIUS_MAX_M);
     graph_metres_per_degree(lat, &kx, &ky);
     fx = (lon - g->grid_lon0) / g->grid_dlon;
     fy = (lat - g->grid_lat0) / g->grid_dlat;
@@ -113,8 +114,8 @@ enum kkc_code snap_point(const struct graph *g, double lon, double lat, double r
     snap_fill(g, &b, lon, lat, out);
     return KKC_OK;
 none:
-    return kkc_err_set(err, KKC_ENOSEGMENT, "no routable road within %.0f m of %.6f,%.6f",
-                       radius_m, lon, lat);
+    return kkc_err_set(err, KKC_ENOSEGMENT, "no routable road within %.0f m of %.6f,%.6f", radius_m,
+                       lon, lat);
 }
 
 enum kkc_code snap_at(const struct graph *g, uint32_t edge, double fraction, struct snap *out,
@@ -131,8 +132,8 @@ enum kkc_code snap_at(const struct graph *g, uint32_t edge, double fraction, str
     for (k = first; k + 1 < last && g->coord_along[k + 1] < along; k++)
         ;
     seg = g->coord_along[k + 1] - g->coord_along[k];
-    b = (struct snap_best){0, seg > 0 ? fmin(fmax((along - g->coord_along[k]) / seg, 0), 1) : 0,
-                           k, edge};
+    b = (struct snap_best){0, seg > 0 ? fmin(fmax((along - g->coord_along[k]) / seg, 0), 1) : 0, k,
+                           edge};
     snap_fill(g, &b, 0, 0, out);
     out->query_lon = out->lon, out->query_lat = out->lat, out->distance_m = 0;
     out->fraction = f;

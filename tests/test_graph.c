@@ -44,7 +44,7 @@ struct fx_edge {
  *  v e6 (dead end, one-way)
  *  7 (0,-100)
  */
-static const struct fx_node hand_nodes[] = {{0, 0},   {100, 0},    {200, 0},  {100, 100},
+static const struct fx_node hand_nodes[] = {{0, 0},     {100, 0},  {200, 0},  {100, 100},
                                             {200, 100}, {1000, 0}, {1100, 0}, {0, -100}};
 static const struct fx_edge hand_edges[] = {
     {0, 1, 100, 10, 1, 1, "A", NULL, 0, 0},
@@ -79,8 +79,11 @@ static void fx_insert(struct store *st, const struct fx_node *n, int nn, const s
     struct kkc_err err = {0};
     char wkt[256];
     ck_assert_int_eq(store_exec(st, "BEGIN", &err), 0);
-    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
-                                       "(?, ?, MakePoint(?, ?, 4326))", &s, &err), 0);
+    ck_assert_int_eq(store_prepare(st,
+                                   "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
+                                   "(?, ?, MakePoint(?, ?, 4326))",
+                                   &s, &err),
+                     0);
     for (int i = 0; i < nn; i++) {
         double lon, lat;
         to_lonlat(n[i].x, n[i].y, &lon, &lat);
@@ -90,10 +93,13 @@ static void fx_insert(struct store *st, const struct fx_node *n, int nn, const s
         sqlite3_reset(s);
     }
     sqlite3_finalize(s);
-    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_edges (id, source, target, osm_way_id, "
-                                       "highway, name, ref, length_m, duration_s, forward, "
-                                       "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
-                                       "?, ?, ?, ?, GeomFromText(?, 4326))", &s, &err), 0);
+    ck_assert_int_eq(store_prepare(st,
+                                   "INSERT INTO road_edges (id, source, target, osm_way_id, "
+                                   "highway, name, ref, length_m, duration_s, forward, "
+                                   "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
+                                   "?, ?, ?, ?, GeomFromText(?, 4326))",
+                                   &s, &err),
+                     0);
     for (int i = 0; i < ne; i++) {
         double a[2], b[2], v[2];
         to_lonlat(n[e[i].s].x, n[e[i].s].y, &a[0], &a[1]);
@@ -162,7 +168,7 @@ static void fx_done(struct graph *g, char *path)
 static enum kkc_code snap_xy(const struct graph *g, double x, double y, double radius,
                              struct snap *s, struct kkc_err *err);
 
-/* ---- graph ------------------------------------------------------------------------------------- */
+/* ---- graph ----------------------------------------------------------------------------------- */
 
 START_TEST(t_load_hand)
 {
@@ -192,7 +198,7 @@ START_TEST(t_load_hand)
         ck_assert_int_eq(!!(g->edge_flags[e] & GRAPH_SNAPPABLE), e < 5);
     }
     ck_assert_uint_eq(g->edge_name[0], g->edge_name[1]); /* "A" interned once */
-    ck_assert_uint_eq(g->edge_coord_first[7], 15);      /* 6 straight edges + one with a via */
+    ck_assert_uint_eq(g->edge_coord_first[7], 15);       /* 6 straight edges + one with a via */
     ck_assert_uint_eq(graph_cost_ms(g->edge_cost[3]), 20000);
     ck_assert_uint_eq((uint32_t)g->edge_cost[3], 1414);
     ck_assert_double_eq_tol(g->coord_along[g->edge_coord_first[4] - 1], 141.42, 0.05);
@@ -327,7 +333,8 @@ START_TEST(t_heap)
     ck_assert_int_eq(graph_heap_reserve(&h, 4, NULL), 0);
     for (int i = 0; i < 1000; i++)
         ck_assert_int_eq(graph_heap_push(&h, (graph_cost)(tu_rand(&rs) * 50), (uint32_t)i,
-                                         (uint32_t)(tu_rand(&rs) * 5)), 0);
+                                         (uint32_t)(tu_rand(&rs) * 5)),
+                         0);
     for (int i = 0; i < 1000; i++) {
         graph_heap_pop(&h, &it);
         ck_assert(it.key > prev.key || (it.key == prev.key && it.aux >= prev.aux));
@@ -356,7 +363,7 @@ Suite *graph_suite(void)
     return s;
 }
 
-/* ---- snap -------------------------------------------------------------------------------------- */
+/* ---- snap ------------------------------------------------------------------------------------ */
 
 /* Snap the point x,y (metres) on the hand graph. */
 static enum kkc_code snap_xy(const struct graph *g, double x, double y, double radius,
@@ -373,14 +380,14 @@ static const struct {
     uint32_t edge;
     double dist, frac, sx, sy;
 } snap_cases[] = {
-    {30, 20, 0, 20, 0.3, 30, 0},       /* above A: onto the segment, not the nearest node */
-    {5, -50, 0, 50, 0.05, 5, 0},       /* the dead end 5 m away is not snappable: A, 50 m */
-    {100, 50, 2, 0, 0.5, 100, 50},     /* on B */
-    {120, 60, 2, 20, 0.6, 100, 60},    /* right of B */
-    {100, 0, 0, 0, 1, 100, 0},         /* node 1 ends A, A and B: the lowest edge id wins */
-    {150, 160, 3, 10, 0.5, 150, 150},  /* above the bend of C */
-    {-300, 0, 0, 300, 0, 0, 0},        /* west of node 0: beyond the graph's box */
-    {1050, 5, 4, 850, 0.95, 200, 5},   /* next to the island: onto D, 850 m away, instead */
+    {30, 20, 0, 20, 0.3, 30, 0},      /* above A: onto the segment, not the nearest node */
+    {5, -50, 0, 50, 0.05, 5, 0},      /* the dead end 5 m away is not snappable: A, 50 m */
+    {100, 50, 2, 0, 0.5, 100, 50},    /* on B */
+    {120, 60, 2, 20, 0.6, 100, 60},   /* right of B */
+    {100, 0, 0, 0, 1, 100, 0},        /* node 1 ends A, A and B: the lowest edge id wins */
+    {150, 160, 3, 10, 0.5, 150, 150}, /* above the bend of C */
+    {-300, 0, 0, 300, 0, 0, 0},       /* west of node 0: beyond the graph's box */
+    {1050, 5, 4, 850, 0.95, 200, 5},  /* next to the island: onto D, 850 m away, instead */
 };
 
 START_TEST(t_snap_hand)
@@ -480,7 +487,7 @@ static char *grid_db(int n, unsigned long long seed)
             double r = tu_rand(&seed);
             if ((d == 0 && i % n == n - 1) || j >= n * n || tu_rand(&seed) < 0.15)
                 continue;
-            edges[ne] = (struct fx_edge){i, j, 90, 9, r < 0.85, r > 0.15, "g", NULL, 0, 0};
+            edges[ne] = (struct fx_edge){i, j, 90, 9, r<0.85, r> 0.15, "g", NULL, 0, 0};
             if (tu_rand(&seed) < 0.3)
                 edges[ne].via_x = (nodes[i].x + nodes[j].x) / 2 + 15,
                 edges[ne].via_y = (nodes[i].y + nodes[j].y) / 2 + 10;

@@ -83,8 +83,11 @@ static void fx_insert(struct store *st, const struct fx_node *n, int nn, const s
     struct kkc_err err = {0};
     char wkt[256];
     ck_assert_int_eq(store_exec(st, "BEGIN", &err), 0);
-    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
-                                       "(?, ?, MakePoint(?, ?, 4326))", &s, &err), 0);
+    ck_assert_int_eq(store_prepare(st,
+                                   "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
+                                   "(?, ?, MakePoint(?, ?, 4326))",
+                                   &s, &err),
+                     0);
     for (int i = 0; i < nn; i++) {
         double lon, lat;
         to_lonlat(n[i].x, n[i].y, &lon, &lat);
@@ -94,10 +97,13 @@ static void fx_insert(struct store *st, const struct fx_node *n, int nn, const s
         sqlite3_reset(s);
     }
     sqlite3_finalize(s);
-    ck_assert_int_eq(store_prepare(st, "INSERT INTO road_edges (id, source, target, osm_way_id, "
-                                       "highway, name, ref, length_m, duration_s, forward, "
-                                       "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
-                                       "?, ?, ?, ?, GeomFromText(?, 4326))", &s, &err), 0);
+    ck_assert_int_eq(store_prepare(st,
+                                   "INSERT INTO road_edges (id, source, target, osm_way_id, "
+                                   "highway, name, ref, length_m, duration_s, forward, "
+                                   "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
+                                   "?, ?, ?, ?, GeomFromText(?, 4326))",
+                                   &s, &err),
+                     0);
     for (int i = 0; i < ne; i++) {
         double a[2], b[2], v[2];
         to_lonlat(n[e[i].s].x, n[e[i].s].y, &a[0], &a[1]);
@@ -172,19 +178,19 @@ static const struct {
     double dur, dist;
     const char *steps;
 } route_cases[] = {
-    {0, 0.5, 1, 0.5, 0, 10, 100, "A"},              /* with the one-way */
-    {1, 0.5, 0, 0.5, 0, 70, 441.4, "A|D|C|B|A"},    /* against it: round the block */
-    {1, 0.25, 1, 0.75, 0, 5, 50, "A"},              /* same one-way edge, forward */
-    {1, 0.75, 1, 0.25, 0, 65, 391.4, "A|D|C|B|A"},  /* same one-way edge, backward */
-    {0, 0.75, 0, 0.25, 0, 5, 50, "A"},              /* same two-way edge, backward */
-    {4, 0.75, 4, 0.25, 0, 10, 50, "D"},             /* backward-only edge, its way */
-    {4, 0.25, 4, 0.75, 0, 60, 391.4, "D|C|B|A|D"},  /* backward-only edge, against it */
-    {0, 0.5, 5, 0.5, KKC_ENOROUTE, 0, 0, NULL},     /* onto the island */
-    {6, 0.5, 0, 0.5, KKC_ENOROUTE, 0, 0, NULL},     /* out of the dead end */
-    {0, 0.5, 6, 0.5, 0, 10, 100, "A|Dead end"},     /* into the dead end */
-    {2, 0, 1, 1, 0, 10, 100, "A"},                  /* node 1 to node 2: zero pieces dropped */
-    {3, 0.5, 3, 0.5, 0, 0, 0, "C"},                 /* the same point */
-    {3, 0.25, 2, 0.5, 0, 15, 85.4, "C|B"},          /* partial C (35.4 m) then half of B */
+    {0, 0.5, 1, 0.5, 0, 10, 100, "A"},             /* with the one-way */
+    {1, 0.5, 0, 0.5, 0, 70, 441.4, "A|D|C|B|A"},   /* against it: round the block */
+    {1, 0.25, 1, 0.75, 0, 5, 50, "A"},             /* same one-way edge, forward */
+    {1, 0.75, 1, 0.25, 0, 65, 391.4, "A|D|C|B|A"}, /* same one-way edge, backward */
+    {0, 0.75, 0, 0.25, 0, 5, 50, "A"},             /* same two-way edge, backward */
+    {4, 0.75, 4, 0.25, 0, 10, 50, "D"},            /* backward-only edge, its way */
+    {4, 0.25, 4, 0.75, 0, 60, 391.4, "D|C|B|A|D"}, /* backward-only edge, against it */
+    {0, 0.5, 5, 0.5, KKC_ENOROUTE, 0, 0, NULL},    /* onto the island */
+    {6, 0.5, 0, 0.5, KKC_ENOROUTE, 0, 0, NULL},    /* out of the dead end */
+    {0, 0.5, 6, 0.5, 0, 10, 100, "A|Dead end"},    /* into the dead end */
+    {2, 0, 1, 1, 0, 10, 100, "A"},                 /* node 1 to node 2: zero pieces dropped */
+    {3, 0.5, 3, 0.5, 0, 0, 0, "C"},                /* the same point */
+    {3, 0.25, 2, 0.5, 0, 15, 85.4, "C|B"},         /* partial C (35.4 m) then half of B */
 };
 
 START_TEST(t_route_hand)
@@ -384,16 +390,23 @@ static struct oracle *oracle_load(const char *path)
     sqlite3_stmt *s = NULL;
     struct kkc_err err = {0};
     ck_assert_int_eq(store_open(path, STORE_READONLY, &st, &err), 0);
-    ck_assert_int_eq(store_prepare(st, "SELECT (SELECT count(*) FROM road_nodes), count(*) FROM "
-                                       "road_edges", &s, &err), 0);
+    ck_assert_int_eq(store_prepare(st,
+                                   "SELECT (SELECT count(*) FROM road_nodes), count(*) FROM "
+                                   "road_edges",
+                                   &s, &err),
+                     0);
     ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
     o->n = sqlite3_column_int(s, 0), o->m = sqlite3_column_int(s, 1);
     sqlite3_finalize(s);
     o->src = calloc((size_t)o->m, sizeof(int)), o->dst = calloc((size_t)o->m, sizeof(int));
     o->fw = calloc((size_t)o->m, sizeof(int)), o->bw = calloc((size_t)o->m, sizeof(int));
-    o->ms = calloc((size_t)o->m, sizeof(long long)), o->dm = calloc((size_t)o->m, sizeof(long long));
-    ck_assert_int_eq(store_prepare(st, "SELECT id, source, target, duration_s, length_m, forward, "
-                                       "backward FROM road_edges", &s, &err), 0);
+    o->ms = calloc((size_t)o->m, sizeof(long long)),
+    o->dm = calloc((size_t)o->m, sizeof(long long));
+    ck_assert_int_eq(store_prepare(st,
+                                   "SELECT id, source, target, duration_s, length_m, forward, "
+                                   "backward FROM road_edges",
+                                   &s, &err),
+                     0);
     while (sqlite3_step(s) == SQLITE_ROW) {
         int e = sqlite3_column_int(s, 0);
         o->src[e] = sqlite3_column_int(s, 1), o->dst[e] = sqlite3_column_int(s, 2);
@@ -539,8 +552,15 @@ static char *grid_db(int n, unsigned long long seed, int *nnodes)
             double r = tu_rand(&seed), len = 80 + tu_rand(&seed) * 40;
             if ((d != 1 && i % n == n - 1) || j >= nn || tu_rand(&seed) < (d == 2 ? 0.9 : 0.1))
                 continue;
-            edges[ne] = (struct fx_edge){i, j, len, len / (4 + tu_rand(&seed) * 20), r < 0.85,
-                                         r > 0.15, names[(i / 7 + d) % 4], NULL, 0, 0};
+            edges[ne] = (struct fx_edge){i,
+                                         j,
+                                         len,
+                                         len / (4 + tu_rand(&seed) * 20),
+                                         r<0.85, r> 0.15,
+                                         names[(i / 7 + d) % 4],
+                                         NULL,
+                                         0,
+                                         0};
             if (tu_rand(&seed) < 0.5) /* round figures: ties between paths */
                 edges[ne].len = 90, edges[ne].dur = 9;
             if (tu_rand(&seed) < 0.25)
@@ -614,8 +634,8 @@ static void random_snap(const struct graph *g, unsigned long long *rs, struct sn
 }
 
 /* Route invariants: points from the start to the end, pieces joined end to end, sums. */
-static void check_result(const struct graph *g, const struct route_result *r,
-                         const struct snap *a, const struct snap *b)
+static void check_result(const struct graph *g, const struct route_result *r, const struct snap *a,
+                         const struct snap *b)
 {
     double d = 0, t = 0;
     ck_assert_double_eq(r->coords[0], a->lon);
@@ -680,7 +700,7 @@ START_TEST(t_route_vs_oracle_points)
 }
 END_TEST
 
-/* ---- centres for the labels tests -------------------------------------------------------------- */
+/* ---- centres for the labels tests ------------------------------------------------------------ */
 
 /* Centres at lon,lat (xy == 0) or metre positions on the map (xy != 0); kinds cycle police,
  * fire, ambulance; ids C00, C01, ... so the index order is the given order. */
@@ -721,7 +741,7 @@ static int cmp_hit(const void *a, const void *b)
     return x->centre < y->centre ? -1 : x->centre > y->centre;
 }
 
-/* ---- real extracts and threads ------------------------------------------------------------------ */
+/* ---- real extracts and threads --------------------------------------------------------------- */
 
 /* Import DATA_SRC/osm/NAME.osm.pbf into a new database with the OSM importer; returns its path. */
 static char *osm_db(const char *name)
@@ -936,7 +956,7 @@ Suite *route_suite(void)
     return s;
 }
 
-/* ---- labels ------------------------------------------------------------------------------------ */
+/* ---- labels ---------------------------------------------------------------------------------- */
 
 START_TEST(t_labels_hand)
 {
@@ -1062,8 +1082,8 @@ START_TEST(t_labels_brute)
             struct od w;
             if (labels_centre(l, (size_t)i, &cp) != LABELS_USED)
                 continue;
-            w = oracle_to_point(o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction,
-                                (int)p.edge, p.fraction);
+            w = oracle_to_point(o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction, (int)p.edge,
+                                p.fraction);
             if (route_cost(g, ctx, cp, &p, &c, &err) != 0) {
                 ck_assert_int_lt(w.t, 0);
                 continue;

@@ -115,8 +115,11 @@ int main(int argc, char **argv)
     printf("settled nodes per route: mean %.0f\n", (double)settled / (double)(2 * n));
     for (size_t i = 0; i < nc; i++) {
         snprintf(ids[i], sizeof ids[i], "T%02zu", i);
-        items[i] = (struct centre){.id = ids[i], .name = ids[i], .kind = (enum centre_kind)(i % 3),
-                                   .source = "timing", .active = 1};
+        items[i] = (struct centre){.id = ids[i],
+                                   .name = ids[i],
+                                   .kind = (enum centre_kind)(i % 3),
+                                   .source = "timing",
+                                   .active = 1};
         random_point(g, &items[i].lon, &items[i].lat);
     }
     centres_build(items, nc, &cs, &err);
