@@ -32,10 +32,17 @@ for word in $(grep -o -- '--[a-z-]*\|KKC_[A-Z_]*' <<<"$help" | sort -u); do
   grep -q -- "${word//-/\\\\-}" service/kkc.1 || fail "kkc.1 does not mention $word"
 done
 ok "kkc.1 names every option and variable of kkc serve --help"
-for cmd in import serve nearest route; do
+cmds=$("$KKC_BIN" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }')
+for cmd in $cmds; do
   grep -q "^\.SS \"kkc $cmd\"" service/kkc.1 || fail "kkc.1 has no section for kkc $cmd"
 done
-ok "kkc.1 has a section per command"
+ok "kkc.1 has a section per command of kkc --help"
+for cmd in $cmds; do
+  for word in $("$KKC_BIN" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    grep -q -- "${word//-/\\\\-}" service/kkc.1 || fail "kkc.1 does not mention kkc $cmd $word"
+  done
+done
+ok "kkc.1 names every option of every command's --help"
 
 # the install script into a staging root
 BUILD=$(dirname "$KKC_BIN") scripts/install --prefix /opt/kkc --destdir "$tmp/root" >/dev/null
