@@ -82,7 +82,12 @@ test: deps deps-test
 test-c: $(KKC) $(RUNNER) $(DB)
 	KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) $(RUNNER)
 
-test-scripts: $(KKC) $(DB)
+# Tools in tests/tools: route_pairs (the C side of tests/scripts/route_oracle.sh), route_timing.
+TOOLS := $(BUILD)/route_pairs $(BUILD)/route_timing
+$(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkkcgeo.a $(PKG_LIBS)
+
+test-scripts: $(KKC) $(DB) $(BUILD)/route_pairs
 	@for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
 	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || exit 1; done
 
