@@ -699,6 +699,7 @@ Suite *centres_suite(void)
 {
     Suite *s = suite_create("centres");
     TCase *tc = tcase_create("unit");
+    tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, kind_parse, 0, sizeof kind_cases / sizeof kind_cases[0]);
     tcase_add_test(tc, kind_name_unknown);
     tcase_add_test(tc, ties_by_id);

@@ -402,7 +402,7 @@ Suite *crs_suite(void)
 {
     Suite *s = suite_create("crs");
     TCase *tc = tcase_create("transform");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sjtsk_control);
     tcase_add_test(tc, sjtsk_other_spellings);
     tcase_add_test(tc, web_mercator_closed_form);
@@ -415,7 +415,7 @@ Suite *crs_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("geodesic");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, geodesic_known, 0, sizeof geod_cases / sizeof geod_cases[0]);
     tcase_add_test(tc, geodesic_vs_vincenty);
     tcase_add_test(tc, geodesic_direct);

@@ -264,6 +264,7 @@ Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("reader");
+    tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, records, 0, sizeof cases / sizeof cases[0]);
     tcase_add_test(tc, bom_header);
     tcase_add_test(tc, field_count_cap);

@@ -590,7 +590,7 @@ Suite *data_import_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("user");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, user_csv);
     tcase_add_test(tc, user_csv_values);
     tcase_add_test(tc, user_geojson);

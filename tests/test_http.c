@@ -805,7 +805,7 @@ Suite *http_suite(void)
     TCase *tc = tcase_create("api");
     tcase_add_unchecked_fixture(tc, world_once, world_done);
     tcase_add_checked_fixture(tc, serve, unserve);
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 180);
     tcase_add_test(tc, health);
     tcase_add_loop_test(tc, centres_list, 0, sizeof list_cases / sizeof list_cases[0]);
     tcase_add_test(tc, centre_one);

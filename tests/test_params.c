@@ -406,6 +406,7 @@ Suite *params_suite(void)
 {
     Suite *s = suite_create("params");
     TCase *tc = tcase_create("values");
+    tcase_set_timeout(tc, 30); /* tiny tests, but forked: a loaded sanitized run needs slack */
     tcase_add_loop_test(tc, double_values, 0, sizeof dbl_cases / sizeof dbl_cases[0]);
     tcase_add_test(tc, parse_double_null);
     tcase_add_loop_test(tc, long_values, 0, sizeof long_cases / sizeof long_cases[0]);
@@ -417,6 +418,7 @@ Suite *params_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("finish");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, duplicate_name);
     tcase_add_test(tc, duplicate_same_value);
     tcase_add_test(tc, unknown_name);
