@@ -131,48 +131,95 @@ static double clampk(double x)
     return x < -1e9 ? -1e9 : x > 1e9 ? 1e9 : x;
 }
 
-/* row[k] = min(row[k], squared distance) for k in [k0, k1), where vertex k is px0 + k * cell
- * east and py north of a and the segment runs from a by (dx, dy). The vertices are split into
- * the runs nearest to a, to the inside of the segment and to b, each a branch-free loop. */
-static void row_min(float *row, long k0, long k1, float px0, float py, float cell, float dx,
-                    float dy, float inv)
+/* One row of vertices: vertex k (k0 <= k < k1) lies px0 + k * cell east and py north of the
+ * segment's start a; the segment runs from a by (dx, dy), inv = 1 / its squared length. */
+struct row_run {
+    float *row;
+    long k0, k1;
+    float px0, py, cell, dx, dy, inv;
+};
+
+/* row[k] = min(row[k], squared distance to the segment) for k in [k0, k1): exact anywhere. */
+static void row_segment(const struct row_run *r, long k0, long k1)
 {
-    float beta = cell * dx * inv, alpha = (px0 * dx + py * dy) * inv;
-    long ka = k0, kb = k1; /* [k0, ka): t < 0, [ka, kb): inside, [kb, k1): t > 1 */
-    if (inv == 0) {        /* a point: every vertex is nearest to a */
-        ka = kb = k1;
+    for (long k = k0; k < k1; k++) {
+        float px = r->px0 + (float)k * r->cell, t = (px * r->dx + r->py * r->dy) * r->inv;
+        t = t < 0 ? 0 : t;
+        t = t > 1 ? 1 : t;
+        float ex = px - t * r->dx, ey = r->py - t * r->dy, v = ex * ex + ey * ey, o = r->row[k];
+        r->row[k] = o < v ? o : v;
+    }
+}
+
+/* row[k] = min(row[k], squared distance to the point (ex, ey) from a) for k in [k0, k1). */
+static void row_point(const struct row_run *r, long k0, long k1, float ex, float ey)
+{
+    float qy = r->py - ey;
+    for (long k = k0; k < k1; k++) {
+        float qx = r->px0 + (float)k * r->cell - ex, v = qx * qx + qy * qy, o = r->row[k];
+        r->row[k] = o < v ? o : v;
+    }
+}
+
+/* The part of [k0, k1) where the vertex lies behind the point (ex, ey) as seen along (nx, ny)
+ * (where the next segment of a polyline does not reach), widened by one vertex each way. */
+static void behind(const struct row_run *r, float ex, float ey, float nx, float ny, long *k0,
+                   long *k1)
+{
+    float s0 = (r->px0 - ex) * nx + (r->py - ey) * ny, sk = r->cell * nx;
+    if (sk > 0)
+        *k1 = *k1 < floor_l(clampk(-s0 / sk)) + 2 ? *k1 : floor_l(clampk(-s0 / sk)) + 2;
+    else if (sk < 0)
+        *k0 = *k0 > ceil_l(clampk(-s0 / sk)) - 1 ? *k0 : ceil_l(clampk(-s0 / sk)) - 1;
+    else if (s0 >= 0)
+        *k1 = *k0;
+}
+
+/* The end zones of a row: vertices nearest to end e (0 = a, 1 = b) in [k0, k1). Ends with a cap
+ * get all of them; b without a cap but with the next segment's direction `next` gets the wedge
+ * that segment does not cover; otherwise none (the neighbouring segment covers them). */
+static void row_end(const struct row_run *r, long k0, long k1, int e, int caps, const float *next)
+{
+    float ex = e ? r->dx : 0, ey = e ? r->dy : 0;
+    if (k0 >= k1 || (!(caps & (1 << e)) && !(e && next)))
+        return;
+    if (!(caps & (1 << e)))
+        behind(r, ex, ey, next[0], next[1], &k0, &k1);
+    k0 = k0 < r->k0 ? r->k0 : k0, k1 = k1 > r->k1 ? r->k1 : k1;
+    row_point(r, k0, k1, ex, ey);
+}
+
+/* Split the row into the vertices nearest to a, to the inside and to b of the segment (each
+ * zone a branch-free loop; the inside run widened by a vertex each way, where the exact formula
+ * is used, so rounding loses nothing). caps: bit 0 a, bit 1 b (see row_end). */
+static void row_min(const struct row_run *r, int caps, const float *next)
+{
+    float beta = r->cell * r->dx * r->inv, alpha = (r->px0 * r->dx + r->py * r->dy) * r->inv;
+    long ka = r->k0, kb = r->k1; /* [k0, ka): t < 0 side, [ka, kb): inside, [kb, k1): t > 1 */
+    int first = 0;               /* the end nearest to the vertices before ka */
+    if (r->inv == 0) {           /* a point: every vertex is nearest to a */
+        ka = kb = r->k1, caps |= 1;
     } else if (beta > 0) {
         ka = ceil_l(clampk(-alpha / beta)), kb = floor_l(clampk((1 - alpha) / beta)) + 1;
     } else if (beta < 0) { /* t falls along the row: first the b side, then a */
         ka = ceil_l(clampk((1 - alpha) / beta)), kb = floor_l(clampk(-alpha / beta)) + 1;
+        first = 1;
     } else if (alpha < 0 || alpha > 1) {
-        ka = kb = k1;
+        ka = kb = r->k1, first = alpha > 1;
     }
-    ka = ka < k0 ? k0 : ka > k1 ? k1 : ka;
-    kb = kb < ka ? ka : kb > k1 ? k1 : kb;
-    float ax = beta < 0 ? dx : 0, ay = beta < 0 ? dy : 0; /* the end before the inside run */
-    float bx = beta < 0 ? 0 : dx, by = beta < 0 ? 0 : dy; /* the end after it */
-    if (beta == 0 && alpha > 1)
-        ax = dx, ay = dy;
-    for (long k = k0; k < ka; k++) {
-        float ex = px0 + (float)k * cell - ax, ey = py - ay, v = ex * ex + ey * ey, r = row[k];
-        row[k] = r < v ? r : v;
-    }
-    for (long k = ka; k < kb; k++) {
-        float e = (px0 + (float)k * cell) * dy - py * dx, v = e * e * inv, r = row[k];
-        row[k] = r < v ? r : v;
-    }
-    for (long k = kb; k < k1; k++) {
-        float ex = px0 + (float)k * cell - bx, ey = py - by, v = ex * ex + ey * ey, r = row[k];
-        row[k] = r < v ? r : v;
-    }
+    ka = ka < r->k0 ? r->k0 : ka > r->k1 ? r->k1 : ka;
+    kb = kb < ka ? ka : kb > r->k1 ? r->k1 : kb;
+    if (kb > ka)
+        row_segment(r, ka > r->k0 ? ka - 1 : ka, kb < r->k1 ? kb + 1 : kb);
+    row_end(r, r->k0, ka, first, caps, next);
+    row_end(r, kb, r->k1, !first, caps, next);
 }
 
-void contour_grid_segment(struct contour_grid *gr, double ax, double ay, double bx, double by,
-                          double radius)
+/* Add segment a-b to the grid: caps and next as in row_min. */
+static void grid_segment(struct contour_grid *gr, double ax, double ay, double bx, double by,
+                         double radius, int caps, const float *next)
 {
     double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
-    float inv = l2 > 0 ? (float)(1 / l2) : 0;
     size_t i0, i1, j0, j1;
 
     if (!axis_range((ay < by ? ay : by) - radius, (ay < by ? by : ay) + radius, gr->y0, gr->cell,
@@ -180,13 +227,39 @@ void contour_grid_segment(struct contour_grid *gr, double ax, double ay, double 
         return;
     for (size_t j = j0; j <= j1; j++) {
         double y = gr->y0 + (double)j * gr->cell, xlo, xhi;
-        float *row;
         if (!row_span(ax, ay, dx, dy, y, radius, &xlo, &xhi) ||
             !axis_range(xlo, xhi, gr->x0, gr->cell, gr->nx, &i0, &i1))
             continue;
-        row = gr->val + j * gr->nx + i0;
-        row_min(row, 0, (long)(i1 - i0 + 1), (float)(gr->x0 + (double)i0 * gr->cell - ax),
-                (float)(y - ay), (float)gr->cell, (float)dx, (float)dy, inv);
+        struct row_run r = {gr->val + j * gr->nx + i0,
+                            0,
+                            (long)(i1 - i0 + 1),
+                            (float)(gr->x0 + (double)i0 * gr->cell - ax),
+                            (float)(y - ay),
+                            (float)gr->cell,
+                            (float)dx,
+                            (float)dy,
+                            l2 > 0 ? (float)(1 / l2) : 0};
+        row_min(&r, caps, next);
+    }
+}
+
+void contour_grid_segment(struct contour_grid *gr, double ax, double ay, double bx, double by,
+                          double radius)
+{
+    grid_segment(gr, ax, ay, bx, by, radius, 3, NULL);
+}
+
+void contour_grid_polyline(struct contour_grid *gr, const double *xy, size_t n, double radius)
+{
+    if (n == 1)
+        grid_segment(gr, xy[0], xy[1], xy[0], xy[1], radius, 3, NULL);
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double *a = xy + 2 * k, *b = a + 2;
+        float next[2] = {0, 0};
+        int caps = (k == 0) | (k + 2 == n) << 1;
+        if (k + 2 < n)
+            next[0] = (float)(b[2] - b[0]), next[1] = (float)(b[3] - b[1]);
+        grid_segment(gr, a[0], a[1], b[0], b[1], radius, caps, k + 2 < n ? next : NULL);
     }
 }
 

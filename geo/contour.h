@@ -61,6 +61,9 @@ void contour_grid_destroy(struct contour_grid *gr);
 /* val = min(val, squared distance to the segment a-b) at every vertex within radius of it. */
 void contour_grid_segment(struct contour_grid *gr, double ax, double ay, double bx, double by,
                           double radius);
+/* The same for the polyline xy[0..n) (x,y pairs; n >= 1), faster than segment by segment: the
+ * ends of inner segments are only visited where the neighbouring segment does not reach. */
+void contour_grid_polyline(struct contour_grid *gr, const double *xy, size_t n, double radius);
 
 /* Closed rings in plane coordinates, with their nesting. */
 struct contour_ring {

@@ -76,27 +76,37 @@ static enum kkc_code pieces_grid(const struct graph *g, const struct reach_piece
     return rc;
 }
 
-/* Emit the polyline p[0..n) (n >= 2) as segments, simplified (Reumann-Witkam): from each kept
- * point, skip the following points while they stay within tol / 2 of the line through it and
- * its successor; every dropped point is then within tol of the segment that replaces it. */
-static void span_simplified(const double *p, size_t n, double tol,
-                            void (*fn)(void *, double, double, double, double), void *ud)
+#define SPAN_SKIP_MAX 16 /* points one chord may replace: keeps the greedy scan linear */
+
+/* Whether every point strictly between p[i] and p[j] is within tol of the chord p[i]-p[j]. */
+static int chord_ok(const double *p, size_t i, size_t j, double tol)
 {
-    size_t i = 0;
+    double dx = p[2 * j] - p[2 * i], dy = p[2 * j + 1] - p[2 * i + 1], l2 = dx * dx + dy * dy;
+    for (size_t k = i + 1; k < j; k++) {
+        double ex = p[2 * k] - p[2 * i], ey = p[2 * k + 1] - p[2 * i + 1];
+        double t = l2 > 0 ? fmin(fmax((ex * dx + ey * dy) / l2, 0), 1) : 0;
+        ex -= t * dx, ey -= t * dy;
+        if (ex * ex + ey * ey > tol * tol)
+            return 0;
+    }
+    return 1;
+}
+
+/* Simplify the polyline p[0..n) in place: from each kept point, skip ahead (at most
+ * SPAN_SKIP_MAX points) while the chord stays within tol of the points it skips; repeated points
+ * go too. Returns the new count. */
+static size_t simplify(double *p, size_t n, double tol)
+{
+    size_t i = 0, m = 1;
     while (i + 1 < n) {
-        double dx = p[2 * i + 2] - p[2 * i], dy = p[2 * i + 3] - p[2 * i + 1];
-        double l2 = dx * dx + dy * dy, lim = tol * tol / 4 * l2;
         size_t j = i + 1;
-        while (j + 1 < n && l2 > 0) {
-            double ex = p[2 * j + 2] - p[2 * i], ey = p[2 * j + 3] - p[2 * i + 1];
-            double cr = ex * dy - ey * dx;
-            if (cr * cr > lim || ex * dx + ey * dy < 0)
-                break;
+        while (j + 1 < n && j + 1 - i <= SPAN_SKIP_MAX && chord_ok(p, i, j + 1, tol))
             j++;
-        }
-        fn(ud, p[2 * i], p[2 * i + 1], p[2 * j], p[2 * j + 1]);
+        if (p[2 * j] != p[2 * (m - 1)] || p[2 * j + 1] != p[2 * (m - 1) + 1])
+            p[2 * m] = p[2 * j], p[2 * m + 1] = p[2 * j + 1], m++;
         i = j;
     }
+    return m;
 }
 
 /* The point at `along` metres on segment k of the geometry, in the plane. */
@@ -109,12 +119,12 @@ static void along_point(const struct graph *g, const struct contour_plane *pl, u
     contour_plane_xy(pl, c[0] + u * (c[2] - c[0]), c[1] + u * (c[3] - c[1]), x, y);
 }
 
-/* Call fn on every straight piece of edge e between length fractions fa <= fb, the polyline
- * simplified first (span_simplified), so no part of the road moves more than tol. */
-typedef void (*span_fn)(void *ud, double ax, double ay, double bx, double by);
+/* Call fn with the polyline of edge e between length fractions fa <= fb (in the plane,
+ * simplified within tol: no part of the road moves more than tol). */
+typedef void (*line_fn)(void *ud, const double *xy, size_t n);
 #define SPAN_POINTS 256
 static void edge_span(const struct graph *g, const struct contour_plane *pl, uint32_t e, double fa,
-                      double fb, double tol, span_fn fn, void *ud)
+                      double fb, double tol, line_fn fn, void *ud)
 {
     uint32_t k0 = g->edge_coord_first[e], k1 = g->edge_coord_first[e + 1] - 1;
     double len = g->coord_along[k1], a = fa * len, b = fb * len, p[2 * SPAN_POINTS];
@@ -127,14 +137,14 @@ static void edge_span(const struct graph *g, const struct contour_plane *pl, uin
             along_point(g, pl, k, fmax(a, s0), &p[0], &p[1]), n = 1;
         along_point(g, pl, k, fmin(b, s1), &p[2 * n], &p[2 * n + 1]);
         if (++n == SPAN_POINTS) { /* flush and go on from the last point */
-            span_simplified(p, n, tol, fn, ud);
+            fn(ud, p, simplify(p, n, tol));
             p[0] = p[2 * n - 2], p[1] = p[2 * n - 1], n = 1;
         }
     }
-    if (n == 1)
-        fn(ud, p[0], p[1], p[0], p[1]);
-    else if (n > 1)
-        span_simplified(p, n, tol, fn, ud);
+    if (n > 1)
+        fn(ud, p, simplify(p, n, tol));
+    else if (n == 1 && fb == fa)
+        fn(ud, p, 1);
 }
 
 struct grid_ud {
@@ -142,10 +152,10 @@ struct grid_ud {
     double radius, tol;
 };
 
-static void span_to_grid(void *ud, double ax, double ay, double bx, double by)
+static void line_to_grid(void *ud, const double *xy, size_t n)
 {
     struct grid_ud *u = ud;
-    contour_grid_segment(u->gr, ax, ay, bx, by, u->radius);
+    contour_grid_polyline(u->gr, xy, n, u->radius);
 }
 
 /* Time on piece p at fraction f. */
@@ -248,13 +258,13 @@ static void add_contour(struct grid_ud *ud, const struct graph *g, const struct 
         if (in)
             info_add(g, &p[i], a, b, in);
         if (k == 0 || !reach_piece_cut(&p[i], limits[k - 1], &pa, &pb)) {
-            edge_span(g, pl, p[i].edge, a, b, ud->tol, span_to_grid, ud);
+            edge_span(g, pl, p[i].edge, a, b, ud->tol, line_to_grid, ud);
             continue;
         }
         if (pa > a)
-            edge_span(g, pl, p[i].edge, a, pa, ud->tol, span_to_grid, ud);
+            edge_span(g, pl, p[i].edge, a, pa, ud->tol, line_to_grid, ud);
         if (b > pb)
-            edge_span(g, pl, p[i].edge, pb, b, ud->tol, span_to_grid, ud);
+            edge_span(g, pl, p[i].edge, pb, b, ud->tol, line_to_grid, ud);
     }
 }
 
@@ -349,9 +359,8 @@ static void two_offer(struct two_field *t, size_t k, float d)
     }
 }
 
-static void span_to_two(void *ud, double ax, double ay, double bx, double by)
+static void seg_to_two(struct two_field *tf, double ax, double ay, double bx, double by)
 {
-    struct two_field *tf = ud;
     struct contour_grid *gr = tf->gr;
     double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, r = tf->radius;
     long i0 = (long)ceil((fmin(ax, bx) - r - gr->x0) / gr->cell);
@@ -370,6 +379,14 @@ static void span_to_two(void *ud, double ax, double ay, double bx, double by)
             double ex = x - ax - t * dx, ey = y - ay - t * dy;
             two_offer(tf, (size_t)j * gr->nx + (size_t)i, (float)(ex * ex + ey * ey));
         }
+}
+
+static void line_to_two(void *ud, const double *xy, size_t n)
+{
+    for (size_t k = 0; k + 1 < n; k++)
+        seg_to_two(ud, xy[2 * k], xy[2 * k + 1], xy[2 * k + 2], xy[2 * k + 3]);
+    if (n == 1)
+        seg_to_two(ud, xy[0], xy[1], xy[0], xy[1]);
 }
 
 /* Owner i's value at vertex k: < 0 inside its catchment (see the .h). */
@@ -459,7 +476,7 @@ static enum kkc_code two_build(const struct graph *g, const struct reach_piece *
         if (!reach_piece_cut(&p[q], limit_s, &a, &b))
             continue;
         t->owner = p[q].owner;
-        edge_span(g, pl, p[q].edge, a, b, s->tol, span_to_two, t);
+        edge_span(g, pl, p[q].edge, a, b, s->tol, line_to_two, t);
     }
     return KKC_OK;
 }

@@ -93,32 +93,45 @@ static double seg_dist(double x, double y, double ax, double ay, double bx, doub
     return hypot(x - ax - t * dx, y - ay - t * dy);
 }
 
-/* Random segments of every direction and length: every vertex within the radius holds the
+/* Random segments of every direction and length (_i < 4), or random polylines with sharp
+ * corners, repeated points and single points (_i >= 4): every vertex within the radius holds the
  * squared distance to the nearest segment (float precision). */
 START_TEST(grid_segments_exact)
 {
     unsigned long long seed = 12345 + (unsigned long long)_i;
     struct contour_grid *gr = NULL;
     struct kkc_err err = {0};
-    double seg[40][4], radius = 60;
+    double pt[41][2], radius = 60;
+    int poly = _i >= 4;
     ck_assert_int_eq(contour_grid_create(0, 0, 500, 400, radius, 10, 1 << 20, &gr, &err), KKC_OK);
-    for (int k = 0; k < 40; k++) {
-        for (int c = 0; c < 4; c++)
-            seg[k][c] = tu_rand(&seed) * 500;
-        if (k % 5 == 0) /* some horizontal, vertical and degenerate ones */
-            seg[k][3] = seg[k][1];
-        if (k % 7 == 0)
-            seg[k][2] = seg[k][0];
-        if (k % 11 == 0)
-            seg[k][2] = seg[k][0], seg[k][3] = seg[k][1];
-        contour_grid_segment(gr, seg[k][0], seg[k][1], seg[k][2], seg[k][3], radius);
+    for (int k = 0; k < 41; k++) {
+        pt[k][0] = tu_rand(&seed) * 500, pt[k][1] = tu_rand(&seed) * 400;
+        if (k % 5 == 1) /* horizontal, vertical and zero-length pieces */
+            pt[k][1] = pt[k - 1][1];
+        if (k % 7 == 1)
+            pt[k][0] = pt[k - 1][0];
+        if (k % 11 == 1)
+            pt[k][0] = pt[k - 1][0], pt[k][1] = pt[k - 1][1];
+    }
+    if (poly) { /* polylines of 1, 2, 7 and 31 points */
+        contour_grid_polyline(gr, pt[0], 1, radius);
+        contour_grid_polyline(gr, pt[1], 2, radius);
+        contour_grid_polyline(gr, pt[3], 7, radius);
+        contour_grid_polyline(gr, pt[10], 31, radius);
+    } else {
+        for (int k = 0; k < 40; k += 2)
+            contour_grid_segment(gr, pt[k][0], pt[k][1], pt[k + 1][0], pt[k + 1][1], radius);
     }
     for (size_t j = 0; j < gr->ny; j++)
         for (size_t i = 0; i < gr->nx; i++) {
             double x = gr->x0 + (double)i * gr->cell, y = gr->y0 + (double)j * gr->cell;
-            double best = INFINITY, got = sqrt(gr->val[j * gr->nx + i]);
-            for (int k = 0; k < 40; k++)
-                best = fmin(best, seg_dist(x, y, seg[k][0], seg[k][1], seg[k][2], seg[k][3]));
+            double best = poly ? hypot(x - pt[0][0], y - pt[0][1]) : INFINITY;
+            double got = sqrt(gr->val[j * gr->nx + i]);
+            for (int k = poly; k < 40; k += 1 + !poly) {
+                if (poly && (k == 2 || k == 9)) /* the gaps between the polylines */
+                    continue;
+                best = fmin(best, seg_dist(x, y, pt[k][0], pt[k][1], pt[k + 1][0], pt[k + 1][1]));
+            }
             if (best <= radius)
                 ck_assert_msg(fabs(got - best) < 1e-3 * fmax(1, best),
                               "vertex (%zu,%zu): %.6f, expected %.6f", i, j, got, best);
@@ -633,7 +646,7 @@ Suite *coverage_suite(void)
     TCase *tc = tcase_create("contour");
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
     tcase_set_timeout(tc, 600);
-    tcase_add_loop_test(tc, grid_segments_exact, 0, 4);
+    tcase_add_loop_test(tc, grid_segments_exact, 0, 8);
     tcase_add_test(tc, ring_with_hole);
     suite_add_tcase(s, tc);
 
