@@ -188,8 +188,13 @@ static json_t *load_json(const char *path, struct kkc_err *err)
 {
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
-    if (!root)
-        kkc_err_set(err, KKC_EIO, "%s:%d: %s", path, je.line, je.text);
+    if (!root) {
+        enum json_error_code jc = json_error_code(&je);
+        enum kkc_code code = jc == json_error_cannot_open_file ? KKC_ENOTFOUND
+                             : jc == json_error_out_of_memory  ? KKC_ENOMEM
+                                                                : KKC_EINVAL;
+        kkc_err_set(err, code, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    }
     return root;
 }
 
@@ -562,6 +567,19 @@ static void check_name_place(struct imp *im, const char *file, long row,
     sqlite3_finalize(s);
 }
 
+/* Does the store hold any municipalities (imported now or before)? */
+static int municipalities_known(struct imp *im)
+{
+    sqlite3_stmt *s = NULL;
+    int any = 0;
+    if (im->stats->municipalities > 0)
+        return 1;
+    if (store_prepare(im->st, "SELECT 1 FROM municipalities LIMIT 1", &s, NULL) == KKC_OK)
+        any = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return any;
+}
+
 /* Checks that keep the row but report it: outside the republic, far from its municipality. */
 static void check_centre(struct imp *im, const char *file, long row, const struct centre_row *c)
 {
@@ -574,7 +592,7 @@ static void check_centre(struct imp *im, const char *file, long row, const struc
     if (!c->municipality_code || !*c->municipality_code)
         return;
     if (!municipality_at(im, c->municipality_code, &mlon, &mlat, mname, sizeof mname)) {
-        if (im->stats->municipalities > 0)
+        if (municipalities_known(im))
             report(im, 0, file, row, "centre %s: unknown municipality code %s", c->id,
                    c->municipality_code);
         return;

@@ -99,10 +99,10 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+                                   size_t key_size, const char *value, size_t value_size)
 {
     (void)kind;
-    params_add(cls, key, value);
+    params_add_n(cls, key, key_size, value, value_size);
     return MHD_YES;
 }
 
@@ -312,7 +312,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         }
     }
     params_init(&q);
-    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    MHD_get_connection_values_n(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     ar.authorization =
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     ar.content_type =

@@ -28,6 +28,16 @@ void params_add(struct params *p, const char *key, const char *value)
     p->kv[p->n++].used = 0;
 }
 
+void params_add_n(struct params *p, const char *key, size_t key_size, const char *value,
+                  size_t value_size)
+{
+    if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+        p->nul = 1;
+        return;
+    }
+    params_add(p, key, value);
+}
+
 const char *params_str(struct params *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
@@ -117,6 +127,8 @@ enum kkc_code params_finish(struct params *p, struct kkc_err *err)
 {
     if (p->overflow)
         return kkc_err_set(err, KKC_EINVAL, "too many parameters (at most %d)", PARAMS_MAX);
+    if (p->nul)
+        return kkc_err_set(err, KKC_EINVAL, "a parameter name or value contains a NUL byte");
     if (p->dup)
         return kkc_err_set(err, KKC_EINVAL, "parameter %.40s is given more than once", p->dup);
     for (int i = 0; i < p->n; i++)

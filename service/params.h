@@ -16,6 +16,7 @@ struct params {
     int n;
     int overflow;         /* more than PARAMS_MAX were given */
     const char *dup;      /* first duplicated name, or NULL */
+    int nul;              /* a name or value held a NUL byte (%00) */
     struct {
         const char *key, *value;
         int used;
@@ -25,6 +26,9 @@ struct params {
 void params_init(struct params *p);
 /* Record one parameter (both strings borrowed). */
 void params_add(struct params *p, const char *key, const char *value);
+/* The same with the decoded sizes: a name or value with an embedded NUL is an error. */
+void params_add_n(struct params *p, const char *key, size_t key_size, const char *value,
+                  size_t value_size);
 
 /* The raw value of key (marking it used), or NULL when absent. */
 const char *params_str(struct params *p, const char *key);

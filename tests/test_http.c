@@ -18,10 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The Makefile links tests/test_*.c, runner.c and testutil.c only; until httputil.o joins
- * TEST_OBJ there, the helpers are compiled into this suite. */
-#include "httputil.c"
-
 #define REQUIRE(cond, ...)                                                                         \
     do {                                                                                           \
         if (!(cond))                                                                               \
