@@ -388,7 +388,8 @@ static GEOSGeometry *sites_circles(GEOSContextHandle_t h, struct crs_ctx *c, con
     return u;
 }
 
-/* a op b (op 0 intersection, 1 difference) in the metric crs, back in lon/lat, polygons only. */
+/* a op b (op 0 intersection, 1 difference) in the metric crs, back in lon/lat, polygons only,
+ * checked with GEOSisValid_r (repaired with GEOSMakeValid_r when needed). */
 static enum kkc_code overlay_back(GEOSContextHandle_t h, struct crs_ctx *c, const char *crs,
                                   const GEOSGeometry *a, const GEOSGeometry *b, int op,
                                   GEOSGeometry **out, struct kkc_err *err)
@@ -407,6 +408,15 @@ static enum kkc_code overlay_back(GEOSContextHandle_t h, struct crs_ctx *c, cons
         ll = p, p = NULL;
     if (p)
         GEOSGeom_destroy_r(h, p);
+    if (!rc && !shape_valid(h, ll)) { /* reprojection can, rarely, fold a sliver */
+        GEOSGeometry *fixed = GEOSMakeValid_r(h, ll),
+                     *poly = fixed ? shape_polygons(h, fixed) : NULL;
+        GEOSGeom_destroy_r(h, ll);
+        if (fixed)
+            GEOSGeom_destroy_r(h, fixed);
+        if (!(ll = poly))
+            return kkc_err_set(err, KKC_EINTERNAL, "GEOS could not repair an overlay");
+    }
     if (!rc)
         *out = ll;
     return rc;

@@ -18,7 +18,7 @@ struct reach {
     size_t ntouched;
     struct graph_heap heap;
     struct reach_source *src; /* the last run's sources, sorted by edge */
-    size_t nsrc;
+    size_t nsrc, capsrc;
     enum reach_direction dir;
 };
 
@@ -48,8 +48,7 @@ enum kkc_code reach_create(const struct graph *g, struct reach **out, struct kkc
     r->owner = malloc(n * sizeof *r->owner);
     r->settled = calloc(n, 1);
     r->touched = malloc(n * sizeof *r->touched);
-    r->src = malloc(REACH_SOURCES_MAX * sizeof *r->src);
-    if (!r->cost || !r->owner || !r->settled || !r->touched || !r->src ||
+    if (!r->cost || !r->owner || !r->settled || !r->touched ||
         graph_heap_reserve(&r->heap, 1024, err)) {
         reach_destroy(r);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (reach)");
@@ -101,6 +100,12 @@ static enum kkc_code reach_reset(struct reach *r, const struct reach_source *src
     for (size_t i = 0; i < n; i++)
         if (src[i].at.edge >= r->g->edge_count)
             return kkc_err_set(err, KKC_EINVAL, "source %zu is on an unknown edge", i);
+    if (n > r->capsrc) {
+        struct reach_source *p = realloc(r->src, n * sizeof *p);
+        if (!p)
+            return kkc_err_set(err, KKC_ENOMEM, "out of memory (reach sources)");
+        r->src = p, r->capsrc = n;
+    }
     if (n)
         memcpy(r->src, src, n * sizeof *src);
     r->nsrc = n;
