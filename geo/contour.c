@@ -44,6 +44,8 @@ void contour_grid_destroy(struct contour_grid *gr)
     if (!gr)
         return;
     free(gr->val);
+    free(gr->lo);
+    free(gr->hi);
     free(gr);
 }
 
@@ -67,12 +69,15 @@ enum kkc_code contour_grid_create(double minx, double miny, double maxx, double 
         cell *= fmax(1.05, sqrt((double)nx * (double)ny / (double)max_cells));
     }
     gr = calloc(1, sizeof *gr);
-    if (!gr || !(gr->val = malloc(nx * ny * sizeof *gr->val))) {
-        free(gr);
+    if (!gr || !(gr->val = malloc(nx * ny * sizeof *gr->val)) ||
+        !(gr->lo = malloc(ny * sizeof *gr->lo)) || !(gr->hi = calloc(ny, sizeof *gr->hi))) {
+        contour_grid_destroy(gr);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (contour grid %zux%zu)", nx, ny);
     }
     for (size_t k = 0; k < nx * ny; k++)
         gr->val[k] = CONTOUR_FAR;
+    for (size_t j = 0; j < ny; j++)
+        gr->lo[j] = SIZE_MAX;
     gr->nx = nx, gr->ny = ny, gr->cell = cell, gr->squared = 1;
     gr->x0 = minx - margin - 3 * cell, gr->y0 = miny - margin - 3 * cell;
     *out = gr;
@@ -94,7 +99,7 @@ static long ceil_l(double x)
 /* The vertex index range [*lo, *hi] covering [a, b] on an axis from origin o; 0 when empty. */
 static int axis_range(double a, double b, double o, double cell, size_t n, size_t *lo, size_t *hi)
 {
-    double fa = (a - o) / cell, fb = (b - o) / cell;
+    double inv = 1 / cell, fa = (a - o) * inv, fb = (b - o) * inv;
     long l, h;
     if (fb < 0 || fa > (double)(n - 1) || !(fa <= fb))
         return 0;
@@ -105,48 +110,59 @@ static int axis_range(double a, double b, double o, double cell, size_t n, size_
     return 1;
 }
 
-/* The x range of the part of segment a-b within radius of the line y = y, grown by radius:
- * every vertex of that row within radius of the segment lies in it. 0 when there is none. */
-static int row_span(double ax, double ay, double dx, double dy, double y, double radius,
-                    double *xlo, double *xhi)
-{
-    double t0 = 0, t1 = 1, xa, xb;
-    if (dy != 0) {
-        double u = (y - radius - ay) / dy, v = (y + radius - ay) / dy;
-        t0 = u < v ? u : v, t1 = u < v ? v : u;
-        t0 = t0 < 0 ? 0 : t0, t1 = t1 > 1 ? 1 : t1;
-        if (t0 > t1)
-            return 0;
-    } else if (ay - y > radius || y - ay > radius) {
-        return 0;
-    }
-    xa = ax + t0 * dx, xb = ax + t1 * dx;
-    *xlo = (xa < xb ? xa : xb) - radius, *xhi = (xa < xb ? xb : xa) + radius;
-    return 1;
-}
-
 /* x clamped to +-1e9 (vertex counts along a row are far smaller). */
 static double clampk(double x)
 {
     return x < -1e9 ? -1e9 : x > 1e9 ? 1e9 : x;
 }
 
-/* One row of vertices: vertex k (k0 <= k < k1) lies px0 + k * cell east and py north of the
- * segment's start a; the segment runs from a by (dx, dy), inv = 1 / its squared length. */
+/* A segment from a by (dx, dy) being added, with what every row needs precomputed (so rows
+ * multiply instead of divide). */
+struct seg {
+    double ax, ay, dx, dy, inv_dy, radius; /* inv_dy: 1 / dy, 0 when dy is 0 */
+    float fdx, fdy, inv;                   /* inv: 1 / squared length, 0 for a point */
+    float beta, inv_beta;                  /* t gained per vertex along a row, and 1 / it */
+    float nx, ny, sk, inv_sk;              /* the next segment's direction: sk = cell * nx */
+    int caps, next;                        /* caps: bit 0 a, bit 1 b; next: nx, ny are set */
+};
+
+/* The x range of the part of the segment within radius of the line y = y, grown by radius:
+ * every vertex of that row within radius of the segment lies in it. 0 when there is none. */
+static int row_span(const struct seg *sg, double y, double *xlo, double *xhi)
+{
+    double t0 = 0, t1 = 1, xa, xb;
+    if (sg->dy != 0) {
+        double u = (y - sg->radius - sg->ay) * sg->inv_dy,
+               v = (y + sg->radius - sg->ay) * sg->inv_dy;
+        t0 = u < v ? u : v, t1 = u < v ? v : u;
+        t0 = t0 < 0 ? 0 : t0, t1 = t1 > 1 ? 1 : t1;
+        if (t0 > t1)
+            return 0;
+    } else if (sg->ay - y > sg->radius || y - sg->ay > sg->radius) {
+        return 0;
+    }
+    xa = sg->ax + t0 * sg->dx, xb = sg->ax + t1 * sg->dx;
+    *xlo = (xa < xb ? xa : xb) - sg->radius, *xhi = (xa < xb ? xb : xa) + sg->radius;
+    return 1;
+}
+
+/* One row of vertices: vertex k (k0 <= k < k1) lies px0 + k * cell east and py north of a. */
 struct row_run {
     float *row;
     long k0, k1;
-    float px0, py, cell, dx, dy, inv;
+    float px0, py, cell;
+    const struct seg *sg;
 };
 
 /* row[k] = min(row[k], squared distance to the segment) for k in [k0, k1): exact anywhere. */
 static void row_segment(const struct row_run *r, long k0, long k1)
 {
+    const float dx = r->sg->fdx, dy = r->sg->fdy, inv = r->sg->inv;
     for (long k = k0; k < k1; k++) {
-        float px = r->px0 + (float)k * r->cell, t = (px * r->dx + r->py * r->dy) * r->inv;
+        float px = r->px0 + (float)k * r->cell, t = (px * dx + r->py * dy) * inv;
         t = t < 0 ? 0 : t;
         t = t > 1 ? 1 : t;
-        float ex = px - t * r->dx, ey = r->py - t * r->dy, v = ex * ex + ey * ey, o = r->row[k];
+        float ex = px - t * dx, ey = r->py - t * dy, v = ex * ex + ey * ey, o = r->row[k];
         r->row[k] = o < v ? o : v;
     }
 }
@@ -161,48 +177,54 @@ static void row_point(const struct row_run *r, long k0, long k1, float ex, float
     }
 }
 
-/* The part of [k0, k1) where the vertex lies behind the point (ex, ey) as seen along (nx, ny)
- * (where the next segment of a polyline does not reach), widened by one vertex each way. */
-static void behind(const struct row_run *r, float ex, float ey, float nx, float ny, long *k0,
-                   long *k1)
+/* The part of [k0, k1) where the vertex lies behind b as seen along the next segment (where
+ * that segment does not reach), widened by one vertex each way. */
+static void behind(const struct row_run *r, long *k0, long *k1)
 {
-    float s0 = (r->px0 - ex) * nx + (r->py - ey) * ny, sk = r->cell * nx;
-    if (sk > 0)
-        *k1 = *k1 < floor_l(clampk(-s0 / sk)) + 2 ? *k1 : floor_l(clampk(-s0 / sk)) + 2;
-    else if (sk < 0)
-        *k0 = *k0 > ceil_l(clampk(-s0 / sk)) - 1 ? *k0 : ceil_l(clampk(-s0 / sk)) - 1;
-    else if (s0 >= 0)
+    const struct seg *sg = r->sg;
+    float s0 = (r->px0 - sg->fdx) * sg->nx + (r->py - sg->fdy) * sg->ny;
+    if (sg->sk > 0) {
+        long e = floor_l(clampk(-s0 * sg->inv_sk)) + 2;
+        *k1 = *k1 < e ? *k1 : e;
+    } else if (sg->sk < 0) {
+        long e = ceil_l(clampk(-s0 * sg->inv_sk)) - 1;
+        *k0 = *k0 > e ? *k0 : e;
+    } else if (s0 >= 0) {
         *k1 = *k0;
+    }
 }
 
 /* The end zones of a row: vertices nearest to end e (0 = a, 1 = b) in [k0, k1). Ends with a cap
- * get all of them; b without a cap but with the next segment's direction `next` gets the wedge
- * that segment does not cover; otherwise none (the neighbouring segment covers them). */
-static void row_end(const struct row_run *r, long k0, long k1, int e, int caps, const float *next)
+ * get all of them; b without a cap but with a next segment gets the wedge that segment does not
+ * cover; otherwise none (the neighbouring segment covers them). */
+static void row_end(const struct row_run *r, long k0, long k1, int e)
 {
-    float ex = e ? r->dx : 0, ey = e ? r->dy : 0;
-    if (k0 >= k1 || (!(caps & (1 << e)) && !(e && next)))
+    int cap = r->sg->caps & (1 << e);
+    if (k0 >= k1 || (!cap && !(e && r->sg->next)))
         return;
-    if (!(caps & (1 << e)))
-        behind(r, ex, ey, next[0], next[1], &k0, &k1);
+    if (!cap)
+        behind(r, &k0, &k1);
     k0 = k0 < r->k0 ? r->k0 : k0, k1 = k1 > r->k1 ? r->k1 : k1;
-    row_point(r, k0, k1, ex, ey);
+    row_point(r, k0, k1, e ? r->sg->fdx : 0, e ? r->sg->fdy : 0);
 }
 
 /* Split the row into the vertices nearest to a, to the inside and to b of the segment (each
  * zone a branch-free loop; the inside run widened by a vertex each way, where the exact formula
- * is used, so rounding loses nothing). caps: bit 0 a, bit 1 b (see row_end). */
-static void row_min(const struct row_run *r, int caps, const float *next)
+ * is used, so rounding loses nothing). */
+static void row_min(const struct row_run *r)
 {
-    float beta = r->cell * r->dx * r->inv, alpha = (r->px0 * r->dx + r->py * r->dy) * r->inv;
+    const struct seg *sg = r->sg;
+    float alpha = (r->px0 * sg->fdx + r->py * sg->fdy) * sg->inv;
     long ka = r->k0, kb = r->k1; /* [k0, ka): t < 0 side, [ka, kb): inside, [kb, k1): t > 1 */
     int first = 0;               /* the end nearest to the vertices before ka */
-    if (r->inv == 0) {           /* a point: every vertex is nearest to a */
-        ka = kb = r->k1, caps |= 1;
-    } else if (beta > 0) {
-        ka = ceil_l(clampk(-alpha / beta)), kb = floor_l(clampk((1 - alpha) / beta)) + 1;
-    } else if (beta < 0) { /* t falls along the row: first the b side, then a */
-        ka = ceil_l(clampk((1 - alpha) / beta)), kb = floor_l(clampk(-alpha / beta)) + 1;
+    if (sg->inv == 0) {          /* a point: every vertex is nearest to a (caps has bit 0) */
+        ka = kb = r->k1;
+    } else if (sg->beta > 0) {
+        ka = ceil_l(clampk(-alpha * sg->inv_beta));
+        kb = floor_l(clampk((1 - alpha) * sg->inv_beta)) + 1;
+    } else if (sg->beta < 0) { /* t falls along the row: first the b side, then a */
+        ka = ceil_l(clampk((1 - alpha) * sg->inv_beta));
+        kb = floor_l(clampk(-alpha * sg->inv_beta)) + 1;
         first = 1;
     } else if (alpha < 0 || alpha > 1) {
         ka = kb = r->k1, first = alpha > 1;
@@ -211,35 +233,51 @@ static void row_min(const struct row_run *r, int caps, const float *next)
     kb = kb < ka ? ka : kb > r->k1 ? r->k1 : kb;
     if (kb > ka)
         row_segment(r, ka > r->k0 ? ka - 1 : ka, kb < r->k1 ? kb + 1 : kb);
-    row_end(r, r->k0, ka, first, caps, next);
-    row_end(r, kb, r->k1, !first, caps, next);
+    row_end(r, r->k0, ka, first);
+    row_end(r, kb, r->k1, !first);
 }
 
-/* Add segment a-b to the grid: caps and next as in row_min. */
+/* Add segment a-b to the grid. caps: bit 0 a, bit 1 b (all vertices nearest to that end);
+ * next: the direction of the next segment of the polyline (b without a cap: only the wedge it
+ * does not cover), or NULL. */
 static void grid_segment(struct contour_grid *gr, double ax, double ay, double bx, double by,
                          double radius, int caps, const float *next)
 {
-    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, cell = gr->cell;
+    struct seg sg = {.ax = ax,
+                     .ay = ay,
+                     .dx = dx,
+                     .dy = dy,
+                     .inv_dy = dy != 0 ? 1 / dy : 0,
+                     .radius = radius,
+                     .fdx = (float)dx,
+                     .fdy = (float)dy,
+                     .inv = l2 > 0 ? (float)(1 / l2) : 0};
     size_t i0, i1, j0, j1;
 
-    if (!axis_range((ay < by ? ay : by) - radius, (ay < by ? by : ay) + radius, gr->y0, gr->cell,
+    sg.beta = (float)(cell * dx) * sg.inv, sg.inv_beta = sg.beta != 0 ? 1 / sg.beta : 0;
+    sg.caps = sg.inv == 0 ? caps | 1 : caps, sg.next = next != NULL;
+    if (next)
+        sg.nx = next[0], sg.ny = next[1], sg.sk = (float)cell * next[0];
+    sg.inv_sk = sg.sk != 0 ? 1 / sg.sk : 0;
+    if (!axis_range((ay < by ? ay : by) - radius, (ay < by ? by : ay) + radius, gr->y0, cell,
                     gr->ny, &j0, &j1))
         return;
     for (size_t j = j0; j <= j1; j++) {
-        double y = gr->y0 + (double)j * gr->cell, xlo, xhi;
-        if (!row_span(ax, ay, dx, dy, y, radius, &xlo, &xhi) ||
-            !axis_range(xlo, xhi, gr->x0, gr->cell, gr->nx, &i0, &i1))
+        double y = gr->y0 + (double)j * cell, xlo, xhi;
+        if (!row_span(&sg, y, &xlo, &xhi) || !axis_range(xlo, xhi, gr->x0, cell, gr->nx, &i0, &i1))
             continue;
         struct row_run r = {gr->val + j * gr->nx + i0,
                             0,
                             (long)(i1 - i0 + 1),
-                            (float)(gr->x0 + (double)i0 * gr->cell - ax),
+                            (float)(gr->x0 + (double)i0 * cell - ax),
                             (float)(y - ay),
-                            (float)gr->cell,
-                            (float)dx,
-                            (float)dy,
-                            l2 > 0 ? (float)(1 / l2) : 0};
-        row_min(&r, caps, next);
+                            (float)cell,
+                            &sg};
+        row_min(&r);
+        if (gr->lo)
+            gr->lo[j] = i0 < gr->lo[j] ? i0 : gr->lo[j],
+            gr->hi[j] = i1 > gr->hi[j] ? i1 : gr->hi[j];
     }
 }
 
@@ -416,7 +454,15 @@ static int trace_all(struct tracer *t)
     const struct contour_grid *g = t->g;
     for (size_t j = 0; j + 1 < g->ny; j++) {
         const float *r0 = g->val + j * g->nx, *r1 = r0 + g->nx;
-        for (size_t i = 0; i + 1 < g->nx; i++) {
+        size_t i0 = 0, i1 = g->nx - 1; /* cells with a written corner (all, without lo/hi) */
+        if (g->lo) {
+            size_t lo = g->lo[j] < g->lo[j + 1] ? g->lo[j] : g->lo[j + 1];
+            size_t hi = g->hi[j] > g->hi[j + 1] ? g->hi[j] : g->hi[j + 1];
+            if (lo > hi)
+                continue;
+            i0 = lo > 0 ? lo - 1 : 0, i1 = hi + 1 < g->nx ? hi + 1 : g->nx - 1;
+        }
+        for (size_t i = i0; i < i1; i++) {
             int n = (r0[i] < t->level) + (r0[i + 1] < t->level) + (r1[i] < t->level) +
                     (r1[i + 1] < t->level);
             if (n == 0 || n == 4)
@@ -437,12 +483,35 @@ struct xing {
     size_t ring;
 };
 
-static int cmp_xing(const void *a, const void *b)
+static int cmp_xing_x(const void *a, const void *b)
 {
     const struct xing *p = a, *q = b;
-    if (p->row != q->row)
-        return p->row < q->row ? -1 : 1;
     return p->x < q->x ? -1 : p->x > q->x;
+}
+
+/* Order x[0..n) by row (counting sort over the grid's rows), then by x within each row. The
+ * result replaces *x. 0 or -1. */
+static int sort_xings(const struct contour_grid *g, struct xing **x, size_t n)
+{
+    size_t *first = calloc(g->ny + 1, sizeof *first);
+    struct xing *y = malloc((n + 1) * sizeof *y);
+    if (!first || !y) {
+        free(first), free(y);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++)
+        first[(*x)[k].row + 1]++;
+    for (size_t j = 0; j < g->ny; j++)
+        first[j + 1] += first[j];
+    for (size_t k = 0; k < n; k++)
+        y[first[(*x)[k].row]++] = (*x)[k];
+    for (size_t j = 0, start = 0; j < g->ny; start = first[j++])
+        if (first[j] - start > 1)
+            qsort(y + start, first[j] - start, sizeof *y, cmp_xing_x);
+    free(first);
+    free(*x);
+    *x = y;
+    return 0;
 }
 
 /* Where the rings cross the lines y = y0 + row * cell (a point on a line counts as below it),
@@ -479,7 +548,10 @@ static int ring_crossings(const struct contour_grid *g, const struct contour_rin
             }
         }
     }
-    qsort(x, n, sizeof *x, cmp_xing);
+    if (sort_xings(g, &x, n)) {
+        free(x);
+        return -1;
+    }
     *out = x, *nout = n;
     return 0;
 }

@@ -41,9 +41,11 @@ void contour_plane_lonlat(const struct contour_plane *p, double x, double y, dou
 struct contour_grid {
     float *val; /* nx * ny values, row-major: vertex (i, j) at val[j * nx + i] */
     size_t nx, ny;
-    double x0, y0; /* plane coordinates of vertex (0, 0) */
-    double cell;   /* metres between vertices */
-    int squared;   /* values are squared distances (contour_trace takes their square roots) */
+    double x0, y0;   /* plane coordinates of vertex (0, 0) */
+    double cell;     /* metres between vertices */
+    int squared;     /* values are squared distances (contour_trace takes their square roots) */
+    size_t *lo, *hi; /* per row, the columns written so far (lo > hi: none); NULL: any column
+                        may hold anything (contour_trace then scans whole rows) */
 };
 
 #define CONTOUR_FAR 1e30f /* the initial value: far from everything */

@@ -439,6 +439,7 @@ static enum kkc_code owner_polygon(GEOSContextHandle_t h, const struct two_field
         return *out ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory (catchment)");
     }
     win.nx = w[2] - w[0] + 1, win.ny = w[3] - w[1] + 1, win.cell = t->gr->cell, win.squared = 0;
+    win.lo = win.hi = NULL;
     win.x0 = t->gr->x0 + (double)w[0] * win.cell, win.y0 = t->gr->y0 + (double)w[1] * win.cell;
     if (!(win.val = malloc(win.nx * win.ny * sizeof *win.val)))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (catchment)");
