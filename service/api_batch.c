@@ -57,8 +57,11 @@ struct batch {
     size_t answered;           /* rows answered without an error */
     unsigned long *load;       /* per centre: incidents it is first for */
     char **brief;              /* per centre: its brief JSON text once used, malloc'd */
+    size_t nbrief;             /* entries of brief */
 };
 
+/* Free the batch. Never touches the world: the HTTP layer may have released it already (the
+ * request completed before the response was destroyed). */
 static void batch_free(void *cls)
 {
     struct batch *b = cls;
@@ -70,7 +73,7 @@ static void batch_free(void *cls)
     free(b->first_m);
     free(b->first_s);
     free(b->load);
-    for (size_t i = 0; b->brief && i < centres_count(b->w->centres); i++)
+    for (size_t i = 0; b->brief && i < b->nbrief; i++)
         free(b->brief[i]);
     free(b->brief);
     free(b);
@@ -747,6 +750,7 @@ static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
     b->first_s = malloc((b->n ? b->n : 1) * sizeof *b->first_s);
     b->load = calloc(nc ? nc : 1, sizeof *b->load);
     b->brief = calloc(nc ? nc : 1, sizeof *b->brief);
+    b->nbrief = b->brief ? nc : 0;
     if (!b->first_m || !b->first_s || !b->load || !b->brief)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     return KKC_OK;

@@ -527,6 +527,63 @@ START_TEST(test_whole_errors)
 }
 END_TEST
 
+/* A reload while a batch streams: the stream keeps the world it started on (the HTTP layer holds
+ * a reference until the request completes), so every row is answered and nothing is freed early
+ * (ASan would see it); the next request gets the new world. */
+struct swap_reader {
+    struct buf b;
+    struct world *next; /* installed at the first chunk */
+};
+
+static size_t swap_on_data(char *data, size_t size, size_t n, void *ud)
+{
+    struct swap_reader *sr = ud;
+    if (sr->next) {
+        world_swap(&heidelberg, sr->next);
+        sr->next = NULL;
+    }
+    return on_data(data, size, n, &sr->b);
+}
+
+START_TEST(test_reload_mid_stream)
+{
+    size_t n = 20000, lines = 0;
+    struct inc *v = make_incidents(n, 77);
+    char *csv = incidents_csv(v, n), *url = NULL;
+    struct swap_reader sr = {{NULL, 0, 0}, NULL};
+    struct kkc_err err = {0};
+    struct world *before = world_get(&heidelberg), *after;
+    CURL *c = curl_easy_init();
+    long status = 0;
+
+    world_put(&heidelberg, before); /* only the pointer is kept: the stream's is the last ref */
+    ck_assert_msg(world_load(tu_db(), &sr.next, &err) == KKC_OK, "%s", err.msg);
+    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d/v1/nearest?by=time&format=ndjson", port),
+                     0);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, csv);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, swap_on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sr);
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L); /* many chunks: the swap comes early */
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    ck_assert_int_eq(status, 200);
+    ck_assert_ptr_null(sr.next); /* swapped while streaming */
+    for (char *p = sr.b.p; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_uint_eq(lines, n + 1);
+    ck_assert_ptr_nonnull(strstr(sr.b.p + sr.b.len - 2048, "\"incidents\":20000"));
+    after = world_get(&heidelberg);
+    ck_assert_ptr_ne(after, before); /* both were alive at once, so never the same address */
+    world_put(&heidelberg, after);
+    curl_easy_cleanup(c);
+    free(sr.b.p);
+    free(url);
+    free(csv);
+    free(v);
+}
+END_TEST
+
 /* The limits: 100000 incidents are answered (streamed), one more is 413; so is a body over
  * 64 MiB, while other routes keep the 1 MiB cap. */
 START_TEST(test_limits)
@@ -624,6 +681,7 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_ids_escaped);
     tcase_add_test(tc, test_crs_rows);
     tcase_add_loop_test(tc, test_whole_errors, 0, (int)(sizeof whole / sizeof whole[0]));
+    tcase_add_test(tc, test_reload_mid_stream);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_cli);
     suite_add_tcase(s, tc);
