@@ -49,6 +49,11 @@ static const struct coverage_base *base_get(const struct api_req *r, struct kkc_
     return b;
 }
 
+const struct coverage_base *api_coverage_base(const struct api_req *r, struct kkc_err *err)
+{
+    return base_get(r, err);
+}
+
 /* ---------------------------------------------------------------- parameters -------------- */
 
 static int cmp_double(const void *a, const void *b)

@@ -4,6 +4,13 @@
 
 #include "api.h"
 
+struct coverage_base;
+
+/* The coverage data of the request's world (municipalities, regions, the network's area), built
+ * on the first call against that world and shared by every thread; borrowed, valid while the
+ * request holds its world. NULL with err set when it cannot be built. */
+const struct coverage_base *api_coverage_base(const struct api_req *r, struct kkc_err *err);
+
 /* GET /v1/isochrone?centre=ID|LON,LAT&minutes=5,10,15[&direction=out|in]
  *   (or, instead of centre: [kind=..][&close=ID,..][&add=LON,LAT;..] for the service area of all
  *   those centres together): a GeoJSON FeatureCollection, one (Multi)Polygon per contour. */
