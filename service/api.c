@@ -8,6 +8,7 @@
 #include "api_batch.h"
 #include "api_coverage.h"
 #include "api_osrm.h"
+#include "api_plan.h"
 #include "api_route.h"
 #include "graph.h"
 #include "route.h"
@@ -453,10 +454,11 @@ static const struct route routes[] = {
     {"/v1/isochrone", api_isochrone, NULL, NULL, NULL},
     {"/v1/coverage", api_coverage, NULL, NULL, NULL},
     {"/v1/catchments", api_catchments, NULL, NULL, NULL},
+    {"/v1/plan", NULL, api_plan, NULL, NULL},
 };
 
-/* POST handlers that are queries (batches), not writes: served without an admin token. */
-static const handler_fn query_posts[] = {api_batch_nearest};
+/* POST handlers that are queries (batches, plans), not writes: served without an admin token. */
+static const handler_fn query_posts[] = {api_batch_nearest, api_plan};
 
 static int route_open_post(const struct route *rt)
 {
