@@ -9,6 +9,8 @@ int cli_nearest(int argc, char **argv);
 int cli_route(int argc, char **argv);
 /* kkc coverage (service/cli_coverage.c): the GET /v1/coverage report as a table. */
 int cli_coverage(int argc, char **argv);
+/* kkc plan (service/cli_plan.c): the POST /v1/plan answer as a table. */
+int cli_plan(int argc, char **argv);
 
 /* kkc nearest --batch FILE (service/cli_batch.c): answer every incident of FILE with the query
  * parameters q (k, kind, by, include_closed, crs; borrowed) as POST /v1/nearest does, against

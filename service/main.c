@@ -14,6 +14,7 @@ static const struct {
     {"nearest", cli_nearest, "the nearest centres to a point, by distance or driving time"},
     {"route", cli_route, "the fastest drive between two points"},
     {"coverage", cli_coverage, "who is farther than T minutes or D km from every centre"},
+    {"plan", cli_plan, "where new centres would cover the most people, which could close"},
 };
 
 static void usage(FILE *f)
