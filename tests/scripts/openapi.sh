@@ -134,6 +134,14 @@ rec 200 GET /v1/catchments "/v1/catchments?kind=fire&minutes=10&region=network"
 rec 200 GET /v1/catchments "/v1/catchments?km=5&region=CZ052&kind=ambulance"
 rec 400 GET /v1/catchments "/v1/catchments?region=XX999"
 
+rec 200 POST /v1/plan /v1/plan "${json[@]}" -d '{"kind":"fire","km":10,"add":2,"region":"CZ052"}'
+rec 200 POST /v1/plan /v1/plan "${json[@]}" \
+  -d '{"kind":"fire","km":10,"remove":1,"region":"CZ052","method":"greedy"}'
+rec 200 POST /v1/plan /v1/plan "${json[@]}" \
+  -d '{"kind":["fire"],"km":10,"add":1,"region":"CZ052","candidates":[[15.9,50.3],[16.1,50.1]],"close":["HZS1"]}'
+rec 400 POST /v1/plan /v1/plan "${json[@]}" -d '{"km":10,"add":1,"colour":"red"}'
+rec 422 POST /v1/plan /v1/plan "${json[@]}" -d '{"minutes":10,"add":1,"region":"CZ052"}'
+
 rec 200 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41;8.70,49.40?steps=true&annotations=true"
 rec 200 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41;8.70,49.40;8.68,49.40?geometries=geojson&overview=full"
 rec 400 GET "/route/v1/{profile}/{coordinates}" "/route/v1/driving/8.69,49.41"
