@@ -74,7 +74,8 @@ CREATE TABLE road_edges (
   length_m   REAL NOT NULL,         -- geodesic length along the geometry
   duration_s REAL NOT NULL,         -- length / speed of the profile (or maxspeed)
   forward    INTEGER NOT NULL,      -- 1 when drivable source -> target
-  backward   INTEGER NOT NULL       -- 1 when drivable target -> source
+  backward   INTEGER NOT NULL,      -- 1 when drivable target -> source
+  roundabout INTEGER NOT NULL DEFAULT 0 -- 1 when part of a junction=roundabout|circular way
 );
 SELECT AddGeometryColumn('road_edges', 'geom', 4326, 'LINESTRING', 'XY', 1);
 SELECT CreateSpatialIndex('road_edges', 'geom');

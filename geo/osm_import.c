@@ -51,7 +51,8 @@ struct oway { /* a kept road way */
     uint32_t name, ref; /* offsets into strs, or NO_STR */
     uint16_t cls;       /* index into prof.cls */
     uint8_t forward, backward;
-    double kmh; /* effective speed */
+    uint8_t roundabout; /* junction=roundabout|circular */
+    double kmh;         /* effective speed */
 };
 
 struct ocentre { /* a centre candidate */
@@ -191,6 +192,14 @@ static int access_allowed(struct imp *im, const readosm_way *w)
     return 1;
 }
 
+/* 1 when way w is (part of) a roundabout: junction=roundabout or junction=circular. */
+static int is_ring(const readosm_way *w)
+{
+    static const char *const ring[] = {"roundabout", "circular", NULL};
+    const char *j = tag_get(w->tags, w->tag_count, "junction");
+    return j && in_list(j, ring);
+}
+
 /* Direction flags of road way w of class hw: an explicit oneway first, else the implied one.
  * Returns 0 when the way must be dropped (reversible / alternating; reported), 1 otherwise. */
 static int oneway_flags(struct imp *im, const readosm_way *w, const char *hw, uint8_t *fwd,
@@ -200,9 +209,7 @@ static int oneway_flags(struct imp *im, const readosm_way *w, const char *hw, ui
     static const char *const rev[] = {"-1", "reverse", NULL};
     static const char *const no[] = {"no", "false", "0", NULL};
     static const char *const drop[] = {"reversible", "alternating", NULL};
-    static const char *const ring[] = {"roundabout", "circular", NULL};
     const char *v = tag_get(w->tags, w->tag_count, "oneway");
-    const char *j = tag_get(w->tags, w->tag_count, "junction");
 
     *fwd = *bwd = 1;
     if (v && in_list(v, yes))
@@ -217,8 +224,7 @@ static int oneway_flags(struct imp *im, const readosm_way *w, const char *hw, ui
     } else {
         if (v)
             imp_report(im, w->id, "way %lld: oneway=%s not understood, ignored", w->id, v);
-        if ((j && in_list(j, ring)) || strcmp(hw, "motorway") == 0 ||
-            strcmp(hw, "motorway_link") == 0)
+        if (is_ring(w) || strcmp(hw, "motorway") == 0 || strcmp(hw, "motorway_link") == 0)
             *bwd = 0;
     }
     return 1;
@@ -399,6 +405,7 @@ static void road_way_add(struct imp *im, const readosm_way *w)
         return;
     }
     ow.cls = (uint16_t)cls;
+    ow.roundabout = (uint8_t)is_ring(w);
     ow.kmh = way_speed(im, w, cls);
     ow.name = strs_add(im, tag_get(w->tags, w->tag_count, "name"));
     ow.ref = strs_add(im, tag_get(w->tags, w->tag_count, "ref"));
@@ -983,6 +990,7 @@ static enum kkc_code edge_write(struct imp *im, struct store *st, sqlite3_stmt *
     sqlite3_bind_int(s, 10, w->forward);
     sqlite3_bind_int(s, 11, w->backward);
     sqlite3_bind_blob(s, 12, blob, size, free);
+    sqlite3_bind_int(s, 13, w->roundabout);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "insert road edge", im->err);
     sqlite3_reset(s);
@@ -1021,7 +1029,8 @@ static enum kkc_code write_edges(struct imp *im, struct store *st)
     enum kkc_code rc = store_prepare(
         st,
         "INSERT INTO road_edges (id, source, target, osm_way_id, highway, name, ref, length_m, "
-        "duration_s, forward, backward, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duration_s, forward, backward, geom, roundabout) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &s, im->err);
 
     for (size_t i = 0; !rc && i < im->nways; i++)

@@ -12,6 +12,10 @@
  * one-way forward. oneway=reversible|alternating ways are dropped (reported); other values are
  * reported and ignored.
  *
+ * Road class and roundabouts. road_edges.highway is the way's highway=* value (a class of the
+ * profile); road_edges.roundabout is 1 for the edges of junction=roundabout|circular ways, 0
+ * otherwise (the query side derives road classes and roundabout maneuvers from them).
+ *
  * Speed. maxspeed=N, "N km/h", "N mph", "N knots", "walk", and country zones such as "CZ:urban",
  * "DE:rural", "CZ:motorway", "DE:zone30" give a limit; the edge drives at limit * maxspeed_factor.
  * "none", "signals", "variable" and unknown zones (reported) fall back to the class speed.

@@ -155,7 +155,7 @@ __attribute__((format(printf, 4, 5))) static const char *q_text(struct fx *f, ch
 struct edge {
     long source_osm, target_osm;
     double len, dur;
-    int fwd, bwd, npoints;
+    int fwd, bwd, npoints, roundabout;
     char highway[32], name[64], ref[32];
 };
 
@@ -167,7 +167,7 @@ static int edges_of(struct fx *f, long way, struct edge *out, int max)
     ck_assert_int_eq(
         store_prepare(f->st,
                       "SELECT a.osm_id, b.osm_id, e.length_m, e.duration_s, e.forward, e.backward,"
-                      " NumPoints(e.geom), e.highway, e.name, e.ref FROM road_edges e"
+                      " NumPoints(e.geom), e.highway, e.name, e.ref, e.roundabout FROM road_edges e"
                       " JOIN road_nodes a ON a.id = e.source JOIN road_nodes b ON b.id = e.target"
                       " WHERE e.osm_way_id = ? ORDER BY e.id",
                       &s, &f->err),
@@ -188,6 +188,7 @@ static int edges_of(struct fx *f, long way, struct edge *out, int max)
         const unsigned char *nm = sqlite3_column_text(s, 8), *rf = sqlite3_column_text(s, 9);
         snprintf(e->name, sizeof e->name, "%s", nm ? (const char *)nm : "");
         snprintf(e->ref, sizeof e->ref, "%s", rf ? (const char *)rf : "");
+        e->roundabout = sqlite3_column_int(s, 10);
     }
     sqlite3_finalize(s);
     return n;
@@ -297,53 +298,54 @@ static const struct tag_case {
     double kmh; /* expected speed; 0 = no edge expected */
     int fwd, bwd;
     const char *report; /* a report about the way must contain this; NULL = no report */
+    int roundabout;     /* road_edges.roundabout expected */
 } tag_cases[] = {
-    {0, 101, 25, 1, 0, NULL},                  /* oneway=yes */
-    {0, 102, 25, 0, 1, NULL},                  /* oneway=-1 */
-    {0, 103, 25, 0, 1, NULL},                  /* oneway=reverse */
-    {0, 104, 25, 1, 0, NULL},                  /* oneway=1 */
-    {0, 105, 25, 1, 0, NULL},                  /* oneway=true */
-    {0, 106, 25, 1, 1, NULL},                  /* oneway=no */
-    {0, 107, 25, 1, 1, NULL},                  /* no oneway tag */
-    {0, 108, 90, 1, 0, NULL},                  /* motorway: implied oneway */
-    {0, 109, 45, 1, 0, NULL},                  /* motorway_link: implied oneway */
-    {0, 110, 90, 1, 1, NULL},                  /* motorway, oneway=no */
-    {0, 111, 65, 1, 0, NULL},                  /* junction=circular */
-    {0, 112, 0, 0, 0, "reversible"},           /* oneway=reversible: dropped */
-    {0, 113, 25, 1, 1, "oneway=maybe"},        /* unknown oneway value */
-    {0, 114, 0, 0, 0, NULL},                   /* footway */
-    {0, 115, 0, 0, 0, NULL},                   /* construction */
-    {0, 116, 25, 1, 1, NULL},                  /* oneway=false */
-    {0, 117, 25, 1, 1, NULL},                  /* roundabout, oneway=no */
-    {0, 118, 0, 0, 0, NULL},                   /* track */
-    {0, 150, 0, 0, 0, NULL},                   /* area=yes */
-    {1, 201, 0, 0, 0, NULL},                   /* access=no */
-    {1, 202, 0, 0, 0, NULL},                   /* access=private */
-    {1, 203, 25, 1, 1, NULL},                  /* access=no, motorcar=yes */
-    {1, 204, 0, 0, 0, NULL},                   /* motor_vehicle=no */
-    {1, 205, 25, 1, 1, NULL},                  /* motor_vehicle=no, motorcar=destination */
-    {1, 206, 25, 1, 1, NULL},                  /* access=destination */
-    {1, 207, 25, 1, 1, NULL},                  /* access=permissive */
-    {1, 208, 0, 0, 0, NULL},                   /* access=yes, motor_vehicle=private */
-    {1, 209, 0, 0, 0, NULL},                   /* vehicle=no */
-    {1, 210, 25, 1, 1, "access=bogus"},        /* unknown access value */
-    {1, 211, 0, 0, 0, NULL},                   /* access=agricultural */
-    {1, 212, 0, 0, 0, NULL},                   /* access=yes, motorcar=no */
-    {1, 213, 15, 1, 1, NULL},                  /* service, access=customers */
-    {2, 301, 40, 1, 1, NULL},                  /* maxspeed=50 */
-    {2, 302, 30 * 1.609344 * 0.8, 1, 1, NULL}, /* 30 mph */
-    {2, 303, 40, 1, 1, NULL},                  /* CZ:urban */
-    {2, 304, 72, 1, 1, NULL},                  /* primary, CZ:rural */
-    {2, 305, 25, 1, 1, NULL},                  /* none */
-    {2, 306, 25, 1, 1, "maxspeed=fast"},       /* fast */
-    {2, 307, 7 * 0.8, 1, 1, NULL},             /* walk */
-    {2, 308, 25, 1, 1, NULL},                  /* no maxspeed */
-    {2, 309, 40, 1, 1, NULL},                  /* 50 km/h */
-    {2, 310, 90, 1, 0, NULL},                  /* motorway, DE:motorway */
-    {2, 311, 24, 1, 1, NULL},                  /* DE:zone30 */
-    {2, 312, 65, 1, 1, NULL},                  /* primary */
-    {2, 313, 25, 1, 1, "maxspeed=0"},          /* maxspeed=0 */
-    {2, 314, 85, 1, 1, "CZ:trunk"},            /* trunk, CZ:trunk */
+    {0, 101, 25, 1, 0, NULL, 0},                  /* oneway=yes */
+    {0, 102, 25, 0, 1, NULL, 0},                  /* oneway=-1 */
+    {0, 103, 25, 0, 1, NULL, 0},                  /* oneway=reverse */
+    {0, 104, 25, 1, 0, NULL, 0},                  /* oneway=1 */
+    {0, 105, 25, 1, 0, NULL, 0},                  /* oneway=true */
+    {0, 106, 25, 1, 1, NULL, 0},                  /* oneway=no */
+    {0, 107, 25, 1, 1, NULL, 0},                  /* no oneway tag */
+    {0, 108, 90, 1, 0, NULL, 0},                  /* motorway: implied oneway */
+    {0, 109, 45, 1, 0, NULL, 0},                  /* motorway_link: implied oneway */
+    {0, 110, 90, 1, 1, NULL, 0},                  /* motorway, oneway=no */
+    {0, 111, 65, 1, 0, NULL, 1},                  /* junction=circular */
+    {0, 112, 0, 0, 0, "reversible", 0},           /* oneway=reversible: dropped */
+    {0, 113, 25, 1, 1, "oneway=maybe", 0},        /* unknown oneway value */
+    {0, 114, 0, 0, 0, NULL, 0},                   /* footway */
+    {0, 115, 0, 0, 0, NULL, 0},                   /* construction */
+    {0, 116, 25, 1, 1, NULL, 0},                  /* oneway=false */
+    {0, 117, 25, 1, 1, NULL, 1},                  /* roundabout, oneway=no */
+    {0, 118, 0, 0, 0, NULL, 0},                   /* track */
+    {0, 150, 0, 0, 0, NULL, 0},                   /* area=yes */
+    {1, 201, 0, 0, 0, NULL, 0},                   /* access=no */
+    {1, 202, 0, 0, 0, NULL, 0},                   /* access=private */
+    {1, 203, 25, 1, 1, NULL, 0},                  /* access=no, motorcar=yes */
+    {1, 204, 0, 0, 0, NULL, 0},                   /* motor_vehicle=no */
+    {1, 205, 25, 1, 1, NULL, 0},                  /* motor_vehicle=no, motorcar=destination */
+    {1, 206, 25, 1, 1, NULL, 0},                  /* access=destination */
+    {1, 207, 25, 1, 1, NULL, 0},                  /* access=permissive */
+    {1, 208, 0, 0, 0, NULL, 0},                   /* access=yes, motor_vehicle=private */
+    {1, 209, 0, 0, 0, NULL, 0},                   /* vehicle=no */
+    {1, 210, 25, 1, 1, "access=bogus", 0},        /* unknown access value */
+    {1, 211, 0, 0, 0, NULL, 0},                   /* access=agricultural */
+    {1, 212, 0, 0, 0, NULL, 0},                   /* access=yes, motorcar=no */
+    {1, 213, 15, 1, 1, NULL, 0},                  /* service, access=customers */
+    {2, 301, 40, 1, 1, NULL, 0},                  /* maxspeed=50 */
+    {2, 302, 30 * 1.609344 * 0.8, 1, 1, NULL, 0}, /* 30 mph */
+    {2, 303, 40, 1, 1, NULL, 0},                  /* CZ:urban */
+    {2, 304, 72, 1, 1, NULL, 0},                  /* primary, CZ:rural */
+    {2, 305, 25, 1, 1, NULL, 0},                  /* none */
+    {2, 306, 25, 1, 1, "maxspeed=fast", 0},       /* fast */
+    {2, 307, 7 * 0.8, 1, 1, NULL, 0},             /* walk */
+    {2, 308, 25, 1, 1, NULL, 0},                  /* no maxspeed */
+    {2, 309, 40, 1, 1, NULL, 0},                  /* 50 km/h */
+    {2, 310, 90, 1, 0, NULL, 0},                  /* motorway, DE:motorway */
+    {2, 311, 24, 1, 1, NULL, 0},                  /* DE:zone30 */
+    {2, 312, 65, 1, 1, NULL, 0},                  /* primary */
+    {2, 313, 25, 1, 1, "maxspeed=0", 0},          /* maxspeed=0 */
+    {2, 314, 85, 1, 1, "CZ:trunk", 0},            /* trunk, CZ:trunk */
 };
 
 /* Check one tag case against the imported database. */
@@ -361,6 +363,8 @@ static void check_tag_case(struct fx *f, const struct tag_case *c)
         return;
     ck_assert_msg(e[0].fwd == c->fwd && e[0].bwd == c->bwd, "way %ld: flags %d %d", c->way,
                   e[0].fwd, e[0].bwd);
+    ck_assert_msg(e[0].roundabout == c->roundabout, "way %ld: roundabout %d", c->way,
+                  e[0].roundabout);
     ck_assert_msg(fabs(e[0].len - len) < 1e-4, "way %ld: length %.6f, expected %.6f", c->way,
                   e[0].len, len);
     ck_assert_msg(fabs(e[0].dur - e[0].len / (c->kmh / 3.6)) < 1e-9, "way %ld: duration %.6f",
@@ -468,6 +472,7 @@ START_TEST(test_roundabout)
         ck_assert_int_eq(e[i].bwd, 0);
         ck_assert_int_eq(e[i].npoints, 3);
         ck_assert_str_eq(e[i].highway, "primary");
+        ck_assert_int_eq(e[i].roundabout, 1);
         ring += e[i].len;
     }
     for (int k = 0; k < 6; k++) { /* the hexagon, as the map generator placed it */
@@ -479,7 +484,10 @@ START_TEST(test_roundabout)
     for (long w = 502; w <= 504; w++) {
         ck_assert_int_eq(edges_of(&f, w, e, 4), 1);
         ck_assert_int_eq(e[0].fwd + e[0].bwd, 2);
+        ck_assert_int_eq(e[0].roundabout, 0); /* the approaches are not part of the ring */
+        ck_assert_str_eq(e[0].highway, "tertiary");
     }
+    ck_assert_double_eq(q_num(&f, "SELECT sum(roundabout) FROM road_edges"), 3);
     ck_assert_int_eq(components(&f), 1);
     fx_close(&f);
 }
