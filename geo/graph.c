@@ -59,6 +59,23 @@ const char *graph_string(const struct graph *g, uint32_t s)
     return s < g->string_count ? g->strings + g->string_off[s] : "";
 }
 
+uint8_t graph_class_of(const char *highway)
+{
+    /* in enum graph_road_class order */
+    static const char *const names[] = {"motorway",    "trunk",    "primary",
+                                        "secondary",   "tertiary", "unclassified",
+                                        "residential", "service",  "living_street"};
+    size_t len = highway ? strlen(highway) : 0, base = len;
+    uint8_t link = 0;
+
+    if (len > 5 && memcmp(highway + len - 5, "_link", 5) == 0)
+        base = len - 5, link = GRAPH_CLASS_LINK;
+    for (size_t c = 0; c < sizeof names / sizeof names[0]; c++)
+        if (strlen(names[c]) == base && memcmp(names[c], highway, base) == 0)
+            return (uint8_t)(c | link);
+    return GRAPH_CLASS_OTHER;
+}
+
 static void *alloc_array(size_t n, size_t size)
 {
     return malloc(n ? n * size : 1);
@@ -83,6 +100,8 @@ void graph_destroy(struct graph *g)
     free(g->edge_flags);
     free(g->edge_name);
     free(g->edge_ref);
+    free(g->edge_class);
+    free(g->edge_roundabout);
     free(g->edge_coord_first);
     free(g->coords);
     free(g->coord_along);
@@ -487,7 +506,7 @@ static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3
     return KKC_OK;
 }
 
-/* Store edge row i: numbers, strings, geometry. */
+/* Store edge row i: numbers, strings, class, geometry. */
 static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stmt *s, uint32_t i,
                               struct kkc_err *err)
 {
@@ -502,6 +521,8 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     g->edge_ref[i] = intern(&el->strs, (const char *)sqlite3_column_text(s, 4));
     if (g->edge_name[i] == GRAPH_NONE || g->edge_ref[i] == GRAPH_NONE)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
+    g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
+    g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)
@@ -524,22 +545,28 @@ static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *er
     g->edge_flags = alloc_array(m, 1);
     g->edge_name = alloc_array(m, sizeof(uint32_t));
     g->edge_ref = alloc_array(m, sizeof(uint32_t));
+    g->edge_class = alloc_array(m, 1);
+    g->edge_roundabout = alloc_array(m, 1);
     g->edge_coord_first = alloc_array((size_t)m + 1, sizeof(uint32_t));
     if (!g->edge_source || !g->edge_target || !g->edge_cost || !g->edge_length_m ||
-        !g->edge_duration_s || !g->edge_flags || !g->edge_name || !g->edge_ref ||
-        !g->edge_coord_first)
+        !g->edge_duration_s || !g->edge_flags || !g->edge_name || !g->edge_ref || !g->edge_class ||
+        !g->edge_roundabout || !g->edge_coord_first)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road edges)");
     return KKC_OK;
 }
 
-/* Read road_edges into the edge arrays (source/target still road_nodes ids). */
+/* The edge query; ring is the roundabout column, or 0 for a database made before it existed. */
+#define EDGE_SQL(ring)                                                                             \
+    "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "              \
+    "AsBinary(geom), highway, " ring " FROM road_edges ORDER BY id"
+
+/* Read road_edges into the edge arrays (source/target still road_nodes ids). A database made
+ * before road_edges.roundabout existed reads as one without roundabouts. */
 static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_err *err)
 {
-    static const char sql[] = "SELECT id, source, target, name, ref, length_m, duration_s, "
-                              "forward, backward, AsBinary(geom) FROM road_edges ORDER BY id";
     struct edge_load el = {0};
     sqlite3_stmt *s = NULL;
-    sqlite3_int64 m = 0;
+    sqlite3_int64 m = 0, has_ring = 0;
     uint32_t i = 0;
     int step = SQLITE_DONE;
     enum kkc_code rc = count_rows(st, "SELECT count(*) FROM road_edges", &m, err);
@@ -553,7 +580,12 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
     if (!rc && intern_append(&el.strs, "") != 0) /* id 0 is "" */
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     if (!rc)
-        rc = store_prepare(st, sql, &s, err);
+        rc = count_rows(st,
+                        "SELECT count(*) FROM pragma_table_info('road_edges') "
+                        "WHERE name = 'roundabout'",
+                        &has_ring, err);
+    if (!rc)
+        rc = store_prepare(st, has_ring ? EDGE_SQL("roundabout") : EDGE_SQL("0"), &s, err);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
         rc = i < m ? edge_row(g, &el, s, i++, err)
                    : kkc_err_set(err, KKC_EINVAL, "road_edges changed while reading");

@@ -14,6 +14,10 @@
  * comparing them as integers orders by time, then by distance. So every search (route, labels,
  * landmarks) agrees exactly on the value of an optimum. Limits: 49 days of driving per path.
  *
+ * Road classes. edge_class[e] is the road class of road_edges.highway (enum graph_road_class, with
+ * GRAPH_CLASS_LINK for the _link roads) and edge_roundabout[e] is road_edges.roundabout (a
+ * database without that column loads with no roundabouts): what the OSRM maneuvers need.
+ *
  * Ids. Edge ids are road_edges.id. Node indices are internal (0..node_count-1, Hilbert order);
  * graph_node_dbid() / graph_node_from_dbid() convert to and from road_nodes.id. */
 #ifndef KKC_GRAPH_H
@@ -55,6 +59,22 @@ enum {
     GRAPH_SNAPPABLE = 4, /* both ends in the largest strongly connected component */
 };
 
+/* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */
+enum graph_road_class {
+    GRAPH_CLASS_MOTORWAY,
+    GRAPH_CLASS_TRUNK,
+    GRAPH_CLASS_PRIMARY,
+    GRAPH_CLASS_SECONDARY,
+    GRAPH_CLASS_TERTIARY,
+    GRAPH_CLASS_UNCLASSIFIED,
+    GRAPH_CLASS_RESIDENTIAL,
+    GRAPH_CLASS_SERVICE,
+    GRAPH_CLASS_LIVING_STREET,
+    GRAPH_CLASS_OTHER, /* a highway value a profile file made routable (track, ...) */
+};
+#define GRAPH_CLASS_MASK 0x0f
+#define GRAPH_CLASS_LINK 0x10 /* set with the base class for motorway_link, trunk_link, ... */
+
 /* One arc of the adjacency. In out-arcs `node` is the head; in in-arcs it is the tail. `edge` is
  * the edge id shifted left by one, low bit set when the arc runs target -> source. */
 struct graph_arc {
@@ -82,6 +102,8 @@ struct graph {
     double *edge_length_m, *edge_duration_s; /* as stored */
     uint8_t *edge_flags;
     uint32_t *edge_name, *edge_ref; /* string ids, see graph_string() */
+    uint8_t *edge_class;            /* enum graph_road_class, | GRAPH_CLASS_LINK for a _link */
+    uint8_t *edge_roundabout;       /* 1: part of a roundabout (junction=roundabout|circular) */
     uint32_t *edge_coord_first;     /* edge_count + 1 offsets into coords (points) */
     double *coords;                 /* lon,lat pairs of all geometries, source -> target */
     double *coord_along;            /* metres from the edge's start, per point */
@@ -133,6 +155,10 @@ uint32_t graph_node_dbid(const struct graph *g, uint32_t v);
 uint32_t graph_node_from_dbid(const struct graph *g, uint32_t dbid);
 /* String id s (an edge_name / edge_ref value); "" for 0. Borrowed for the graph's life. */
 const char *graph_string(const struct graph *g, uint32_t s);
+
+/* The edge_class value of a road_edges.highway value: its enum graph_road_class, with
+ * GRAPH_CLASS_LINK for "<class>_link"; GRAPH_CLASS_OTHER for NULL and any other value. */
+uint8_t graph_class_of(const char *highway);
 
 /* Metres per degree of longitude (*kx) and latitude (*ky) at latitude lat on the WGS84
  * ellipsoid: a local approximation good to ~1e-4 relative within a few kilometres. */

@@ -325,6 +325,94 @@ START_TEST(t_load_bad)
 }
 END_TEST
 
+/* highway values and the edge_class they give (graph.h). */
+static const struct {
+    const char *highway;
+    unsigned cls;
+} class_cases[] = {
+    {"motorway", GRAPH_CLASS_MOTORWAY},
+    {"motorway_link", GRAPH_CLASS_MOTORWAY | GRAPH_CLASS_LINK},
+    {"trunk", GRAPH_CLASS_TRUNK},
+    {"trunk_link", GRAPH_CLASS_TRUNK | GRAPH_CLASS_LINK},
+    {"primary", GRAPH_CLASS_PRIMARY},
+    {"primary_link", GRAPH_CLASS_PRIMARY | GRAPH_CLASS_LINK},
+    {"secondary", GRAPH_CLASS_SECONDARY},
+    {"secondary_link", GRAPH_CLASS_SECONDARY | GRAPH_CLASS_LINK},
+    {"tertiary", GRAPH_CLASS_TERTIARY},
+    {"tertiary_link", GRAPH_CLASS_TERTIARY | GRAPH_CLASS_LINK},
+    {"unclassified", GRAPH_CLASS_UNCLASSIFIED},
+    {"residential", GRAPH_CLASS_RESIDENTIAL},
+    {"service", GRAPH_CLASS_SERVICE},
+    {"living_street", GRAPH_CLASS_LIVING_STREET},
+    {"track", GRAPH_CLASS_OTHER},
+    {"Motorway", GRAPH_CLASS_OTHER},
+    {"motorway_lin", GRAPH_CLASS_OTHER},
+    {"motorwaylink", GRAPH_CLASS_OTHER},
+    {"_link", GRAPH_CLASS_OTHER},
+    {"track_link", GRAPH_CLASS_OTHER},
+    {"", GRAPH_CLASS_OTHER},
+    {NULL, GRAPH_CLASS_OTHER},
+};
+
+START_TEST(t_class_of)
+{
+    ck_assert_uint_eq(graph_class_of(class_cases[_i].highway), class_cases[_i].cls);
+}
+END_TEST
+
+/* The hand graph with other classes and two roundabout edges: both loaded per edge. */
+static const struct {
+    const char *highway;
+    int roundabout;
+    unsigned cls;
+} hand_classes[] = {
+    {"motorway", 0, GRAPH_CLASS_MOTORWAY},
+    {"motorway_link", 1, GRAPH_CLASS_MOTORWAY | GRAPH_CLASS_LINK},
+    {"trunk_link", 0, GRAPH_CLASS_TRUNK | GRAPH_CLASS_LINK},
+    {"primary", 1, GRAPH_CLASS_PRIMARY},
+    {"living_street", 0, GRAPH_CLASS_LIVING_STREET},
+    {"track", 0, GRAPH_CLASS_OTHER},
+    {"service", 0, GRAPH_CLASS_SERVICE},
+};
+
+START_TEST(t_load_classes)
+{
+    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
+    struct store *st = NULL;
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    char sql[256];
+
+    ck_assert_int_eq(store_open(path, STORE_READWRITE, &st, &err), 0);
+    for (int e = 0; e < 7; e++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE road_edges SET highway = '%s', roundabout = %d WHERE id = %d",
+                 hand_classes[e].highway, hand_classes[e].roundabout, e);
+        ck_assert_int_eq(store_exec(st, sql, &err), 0);
+    }
+    store_close(st);
+    ck_assert_msg(fx_load(path, &g, &err) == 0, "%s", err.msg);
+    for (uint32_t e = 0; e < 7; e++) {
+        ck_assert_uint_eq(g->edge_class[e], hand_classes[e].cls);
+        ck_assert_uint_eq(g->edge_roundabout[e], hand_classes[e].roundabout);
+    }
+    ck_assert_uint_eq(g->edge_flags[1], GRAPH_FORWARD | GRAPH_SNAPPABLE); /* flags unchanged */
+    graph_destroy(g);
+
+    /* a database made before road_edges.roundabout existed: classes, and no roundabouts */
+    ck_assert_int_eq(store_open(path, STORE_READWRITE, &st, &err), 0);
+    ck_assert_msg(store_exec(st, "ALTER TABLE road_edges DROP COLUMN roundabout", &err) == 0, "%s",
+                  err.msg);
+    store_close(st);
+    ck_assert_msg(fx_load(path, &g, &err) == 0, "%s", err.msg);
+    for (uint32_t e = 0; e < 7; e++) {
+        ck_assert_uint_eq(g->edge_class[e], hand_classes[e].cls);
+        ck_assert_uint_eq(g->edge_roundabout[e], 0);
+    }
+    fx_done(g, path);
+}
+END_TEST
+
 START_TEST(t_heap)
 {
     struct graph_heap h = {0};
@@ -358,6 +446,8 @@ Suite *graph_suite(void)
     tcase_add_test(tc, t_load_empty);
     tcase_add_test(tc, t_load_no_cycle);
     tcase_add_loop_test(tc, t_load_bad, 0, (int)(sizeof bad_sql / sizeof *bad_sql));
+    tcase_add_loop_test(tc, t_class_of, 0, (int)(sizeof class_cases / sizeof *class_cases));
+    tcase_add_test(tc, t_load_classes);
     tcase_add_test(tc, t_heap);
     suite_add_tcase(s, tc);
     return s;
