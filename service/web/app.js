@@ -678,6 +678,7 @@
     shareEl.textContent = formatShare(share);
     shareEl.title = byPopulation ? 'share of the population' : 'share of the area';
     $('covered-basis').textContent = byPopulation ? 'of the population' : 'of the area (no census)';
+    $('covered-population').dataset.value = byPopulation ? String(d.population_covered) : '';
     $('covered-population').textContent = byPopulation
       ? formatInt(d.population_covered) + ' of ' + formatInt(d.population_total) : '–';
     $('covered-area').textContent = d.area_km2
@@ -752,12 +753,25 @@
       (area !== undefined ? ': ' + formatInt(area) + ' km²' : '') + '.', 'info');
   }
 
+  /* The body of POST /v1/plan for the current settings: choose 3 sites to add. */
+  function planBody() {
+    const p = plannerParams();
+    const body = { kind: p.kind, region: p.region, add: 3 };
+    if (p.km !== undefined) body.km = Number(p.km);
+    else body.minutes = Number(p.minutes);
+    if (state.closed.size) body.close = Array.from(state.closed);
+    return body;
+  }
+
+  /* Ask the planner where 3 new sites would cover the most people; list and mark them. */
   async function suggestSites() {
     const msg = $('planner-message');
-    const body = plannerParams();
-    body.count = 3;
-    for (const k of ['minutes', 'km']) if (body[k] !== undefined) body[k] = Number(body[k]);
+    const ol = $('suggestions');
+    const body = planBody();
+    const btn = $('planner-suggest');
     say(msg, '');
+    btn.disabled = true;
+    ol.dataset.state = 'loading';
     let d;
     try {
       d = await api('/v1/plan', null, {
@@ -765,30 +779,50 @@
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       });
     } catch (e) {
+      btn.disabled = false;
       say(msg, errorText('Suggest sites', e));
+      ol.hidden = true;
+      ol.dataset.state = 'error';
       return;
     }
-    const sites = pick(d, 'sites', 'suggestions', 'added') || [];
+    btn.disabled = false;
+    renderSuggestions(d, body);
+  }
+
+  function renderSuggestions(d, body) {
     const ol = $('suggestions');
+    const sites = Array.isArray(d.sites) ? d.sites : [];
     ol.innerHTML = '';
-    sites.forEach((s, i) => {
-      const lon = pick(s, 'lon') ?? (s.geometry && s.geometry.coordinates[0]);
-      const lat = pick(s, 'lat') ?? (s.geometry && s.geometry.coordinates[1]);
+    for (const s of sites) {
       const li = document.createElement('li');
       li.dataset.testid = 'suggested-site';
-      li.innerHTML = '<span class="rank" style="background:#f4a100">' + (i + 1) + '</span>' +
-        '<span class="name">' + lon.toFixed(4) + ', ' + lat.toFixed(4) + '</span>' +
-        '<span class="dist">' + (pick(s, 'gain_share', 'gain') !== undefined
-          ? '+' + formatShare(pick(s, 'gain_share', 'gain')) : '') + '</span>';
-      li.addEventListener('click', () => addSite(lon, lat));
+      li.dataset.lon = s.lon;
+      li.dataset.lat = s.lat;
+      li.dataset.gain = s.population_gained;
+      const where = s.municipality ? s.municipality.name
+        : Number(s.lon).toFixed(4) + ', ' + Number(s.lat).toFixed(4);
+      li.innerHTML = '<span class="rank added">' + escapeHtml(s.rank) + '</span>' +
+        '<span class="name">' + escapeHtml(where) + '</span>' +
+        '<span class="dist">+' + formatInt(s.population_gained) + '</span>' +
+        '<span class="meta">then ' + formatShare(s.covered_share) + ' covered</span>' +
+        '<span class="time">click to add</span>';
+      li.title = 'Add this site as a what-if';
+      li.addEventListener('click', () => addSite(Number(s.lon), Number(s.lat)));
       ol.appendChild(li);
-      coverageLayer.addLayer(L.circleMarker([lat, lon], {
-        pane: 'coverage', radius: 9, color: '#f4a100', weight: 3, fill: false,
+      coverageLayer.addLayer(L.circleMarker([s.lat, s.lon], {
+        pane: 'coverage', radius: 10, color: '#f4a100', weight: 3, fill: false, interactive: false,
       }));
-    });
+    }
     ol.hidden = !sites.length;
-    say(msg, sites.length ? 'Click a suggestion to add it as a what-if site.'
-      : 'The planner suggests no site.', 'info');
+    ol.dataset.state = 'done';
+    ol.dataset.body = JSON.stringify(body);
+    const after = d.population && d.population.share_after;
+    say($('planner-message'), sites.length
+      ? 'Suggested ' + sites.length + ' site(s)' + (d.method ? ' (' + d.method + ')' : '') +
+        (after !== undefined ? ': ' + formatShare(after) + ' covered with all of them' : '') +
+        '. Click one to add it as a what-if.' +
+        (state.added.length ? ' (Sites you added are not taken into account.)' : '')
+      : 'No new site would cover anyone more.', 'info');
   }
 
   function renderWhatIf() {

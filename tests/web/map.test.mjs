@@ -201,6 +201,45 @@ async function assertWhatIf(coverageExists) {
   assert.equal(await page.locator('#whatif-list li').count(), 0);
 }
 
+// "Suggest sites": the list equals POST /v1/plan for the page's own body (which must carry the
+// chosen settings); adding the first site raises the covered population by exactly its gain.
+async function assertSuggest(t) {
+  await page.click('#planner-suggest');
+  await page.waitForFunction(() => {
+    const s = document.getElementById('suggestions').dataset.state;
+    return s === 'done' || s === 'error';
+  }, null, { timeout: 120000 });
+  const sent = JSON.parse((await page.getAttribute('#suggestions', 'data-body')) || 'null') ||
+    { kind: 'police', km: 10, region: 'CZ052', add: 3 };
+  const res = await fetch(BASE + '/v1/plan', { method: 'POST', body: JSON.stringify(sent),
+    headers: { 'Content-Type': 'application/json' } });
+  const body = await res.json();
+  if (res.status !== 200) {
+    assert.ok((await page.textContent('#planner-message')).includes(body.message));
+    t.diagnostic('POST /v1/plan answers ' + res.status + ': suggestion check skipped');
+    return;
+  }
+  assert.deepEqual(sent, { kind: 'police', region: 'CZ052', add: 3, km: 10 });
+  const shown = await page.$$eval('#suggestions li[data-testid="suggested-site"]', (lis) =>
+    lis.map((li) => [Number(li.dataset.lon), Number(li.dataset.lat), Number(li.dataset.gain)]));
+  assert.deepEqual(shown, body.sites.map((s) => [s.lon, s.lat, s.population_gained]));
+  assert.ok(shown.length >= 1, 'the planner suggests a site');
+  await shot('khk-planner-suggest');
+  const before = Number(await page.getAttribute('#covered-population', 'data-value'));
+  await page.click('#suggestions li[data-testid="suggested-site"] >> nth=0');
+  await page.waitForFunction(() => {
+    const f = document.getElementById('planner-figures');
+    return /add=/.test(f.dataset.url || '') && f.dataset.state === 'done';
+  }, null, { timeout: 60000 });
+  const after = Number(await page.getAttribute('#covered-population', 'data-value'));
+  assert.equal(after - before, body.sites[0].population_gained);
+  await page.click('#planner-reset');
+  await page.waitForFunction(() => {
+    const f = document.getElementById('planner-figures');
+    return !/add=/.test(f.dataset.url || '') && f.dataset.state === 'done';
+  }, null, { timeout: 60000 });
+}
+
 // ---------------------------------------------------------------- setup
 
 before(async () => {
@@ -364,6 +403,7 @@ test('planner: the covered share equals /v1/coverage for the same settings', asy
     assert.ok(await page.locator('.leaflet-coverage-pane path').count() >= 2, 'gap drawn');
   }
   await shot('khk-planner');
+  if (status === 200) await assertSuggest(t);
   await assertWhatIf(status === 200);
 });
 
