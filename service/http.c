@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct http_server {
     struct api_server api;
     pthread_mutex_t write_mu;
     struct metrics *metrics;
+    atomic_size_t buffered; /* bytes of request bodies held now, over all requests */
     int port;
 };
 
@@ -36,7 +38,8 @@ struct req {
     char uri[LOG_URI_MAX];  /* start of the request target, for the log */
     char *body;
     size_t len, alloc, cap; /* cap: the body limit of this method and path */
-    int too_big, started;
+    size_t reserved;        /* bytes of alloc counted in the server's buffered */
+    int too_big, busy, started; /* busy: the bodies of all requests reached max_body_total */
     char method[8];         /* for metrics: the request's method, cut */
     const char *route;      /* for metrics: api_route_label() of the path */
     struct world *world;    /* held while a streamed response is read, else NULL */
@@ -81,6 +84,7 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
         metrics_record(s->metrics, r->method, r->route, r->status, since_ms(&r->t0) / 1e3,
                        r->bytes);
     world_put(s->api.worlds, r->world);
+    atomic_fetch_sub(&s->buffered, r->reserved);
     if (s->o.access_log && r->status) {
         ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr->sa_family == AF_INET)
@@ -106,21 +110,53 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* Append an upload chunk to the body, up to the request's cap (the buffer grows by doubling). */
-static void body_append(struct req *r, const char *data, size_t size)
+/* Count n more bytes of bodies held against the server's total; 0, or -1 when over it. */
+static int body_reserve(struct http_server *s, struct req *r, size_t n)
+{
+    if (atomic_fetch_add(&s->buffered, n) + n > s->o.max_body_total) {
+        atomic_fetch_sub(&s->buffered, n);
+        return -1;
+    }
+    r->reserved += n;
+    return 0;
+}
+
+/* Give up the body of a request that will be refused: its memory and its count go at once. */
+static void body_drop(struct http_server *s, struct req *r)
+{
+    free(r->body);
+    r->body = NULL;
+    r->len = r->alloc = 0;
+    atomic_fetch_sub(&s->buffered, r->reserved);
+    r->reserved = 0;
+}
+
+/* Append an upload chunk to the body, up to the request's cap (the buffer grows by doubling)
+ * and the server's total of bodies held at once; past either, the body is dropped and the rest
+ * of the upload ignored. */
+static void body_append(struct http_server *s, struct req *r, const char *data, size_t size)
 {
     size_t want = r->len + size + 1, n = r->alloc ? r->alloc : 4096;
     char *grown;
-    if (r->too_big || size > r->cap - r->len) {
+    if (r->too_big || r->busy)
+        return;
+    if (size > r->cap - r->len) {
         r->too_big = 1;
+        body_drop(s, r);
         return;
     }
     while (n < want)
         n *= 2;
+    if (n > r->alloc && body_reserve(s, r, n - r->alloc)) {
+        r->busy = 1;
+        body_drop(s, r);
+        return;
+    }
     if (n > r->alloc) {
         grown = realloc(r->body, n);
         if (!grown) {
-            r->too_big = 1;
+            r->busy = 1;
+            body_drop(s, r);
             return;
         }
         r->body = grown;
@@ -283,7 +319,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         return MHD_YES;
     }
     if (*upload_size) {
-        body_append(r, upload_data, *upload_size);
+        body_append(s, r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -296,6 +332,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (r->too_big) {
         snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
         api_error(&res, KKC_ETOOBIG, msg);
+        return send_res(con, r, &res);
+    }
+    if (r->busy) {
+        snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
+                 s->o.max_body_total);
+        api_error(&res, KKC_ENOMEM, msg);
         return send_res(con, r, &res);
     }
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -383,6 +425,8 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->o.timeout_s = s->o.timeout_s > 0 ? s->o.timeout_s : 10;
     s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
     s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
+    s->o.max_body_total = s->o.max_body_total ? s->o.max_body_total : (size_t)256 << 20;
+    atomic_init(&s->buffered, 0);
     if (make_addr(s->o.host, s->o.port, &ss) != 0) {
         metrics_destroy(s->metrics);
         free(s);

@@ -23,6 +23,8 @@ struct http_opts {
     int timeout_s;         /* idle connection timeout; 0 = 10 s */
     size_t max_url;        /* 0 = 8 KiB: longer request targets get 413 */
     size_t max_body;       /* 0 = 1 MiB: larger bodies get 413 */
+    size_t max_body_total; /* 0 = 256 MiB: request bodies held at once over all requests; a
+                              request that would go beyond gets 503 OutOfMemory */
     FILE *access_log;      /* one line per request; NULL = none */
     const char *web_dir;   /* static page files; NULL = none */
     const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */

@@ -627,6 +627,38 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* The bodies held at once over all requests are capped: a server with a 1 MiB total answers
+ * 503 to a 2 MiB batch (within its 64 MiB route limit), and the bytes are given back after. */
+START_TEST(test_body_total)
+{
+    struct http_opts o = {.host = "127.0.0.1", .threads = 2, .max_body_total = 1u << 20};
+    struct http_server *small = NULL;
+    struct kkc_err err = {0};
+    size_t n = 2u << 20;
+    char *big = malloc(n + 1), ctype[64], *body;
+    long status;
+    int saved = port;
+    static const char csv[] = "id,lon,lat\na,8.69,49.41\n";
+
+    ck_assert_msg(http_start(&o, &heidelberg, &small, &err) == KKC_OK, "%s", err.msg);
+    port = http_port(small);
+    memset(big, ' ', n);
+    big[n] = '\0';
+    for (int i = 0; i < 3; i++) { /* repeated: nothing stays counted */
+        body = post("/v1/nearest", "text/csv", big, n, &status, ctype);
+        ck_assert_int_eq(status, 503);
+        ck_assert_ptr_nonnull(strstr(body, "OutOfMemory"));
+        free(body);
+        body = post("/v1/nearest", "text/csv", csv, strlen(csv), &status, ctype);
+        ck_assert_int_eq(status, 200);
+        free(body);
+    }
+    http_stop(small);
+    port = saved;
+    free(big);
+}
+END_TEST
+
 /* kkc nearest --batch: the table and the summary, and --json equal to the API's document. */
 START_TEST(test_cli)
 {
@@ -683,6 +715,7 @@ Suite *batch_suite(void)
     tcase_add_loop_test(tc, test_whole_errors, 0, (int)(sizeof whole / sizeof whole[0]));
     tcase_add_test(tc, test_reload_mid_stream);
     tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_body_total);
     tcase_add_test(tc, test_cli);
     suite_add_tcase(s, tc);
     return s;
