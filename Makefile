@@ -36,7 +36,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/
 KKC     := $(BUILD)/kkc
 RUNNER  := $(BUILD)/test_runner
 
-.PHONY: all run test test-c test-scripts sanitize bench fuzz clean deps deps-test format setup
+.PHONY: all run test test-c test-scripts sanitize bench fuzz clean deps deps-test format setup install
 all: deps $(KKC)
 
 deps:
@@ -99,6 +99,10 @@ sanitize: deps deps-test
 bench: all $(DB)
 	scripts/setup --bench
 	scripts/bench
+
+PREFIX ?= /usr/local
+install: $(KKC)
+	scripts/install --prefix "$(PREFIX)" --destdir "$(DESTDIR)" --build "$(BUILD)"
 
 format:
 	clang-format -i geo/*.[ch] service/*.[ch] tests/*.[ch]
