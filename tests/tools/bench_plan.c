@@ -4,7 +4,8 @@
  * municipalities as candidates (448, km=10, police: the acceptance figure is add=5 under 1 s),
  * then how the time grows with the number of candidates (random points in the KHK box: 100 ..
  * 10,000) and with add (1 .. 20), greedy and exact apart, and closing (remove 1 .. 20); and
- * coverage_run alone, the coverage before that every plan starts from. The
+ * coverage_run alone, the coverage before that every plan starts from; by road when the road
+ * network's area has census population (a --db with municipalities there). The
  * per-world coverage data (coverage_base_build) is built once, outside the timings, as the
  * server does. Each figure is min / median / p90 in ms over --rounds runs after one warm-up,
  * with the value found, the method and the exact search's node count. Figures are printed,
@@ -139,6 +140,35 @@ static double rnd(unsigned long long *s)
     return (double)((*s * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
+/* By road, when the road network's area has census population (not in the default data: give
+ * --db a copy with municipalities there): the region's municipalities as candidates. */
+static int run_road(struct env *e, int rounds)
+{
+    static const size_t adds[] = {1, 5, 20};
+    long net = e->b->network;
+    struct plan_request q = {.cov = {.kind_mask = KIND_MASK_ALL, .region = net}};
+    char what[96];
+    int rc = 0;
+    if (net < 0 || !e->b->region[net].has_population) {
+        printf("by road: skipped (no census population in the road network's area; see --db)\n");
+        return 0;
+    }
+    printf("by road, region network (%zu municipalities), all kinds:\n", e->b->region[net].munis);
+    for (int m = 5; !rc && m <= 15; m += 5) {
+        q.cov.minutes = m;
+        snprintf(what, sizeof what, "  of which the coverage before, %d min", m);
+        rc = timed_coverage(what, e, &q.cov, rounds);
+        for (size_t a = 0; !rc && a < sizeof adds / sizeof adds[0]; a++)
+            for (int g = 0; !rc && g < 2; g++) {
+                q.count = adds[a], q.method = g ? PLAN_GREEDY : PLAN_AUTO;
+                snprintf(what, sizeof what, "municipalities, %d min, add=%zu (%s)", m, adds[a],
+                         g ? "greedy" : "auto");
+                rc = timed(what, e, &q, rounds);
+            }
+    }
+    return rc;
+}
+
 /* The figures (see the file comment). */
 static int run(struct env *e, int rounds, unsigned long long seed)
 {
@@ -188,7 +218,7 @@ static int run(struct env *e, int rounds, unsigned long long seed)
         rc = timed(what, e, &q, rounds);
     }
     free(pts);
-    return rc;
+    return rc ? rc : run_road(e, rounds);
 }
 
 int main(int argc, char **argv)
