@@ -152,19 +152,35 @@ static size_t lat_lower(const struct by_lat *s, size_t n, double lat)
     return lo;
 }
 
-/* Pairs (site, item) with crs_geodesic(item, site) <= limit_m, as coverage decides them. Only
- * sites within the latitude band and chord distance (both lower bounds of the geodesic) are
- * measured. site_ll and item_ll are lon,lat pairs. */
+/* Whether the geodesic between two points with chord (straight 3-D distance) c metres is within
+ * limit_m, as crs_geodesic() would decide: 1 yes, 0 no, -1 too close to tell (measure it). The
+ * geodesic s is at least c, and at most the circular arc of radius MERIDIAN_MIN_M on that chord
+ * (a geodesic is a space curve whose curvature is the surface's normal curvature, at most
+ * 1 / MERIDIAN_MIN_M on WGS84, and by Schur's comparison theorem such a curve is no longer than
+ * that arc): the two differ by c^3 / (24 r^2), 0.2 m at 60 km. Margins of 1 mm cover rounding
+ * and the algorithm's nanometres. */
+static int chord_decides(double c, double limit_m)
+{
+    double arc = 2 * MERIDIAN_MIN_M * asin(fmin(1, c / (2 * MERIDIAN_MIN_M)));
+    if (c > limit_m + 1e-3)
+        return 0;
+    return arc <= limit_m - 1e-3 ? 1 : -1;
+}
+
+/* Pairs (site, item) with crs_geodesic(item, site) <= limit_m, as coverage decides them. Sites
+ * outside the latitude band cannot be within reach (the geodesic is at least the meridian arc
+ * between the latitudes); the others are decided by their chord (chord_decides), and only those
+ * within a fraction of a metre of the limit are measured. site_ll and item_ll are lon,lat
+ * pairs. */
 static enum kkc_code relate_straight(const double *site_ll, size_t nsites, const double *item_ll,
                                      size_t nitems, double limit_m, struct pairs *out,
                                      struct kkc_err *err)
 {
     struct by_lat *s = malloc((nsites + 1) * sizeof *s);
-    double *xyz = malloc((nsites + 1) * 3 * sizeof *xyz), band, chord2;
+    double *xyz = malloc((nsites + 1) * 3 * sizeof *xyz), band;
     enum kkc_code rc = s && xyz ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
 
     band = limit_m / MERIDIAN_MIN_M * 180 / M_PI * (1 + 1e-9) + 1e-9;
-    chord2 = (limit_m * (1 + 1e-9) + 1e-3) * (limit_m * (1 + 1e-9) + 1e-3);
     for (size_t i = 0; !rc && i < nsites; i++) {
         s[i] = (struct by_lat){site_ll[2 * i + 1], i};
         ecef(site_ll[2 * i], site_ll[2 * i + 1], &xyz[3 * i]);
@@ -175,15 +191,17 @@ static enum kkc_code relate_straight(const double *site_ll, size_t nsites, const
         double lon = item_ll[2 * it], lat = item_ll[2 * it + 1], p[3];
         ecef(lon, lat, p);
         for (size_t k = lat_lower(s, nsites, lat - band); !rc && k < nsites; k++) {
-            const double *q = &xyz[3 * s[k].i];
-            double dx = p[0] - q[0], dy = p[1] - q[1], dz = p[2] - q[2];
+            const double *q = &xyz[3 * s[k].i], *ll = &site_ll[2 * s[k].i];
+            int in;
             if (s[k].lat > lat + band)
                 break;
-            if (dx * dx + dy * dy + dz * dz > chord2 ||
-                crs_geodesic(lon, lat, site_ll[2 * s[k].i], site_ll[2 * s[k].i + 1], NULL) >
-                    limit_m)
-                continue;
-            rc = pairs_add(out, s[k].i, it, err);
+            in = chord_decides(sqrt((p[0] - q[0]) * (p[0] - q[0]) + (p[1] - q[1]) * (p[1] - q[1]) +
+                                    (p[2] - q[2]) * (p[2] - q[2])),
+                               limit_m);
+            if (in < 0)
+                in = crs_geodesic(lon, lat, ll[0], ll[1], NULL) <= limit_m;
+            if (in)
+                rc = pairs_add(out, s[k].i, it, err);
         }
     }
     free(s), free(xyz);
@@ -524,7 +542,7 @@ struct bnb {
     uint32_t *cur, *best;
     size_t nbest;
     long best_obj;
-    size_t nodes;
+    size_t nodes, work; /* nodes visited, counter updates made */
     int aborted;
 };
 
@@ -542,10 +560,12 @@ static void bnb_dfs(struct bnb *s, size_t pos, size_t depth, long obj)
         long d;
         if (obj + s->prefix[j + r] - s->prefix[j] <= s->best_obj)
             break; /* the windows further on sum to no more */
-        if (++s->nodes > PLAN_EXACT_NODES_MAX) {
+        s->work += 2 * (s->in->first[s->order[j] + 1] - s->in->first[s->order[j]]) + 1;
+        if (s->work > PLAN_EXACT_WORK_MAX) {
             s->aborted = 1;
             break;
         }
+        s->nodes++;
         d = s->in->sign * choose(s->in, s->cnt, s->order[j]);
         s->cur[depth] = s->order[j];
         bnb_dfs(s, j + 1, depth + 1, obj + d);
@@ -641,7 +661,7 @@ static enum kkc_code exact_order(const struct inst *in, const long *single, uint
 
 /* The optimal choice of k sets (fewer when adding and fewer sets gain anything), starting from
  * the greedy choice (pick, npick, *obj), replaced only by a strictly better one; *done is 0 when
- * the search gave up after PLAN_EXACT_NODES_MAX nodes. cnt must be zero. */
+ * the search gave up after PLAN_EXACT_WORK_MAX counter updates. cnt must be zero. */
 static enum kkc_code exact(const struct inst *in, size_t k, uint32_t *cnt, uint32_t *pick,
                            size_t *npick, long *obj, size_t *nodes, int *done, struct kkc_err *err)
 {
@@ -659,7 +679,7 @@ static enum kkc_code exact(const struct inst *in, size_t k, uint32_t *cnt, uint3
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (exact)");
     for (size_t i = 0; !rc && i < n; i++)
         prefix[i + 1] = prefix[i] + single[order[i]];
-    s = (struct bnb){in, cnt, order, prefix, n, k < n ? k : n, cur, pick, *npick, *obj, 0, 0};
+    s = (struct bnb){in, cnt, order, prefix, n, k < n ? k : n, cur, pick, *npick, *obj, 0, 0, 0};
     if (!rc && in->sign < 0 && n < k)
         rc = kkc_err_set(err, KKC_EINTERNAL, "fewer sets than picks");
     if (!rc)
@@ -799,9 +819,10 @@ static enum kkc_code search(const struct inst *in, const struct plan_request *q,
         res->exact = in->sign * eobj, res->method = PLAN_EXACT;
     if (!rc && !done && q->method == PLAN_EXACT)
         rc = kkc_err_set(err, KKC_ETOOBIG,
-                         "the exact search did not finish within %d nodes: use method greedy, "
-                         "fewer candidates or a smaller count",
-                         PLAN_EXACT_NODES_MAX);
+                         "the exact search did not finish within its limit (%d counter "
+                         "updates, %zu nodes): use method greedy, fewer candidates or a smaller "
+                         "count",
+                         PLAN_EXACT_WORK_MAX, res->exact_nodes);
     return rc;
 }
 

@@ -14,7 +14,7 @@
  *     submodular, so the greedy choice (lazy "CELF" evaluation) gets at least (1 - 1/e) of the
  *     optimum; the exact optimum comes from a branch and bound over the candidates (bounded by
  *     the sum of the best single gains, candidates covering no one or a subset of another's
- *     municipalities left out), run when it finishes within PLAN_EXACT_NODES_MAX nodes. Fewer
+ *     municipalities left out), kept when it finishes within PLAN_EXACT_WORK_MAX steps. Fewer
  *     than count sites come back when no further candidate covers anyone new.
  *   - PLAN_REMOVE: choose exactly `count` of the centres taking part that lie in the region (and
  *     are on the roads, by road) whose closing loses the least covered population. The same two
@@ -32,9 +32,11 @@
 
 #include <stddef.h>
 
-#define PLAN_COUNT_MAX 20            /* sites to add or centres to close */
-#define PLAN_CANDIDATES_MAX 10000    /* candidate sites of one question */
-#define PLAN_EXACT_NODES_MAX 2000000 /* branch-and-bound nodes before the exact search gives up */
+#define PLAN_COUNT_MAX 20         /* sites to add or centres to close */
+#define PLAN_CANDIDATES_MAX 10000 /* candidate sites of one question */
+#define PLAN_EXACT_WORK_MAX                                                                        \
+    40000000 /* counter updates before the exact search gives up (about                            \
+                0.1 s: each node costs the size of its set) */
 
 enum plan_goal { PLAN_ADD = 0, PLAN_REMOVE };
 /* PLAN_AUTO: greedy, then exact when it finishes in time; PLAN_GREEDY: greedy only; PLAN_EXACT:
@@ -77,7 +79,7 @@ struct plan_result {
     size_t *munis;      /* indices into b->muni, for the steps */
     long greedy;        /* population gained (add) or lost (remove) by the greedy choice */
     long exact;         /* by the optimal choice; -1 when the exact search did not run or finish */
-    size_t exact_nodes; /* nodes the exact search visited */
+    size_t exact_nodes; /* nodes the exact search visited (whether or not it finished) */
     long bound;         /* add: the optimum gains at most this; remove: it loses at least this */
 };
 
