@@ -6,7 +6,7 @@
  * failure records the OSRM code it stands for in the request's struct oreq, and
  * api_osrm_dispatch() writes the error body in one place. Route figures come from route_compute()
  * exactly as /v1/route gets them; the maneuvers are derived here from the route's geometry and
- * the roads at each junction of the shared read-only graph. */
+ * the roads at each junction of the shared read-only graph (their classes and roundabout flags). */
 #include "api_osrm.h"
 
 #include "json_out.h"
@@ -23,7 +23,9 @@
 #include <string.h>
 
 #define DEG (M_PI / 180.0)
-#define ISECT_ROADS_MAX 16 /* roads described at one junction */
+#define ISECT_ROADS_MAX 16   /* roads described at one junction */
+#define ROTARY_RADIUS_M 15.0 /* OSRM: a named roundabout wider than this is a rotary */
+#define RING_EDGES_MAX 256   /* edges followed around one roundabout */
 
 /* ---------------------------------------------------------------- request and errors ------- */
 
@@ -515,6 +517,7 @@ struct maneuver {
     const char *type, *modifier; /* modifier NULL: none */
     double loc[2];
     int bearing_before, bearing_after;
+    int exit; /* roundabout exit taken (1 = the first), 0: none */
 };
 
 /* OSRM's direction modifier for a bearing change (positive: to the right). */
@@ -602,7 +605,157 @@ static json_t *json_maneuver(const struct maneuver *m)
                           json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
     if (m->modifier)
         json_object_set_new(o, "modifier", json_string(m->modifier));
+    if (m->exit > 0)
+        json_object_set_new(o, "exit", json_integer(m->exit));
     return o;
+}
+
+/* ---------------------------------------------------------------- roundabouts and ramps ---- */
+
+/* The base class of an edge_class value (GRAPH_CLASS_LINK removed). */
+static unsigned class_base(uint8_t c)
+{
+    return c & GRAPH_CLASS_MASK;
+}
+
+/* A motorway or trunk itself (not a _link). */
+static int class_fast(uint8_t c)
+{
+    return !(c & GRAPH_CLASS_LINK) && class_base(c) <= GRAPH_CLASS_TRUNK;
+}
+
+/* Whether passing ring node v counts as passing an exit, as OSRM counts them: a road off the
+ * roundabout leaves v (a service road only when the ring, edge ring_edge, is one too). */
+static int ring_exit_at(const struct graph *g, uint32_t v, uint32_t ring_edge)
+{
+    int service_ring = class_base(g->edge_class[ring_edge]) == GRAPH_CLASS_SERVICE;
+    for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1]; a++) {
+        uint32_t e = g->out[a].edge >> 1;
+        if (!g->edge_roundabout[e] &&
+            (service_ring || class_base(g->edge_class[e]) != GRAPH_CLASS_SERVICE))
+            return 1;
+    }
+    return 0;
+}
+
+/* The one roundabout edge leaving node v, its head into *to; GRAPH_NONE when there is none or
+ * more than one (a fork: not a ring to follow). */
+static uint32_t ring_next(const struct graph *g, uint32_t v, uint32_t *to)
+{
+    uint32_t e = GRAPH_NONE;
+    for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1]; a++) {
+        if (!g->edge_roundabout[g->out[a].edge >> 1])
+            continue;
+        if (e != GRAPH_NONE)
+            return GRAPH_NONE;
+        e = g->out[a].edge >> 1, *to = g->out[a].node;
+    }
+    return e;
+}
+
+/* Whether a road that is not part of the roundabout meets ring node v carrying name. */
+static int ring_name_nearby(const struct graph *g, uint32_t v, uint32_t name)
+{
+    for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1]; a++)
+        if (!g->edge_roundabout[g->out[a].edge >> 1] && g->edge_name[g->out[a].edge >> 1] == name)
+            return 1;
+    for (uint32_t a = g->in_first[v]; a < g->in_first[v + 1]; a++)
+        if (!g->edge_roundabout[g->in[a].edge >> 1] && g->edge_name[g->in[a].edge >> 1] == name)
+            return 1;
+    return 0;
+}
+
+/* The roundabout through ring node v told apart as OSRM does: a rotary is a closed ring with
+ * exactly one name, carried by none of the roads meeting it, and a radius (length / 2 pi) over
+ * ROTARY_RADIUS_M. Returns the name's string id for a rotary, 0 for a roundabout (also when the
+ * ring forks or does not close within RING_EDGES_MAX edges). */
+static uint32_t rotary_name_of(const struct graph *g, uint32_t v)
+{
+    uint32_t at = v, name = 0, n = 0, e;
+    double len = 0;
+
+    do {
+        if (n++ == RING_EDGES_MAX || (e = ring_next(g, at, &at)) == GRAPH_NONE)
+            return 0;
+        if (g->edge_name[e] && name && g->edge_name[e] != name)
+            return 0;
+        if (g->edge_name[e])
+            name = g->edge_name[e];
+        len += g->edge_length_m[e];
+    } while (at != v);
+    if (!name || len / (2 * M_PI) <= ROTARY_RADIUS_M)
+        return 0;
+    do {
+        if (ring_name_nearby(g, at, name))
+            return 0;
+        ring_next(g, at, &at);
+    } while (at != v);
+    return name;
+}
+
+/* The modifier of a ramp taken with bearing change delta at x (arriving with bearing before):
+ * the turn's direction, or when the ramp leaves nearly straight, the side it leaves on next to
+ * the straightest other road (right when there is none and it does not bend left). */
+static const char *ramp_modifier(const struct isect *x, int before, int delta)
+{
+    int other = 360, other_delta = 0;
+
+    if (abs(delta) > 20)
+        return modifier_of(delta);
+    for (int i = 0; i < x->n; i++) {
+        int d = turn_delta(before, x->bearing[i]);
+        if (i != x->in && i != x->out && x->entry[i] && abs(d) < other)
+            other = abs(d), other_delta = d;
+    }
+    return delta > other_delta || (delta == other_delta && delta >= 0) ? "slight right"
+                                                                       : "slight left";
+}
+
+/* The side a merge at node v (arriving on edge ein, leaving on eout with bearing after) goes to:
+ * away from the side the link comes in on next to the main road arriving there, the other road
+ * arriving closest to straight behind (none: straight behind itself). Angles are clockwise from
+ * ahead, so a link on the right lies between ahead and the main road. */
+static const char *merge_modifier(const struct graph *g, uint32_t v, const struct isect *x,
+                                  uint32_t ein, uint32_t eout, int after)
+{
+    int link_cw = x->in >= 0 ? (x->bearing[x->in] - after + 360) % 360 : 180;
+    int main_cw = 180, best = 360;
+
+    for (uint32_t a = g->in_first[v]; a < g->in_first[v + 1]; a++) {
+        int cw = (road_bearing(g, g->in[a].edge ^ 1u, x->loc) - after + 360) % 360;
+        uint32_t e = g->in[a].edge >> 1;
+        if (e != ein && e != eout && abs(cw - 180) < best)
+            best = abs(cw - 180), main_cw = cw;
+    }
+    if (link_cw == main_cw)
+        return "straight";
+    return link_cw < main_cw ? "slight left" : "slight right";
+}
+
+/* The ramp maneuvers OSRM announces, from the classes of the edge arriving at node v (ein) and
+ * the one leaving it (eout): off ramp (motorway or trunk onto a _link), on ramp (a lower road,
+ * not a link, onto a motorway or trunk _link), merge (a _link onto a motorway or trunk).
+ * Returns 1 with m's type and modifier set, 0 when none applies. */
+static int ramp_decide(const struct graph *g, uint32_t v, const struct isect *x, uint32_t ein,
+                       uint32_t eout, struct maneuver *m)
+{
+    uint8_t ci = g->edge_class[ein], co = g->edge_class[eout];
+    int delta = turn_delta(m->bearing_before, m->bearing_after);
+
+    if (class_fast(ci) && (co & GRAPH_CLASS_LINK)) {
+        m->type = "off ramp", m->modifier = ramp_modifier(x, m->bearing_before, delta);
+        return 1;
+    }
+    if (!(ci & GRAPH_CLASS_LINK) && (co & GRAPH_CLASS_LINK) &&
+        class_base(co) <= GRAPH_CLASS_TRUNK && class_base(ci) > class_base(co)) {
+        m->type = "on ramp", m->modifier = ramp_modifier(x, m->bearing_before, delta);
+        return 1;
+    }
+    if ((ci & GRAPH_CLASS_LINK) && class_fast(co)) {
+        m->type = "merge", m->modifier = merge_modifier(g, v, x, ein, eout, m->bearing_after);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- steps -------------------- */
@@ -612,6 +765,8 @@ struct step_acc {
     size_t first, coord;
     struct maneuver m;
     json_t *isects;
+    size_t named;         /* the piece whose name and ref the step carries */
+    uint32_t rotary_name; /* string id of the rotary entered, 0: none */
 };
 
 struct leg_ctx {
@@ -619,6 +774,8 @@ struct leg_ctx {
     const struct route_result *rr;
     enum geom_fmt fmt;
     json_t *steps;
+    int ring_open;  /* the current step entered the roundabout the leg is on */
+    int ring_exits; /* exits passed on that roundabout since entering it (or departing on it) */
 };
 
 /* Close the step in *s: its pieces end before piece `end`, its points at coordinate `last`. */
@@ -626,7 +783,7 @@ static void step_emit(struct leg_ctx *c, struct step_acc *s, size_t end, size_t 
 {
     const struct route_result *rr = c->rr;
     const struct route_edge *pe =
-        &rr->edges[s->first < rr->edge_count ? s->first : rr->edge_count - 1];
+        &rr->edges[s->named < rr->edge_count ? s->named : rr->edge_count - 1];
     double dist = 0, dur = 0;
     const char *ref = graph_string(c->g, c->g->edge_ref[pe->edge]);
     json_t *st;
@@ -641,6 +798,8 @@ static void step_emit(struct leg_ctx *c, struct step_acc *s, size_t end, size_t 
                    "intersections", s->isects);
     if (st && *ref)
         json_object_set_new(st, "ref", json_string(ref));
+    if (st && s->rotary_name)
+        json_object_set_new(st, "rotary_name", json_string(graph_string(c->g, s->rotary_name)));
     json_array_append_new(c->steps, st);
     s->isects = NULL;
 }
@@ -655,15 +814,65 @@ static uint32_t boundary(const struct graph *g, const struct route_result *rr, s
     return b->reverse ? g->edge_target[b->edge] : g->edge_source[b->edge];
 }
 
+/* Close the step in *s and start the next at piece i (coordinate k) with maneuver m, whose
+ * first intersection is x. */
+static void step_start(struct leg_ctx *c, struct step_acc *s, size_t i, size_t k,
+                       const struct maneuver *m, const struct isect *x)
+{
+    step_emit(c, s, i, k);
+    *s = (struct step_acc){i, k, *m, json_array(), i, 0};
+    json_array_append_new(s->isects, json_isect(x));
+}
+
+/* The boundary before piece i (coordinate k, node v, roads in_key and out_key, junction x) when
+ * the leg enters, drives on or leaves a roundabout, as OSRM guides cars: entering starts a
+ * roundabout (or rotary) step, its modifier the direction of entering; the exits passed on the
+ * ring are counted; leaving gives that step its exit number and the name of the road taken, and
+ * the step runs on to the next maneuver (no step of its own). Leaving a roundabout the leg did
+ * not enter (it departed on the ring) starts an exit roundabout step with the exit number.
+ * Returns 1 when it handled the boundary, 0 when neither piece is on a roundabout. */
+static int ring_boundary(struct leg_ctx *c, struct step_acc *s, size_t i, size_t k, uint32_t v,
+                         uint32_t in_key, uint32_t out_key, const struct isect *x,
+                         struct maneuver *m)
+{
+    const struct graph *g = c->g;
+    int in_ring = g->edge_roundabout[in_key >> 1], out_ring = g->edge_roundabout[out_key >> 1];
+    uint32_t rotary;
+
+    if (!in_ring && !out_ring)
+        return 0;
+    m->modifier = modifier_of(turn_delta(m->bearing_before, m->bearing_after));
+    if (!in_ring) { /* entering */
+        rotary = rotary_name_of(g, v);
+        m->type = rotary ? "rotary" : "roundabout";
+        step_start(c, s, i, k, m, x);
+        s->rotary_name = rotary;
+        c->ring_open = 1, c->ring_exits = 0;
+    } else if (out_ring) { /* passing a node of the ring */
+        c->ring_exits += ring_exit_at(g, v, in_key >> 1);
+        if (x->n >= 3)
+            json_array_append_new(s->isects, json_isect(x));
+    } else if (c->ring_open) { /* leaving the roundabout this step entered */
+        s->m.exit = ++c->ring_exits, s->named = i;
+        json_array_append_new(s->isects, json_isect(x));
+        c->ring_open = 0;
+    } else { /* leaving after departing on the ring */
+        m->type = rotary_name_of(g, v) ? "exit rotary" : "exit roundabout";
+        m->exit = ++c->ring_exits;
+        step_start(c, s, i, k, m, x);
+    }
+    return 1;
+}
+
 /* The steps of one leg (route rr ending at snapped point `to`): depart, the maneuvers, arrive. */
 static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
                          const struct snap *to, enum geom_fmt fmt)
 {
-    struct leg_ctx c = {g, rr, fmt, json_array()};
+    struct leg_ctx c = {g, rr, fmt, json_array(), 0, 0};
     const double *pts = rr->coords;
     size_t last = rr->coord_count - 1;
-    struct step_acc s = {0, 0, {"depart", NULL, {pts[0], pts[1]}, 0, 0}, NULL};
-    struct maneuver arrive = {"arrive", NULL, {pts[2 * last], pts[2 * last + 1]}, 0, 0};
+    struct step_acc s = {0, 0, {"depart", NULL, {pts[0], pts[1]}, 0, 0, 0}, NULL, 0, 0};
+    struct maneuver arrive = {"arrive", NULL, {pts[2 * last], pts[2 * last + 1]}, 0, 0, 0};
 
     s.m.bearing_after = bearing_int(pts, pts + 2);
     s.isects = json_array();
@@ -672,7 +881,7 @@ static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
         size_t k = rr->edges[i].coord_first;
         uint32_t in_key, out_key, v = boundary(g, rr, i, &in_key, &out_key);
         struct isect x;
-        struct maneuver m = {NULL, NULL, {pts[2 * k], pts[2 * k + 1]}, 0, 0};
+        struct maneuver m = {NULL, NULL, {pts[2 * k], pts[2 * k + 1]}, 0, 0, 0};
         uint32_t name = g->edge_name[out_key >> 1];
         int renamed = name != g->edge_name[in_key >> 1] ||
                       (!name && g->edge_ref[in_key >> 1] != g->edge_ref[out_key >> 1]);
@@ -681,19 +890,20 @@ static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
         m.bearing_before = bearing_int(pts + 2 * (k - 1), pts + 2 * k);
         m.bearing_after = bearing_int(pts + 2 * k, pts + 2 * (k + 1));
         isect_build(g, v, in_key, out_key, &x);
-        if (!maneuver_decide(&x, renamed, name != 0, &m)) {
+        if (ring_boundary(&c, &s, i, k, v, in_key, out_key, &x, &m))
+            continue;
+        if (!ramp_decide(g, v, &x, in_key >> 1, out_key >> 1, &m) &&
+            !maneuver_decide(&x, renamed, name != 0, &m)) {
             if (x.n >= 3)
                 json_array_append_new(s.isects, json_isect(&x));
             continue;
         }
-        step_emit(&c, &s, i, k);
-        s = (struct step_acc){i, k, m, json_array()};
-        json_array_append_new(s.isects, json_isect(&x));
+        step_start(&c, &s, i, k, &m, &x);
     }
     step_emit(&c, &s, rr->edge_count, last);
     arrive.bearing_before = last ? bearing_int(pts + 2 * (last - 1), pts + 2 * last) : 0;
     arrive.modifier = last ? arrive_side(pts + 2 * (last - 1), pts + 2 * last, to) : NULL;
-    s = (struct step_acc){rr->edge_count, last, arrive, json_array()};
+    s = (struct step_acc){rr->edge_count, last, arrive, json_array(), rr->edge_count, 0};
     json_array_append_new(s.isects,
                           json_isect_end(arrive.loc, (arrive.bearing_before + 180) % 360, 1));
     step_emit(&c, &s, rr->edge_count, last);

@@ -18,9 +18,17 @@
  * Figures are those of /v1/route: the same snapping (radius SNAP_RADIUS_DEFAULT_M unless
  * radiuses says otherwise) and the same route_compute(), so distance and duration are identical.
  * Steps carry maneuvers derived from the geometry (bearings, turn angles, name changes, the other
- * roads at each junction): depart, turn, new name, continue, fork, end of road, arrive. The road
- * graph has no road classes or roundabout tags, so on/off ramp, merge and roundabout maneuvers are
- * never produced.
+ * roads at each junction), the road classes and the roundabout flags of the graph, as OSRM's car
+ * guidance gives them: depart, turn, new name, continue, fork, end of road, arrive;
+ *   roundabout / rotary: one step from entering the ring to the next maneuver after leaving it,
+ *     named after the road taken, with `exit` (exits passed, the one taken included: ring nodes
+ *     with a road leaving the ring; service roads only on a service ring) and the direction of
+ *     entering as modifier; no `exit` when the leg ends on the ring. A rotary (with rotary_name)
+ *     is a named ring wider than 15 m whose name no road meeting it carries;
+ *   exit roundabout / exit rotary: leaving a ring the leg departed on (with `exit`);
+ *   off ramp (motorway or trunk onto a _link), on ramp (a lower road onto a motorway or trunk
+ *     _link), merge (a _link onto a motorway or trunk; the modifier says towards which side).
+ * Not produced: roundabout turn, use lane, notification (no lanes, no modes).
  *
  * Errors are answered as OSRM answers them: HTTP 400 with {"code", "message"}, code one of
  * InvalidUrl (path), InvalidQuery (parameters), InvalidValue (values out of range), NoSegment,

@@ -4,8 +4,9 @@
  * called with libcurl. The Heidelberg world is loaded once by an unchecked fixture and each test
  * starts its own daemon on it. Oracles the endpoints did not produce: /v1/route (figures must be
  * identical, on random pairs), route_cost() for the table (an independent A* search), our own
- * polyline decoder checked elsewhere against Google's vectors, and a hand-made map whose
- * maneuvers are known by construction (the picture below). */
+ * polyline decoder checked elsewhere against Google's vectors, and two hand-made maps whose
+ * maneuvers are known by construction (the pictures below): streets, and roundabouts with a
+ * motorway and its ramps. */
 #include "api_osrm.h"
 #include "graph.h"
 #include "http.h"
@@ -216,9 +217,12 @@ static void random_point(unsigned long long *seed, char *buf, size_t cap)
 /* Every field a client reads, on one step. */
 static void check_step(const json_t *st, size_t i, size_t nsteps)
 {
-    static const char *const types[] = {"depart",      "turn",   "new name", "continue", "fork",
-                                        "end of road", "arrive", "merge",    "on ramp",  "off ramp",
-                                        "roundabout",  "rotary", NULL};
+    static const char *const types[] = {
+        "depart",      "turn",   "new name",        "continue",    "fork",
+        "end of road", "arrive", "merge",           "on ramp",     "off ramp",
+        "roundabout",  "rotary", "exit roundabout", "exit rotary", NULL};
+    static const char *const ring_types[] = {"roundabout", "rotary", "exit roundabout",
+                                             "exit rotary", NULL};
     static const char *const mods[] = {"straight",    "slight right", "right",
                                        "sharp right", "uturn",        "sharp left",
                                        "left",        "slight left",  NULL};
@@ -238,6 +242,12 @@ static void check_step(const json_t *st, size_t i, size_t nsteps)
         ck_assert_msg(json_is_string(json_object_get(m, "modifier")) &&
                           one_of(str(m, "modifier"), mods),
                       "step %zu (%s) lacks a modifier", i, type);
+    if (json_object_get(m, "exit")) /* an exit number counts exits of a roundabout, from 1 */
+        ck_assert_msg(json_is_integer(json_object_get(m, "exit")) && num(m, "exit") >= 1 &&
+                          one_of(type, ring_types),
+                      "step %zu (%s): exit", i, type);
+    if (json_object_get(st, "rotary_name"))
+        ck_assert_str_eq(type, "rotary");
     ck_assert(num(m, "bearing_before") >= 0 && num(m, "bearing_before") < 360);
     ck_assert(num(m, "bearing_after") >= 0 && num(m, "bearing_after") < 360);
     ck_assert_uint_eq(json_array_size(arr(m, "location")), 2);
@@ -785,8 +795,9 @@ static const char hand_map[] =
 
 static struct world_holder hand;
 
-/* Import the hand map into a fresh database and load it as a world. */
-static void hand_load(void)
+/* Import an OSM map (XML text: the parts up to NULL) into a fresh database and load it as a world
+ * into holder. */
+static void map_load(const char *const *xml, struct world_holder *holder)
 {
     char *dir = tu_tmpdir(), osm[512], db[512];
     struct store *st = NULL;
@@ -796,23 +807,24 @@ static void hand_load(void)
     FILE *f;
 
     ck_assert_ptr_nonnull(dir);
-    snprintf(osm, sizeof osm, "%s/hand.osm", dir);
-    snprintf(db, sizeof db, "%s/hand.sqlite", dir);
+    snprintf(osm, sizeof osm, "%s/map.osm", dir);
+    snprintf(db, sizeof db, "%s/map.sqlite", dir);
     f = fopen(osm, "w");
     ck_assert_ptr_nonnull(f);
-    fputs(hand_map, f);
+    for (; *xml; xml++)
+        fputs(*xml, f);
     fclose(f);
     ck_assert_int_eq(store_open(db, STORE_CREATE, &st, &err), KKC_OK);
     ck_assert_msg(osm_import(st, &o, NULL, &err) == KKC_OK, "%s", err.msg);
     store_close(st);
     ck_assert_msg(world_load(db, &w, &err) == KKC_OK, "%s", err.msg);
-    world_holder_init(&hand, w);
+    world_holder_init(holder, w);
     free(dir);
 }
 
 static void hand_serve(void)
 {
-    hand_load();
+    map_load((const char *const[]){hand_map, NULL}, &hand);
     serve(&hand);
 }
 
@@ -850,24 +862,42 @@ static const struct {
     {"15.0040,50.0015", "15.0005,50.0000", "depart turn/right arrive/straight", 180, 180, 270},
 };
 
+/* The steps of the first leg of route answer v; every step passes check_step(). */
+static json_t *route_steps(json_t *v)
+{
+    json_t *steps =
+        arr(json_array_get(arr(json_array_get(arr(v, "routes"), 0), "legs"), 0), "steps");
+    for (size_t i = 0; i < json_array_size(steps); i++)
+        check_step(json_array_get(steps, i), i, json_array_size(steps));
+    return steps;
+}
+
+/* The maneuvers of steps as words "type/modifier#exit" (the depart without its modifier, spaces
+ * inside a word as '_'), space separated, into got. */
+static void maneuver_words(const json_t *steps, char *got, size_t cap)
+{
+    got[0] = '\0';
+    for (size_t i = 0; i < json_array_size(steps); i++) {
+        json_t *m = json_object_get(json_array_get(steps, i), "maneuver");
+        char word[64], exitno[16] = "";
+        if (json_object_get(m, "exit"))
+            snprintf(exitno, sizeof exitno, "#%d", (int)num(m, "exit"));
+        snprintf(word, sizeof word, "%s%s%s%s%s", i ? " " : "", str(m, "type"),
+                 i && json_object_get(m, "modifier") ? "/" : "",
+                 i && json_object_get(m, "modifier") ? str(m, "modifier") : "", exitno);
+        for (char *c = word + (i > 0); *c; c++) /* "end of road/slight left" as one word */
+            *c = *c == ' ' ? '_' : *c;
+        strncat(got, word, cap - strlen(got) - 1);
+    }
+}
+
 START_TEST(test_hand_maneuvers)
 {
     json_t *v =
         get_ok("/route/v1/driving/%s;%s?steps=true", hand_routes[_i].from, hand_routes[_i].to);
-    json_t *steps =
-        arr(json_array_get(arr(json_array_get(arr(v, "routes"), 0), "legs"), 0), "steps");
-    char got[256] = "";
-    for (size_t i = 0; i < json_array_size(steps); i++) {
-        json_t *m = json_object_get(json_array_get(steps, i), "maneuver");
-        char word[64];
-        check_step(json_array_get(steps, i), i, json_array_size(steps));
-        snprintf(word, sizeof word, "%s%s%s%s", i ? " " : "", str(m, "type"),
-                 i && json_object_get(m, "modifier") ? "/" : "",
-                 i && json_object_get(m, "modifier") ? str(m, "modifier") : "");
-        for (char *c = word + (i > 0); *c; c++) /* "end of road/slight left" as one word */
-            *c = *c == ' ' ? '_' : *c;
-        strncat(got, word, sizeof got - strlen(got) - 1);
-    }
+    json_t *steps = route_steps(v);
+    char got[256];
+    maneuver_words(steps, got, sizeof got);
     ck_assert_msg(strcmp(got, hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
                   hand_routes[_i].maneuvers);
     json_t *m1 = json_object_get(json_array_get(steps, 1), "maneuver");
@@ -928,6 +958,213 @@ START_TEST(test_hand_table_unreachable)
 }
 END_TEST
 
+/* ---- the roundabout and motorway map ----------------------------------------------------- */
+
+/* Around 16.00 E, 50.00 N; positions in metres east/north of it (converted with the WGS84 radii
+ * of curvature at 50 N), every street two-way unless marked:
+ *
+ *                     A 1 (motorway, one way east): (-1000,600) - J1 (300,600) - J2 (800,600) - ..
+ *     F2 (0,550)                               on ramp  /                     \  off ramp
+ *     F1 (0,450) ----------------------------(motorway_link)        (motorway_link, one way)
+ *      | Feeder (primary)                                                      G (1000,400)
+ *     (0,200)                                                                  | Exit Road
+ *      | North Road                                                           | (secondary)
+ *   West Road --(Little Ring)-- East Road ---------- (200,0) ---------------- (1000,0)
+ *      | South Road    \ Depot Lane (service)
+ *     (0,-200)
+ *      | Circle Road
+ *   (Big Circle)-- East Arm (to (300,-600))
+ *      | South Arm
+ *
+ * Little Ring: radius 12 m, one way anticlockwise through E, N, W, S (arms there) and the
+ * service road at 315 degrees. Big Circle: radius 40 m, named, arms at N, S and E: a rotary
+ * (OSRM: named, radius over 15 m, its name on no arm). Exits are counted by hand from the
+ * picture: entering from the south, East Road is the 1st exit of Little Ring (the service road
+ * passed before it is not counted, as OSRM counts), North Road the 2nd, West Road the 3rd. The
+ * motorway route beats the streets by about 25 s: every maneuver of it is a ramp's. */
+static const char *const ramp_map[] =
+    {/* in parts: C17 promises string literals of 4095 bytes */
+     "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
+     "<node id=\"101\" lat=\"50.0000000\" lon=\"16.0001674\"/>"
+     "<node id=\"102\" lat=\"50.0000763\" lon=\"16.0001184\"/>"
+     "<node id=\"103\" lat=\"50.0001079\" lon=\"16.0000000\"/>"
+     "<node id=\"104\" lat=\"50.0000763\" lon=\"15.9998816\"/>"
+     "<node id=\"105\" lat=\"50.0000000\" lon=\"15.9998326\"/>"
+     "<node id=\"106\" lat=\"49.9999237\" lon=\"15.9998816\"/>"
+     "<node id=\"107\" lat=\"49.9998921\" lon=\"16.0000000\"/>"
+     "<node id=\"108\" lat=\"49.9999237\" lon=\"16.0001184\"/>"
+     "<node id=\"111\" lat=\"50.0000000\" lon=\"16.0027896\"/>"
+     "<node id=\"112\" lat=\"50.0017981\" lon=\"16.0000000\"/>"
+     "<node id=\"113\" lat=\"50.0000000\" lon=\"15.9972104\"/>"
+     "<node id=\"114\" lat=\"49.9982019\" lon=\"16.0000000\"/>"
+     "<node id=\"115\" lat=\"49.9991010\" lon=\"16.0013948\"/>"
+     "<node id=\"201\" lat=\"49.9946057\" lon=\"16.0005579\"/>"
+     "<node id=\"202\" lat=\"49.9947433\" lon=\"16.0005154\"/>"
+     "<node id=\"203\" lat=\"49.9948600\" lon=\"16.0003945\"/>"
+     "<node id=\"204\" lat=\"49.9949380\" lon=\"16.0002135\"/>"
+     "<node id=\"205\" lat=\"49.9949653\" lon=\"16.0000000\"/>"
+     "<node id=\"206\" lat=\"49.9949380\" lon=\"15.9997865\"/>"
+     "<node id=\"207\" lat=\"49.9948600\" lon=\"15.9996055\"/>"
+     "<node id=\"208\" lat=\"49.9947433\" lon=\"15.9994846\"/>"
+     "<node id=\"209\" lat=\"49.9946057\" lon=\"15.9994421\"/>"
+     "<node id=\"210\" lat=\"49.9944681\" lon=\"15.9994846\"/>"
+     "<node id=\"211\" lat=\"49.9943514\" lon=\"15.9996055\"/>"
+     "<node id=\"212\" lat=\"49.9942735\" lon=\"15.9997865\"/>"
+     "<node id=\"213\" lat=\"49.9942461\" lon=\"16.0000000\"/>"
+     "<node id=\"214\" lat=\"49.9942735\" lon=\"16.0002135\"/>"
+     "<node id=\"215\" lat=\"49.9943514\" lon=\"16.0003945\"/>"
+     "<node id=\"216\" lat=\"49.9944681\" lon=\"16.0005154\"/>"
+     "<node id=\"221\" lat=\"49.9946057\" lon=\"16.0041843\"/>"
+     "<node id=\"222\" lat=\"49.9919086\" lon=\"16.0000000\"/>"
+     "<node id=\"301\" lat=\"50.0040457\" lon=\"16.0000000\"/>"
+     "<node id=\"302\" lat=\"50.0049448\" lon=\"16.0000000\"/>"
+     "<node id=\"311\" lat=\"50.0053943\" lon=\"15.9860522\"/>"
+     "<node id=\"312\" lat=\"50.0053943\" lon=\"16.0041843\"/>"
+     "<node id=\"313\" lat=\"50.0053943\" lon=\"16.0111583\"/>"
+     "<node id=\"314\" lat=\"50.0053943\" lon=\"16.0209217\"/>"
+     "<node id=\"321\" lat=\"50.0046750\" lon=\"16.0006974\"/>"
+     "<node id=\"322\" lat=\"50.0053044\" lon=\"16.0020922\"/>"
+     "<node id=\"323\" lat=\"50.0052145\" lon=\"16.0125530\"/>"
+     "<node id=\"324\" lat=\"50.0044952\" lon=\"16.0136689\"/>"
+     "<node id=\"331\" lat=\"50.0035962\" lon=\"16.0139478\"/>"
+     "<node id=\"332\" lat=\"50.0000000\" lon=\"16.0139478\"/>"
+     "\n",
+     "<way id=\"401\"><nd ref=\"101\"/><nd ref=\"102\"/><nd ref=\"103\"/><nd ref=\"104\"/>"
+     "<nd ref=\"105\"/><nd ref=\"106\"/><nd ref=\"107\"/><nd ref=\"108\"/><nd ref=\"101\"/>"
+     "<tag k=\"highway\" v=\"tertiary\"/><tag k=\"junction\" v=\"roundabout\"/>"
+     "<tag k=\"name\" v=\"Little Ring\"/></way>\n"
+     "<way id=\"402\"><nd ref=\"101\"/><nd ref=\"111\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"East Road\"/></way>\n"
+     "<way id=\"403\"><nd ref=\"103\"/><nd ref=\"112\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"North Road\"/></way>\n"
+     "<way id=\"404\"><nd ref=\"105\"/><nd ref=\"113\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"West Road\"/></way>\n"
+     "<way id=\"405\"><nd ref=\"107\"/><nd ref=\"114\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"South Road\"/></way>\n"
+     "<way id=\"406\"><nd ref=\"108\"/><nd ref=\"115\"/><tag k=\"highway\" v=\"service\"/>"
+     "<tag k=\"name\" v=\"Depot Lane\"/></way>\n"
+     "<way id=\"407\"><nd ref=\"201\"/><nd ref=\"202\"/><nd ref=\"203\"/><nd ref=\"204\"/>"
+     "<nd ref=\"205\"/><nd ref=\"206\"/><nd ref=\"207\"/><nd ref=\"208\"/><nd ref=\"209\"/>"
+     "<nd ref=\"210\"/><nd ref=\"211\"/><nd ref=\"212\"/><nd ref=\"213\"/><nd ref=\"214\"/>"
+     "<nd ref=\"215\"/><nd ref=\"216\"/><nd ref=\"201\"/>"
+     "<tag k=\"highway\" v=\"secondary\"/><tag k=\"junction\" v=\"roundabout\"/>"
+     "<tag k=\"name\" v=\"Big Circle\"/></way>\n"
+     "<way id=\"408\"><nd ref=\"114\"/><nd ref=\"205\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"Circle Road\"/></way>\n"
+     "<way id=\"409\"><nd ref=\"201\"/><nd ref=\"221\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"East Arm\"/></way>\n"
+     "<way id=\"410\"><nd ref=\"213\"/><nd ref=\"222\"/><tag k=\"highway\" v=\"tertiary\"/>"
+     "<tag k=\"name\" v=\"South Arm\"/></way>\n"
+     "<way id=\"411\"><nd ref=\"112\"/><nd ref=\"301\"/><nd ref=\"302\"/>"
+     "<tag k=\"highway\" v=\"primary\"/><tag k=\"name\" v=\"Feeder\"/></way>\n"
+     "<way id=\"412\"><nd ref=\"311\"/><nd ref=\"312\"/><nd ref=\"313\"/><nd ref=\"314\"/>"
+     "<tag k=\"highway\" v=\"motorway\"/><tag k=\"ref\" v=\"A 1\"/></way>\n"
+     "<way id=\"413\"><nd ref=\"301\"/><nd ref=\"321\"/><nd ref=\"322\"/><nd ref=\"312\"/>"
+     "<tag k=\"highway\" v=\"motorway_link\"/></way>\n"
+     "<way id=\"414\"><nd ref=\"313\"/><nd ref=\"323\"/><nd ref=\"324\"/><nd ref=\"331\"/>"
+     "<tag k=\"highway\" v=\"motorway_link\"/></way>\n"
+     "<way id=\"415\"><nd ref=\"331\"/><nd ref=\"332\"/><nd ref=\"111\"/>"
+     "<tag k=\"highway\" v=\"secondary\"/><tag k=\"name\" v=\"Exit Road\"/></way>\n"
+     "</osm>\n",
+     NULL};
+
+static struct world_holder ramps;
+
+static void ramps_serve(void)
+{
+    map_load(ramp_map, &ramps);
+    serve(&ramps);
+}
+
+static void ramps_unserve(void)
+{
+    unserve();
+    world_holder_done(&ramps);
+}
+
+#define SOUTH "16.0000000,49.9986514"   /* South Road, 150 m south of Little Ring */
+#define RING_NW "15.9998816,50.0000763" /* on Little Ring, north-west (between N and W) */
+#define CIRCLE "16.0000000,49.9964038"  /* Circle Road, (0,-400) */
+
+static const struct {
+    const char *from, *to;
+    const char *maneuvers; /* maneuver_words() */
+    const char *names;     /* the steps' names, comma separated */
+    const char *rotary;    /* rotary_name of the second step; NULL: none */
+} ramp_routes[] = {
+    /* into Little Ring from the south; the entry turns right onto the ring */
+    {SOUTH, "16.0020922,50.0000000", "depart roundabout/right#1 arrive/straight",
+     "South Road,East Road,East Road", NULL},
+    {SOUTH, "16.0000000,50.0013486", "depart roundabout/right#2 arrive/straight",
+     "South Road,North Road,North Road", NULL},
+    {SOUTH, "15.9979078,50.0000000", "depart roundabout/right#3 arrive/straight",
+     "South Road,West Road,West Road", NULL},
+    /* the service road is no exit to count, but it is the 1st exit when it is taken */
+    {SOUTH, "16.0008369,49.9994606", "depart roundabout/right#1 arrive/straight",
+     "South Road,Depot Lane,Depot Lane", NULL},
+    /* ending on the ring: no exit (OSRM's "roundabout-exit-undefined"), the ring's name */
+    {SOUTH, RING_NW, "depart roundabout/right arrive/straight",
+     "South Road,Little Ring,Little Ring", NULL},
+    /* departing on the ring: only the exit is announced, past West and South Road */
+    {RING_NW, "16.0020922,50.0000000", "depart exit_roundabout/right#3 arrive/straight",
+     "Little Ring,East Road,East Road", NULL},
+    /* Big Circle is a rotary: from the north, South Arm is the 1st exit, East Arm the 2nd */
+    {CIRCLE, "16.0027896,49.9946057", "depart rotary/right#2 arrive/straight",
+     "Circle Road,East Arm,East Arm", "Big Circle"},
+    {CIRCLE, "16.0000000,49.9928076", "depart rotary/right#1 arrive/straight",
+     "Circle Road,South Arm,South Arm", "Big Circle"},
+    /* Feeder -> on ramp (35 degrees right) -> merge (the ramp joins from the right) -> A 1 ->
+     * off ramp (11 degrees right, the motorway goes straight on) -> Exit Road */
+    {"16.0000000,50.0026971", "16.0139478,50.0026971",
+     "depart on_ramp/slight_right merge/slight_left off_ramp/slight_right new_name/straight "
+     "arrive/straight",
+     "Feeder,,,,Exit Road,Exit Road", NULL},
+};
+
+START_TEST(test_ramp_maneuvers)
+{
+    json_t *v =
+        get_ok("/route/v1/driving/%s;%s?steps=true", ramp_routes[_i].from, ramp_routes[_i].to);
+    json_t *steps = route_steps(v), *second = json_array_get(steps, 1);
+    char got[256], names[256] = "";
+
+    maneuver_words(steps, got, sizeof got);
+    ck_assert_msg(strcmp(got, ramp_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
+                  ramp_routes[_i].maneuvers);
+    for (size_t i = 0; i < json_array_size(steps); i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "",
+                 str(json_array_get(steps, i), "name"));
+    ck_assert_msg(strcmp(names, ramp_routes[_i].names) == 0, "route %d: names '%s', want '%s'", _i,
+                  names, ramp_routes[_i].names);
+    if (ramp_routes[_i].rotary)
+        ck_assert_str_eq(str(second, "rotary_name"), ramp_routes[_i].rotary);
+    else
+        ck_assert_ptr_null(json_object_get(second, "rotary_name"));
+    json_decref(v);
+}
+END_TEST
+
+/* The motorway route in detail: the merge step carries the motorway's ref, the roundabout step
+ * lists the junctions it passes (entry, the ring's nodes with other roads, the exit). */
+START_TEST(test_ramp_details)
+{
+    json_t *v = get_ok("/route/v1/driving/16.0000000,50.0026971;16.0139478,50.0026971"
+                       "?steps=true");
+    json_t *steps = route_steps(v);
+    ck_assert_str_eq(str(json_array_get(steps, 2), "ref"), "A 1");
+    ck_assert_ptr_null(json_object_get(json_array_get(steps, 1), "ref"));
+    json_decref(v);
+
+    v = get_ok("/route/v1/driving/" SOUTH ";15.9979078,50.0000000?steps=true");
+    steps = route_steps(v);
+    json_t *xs = arr(json_array_get(steps, 1), "intersections");
+    /* S (entry), the service road, E, N, W (exit), then nothing until the end of West Road */
+    ck_assert_uint_eq(json_array_size(xs), 5);
+    ck_assert_int_eq((int)num(json_object_get(json_array_get(steps, 1), "maneuver"), "exit"), 3);
+    json_decref(v);
+}
+END_TEST
+
 Suite *osrm_suite(void); /* for the runner */
 
 Suite *osrm_suite(void)
@@ -958,6 +1195,14 @@ Suite *osrm_suite(void)
                         (int)(sizeof hand_routes / sizeof hand_routes[0]));
     tcase_add_test(tc, test_hand_intersection);
     tcase_add_test(tc, test_hand_table_unreachable);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ramps");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, ramps_serve, ramps_unserve);
+    tcase_add_loop_test(tc, test_ramp_maneuvers, 0,
+                        (int)(sizeof ramp_routes / sizeof ramp_routes[0]));
+    tcase_add_test(tc, test_ramp_details);
     suite_add_tcase(s, tc);
     return s;
 }
