@@ -4,6 +4,10 @@
 // (a seeded generator; points that snap to no road are drawn again):
 //   osrm-text-instructions (v5 compiler) turns every step into text in English, German and French
 //     without throwing, without unreplaced {tokens}, without "unknown instruction type";
+//     a roundabout step says which exit to take ("take the 2nd exit"), an exit roundabout step
+//     says to leave it;
+// and on fixed Heidelberg routes through a roundabout and over ramps it phrases exactly what a
+// driver needs (the exits counted by hand on the map: see the table below);
 //   @mapbox/polyline decodes the polyline (precision 5) and polyline6 geometries, of the route and
 //     of every step, to the coordinates geometries=geojson gives, within the encoding's precision.
 import { test, before } from 'node:test';
@@ -84,6 +88,52 @@ test('osrm-text-instructions phrases every step of 100 routes', (t) => {
   assert.deepEqual(unknown, []);
   t.diagnostic(`${steps} steps phrased in ${LANGUAGES.join(', ')}; maneuvers: ` +
     [...types.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', '));
+});
+
+// Routes whose roundabout and ramp steps are known from the map (Heidelberg extract, by hand):
+// Wieblingen, L 637 from the west into the roundabout at 8.6439,49.4183: its ring passes a
+// one-way road leaving to the south-east (1st exit), an entry-only road, then Sandwingert (2nd).
+// Kirchheim, 8.6036,49.3681 -> 8.6204,49.3633: up the ramp onto the B 535 (trunk), which the
+// ramp joins from the right, and off at the next ramp, to the end of the road at Leimener Weg.
+const PHRASED = [
+  { coords: '8.6425,49.4183;8.6458,49.4182',
+    en: ['Enter the roundabout and take the 2nd exit onto Sandwingert'] },
+  { coords: '8.6425,49.4183;8.6441,49.4172',
+    en: ['Enter the roundabout and take the 1st exit onto L 637'] },
+  { coords: '8.6036,49.3681;8.6204,49.3633',
+    en: ['Take the ramp on the right', 'Merge left onto B 535', 'Take the ramp onto B 535',
+      'Turn right onto Leimener Weg (K 9711)'] },
+];
+
+test('osrm-text-instructions phrases roundabout and ramp steps as a driver needs them', async (t) => {
+  for (const r of PHRASED) {
+    const { status, body } = await getJson(`/route/v1/driving/${r.coords}?steps=true`);
+    assert.equal(status, 200);
+    const steps = body.routes[0].legs[0].steps;
+    const opts = { legCount: 1, legIndex: 0 };
+    const en = steps.slice(1, -1).map((s) => compiler.compile('en', s, opts));
+    assert.deepEqual(en, r.en, `${r.coords}: ${JSON.stringify(steps.map((s) => s.maneuver))}`);
+    t.diagnostic(`${r.coords}: ${en.join(' / ')}; de: ` +
+      steps.slice(1, -1).map((s) => compiler.compile('de', s, opts)).join(' / '));
+  }
+});
+
+test('roundabout steps say which exit to take', () => {
+  let n = 0;
+  for (const r of routes) {
+    for (const step of r.polyline.routes[0].legs[0].steps) {
+      const type = step.maneuver.type;
+      if (!['roundabout', 'rotary', 'exit roundabout', 'exit rotary'].includes(type)) continue;
+      const text = compiler.compile('en', step, { legCount: 1, legIndex: 0 });
+      if (type.startsWith('exit '))
+        assert.match(text, /^Exit the roundabout/, `${r.coords}: '${text}'`);
+      else if (step.maneuver.exit)
+        assert.match(text, new RegExp('take the ' + compiler.ordinalize('en', step.maneuver.exit) +
+          ' exit'), `${r.coords}: '${text}'`);
+      n++;
+    }
+  }
+  assert.ok(n > 0, 'no roundabout on 100 random routes');
 });
 
 // Decoded [lat, lon] pairs against GeoJSON [lon, lat] pairs, within half a unit of precision.
