@@ -32,6 +32,7 @@
 #include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,52 @@ START_TEST(add_exact_is_brute_force)
 }
 END_TEST
 
+/* Candidates at a hair's breadth inside and outside the limit from an uncovered municipality
+ * (geod_direct, then rounded as the plan rounds them): the plan covers it exactly when
+ * geod_inverse says the rounded point is within the limit -- the chord bounds must send such
+ * pairs to the geodesic itself. */
+START_TEST(limit_edges)
+{
+    static const double offsets[] = {-3, -0.4, -0.05, -0.012, 0.012, 0.05, 0.4, 3};
+    unsigned long long seed = 77 + (unsigned long long)_i;
+    double km = 2 + _i % 5 * 7.5, cand[2];
+    struct plan_request q = {.cov = {.kind_mask = 1u << KIND_POLICE, .km = km, .region = -1},
+                             .count = 1,
+                             .cand = cand,
+                             .ncand = 1,
+                             .method = PLAN_GREEDY};
+    struct plan_result r;
+    struct kkc_err err = {0};
+    size_t m = SIZE_MAX;
+    q.cov.region = coverage_region_find(fx.b, "CZ"); /* the KHK centres leave most uncovered */
+    ck_assert_int_eq(plan_run(fx.h, fx.crs, fx.b, fx.w->centres, fx.w->graph, &q, &r, &err),
+                     KKC_OK);
+    for (size_t k = _i; k < r.cov.nmuni && m == SIZE_MAX; k++) /* an uncovered one with people */
+        if (r.cov.muni[k].status != COVERAGE_COVERED &&
+            fx.b->muni[r.cov.muni[k].muni].population > 0)
+            m = r.cov.muni[k].muni;
+    plan_result_free(fx.h, &r);
+    ck_assert(m != SIZE_MAX);
+    const struct coverage_muni *mu = &fx.b->muni[m];
+    for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++) {
+        double az = 360 * tu_rand(&seed), d, lat2, lon2;
+        int want, got = 0;
+        geod_direct(&geod, mu->lat, mu->lon, az, km * 1000 + offsets[o], &lat2, &lon2, NULL);
+        cand[0] = plan_round7(lon2), cand[1] = plan_round7(lat2);
+        d = geo_dist(mu->lon, mu->lat, cand[0], cand[1]);
+        want = d <= km * 1000;
+        ck_assert_int_eq(plan_run(fx.h, fx.crs, fx.b, fx.w->centres, fx.w->graph, &q, &r, &err),
+                         KKC_OK);
+        for (size_t s = 0; s < r.nsteps; s++)
+            for (size_t i = r.step[s].first; i < r.step[s].first + r.step[s].n; i++)
+                got |= r.munis[i] == m;
+        ck_assert_msg(got == want, "%s at %.4f m for a limit of %g km: plan %d, geodesic %d",
+                      mu->code, d, km, got, want);
+        plan_result_free(fx.h, &r);
+    }
+}
+END_TEST
+
 /* Centres of kind lying in region by SpatiaLite's ST_Within, as indices into the oracle's sites. */
 static size_t within_region(struct env *e, const struct oracle *o, long region, int kind,
                             size_t *rm)
@@ -895,6 +942,7 @@ Suite *plan_suite(void)
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, add_exact_is_brute_force, 0, 10);
+    tcase_add_loop_test(tc, limit_edges, 0, 10);
     tcase_add_loop_test(tc, remove_exact_is_brute_force, 0, 12);
     tcase_add_loop_test(tc, agrees_with_coverage, 0, sizeof agree_cases / sizeof agree_cases[0]);
     suite_add_tcase(s, tc);
