@@ -504,7 +504,7 @@ START_TEST(limit_edges)
 {
     static const double offsets[] = {-3, -0.4, -0.05, -0.012, 0.012, 0.05, 0.4, 3};
     unsigned long long seed = 77 + (unsigned long long)_i;
-    double km = 2 + _i % 5 * 7.5, cand[2];
+    double km = 2 + _i % 5 * 7.5, cand[2] = {15.8, 50.2};
     struct plan_request q = {.cov = {.kind_mask = 1u << KIND_POLICE, .km = km, .region = -1},
                              .count = 1,
                              .cand = cand,
