@@ -3,7 +3,7 @@
  * Input: one selector byte, then a query string. The selector picks the endpoint (or, past the
  * table, takes the path from the input up to '?'). The query is split on '&' and '=' and each
  * part percent-decoded exactly as libmicrohttpd does for the server (MHD_http_unescape), fed to
- * params_add(), and the request goes through api_dispatch() against a small in-process world
+ * params_add_n(), and the request goes through api_dispatch() against a small in-process world
  * (five centres, a 3x3 street grid). Checked: no crash, leak or undefined behaviour; every answer
  * is well-formed JSON (errors with code and message); the typed getters agree with
  * params_parse_double() and respect their bounds. */
@@ -36,18 +36,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Split q in place on '&' and '=' into p, unescaping like MHD (a key without '=' has no value). */
+/* Split q in place on '&' and '=' into p, unescaping like MHD (a key without '=' has no value)
+ * and handing over the decoded lengths as MHD_get_connection_values_n() does, so a %00 is seen
+ * exactly as the server sees it. */
 static void split_query(char *q, struct params *p)
 {
     char *save = NULL;
     for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(kv, '=');
+        size_t klen, vlen = 0;
         if (eq)
             *eq++ = '\0';
-        MHD_http_unescape(kv);
+        klen = MHD_http_unescape(kv);
         if (eq)
-            MHD_http_unescape(eq);
-        params_add(p, kv, eq);
+            vlen = MHD_http_unescape(eq);
+        params_add_n(p, kv, klen, eq, vlen);
     }
 }
 

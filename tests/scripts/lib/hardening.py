@@ -154,6 +154,41 @@ def cmd_limits(a):
                  "a batch body over its 64 MiB cap -> 413 JSON", body=b"z" * ((64 << 20) + 1),
                  headers={"Content-Type": "text/csv"})
 
+    # the bodies held at once over all requests are capped (256 MiB): five 60 MiB batches
+    # uploaded together cannot all be held
+    size, first = 60 << 20, 50 << 20
+    barrier, codes, lock = threading.Barrier(5), [], threading.Lock()
+
+    def upload():
+        st = None
+        s = socket.create_connection((HOST, p), timeout=60)
+        try:
+            s.sendall(b"POST /v1/nearest HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                      b"Content-Length: %d\r\n\r\n" % size)
+            s.sendall(b"0" * first)
+            barrier.wait(timeout=60)
+            s.sendall(b"0" * (size - first))
+        except (OSError, threading.BrokenBarrierError):
+            pass
+        try:
+            buf = s.recv(64)
+            parts = buf.split(b" ", 2)
+            st = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        except OSError:
+            pass
+        s.close()
+        with lock:
+            codes.append(st)
+    ths = [threading.Thread(target=upload) for _ in range(5)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join()
+    check(503 in codes and all(c is None or c < 500 or c == 503 for c in codes),
+          "5 x 60 MiB batch bodies at once: some are refused with 503, none fails otherwise",
+          "statuses %r" % codes)
+    alive(p)
+
     # k and the other parameters
     s, v = get_json(p, q + "&k=50")
     check(s == 200 and v is not None and 0 < len(v.get("results", [])) <= 50, "k=50 -> 200",
@@ -166,6 +201,7 @@ def cmd_limits(a):
     for qs in ["lon=15.83", "lat=50.21", "lon=15.83&lat=91", "lon=181&lat=50", "lon=abc&lat=50",
                "lon=nan&lat=50", "lon=inf&lat=50", "lon=-inf&lat=50", "lon=0x10&lat=50",
                "lon=1e999&lat=50", "lon=%2015.8&lat=50", "lon=15.8%20&lat=50", "lon=&lat=",
+               "lon=15.8%00&lat=50", "lon=15.8&lat=50&k=5%00", "lon=15.8&lat=50&%00=1",
                "lon=15.8&lat=50&x=1&y=2", "lon=15.8&lat=50&lon=15.9", "lon=15.8&lat=50&bogus=1",
                "lon=15.8&lat=50&kind=boat", "lon=15.8&lat=50&kind=", "lon=15.8&lat=50&kind=,,",
                "lon=15.8&lat=50&by=air", "lon=15.8&lat=50&include_closed=maybe",
