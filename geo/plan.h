@@ -14,7 +14,7 @@
  *     submodular, so the greedy choice (lazy "CELF" evaluation) gets at least (1 - 1/e) of the
  *     optimum; the exact optimum comes from a branch and bound over the candidates (bounded by
  *     the sum of the best single gains, candidates covering no one or a subset of another's
- *     municipalities left out), kept when it finishes within PLAN_EXACT_WORK_MAX steps. Fewer
+ *     municipalities left out), kept when it finishes within PLAN_EXACT_WORK_MAX. Fewer
  *     than count sites come back when no further candidate covers anyone new.
  *   - PLAN_REMOVE: choose exactly `count` of the centres taking part that lie in the region (and
  *     are on the roads, by road) whose closing loses the least covered population. The same two
@@ -22,8 +22,10 @@
  *
  * Candidate coordinates are taken rounded to 1e-7 degree (what the API prints), so the sites
  * reported are the sites evaluated. Population is the census population (coverage_base.h); a
- * region without census data is KKC_EINVAL. Nothing here knows HTTP or JSON; the GEOS and PROJ
- * handles are the caller's per-thread ones. */
+ * region without census data is KKC_EINVAL (nothing to maximise: covered road length is not a
+ * sum over sites' sets). Greedy's ties go to the candidate (or centre) listed first; the exact
+ * search keeps greedy's choice unless it finds a strictly better one. Nothing here knows HTTP or
+ * JSON; the GEOS and PROJ handles are the caller's per-thread ones. */
 #ifndef KKC_PLAN_H
 #define KKC_PLAN_H
 
@@ -34,9 +36,9 @@
 
 #define PLAN_COUNT_MAX 20         /* sites to add or centres to close */
 #define PLAN_CANDIDATES_MAX 10000 /* candidate sites of one question */
-#define PLAN_EXACT_WORK_MAX                                                                        \
-    40000000 /* counter updates before the exact search gives up (about                            \
-                0.1 s: each node costs the size of its set) */
+/* Counter updates the exact search may make before it gives up (each node costs the size of its
+ * set): about 0.1 s. */
+#define PLAN_EXACT_WORK_MAX 40000000
 
 enum plan_goal { PLAN_ADD = 0, PLAN_REMOVE };
 /* PLAN_AUTO: greedy, then exact when it finishes in time; PLAN_GREEDY: greedy only; PLAN_EXACT:
