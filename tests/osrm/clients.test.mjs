@@ -105,7 +105,7 @@ const PHRASED = [
       'Turn right onto Leimener Weg (K 9711)'] },
 ];
 
-test('osrm-text-instructions phrases roundabout and ramp steps as a driver needs them', async (t) => {
+test('osrm-text-instructions phrases roundabout and ramp steps exactly', async (t) => {
   for (const r of PHRASED) {
     const { status, body } = await getJson(`/route/v1/driving/${r.coords}?steps=true`);
     assert.equal(status, 200);
