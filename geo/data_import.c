@@ -606,6 +606,14 @@ static void check_centre(struct imp *im, const char *file, long row, const struc
     check_name_place(im, file, row, c, mname);
 }
 
+/* Valid UTF-8 (jansson's own check: no overlongs, surrogates or stray bytes)? */
+static int utf8_ok(const char *s)
+{
+    json_t *v = json_string(s);
+    json_decref(v);
+    return v != NULL;
+}
+
 /* A phone number: digits, spaces and one leading '+', 3..20 digits. */
 static int phone_ok(const char *s)
 {
@@ -634,6 +642,13 @@ static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char
     if (!c->has_point || !lonlat_ok(c->lon, c->lat))
         return report(im, 1, file, row, "centre %s: coordinates missing or out of range", c->id),
                KKC_OK;
+    const char *texts[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
+                           c->municipality_code, c->phone, c->email, c->www, c->hours};
+    static const char *const names[] = {"id",    "name",  "kind", "address", "municipality",
+                                        "municipality_code", "phone", "email", "www", "hours"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i] && !utf8_ok(texts[i]))
+            return report(im, 1, file, row, "centre: %s is not valid UTF-8", names[i]), KKC_OK;
     const char *phone = c->phone;
     if (phone && !phone_ok(phone)) {
         report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,

@@ -8,6 +8,8 @@
  * SAVEPOINT, prepared statements, SpatiaLite geometry blobs. Nothing is global; nothing prints. */
 #include "osm_import.h"
 
+#include "osm_check.h"
+
 #include "profile.h"
 #include "store.h"
 
@@ -743,6 +745,9 @@ static enum kkc_code osm_read(struct imp *im, char *tmp, size_t cap)
     } else if (!ends_with(path, ".osm") && !ends_with(path, ".pbf")) {
         return kkc_err_set(im->err, KKC_EINVAL, "%s: expected .osm, .osm.pbf or .osm.bz2", path);
     }
+    /* readosm crashes on some malformed XML: validate it first (PBF is checked by readosm) */
+    if (!ends_with(path, ".pbf") && (rc = osm_check_xml(path, im->err)) != KKC_OK)
+        return rc;
     r = readosm_open(path, &h);
     if (r == READOSM_OK)
         r = readosm_parse(h, im, on_node, on_way, on_relation);

@@ -143,7 +143,8 @@ static json_t *parse_body(const struct api_req *r, int allow_id, struct kkc_err 
 }
 
 /* Write c (a validated object) as the row; insert when create, else update. */
-static enum kkc_code write_row(struct store *st, json_t *c, int create, struct kkc_err *err)
+static enum kkc_code write_row(struct store *st, json_t *c, int create, int moved,
+                               struct kkc_err *err)
 {
     static const char ins[] =
         "INSERT INTO centres (name, kind, address, municipality, municipality_code, phone, "
@@ -152,7 +153,8 @@ static enum kkc_code write_row(struct store *st, json_t *c, int create, struct k
     static const char upd[] =
         "UPDATE centres SET name = ?, kind = ?, address = ?, municipality = ?, "
         "municipality_code = ?, phone = ?, email = ?, www = ?, hours = ?, "
-        "status = coalesce(?10, 'active'), geom = MakePoint(?11, ?12, 4326), "
+        "status = coalesce(?10, 'active'), "
+        "geom = CASE WHEN ?14 THEN MakePoint(?11, ?12, 4326) ELSE geom END, "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?13";
     static const char *const cols[] = {"name", "kind",  "address", "municipality",
                                        "municipality_code", "phone", "email", "www", "hours",
@@ -169,6 +171,8 @@ static enum kkc_code write_row(struct store *st, json_t *c, int create, struct k
     sqlite3_bind_double(s, 11, json_number_value(json_object_get(c, "lon")));
     sqlite3_bind_double(s, 12, json_number_value(json_object_get(c, "lat")));
     sqlite3_bind_text(s, 13, json_string_value(json_object_get(c, "id")), -1, SQLITE_TRANSIENT);
+    if (!create)
+        sqlite3_bind_int(s, 14, moved);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "write centre", err);
     sqlite3_finalize(s);
@@ -219,7 +223,8 @@ static enum kkc_code apply(struct store *st, const char *action, const char *id,
         json_object_set_new(merged, "id", json_string(id));
         rc = validate(merged, err);
         if (!rc)
-            rc = write_row(st, merged, before == NULL, err);
+            rc = write_row(st, merged, before == NULL,
+                           json_object_get(body, "lon") || json_object_get(body, "lat"), err);
     } else if (!rc) {
         sqlite3_stmt *s = NULL;
         rc = store_prepare(st, "DELETE FROM centres WHERE id = ?", &s, err);

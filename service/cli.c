@@ -67,6 +67,18 @@ static void osm_report(void *ud, const char *file, long row, const char *reason)
     sqlite3_finalize(s);
 }
 
+/* The replaced database may have left a write-ahead log (admin writes run in WAL mode): SQLite
+ * would apply its frames to the new file under the same name, so remove the old -wal and -shm.
+ * Processes that still hold the old file keep their open handles to them. */
+static void drop_stale_wal(const char *db)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
+}
+
 struct import_args {
     const char *data, *centres, *osm, *profile, *out;
     int centres_from_osm, no_data;
@@ -175,6 +187,8 @@ int cli_import(int argc, char **argv)
     store_close(st);
     if (!rc && rename(tmp, a.out) != 0)
         rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
+    if (!rc)
+        drop_stale_wal(a.out);
     if (rc) {
         unlink(tmp);
         fprintf(stderr, "kkc import: %s\nkkc import: failed; %s is unchanged\n", err.msg, a.out);

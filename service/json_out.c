@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 json_t *json_num(double x, int decimals)
 {
@@ -64,7 +65,26 @@ char *json_out_take(json_t *v)
     return s;
 }
 
+json_t *json_text(const char *s)
+{
+    json_t *v = json_string(s);
+    char *copy;
+    if (v || !s)
+        return v;
+    /* not UTF-8 (a message quoting raw request bytes): keep the ASCII, mark the rest */
+    copy = strdup(s);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    v = json_string(copy);
+    free(copy);
+    return v;
+}
+
 char *json_error_body(const char *code, const char *message)
 {
-    return json_out_take(json_pack("{s:s, s:s}", "code", code, "message", message));
+    return json_out_take(
+        json_pack("{s:s, s:o}", "code", code, "message", json_text(message ? message : "")));
 }

@@ -10,6 +10,8 @@ struct centre;
 
 /* x rounded to the given number of decimals, as a JSON real (or integer when whole). */
 json_t *json_num(double x, int decimals);
+/* A string that may hold bytes from the request: invalid UTF-8 bytes become '?'. NULL -> NULL. */
+json_t *json_text(const char *s);
 /* A string, or JSON null for NULL. */
 json_t *json_str_or_null(const char *s);
 /* The public form of a centre: id, name, kind, lon, lat, municipality, address, phone, ... */
