@@ -89,8 +89,9 @@ $(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkkcgeo.a $(PKG_LIBS)
 
 test-scripts: $(KKC) $(DB) $(BUILD)/route_pairs
-	@for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
-	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || exit 1; done
+	@failed=""; for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
+	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || failed="$$failed $$t"; \
+	done; if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all test scripts passed"
 
 sanitize: deps deps-test
 	$(MAKE) --no-print-directory BUILD=build/san OPT="-O1 -g" DB=build/san/kkc.sqlite \
