@@ -2,10 +2,12 @@
  *
  * Linked with one target (LLVMFuzzerInitialize / LLVMFuzzerTestOneInput) and built with any C
  * compiler plus ASan/UBSan, so the regression inputs replay where clang's libFuzzer is missing.
- * Usage: replay_TARGET FILE|DIR... (a directory means every regular file in it, sorted).
- * Each input runs in a child process forked after the fixture is set up, so one finding (the
- * sanitizers abort the child) does not hide the next. Exit status: 0 when every input ran
- * clean, 1 when any failed (each named on stderr), 2 when an input cannot be read. */
+ * Usage: replay_TARGET [--fork] FILE|DIR... (a directory means every regular file in it, sorted).
+ * Without --fork every input runs in this process, one after the other (quick; LeakSanitizer
+ * checks once at exit; the first finding ends the run). With --fork each input runs in a child
+ * forked after the fixture is set up, so one finding does not hide the next and a leak is
+ * pinned to its input. Exit status: 0 when every input ran clean, 1 when any failed (each named
+ * on stderr with --fork), 2 when an input cannot be read. */
 #include "fuzz_util.h"
 
 #include <dirent.h>
@@ -19,42 +21,62 @@
 #define INPUT_MAX (1 << 20)
 
 static long failed;
+static int use_fork;
 
-/* Run one file through the target; 0 ok, -1 unreadable. */
-static int replay_file(const char *path)
+/* The whole file at path in an exact-size buffer (so reading past the input is caught); the
+ * caller frees *data. 0 ok, -1 unreadable or over INPUT_MAX. */
+static int read_input(const char *path, uint8_t **data, size_t *n)
 {
     FILE *f = fopen(path, "rb");
-    uint8_t *buf = malloc(INPUT_MAX);
-    size_t n = 0;
+    uint8_t *buf = malloc(INPUT_MAX + 1);
     int rc = -1;
     if (f && buf) {
-        n = fread(buf, 1, INPUT_MAX, f);
-        if (!ferror(f)) {
-            /* an exact-size copy, so reading past the input is caught */
-            uint8_t *exact = malloc(n ? n : 1);
-            memcpy(exact, buf, n);
-            int st = 0;
-            pid_t pid;
-            fflush(NULL);
-            pid = fork();
-            if (pid == 0) {
-                LLVMFuzzerTestOneInput(exact, n);
-                exit(0); /* LeakSanitizer checks here */
-            }
-            if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-                fprintf(stderr, "replay: FAILED %s (%zu bytes)\n", path, n);
-                failed++;
-            }
-            free(exact);
+        *n = fread(buf, 1, INPUT_MAX + 1, f);
+        if (!ferror(f) && *n <= INPUT_MAX && (*data = malloc(*n ? *n : 1))) {
+            memcpy(*data, buf, *n);
             rc = 0;
         }
     }
     if (f)
         fclose(f);
     free(buf);
-    if (rc)
-        fprintf(stderr, "replay: cannot read %s\n", path);
     return rc;
+}
+
+/* Run one input here, or in a child with --fork (a failure is counted, not fatal). */
+static void run_input(const char *path, const uint8_t *data, size_t n)
+{
+    int st = 0;
+    pid_t pid;
+    if (!use_fork) {
+        fprintf(stderr, "replay: %s (%zu bytes)\n", path, n);
+        LLVMFuzzerTestOneInput(data, n);
+        return;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        LLVMFuzzerTestOneInput(data, n);
+        exit(0); /* LeakSanitizer checks here */
+    }
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "replay: FAILED %s (%zu bytes)\n", path, n);
+        failed++;
+    }
+}
+
+/* Run one file through the target; 0 ok, -1 unreadable. */
+static int replay_file(const char *path)
+{
+    uint8_t *data = NULL;
+    size_t n = 0;
+    if (read_input(path, &data, &n)) {
+        fprintf(stderr, "replay: cannot read %s\n", path);
+        return -1;
+    }
+    run_input(path, data, n);
+    free(data);
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -104,8 +126,13 @@ int main(int argc, char **argv)
 {
     long total = 0;
     struct stat sb;
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "--fork") == 0) {
+        use_fork = 1;
+        first = 2;
+    }
     LLVMFuzzerInitialize(&argc, &argv);
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         long n;
         if (stat(argv[i], &sb) != 0) {
             fprintf(stderr, "replay: %s: no such file or directory\n", argv[i]);
