@@ -326,7 +326,8 @@ if want f; then
       *) echo "ok - $line" ;;
     esac
   done | tee -a "$tap"
-  grep -aE 'invariant failed|SUMMARY|^replay: FAILED' "$work/fuzz.out" | sed 's/^/#   /' | head -30
+  { grep -aE 'invariant failed|SUMMARY|^replay: FAILED' "$work/fuzz.out" || true; } |
+    sed 's/^/#   /' | head -30
   grep -q '^fuzz: replay ' "$work/fuzz.out" ||
     { not_ok "scripts/fuzz --replay ran (see below)" && tail -20 "$work/fuzz.out"; }
   if [ "${KKC_FUZZ_SECONDS:-0}" -gt 0 ] && command -v clang >/dev/null 2>&1; then
@@ -358,10 +359,11 @@ if want g; then
       py session --port "$(cat "$work/g.port")" --n 24 --token "$TOKEN" --writes 1
       check "kkc serve under valgrind: no invalid access, no leak, exit 0 after SIGTERM" \
         stop_server "$vpid"
-      grep -E 'ERROR SUMMARY|definitely|indirectly|possibly|reachable|in use at exit' \
-        "$work/valgrind.log" | sed 's/^/# /'
+      { grep -E 'ERROR SUMMARY|definitely|indirectly|possibly|reachable|in use at exit' \
+        "$work/valgrind.log" || true; } | sed 's/^/# /'
       grep -q 'ERROR SUMMARY: 0 errors' "$work/valgrind.log" ||
-        grep -A30 -E 'Invalid|uninitialised|definitely lost in' "$work/valgrind.log" | head -80
+        { grep -A30 -E 'Invalid|uninitialised|definitely lost in' "$work/valgrind.log" ||
+          true; } | head -80
     else
       not_ok "kkc serve under valgrind started"
       tail -20 "$work/valgrind.log" "$work/g.log"
