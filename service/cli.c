@@ -433,6 +433,19 @@ int cli_serve(int argc, char **argv)
     return 0;
 }
 
+void cli_put_col(const char *s, int width)
+{
+    int n = 0;
+    s = s ? s : "";
+    for (; *s && n < width; n++) {
+        putchar(*s++);
+        while ((*s & 0xC0) == 0x80)
+            putchar(*s++);
+    }
+    for (; n < width; n++)
+        putchar(' ');
+}
+
 /* ---------------------------------------------------------------- queries ------------------ */
 
 /* Answer one API request in process against the database; the caller frees res->body. */

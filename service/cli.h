@@ -19,4 +19,7 @@ int cli_plan(int argc, char **argv);
 struct params;
 int cli_batch(const char *db, const char *file, struct params *q, int json);
 
+/* Print s in a column of width characters (UTF-8 aware: cut or padded by code points). */
+void cli_put_col(const char *s, int width);
+
 #endif

@@ -65,20 +65,6 @@ static const char *pct(double share, char *buf, size_t cap)
     return buf;
 }
 
-/* Print s in a column of width characters (UTF-8 aware: cut or padded by code points). */
-static void put_col(const char *s, int width)
-{
-    int n = 0;
-    s = s ? s : "";
-    for (; *s && n < width; n++) {
-        putchar(*s++);
-        while ((*s & 0xC0) == 0x80)
-            putchar(*s++);
-    }
-    for (; n < width; n++)
-        putchar(' ');
-}
-
 /* The summary lines. */
 static void print_summary(json_t *v)
 {
@@ -119,7 +105,7 @@ static void print_tables(json_t *v, int all)
     json_array_foreach(json_object_get(v, "regions"), i, it)
     {
         printf("%-8s ", json_string_value(json_object_get(it, "code")));
-        put_col(json_string_value(json_object_get(it, "name")), 28);
+        cli_put_col(json_string_value(json_object_get(it, "name")), 28);
         printf(" %10.0f %9s %6.0f %9.0f\n", num(it, "population", NULL),
                pct(num(it, "covered_share", NULL), a, sizeof a), num(it, "municipalities", NULL),
                num(it, "uncovered", NULL));
@@ -138,7 +124,7 @@ static void print_tables(json_t *v, int all)
             break;
         }
         printf("%-8s ", json_string_value(json_object_get(it, "code")));
-        put_col(json_string_value(json_object_get(it, "name")), 28);
+        cli_put_col(json_string_value(json_object_get(it, "name")), 28);
         printf(" %10.0f %7.1f %-2s %7.1f %-2s  %s\n", num(it, "population", NULL), val,
                road ? "mn" : "km", sh, road ? "mn" : "km",
                nc ? json_string_value(json_object_get(nc, "name")) : "(unreachable)");

@@ -228,20 +228,6 @@ static void print_summary(json_t *v)
         printf("; optimum loses >= %.0f\n", num(g, "optimum_at_least", NULL));
 }
 
-/* Print s in a column of width characters (UTF-8 aware: cut or padded by code points). */
-static void put_col(const char *s, int width)
-{
-    int n = 0;
-    s = s ? s : "";
-    for (; *s && n < width; n++) {
-        putchar(*s++);
-        while ((*s & 0xC0) == 0x80)
-            putchar(*s++);
-    }
-    for (; n < width; n++)
-        putchar(' ');
-}
-
 /* The sites, one line each: what, gain or loss, covered share after, municipalities changed. */
 static void print_sites(json_t *v)
 {
@@ -265,7 +251,7 @@ static void print_sites(json_t *v)
             snprintf(what, sizeof what, "candidate %.0f", num(s, "candidate", NULL));
         printf("%4.0f  %11.7f %11.7f  ", num(s, "rank", NULL), num(s, "lon", NULL),
                num(s, "lat", NULL));
-        put_col(what, 32);
+        cli_put_col(what, 32);
         printf(" %9.0f %7.2f %%  ", num(s, add ? "population_gained" : "population_lost", NULL),
                100 * num(s, "covered_share", NULL));
         ms = json_object_get(s, add ? "municipalities_covered" : "municipalities_uncovered");
