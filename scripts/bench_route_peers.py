@@ -139,7 +139,8 @@ def run_pgrouting(a):
     copy_rows(cur, "e", rows, ("id", "source", "target", "cost", "reverse_cost", "wkt"))
     cur.execute("UPDATE e SET geom = ST_GeomFromText(wkt, 4326)")
     cur.execute("UPDATE e SET gm = ST_Transform(geom, 32632), wkt = NULL")
-    cur.execute("CREATE INDEX ON e (source); CREATE INDEX ON e (target); VACUUM ANALYZE e")
+    for sql in ("CREATE INDEX ON e (source)", "CREATE INDEX ON e (target)", "VACUUM ANALYZE e"):
+        cur.execute(sql)
     cur.execute("SELECT pgr_version(), postgis_lib_version()")
     v = cur.fetchone()
     print(f"  pgRouting {v[0]}, PostGIS {v[1]}; our road_edges loaded: {len(rows)} edges")
