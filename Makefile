@@ -36,7 +36,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/
 KKC     := $(BUILD)/kkc
 RUNNER  := $(BUILD)/test_runner
 
-.PHONY: all run test test-c test-scripts sanitize bench fuzz clean deps deps-test format setup install
+.PHONY: all run test test-c test-scripts sanitize bench fuzz fuzz-replay load soak clean deps deps-test \
+        format setup install
 all: deps $(KKC)
 
 deps:
@@ -100,6 +101,17 @@ sanitize: deps deps-test
 bench: all $(DB)
 	scripts/setup --bench
 	scripts/bench
+
+# Fuzzing (libFuzzer, clang) and load tests (wrk) on demand; `make test` replays the fuzz corpora.
+FUZZ_SECONDS ?= 30
+fuzz: deps deps-test
+	scripts/fuzz $(FUZZ_SECONDS)
+fuzz-replay:
+	scripts/fuzz --replay
+load: all $(DB)
+	scripts/setup --bench && scripts/load
+soak: all $(DB)
+	scripts/setup --bench && scripts/load --soak 1000000
 
 PREFIX ?= /usr/local
 install: $(KKC)

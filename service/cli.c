@@ -11,6 +11,7 @@
 #include "store.h"
 #include "world.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -77,6 +78,38 @@ static void drop_stale_wal(const char *db)
     unlink(path);
     snprintf(path, sizeof path, "%s-shm", db);
     unlink(path);
+}
+
+/* Remove OUT.tmp.PID files left by imports that were killed (PID no longer running). */
+static void drop_dead_temps(const char *out)
+{
+    char *dir = strdup(out), *slash, prefix[1024];
+    const char *base;
+    DIR *d;
+    struct dirent *e;
+    if (!dir)
+        return;
+    slash = strrchr(dir, '/');
+    base = slash ? slash + 1 : out;
+    if (slash)
+        *slash = '\0';
+    snprintf(prefix, sizeof prefix, "%s.tmp.", base);
+    d = opendir(slash ? (*dir ? dir : "/") : ".");
+    while (d && (e = readdir(d))) {
+        char *end, path[4096];
+        long pid;
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        pid = strtol(e->d_name + strlen(prefix), &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            snprintf(path, sizeof path, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
+            if (*end == '\0' && pid > 0)
+                unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    free(dir);
 }
 
 struct import_args {
@@ -180,6 +213,7 @@ int cli_import(int argc, char **argv)
     }
     if (asprintf(&tmp, "%s.tmp.%ld", a.out, (long)getpid()) < 0)
         return 1;
+    drop_dead_temps(a.out);
     unlink(tmp);
     rc = store_open(tmp, STORE_CREATE, &st, &err);
     if (!rc)
