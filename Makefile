@@ -91,7 +91,8 @@ $(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
 
 test-scripts: $(KKC) $(DB) $(BUILD)/route_pairs
 	@failed=""; for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
-	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) bash "$$t" || failed="$$failed $$t"; \
+	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) \
+	    KKC_FUZZ_SECONDS=$(CI_FUZZ_SECONDS) bash "$$t" || failed="$$failed $$t"; \
 	done; if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all test scripts passed"
 
 sanitize: deps deps-test
@@ -102,8 +103,10 @@ bench: all $(DB)
 	scripts/setup --bench
 	scripts/bench
 
-# Fuzzing (libFuzzer, clang) and load tests (wrk) on demand; `make test` replays the fuzz corpora.
+# Fuzzing (libFuzzer, clang) and load tests (wrk) on demand; `make test` replays the fuzz corpora
+# and fuzzes each target for CI_FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
+CI_FUZZ_SECONDS ?= 20
 fuzz: deps deps-test
 	scripts/fuzz $(FUZZ_SECONDS)
 fuzz-replay:
