@@ -13,6 +13,7 @@
 #include "snap.h"
 #include "store.h"
 #include "testutil.h"
+#include "fixture_graph.h"
 
 #include <check.h>
 #include <math.h>
@@ -22,124 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LON0 15.80
-#define LAT0 50.20
-#define KX 71397.9  /* metres per degree of longitude at 50.2 N (PROJ geod) */
-#define KY 111233.0 /* metres per degree of latitude */
-
-struct fx_node {
-    double x, y; /* metres east / north */
-};
-
-struct fx_edge {
-    int s, t;
-    double len, dur;
-    int fw, bw;
-    const char *name, *ref;
-    double via_x, via_y; /* one middle point when either is not 0 */
-};
-
-/* The hand map (metres; arrows are one-way):
- *
- *        3 (100,100) --C-- via (150,150) --C-- 4 (200,100)
- *        |                                      ^
- *        B 20 s                                 D 20 s (e4: drivable 2 -> 4 only)
- *        |                                      |
- *  0 --A 10 s-- 1 --A 10 s (e1, one-way)-->     2          5 --Island--> 6 (1000..1100, 0)
- *  |
- *  v e6 (dead end, one-way, 10 s)
- *  7 (0,-100)
- * A, B, D, e6 and the island are 100 m; C is 141.421 m and 20 s. */
-static const struct fx_node hand_nodes[] = {{0, 0},     {100, 0},  {200, 0},  {100, 100},
-                                            {200, 100}, {1000, 0}, {1100, 0}, {0, -100}};
-static const struct fx_edge hand_edges[] = {
-    {0, 1, 100, 10, 1, 1, "A", NULL, 0, 0},
-    {1, 2, 100, 10, 1, 0, "A", NULL, 0, 0},
-    {1, 3, 100, 20, 1, 1, "B", NULL, 0, 0},
-    {3, 4, 141.421, 20, 1, 1, "C", "II/300", 150, 150},
-    {4, 2, 100, 20, 0, 1, "D", NULL, 0, 0},
-    {5, 6, 100, 10, 1, 0, "Island", NULL, 0, 0},
-    {0, 7, 100, 10, 1, 0, "Dead end", NULL, 0, 0},
-};
-
-/* Degrees rounded as the WKT text writes them (see tests/test_graph.c). */
-static double deg10(double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.10f", v);
-    return strtod(buf, NULL);
-}
-
-static void to_lonlat(double x, double y, double *lon, double *lat)
-{
-    *lon = deg10(LON0 + x / KX);
-    *lat = deg10(LAT0 + y / KY);
-}
-
-static void fx_insert(struct store *st, const struct fx_node *n, int nn, const struct fx_edge *e,
-                      int ne)
-{
-    sqlite3_stmt *s = NULL;
-    struct kkc_err err = {0};
-    char wkt[256];
-    ck_assert_int_eq(store_exec(st, "BEGIN", &err), 0);
-    ck_assert_int_eq(store_prepare(st,
-                                   "INSERT INTO road_nodes (id, osm_id, geom) VALUES "
-                                   "(?, ?, MakePoint(?, ?, 4326))",
-                                   &s, &err),
-                     0);
-    for (int i = 0; i < nn; i++) {
-        double lon, lat;
-        to_lonlat(n[i].x, n[i].y, &lon, &lat);
-        sqlite3_bind_int(s, 1, i), sqlite3_bind_int(s, 2, 1000 + i);
-        sqlite3_bind_double(s, 3, lon), sqlite3_bind_double(s, 4, lat);
-        ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-        sqlite3_reset(s);
-    }
-    sqlite3_finalize(s);
-    ck_assert_int_eq(store_prepare(st,
-                                   "INSERT INTO road_edges (id, source, target, osm_way_id, "
-                                   "highway, name, ref, length_m, duration_s, forward, "
-                                   "backward, geom) VALUES (?, ?, ?, ?, 'residential', ?, ?, "
-                                   "?, ?, ?, ?, GeomFromText(?, 4326))",
-                                   &s, &err),
-                     0);
-    for (int i = 0; i < ne; i++) {
-        double a[2], b[2], v[2];
-        to_lonlat(n[e[i].s].x, n[e[i].s].y, &a[0], &a[1]);
-        to_lonlat(n[e[i].t].x, n[e[i].t].y, &b[0], &b[1]);
-        to_lonlat(e[i].via_x, e[i].via_y, &v[0], &v[1]);
-        if (e[i].via_x != 0 || e[i].via_y != 0)
-            snprintf(wkt, sizeof wkt, "LINESTRING(%.10f %.10f, %.10f %.10f, %.10f %.10f)", a[0],
-                     a[1], v[0], v[1], b[0], b[1]);
-        else
-            snprintf(wkt, sizeof wkt, "LINESTRING(%.10f %.10f, %.10f %.10f)", a[0], a[1], b[0],
-                     b[1]);
-        sqlite3_bind_int(s, 1, i), sqlite3_bind_int(s, 2, e[i].s), sqlite3_bind_int(s, 3, e[i].t);
-        sqlite3_bind_int(s, 4, 500 + i);
-        sqlite3_bind_text(s, 5, e[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, e[i].ref, -1, SQLITE_STATIC);
-        sqlite3_bind_double(s, 7, e[i].len), sqlite3_bind_double(s, 8, e[i].dur);
-        sqlite3_bind_int(s, 9, e[i].fw), sqlite3_bind_int(s, 10, e[i].bw);
-        sqlite3_bind_text(s, 11, wkt, -1, SQLITE_TRANSIENT);
-        ck_assert_msg(sqlite3_step(s) == SQLITE_DONE, "%s", sqlite3_errmsg(store_db(st)));
-        sqlite3_reset(s);
-    }
-    sqlite3_finalize(s);
-    ck_assert_int_eq(store_exec(st, "COMMIT", &err), 0);
-}
-
-static char *fx_db(const struct fx_node *n, int nn, const struct fx_edge *e, int ne)
-{
-    char *path = tu_tmpfile("route.sqlite");
-    struct store *st = NULL;
-    struct kkc_err err = {0};
-    ck_assert_ptr_nonnull(path);
-    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
-    fx_insert(st, n, nn, e, ne);
-    store_close(st);
-    return path;
-}
 
 static struct graph *fx_load(const char *path)
 {
