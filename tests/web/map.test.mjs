@@ -275,11 +275,18 @@ test('the page loads Leaflet locally, draws boundaries and shows the attribution
     'Český rozhlas']) {
     assert.ok(attribution.includes(a), 'attribution names ' + a);
   }
-  const drawn = await page.evaluate(() => {
+  // The layers arrive asynchronously (debounced fetches): wait for them, then count.
+  const countLayers = (prop) => page.evaluate((key) => {
+    let n = 0;
+    window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties[key]) n++; });
+    return n;
+  }, prop);
+  await page.waitForFunction(() => {
     let n = 0;
     window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties.level) n++; });
-    return n;
-  });
+    return n >= 3;
+  }, null, { timeout: 30000 }).catch(() => {});
+  const drawn = await countLayers('level');
   assert.ok(drawn >= 3, 'boundary features are drawn (' + drawn + ')');
   assert.ok(await page.locator('path.leaflet-interactive').count() >= 70, 'centre markers drawn');
 });
@@ -343,6 +350,12 @@ test('an API error is shown as its message', async () => {
 
 test('Heidelberg: roads are drawn and a map click matches /v1/nearest', async (t) => {
   await switchArea('area-heidelberg');
+  // Roads are fetched after the move (debounced): wait for them, then count.
+  await page.waitForFunction(() => {
+    let n = 0;
+    window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties.highway) n++; });
+    return n > 100;
+  }, null, { timeout: 30000 }).catch(() => {});
   const roads = await page.evaluate(() => {
     let n = 0;
     window.kkc.map.eachLayer((l) => { if (l.feature && l.feature.properties.highway) n++; });
