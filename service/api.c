@@ -241,8 +241,7 @@ static void h_health(const struct api_req *r, struct api_res *res)
                          "data_version", w->version, "loaded_at", when, "road_graph", roads));
 }
 
-/* bbox=minlon,minlat,maxlon,maxlat */
-static enum kkc_code param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err)
+enum kkc_code api_param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err)
 {
     const char *s = params_str(q, "bbox");
     char buf[160], *save = NULL, *tok;
@@ -276,7 +275,7 @@ static void h_centres(const struct api_req *r, struct api_res *res)
     enum kkc_code rc = api_param_kinds(r->q, &mask, &err);
 
     if (!rc)
-        rc = param_bbox(r->q, b, &has_bbox, &err);
+        rc = api_param_bbox(r->q, b, &has_bbox, &err);
     if (!rc)
         rc = params_choice(r->q, "format", formats, &fmt, &err);
     if (!rc)

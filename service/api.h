@@ -110,6 +110,9 @@ void api_reply(struct api_res *res, struct json_t *v);
 /* kind=police[,fire...] into a mask of 1 << enum centre_kind; absent = all kinds. */
 enum kkc_code api_param_kinds(struct params *q, unsigned *mask, struct kkc_err *err);
 
+/* bbox=minlon,minlat,maxlon,maxlat in degrees (min <= max) into b; *has = 0 when absent. */
+enum kkc_code api_param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err);
+
 /* The query point: lon,lat (WGS84) or x,y with crs (default EPSG:5514, S-JTSK). */
 struct point_in {
     double lon, lat;

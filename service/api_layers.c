@@ -18,31 +18,6 @@
 
 /* ---------------------------------------------------------------- parameters --------------- */
 
-/* bbox=minlon,minlat,maxlon,maxlat in degrees into b; *has = 0 when absent. */
-static enum kkc_code layers_param_bbox(struct params *q, double b[4], int *has,
-                                       struct kkc_err *err)
-{
-    const char *s = params_str(q, "bbox");
-    char buf[160], *save = NULL, *tok;
-    int n = 0;
-
-    *has = 0;
-    if (!s)
-        return KKC_OK;
-    if (strlen(s) >= sizeof buf)
-        return kkc_err_set(err, KKC_EINVAL, "bbox is too long");
-    strcpy(buf, s);
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        if (n == 4 || !params_parse_double(tok, &b[n++]))
-            return kkc_err_set(err, KKC_EINVAL, "bbox must be minlon,minlat,maxlon,maxlat");
-    if (n != 4 || s[strlen(s) - 1] == ',' || b[0] > b[2] || b[1] > b[3] || fabs(b[0]) > 180 ||
-        fabs(b[2]) > 180 || fabs(b[1]) > 90 || fabs(b[3]) > 90)
-        return kkc_err_set(err, KKC_EINVAL,
-                           "bbox must be minlon,minlat,maxlon,maxlat with min <= max, in degrees");
-    *has = 1;
-    return KKC_OK;
-}
-
 /* Degrees of longitude per screen pixel at zoom z (256-pixel tiles, Web Mercator). */
 static double layers_deg_per_px(long z)
 {
@@ -215,7 +190,7 @@ void api_layers_roads(const struct api_req *r, struct api_res *res)
     double b[4];
     long z = -1;
     int has_bbox = 0;
-    enum kkc_code rc = layers_param_bbox(r->q, b, &has_bbox, &err);
+    enum kkc_code rc = api_param_bbox(r->q, b, &has_bbox, &err);
 
     if (!rc)
         rc = params_long(r->q, "zoom", 1, 0, LAYERS_ZOOM_MAX, &z, &err);
@@ -281,7 +256,7 @@ void api_layers_boundaries(const struct api_req *r, struct api_res *res)
     enum kkc_code rc = params_choice(r->q, "level", levels, &level, &err);
 
     if (!rc)
-        rc = layers_param_bbox(r->q, b, &has_bbox, &err);
+        rc = api_param_bbox(r->q, b, &has_bbox, &err);
     if (!rc)
         rc = params_long(r->q, "zoom", 0, 0, LAYERS_ZOOM_MAX, &z, &err);
     if (!rc)
@@ -413,7 +388,7 @@ void api_layers_municipalities(const struct api_req *r, struct api_res *res)
     double b[4];
     int has_bbox = 0;
     long limit = -1;
-    enum kkc_code rc = layers_param_bbox(r->q, b, &has_bbox, &err);
+    enum kkc_code rc = api_param_bbox(r->q, b, &has_bbox, &err);
 
     if (!rc)
         rc = params_long(r->q, "limit", 0, 1, has_bbox ? 5000 : 50, &limit, &err);
