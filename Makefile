@@ -24,9 +24,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lz -lpthread 
 TPKG_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 
-GEO_SRC  := $(sort $(wildcard geo/*.c))
+GEO_SRC  := $(sort $(wildcard geo/*.c geo/*/*.c geo/*/*/*.c))
 SVC_SRC  := $(sort $(wildcard service/*.c))
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
 SVC_OBJ  := $(SVC_SRC:%.c=$(BUILD)/%.o)
 SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
@@ -58,12 +58,13 @@ $(BUILD)/libkkcgeo.a: $(GEO_OBJ)
 $(KKC): $(SVC_OBJ) $(BUILD)/libkkcgeo.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The test runner registers every `Suite *NAME_suite(void)` found in tests/test_*.c.
+# The test runner registers every `Suite *NAME_suite(void)` found in tests/*/test_*.c.
 $(BUILD)/tests/suites.inc: $(TEST_SRC)
 	@mkdir -p $(dir $@)
 	@sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
 $(BUILD)/tests/runner.o: $(BUILD)/tests/suites.inc
 $(BUILD)/tests/runner.o: CFLAGS += -I$(BUILD)/tests
+$(BUILD)/tests/%.o: CFLAGS += -Itests
 
 $(RUNNER): $(TEST_OBJ) $(SVC_LIB_OBJ) $(BUILD)/libkkcgeo.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(TPKG_LIBS) $(PKG_LIBS)
@@ -121,7 +122,7 @@ install: $(KKC)
 	scripts/install --prefix "$(PREFIX)" --destdir "$(DESTDIR)" --build "$(BUILD)"
 
 format:
-	clang-format -i geo/*.[ch] service/*.[ch] tests/*.[ch]
+	clang-format -i $$(git ls-files 'geo/*.[ch]' 'service/*.[ch]' 'tests/*.[ch]')
 
 clean:
 	rm -rf build

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench_centres_ab.sh -- A/B timing of geo/centres.c: the version at a git revision against
+# scripts/bench_centres_ab.sh -- A/B timing of geo/centres/centres.c: the version at a git revision against
 # the working tree, each linked into tests/tools/bench_nearest.c with the rest of build/libkkcgeo.a,
 # run alternately (A B A B ...) on the same points so that machine noise hits both alike.
 # Prints figures only. Needs `make` to have built build/libkkcgeo.a.
@@ -18,8 +18,8 @@ TMP=$(mktemp -d /tmp/kkc-ab.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
 [ -f "$BUILD/libkkcgeo.a" ] || { echo "bench_centres_ab: $BUILD/libkkcgeo.a missing: make" >&2; exit 1; }
-git show "$REV:geo/centres.c" >"$TMP/centres_a.c"
-cp geo/centres.c "$TMP/centres_b.c"
+git show "$REV:geo/centres/centres.c" >"$TMP/centres_a.c"
+cp geo/centres/centres.c "$TMP/centres_b.c"
 # shellcheck disable=SC2207
 LIBS=($(pkg-config --cflags --libs geos proj spatialite sqlite3 jansson readosm) -lbz2 -lz -lpthread -lm)
 for v in a b; do
@@ -27,7 +27,7 @@ for v in a b; do
   cc -std=c17 -D_GNU_SOURCE -O2 -g -Igeo tests/tools/bench_nearest.c "$TMP/centres_$v.o" \
     "$BUILD/libkkcgeo.a" "${LIBS[@]}" -o "$TMP/bench_$v"
 done
-echo "A = geo/centres.c at $REV ($(git rev-parse --short "$REV")), B = working tree; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "A = geo/centres/centres.c at $REV ($(git rev-parse --short "$REV")), B = working tree; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench_nearest --db $DB $ARGS"
 for r in $(seq "$ROUNDS"); do
   for v in a b; do

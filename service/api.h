@@ -6,7 +6,7 @@
 #ifndef KKC_API_H
 #define KKC_API_H
 
-#include "err.h"
+#include "base/err.h"
 #include "params.h"
 
 #define GEOS_USE_ONLY_R_API

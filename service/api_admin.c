@@ -1,9 +1,9 @@
 /* service/api_admin.c -- POST/PUT/DELETE of centres with a bearer token, audited. */
 #include "api_admin.h"
 
-#include "centres.h"
+#include "centres/centres.h"
 #include "json_out.h"
-#include "store.h"
+#include "base/store.h"
 #include "world.h"
 
 #include <jansson.h>

@@ -9,11 +9,11 @@
 #include "api_batch.h"
 
 #include "api_route.h"
-#include "centres.h"
-#include "crs.h"
-#include "csv.h"
+#include "centres/centres.h"
+#include "base/crs.h"
+#include "base/csv.h"
 #include "json_out.h"
-#include "snap.h"
+#include "road/snap.h"
 #include "strbuf.h"
 #include "world.h"
 

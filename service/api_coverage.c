@@ -1,21 +1,21 @@
 /* service/api_coverage.c -- GET /v1/isochrone, /v1/coverage, /v1/catchments.
  *
- * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage.c and
- * geo/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file only turns
+ * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage/coverage.c and
+ * geo/coverage/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file only turns
  * their results into JSON / GeoJSON. The per-world data every call needs (municipalities with
  * snapped positions, region rings, the network's area) is built on the first call against a
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
 
-#include "centres.h"
-#include "coverage.h"
-#include "crs.h"
-#include "isochrone.h"
+#include "centres/centres.h"
+#include "coverage/coverage.h"
+#include "base/crs.h"
+#include "coverage/isochrone.h"
 #include "json_out.h"
-#include "reach.h"
-#include "shape.h"
-#include "snap.h"
+#include "coverage/reach.h"
+#include "coverage/shape.h"
+#include "road/snap.h"
 #include "world.h"
 
 #include <jansson.h>

@@ -7,8 +7,8 @@
 #include "api_layers.h"
 
 #include "api.h"
-#include "data_import.h"
-#include "store.h"
+#include "import/data_import.h"
+#include "base/store.h"
 
 #include <jansson.h>
 #include <math.h>

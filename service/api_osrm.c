@@ -12,7 +12,7 @@
 #include "json_out.h"
 #include "params.h"
 #include "polyline.h"
-#include "route.h"
+#include "road/route.h"
 #include "world.h"
 
 #include <jansson.h>

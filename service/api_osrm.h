@@ -38,8 +38,8 @@
 #define KKC_API_OSRM_H
 
 #include "api.h"
-#include "graph.h"
-#include "snap.h"
+#include "road/graph.h"
+#include "road/snap.h"
 
 #define OSRM_ROUTE_MAX_WAYPOINTS 100 /* coordinates of one /route request */
 #define OSRM_TABLE_MAX 100           /* coordinates of one /table request: 100 x 100 at most */

@@ -1,13 +1,13 @@
-/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request, geo/plan.c does
+/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request, geo/coverage/plan.c does
  * the work with this thread's GEOS and PROJ contexts and the world's coverage data
  * (api_coverage_base), and this file turns the answer into JSON. Parsing is strict: every field
  * is known and typed, and a malformed body is reported at jansson's own position. */
 #include "api_plan.h"
 
 #include "api_coverage.h"
-#include "centres.h"
+#include "centres/centres.h"
 #include "json_out.h"
-#include "plan.h"
+#include "coverage/plan.h"
 #include "world.h"
 
 #include <jansson.h>

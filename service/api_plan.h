@@ -1,5 +1,5 @@
 /* service/api_plan.h -- POST /v1/plan: where new centres would cover the most people, and which
- * centres could close losing the fewest (location-allocation, geo/plan.h). */
+ * centres could close losing the fewest (location-allocation, geo/coverage/plan.h). */
 #ifndef KKC_API_PLAN_H
 #define KKC_API_PLAN_H
 

@@ -2,14 +2,14 @@
  * as a GeoJSON Feature with distance, duration, snapping details and steps. */
 #include "api_route.h"
 
-#include "centres.h"
-#include "crs.h"
-#include "graph.h"
-#include "labels.h"
+#include "centres/centres.h"
+#include "base/crs.h"
+#include "road/graph.h"
+#include "road/labels.h"
 #include "json_out.h"
 #include "params.h"
-#include "route.h"
-#include "snap.h"
+#include "road/route.h"
+#include "road/snap.h"
 #include "world.h"
 
 #include <jansson.h>

@@ -4,7 +4,7 @@
 #define KKC_API_ROUTE_H
 
 #include "api.h"
-#include "graph.h"
+#include "road/graph.h"
 
 #include <stdint.h>
 

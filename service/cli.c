@@ -5,10 +5,10 @@
 #include "cli.h"
 
 #include "api.h"
-#include "data_import.h"
+#include "import/data_import.h"
 #include "http.h"
-#include "osm_import.h"
-#include "store.h"
+#include "road/import/osm_import.h"
+#include "base/store.h"
 #include "world.h"
 
 #include <dirent.h>

@@ -7,7 +7,7 @@
 #ifndef KKC_HTTP_H
 #define KKC_HTTP_H
 
-#include "err.h"
+#include "base/err.h"
 
 #include <stddef.h>
 #include <stdio.h>

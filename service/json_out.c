@@ -1,7 +1,7 @@
 /* service/json_out.c -- JSON building blocks shared by the handlers. */
 #include "json_out.h"
 
-#include "centres.h"
+#include "centres/centres.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #ifndef KKC_METRICS_H
 #define KKC_METRICS_H
 
-#include "err.h"
+#include "base/err.h"
 
 #include <stddef.h>
 #include <time.h>

@@ -6,7 +6,7 @@
 #ifndef KKC_PARAMS_H
 #define KKC_PARAMS_H
 
-#include "err.h"
+#include "base/err.h"
 
 #include <stddef.h>
 

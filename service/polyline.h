@@ -9,7 +9,7 @@
 #ifndef KKC_POLYLINE_H
 #define KKC_POLYLINE_H
 
-#include "err.h"
+#include "base/err.h"
 
 #include <stddef.h>
 

@@ -1,11 +1,11 @@
 /* service/world.c -- loading the shared read-only data, reference counting and swapping. */
 #include "world.h"
 
-#include "centres.h"
-#include "coverage_base.h"
-#include "graph.h"
-#include "labels.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "coverage/coverage_base.h"
+#include "road/graph.h"
+#include "road/labels.h"
+#include "base/store.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #ifndef KKC_WORLD_H
 #define KKC_WORLD_H
 
-#include "err.h"
+#include "base/err.h"
 
 #include <pthread.h>
 #include <time.h>

@@ -1,7 +1,7 @@
 /* tests/fixture_graph.c -- the hand-made road graph shared by the graph, snap and route suites. */
 #include "fixture_graph.h"
 
-#include "store.h"
+#include "base/store.h"
 #include "testutil.h"
 
 #include <check.h>

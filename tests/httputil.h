@@ -8,7 +8,7 @@
 #ifndef KKC_HTTPUTIL_H
 #define KKC_HTTPUTIL_H
 
-#include "err.h"
+#include "base/err.h"
 #include "http.h"
 #include "world.h"
 

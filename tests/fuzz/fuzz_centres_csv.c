@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_centres_csv.c -- a user's centre list as CSV: geo/csv.c and the centre import.
+/* tests/fuzz/fuzz_centres_csv.c -- a user's centre list as CSV: geo/base/csv.c and the centre import.
  *
  * The input is written to a temporary .csv file and imported with data_import_centres() into a
  * database holding reference data and five centres (rolled back after each input). The same
@@ -6,7 +6,7 @@
  * caps, fields lie inside the reader's buffer, line numbers only grow. */
 #include "fuzz_util.h"
 
-#include "csv.h"
+#include "base/csv.h"
 
 #include <stdio.h>
 #include <string.h>

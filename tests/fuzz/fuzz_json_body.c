@@ -11,8 +11,8 @@
 #include "fuzz_util.h"
 
 #include "api.h"
-#include "centres.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "base/store.h"
 #include "world.h"
 
 #include <jansson.h>

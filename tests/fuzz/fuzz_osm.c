@@ -2,7 +2,7 @@
  *
  * The input is written to a temporary .osm file and imported, centres_from_osm on, into a
  * database with reference data and five centres (one transaction, rolled back after each input).
- * Checked against the contract in geo/osm_import.h: on success the row counts match the stats,
+ * Checked against the contract in geo/road/import/osm_import.h: on success the row counts match the stats,
  * node ids are dense, every edge joins two existing nodes, none is a self-loop, lengths and
  * durations are finite and not negative, every edge is drivable one way at least; on failure
  * nothing was written and the code is one of the documented ones.
@@ -13,8 +13,8 @@
  * look past that bug while it is open. */
 #include "fuzz_util.h"
 
-#include "osm_import.h"
-#include "store.h"
+#include "road/import/osm_import.h"
+#include "base/store.h"
 
 #include <expat.h>
 #include <stdio.h>

@@ -4,9 +4,9 @@
 #include "fuzz_util.h"
 
 #include "api.h"
-#include "data_import.h"
-#include "osm_import.h"
-#include "store.h"
+#include "import/data_import.h"
+#include "road/import/osm_import.h"
+#include "base/store.h"
 #include "world.h"
 
 #include <ftw.h>

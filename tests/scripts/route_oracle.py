@@ -7,7 +7,7 @@ loads them into a PostgreSQL table (cost = duration_s where forward else -1, rev
 duration_s where backward else -1), draws PAIRS random node pairs (fixed seed), asks
 pgr_dijkstra (directed, one call with a combinations query) for their costs and route_pairs for
 ours, and compares: the same pairs unreachable, and durations within 0.1 %. Our costs are
-summed in whole milliseconds per edge (geo/graph.h), so a difference of at most 0.5 ms per edge
+summed in whole milliseconds per edge (geo/road/graph.h), so a difference of at most 0.5 ms per edge
 of pgRouting's path is also accepted (counted separately: it only matters on very short paths).
 Exit status 0 when everything agrees, 1 otherwise."""
 import argparse

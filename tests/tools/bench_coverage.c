@@ -15,14 +15,14 @@
  *      $(pkg-config --cflags --libs geos proj spatialite sqlite3 jansson readosm) \
  *      -lbz2 -lz -lpthread -lm -o build/bench_coverage
  *   build/bench_coverage [--db data/kkc.sqlite] [--rounds 30] */
-#include "centres.h"
-#include "coverage.h"
-#include "crs.h"
-#include "graph.h"
-#include "isochrone.h"
-#include "reach.h"
-#include "snap.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "coverage/coverage.h"
+#include "base/crs.h"
+#include "road/graph.h"
+#include "coverage/isochrone.h"
+#include "coverage/reach.h"
+#include "road/snap.h"
+#include "base/store.h"
 
 #include <getopt.h>
 #include <stdio.h>

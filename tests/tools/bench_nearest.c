@@ -1,6 +1,6 @@
 /* tests/tools/bench_nearest.c -- in-process benchmark of the nearest-centre index.
  *
- * Times centres_nearest() (geo/centres.h) per query with a nanosecond clock over random points in
+ * Times centres_nearest() (geo/centres/centres.h) per query with a nanosecond clock over random points in
  * a box around the Czech Republic (fixed seed), and the same k-nearest queries as SpatiaLite SQL
  * on the same database in the same process: a full scan ranked by ellipsoidal ST_Distance, and the
  * VirtualKNN virtual table (SpatiaLite 5.0's R*Tree KNN). Then it repeats the index timing on
@@ -10,10 +10,10 @@
  * not run at all (a bad option, a database that does not open, a failed allocation).
  *
  * Built by scripts/bench (not by the Makefile) against build/libkkcgeo.a. */
-#include "centres.h"
-#include "crs.h"
-#include "err.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "base/crs.h"
+#include "base/err.h"
+#include "base/store.h"
 
 #include <getopt.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* tests/tools/bench_plan.c -- in-process timings of location-allocation (geo/plan.h).
+/* tests/tools/bench_plan.c -- in-process timings of location-allocation (geo/coverage/plan.h).
  *
  * On the default database (KHK reference data + Heidelberg roads) it times plan_run over the KHK
  * municipalities as candidates (448, km=10, police: the acceptance figure is add=5 under 1 s),
@@ -16,12 +16,12 @@
  *      $(pkg-config --cflags --libs geos proj spatialite sqlite3 jansson readosm) \
  *      -lbz2 -lz -lpthread -lm -o build/bench_plan
  *   build/bench_plan [--db data/kkc.sqlite] [--rounds 10] [--seed 20261125] */
-#include "centres.h"
-#include "coverage.h"
-#include "crs.h"
-#include "graph.h"
-#include "plan.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "coverage/coverage.h"
+#include "base/crs.h"
+#include "road/graph.h"
+#include "coverage/plan.h"
+#include "base/store.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -10,12 +10,12 @@
  * nearest-by-time question, S synthetic centres (random points near snappable edges, fixed seed)
  * get labels (labels_build, timed once), then per query point snap_point + labels_nearest k = 3
  * is timed. Prints median / p90 / p99 microseconds and RESULT lines; asserts nothing. */
-#include "centres.h"
-#include "graph.h"
-#include "labels.h"
-#include "route.h"
-#include "snap.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "road/graph.h"
+#include "road/labels.h"
+#include "road/route.h"
+#include "road/snap.h"
+#include "base/store.h"
 
 #include <getopt.h>
 #include <math.h>

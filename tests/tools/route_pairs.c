@@ -5,9 +5,9 @@
  * Reads lines "A B" (road_nodes ids) from stdin and writes "A B DURATION_S DISTANCE_M" per line,
  * computed by route_node_cost() on the graph loaded from DB; "A B -1 -1" when B cannot be
  * reached from A. Exit status 0, or 1 on a bad database or input line (message on stderr). */
-#include "graph.h"
-#include "route.h"
-#include "store.h"
+#include "road/graph.h"
+#include "road/route.h"
+#include "base/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>

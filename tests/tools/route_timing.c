@@ -6,12 +6,12 @@
  * placed up to 30 m off random snappable edges measures snap_point, route_compute with and
  * without geometry, and, with 30 synthetic centres, labels_build and labels_nearest (k = 3).
  * Prints medians and 90th percentiles; figures, not assertions. */
-#include "centres.h"
-#include "graph.h"
-#include "labels.h"
-#include "route.h"
-#include "snap.h"
-#include "store.h"
+#include "centres/centres.h"
+#include "road/graph.h"
+#include "road/labels.h"
+#include "road/route.h"
+#include "road/snap.h"
+#include "base/store.h"
 
 #include <math.h>
 #include <stdio.h>

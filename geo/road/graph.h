@@ -1,0 +1,200 @@
+/* geo/road/graph.h -- the road graph in memory (query side), loaded once from the store.
+ *
+ * graph_load() reads road_nodes and road_edges into compact arrays: nodes renumbered along a
+ * Hilbert curve (so nodes close on the map are close in memory), forward and reverse adjacency
+ * in CSR form with 32-bit ids, per-edge costs, names and refs in one interned string table, all
+ * edge geometries in one flat coordinate array, a grid over the segments of the edges a point may
+ * snap to (those of the largest strongly connected component), and landmark tables for the A*
+ * heuristic. After graph_load() returns nothing in a struct graph changes: any number of threads
+ * may read one graph without locks. Per-query scratch lives elsewhere (struct route_ctx).
+ *
+ * Costs. Every search compares and adds a graph_cost: driving time in milliseconds in the high
+ * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts (the load
+ * checks that the distances of all edges together fit in 32 bits, so no carry can happen), and
+ * comparing them as integers orders by time, then by distance. So every search (route, labels,
+ * landmarks) agrees exactly on the value of an optimum. Limits: 49 days of driving per path.
+ *
+ * Road classes. edge_class[e] is the road class of road_edges.highway (enum graph_road_class, with
+ * GRAPH_CLASS_LINK for the _link roads) and edge_roundabout[e] is road_edges.roundabout (a
+ * database without that column loads with no roundabouts): what the OSRM maneuvers need.
+ *
+ * Ids. Edge ids are road_edges.id. Node indices are internal (0..node_count-1, Hilbert order);
+ * graph_node_dbid() / graph_node_from_dbid() convert to and from road_nodes.id. */
+#ifndef KKC_GRAPH_H
+#define KKC_GRAPH_H
+
+#include "base/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+typedef uint64_t graph_cost;
+#define GRAPH_COST_INF UINT64_MAX
+#define GRAPH_NONE UINT32_MAX
+
+/* The cost of ms milliseconds and dm decimetres. */
+static inline graph_cost graph_cost_make(uint32_t ms, uint32_t dm)
+{
+    return ((graph_cost)ms << 32) | dm;
+}
+static inline uint32_t graph_cost_ms(graph_cost c)
+{
+    return (uint32_t)(c >> 32);
+}
+static inline double graph_cost_seconds(graph_cost c)
+{
+    return (double)(c >> 32) / 1000.0;
+}
+static inline double graph_cost_metres(graph_cost c)
+{
+    return (double)(uint32_t)c / 10.0;
+}
+
+/* Edge flags. */
+enum {
+    GRAPH_FORWARD = 1,   /* drivable source -> target */
+    GRAPH_BACKWARD = 2,  /* drivable target -> source */
+    GRAPH_SNAPPABLE = 4, /* both ends in the largest strongly connected component */
+};
+
+/* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */
+enum graph_road_class {
+    GRAPH_CLASS_MOTORWAY,
+    GRAPH_CLASS_TRUNK,
+    GRAPH_CLASS_PRIMARY,
+    GRAPH_CLASS_SECONDARY,
+    GRAPH_CLASS_TERTIARY,
+    GRAPH_CLASS_UNCLASSIFIED,
+    GRAPH_CLASS_RESIDENTIAL,
+    GRAPH_CLASS_SERVICE,
+    GRAPH_CLASS_LIVING_STREET,
+    GRAPH_CLASS_OTHER, /* a highway value a profile file made routable (track, ...) */
+};
+#define GRAPH_CLASS_MASK 0x0f
+#define GRAPH_CLASS_LINK 0x10 /* set with the base class for motorway_link, trunk_link, ... */
+
+/* One arc of the adjacency. In out-arcs `node` is the head; in in-arcs it is the tail. `edge` is
+ * the edge id shifted left by one, low bit set when the arc runs target -> source. */
+struct graph_arc {
+    uint32_t node;
+    uint32_t edge;
+    graph_cost cost;
+};
+
+struct graph {
+    uint32_t node_count, edge_count;
+    uint32_t main_scc_nodes; /* nodes in the largest strongly connected component */
+
+    /* Nodes (internal order). */
+    double *node_lonlat;    /* 2 per node */
+    uint32_t *node_dbid;    /* road_nodes.id of each node */
+    uint32_t *node_of_dbid; /* the inverse */
+    uint32_t *out_first;    /* node_count + 1 offsets into out[] */
+    struct graph_arc *out;  /* out-arcs of v: out[out_first[v] .. out_first[v + 1]) */
+    uint32_t *in_first;     /* same for in-arcs */
+    struct graph_arc *in;
+
+    /* Edges (by road_edges.id). */
+    uint32_t *edge_source, *edge_target;     /* internal node indices */
+    graph_cost *edge_cost;                   /* of a whole traversal, either direction */
+    double *edge_length_m, *edge_duration_s; /* as stored */
+    uint8_t *edge_flags;
+    uint32_t *edge_name, *edge_ref; /* string ids, see graph_string() */
+    uint8_t *edge_class;            /* enum graph_road_class, | GRAPH_CLASS_LINK for a _link */
+    uint8_t *edge_roundabout;       /* 1: part of a roundabout (junction=roundabout|circular) */
+    uint32_t *edge_coord_first;     /* edge_count + 1 offsets into coords (points) */
+    double *coords;                 /* lon,lat pairs of all geometries, source -> target */
+    double *coord_along;            /* metres from the edge's start, per point */
+    uint32_t *coord_edge;           /* edge of each point */
+
+    /* Strings: id 0 is "". */
+    char *strings;
+    uint32_t *string_off;
+    uint32_t string_count;
+
+    /* Snapping grid (used by snap.c): cells of grid_dlon x grid_dlat degrees from grid_lon0,
+     * grid_lat0; cell (x, y) lists the first points of the segments crossing it in
+     * grid_items[grid_first[y * grid_nx + x] ..]. */
+    double grid_lon0, grid_lat0, grid_dlon, grid_dlat;
+    uint32_t grid_nx, grid_ny;
+    uint32_t *grid_first;
+    uint32_t *grid_items;
+
+    /* Landmarks (used by route.c): for node v, lm_dist[v * 2L + i] is the time in ms from
+     * landmark i to v and lm_dist[v * 2L + L + i] from v to landmark i; UINT32_MAX unreachable. */
+    uint32_t lm_count;
+    uint32_t *lm_node;
+    uint32_t *lm_dist;
+};
+
+#define GRAPH_LANDMARKS_DEFAULT 16
+#define GRAPH_LANDMARKS_MAX 64
+
+struct graph_options {
+    uint32_t landmarks; /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
+};
+
+/* Load the road graph from st with the default options. On success *out is the caller's,
+ * released with graph_destroy(). Returns KKC_ENOTFOUND when the store has no road edges,
+ * KKC_EINVAL for an inconsistent row (ids not dense, unknown node, bad geometry or numbers),
+ * KKC_ETOOBIG over the limits above, KKC_EDB, KKC_ENOMEM. */
+enum kkc_code graph_load(struct store *st, struct graph **out, struct kkc_err *err);
+/* The same with options (NULL = defaults). */
+enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, struct graph **out,
+                              struct kkc_err *err);
+/* Free g; NULL is a no-op. */
+void graph_destroy(struct graph *g);
+
+uint32_t graph_node_count(const struct graph *g);
+uint32_t graph_edge_count(const struct graph *g);
+/* road_nodes.id of internal node v. */
+uint32_t graph_node_dbid(const struct graph *g, uint32_t v);
+/* Internal index of road_nodes.id dbid, or GRAPH_NONE when out of range. */
+uint32_t graph_node_from_dbid(const struct graph *g, uint32_t dbid);
+/* String id s (an edge_name / edge_ref value); "" for 0. Borrowed for the graph's life. */
+const char *graph_string(const struct graph *g, uint32_t s);
+
+/* The edge_class value of a road_edges.highway value: its enum graph_road_class, with
+ * GRAPH_CLASS_LINK for "<class>_link"; GRAPH_CLASS_OTHER for NULL and any other value. */
+uint8_t graph_class_of(const char *highway);
+
+/* Metres per degree of longitude (*kx) and latitude (*ky) at latitude lat on the WGS84
+ * ellipsoid: a local approximation good to ~1e-4 relative within a few kilometres. */
+void graph_metres_per_degree(double lat, double *kx, double *ky);
+
+/* ---- searches -------------------------------------------------------------------------------- */
+
+/* A point where a search starts (or ends): a node and the cost already spent to get there. */
+struct graph_seed {
+    uint32_t node;
+    graph_cost cost;
+};
+
+/* Heap of (key, aux, node) with lazy deletion, ordered by key then aux; the searches of graph.c,
+ * route.c and labels.c share it. Zero-initialise, then reserve; graph_heap_free releases. */
+struct graph_heap_item {
+    graph_cost key;
+    uint32_t node;
+    uint32_t aux;
+};
+struct graph_heap {
+    struct graph_heap_item *items;
+    size_t len, cap;
+};
+/* Make room for cap items; KKC_ENOMEM on failure. */
+enum kkc_code graph_heap_reserve(struct graph_heap *h, size_t cap, struct kkc_err *err);
+/* Push; grows the heap when full. Returns 0, or -1 when out of memory. */
+int graph_heap_push(struct graph_heap *h, graph_cost key, uint32_t node, uint32_t aux);
+/* Remove the smallest item into *it. The heap must not be empty. */
+void graph_heap_pop(struct graph_heap *h, struct graph_heap_item *it);
+void graph_heap_free(struct graph_heap *h);
+
+/* One-to-all search from seeds over out-arcs (reverse == 0: costs from the seeds to each node)
+ * or in-arcs (reverse != 0: costs from each node to the seeds). out[node_count] receives the
+ * costs, GRAPH_COST_INF where unreached. KKC_ENOMEM on allocation failure. */
+enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds, size_t nseeds,
+                               int reverse, graph_cost *out, struct kkc_err *err);
+
+#endif
