@@ -448,7 +448,6 @@ static double rd_f64(const unsigned char *p, int swap)
 struct edge_load {
     struct interner strs;
     size_t npts, cap_pts;
-    uint64_t total_dm;
 };
 
 /* Append the points of a WKB LINESTRING to g->coords. Returns 0, or -1 malformed, -2 no memory. */
@@ -482,7 +481,7 @@ static int append_wkb(struct graph *g, struct edge_load *el, const unsigned char
 }
 
 /* Check and store the numbers of edge row i (columns 1..2 and 5..8). */
-static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3_stmt *s,
+static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s,
                                   uint32_t i, struct kkc_err *err)
 {
     sqlite3_int64 src = sqlite3_column_int64(s, 1), dst = sqlite3_column_int64(s, 2);
@@ -500,9 +499,6 @@ static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3
     g->edge_flags[i] = (uint8_t)((fw ? GRAPH_FORWARD : 0) | (bw ? GRAPH_BACKWARD : 0));
     g->edge_cost[i] =
         graph_cost_make((uint32_t)llround(dur * 1000.0), (uint32_t)llround(len * 10.0));
-    el->total_dm += (uint32_t)llround(len * 10.0);
-    if (el->total_dm > UINT32_MAX)
-        return kkc_err_set(err, KKC_ETOOBIG, "road_edges: total length over 429,000 km");
     return KKC_OK;
 }
 
@@ -514,7 +510,7 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     int w;
     if (sqlite3_column_int64(s, 0) != i)
         return kkc_err_set(err, KKC_EINVAL, "road_edges: ids are not dense 0..m-1 (row %u)", i);
-    rc = edge_numbers(g, el, s, i, err);
+    rc = edge_numbers(g, s, i, err);
     if (rc)
         return rc;
     g->edge_name[i] = intern(&el->strs, (const char *)sqlite3_column_text(s, 3));
@@ -523,6 +519,8 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
+    if (sqlite3_column_int(s, 12) >= 2) /* access=private: closed (car.h) */
+        g->edge_flags[i] = 0;
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)
@@ -555,10 +553,12 @@ static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *er
     return KKC_OK;
 }
 
-/* The edge query; ring is the roundabout column, or 0 for a database made before it existed. */
+/* The edge query; ring is the roundabout and restricted columns, 0 for a database made before they existed. */
 #define EDGE_SQL(ring)                                                                             \
     "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "              \
     "AsBinary(geom), highway, " ring " FROM road_edges ORDER BY id"
+#define EDGE_RING_SQL EDGE_SQL("roundabout, 0")
+#define EDGE_RESTR_SQL EDGE_SQL("roundabout, restricted")
 
 /* Read road_edges into the edge arrays (source/target still road_nodes ids). A database made
  * before road_edges.roundabout existed reads as one without roundabouts. */
@@ -582,10 +582,14 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
     if (!rc)
         rc = count_rows(st,
                         "SELECT count(*) FROM pragma_table_info('road_edges') "
-                        "WHERE name = 'roundabout'",
+                        "WHERE name IN ('roundabout', 'restricted')",
                         &has_ring, err);
     if (!rc)
-        rc = store_prepare(st, has_ring ? EDGE_SQL("roundabout") : EDGE_SQL("0"), &s, err);
+        rc = store_prepare(st,
+                           has_ring == 2   ? EDGE_RESTR_SQL
+                           : has_ring == 1 ? EDGE_RING_SQL
+                                           : EDGE_SQL("0, 0"),
+                           &s, err);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
         rc = i < m ? edge_row(g, &el, s, i++, err)
                    : kkc_err_set(err, KKC_EINVAL, "road_edges changed while reading");
