@@ -581,12 +581,14 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     if (!rc)
         rc = count_rows(st,
-                        "SELECT count(*) FROM pragma_table_info('road_edges') "
+                        "SELECT coalesce(sum(CASE name WHEN 'roundabout' THEN 1 ELSE 2 END), 0) "
+                        "FROM pragma_table_info('road_edges') "
                         "WHERE name IN ('roundabout', 'restricted')",
                         &has_ring, err);
     if (!rc)
         rc = store_prepare(st,
-                           has_ring == 2   ? EDGE_RESTR_SQL
+                           has_ring == 3   ? EDGE_RESTR_SQL
+                           : has_ring == 2 ? EDGE_SQL("0, restricted")
                            : has_ring == 1 ? EDGE_RING_SQL
                                            : EDGE_SQL("0, 0"),
                            &s, err);
