@@ -11,7 +11,7 @@ void turn_costs_default(struct turn_costs *c)
     c->turn_bias = 1.075;    /* car.lua turn_bias, right-hand traffic */
     c->u_turn_s = 20;        /* car.lua properties.u_turn_penalty */
     c->signal_s = 2;         /* car.lua properties.traffic_light_penalty */
-    c->u_turn_anywhere = 0;
+    c->no_u_turns = 0;
 }
 
 double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals)
@@ -137,7 +137,7 @@ static int node_arcs(struct build *b, uint32_t x, uint32_t s)
         uint32_t seg = g->out[j].edge, head;
         int u = seg == (s ^ 1u);
         uint64_t key = (uint64_t)s << 32 | seg;
-        if ((u && nout > 1 && !(b->c && b->c->u_turn_anywhere)) || tr_has(r->forbid, r->nforbid, key) ||
+        if ((u && (nout > 1 || (b->c && b->c->no_u_turns))) || tr_has(r->forbid, r->nforbid, key) ||
             (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))
             continue;
         if ((head = turn_target(b, x, s, seg)) == GRAPH_NONE)

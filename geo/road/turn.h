@@ -39,7 +39,7 @@ struct store;
 
 struct turn_costs { /* seconds; the defaults are car.lua's */
     double turn_penalty_s, turn_bias, u_turn_s, signal_s;
-    int u_turn_anywhere; /* 1: a u-turn at every node (as pgr_trsp does; for the oracle) */
+    int no_u_turns; /* 1: no u-turn even at dead ends (the graph pgr_trsp routes on) */
 };
 
 struct turn_graph {
@@ -58,7 +58,7 @@ void turn_costs_default(struct turn_costs *c);
 double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals);
 
 /* Build the turn graph of g (loaded from st) with costs c (NULL: every turn free). Costs all 0
- * with u_turn_anywhere = 1 give the graph pgr_trsp routes on. *out is the caller's. */
+ * with no_u_turns = 1 give the graph pgr_trsp routes on. *out is the caller's. */
 enum kkc_code turn_build(struct store *st, const struct graph *g, const struct turn_costs *c,
                          struct turn_graph **out, struct kkc_err *err);
 void turn_destroy(struct turn_graph *t);

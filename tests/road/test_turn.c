@@ -175,6 +175,35 @@ START_TEST(test_points)
 }
 END_TEST
 
+START_TEST(test_bad_input)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "bad_rules.osm");
+    ck_assert_msg(strstr(f.reports, "911: relation 911: restriction no_left_turn not applied: no "
+                                    "from or no to way"),
+                  "%s", f.reports);
+    ck_assert_msg(strstr(f.reports, "912: relation 912: restriction no_u_turn not applied"), "%s",
+                  f.reports);
+    ck_assert_msg(strstr(f.reports, "913: relation 913: restriction no_right_turn not applied: "
+                                    "via node 5 is not on both"),
+                  "%s", f.reports);
+    ck_assert_msg(strstr(f.reports, "914: relation 914: restriction no_jumping not applied"), "%s",
+                  f.reports);
+    ck_assert_msg(strstr(f.reports, "45: way 45: duration=soon is not a time"), "%s", f.reports);
+    ck_assert_int_eq(f.t->restrictions, 0);
+    /* none = 140 km/h * 0.8; walk = 7 km/h * 0.8; signals: the class speed, 25 km/h */
+    double len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 42);
+    ck_assert(fabs(way_s(&f, 42) - len / (112 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 43);
+    ck_assert(fabs(way_s(&f, 43) - len / (5.6 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 44);
+    ck_assert(fabs(way_s(&f, 44) - len / (25 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 45);
+    ck_assert(fabs(way_s(&f, 45) - len / (5 / 3.6)) < 1e-6); /* ferry at its route speed */
+    tfx_close(&f);
+}
+END_TEST
+
 START_TEST(test_costs)
 {
     struct turn_costs c;
@@ -197,6 +226,7 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_via_node);
     tcase_add_test(tc, test_via_way);
     tcase_add_test(tc, test_points);
+    tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_costs);
     suite_add_tcase(s, tc);
     return s;

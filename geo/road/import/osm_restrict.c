@@ -148,6 +148,16 @@ static void restriction_check(const struct imp *im, const uint32_t *wi, struct o
             problem(x, "via node %lld is not on both the from and the to way", x->via_node);
         return;
     }
+    for (uint32_t k = 0; k < x->nvia; k++) {
+        long long v = im->vias[x->via_first + k];
+        int loop = v == x->from || v == x->to;
+        for (uint32_t j = 0; j < k; j++)
+            loop |= im->vias[x->via_first + j] == v;
+        if (loop) {
+            problem(x, "via way %lld repeats a way of the restriction (a loop)", v);
+            return;
+        }
+    }
     const struct oway *prev = f;
     for (uint32_t k = 0; k <= x->nvia; k++) {
         const struct oway *next = k < x->nvia ? way_by_id(im, wi, im->vias[x->via_first + k]) : t;
