@@ -147,16 +147,15 @@ void api_reply(struct api_res *res, json_t *v)
 enum kkc_code api_param_kinds(struct params *q, unsigned *mask, struct kkc_err *err)
 {
     const char *s = params_str(q, "kind");
-    char buf[64];
+    char tok[64];
+    struct params_items it;
     *mask = KIND_MASK_ALL;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf)
+    if (strlen(s) >= sizeof tok)
         return kkc_err_set(err, KKC_EINVAL, "kind is too long");
-    strcpy(buf, s);
     *mask = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (it = params_items(s, ','); params_item_next(&it, tok, sizeof tok) > 0;) {
         int k = centres_kind_parse(tok);
         if (k < 0)
             return kkc_err_set(err, KKC_EINVAL,
@@ -244,15 +243,15 @@ static void h_health(const struct api_req *r, struct api_res *res)
 enum kkc_code api_param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err)
 {
     const char *s = params_str(q, "bbox");
-    char buf[160], *save = NULL, *tok;
+    char tok[160];
+    struct params_items it;
     int n = 0;
     *has = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf)
+    if (strlen(s) >= sizeof tok)
         return kkc_err_set(err, KKC_EINVAL, "bbox is too long");
-    strcpy(buf, s);
-    for (tok = strtok_r(buf, ",", &save); tok && n < 5; tok = strtok_r(NULL, ",", &save))
+    for (it = params_items(s, ','); n < 5 && params_item_next(&it, tok, sizeof tok) > 0;)
         if (n == 4 || !params_parse_double(tok, &b[n++]))
             return kkc_err_set(err, KKC_EINVAL, "bbox must be minlon,minlat,maxlon,maxlat");
     if (n != 4 || strchr(",", s[strlen(s) - 1]) || b[0] > b[2] || b[1] > b[3] ||

@@ -13,6 +13,7 @@
 #include "base/crs.h"
 #include "base/csv.h"
 #include "json_out.h"
+#include "road/nearest_time.h"
 #include "road/snap.h"
 #include "strbuf.h"
 #include "world.h"
@@ -486,7 +487,7 @@ static enum kkc_code row_distance(struct batch *b, const struct incident *in, do
 static enum kkc_code row_time(struct batch *b, const struct incident *in, double *m, double *s,
                               long *first, struct kkc_err *err)
 {
-    struct api_time_hit hits[API_BATCH_K_MAX];
+    struct nearest_time_hit hits[API_BATCH_K_MAX];
     struct snap at;
     size_t n;
     if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, NULL))
@@ -494,7 +495,7 @@ static enum kkc_code row_time(struct batch *b, const struct incident *in, double
                            "no road network covers this point (nothing "
                            "routable within %.0f m)",
                            b->radius);
-    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
+    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, hits, &n, err))
         return err->code;
     strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {

@@ -67,14 +67,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
                                 size_t *n, size_t cap, struct kkc_err *err)
 {
     const char *s = params_str(q, key);
-    char buf[256], *save = NULL;
+    char t[256];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s || s[strlen(s) - 1] == ',')
+    if (strlen(s) >= sizeof t || !*s || s[strlen(s) - 1] == ',')
         return kkc_err_set(err, KKC_EINVAL, "%s must be a list of numbers", key);
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == cap)
             return kkc_err_set(err, KKC_EINVAL, "at most %zu values of %s", cap, key);
         if (!params_parse_double(t, &out[*n]) || !(out[*n] > 0 && out[*n] <= max))
@@ -92,14 +92,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
 static enum kkc_code param_close(const struct api_req *r, long *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(r->q, "close");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "close must be a list of centre ids");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_CLOSED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d centres in close", COVERAGE_CLOSED_MAX);
         if ((out[*n] = centres_find(r->w->centres, t)) < 0)
@@ -126,14 +126,14 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
 static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(q, "add");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ';');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "add must be LON,LAT;LON,LAT...");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_ADDED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d added centres", COVERAGE_ADDED_MAX);
         if (parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))

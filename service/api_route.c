@@ -6,6 +6,7 @@
 #include "base/crs.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/nearest_time.h"
 #include "json_out.h"
 #include "params.h"
 #include "road/route.h"
@@ -125,73 +126,12 @@ void api_route(const struct api_req *r, struct api_res *res)
 
 /* ---------------------------------------------------------------- nearest by time ---------- */
 
-static int cmp_time_hit(const void *a, const void *b)
-{
-    const struct api_time_hit *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? -1 : 1;
-    return (x->centre > y->centre) - (x->centre < y->centre);
-}
-
-/* Every chosen centre's cost to the point by one search backwards from the point: exact for any
- * k and for closed centres, which the precomputed labels leave out. Writes the best k to out. */
-static enum kkc_code time_exhaustive(const struct world *w, const struct snap *at, unsigned mask,
-                                     int closed, size_t k, double radius,
-                                     struct api_time_hit *out, size_t *n, struct kkc_err *err)
-{
-    const struct graph *g = w->graph;
-    size_t nc = centres_count(w->centres), nh = 0;
-    graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
-    struct api_time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
-    struct graph_seed seeds[2];
-    size_t ns = snap_arrivals(g, at, seeds);
-    enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
-
-    *n = 0;
-    if (!rc)
-        rc = graph_search_all(g, seeds, ns, 1, to, err);
-    for (size_t i = 0; !rc && i < nc; i++) {
-        const struct centre *c = centres_get(w->centres, i);
-        struct snap cs;
-        struct graph_seed dep[2];
-        graph_cost best = GRAPH_COST_INF, direct;
-        if (!(mask & (1u << c->kind)) || (!c->active && !closed) ||
-            snap_point(g, c->lon, c->lat, radius, &cs, NULL))
-            continue;
-        size_t nd = snap_departures(g, &cs, dep);
-        for (size_t j = 0; j < nd; j++)
-            if (to[dep[j].node] != GRAPH_COST_INF && dep[j].cost + to[dep[j].node] < best)
-                best = dep[j].cost + to[dep[j].node];
-        if (snap_direct(g, &cs, at, &direct) && direct < best)
-            best = direct;
-        if (best != GRAPH_COST_INF)
-            hits[nh++] = (struct api_time_hit){(uint32_t)i, best};
-    }
-    free(to);
-    if (!rc) {
-        qsort(hits, nh, sizeof *hits, cmp_time_hit);
-        *n = nh < k ? nh : k;
-        memcpy(out, hits, *n * sizeof *hits);
-    }
-    free(hits);
-    return rc;
-}
-
 enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
-                                    int include_closed, size_t k, double radius_m,
-                                    struct api_time_hit *out, size_t *n, struct kkc_err *err)
+                                    int include_closed, size_t k, struct nearest_time_hit *out,
+                                    size_t *n, struct kkc_err *err)
 {
-    const struct labels *lab = w->labels[mask & KIND_MASK_ALL];
-    struct labels_hit lh[LABELS_K_MAX];
-    enum kkc_code rc;
-
-    *n = 0;
-    if (include_closed || !lab || k > labels_k(lab))
-        return time_exhaustive(w, at, mask, include_closed, k, radius_m, out, n, err);
-    rc = labels_nearest(lab, at, k, lh, n, err);
-    for (size_t i = 0; !rc && i < *n; i++)
-        out[i] = (struct api_time_hit){lh[i].centre, lh[i].cost};
-    return rc;
+    return nearest_time(w->graph, w->centres, w->labels[mask & KIND_MASK_ALL], at, mask,
+                        include_closed, k, out, n, err);
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
@@ -199,7 +139,7 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
 {
     struct kkc_err err = {0};
     struct snap at;
-    struct api_time_hit *th = calloc(k ? k : 1, sizeof *th);
+    struct nearest_time_hit *th = calloc(k ? k : 1, sizeof *th);
     size_t n = 0;
     enum kkc_code rc = KKC_OK;
 
@@ -215,7 +155,7 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
                          "by=distance works everywhere",
                          radius_m);
     else
-        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, radius_m, th, &n, &err);
+        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, th, &n, &err);
     if (rc) {
         free(th);
         api_error(res, rc, err.msg);

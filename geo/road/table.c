@@ -21,17 +21,8 @@ enum kkc_code table_costs(const struct graph *g, const struct snap *src, size_t 
         size_t k = fwd ? snap_departures(g, &src[s], seeds) : snap_arrivals(g, &dst[s], seeds);
         rc = graph_search_all(g, seeds, k, !fwd, dist, err);
         for (size_t t = 0; !rc && t < nother; t++) {
-            const struct snap *a = fwd ? &src[s] : &src[t], *b = fwd ? &dst[t] : &dst[s];
-            struct graph_seed ends[2];
-            size_t m = fwd ? snap_arrivals(g, b, ends) : snap_departures(g, a, ends);
-            graph_cost best = GRAPH_COST_INF, c;
-            for (size_t j = 0; j < m; j++)
-                if (dist[ends[j].node] != GRAPH_COST_INF &&
-                    dist[ends[j].node] + ends[j].cost < best)
-                    best = dist[ends[j].node] + ends[j].cost;
-            if (snap_direct(g, a, b, &c) && c < best)
-                best = c;
-            out[fwd ? s * nd + t : t * nd + s] = best;
+            const struct snap *origin = fwd ? &src[s] : &dst[s], *p = fwd ? &dst[t] : &src[t];
+            out[fwd ? s * nd + t : t * nd + s] = snap_search_cost(g, dist, !fwd, origin, p);
         }
     }
     free(dist);
