@@ -8,6 +8,7 @@
  * exactly as /v1/route gets them, the steps from guidance_leg(), the matrices from table_costs():
  * this file only parses and writes JSON. */
 #include "api_osrm.h"
+#include "tctx.h"
 
 #include "json_out.h"
 #include "params.h"
@@ -93,18 +94,10 @@ static void reply_error(struct api_res *res, const struct oreq *o)
         return;
     }
     res->status = 400;
-    res->body = json_error_body(o->code, o->err.msg);
+    res->body = kkc_json_error_body(o->code, o->err.msg);
 }
 
 /* ---------------------------------------------------------------- path and coordinates ----- */
-
-int api_osrm_owns(const char *path)
-{
-    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
-        if (strncmp(path, services[i].prefix, strlen(services[i].prefix)) == 0)
-            return 1;
-    return 0;
-}
 
 /* Decode "polyline(...)" / "polyline6(...)" coordinates into o. */
 static enum kkc_code parse_polyline(struct oreq *o, const char *s, size_t len, size_t max)
@@ -170,7 +163,7 @@ static enum kkc_code parse_path(struct oreq *o, const char *path)
     const char *profile, *coords, *slash;
 
     while (strncmp(path, services[i].prefix, strlen(services[i].prefix)) != 0)
-        i++; /* api_osrm_owns() held */
+        i++; /* the route table sent it here */
     o->svc = services[i].svc;
     profile = path + strlen(services[i].prefix);
     slash = strchr(profile, '/');
@@ -282,30 +275,30 @@ static enum kkc_code snap_all(struct oreq *o)
 
 /* ---------------------------------------------------------------- JSON pieces -------------- */
 
-static json_t *json_lonlat(double lon, double lat)
+static json_t *kkc_json_lonlat(double lon, double lat)
 {
-    return json_pack("[o,o]", json_num(lon, 6), json_num(lat, 6));
+    return json_pack("[o,o]", kkc_json_num(lon, 6), kkc_json_num(lat, 6));
 }
 
 /* A waypoint object for snapped point s. */
-static json_t *json_waypoint(const struct snap *s)
+static json_t *kkc_json_waypoint(const struct snap *s)
 {
-    return json_pack("{s:o, s:s, s:o}", "location", json_lonlat(s->lon, s->lat), "name",
-                     s->name ? s->name : "", "distance", json_num(s->distance_m, 3));
+    return json_pack("{s:o, s:s, s:o}", "location", kkc_json_lonlat(s->lon, s->lat), "name",
+                     s->name ? s->name : "", "distance", kkc_json_num(s->distance_m, 3));
 }
 
 /* The waypoints array for snaps idx[0..n) (idx NULL: 0..n-1). */
-static json_t *json_waypoints(const struct oreq *o, const size_t *idx, size_t n)
+static json_t *kkc_json_waypoints(const struct oreq *o, const size_t *idx, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_waypoint(&o->snaps[idx ? idx[i] : i]));
+        json_array_append_new(a, kkc_json_waypoint(&o->snaps[idx ? idx[i] : i]));
     return a;
 }
 
 /* A geometry of n >= 1 points (one point is written twice, as OSRM writes arrivals) in the
  * requested format; NULL when out of memory. */
-static json_t *json_geometry(const double *ll, size_t n, enum geom_fmt f)
+static json_t *kkc_json_geometry(const double *ll, size_t n, enum geom_fmt f)
 {
     double two[4];
     char *s = NULL;
@@ -318,7 +311,7 @@ static json_t *json_geometry(const double *ll, size_t n, enum geom_fmt f)
     if (f == GEOM_GEOJSON) {
         json_t *c = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(c, json_lonlat(ll[2 * i], ll[2 * i + 1]));
+            json_array_append_new(c, kkc_json_lonlat(ll[2 * i], ll[2 * i + 1]));
         return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
     }
     if (polyline_encode(ll, n, f == GEOM_POLYLINE6 ? 6 : 5, &s, NULL))
@@ -330,7 +323,7 @@ static json_t *json_geometry(const double *ll, size_t n, enum geom_fmt f)
 
 /* ---------------------------------------------------------------- steps -------------------- */
 
-static json_t *json_isect(const struct guide_isect *x)
+static json_t *kkc_json_isect(const struct guide_isect *x)
 {
     json_t *b = json_array(), *e = json_array();
     json_t *o;
@@ -338,7 +331,7 @@ static json_t *json_isect(const struct guide_isect *x)
         json_array_append_new(b, json_integer(x->bearing[i]));
         json_array_append_new(e, json_boolean(x->entry[i]));
     }
-    o = json_pack("{s:o, s:o, s:o}", "location", json_lonlat(x->loc[0], x->loc[1]), "bearings", b,
+    o = json_pack("{s:o, s:o, s:o}", "location", kkc_json_lonlat(x->loc[0], x->loc[1]), "bearings", b,
                   "entry", e);
     if (o && x->in >= 0)
         json_object_set_new(o, "in", json_integer(x->in));
@@ -347,11 +340,11 @@ static json_t *json_isect(const struct guide_isect *x)
     return o;
 }
 
-static json_t *json_maneuver(const struct guide_maneuver *m)
+static json_t *kkc_json_maneuver(const struct guide_maneuver *m)
 {
     json_t *o = json_pack("{s:i, s:i, s:o, s:s}", "bearing_after", m->bearing_after,
                           "bearing_before", m->bearing_before, "location",
-                          json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
+                          kkc_json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
     if (o && m->modifier)
         json_object_set_new(o, "modifier", json_string(m->modifier));
     if (o && m->exit > 0)
@@ -359,19 +352,19 @@ static json_t *json_maneuver(const struct guide_maneuver *m)
     return o;
 }
 
-static json_t *json_step(const struct guide_leg *l, const struct guide_step *g,
+static json_t *kkc_json_step(const struct guide_leg *l, const struct guide_step *g,
                          const struct route_result *rr, enum geom_fmt fmt)
 {
     json_t *isects = json_array(), *st;
 
     for (size_t i = 0; i < g->isect_count; i++)
-        json_array_append_new(isects, json_isect(&l->isects[g->isect_first + i]));
+        json_array_append_new(isects, kkc_json_isect(&l->isects[g->isect_first + i]));
     st = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o}", "geometry",
-                   json_geometry(rr->coords + 2 * g->coord_first,
+                   kkc_json_geometry(rr->coords + 2 * g->coord_first,
                                  g->coord_last - g->coord_first + 1, fmt),
-                   "distance", json_num(g->distance_m, 1), "duration", json_num(g->duration_s, 1),
-                   "weight", json_num(g->duration_s, 1), "name", g->name, "mode", "driving",
-                   "driving_side", "right", "maneuver", json_maneuver(&g->m), "intersections",
+                   "distance", kkc_json_num(g->distance_m, 1), "duration", kkc_json_num(g->duration_s, 1),
+                   "weight", kkc_json_num(g->duration_s, 1), "name", g->name, "mode", "driving",
+                   "driving_side", "right", "maneuver", kkc_json_maneuver(&g->m), "intersections",
                    isects);
     if (st && *g->ref)
         json_object_set_new(st, "ref", json_string(g->ref));
@@ -392,7 +385,7 @@ static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
         return NULL;
     steps = json_array();
     for (size_t i = 0; i < l.step_count; i++)
-        json_array_append_new(steps, json_step(&l, &l.steps[i], rr, fmt));
+        json_array_append_new(steps, kkc_json_step(&l, &l.steps[i], rr, fmt));
     guide_leg_free(&l);
     return steps;
 }
@@ -546,10 +539,10 @@ static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
     for (int f = 0; f < 5; f++)
         arr[f] = json_array();
     for (size_t k = 0; k < ns; k++) {
-        json_array_append_new(arr[0], json_num(dur[k], 1));
-        json_array_append_new(arr[1], json_num(dist[k], 1));
-        json_array_append_new(arr[2], json_num(dur[k] > 0 ? dist[k] / dur[k] : 0, 1));
-        json_array_append_new(arr[3], json_num(dur[k], 1));
+        json_array_append_new(arr[0], kkc_json_num(dur[k], 1));
+        json_array_append_new(arr[1], kkc_json_num(dist[k], 1));
+        json_array_append_new(arr[2], kkc_json_num(dur[k] > 0 ? dist[k] / dur[k] : 0, 1));
+        json_array_append_new(arr[3], kkc_json_num(dur[k], 1));
         json_array_append_new(arr[4], json_integer(0));
     }
     static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
@@ -564,12 +557,12 @@ static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
     return a;
 }
 
-static json_t *json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
+static json_t *kkc_json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
                         const struct route_opts *ro)
 {
     json_t *leg =
-        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", json_num(rr->distance_m, 1), "duration",
-                  json_num(rr->duration_s, 1), "weight", json_num(rr->duration_s, 1), "summary",
+        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", kkc_json_num(rr->distance_m, 1), "duration",
+                  kkc_json_num(rr->duration_s, 1), "weight", kkc_json_num(rr->duration_s, 1), "summary",
                   leg_summary(rr), "steps",
                   ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt) : json_array());
     if (leg && ro->annotations)
@@ -612,7 +605,7 @@ static json_t *route_geometry(struct route_result **legs, size_t nl, const struc
         memmove(dst, dst + 2 * skip, 2 * (got - skip) * sizeof *dst);
         m += got - skip;
     }
-    v = json_geometry(out, m, (enum geom_fmt)ro->fmt);
+    v = kkc_json_geometry(out, m, (enum geom_fmt)ro->fmt);
     free(full);
     return v;
 }
@@ -637,11 +630,11 @@ static enum kkc_code osrm_route(struct oreq *o, json_t **out)
         jl = json_array();
         for (size_t i = 0; i + 1 < o->n; i++) {
             dist += legs[i]->distance_m, dur += legs[i]->duration_s;
-            json_array_append_new(jl, json_leg(o->g, legs[i], &o->snaps[i + 1], &ro));
+            json_array_append_new(jl, kkc_json_leg(o->g, legs[i], &o->snaps[i + 1], &ro));
         }
         route = json_pack("{s:o, s:s, s:o, s:o, s:o}", "legs", jl, "weight_name", "duration",
-                          "weight", json_num(dur, 1), "duration", json_num(dur, 1), "distance",
-                          json_num(dist, 1));
+                          "weight", kkc_json_num(dur, 1), "duration", kkc_json_num(dur, 1), "distance",
+                          kkc_json_num(dist, 1));
         if (route && ro.overview != 2) {
             json_t *geom = route_geometry(legs, o->n - 1, &ro);
             if (geom)
@@ -651,7 +644,7 @@ static enum kkc_code osrm_route(struct oreq *o, json_t **out)
         }
         *out = json_pack("{s:s, s:[o]}", "code", "Ok", "routes", route);
         if (*out && !o->skip_waypoints)
-            json_object_set_new(*out, "waypoints", json_waypoints(o, NULL, o->n));
+            json_object_set_new(*out, "waypoints", kkc_json_waypoints(o, NULL, o->n));
     }
     for (size_t i = 0; legs && i + 1 < o->n; i++)
         route_result_destroy(legs[i]);
@@ -717,7 +710,7 @@ static enum kkc_code param_table_annotations(struct oreq *o, int want[2])
 }
 
 /* A matrix of seconds (what 0) or metres (what 1) from costs; null where unreachable. */
-static json_t *json_matrix(const graph_cost *c, size_t ns, size_t nd, int what)
+static json_t *kkc_json_matrix(const graph_cost *c, size_t ns, size_t nd, int what)
 {
     json_t *m = json_array();
     for (size_t i = 0; i < ns; i++) {
@@ -725,8 +718,8 @@ static json_t *json_matrix(const graph_cost *c, size_t ns, size_t nd, int what)
         for (size_t j = 0; j < nd; j++) {
             graph_cost x = c[i * nd + j];
             json_array_append_new(row, x == GRAPH_COST_INF ? json_null()
-                                       : what              ? json_num(graph_cost_metres(x), 1)
-                                                           : json_num(graph_cost_seconds(x), 1));
+                                       : what              ? kkc_json_num(graph_cost_metres(x), 1)
+                                                           : kkc_json_num(graph_cost_seconds(x), 1));
         }
         json_array_append_new(m, row);
     }
@@ -766,12 +759,12 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
     if (!rc) {
         *out = json_pack("{s:s}", "code", "Ok");
         if (want[0])
-            json_object_set_new(*out, "durations", json_matrix(costs, ns, nd, 0));
+            json_object_set_new(*out, "durations", kkc_json_matrix(costs, ns, nd, 0));
         if (want[1])
-            json_object_set_new(*out, "distances", json_matrix(costs, ns, nd, 1));
+            json_object_set_new(*out, "distances", kkc_json_matrix(costs, ns, nd, 1));
         if (!o->skip_waypoints) {
-            json_object_set_new(*out, "sources", json_waypoints(o, si, ns));
-            json_object_set_new(*out, "destinations", json_waypoints(o, di, nd));
+            json_object_set_new(*out, "sources", kkc_json_waypoints(o, si, ns));
+            json_object_set_new(*out, "destinations", kkc_json_waypoints(o, di, nd));
         }
     }
     free(si), free(di), free(ss), free(ds), free(costs);
@@ -804,12 +797,12 @@ static enum kkc_code osrm_nearest(struct oreq *o, json_t **out)
         return rc;
     nh = snap_roads(o->g, o->ll[0], o->ll[1], o->radius[0], &o->snaps[0], hits, (size_t)number);
     wps = json_array();
-    json_array_append_new(wps, json_waypoint(&o->snaps[0]));
+    json_array_append_new(wps, kkc_json_waypoint(&o->snaps[0]));
     for (size_t i = 1; i < nh; i++)
         json_array_append_new(wps, json_pack("{s:o, s:s, s:o}", "location",
-                                             json_lonlat(hits[i].lon, hits[i].lat), "name",
+                                             kkc_json_lonlat(hits[i].lon, hits[i].lat), "name",
                                              graph_string(o->g, o->g->edge_name[hits[i].edge]),
-                                             "distance", json_num(hits[i].distance_m, 3)));
+                                             "distance", kkc_json_num(hits[i].distance_m, 3)));
     *out = json_pack("{s:s, s:o}", "code", "Ok", "waypoints", wps);
     return KKC_OK;
 }
@@ -822,16 +815,6 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
     json_t *body = NULL;
     enum kkc_code rc;
 
-    if (strcmp(req->method, "OPTIONS") == 0) {
-        res->status = 204;
-        res->allow = "GET, HEAD, OPTIONS";
-        return;
-    }
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        res->allow = "GET, HEAD, OPTIONS";
-        api_error(res, KKC_EMETHOD, "only GET and HEAD are allowed here");
-        return;
-    }
     rc = parse_path(&o, req->path);
     if (!rc && o.svc == OSRM_ROUTE)
         rc = osrm_route(&o, &body);

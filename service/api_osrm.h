@@ -45,11 +45,8 @@
 #define OSRM_TABLE_MAX 100           /* coordinates of one /table request: 100 x 100 at most */
 #define OSRM_NEAREST_MAX 100         /* number= of /nearest */
 
-/* Whether path belongs to the OSRM endpoints (/route/v1/, /nearest/v1/, /table/v1/). */
-int api_osrm_owns(const char *path);
-
-/* Answer a request for which api_osrm_owns(req->path) holds. Fills res (an error body on
- * failure); GET and HEAD only (OPTIONS gets the Allow header). */
+/* Answer a GET or HEAD of /route/v1/, /nearest/v1/ or /table/v1/ (the route table in routes.c
+ * sends them, and answers other methods). Fills res (an error body on failure). */
 void api_osrm_dispatch(const struct api_req *req, struct api_res *res);
 
 #endif

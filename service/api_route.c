@@ -1,6 +1,7 @@
 /* service/api_route.c -- GET /v1/route: the fastest drive between two points (or from a centre),
  * as a GeoJSON Feature with distance, duration, snapping details and steps. */
 #include "api_route.h"
+#include "tctx.h"
 
 #include "centres/centres.h"
 #include "base/crs.h"
@@ -45,11 +46,11 @@ enum kkc_code api_route_end(const struct api_req *r, const char *name, struct ro
 }
 
 /* The "from"/"to" object: input point, centre, snapped point, snap distance, road. */
-static json_t *json_end(const struct api_req *r, const struct route_end *e, const struct snap *s)
+static json_t *kkc_json_end(const struct api_req *r, const struct route_end *e, const struct snap *s)
 {
-    json_t *o = json_pack("{s:[o,o], s:[o,o], s:o, s:s, s:s}", "input", json_num(e->lon, 7),
-                          json_num(e->lat, 7), "snapped", json_num(s->lon, 7),
-                          json_num(s->lat, 7), "snap_distance_m", json_num(s->distance_m, 1),
+    json_t *o = json_pack("{s:[o,o], s:[o,o], s:o, s:s, s:s}", "input", kkc_json_num(e->lon, 7),
+                          kkc_json_num(e->lat, 7), "snapped", kkc_json_num(s->lon, 7),
+                          kkc_json_num(s->lat, 7), "snap_distance_m", kkc_json_num(s->distance_m, 1),
                           "road", s->name ? s->name : "", "ref", s->ref ? s->ref : "");
     if (e->centre >= 0) {
         const struct centre *c = centres_get(r->w->centres, (size_t)e->centre);
@@ -59,24 +60,24 @@ static json_t *json_end(const struct api_req *r, const struct route_end *e, cons
     return o;
 }
 
-static json_t *json_steps(const struct route_result *rr)
+static json_t *kkc_json_steps(const struct route_result *rr)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < rr->step_count; i++) {
         const struct route_step *st = &rr->steps[i];
         json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o}", "name", st->name, "ref",
-                                           st->ref, "distance_m", json_num(st->distance_m, 1),
-                                           "duration_s", json_num(st->duration_s, 1)));
+                                           st->ref, "distance_m", kkc_json_num(st->distance_m, 1),
+                                           "duration_s", kkc_json_num(st->duration_s, 1)));
     }
     return a;
 }
 
-static json_t *json_line(const struct route_result *rr)
+static json_t *kkc_json_line(const struct route_result *rr)
 {
     json_t *c = json_array();
     for (size_t i = 0; i < rr->coord_count; i++)
-        json_array_append_new(c, json_pack("[o,o]", json_num(rr->coords[2 * i], 6),
-                                           json_num(rr->coords[2 * i + 1], 6)));
+        json_array_append_new(c, json_pack("[o,o]", kkc_json_num(rr->coords[2 * i], 6),
+                                           kkc_json_num(rr->coords[2 * i + 1], 6)));
     return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
 }
 
@@ -113,12 +114,12 @@ void api_route(const struct api_req *r, struct api_res *res)
         api_error(res, rc, err.msg);
         return;
     }
-    json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", json_num(rr->distance_m, 1),
-                              "duration_s", json_num(rr->duration_s, 1), "from",
-                              json_end(r, &from, &sf), "to", json_end(r, &to, &st));
+    json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", kkc_json_num(rr->distance_m, 1),
+                              "duration_s", kkc_json_num(rr->duration_s, 1), "from",
+                              kkc_json_end(r, &from, &sf), "to", kkc_json_end(r, &to, &st));
     if (steps)
-        json_object_set_new(props, "steps", json_steps(rr));
-    api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", json_line(rr),
+        json_object_set_new(props, "steps", kkc_json_steps(rr));
+    api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", kkc_json_line(rr),
                              "properties", props));
     res->content_type = "application/geo+json";
     route_result_destroy(rr);
@@ -167,16 +168,16 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
         double bearing, straight = crs_geodesic(p->lon, p->lat, c->lon, c->lat, &bearing);
         json_array_append_new(
             results, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
-                               "centre", json_centre(c), "duration_s",
-                               json_num(graph_cost_seconds(th[i].cost), 1), "road_distance_m",
-                               json_num(graph_cost_metres(th[i].cost), 1), "distance_m",
-                               json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
+                               "centre", kkc_json_centre(c), "duration_s",
+                               kkc_json_num(graph_cost_seconds(th[i].cost), 1), "road_distance_m",
+                               kkc_json_num(graph_cost_metres(th[i].cost), 1), "distance_m",
+                               kkc_json_num(straight, 1), "bearing_deg", kkc_json_num(bearing, 1)));
     }
     free(th);
     json_t *q = api_json_query(p);
     json_object_set_new(q, "snapped", json_pack("{s:[o,o], s:o, s:s}", "location",
-                                                json_num(at.lon, 7), json_num(at.lat, 7),
-                                                "distance_m", json_num(at.distance_m, 1), "road",
+                                                kkc_json_num(at.lon, 7), kkc_json_num(at.lat, 7),
+                                                "distance_m", kkc_json_num(at.distance_m, 1), "road",
                                                 at.name ? at.name : ""));
     api_reply(res, json_pack("{s:o, s:s, s:o}", "query", q, "by", "time", "results", results));
 }
