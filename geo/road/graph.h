@@ -9,9 +9,10 @@
  * may read one graph without locks. Per-query scratch lives elsewhere (struct route_ctx).
  *
  * Costs. Every search compares and adds a graph_cost: driving time in milliseconds in the high
- * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts (the load
- * checks that the distances of all edges together fit in 32 bits, so no carry can happen), and
- * comparing them as integers orders by time, then by distance. So every search (route, labels,
+ * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts and comparing
+ * them as integers orders by time, then by distance. The distance part carries into the time
+ * only on a path over 429,496 km (no road trip on Earth; the load no longer caps the sum of all
+ * edges, so a network of any size loads). So every search (route, labels,
  * landmarks) agrees exactly on the value of an optimum. Limits: 49 days of driving per path.
  *
  * Road classes. edge_class[e] is the road class of road_edges.highway (enum graph_road_class, with
