@@ -238,10 +238,12 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
 }
 
 /* The parameters every service accepts: radiuses, hints (ignored: there are none to give back),
- * generate_hints, skip_waypoints. */
+ * generate_hints, skip_waypoints, snapping (default | any: both snap to the largest strongly
+ * connected component, the only one our routes may start and end on). */
 static enum kkc_code param_common(struct oreq *o, double radius)
 {
-    int hints = 1;
+    static const char *const snapping[] = {"default", "any", NULL};
+    int hints = 1, snap = 0;
     enum kkc_code rc = param_radiuses(o, radius);
     (void)params_str(o->r->q, "hints");
     (void)params_str(o->r->q, ""); /* "?&a=b", as Leaflet Routing Machine writes it */
@@ -249,6 +251,8 @@ static enum kkc_code param_common(struct oreq *o, double radius)
         rc = query_rc(o, params_bool(o->r->q, "generate_hints", &hints, &o->err));
     if (!rc)
         rc = query_rc(o, params_bool(o->r->q, "skip_waypoints", &o->skip_waypoints, &o->err));
+    if (!rc)
+        rc = query_rc(o, params_choice(o->r->q, "snapping", snapping, &snap, &o->err));
     return rc;
 }
 

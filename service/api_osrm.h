@@ -11,7 +11,8 @@
  *       one point per other road (by name and ref; unnamed edges by point), nearest first
  *   GET /table/v1/driving/{coords}?sources=i;j|all&destinations=..&annotations=duration,distance
  *       durations / distances matrices of the fastest drives, null where unreachable
- * (every service also takes radiuses, hints, generate_hints and skip_waypoints; /nearest snaps
+ * (every service also takes radiuses, hints, generate_hints, skip_waypoints and snapping=default|any
+ * (both snap to the largest strongly connected component); /nearest snaps
  * within SNAP_RADIUS_MAX_M unless radiuses says otherwise).
  *
  * Coordinates are also accepted as polyline({p5}) / polyline6({p6}), and a trailing ".json".

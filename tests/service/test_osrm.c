@@ -392,6 +392,8 @@ START_TEST(test_route_client_params)
         "?alternatives=false&annotations=false&continue_straight=default&generate_hints=false",
         "?alternatives=2&annotations=duration,distance&radiuses=100;unlimited",
         "?radiuses=;&geometries=polyline6&overview=simplified",
+        "?snapping=any&overview=false",
+        "?snapping=default",
     };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         json_t *v = get_ok("/route/v1/driving/" FROM ";" TO "%s", queries[i]);
@@ -598,6 +600,7 @@ static const struct {
     {"GET", "/route/v1/driving/8.69,91;" TO, 0, 400, "InvalidValue"},
     {"GET", "/route/v1/driving/181,49.4;" TO, 0, 400, "InvalidValue"},
     {"GET", "/route/v1/driving/" FROM ";" TO "?foo=bar", 0, 400, "InvalidQuery"},
+    {"GET", "/route/v1/driving/" FROM ";" TO "?snapping=nearest", 0, 400, "InvalidQuery"},
     {"GET", "/route/v1/driving/" FROM ";" TO "?overview=maybe", 0, 400, "InvalidQuery"},
     {"GET", "/route/v1/driving/" FROM ";" TO "?geometries=wkt", 0, 400, "InvalidQuery"},
     {"GET", "/route/v1/driving/" FROM ";" TO "?steps=yes", 0, 400, "InvalidQuery"},
