@@ -1,4 +1,5 @@
-/* tests/road/test_turn.c -- the turn-aware graph on hand-made maps (tests/data/osm/turn_*.osm).
+/* tests/road/test_turn.c -- the turn-aware graph on hand-made maps (tests/data/osm/turn_*.osm),
+ * and the car rules of the import it rests on (car_rules.osm, bad_rules.osm).
  *
  * Every expected duration is worked out by hand: the sum of the road_edges durations of the ways
  * driven (read back with SQL) plus car.lua's turn costs, computed from its formula
@@ -204,6 +205,55 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* What the import keeps of each way of car_rules.osm: rows, directions, speed (km/h) or the
+ * whole duration (ferries), restriction level. kmh 0 = dropped. */
+static const struct car_case {
+    long long way;
+    int rows, fwd, bwd;
+    double kmh, dur_s;
+    int restricted;
+} car_cases[] = {
+    {51, 1, 1, 0, 25, 0, 0},   {52, 1, 1, 0, 25, 0, 0},   {54, 0, 0, 0, 0, 0, 0},
+    {55, 1, 1, 1, 25, 0, 0},   {56, 0, 0, 0, 0, 0, 0},    {57, 0, 0, 0, 0, 0, 0},
+    {58, 0, 0, 0, 0, 0, 0},    {59, 1, 1, 1, 25, 0, 0},   {60, 1, 1, 1, 40, 0, 0},
+    {61, 1, 1, 1, 40, 0, 0},   {62, 0, 0, 0, 0, 0, 0},    {63, 0, 0, 0, 0, 0, 0},
+    {64, 0, 0, 0, 0, 0, 0},    {65, 1, 1, 1, 25, 0, 1},   {66, 1, 1, 1, 0, 1800, 0},
+    {67, 1, 1, 1, 0, 900, 0},  {68, 1, 1, 1, 25, 0, 2},   {69, 1, 1, 1, 40, 0, 0},
+};
+
+START_TEST(test_car_rules)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "car_rules.osm");
+    for (size_t i = 0; i < sizeof car_cases / sizeof car_cases[0]; i++) {
+        const struct car_case *c = &car_cases[i];
+        double n = q1(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id = ?", c->way);
+        ck_assert_msg(n == c->rows, "way %lld: %g rows", c->way, n);
+        if (!c->rows)
+            continue;
+        double len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", c->way);
+        double want = c->dur_s > 0 ? c->dur_s : len / (c->kmh / 3.6);
+        ck_assert_msg(fabs(way_s(&f, c->way) - want) < 1e-6, "way %lld: %.4f s, expected %.4f",
+                      c->way, way_s(&f, c->way), want);
+        ck_assert_double_eq(q1(&f, "SELECT forward FROM road_edges WHERE osm_way_id = ?", c->way),
+                            c->fwd);
+        ck_assert_double_eq(q1(&f, "SELECT backward FROM road_edges WHERE osm_way_id = ?", c->way),
+                            c->bwd);
+        ck_assert_double_eq(
+            q1(&f, "SELECT restricted FROM road_edges WHERE osm_way_id = ?", c->way),
+            c->restricted);
+    }
+    /* maxspeed:forward=50 / :backward=30: a forward row at 40 km/h, a backward one at 24 */
+    double len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 53);
+    ck_assert(fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND forward", 53) -
+                   len / (40 / 3.6)) < 1e-6);
+    ck_assert(fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND backward",
+                      53) -
+                   len / (24 / 3.6)) < 1e-6);
+    tfx_close(&f);
+}
+END_TEST
+
 START_TEST(test_costs)
 {
     struct turn_costs c;
@@ -227,6 +277,7 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_via_way);
     tcase_add_test(tc, test_points);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_car_rules);
     tcase_add_test(tc, test_costs);
     suite_add_tcase(s, tc);
     return s;
