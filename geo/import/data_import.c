@@ -7,6 +7,7 @@
 #include "import/data_import.h"
 
 #include "centres/centres.h"
+#include "centres/centres_write.h"
 #include "base/crs.h"
 #include "base/csv.h"
 #include "base/store.h"
@@ -598,14 +599,6 @@ static void check_centre(struct imp *im, const char *file, long row, const struc
     check_name_place(im, file, row, c, mname);
 }
 
-/* Valid UTF-8 (jansson's own check: no overlongs, surrogates or stray bytes)? */
-static int utf8_ok(const char *s)
-{
-    json_t *v = json_string(s);
-    json_decref(v);
-    return v != NULL;
-}
-
 /* A phone number: digits, spaces and one leading '+', 3..20 digits. */
 static int phone_ok(const char *s)
 {
@@ -619,57 +612,42 @@ static int phone_ok(const char *s)
     return digits >= 3 && digits <= 20;
 }
 
-/* Validate and insert one centre. */
-static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char *file, long row,
+/* Text v, or NULL when empty (the table keeps NULL for a missing field). */
+static const char *nonempty(const char *v)
+{
+    return v && *v ? v : NULL;
+}
+
+/* Validate (centres_check(), the one validation of every writer) and insert one centre; a
+ * rejected row is reported and skipped. */
+static enum kkc_code centre_insert(struct imp *im, const char *file, long row,
                                    const struct centre_row *c, const char *source)
 {
-    if (!c->id || !*c->id || strlen(c->id) > 64)
-        return report(im, 1, file, row, "centre without a usable id (1..64 characters)"), KKC_OK;
-    if (!c->name || !*c->name)
-        return report(im, 1, file, row, "centre %s has no name", c->id), KKC_OK;
-    if (centres_kind_parse(c->kind) < 0)
-        return report(im, 1, file, row, "centre %s: unknown kind '%s' (police, fire, ambulance)",
-                      c->id, c->kind ? c->kind : ""),
-               KKC_OK;
-    if (!c->has_point || !lonlat_ok(c->lon, c->lat))
-        return report(im, 1, file, row, "centre %s: coordinates missing or out of range", c->id),
-               KKC_OK;
-    const char *texts[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
-                           c->municipality_code, c->phone, c->email, c->www, c->hours};
-    static const char *const names[] = {"id",    "name",  "kind", "address", "municipality",
-                                        "municipality_code", "phone", "email", "www", "hours"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !utf8_ok(texts[i]))
-            return report(im, 1, file, row, "centre: %s is not valid UTF-8", names[i]), KKC_OK;
-    const char *phone = c->phone;
-    if (phone && !phone_ok(phone)) {
+    struct centre_rec r = {nonempty(c->id), nonempty(c->name), c->kind,
+                           c->has_point ? c->lon : NAN, c->has_point ? c->lat : NAN,
+                           nonempty(c->address), nonempty(c->municipality),
+                           nonempty(c->municipality_code), nonempty(c->phone),
+                           nonempty(c->email), nonempty(c->www), nonempty(c->hours),
+                           nonempty(source), NULL};
+    struct kkc_err e = {0};
+    enum kkc_code rc;
+
+    if (r.phone && !phone_ok(r.phone)) {
         report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,
-               phone);
-        phone = NULL;
+               r.phone);
+        r.phone = NULL;
     }
-    const char *vals[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
-                          c->municipality_code, phone, c->email, c->www, c->hours, source};
-    sqlite3_reset(ins);
-    sqlite3_clear_bindings(ins);
-    for (int i = 0; i < 11; i++)
-        if (vals[i] && *vals[i])
-            sqlite3_bind_text(ins, i + 1, vals[i], -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(ins, 12, c->lon);
-    sqlite3_bind_double(ins, 13, c->lat);
-    int step = sqlite3_step(ins);
-    if (step == SQLITE_CONSTRAINT)
+    rc = centres_insert(im->st, &r, &e);
+    if (rc == KKC_ECONFLICT)
         return report(im, 1, file, row, "centre %s: duplicate id", c->id), KKC_OK;
-    if (step != SQLITE_DONE)
-        return store_fail(im->st, "insert centre", NULL), KKC_EDB;
+    if (rc == KKC_EINVAL)
+        return report(im, 1, file, row, "centre %s: %s", c->id ? c->id : "", e.msg), KKC_OK;
+    if (rc)
+        return rc;
     im->stats->centres++;
     check_centre(im, file, row, c);
     return KKC_OK;
 }
-
-static const char *const centre_insert_sql =
-    "INSERT INTO centres (id, name, kind, address, municipality, municipality_code, phone, "
-    "email, www, hours, source, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "MakePoint(?, ?, 4326))";
 
 /* A non-blank string property or NULL. */
 static const char *pstr(json_t *props, const char *key)
@@ -717,14 +695,11 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
 {
     const char *file = base_name(path);
     json_t *root = load_json(path, err), *features = json_object_get(root, "features"), *f;
-    sqlite3_stmt *ins = NULL;
     enum kkc_code rc = root ? KKC_OK : err->code;
     size_t i;
 
     if (!rc && !json_is_array(features))
         rc = kkc_err_set(err, KKC_EINVAL, "%s: not a GeoJSON FeatureCollection", path);
-    if (!rc)
-        rc = store_prepare(im->st, centre_insert_sql, &ins, err);
     json_array_foreach(features, i, f)
     {
         json_t *p = json_object_get(f, "properties"), *g = json_object_get(f, "geometry");
@@ -754,9 +729,8 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
             c.has_point = json_is_number(json_array_get(xy, 0)) &&
                           json_is_number(json_array_get(xy, 1));
         }
-        rc = centre_insert(im, ins, file, (long)i + 1, &c, source);
+        rc = centre_insert(im, file, (long)i + 1, &c, source);
     }
-    sqlite3_finalize(ins);
     json_decref(root);
     return rc;
 }
@@ -771,13 +745,10 @@ static enum kkc_code centres_from_csv(struct imp *im, const char *path, const ch
     enum { NCOL = sizeof names / sizeof names[0] };
     const char *file = base_name(path);
     struct csv *c = NULL;
-    sqlite3_stmt *ins = NULL;
     char *f[CSV_MAX_FIELDS];
     int col[NCOL], nf, r;
     enum kkc_code rc = csv_open(path, &c, err);
 
-    if (!rc)
-        rc = store_prepare(im->st, centre_insert_sql, &ins, err);
     if (!rc && csv_next(c, f, &nf, err) != 1)
         rc = kkc_err_set(err, KKC_EINVAL, "%s: empty file", path);
     for (int i = 0; !rc && i < NCOL; i++)
@@ -795,9 +766,8 @@ static enum kkc_code centres_from_csv(struct imp *im, const char *path, const ch
         row = (struct centre_row){v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
                                   0, 0, 0};
         row.has_point = parse_num(v[3], &row.lon) && parse_num(v[4], &row.lat);
-        rc = centre_insert(im, ins, file, csv_line(c), &row, source);
+        rc = centre_insert(im, file, csv_line(c), &row, source);
     }
-    sqlite3_finalize(ins);
     csv_close(c);
     return rc;
 }
