@@ -13,6 +13,7 @@
 #include "params.h"
 #include "polyline.h"
 #include "road/route.h"
+#include "road/table.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -1191,33 +1192,7 @@ enum kkc_code api_osrm_table_costs(const struct graph *g, const struct snap *src
                                    const struct snap *dst, size_t nd, graph_cost *out,
                                    struct kkc_err *err)
 {
-    int fwd = ns <= nd; /* search from each source, or backwards from each destination */
-    size_t nsearch = fwd ? ns : nd, nother = fwd ? nd : ns;
-    graph_cost *dist = malloc((size_t)g->node_count * sizeof *dist);
-    enum kkc_code rc = KKC_OK;
-
-    if (!dist)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (table)");
-    for (size_t s = 0; !rc && s < nsearch; s++) {
-        struct graph_seed seeds[2];
-        size_t k = fwd ? snap_departures(g, &src[s], seeds) : snap_arrivals(g, &dst[s], seeds);
-        rc = graph_search_all(g, seeds, k, !fwd, dist, err);
-        for (size_t t = 0; !rc && t < nother; t++) {
-            const struct snap *a = fwd ? &src[s] : &src[t], *b = fwd ? &dst[t] : &dst[s];
-            struct graph_seed ends[2];
-            size_t m = fwd ? snap_arrivals(g, b, ends) : snap_departures(g, a, ends);
-            graph_cost best = GRAPH_COST_INF, c;
-            for (size_t j = 0; j < m; j++)
-                if (dist[ends[j].node] != GRAPH_COST_INF &&
-                    dist[ends[j].node] + ends[j].cost < best)
-                    best = dist[ends[j].node] + ends[j].cost;
-            if (snap_direct(g, a, b, &c) && c < best)
-                best = c;
-            out[fwd ? s * nd + t : t * nd + s] = best;
-        }
-    }
-    free(dist);
-    return rc;
+    return route_table(g, NULL, src, ns, dst, nd, out, err);
 }
 
 /* sources= / destinations=: "all" (absent) or indices "i;j;..." below o->n, into a new array. */
@@ -1320,7 +1295,7 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
         ss[i] = o->snaps[si[i]];
     for (size_t j = 0; !rc && j < nd; j++)
         ds[j] = o->snaps[di[j]];
-    if (!rc && (rc = api_osrm_table_costs(o->g, ss, ns, ds, nd, costs, &e)))
+    if (!rc && (rc = route_table(o->g, api_route_ctx(o->r, &e), ss, ns, ds, nd, costs, &e)))
         fail(o, rc, NULL, "%s", e.msg);
     if (!rc) {
         *out = json_pack("{s:s}", "code", "Ok");

@@ -54,7 +54,7 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res);
 
 /* The cost of the fastest drive from each of src[0..ns) to each of dst[0..nd) on g, into
  * out[i * nd + j]; GRAPH_COST_INF where unreachable. Equal to route_cost() for every pair (the
- * same optimum), computed with one search per source (or per destination when there are fewer).
+ * same optimum): route_table() (road/table.h) without a thread's route context.
  * KKC_ENOMEM on allocation failure. */
 enum kkc_code api_osrm_table_costs(const struct graph *g, const struct snap *src, size_t ns,
                                    const struct snap *dst, size_t nd, graph_cost *out,

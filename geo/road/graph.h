@@ -127,6 +127,10 @@ struct graph {
     uint32_t lm_count;
     uint32_t *lm_node;
     uint32_t *lm_dist;
+
+    /* The customizable hierarchy (road_ch.h) that routes, tables and nearest-by-time use when
+     * present; NULL: they search the graph itself (A* / Dijkstra, the baseline). */
+    struct road_ch *ch;
 };
 
 #define GRAPH_LANDMARKS_DEFAULT 16
@@ -134,6 +138,8 @@ struct graph {
 
 struct graph_options {
     uint32_t landmarks; /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
+    int hierarchy;      /* 1: build (or map) the customizable hierarchy, g->ch */
+    const char *hierarchy_cache; /* its cache file (NULL: none), keyed by the data version */
 };
 
 /* Load the road graph from st with the default options. On success *out is the caller's,
