@@ -9,6 +9,7 @@
 #include "json_out.h"
 #include "params.h"
 #include "road/route.h"
+#include "road/table.h"
 #include "road/snap.h"
 #include "world.h"
 
@@ -133,47 +134,40 @@ static int cmp_time_hit(const void *a, const void *b)
     return (x->centre > y->centre) - (x->centre < y->centre);
 }
 
-/* Every chosen centre's cost to the point by one search backwards from the point: exact for any
- * k and for closed centres, which the precomputed labels leave out. Writes the best k to out. */
+/* Every chosen centre's cost to the point by one many-to-one table (route_table: one backward
+ * search, or the hierarchy's buckets): exact for any k and for closed centres, which the
+ * precomputed labels leave out. Writes the best k to out. */
 static enum kkc_code time_exhaustive(const struct world *w, const struct snap *at, unsigned mask,
                                      int closed, size_t k, double radius,
                                      struct api_time_hit *out, size_t *n, struct kkc_err *err)
 {
     const struct graph *g = w->graph;
-    size_t nc = centres_count(w->centres), nh = 0;
-    graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
+    size_t nc = centres_count(w->centres), nh = 0, ns = 0;
+    struct snap *cs = malloc((nc ? nc : 1) * sizeof *cs);
+    uint32_t *which = malloc((nc ? nc : 1) * sizeof *which);
+    graph_cost *cost = malloc((nc ? nc : 1) * sizeof *cost);
     struct api_time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
-    struct graph_seed seeds[2];
-    size_t ns = snap_arrivals(g, at, seeds);
-    enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    enum kkc_code rc =
+        cs && which && cost && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
 
     *n = 0;
-    if (!rc)
-        rc = graph_search_all(g, seeds, ns, 1, to, err);
     for (size_t i = 0; !rc && i < nc; i++) {
         const struct centre *c = centres_get(w->centres, i);
-        struct snap cs;
-        struct graph_seed dep[2];
-        graph_cost best = GRAPH_COST_INF, direct;
-        if (!(mask & (1u << c->kind)) || (!c->active && !closed) ||
-            snap_point(g, c->lon, c->lat, radius, &cs, NULL))
-            continue;
-        size_t nd = snap_departures(g, &cs, dep);
-        for (size_t j = 0; j < nd; j++)
-            if (to[dep[j].node] != GRAPH_COST_INF && dep[j].cost + to[dep[j].node] < best)
-                best = dep[j].cost + to[dep[j].node];
-        if (snap_direct(g, &cs, at, &direct) && direct < best)
-            best = direct;
-        if (best != GRAPH_COST_INF)
-            hits[nh++] = (struct api_time_hit){(uint32_t)i, best};
+        if ((mask & (1u << c->kind)) && (c->active || closed) &&
+            snap_point(g, c->lon, c->lat, radius, &cs[ns], NULL) == KKC_OK)
+            which[ns++] = (uint32_t)i;
     }
-    free(to);
+    if (!rc && ns)
+        rc = route_table(g, NULL, cs, ns, at, 1, cost, err);
+    for (size_t i = 0; !rc && i < ns; i++)
+        if (cost[i] != GRAPH_COST_INF)
+            hits[nh++] = (struct api_time_hit){which[i], cost[i]};
     if (!rc) {
         qsort(hits, nh, sizeof *hits, cmp_time_hit);
         *n = nh < k ? nh : k;
         memcpy(out, hits, *n * sizeof *hits);
     }
-    free(hits);
+    free(cs), free(which), free(cost), free(hits);
     return rc;
 }
 
