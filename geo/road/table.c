@@ -1,10 +1,12 @@
-/* geo/road/table.c -- many-to-many costs between snapped points. See table.h. */
+/* geo/road/table.c -- the many-to-many table (see table.h): bucket many-to-many on the hierarchy,
+ * or searches from the smaller side, forward from sources or backward from destinations. */
 #include "road/table.h"
 #include "road/road_ch.h"
 
 #include <stdlib.h>
 
-/* One search per source (or per destination): the baseline. */
+/* One search per source (or per destination), every pair reading the cost at its snapped end
+ * from the one-to-all result: the baseline. */
 static enum kkc_code table_search(const struct graph *g, const struct snap *src, size_t ns,
                                   const struct snap *dst, size_t nd, graph_cost *out,
                                   struct kkc_err *err)
@@ -21,17 +23,8 @@ static enum kkc_code table_search(const struct graph *g, const struct snap *src,
         size_t k = fwd ? snap_departures(g, &src[s], seeds) : snap_arrivals(g, &dst[s], seeds);
         rc = graph_search_all(g, seeds, k, !fwd, dist, err);
         for (size_t t = 0; !rc && t < nother; t++) {
-            const struct snap *a = fwd ? &src[s] : &src[t], *b = fwd ? &dst[t] : &dst[s];
-            struct graph_seed ends[2];
-            size_t m = fwd ? snap_arrivals(g, b, ends) : snap_departures(g, a, ends);
-            graph_cost best = GRAPH_COST_INF, c;
-            for (size_t j = 0; j < m; j++)
-                if (dist[ends[j].node] != GRAPH_COST_INF &&
-                    dist[ends[j].node] + ends[j].cost < best)
-                    best = dist[ends[j].node] + ends[j].cost;
-            if (snap_direct(g, a, b, &c) && c < best)
-                best = c;
-            out[fwd ? s * nd + t : t * nd + s] = best;
+            const struct snap *origin = fwd ? &src[s] : &dst[s], *p = fwd ? &dst[t] : &src[t];
+            out[fwd ? s * nd + t : t * nd + s] = snap_search_cost(g, dist, !fwd, origin, p);
         }
     }
     free(dist);
@@ -93,4 +86,11 @@ enum kkc_code route_table(const struct graph *g, struct route_ctx *ctx, const st
     enum kkc_code rc = table_ch(g, q ? q : own, src, ns, dst, nd, out, err);
     cch_query_destroy(own);
     return rc;
+}
+
+enum kkc_code table_costs(const struct graph *g, const struct snap *src, size_t ns,
+                          const struct snap *dst, size_t nd, graph_cost *out,
+                          struct kkc_err *err)
+{
+    return route_table(g, NULL, src, ns, dst, nd, out, err);
 }
