@@ -424,8 +424,9 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     if (w->graph && w->graph->ch)
-        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, customized in %.1f s%s%s\n",
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
                 w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache ? "read from cache" : "customized",
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
                 w->graph->ch->cache_note);
     world_holder_init(&worlds, w);

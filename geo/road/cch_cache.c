@@ -141,3 +141,92 @@ enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const 
     *out = c;
     return KKC_OK;
 }
+
+/* ---- the customized metric ----------------------------------------------------------------- */
+
+#define METRIC_MAGIC "KKCCCHM1"
+
+struct metric_header {
+    char magic[8];
+    char key[64];
+    uint64_t arc_count, input_arcs, weight_hash, topo_hash;
+};
+
+static uint64_t weight_hash(const cch_cost *w, uint64_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t i = 0; i < n; i++)
+        h = (h ^ w[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The hierarchy's arcs: costs belong to one arc numbering. */
+static uint64_t topo_hash(const struct cch *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t a = 0; a < c->arc_count; a++)
+        h = (h ^ c->up_head[a]) * 1099511628211ull;
+    for (uint32_t v = 0; v <= c->n; v++)
+        h = (h ^ c->up_first[v]) * 1099511628211ull;
+    return h;
+}
+
+enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
+                              struct kkc_err *err)
+{
+    struct metric_header h = {0};
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return kkc_err_set(err, KKC_EIO, "cache path too long");
+    memcpy(h.magic, METRIC_MAGIC, 8);
+    snprintf(h.key, sizeof h.key, "%s", key);
+    h.arc_count = m->c->arc_count, h.input_arcs = m->c->input_arcs;
+    h.weight_hash = weight_hash(m->weight, m->c->input_arcs);
+    h.topo_hash = topo_hash(m->c);
+    FILE *f = fopen(tmp, "wb");
+    int bad = !f || write_all(f, &h, sizeof h) || write_all(f, m->up, h.arc_count * 8) ||
+              write_all(f, m->down, h.arc_count * 8);
+    if (f && fclose(f))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return KKC_OK;
+}
+
+enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
+                              const char *path, struct cch_metric **out, struct kkc_err *err)
+{
+    struct metric_header h;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,
+                           strerror(errno));
+    int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, METRIC_MAGIC, 8) &&
+             !strncmp(h.key, key, sizeof h.key) && h.arc_count == c->arc_count &&
+             h.input_arcs == c->input_arcs && h.weight_hash == weight_hash(weight, c->input_arcs) &&
+             h.topo_hash == topo_hash(c);
+    struct cch_metric *m = NULL;
+    enum kkc_code rc = ok ? KKC_OK : kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
+    if (!rc && (m = calloc(1, sizeof *m)) != NULL) {
+        m->c = c;
+        m->weight = malloc((c->input_arcs + 1) * sizeof *m->weight);
+        m->up = malloc((c->arc_count + 1) * sizeof *m->up);
+        m->down = malloc((c->arc_count + 1) * sizeof *m->down);
+    }
+    if (!rc && (!m || !m->weight || !m->up || !m->down))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
+    if (!rc && (fread(m->up, 8, c->arc_count, f) != c->arc_count ||
+                fread(m->down, 8, c->arc_count, f) != c->arc_count))
+        rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: too short", path);
+    fclose(f);
+    if (rc) {
+        cch_metric_destroy(m);
+        return rc;
+    }
+    memcpy(m->weight, weight, c->input_arcs * sizeof *weight);
+    *out = m;
+    return KKC_OK;
+}

@@ -22,4 +22,14 @@ enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, co
 enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const char *path,
                              struct cch **out, struct kkc_err *err);
 
+/* The customized costs of metric m (up[], down[]) in a second file, keyed by key and a hash of
+ * m's weights, so a restart with the same data skips the customization. KKC_EIO. */
+enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
+                              struct kkc_err *err);
+/* A metric for c with the given weights (one per input arc), its costs read from path in one
+ * pass. KKC_ENOTFOUND when there is no file or it is stale (another key, hierarchy or weights),
+ * KKC_EIO, KKC_ENOMEM. *out is freed with cch_metric_destroy(). */
+enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
+                              const char *path, struct cch_metric **out, struct kkc_err *err);
+
 #endif

@@ -31,6 +31,24 @@ static enum kkc_code topology(struct road_ch *ch, const struct cch_input *in,
     return rc;
 }
 
+/* Read the customized metric from CACHE.metric, else customize and (try to) write it. */
+static enum kkc_code metric(struct road_ch *ch, const cch_cost *w, const char *cache_path,
+                            const char *key, struct kkc_err *err)
+{
+    struct kkc_err e = {0};
+    char path[4096];
+    int named =
+        cache_path && snprintf(path, sizeof path, "%s.metric", cache_path) < (int)sizeof path;
+    if (named && ch->from_cache && cch_metric_load(ch->c, w, key, path, &ch->m, &e) == KKC_OK) {
+        ch->metric_from_cache = 1;
+        return KKC_OK;
+    }
+    enum kkc_code rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
+    if (!rc && named && cch_metric_save(ch->m, key, path, &e) && !ch->cache_note[0])
+        snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);
+    return rc;
+}
+
 enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, const char *key,
                              struct road_ch **out, struct kkc_err *err)
 {
@@ -53,7 +71,7 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
         rc = topology(ch, &in, cache_path, key ? key : "", err);
         double t1 = now_s();
         if (!rc)
-            rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
+            rc = metric(ch, w, cache_path, key ? key : "", err);
         ch->build_s = t1 - t0;
         ch->custom_s = now_s() - t1;
     }

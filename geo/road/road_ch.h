@@ -9,7 +9,9 @@
  *
  * The metric-independent part is cached in a file beside the database (cch_cache.h), keyed by the
  * database's data_version and a hash of the graph; a missing or stale file is rebuilt and
- * rewritten. The graph owns its struct road_ch (g->ch, NULL when routing runs without it). */
+ * rewritten; the customized costs of the graph's own weights likewise in CACHE.metric (keyed
+ * also by hashes of the weights and of the hierarchy's arcs). The graph owns its struct road_ch
+ * (g->ch, NULL when routing runs without it). */
 #ifndef KKC_ROAD_CH_H
 #define KKC_ROAD_CH_H
 
@@ -22,6 +24,7 @@ struct road_ch {
     struct cch *c;
     struct cch_metric *m;
     int from_cache;          /* 1 when the hierarchy was mapped from the cache file */
+    int metric_from_cache;   /* 1 when its costs were read from CACHE.metric */
     double build_s, custom_s; /* seconds: order + contraction (or mapping), customization */
     char cache_note[160];     /* why the cache was not used or not written ("" when fine) */
 };

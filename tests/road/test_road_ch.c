@@ -5,7 +5,8 @@
  * one Dijkstra per source (both checked against SQL and pgRouting elsewhere). For random snapped
  * points on Heidelberg: route_cost equal, route_compute's totals equal and its pieces a chain of
  * edges whose durations sum to the total, tables equal cell by cell. The cache: a second load maps
- * the file and answers the same; another key or another graph is stale. */
+ * the file and reads the customized costs back, equal to the first load's; another key, another
+ * graph or other weights are stale; a truncated file is rebuilt. */
 #include "road/cch_cache.h"
 #include "road/graph.h"
 #include "road/road_ch.h"
@@ -116,6 +117,8 @@ START_TEST(t_road_ch_cache)
     struct graph *g1 = load(tu_db(), 1, path), *g2 = load(tu_db(), 1, path);
     ck_assert_int_eq(g1->ch->from_cache, 0);
     ck_assert_int_eq(g2->ch->from_cache, 1);
+    ck_assert_int_eq(g1->ch->metric_from_cache, 0);
+    ck_assert_int_eq(g2->ch->metric_from_cache, 1);
     ck_assert_str_eq(g2->ch->cache_note, "");
     ck_assert_uint_eq(g1->ch->c->arc_count, g2->ch->c->arc_count);
     for (uint64_t i = 0; i < g1->ch->c->arc_count; i++) {
@@ -144,19 +147,29 @@ START_TEST(t_road_ch_cache)
     ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_ENOTFOUND);
     head[0] = g1->out[0].node;
     ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_OK);
+    /* the metric file: the same weights are read back, other weights are stale */
+    char *mpath = NULL;
+    struct cch_metric *m = NULL;
+    ck_assert_int_ge(asprintf(&mpath, "%s.metric", path), 0);
+    ck_assert_int_eq(cch_metric_load(c, g1->ch->m->weight, key, mpath, &m, &err), KKC_OK);
+    ck_assert_int_eq(memcmp(m->up, g1->ch->m->up, c->arc_count * sizeof *m->up), 0);
+    m->weight[0] += 1;
+    ck_assert_int_eq(cch_metric_load(c, m->weight, key, mpath, &m, &err), KKC_ENOTFOUND);
+    cch_metric_destroy(m);
     cch_destroy(c);
     /* a truncated file is not used, and the next load rewrites it */
     ck_assert_int_eq(truncate(path, 100), 0);
     struct graph *g3 = load(tu_db(), 1, path);
     ck_assert_int_eq(g3->ch->from_cache, 0);
+    ck_assert_int_eq(g3->ch->metric_from_cache, 0); /* never with a rebuilt hierarchy */
     graph_destroy(g3);
     g3 = load(tu_db(), 1, path);
     ck_assert_int_eq(g3->ch->from_cache, 1);
     graph_destroy(g3);
     free(first), free(head);
     graph_destroy(g1), graph_destroy(g2);
-    unlink(path);
-    free(path);
+    unlink(path), unlink(mpath);
+    free(path), free(mpath);
 }
 END_TEST
 
