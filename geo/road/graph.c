@@ -8,8 +8,10 @@
 #include "road/graph_int.h"
 
 #include "base/store.h"
+#include "road/road_ch.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +85,7 @@ void graph_destroy(struct graph *g)
 {
     if (!g)
         return;
+    road_ch_destroy(g->ch);
     free(g->node_lonlat);
     free(g->node_dbid);
     free(g->node_of_dbid);
@@ -548,6 +551,16 @@ static void remap_edges(struct graph *g)
     }
 }
 
+/* g->ch, its cache keyed by the store's data_version. */
+static enum kkc_code attach_hierarchy(struct store *st, struct graph *g, const char *cache,
+                                      struct kkc_err *err)
+{
+    char version[64];
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    return road_ch_create(g, cache, version, &g->ch, err);
+}
+
 enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, struct graph **out,
                               struct kkc_err *err)
 {
@@ -581,6 +594,8 @@ enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, s
         rc = build_grid(g, err);
     if (!rc)
         rc = build_landmarks(g, lm, err);
+    if (!rc && o && o->hierarchy)
+        rc = attach_hierarchy(st, g, o->hierarchy_cache, err);
     if (rc)
         goto fail;
     *out = g;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 
-__attribute__((format(printf, 3, 4))) void imp_report(struct imp *im, long long row,
+__attribute__((format(printf, 3, 4))) void osm_report(struct imp *im, long long row,
                                                              const char *fmt, ...)
 {
     char reason[REASON_MAX];
@@ -33,7 +33,7 @@ __attribute__((format(printf, 3, 4))) void imp_report(struct imp *im, long long 
     im->o->report(im->o->report_ud, im->o->path, (long)row, reason);
 }
 
-void imp_fail(struct imp *im, enum kkc_code code, const char *what)
+void osm_fail(struct imp *im, enum kkc_code code, const char *what)
 {
     if (im->rc)
         return;
@@ -43,13 +43,13 @@ void imp_fail(struct imp *im, enum kkc_code code, const char *what)
 
 /* Room for one more of n elements of size elem in array p of *cap elements, at most max.
  * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
-void *imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
+void *osm_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
                       const char *what)
 {
     if (n < *cap)
         return p;
     if (n >= max) {
-        imp_fail(im, KKC_ETOOBIG, what);
+        osm_fail(im, KKC_ETOOBIG, what);
         return NULL;
     }
     size_t c = *cap ? *cap * 2 : 1024;
@@ -57,7 +57,7 @@ void *imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size
         c = max;
     void *q = realloc(p, c * elem);
     if (!q) {
-        imp_fail(im, KKC_ENOMEM, what);
+        osm_fail(im, KKC_ENOMEM, what);
         return NULL;
     }
     *cap = c;
@@ -87,11 +87,11 @@ static uint32_t strs_add(struct imp *im, const char *s)
     if (!s)
         return NO_STR;
     if (im->nstrs + len > STRS_MAX) {
-        imp_fail(im, KKC_ETOOBIG, "way names");
+        osm_fail(im, KKC_ETOOBIG, "way names");
         return NO_STR;
     }
     while (im->nstrs + len > im->capstrs) {
-        p = imp_grow(im, im->strs, &im->capstrs, im->capstrs, 1, STRS_MAX, "way names");
+        p = osm_grow(im, im->strs, &im->capstrs, im->capstrs, 1, STRS_MAX, "way names");
         if (!p)
             return NO_STR;
         im->strs = p;
@@ -107,7 +107,7 @@ size_t refs_add(struct imp *im, const long long *r, int n)
     size_t first = im->nrefs;
     for (int i = 0; i < n; i++) {
         long long *p =
-            imp_grow(im, im->refs, &im->caprefs, im->nrefs, sizeof *p, REFS_MAX, "node refs");
+            osm_grow(im, im->refs, &im->caprefs, im->nrefs, sizeof *p, REFS_MAX, "node refs");
         if (!p)
             return first;
         im->refs = p;
@@ -121,10 +121,10 @@ static void node_add(struct imp *im, const readosm_node *nd)
 {
     struct onode *p;
     if (!(fabs(nd->latitude) <= 90 && fabs(nd->longitude) <= 180)) {
-        imp_report(im, nd->id, "node %lld: no valid position, skipped", nd->id);
+        osm_report(im, nd->id, "node %lld: no valid position, skipped", nd->id);
         return;
     }
-    p = imp_grow(im, im->nodes, &im->capnodes, im->nnodes, sizeof *p, (size_t)OSM_IMPORT_MAX_NODES,
+    p = osm_grow(im, im->nodes, &im->capnodes, im->nnodes, sizeof *p, (size_t)OSM_IMPORT_MAX_NODES,
                  "nodes");
     if (!p)
         return;
@@ -140,7 +140,7 @@ static void node_add(struct imp *im, const readosm_node *nd)
 /* car_way_eval's reports, as import reports. */
 static void car_said(void *ud, long long id, const char *reason)
 {
-    imp_report(ud, id, "%s", reason);
+    osm_report(ud, id, "%s", reason);
 }
 
 /* Keep w when it is a road a car may drive (car.h). Ways of other classes are ignored
@@ -157,7 +157,7 @@ static void road_way_add(struct imp *im, const readosm_way *w)
         return;
     }
     if (w->node_ref_count < 2) {
-        imp_report(im, w->id, "way %lld: only %d node ref(s), skipped", w->id, w->node_ref_count);
+        osm_report(im, w->id, "way %lld: only %d node ref(s), skipped", w->id, w->node_ref_count);
         return;
     }
     ow.name = strs_add(im, car_tag(w->tags, w->tag_count, "name"));
@@ -166,7 +166,7 @@ static void road_way_add(struct imp *im, const readosm_way *w)
     ow.n = (uint32_t)w->node_ref_count;
     struct oway *p =
         im->rc ? NULL
-               : imp_grow(im, im->ways, &im->capways, im->nways, sizeof *p, WAYS_MAX, "ways");
+               : osm_grow(im, im->ways, &im->capways, im->nways, sizeof *p, WAYS_MAX, "ways");
     if (!p)
         return;
     im->ways = p;
@@ -180,7 +180,7 @@ static void special_add(struct imp *im, const readosm_node *nd)
     struct ospecial *p;
     if (!f)
         return;
-    p = imp_grow(im, im->specials, &im->capspecials, im->nspecials, sizeof *p,
+    p = osm_grow(im, im->specials, &im->capspecials, im->nspecials, sizeof *p,
                  (size_t)OSM_IMPORT_MAX_NODES, "barrier and signal nodes");
     if (!p)
         return;
@@ -223,7 +223,7 @@ int imp_on_relation(const void *ud, const readosm_relation *r)
         return READOSM_OK;
     kind = centre_kind(r->tags, r->tag_count, &also);
     if (kind)
-        imp_report(im, r->id, "relation %lld: %s centre mapped as a relation, skipped", r->id,
+        osm_report(im, r->id, "relation %lld: %s centre mapped as a relation, skipped", r->id,
                    kind);
     return im->rc ? READOSM_ABORT : READOSM_OK;
 }

@@ -48,7 +48,7 @@ static void restriction_members(struct imp *im, const readosm_relation *r, struc
         else if (!strcmp(role, "via") && m->member_type == READOSM_MEMBER_NODE)
             x->via_node ? problem(x, "more than one via node") : (void)(x->via_node = m->id);
         else if (!strcmp(role, "via") && way && x->nvia < VIA_MAX) {
-            long long *p = imp_grow(im, im->vias, &im->capvias, im->nvias, sizeof *p, RESTR_MAX * 4,
+            long long *p = osm_grow(im, im->vias, &im->capvias, im->nvias, sizeof *p, RESTR_MAX * 4,
                                     "restriction via ways");
             if (!p)
                 return;
@@ -84,7 +84,7 @@ void restriction_add(struct imp *im, const readosm_relation *r)
         problem(&x, "both a via node and via ways");
     struct orestr *p =
         im->rc ? NULL
-               : imp_grow(im, im->restr, &im->caprestr, im->nrestr, sizeof *p, RESTR_MAX,
+               : osm_grow(im, im->restr, &im->caprestr, im->nrestr, sizeof *p, RESTR_MAX,
                           "restrictions");
     if (!p)
         return;
@@ -228,7 +228,7 @@ enum kkc_code write_restrictions(struct imp *im, struct store *st)
         struct orestr *x = &im->restr[i];
         restriction_check(im, wi, x);
         if (x->problem[0])
-            imp_report(im, x->id, "relation %lld: restriction %s not applied: %s", x->id,
+            osm_report(im, x->id, "relation %lld: restriction %s not applied: %s", x->id,
                        x->value[0] ? x->value : "?", x->problem);
         else
             im->st.restrictions++;
