@@ -374,8 +374,7 @@ static int append_wkb(struct graph *g, struct edge_load *el, const unsigned char
 }
 
 /* Check and store the numbers of edge row i (columns 1..2 and 5..8). */
-static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s,
-                                  uint32_t i, struct kkc_err *err)
+static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s, uint32_t i, struct kkc_err *err)
 {
     sqlite3_int64 src = sqlite3_column_int64(s, 1), dst = sqlite3_column_int64(s, 2);
     double len = sqlite3_column_double(s, 5), dur = sqlite3_column_double(s, 6);
@@ -446,7 +445,8 @@ static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *er
     return KKC_OK;
 }
 
-/* The edge query; ring is the roundabout and restricted columns, 0 for a database made before they existed. */
+/* The edge query; ring is the roundabout and restricted columns, 0 for a database made before they
+ * existed. */
 #define EDGE_SQL(ring)                                                                             \
     "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "              \
     "AsBinary(geom), highway, " ring " FROM road_edges ORDER BY id"

@@ -139,8 +139,8 @@ struct graph {
 #define GRAPH_LANDMARKS_MAX 64
 
 struct graph_options {
-    uint32_t landmarks; /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
-    int hierarchy;      /* 1: build (or map) the customizable hierarchy, g->ch */
+    uint32_t landmarks;          /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
+    int hierarchy;               /* 1: build (or map) the customizable hierarchy, g->ch */
     const char *hierarchy_cache; /* its cache file (NULL: none), keyed by the data version */
 };
 
@@ -181,7 +181,8 @@ struct graph_seed {
 };
 
 /* Heap of (key, aux, node) with lazy deletion, ordered by key then aux; the searches of graph.c,
- * labels.c and coverage/reach.c share it (route.c keeps its own). Zero-initialise, then reserve; graph_heap_free releases. */
+ * labels.c and coverage/reach.c share it (route.c keeps its own). Zero-initialise, then reserve;
+ * graph_heap_free releases. */
 struct graph_heap_item {
     graph_cost key;
     uint32_t node;

@@ -62,9 +62,12 @@ enum kkc_code mark_main_scc(struct graph *g, struct kkc_err *err)
     struct tarjan t = {0};
     enum kkc_code rc = KKC_OK;
 
-    t.index = graph_alloc_array(n, sizeof(uint32_t)), t.low = graph_alloc_array(n, sizeof(uint32_t));
-    t.comp = graph_alloc_array(n, sizeof(uint32_t)), t.stack = graph_alloc_array(n, sizeof(uint32_t));
-    t.call_v = graph_alloc_array(n, sizeof(uint32_t)), t.call_a = graph_alloc_array(n, sizeof(uint32_t));
+    t.index = graph_alloc_array(n, sizeof(uint32_t)),
+    t.low = graph_alloc_array(n, sizeof(uint32_t));
+    t.comp = graph_alloc_array(n, sizeof(uint32_t)),
+    t.stack = graph_alloc_array(n, sizeof(uint32_t));
+    t.call_v = graph_alloc_array(n, sizeof(uint32_t)),
+    t.call_a = graph_alloc_array(n, sizeof(uint32_t));
     t.on_stack = calloc(n ? n : 1, 1);
     size = calloc((size_t)n + 1, sizeof *size);
     if (!t.index || !t.low || !t.comp || !t.stack || !t.call_v || !t.call_a || !t.on_stack ||

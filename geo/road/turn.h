@@ -43,12 +43,12 @@ struct turn_costs { /* seconds; the defaults are car.lua's */
 };
 
 struct turn_graph {
-    uint32_t n, base;     /* routing nodes; base = 2 * edge_count */
-    uint64_t *first_out;  /* n + 1 */
-    uint32_t *head;       /* first_out[n] */
-    uint32_t *weight;     /* ms: turn + duration of the head segment */
-    uint32_t *turn_ms;    /* ms: the turn alone */
-    uint32_t *seg;        /* routing node -> directed segment */
+    uint32_t n, base;               /* routing nodes; base = 2 * edge_count */
+    uint64_t *first_out;            /* n + 1 */
+    uint32_t *head;                 /* first_out[n] */
+    uint32_t *weight;               /* ms: turn + duration of the head segment */
+    uint32_t *turn_ms;              /* ms: the turn alone */
+    uint32_t *seg;                  /* routing node -> directed segment */
     uint32_t restrictions, skipped; /* applied / not applicable */
 };
 

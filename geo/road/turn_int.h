@@ -7,20 +7,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tr_path {        /* a via-way restriction from one segment */
-    uint32_t from, to;  /* the from segment, the exit segment */
-    uint32_t segs[64];  /* the via path */
+struct tr_path {       /* a via-way restriction from one segment */
+    uint32_t from, to; /* the from segment, the exit segment */
+    uint32_t segs[64]; /* the via path */
     uint32_t n;
-    uint8_t only;       /* only_*: the exit is the one way on; no_*: the exit is forbidden */
+    uint8_t only; /* only_*: the exit is the one way on; no_*: the exit is forbidden */
 };
 
 struct tr_rules {
-    long long *way;     /* per edge: OSM way id */
-    long long *osm;     /* per internal node: OSM node id */
-    uint8_t *signals;   /* per internal node: 1 with traffic signals */
-    uint64_t *forbid;   /* sorted a << 32 | b: forbidden via-node turns */
+    long long *way;   /* per edge: OSM way id */
+    long long *osm;   /* per internal node: OSM node id */
+    uint8_t *signals; /* per internal node: 1 with traffic signals */
+    uint64_t *forbid; /* sorted a << 32 | b: forbidden via-node turns */
     size_t nforbid, capforbid;
-    uint64_t *only;     /* sorted a << 32 | b: the allowed turns of an only_* */
+    uint64_t *only; /* sorted a << 32 | b: the allowed turns of an only_* */
     size_t nonly, caponly;
     uint64_t *only_from; /* sorted segments with an only_* */
     size_t nonly_from, caponly_from;

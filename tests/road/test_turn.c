@@ -213,12 +213,12 @@ static const struct car_case {
     double kmh, dur_s;
     int restricted;
 } car_cases[] = {
-    {51, 1, 1, 0, 25, 0, 0},   {52, 1, 1, 0, 25, 0, 0},   {54, 0, 0, 0, 0, 0, 0},
-    {55, 1, 1, 1, 25, 0, 0},   {56, 0, 0, 0, 0, 0, 0},    {57, 0, 0, 0, 0, 0, 0},
-    {58, 0, 0, 0, 0, 0, 0},    {59, 1, 1, 1, 25, 0, 0},   {60, 1, 1, 1, 40, 0, 0},
-    {61, 1, 1, 1, 40, 0, 0},   {62, 0, 0, 0, 0, 0, 0},    {63, 0, 0, 0, 0, 0, 0},
-    {64, 0, 0, 0, 0, 0, 0},    {65, 1, 1, 1, 25, 0, 1},   {66, 1, 1, 1, 0, 1800, 0},
-    {67, 1, 1, 1, 0, 900, 0},  {68, 1, 1, 1, 25, 0, 2},   {69, 1, 1, 1, 40, 0, 0},
+    {51, 1, 1, 0, 25, 0, 0},  {52, 1, 1, 0, 25, 0, 0}, {54, 0, 0, 0, 0, 0, 0},
+    {55, 1, 1, 1, 25, 0, 0},  {56, 0, 0, 0, 0, 0, 0},  {57, 0, 0, 0, 0, 0, 0},
+    {58, 0, 0, 0, 0, 0, 0},   {59, 1, 1, 1, 25, 0, 0}, {60, 1, 1, 1, 40, 0, 0},
+    {61, 1, 1, 1, 40, 0, 0},  {62, 0, 0, 0, 0, 0, 0},  {63, 0, 0, 0, 0, 0, 0},
+    {64, 0, 0, 0, 0, 0, 0},   {65, 1, 1, 1, 25, 0, 1}, {66, 1, 1, 1, 0, 1800, 0},
+    {67, 1, 1, 1, 0, 900, 0}, {68, 1, 1, 1, 25, 0, 2}, {69, 1, 1, 1, 40, 0, 0},
 };
 
 START_TEST(test_car_rules)
@@ -245,11 +245,12 @@ START_TEST(test_car_rules)
     }
     /* maxspeed:forward=50 / :backward=30: a forward row at 40 km/h, a backward one at 24 */
     double len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 53);
-    ck_assert(fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND forward", 53) -
-                   len / (40 / 3.6)) < 1e-6);
-    ck_assert(fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND backward",
-                      53) -
-                   len / (24 / 3.6)) < 1e-6);
+    ck_assert(
+        fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND forward", 53) -
+             len / (40 / 3.6)) < 1e-6);
+    ck_assert(
+        fabs(q1(&f, "SELECT duration_s FROM road_edges WHERE osm_way_id = ? AND backward", 53) -
+             len / (24 / 3.6)) < 1e-6);
     tfx_close(&f);
 }
 END_TEST

@@ -3,10 +3,11 @@
  *   turn_pairs DB < pairs
  *
  * Reads lines "A B" (road_nodes ids) and writes "A B DURATION_S E..." per line: the cost and the
- * road_edges ids driven, last first ("A B -1" when B cannot be reached). The turn graph is built as pgr_trsp sees the network: every turn free,
- * u-turns at every node, the restrictions of road_restrictions applied. The search is a plain
- * Dijkstra over the CSR arrays of turn_csr() (the form the hierarchy takes): it starts on every
- * segment leaving A (paying the segment) and ends on the first settled segment into B. */
+ * road_edges ids driven, last first ("A B -1" when B cannot be reached). The turn graph is built as
+ * pgr_trsp sees the network: every turn free, u-turns at every node, the restrictions of
+ * road_restrictions applied. The search is a plain Dijkstra over the CSR arrays of turn_csr() (the
+ * form the hierarchy takes): it starts on every segment leaving A (paying the segment) and ends on
+ * the first settled segment into B. */
 #include "road/graph.h"
 #include "road/turn.h"
 #include "base/store.h"

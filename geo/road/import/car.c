@@ -11,32 +11,48 @@ static const struct cap {
     const char *key, *value;
     double kmh;
 } caps[] = {
-    {"surface", "cement", 80},         {"surface", "compacted", 80},
-    {"surface", "fine_gravel", 80},    {"surface", "paving_stones", 60},
-    {"surface", "metal", 60},          {"surface", "bricks", 60},
-    {"surface", "grass", 40},          {"surface", "wood", 40},
-    {"surface", "sett", 40},           {"surface", "grass_paver", 40},
-    {"surface", "gravel", 40},         {"surface", "unpaved", 40},
-    {"surface", "ground", 40},         {"surface", "dirt", 40},
-    {"surface", "pebblestone", 40},    {"surface", "tartan", 40},
-    {"surface", "cobblestone", 30},    {"surface", "clay", 30},
-    {"surface", "earth", 20},          {"surface", "stone", 20},
-    {"surface", "rocky", 20},          {"surface", "sand", 20},
-    {"surface", "mud", 10},            {"tracktype", "grade1", 60},
-    {"tracktype", "grade2", 40},       {"tracktype", "grade3", 30},
-    {"tracktype", "grade4", 25},       {"tracktype", "grade5", 20},
-    {"smoothness", "intermediate", 80}, {"smoothness", "bad", 40},
-    {"smoothness", "very_bad", 20},    {"smoothness", "horrible", 10},
-    {"smoothness", "very_horrible", 5}, {"smoothness", "impassable", 0},
+    {"surface", "cement", 80},
+    {"surface", "compacted", 80},
+    {"surface", "fine_gravel", 80},
+    {"surface", "paving_stones", 60},
+    {"surface", "metal", 60},
+    {"surface", "bricks", 60},
+    {"surface", "grass", 40},
+    {"surface", "wood", 40},
+    {"surface", "sett", 40},
+    {"surface", "grass_paver", 40},
+    {"surface", "gravel", 40},
+    {"surface", "unpaved", 40},
+    {"surface", "ground", 40},
+    {"surface", "dirt", 40},
+    {"surface", "pebblestone", 40},
+    {"surface", "tartan", 40},
+    {"surface", "cobblestone", 30},
+    {"surface", "clay", 30},
+    {"surface", "earth", 20},
+    {"surface", "stone", 20},
+    {"surface", "rocky", 20},
+    {"surface", "sand", 20},
+    {"surface", "mud", 10},
+    {"tracktype", "grade1", 60},
+    {"tracktype", "grade2", 40},
+    {"tracktype", "grade3", 30},
+    {"tracktype", "grade4", 25},
+    {"tracktype", "grade5", 20},
+    {"smoothness", "intermediate", 80},
+    {"smoothness", "bad", 40},
+    {"smoothness", "very_bad", 20},
+    {"smoothness", "horrible", 10},
+    {"smoothness", "very_horrible", 5},
+    {"smoothness", "impassable", 0},
 };
 
-static const char *const open_access[] = {"yes",        "motorcar", "motor_vehicle", "vehicle",
-                                          "permissive", "designated", "hov", "discouraged",
-                                          NULL};
-static const char *const closed_access[] = {"no",    "agricultural", "forestry", "emergency",
-                                            "psv",   "bus",          "taxi",     "foot",
-                                            "bicycle", "horse",      "hgv",      "goods",
-                                            "military", NULL};
+static const char *const open_access[] = {"yes",     "motorcar",    "motor_vehicle",
+                                          "vehicle", "permissive",  "designated",
+                                          "hov",     "discouraged", NULL};
+static const char *const closed_access[] = {"no",  "agricultural", "forestry", "emergency", "psv",
+                                            "bus", "taxi",         "foot",     "bicycle",   "horse",
+                                            "hgv", "goods",        "military", NULL};
 static const char *const restricted_access[] = {"private", "delivery", "destination", "customers",
                                                 NULL};
 static const char *const hierarchy[] = {"motorcar", "motor_vehicle", "vehicle", "access", NULL};
@@ -141,7 +157,8 @@ static int too_big(const struct ctx *c, const char *h, const char *wd, const cha
 static void access_both(const struct ctx *c, struct car_way *out)
 {
     static const char *const height[] = {"maxheight:physical", "maxheight", NULL};
-    static const char *const width[] = {"maxwidth:physical", "maxwidth", "width", "est_width", NULL};
+    static const char *const width[] = {"maxwidth:physical", "maxwidth", "width", "est_width",
+                                        NULL};
     static const char *const length[] = {"maxlength", NULL};
     static const char *const weight[] = {"maxweight", NULL};
     const char *af, *ab, *hf, *hb, *wf, *wb, *lf, *lb, *tf, *tb;
@@ -249,10 +266,9 @@ enum car_verdict car_way_eval(const struct profile *p, const readosm_way *w, str
 
 unsigned car_node_eval(const struct profile *p, const readosm_node *nd)
 {
-    static const char *const whitelist[] = {"cattle_grid", "border_control", "toll_booth",
-                                            "sally_port",  "gate",           "lift_gate",
-                                            "no",          "entrance",       "height_restrictor",
-                                            "arch",        NULL};
+    static const char *const whitelist[] = {
+        "cattle_grid", "border_control", "toll_booth",        "sally_port", "gate", "lift_gate",
+        "no",          "entrance",       "height_restrictor", "arch",       NULL};
     const readosm_tag *t = nd->tags;
     int n = nd->tag_count;
     const char *hw = car_tag(t, n, "highway"), *a = NULL, *b, *v;

@@ -1,6 +1,7 @@
-/* geo/road/import/car.h -- what OSRM 5.27.1's car profile (profiles/car.lua and lib/way_handlers.lua)
- * makes of the tags of one OSM way or node, in C. The figures (speeds, vehicle size, penalties)
- * are the struct profile (geo/road/import/profile.h); the rules are these, in car.lua's order:
+/* geo/road/import/car.h -- what OSRM 5.27.1's car profile (profiles/car.lua and
+ * lib/way_handlers.lua) makes of the tags of one OSM way or node, in C. The figures (speeds,
+ * vehicle size, penalties) are the struct profile (geo/road/import/profile.h); the rules are these,
+ * in car.lua's order:
  *
  * Way kept at all: highway=* of a routable profile class, or route=ferry / route=shuttle_train
  * (a "ferry" / "shuttle_train" class). Dropped: area=yes; highway=construction,
@@ -51,12 +52,12 @@
 typedef void (*car_report_fn)(void *ud, long long id, const char *reason);
 
 struct car_way {
-    int cls;                              /* index into profile cls */
-    uint8_t forward, backward;            /* drivable in that direction */
+    int cls;                                /* index into profile cls */
+    uint8_t forward, backward;              /* drivable in that direction */
     uint8_t restricted_fwd, restricted_bwd; /* 1 destination / delivery / customers, 2 private */
-    uint8_t roundabout;                   /* junction=roundabout|circular */
-    double kmh_fwd, kmh_bwd;              /* speeds (0 where closed) */
-    double duration_s;                    /* > 0: duration of the whole way (ferries) */
+    uint8_t roundabout;                     /* junction=roundabout|circular */
+    double kmh_fwd, kmh_bwd;                /* speeds (0 where closed) */
+    double duration_s;                      /* > 0: duration of the whole way (ferries) */
 };
 
 enum car_verdict { CAR_NOT_ROAD = -1, CAR_EXCLUDED = 0, CAR_KEPT = 1 };

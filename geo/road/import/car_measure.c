@@ -30,8 +30,8 @@ static const struct zone {
 } zones[] = {
     {"GB", "urban", 48.28},    {"", "urban", 50},        {"DE", "rural", 100},
     {"AT", "rural", 100},      {"FR", "rural", 80},      {"GB", "rural", 96.56},
-    {"", "rural", 90},         {"DE", "motorway", 0},    {"CZ", "motorway", 0},    {"CZ", "trunk", 0},
-    {"", "trunk", 110},    {"GB", "motorway", 112.65},
+    {"", "rural", 90},         {"DE", "motorway", 0},    {"CZ", "motorway", 0},
+    {"CZ", "trunk", 0},        {"", "trunk", 110},       {"GB", "motorway", 112.65},
     {"PL", "motorway", 140},   {"", "motorway", 130},    {"DE", "living_street", 7},
     {"", "living_street", 20}, {"", "bicycle_road", 30},
 };
@@ -170,8 +170,12 @@ static int iso_duration(const char *v, double *s)
             continue;
         }
         long n = take_int(&v);
-        double f = *v == 'D' && !intime ? 86400 : !intime ? -1 : *v == 'H' ? 3600 : *v == 'M' ? 60
-                 : *v == 'S' ? 1 : -1;
+        double f = *v == 'D' && !intime ? 86400
+                   : !intime            ? -1
+                   : *v == 'H'          ? 3600
+                   : *v == 'M'          ? 60
+                   : *v == 'S'          ? 1
+                                        : -1;
         if (n < 0 || f < 0)
             return 0;
         t += (double)n * f, v++;
@@ -197,7 +201,8 @@ int car_duration(const char *v, double *s)
         if (*v++ != ':')
             return 0;
     }
-    *s = k == 1 ? part[0] * 60.0 : k == 2 ? part[0] * 3600.0 + part[1] * 60.0
-                                          : part[0] * 3600.0 + part[1] * 60.0 + part[2];
+    *s = k == 1   ? part[0] * 60.0
+         : k == 2 ? part[0] * 3600.0 + part[1] * 60.0
+                  : part[0] * 3600.0 + part[1] * 60.0 + part[2];
     return *s > 0;
 }

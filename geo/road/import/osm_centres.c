@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The centre kind the tags name ("police", "fire", "ambulance") or NULL. When they name two,
  * the first in that order wins and *also gets the other. */
 const char *centre_kind(const readosm_tag *t, int n, const char **also)
@@ -133,7 +132,6 @@ void centres_free(struct imp *im)
     }
     free(im->centres);
 }
-
 
 /* Place way centre c: the area centroid of a closed ring, else the mean of its nodes. Refs
  * missing from the file are left out (reported). Returns 0 when no node of c is known. */

@@ -163,19 +163,18 @@ enum kkc_code graph_build(struct imp *im)
     mark_junctions(im);
     split_loops(im);
     for (size_t i = 0; i < im->nnodes; i++)
-        im->gid[i] = im->deg[i] != 2                      ? NO_NODE
+        im->gid[i] = im->deg[i] != 2                   ? NO_NODE
                      : im->nflag[i] & CAR_NODE_BARRIER ? BARRIER_NODE
-                                                        : im->ngid++;
+                                                       : im->ngid++;
     return KKC_OK;
 }
-
 
 /* ------------------------------------------------------------------------------------------ */
 /* The write                                                                                   */
 
 #define NODE_SQL "INSERT INTO road_nodes (id, osm_id, geom) VALUES (?, ?, MakePoint(?, ?, 4326))"
 
-struct edge_out { /* the write of one way's edges */
+struct edge_out {          /* the write of one way's edges */
     sqlite3_stmt *es, *ns; /* road_edges, road_nodes inserts */
     const struct oway *w;
     sqlite3_int64 src, dst;
@@ -330,7 +329,8 @@ static enum kkc_code edge_write(struct imp *im, struct store *st, struct edge_ou
                    eo->w->id, im->nodes[im->idx[a]].id, im->nodes[im->idx[b]].id);
     int split = c->forward && c->backward &&
                 (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
-    double df = way_duration(eo->w, eo->len, c->kmh_fwd), db = way_duration(eo->w, eo->len, c->kmh_bwd);
+    double df = way_duration(eo->w, eo->len, c->kmh_fwd),
+           db = way_duration(eo->w, eo->len, c->kmh_bwd);
     if (!rc && split) {
         rc = edge_row(im, st, eo, 1, 0, df, c->restricted_fwd);
         if (!rc)

@@ -15,15 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NO_NODE UINT32_MAX         /* a node ref not in the file / a cut in a way */
+#define NO_NODE UINT32_MAX            /* a node ref not in the file / a cut in a way */
 #define BARRIER_NODE (UINT32_MAX - 1) /* gid of a barrier: one road node per edge end */
-#define NO_STR UINT32_MAX          /* an absent name or ref */
-#define STRS_MAX (1UL << 30)       /* bytes of way names and refs kept */
-#define REFS_MAX ((1UL << 32) - 2) /* node refs kept (indexes are 32-bit) */
-#define WAYS_MAX (1UL << 31)       /* road ways kept */
-#define CENTRES_MAX 1000000UL      /* centre candidates kept */
-#define REASON_MAX 320             /* bytes of one report */
-#define E7 1e7                     /* coordinates are kept in 1e-7 degrees, OSM's precision */
+#define NO_STR UINT32_MAX             /* an absent name or ref */
+#define STRS_MAX (1UL << 30)          /* bytes of way names and refs kept */
+#define REFS_MAX ((1UL << 32) - 2)    /* node refs kept (indexes are 32-bit) */
+#define WAYS_MAX (1UL << 31)          /* road ways kept */
+#define CENTRES_MAX 1000000UL         /* centre candidates kept */
+#define REASON_MAX 320                /* bytes of one report */
+#define E7 1e7                        /* coordinates are kept in 1e-7 degrees, OSM's precision */
 
 /* ------------------------------------------------------------------------------------------ */
 /* State of one import                                                                         */
@@ -38,8 +38,8 @@ struct oway { /* a kept road way */
     size_t first;       /* its node refs: refs[first .. first + n), later idx[...] */
     uint32_t n;         /* number of refs; after the resolve, of idx entries */
     uint32_t name, ref; /* offsets into strs, or NO_STR */
-    struct car_way car;  /* what the car profile makes of its tags */
-    double len_m;        /* length of all its pieces (set for ways with a duration) */
+    struct car_way car; /* what the car profile makes of its tags */
+    double len_m;       /* length of all its pieces (set for ways with a duration) */
 };
 
 struct ospecial { /* a node the car profile cares about */
@@ -49,12 +49,12 @@ struct ospecial { /* a node the car profile cares about */
 
 struct orestr { /* a type=restriction relation, as read */
     long long id;
-    char value[40];       /* no_left_turn, only_straight_on, ... */
-    long long from, to;   /* way ids, 0 when missing */
-    long long via_node;   /* 0 when none */
-    size_t via_first;     /* via way ids in vias[via_first .. + nvia) */
+    char value[40];     /* no_left_turn, only_straight_on, ... */
+    long long from, to; /* way ids, 0 when missing */
+    long long via_node; /* 0 when none */
+    size_t via_first;   /* via way ids in vias[via_first .. + nvia) */
     uint32_t nvia;
-    char problem[96];     /* "" or why it cannot be applied */
+    char problem[96]; /* "" or why it cannot be applied */
 };
 
 struct ocentre { /* a centre candidate */
@@ -91,8 +91,8 @@ struct imp {
     long long *vias;
     size_t nvias, capvias;
     uint8_t *nflag; /* per node (after the sort): CAR_NODE_* */
-    uint8_t *deg;  /* per node: 0 unused, 1 used once, 2 graph node */
-    uint32_t *gid; /* per node: its road_nodes id, or NO_NODE */
+    uint8_t *deg;   /* per node: 0 unused, 1 used once, 2 graph node */
+    uint32_t *gid;  /* per node: its road_nodes id, or NO_NODE */
     uint32_t ngid;
     enum kkc_code rc; /* the first failure inside a readosm callback */
     struct kkc_err *err;

@@ -1,11 +1,12 @@
-/* geo/road/import/osm_import.c -- OpenStreetMap file -> road_nodes, road_edges and centres (contract in
- * osm_import.h).
+/* geo/road/import/osm_import.c -- OpenStreetMap file -> road_nodes, road_edges and centres
+ * (contract in osm_import.h).
  *
  * Three phases over one struct imp (osm_imp.h): (1) the read (osm_read.c): one readosm pass keeps
  * every node, the road ways a car may drive (car.c), barrier and signal nodes, restriction
- * relations (osm_restrict.c) and the centre candidates (osm_centres.c). (2) The graph build: sort the nodes, resolve the refs
- * of the road ways to node indexes, mark junctions, number them densely (osm_graph.c). (3) The write: one
- * SAVEPOINT, prepared statements, SpatiaLite geometry blobs. Nothing is global; nothing prints. */
+ * relations (osm_restrict.c) and the centre candidates (osm_centres.c). (2) The graph build: sort
+ * the nodes, resolve the refs of the road ways to node indexes, mark junctions, number them densely
+ * (osm_graph.c). (3) The write: one SAVEPOINT, prepared statements, SpatiaLite geometry blobs.
+ * Nothing is global; nothing prints. */
 #include "road/import/osm_imp.h"
 
 #include <limits.h>
@@ -17,9 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-
 __attribute__((format(printf, 3, 4))) void osm_report(struct imp *im, long long row,
-                                                             const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
     char reason[REASON_MAX];
     va_list ap;
@@ -44,7 +44,7 @@ void osm_fail(struct imp *im, enum kkc_code code, const char *what)
 /* Room for one more of n elements of size elem in array p of *cap elements, at most max.
  * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
 void *osm_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
-                      const char *what)
+               const char *what)
 {
     if (n < *cap)
         return p;
@@ -188,7 +188,6 @@ static void special_add(struct imp *im, const readosm_node *nd)
     p[im->nspecials++] = (struct ospecial){nd->id, f};
 }
 
-
 int imp_on_node(const void *ud, const readosm_node *nd)
 {
     struct imp *im = (struct imp *)ud;
@@ -227,8 +226,6 @@ int imp_on_relation(const void *ud, const readosm_relation *r)
                    kind);
     return im->rc ? READOSM_ABORT : READOSM_OK;
 }
-
-
 
 /* Write nodes, edges and centres inside one SAVEPOINT; roll back on any error. */
 static enum kkc_code imp_write(struct imp *im, struct store *st)
@@ -319,4 +316,3 @@ fail:
     imp_free(&im);
     return rc;
 }
-

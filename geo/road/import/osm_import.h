@@ -1,11 +1,11 @@
-/* geo/road/import/osm_import.h -- the import side of the road graph: OpenStreetMap -> road_nodes, road_edges
- * (and optionally centres) in the store.
+/* geo/road/import/osm_import.h -- the import side of the road graph: OpenStreetMap -> road_nodes,
+ * road_edges (and optionally centres) in the store.
  *
- * What is kept. Ways whose highway=* class is routable in the speed profile (geo/road/import/profile.h:
- * motorway .. service and the _links by default), unless area=yes, or the most specific of
- * motorcar > motor_vehicle > vehicle > access says no / private / agricultural / forestry / psv /
- * emergency / military (yes / permissive / destination / designated / customers / delivery
- * allow; any other value is reported and the next, less specific tag decides).
+ * What is kept. Ways whose highway=* class is routable in the speed profile
+ * (geo/road/import/profile.h: motorway .. service and the _links by default), unless area=yes, or
+ * the most specific of motorcar > motor_vehicle > vehicle > access says no / private / agricultural
+ * / forestry / psv / emergency / military (yes / permissive / destination / designated / customers
+ * / delivery allow; any other value is reported and the next, less specific tag decides).
  *
  * Direction. oneway=yes|true|1 -> forward only, -1|reverse -> backward only, no|false|0 -> both;
  * without an oneway tag junction=roundabout|circular and highway=motorway|motorway_link are
@@ -54,11 +54,12 @@ struct store;
 #define OSM_IMPORT_MAX_BZ2_BYTES (16ULL << 30) /* decompressed size of an .osm.bz2 */
 
 struct osm_import_opts {
-    const char *path;         /* .osm, .osm.pbf (or .pbf), .osm.bz2 (or .bz2) */
-    int centres_from_osm;     /* nonzero: also add police / fire / ambulance centres */
-    const char *profile_path; /* NULL: the built-in speed profile; format in geo/road/import/profile.h */
-    kkc_report_fn report;     /* NULL: reports are only counted */
-    void *report_ud;          /* passed to report */
+    const char *path;     /* .osm, .osm.pbf (or .pbf), .osm.bz2 (or .bz2) */
+    int centres_from_osm; /* nonzero: also add police / fire / ambulance centres */
+    const char
+        *profile_path; /* NULL: the built-in speed profile; format in geo/road/import/profile.h */
+    kkc_report_fn report; /* NULL: reports are only counted */
+    void *report_ud;      /* passed to report */
 };
 
 struct osm_import_stats {

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /* 1 when s ends with suffix. */
 static int ends_with(const char *s, const char *suffix)
 {

@@ -61,10 +61,17 @@ static void restriction_members(struct imp *im, const readosm_relation *r, struc
 
 void restriction_add(struct imp *im, const readosm_relation *r)
 {
-    static const char *const kinds[] = {"no_left_turn",  "no_right_turn",   "no_straight_on",
-                                        "no_u_turn",     "no_entry",        "no_exit",
-                                        "only_left_turn", "only_right_turn", "only_straight_on",
-                                        "only_u_turn",   NULL};
+    static const char *const kinds[] = {"no_left_turn",
+                                        "no_right_turn",
+                                        "no_straight_on",
+                                        "no_u_turn",
+                                        "no_entry",
+                                        "no_exit",
+                                        "only_left_turn",
+                                        "only_right_turn",
+                                        "only_straight_on",
+                                        "only_u_turn",
+                                        NULL};
     const char *v = car_restriction(r), *ex = car_tag(r->tags, r->tag_count, "except");
     struct orestr x = {.id = r->id};
 
@@ -82,10 +89,9 @@ void restriction_add(struct imp *im, const readosm_relation *r)
         problem(&x, "no via node or way");
     else if (x.via_node && x.nvia)
         problem(&x, "both a via node and via ways");
-    struct orestr *p =
-        im->rc ? NULL
-               : osm_grow(im, im->restr, &im->caprestr, im->nrestr, sizeof *p, RESTR_MAX,
-                          "restrictions");
+    struct orestr *p = im->rc ? NULL
+                              : osm_grow(im, im->restr, &im->caprestr, im->nrestr, sizeof *p,
+                                         RESTR_MAX, "restrictions");
     if (!p)
         return;
     im->restr = p;
@@ -202,7 +208,8 @@ static enum kkc_code restriction_row(struct imp *im, struct store *st, sqlite3_s
     x->via_node ? sqlite3_bind_int64(s, 4, x->via_node) : sqlite3_bind_null(s, 4);
     x->nvia ? sqlite3_bind_text(s, 5, via, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, 5);
     x->to ? sqlite3_bind_int64(s, 6, x->to) : sqlite3_bind_null(s, 6);
-    x->problem[0] ? sqlite3_bind_text(s, 7, x->problem, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 7);
+    x->problem[0] ? sqlite3_bind_text(s, 7, x->problem, -1, SQLITE_STATIC)
+                  : sqlite3_bind_null(s, 7);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "insert road restriction", im->err);
     sqlite3_reset(s);

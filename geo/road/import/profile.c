@@ -1,4 +1,5 @@
-/* geo/road/import/profile.c -- the built-in car speed table and the parser of profile files (see profile.h). */
+/* geo/road/import/profile.c -- the built-in car speed table and the parser of profile files (see
+ * profile.h). */
 #include "road/import/profile.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@ static const struct profile_class builtin[] = {
     {"motorway", 90},      {"motorway_link", 45}, {"trunk", 85},        {"trunk_link", 40},
     {"primary", 65},       {"primary_link", 30},  {"secondary", 55},    {"secondary_link", 25},
     {"tertiary", 40},      {"tertiary_link", 20}, {"unclassified", 25}, {"residential", 25},
-    {"living_street", 10}, {"service", 15},        {"ferry", 5},         {"shuttle_train", 10},
+    {"living_street", 10}, {"service", 15},       {"ferry", 5},         {"shuttle_train", 10},
 };
 
 /* The other figures, by name (profile.h documents them). */
@@ -107,8 +108,8 @@ static enum kkc_code profile_line(struct profile *p, char *line, const char *pat
         if (strcmp(key, f->name) != 0)
             continue;
         if (!parse_number(val, f->lo, f->hi, &v))
-            return kkc_err_set(err, KKC_EINVAL, "%s:%ld: %s `%s` is out of range (profile.h)",
-                               path, lineno, f->name, val);
+            return kkc_err_set(err, KKC_EINVAL, "%s:%ld: %s `%s` is out of range (profile.h)", path,
+                               lineno, f->name, val);
         *(double *)((char *)p + f->off) = v;
         return KKC_OK;
     }

@@ -1,4 +1,5 @@
-/* geo/road/import/profile.h -- the car speed profile: which OSM highway classes are routable, and how fast.
+/* geo/road/import/profile.h -- the car speed profile: which OSM highway classes are routable, and
+ * how fast.
  *
  * THE built-in table (km/h, typical travel speeds, after OSRM's car profile):
  *
@@ -13,9 +14,9 @@
  *
  * and the other figures of OSRM's car.lua (name, built-in value):
  *
- *     maxspeed_factor        0.8    a way tagged maxspeed=V drives at V * 0.8 (car.lua speed_reduction)
- *     turn_penalty           7.5    s, the most a turn costs, shaped by its angle (sigmoid)
- *     turn_bias              1.075  right turns cheaper than left ones (right-hand traffic)
+ *     maxspeed_factor        0.8    a way tagged maxspeed=V drives at V * 0.8 (car.lua
+ * speed_reduction) turn_penalty           7.5    s, the most a turn costs, shaped by its angle
+ * (sigmoid) turn_bias              1.075  right turns cheaper than left ones (right-hand traffic)
  *     u_turn_penalty         20     s, added to a u-turn (only at dead ends and barriers)
  *     traffic_signal_penalty 2      s, passing a node with highway=traffic_signals
  *     vehicle_height         2.0    m   (maxheight below it closes a way)
