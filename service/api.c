@@ -233,12 +233,20 @@ static void h_health(const struct api_req *r, struct api_res *res)
     json_t *roads = w->graph ? json_pack("{s:I, s:I}", "nodes", (json_int_t)graph_node_count(w->graph),
                                          "edges", (json_int_t)graph_edge_count(w->graph))
                              : json_null();
-    api_reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s, s:o}", "status", "ok",
+    json_t *body = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s, s:o}", "status", "ok",
                          "centres", (json_int_t)n, "centres_by_kind", "police",
                          (json_int_t)by_kind[KIND_POLICE], "fire", (json_int_t)by_kind[KIND_FIRE],
                          "ambulance", (json_int_t)by_kind[KIND_AMBULANCE], "centres_closed",
                          (json_int_t)closed, "municipalities", (json_int_t)w->municipalities,
-                         "data_version", w->version, "loaded_at", when, "road_graph", roads));
+                         "data_version", w->version, "loaded_at", when, "road_graph", roads);
+    if (body) /* road closures in force and the version of the weights they make */
+        json_object_set_new(body, "closures",
+                            json_pack("{s:I, s:I, s:I, s:I}", "active",
+                                      (json_int_t)w->closures.active, "edges",
+                                      (json_int_t)w->closures.edges, "weights_version",
+                                      (json_int_t)w->closures.version, "missing_ways",
+                                      (json_int_t)w->closures.missing_ways));
+    api_reply(res, body);
 }
 
 enum kkc_code api_param_bbox(struct params *q, double b[4], int *has, struct kkc_err *err)
@@ -406,7 +414,10 @@ static void h_metrics(const struct api_req *r, struct api_res *res)
     struct kkc_err err = {0};
     const struct world *w = r->w;
     struct metrics_gauges g = {.data_version = w->version, .loaded_at = w->loaded_at,
-                               .municipalities = w->municipalities, .has_graph = !!w->graph};
+                               .municipalities = w->municipalities, .has_graph = !!w->graph,
+                               .closures_active = w->closures.active,
+                               .closures_edges = w->closures.edges,
+                               .closures_version = w->closures.version};
     size_t n = centres_count(w->centres);
 
     if (params_finish(r->q, &err)) {

@@ -2,6 +2,8 @@
 #include "world.h"
 
 #include "centres/centres.h"
+#include "closures/closures.h"
+#include "closures/overlay.h"
 #include "coverage/coverage_base.h"
 #include "road/graph.h"
 #include "road/labels.h"
@@ -36,6 +38,26 @@ static long count_rows(struct store *st, const char *sql)
     return n;
 }
 
+/* Match the closures in force now and apply them to the new (not yet shared) graph. */
+static enum kkc_code apply_closures(struct store *st, struct world *w, struct kkc_err *err)
+{
+    struct closure_list l = {0};
+    struct closure_effects e = {0};
+    int64_t version = 0;
+    enum kkc_code rc = closures_load(st, &l, err);
+    if (!rc)
+        rc = closures_version(st, &version, err);
+    if (!rc)
+        rc = closures_match(st, &l, (int64_t)time(NULL), &e, err);
+    if (!rc && w->graph)
+        rc = closures_overlay(w->graph, &e, err);
+    w->closures = (struct world_closures){(long)e.active, version, e.next_change,
+                                          (long)e.missing_ways, (long)e.len};
+    closure_effects_free(&e);
+    closure_list_free(&l);
+    return rc;
+}
+
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
 {
     struct store *st = NULL;
@@ -52,6 +74,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         rc = centres_load(st, &w->centres, err);
     if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
         rc = graph_load(st, &w->graph, err);
+    if (!rc)
+        rc = apply_closures(st, w, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};

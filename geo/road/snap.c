@@ -26,6 +26,8 @@ static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, 
     double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0, x = ax, y = ay, d2;
     uint32_t e = g->coord_edge[k];
 
+    if (!(g->edge_flags[e] & GRAPH_SNAPPABLE)) /* closed both ways after the grid was built */
+        return;
     if (l2 > 0)
         t = fmin(fmax(-(ax * dx + ay * dy) / l2, 0.0), 1.0);
     if (t == 1.0) /* the end point exactly as the next segment measures its start */
