@@ -5,6 +5,7 @@
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "api_admin.h"
+#include "api_closures.h"
 #include "api_batch.h"
 #include "api_coverage.h"
 #include "api_osrm.h"
@@ -456,6 +457,8 @@ static const struct route routes[] = {
     {"/metrics", h_metrics, NULL, NULL, NULL},
     {"/v1/centres", h_centres, api_admin_create, NULL, NULL},
     {"/v1/centres/", h_centre_one, NULL, api_admin_update, api_admin_delete},
+    {"/v1/closures", api_closures_list, api_closures_create, NULL, NULL},
+    {"/v1/closures/", NULL, NULL, api_closures_update, api_closures_delete},
     {"/v1/nearest", h_nearest, api_batch_nearest, NULL, NULL},
     {"/v1/layers/roads", api_layers_roads, NULL, NULL, NULL},
     {"/v1/layers/boundaries", api_layers_boundaries, NULL, NULL, NULL},
@@ -559,6 +562,7 @@ const char *api_route_label(const char *path)
         {"/nearest/v1/", "/nearest/v1/{profile}/{coordinates}"},
         {"/table/v1/", "/table/v1/{profile}/{coordinates}"},
         {"/v1/centres/", "/v1/centres/{id}"},
+        {"/v1/closures/", "/v1/closures/{id}"},
         {"/static/", "/static/{file}"},
         {"/leaflet/", "/leaflet/{file}"},
     };

@@ -9,6 +9,7 @@
 #include "http.h"
 #include "road/import/osm_import.h"
 #include "base/store.h"
+#include "closures/closures.h"
 #include "world.h"
 
 #include <dirent.h>
@@ -218,6 +219,8 @@ int cli_import(int argc, char **argv)
     rc = store_open(tmp, STORE_CREATE, &st, &err);
     if (!rc)
         rc = import_into(st, &a, &err);
+    if (!rc && access(a.out, F_OK) == 0) /* road closures survive a re-import */
+        rc = closures_carry_over(st, a.out, osm_report, st, &err);
     store_close(st);
     if (!rc && rename(tmp, a.out) != 0)
         rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
@@ -273,7 +276,21 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     for (;;) {
-        if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
+        /* wake up when a road closure starts or ends, and reload as for SIGHUP */
+        struct world *cur = world_get(worlds);
+        long long next = cur ? cur->closures.next_change : 0;
+        world_put(worlds, cur);
+        if (next) {
+            long long wait = next - (long long)time(NULL);
+            struct timespec ts = {(time_t)(wait > 0 ? wait + 1 : 1), 0}; /* past it, surely */
+            sig = sigtimedwait(&set, NULL, &ts);
+            if (sig < 0 && errno != EAGAIN && errno != EINTR)
+                return;
+            sig = sig < 0 ? SIGHUP : sig;
+        } else if (sigwait(&set, &sig) != 0) {
+            return;
+        }
+        if (sig != SIGHUP)
             return;
         struct kkc_err err = {0};
         struct world *w = NULL;

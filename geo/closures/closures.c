@@ -10,6 +10,7 @@ void closure_clear(struct closure *c)
         return;
     free(c->ways);
     free(c->wkt);
+    free(c->geojson);
     free(c->reason);
     free(c->source);
     memset(c, 0, sizeof *c);
@@ -34,14 +35,15 @@ enum kkc_code closure_list_push(struct closure_list *l, const struct closure *c,
     }
     d = &l->items[l->len];
     *d = *c;
-    d->ways = NULL, d->wkt = d->reason = d->source = NULL;
+    d->ways = NULL, d->wkt = d->geojson = d->reason = d->source = NULL;
     if (c->nways && !(d->ways = malloc(c->nways * sizeof *d->ways))) {
         closure_clear(d);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (closures)");
     }
     if (c->nways)
         memcpy(d->ways, c->ways, c->nways * sizeof *d->ways);
-    if (dup_text(&d->wkt, c->wkt) || dup_text(&d->reason, c->reason) ||
+    if (dup_text(&d->wkt, c->wkt) || dup_text(&d->geojson, c->geojson) ||
+        dup_text(&d->reason, c->reason) ||
         dup_text(&d->source, c->source)) {
         closure_clear(d);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (closures)");
@@ -78,7 +80,7 @@ enum kkc_code closure_check(const struct closure *c, struct kkc_err *err)
                            CLOSURE_FACTOR_MAX);
     if (c->dir != CLOSURE_BOTH && c->dir != CLOSURE_FORWARD && c->dir != CLOSURE_BACKWARD)
         return kkc_err_set(err, KKC_EINVAL, "direction must be both, forward or backward");
-    if (c->nways == 0 && (!c->wkt || !*c->wkt))
+    if (c->nways == 0 && (!c->wkt || !*c->wkt) && (!c->geojson || !*c->geojson))
         return kkc_err_set(err, KKC_EINVAL, "a closure needs way ids or a geometry");
     if (c->nways > CLOSURE_WAYS_MAX)
         return kkc_err_set(err, KKC_ETOOBIG, "at most %d way ids in one closure",
@@ -86,7 +88,8 @@ enum kkc_code closure_check(const struct closure *c, struct kkc_err *err)
     for (size_t i = 0; i < c->nways; i++)
         if (c->ways[i] <= 0)
             return kkc_err_set(err, KKC_EINVAL, "way ids must be positive integers");
-    if (c->wkt && strlen(c->wkt) > CLOSURE_WKT_MAX)
+    if ((c->wkt && strlen(c->wkt) > CLOSURE_WKT_MAX) ||
+        (c->geojson && strlen(c->geojson) > CLOSURE_WKT_MAX))
         return kkc_err_set(err, KKC_ETOOBIG, "the geometry is longer than %d bytes",
                            CLOSURE_WKT_MAX);
     if (c->valid_from < 0 || c->valid_until < 0)

@@ -33,6 +33,7 @@ struct store;
 #define CLOSURE_WKT_MAX 200000   /* bytes of geometry text in one closure */
 #define CLOSURE_TEXT_MAX 500     /* bytes of reason / source */
 #define CLOSURE_FACTOR_MAX 100.0 /* the largest slow-down factor */
+#define CLOSURE_SHARE_MAX 0.5    /* a geometry may close at most this share of the road edges */
 
 enum closure_dir { CLOSURE_BOTH = 0, CLOSURE_FORWARD = 1, CLOSURE_BACKWARD = 2 };
 
@@ -43,6 +44,8 @@ struct closure {
     int64_t *ways;    /* OSM way ids (owned), nways of them; may be 0 with a geometry */
     size_t nways;
     char *wkt;        /* LINESTRING, POLYGON or MULTIPOLYGON text in WGS84 (owned), or NULL */
+    char *geojson;    /* the same geometry as GeoJSON text (owned): an input closures_write
+                       * turns into wkt when wkt is NULL; filled by closures_load */
     char *reason;     /* owned, non-empty */
     char *source;     /* owned, may be NULL ("admin" when stored without one) */
     int64_t valid_from, valid_until; /* Unix seconds; valid_until 0 = until removed */
@@ -88,7 +91,8 @@ enum closures_op { CLOSURES_ADD, CLOSURES_UPDATE, CLOSURES_REMOVE };
  * into cs[i].id), update (cs[i].id must exist; all fields replaced) or remove (only the ids
  * are read). Each closure is checked (closure_check, then against the network: every way id
  * must exist, a geometry must be valid (not self-intersecting), not empty, must touch at least
- * one road and must not cover the whole network) and logged in closure_changes. now stamps
+ * one road, must not cover the whole network nor close more than CLOSURE_SHARE_MAX of its
+ * edges) and logged in closure_changes. now stamps
  * created/changed. KKC_EINVAL / KKC_ENOTFOUND / KKC_ETOOBIG name the closure (its position in
  * the write) and the reason; *version gets the new state version. */
 enum kkc_code closures_write(struct store *st, enum closures_op op, struct closure *cs, size_t n,
@@ -134,6 +138,11 @@ enum kkc_code closure_geometry_check(struct store *st, const char *wkt, struct k
 enum kkc_code closure_geometry_edges(struct store *st, const char *wkt,
                                      void (*fn)(void *ud, uint32_t edge), void *ud,
                                      size_t *count, struct kkc_err *err);
+
+/* The road edges of c's ways as a GeoJSON MultiLineString (malloc'd, *out; NULL when c has no
+ * way or none exists). */
+enum kkc_code closure_ways_geojson(struct store *st, const struct closure *c, char **out,
+                                   struct kkc_err *err);
 
 /* Report every way id of a stored closure that no road edge of st has: report(ud, "closures",
  * closure id, "way N no longer exists ..."). */

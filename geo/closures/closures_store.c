@@ -12,7 +12,7 @@
 extern const char kkc_schema_sql[];
 
 #define COLS "id, factor, direction, ways, wkt, reason, source, valid_from, valid_until, created, " \
-             "changed"
+             "changed, AsGeoJSON(GeomFromText(wkt, 4326), 7)"
 
 enum kkc_code closures_store_ensure(struct store *st, struct kkc_err *err)
 {
@@ -77,6 +77,7 @@ static enum kkc_code row_closure(sqlite3_stmt *s, struct closure *c, struct kkc_
     c->wkt = col_dup(s, 4), c->reason = col_dup(s, 5), c->source = col_dup(s, 6);
     c->valid_from = sqlite3_column_int64(s, 7), c->valid_until = sqlite3_column_int64(s, 8);
     c->created = sqlite3_column_int64(s, 9), c->changed = sqlite3_column_int64(s, 10);
+    c->geojson = col_dup(s, 11);
     if (parse_ways((const char *)sqlite3_column_text(s, 3), c, err) || !c->reason) {
         closure_clear(c);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (closures)");
@@ -191,6 +192,17 @@ static enum kkc_code log_change(struct store *st, const char *action, const stru
                       c, c->id, now, action, err);
 }
 
+static double edge_count(struct store *st)
+{
+    sqlite3_stmt *s = NULL;
+    double n = 0;
+    if (store_prepare(st, "SELECT count(*) FROM road_edges", &s, NULL) == KKC_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        n = (double)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
 /* Check c against the network: its way ids exist, its geometry is valid and closes some but not
  * all of the roads. */
 static enum kkc_code check_network(struct store *st, const struct closure *c, struct kkc_err *err)
@@ -213,7 +225,29 @@ static enum kkc_code check_network(struct store *st, const struct closure *c, st
             rc = closure_geometry_edges(st, c->wkt, NULL, NULL, &hits, err);
         if (!rc && hits == 0)
             rc = kkc_err_set(err, KKC_EINVAL, "the geometry touches no road of the network");
+        if (!rc && hits > edge_count(st) * CLOSURE_SHARE_MAX)
+            rc = kkc_err_set(err, KKC_EINVAL, "the geometry closes %zu roads, more than %.0f %% "
+                             "of the network; close roads, not the network", hits,
+                             CLOSURE_SHARE_MAX * 100);
     }
+    return rc;
+}
+
+/* c->wkt from c->geojson (a GeoJSON geometry) through SpatiaLite. */
+static enum kkc_code geojson_to_wkt(struct store *st, struct closure *c, struct kkc_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    enum kkc_code rc = store_prepare(st, "SELECT AsText(GeomFromGeoJSON(?))", &s, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, c->geojson, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        if (!(c->wkt = col_dup(s, 0)))
+            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    } else {
+        rc = kkc_err_set(err, KKC_EINVAL, "the geometry is not a GeoJSON geometry");
+    }
+    sqlite3_finalize(s);
     return rc;
 }
 
@@ -247,6 +281,8 @@ static enum kkc_code write_one(struct store *st, enum closures_op op, struct clo
     }
     if (!rc)
         rc = closure_check(c, err);
+    if (!rc && !c->wkt && c->geojson)
+        rc = geojson_to_wkt(st, c, err);
     if (!rc)
         rc = check_network(st, c, err);
     if (!rc && op == CLOSURES_ADD) {
@@ -327,5 +363,33 @@ enum kkc_code closures_carry_over(struct store *st, const char *old_path, kkc_re
     store_exec(st, "DETACH DATABASE old", NULL);
     if (!rc && both && report)
         rc = closures_report_missing(st, report, ud, err);
+    return rc;
+}
+
+enum kkc_code closure_ways_geojson(struct store *st, const struct closure *c, char **out,
+                                   struct kkc_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    char *ways = NULL, *list = NULL;
+    enum kkc_code rc;
+    *out = NULL;
+    if (!c->nways)
+        return KKC_OK;
+    if (!(ways = ways_text(c)) || asprintf(&list, "[%s]", ways) < 0) {
+        free(ways);
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    }
+    rc = store_prepare(st, "SELECT AsGeoJSON(CastToMultiLinestring(ST_Collect(geom)), 7) FROM "
+                           "road_edges WHERE osm_way_id IN (SELECT value FROM json_each(?))",
+                       &s, err);
+    if (!rc) {
+        sqlite3_bind_text(s, 1, list, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL &&
+            !(*out = col_dup(s, 0)))
+            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(s);
+    free(ways);
+    free(list);
     return rc;
 }

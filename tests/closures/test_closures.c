@@ -318,6 +318,8 @@ START_TEST(bad_writes_store_nothing)
     box_wkt(wkt, sizeof wkt, -100, -100, 800, 400);
     c.wkt = wkt;
     bad(db, &c, 1, KKC_EINVAL, "covers the whole road network");
+    box_wkt(wkt, sizeof wkt, -50, -50, 250, 350); /* the west bank: 6 of 10 edges */
+    bad(db, &c, 1, KKC_EINVAL, "more than 50 %");
     box_wkt(wkt, sizeof wkt, 5000, 5000, 5100, 5100);
     bad(db, &c, 1, KKC_EINVAL, "touches no road");
     struct closure *many = calloc(10000, sizeof *many);
