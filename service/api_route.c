@@ -5,6 +5,7 @@
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "road/graph.h"
+#include "api_avoid.h"
 #include "road/labels.h"
 #include "json_out.h"
 #include "params.h"
@@ -87,7 +88,9 @@ void api_route(const struct api_req *r, struct api_res *res)
     double radius = SNAP_RADIUS_DEFAULT_M;
     int steps = 0;
     struct route_result *rr = NULL;
-    struct route_ctx *ctx = NULL;
+    struct route_ctx *ctx = NULL, *own = NULL;
+    struct graph *avoid = NULL; /* a private graph for avoid= / exclude= */
+    const struct graph *g = r->w->graph;
     enum kkc_code rc = api_route_end(r, "from", &from, &err);
 
     if (!rc)
@@ -97,17 +100,23 @@ void api_route(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
     if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
+    if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !r->w->graph)
         rc = kkc_err_set(&err, KKC_ENOSEGMENT, "no road network is loaded");
-    if (!rc && !(ctx = api_route_ctx(r, &err)))
+    if (!rc && avoid && !(rc = route_ctx_create(avoid, &own, &err)))
+        g = avoid, ctx = own;
+    if (!rc && !ctx && !(ctx = api_route_ctx(r, &err)))
         rc = err.code;
-    if (!rc && snap_point(r->w->graph, from.lon, from.lat, radius, &sf, &err))
+    if (!rc && snap_point(g, from.lon, from.lat, radius, &sf, &err))
         rc = err.code;
-    if (!rc && snap_point(r->w->graph, to.lon, to.lat, radius, &st, &err))
+    if (!rc && snap_point(g, to.lon, to.lat, radius, &st, &err))
         rc = err.code;
     if (!rc)
-        rc = route_compute(r->w->graph, ctx, &sf, &st, 1, &rr, &err);
+        rc = route_compute(g, ctx, &sf, &st, 1, &rr, &err);
+    route_ctx_destroy(own);
+    api_avoid_release(avoid); /* rr borrows names from the shared string table only */
     if (rc) {
         api_error(res, rc, err.msg);
         return;
