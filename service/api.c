@@ -5,6 +5,7 @@
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "api_admin.h"
+#include "api_avoid.h"
 #include "api_closures.h"
 #include "api_batch.h"
 #include "api_coverage.h"
@@ -353,6 +354,7 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
     double radius = SNAP_RADIUS_DEFAULT_M;
     struct centres_hit hits[K_MAX];
     size_t n;
+    struct graph *avoid = NULL;
     enum kkc_code rc = api_param_point(r, &p, &err);
 
     if (!rc)
@@ -365,12 +367,16 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
         rc = params_bool(r->q, "include_closed", &closed, &err);
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
+    if (!rc && by == 1) /* avoid= / exclude= (by=time only): a private graph */
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && by == 1) {
-        api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius);
+        api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius, avoid);
+        api_avoid_release(avoid);
         return;
     }
+    api_avoid_release(avoid); /* a failed parameter after avoid= */
     if (!rc)
         rc = centres_nearest(r->w->centres, p.lon, p.lat, mask, closed, (size_t)k, hits, &n,
                              &err);

@@ -204,27 +204,36 @@ enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
-                      unsigned mask, int include_closed, size_t k, double radius_m)
+                      unsigned mask, int include_closed, size_t k, double radius_m,
+                      const struct graph *avoid)
 {
     struct kkc_err err = {0};
     struct snap at;
     struct api_time_hit *th = calloc(k ? k : 1, sizeof *th);
     size_t n = 0;
     enum kkc_code rc = KKC_OK;
+    struct world view; /* with avoid: the world seen through the private graph, no labels */
+    const struct world *w = r->w;
 
+    if (avoid) {
+        view = *r->w;
+        view.graph = (struct graph *)avoid;
+        memset(view.labels, 0, sizeof view.labels);
+        w = &view;
+    }
     if (!th)
         rc = kkc_err_set(&err, KKC_ENOMEM, "out of memory");
-    else if (!r->w->graph)
+    else if (!w->graph)
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network is loaded, so by=time cannot be answered; use "
                          "by=distance");
-    else if (snap_point(r->w->graph, p->lon, p->lat, radius_m, &at, &err))
+    else if (snap_point(w->graph, p->lon, p->lat, radius_m, &at, &err))
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network covers this point (nothing routable within %.0f m); "
                          "by=distance works everywhere",
                          radius_m);
     else
-        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, radius_m, th, &n, &err);
+        rc = api_nearest_time_hits(w, &at, mask, include_closed, k, radius_m, th, &n, &err);
     if (rc) {
         free(th);
         api_error(res, rc, err.msg);

@@ -14,7 +14,8 @@ void api_route(const struct api_req *r, struct api_res *res);
  * time from the centre to the point p (snapped within radius_m). */
 struct point_in;
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
-                      unsigned mask, int include_closed, size_t k, double radius_m);
+                      unsigned mask, int include_closed, size_t k, double radius_m,
+                      const struct graph *avoid);
 
 /* One centre ranked by driving time: its index into the world's centres and the cost of the
  * drive from it to the point. */

@@ -20,6 +20,8 @@ BRIDGE = [24271761, 24808949]  # Ernst-Walz-Brücke, both carriageways
 ROUTE = "/v1/route?from=8.6745,49.4175&to=8.6780,49.4060"
 OSRM = "/route/v1/driving/8.6745,49.4175;8.6780,49.4060?overview=false"
 NEAREST = "/v1/nearest?lon=8.6745&lat=49.4175&by=time&k=5"
+# a box over the bridge: avoid= of it must answer as the stored closure does
+AVOID = "&avoid=8.6755,49.4100,8.6780,49.4100,8.6780,49.4110,8.6755,49.4110"
 
 
 def fail(msg):
@@ -101,7 +103,11 @@ def check_live(srv):
         fail("DELETE answered %d" % st)
     if answers(srv) != base:
         fail("deleting the closure did not restore every answer byte for byte")
-    print("closures.sh: route %.1f s -> %.1f s closed -> %.1f s restored" % (d0, d1, d0))
+    for path, want in ((ROUTE, closed[0]), (NEAREST, closed[2])):
+        if srv.req(path + AVOID)[1] != want:
+            fail("%s with avoid= over the bridge differs from the stored closure" % path)
+    print("closures.sh: route %.1f s -> %.1f s closed -> %.1f s restored; avoid= answers as "
+          "the closure on /v1/route and /v1/nearest?by=time" % (d0, d1, d0))
     return d0, d1
 
 
