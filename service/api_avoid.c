@@ -2,8 +2,10 @@
 #include "api_avoid.h"
 
 #include "closures/avoid.h"
+#include "closures/overlay.h"
 #include "params.h"
 #include "road/graph.h"
+#include "tctx.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -114,15 +116,46 @@ static enum kkc_code parse_exclude(const char *s, unsigned *mask, struct kkc_err
     return KKC_OK;
 }
 
+/* closures=ID,... : those stored closures, in force or not, into e (a what-if). */
+static enum kkc_code what_if_closures(const struct api_req *r, const char *ids,
+                                      struct closure_effects *e, struct kkc_err *err)
+{
+    struct closure_list all = {0}, pick = {0};
+    struct store *st = api_store(r, err);
+    enum kkc_code rc = st ? closures_load(st, &all, err) : KKC_EDB;
+    for (const char *p = ids; !rc && *p;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        size_t i = 0;
+        if (end == p || id <= 0 || (*end && *end != ','))
+            rc = kkc_err_set(err, KKC_EINVAL, "closures takes closure ids separated by commas");
+        while (!rc && i < all.len && all.items[i].id != id)
+            i++;
+        if (!rc && i == all.len)
+            rc = kkc_err_set(err, KKC_ENOTFOUND, "no closure with id %lld", id);
+        if (!rc && pick.len == CLOSURES_WRITE_MAX)
+            rc = kkc_err_set(err, KKC_ETOOBIG, "at most %d closures", CLOSURES_WRITE_MAX);
+        if (!rc && !(rc = closure_list_push(&pick, &all.items[i], err)))
+            pick.items[pick.len - 1].valid_from = pick.items[pick.len - 1].valid_until = 0;
+        p = *end ? end + 1 : end;
+    }
+    if (!rc)
+        rc = closures_match(st, &pick, 0, e, err);
+    closure_list_free(&all);
+    closure_list_free(&pick);
+    return rc;
+}
+
 enum kkc_code api_avoid_graph(const struct api_req *r, struct graph **out, struct kkc_err *err)
 {
     const char *avoid = params_str(r->q, "avoid"), *exclude = params_str(r->q, "exclude");
+    const char *what_if = params_str(r->q, "closures");
     struct rings rings = {0};
     struct avoid_opts o = {0};
-    struct closure_effects e = {0};
+    struct closure_effects e = {0}, w = {0};
     enum kkc_code rc = KKC_OK;
     *out = NULL;
-    if (!avoid && !exclude)
+    if (!avoid && !exclude && !what_if)
         return KKC_OK;
     if (!r->w->graph)
         return kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded");
@@ -133,9 +166,16 @@ enum kkc_code api_avoid_graph(const struct api_req *r, struct graph **out, struc
     o.areas = rings.areas, o.nareas = rings.n;
     if (!rc)
         rc = closures_avoid_effects(r->w->graph, &o, &e, err);
+    if (!rc && what_if)
+        rc = what_if_closures(r, what_if, &w, err);
     if (!rc)
         rc = closures_graph_with(r->w->graph, &e, out, err);
+    if (!rc && w.len && (rc = closures_overlay(*out, &w, err)) != KKC_OK) {
+        closures_graph_release(*out);
+        *out = NULL;
+    }
     closure_effects_free(&e);
+    closure_effects_free(&w);
     rings_free(&rings);
     return rc;
 }

@@ -3,8 +3,9 @@
  * avoid= one or more polygons: a GeoJSON Polygon or MultiPolygon (outer rings), or rings of
  * lon,lat numbers separated by commas, rings separated by '|'
  * (avoid=8.67,49.41,8.68,49.41,8.68,49.42|...). exclude= motorway (with its links); toll and
- * ferry are refused: the road data has neither. With either parameter the request runs on a
- * private copy of the graph with those roads closed (geo/closures/avoid.h). */
+ * ferry are refused: the road data has neither. closures=ID,... (a what-if): those stored closures
+ * as if in force now. With any of them the request runs on a private copy of the graph with those
+ * roads closed or slowed (geo/closures/avoid.h); nothing is stored. */
 #ifndef KKC_API_AVOID_H
 #define KKC_API_AVOID_H
 

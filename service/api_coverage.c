@@ -7,6 +7,8 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+
+#include "api_avoid.h"
 #include "tctx.h"
 
 #include "centres/centres.h"
@@ -645,19 +647,24 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     struct coverage_result cr = {0};
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 1, 1, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_run(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &err);
+        rc = coverage_run(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph, &p.q,
+                          &cr, &err);
     if (rc)
         api_error(res, rc, err.msg);
     else
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
+    api_avoid_release(avoid);
 }
 
 /* ---------------------------------------------------------------- catchments ------------- */

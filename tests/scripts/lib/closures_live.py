@@ -140,6 +140,25 @@ def check_under_load(srv, d0, d1):
     print("closures.sh: 20 writes under 4 readers: no failure, durations %s" % sorted(seen))
 
 
+def check_what_if(srv):
+    cov = "/v1/coverage?minutes=8&kind=fire"
+    base = srv.req(cov)[1]
+    st, body = srv.req("/v1/closures", "POST", {"reason": "plán", "ways": BRIDGE,
+                                                "valid_from": "2099-01-01T00:00:00Z"})
+    cid = json.loads(body)["id"]
+    if srv.req(cov)[1] != base:
+        fail("a closure not yet in force changed the coverage")
+    what_if = srv.req(cov + "&closures=%d" % cid)[1]
+    if what_if == base:
+        fail("closures= (what-if) did not change the coverage")
+    srv.req("/v1/closures/%d" % cid, "PUT", {"reason": "plán", "ways": BRIDGE})
+    if srv.req(cov)[1] != what_if:
+        fail("the what-if coverage differs from the coverage once the closure is in force")
+    if srv.req("/v1/closures/%d" % cid, "DELETE")[0] != 204 or srv.req(cov)[1] != base:
+        fail("removing the closure did not restore the coverage")
+    print("closures.sh: coverage what-if closures=ID == the live closure, byte for byte")
+
+
 def check_durable(srv, d1):
     close_bridge(srv)
     srv.stop(signal.SIGKILL)
@@ -199,6 +218,7 @@ def main():
         srv.start()
         d0, d1 = check_live(srv)
         check_under_load(srv, d0, d1)
+        check_what_if(srv)
         check_durable(srv, d1)
         srv.stop()
         check_cli(tmp, db)
