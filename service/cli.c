@@ -270,19 +270,19 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     for (;;) {
-        /* wake up when a road closure starts or ends, and reload as for SIGHUP */
-        struct world *cur = world_get(worlds);
-        long long next = cur ? cur->closures.next_change : 0;
-        world_put(worlds, cur);
-        if (next) {
-            long long wait = next - (long long)time(NULL);
-            struct timespec ts = {(time_t)(wait > 0 ? wait + 1 : 1), 0}; /* past it, surely */
-            sig = sigtimedwait(&set, NULL, &ts);
-            if (sig < 0 && errno != EAGAIN && errno != EINTR)
-                return;
-            sig = sig < 0 ? SIGHUP : sig;
-        } else if (sigwait(&set, &sig) != 0) {
+        /* Wake up every second: when a road closure of the current world (an admin write may
+         * have swapped it meanwhile) has started or ended, reload as for SIGHUP. */
+        struct timespec ts = {1, 0};
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig < 0 && errno != EAGAIN && errno != EINTR)
             return;
+        if (sig < 0) {
+            struct world *cur = world_get(worlds);
+            long long next = cur ? cur->closures.next_change : 0;
+            world_put(worlds, cur);
+            if (!next || (long long)time(NULL) < next)
+                continue;
+            sig = SIGHUP;
         }
         if (sig != SIGHUP)
             return;

@@ -159,6 +159,21 @@ def check_what_if(srv):
     print("closures.sh: coverage what-if closures=ID == the live closure, byte for byte")
 
 
+def check_expiry(srv, d0, d1):
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    st, _ = srv.req("/v1/closures", "POST", {"reason": "nehoda", "ways": BRIDGE,
+                                             "valid_until": until})
+    if st != 201 or duration(srv) != d1:
+        fail("a closure valid for 3 s is not in force")
+    for _ in range(100):  # the server reloads by itself a second after valid_until
+        time.sleep(0.2)
+        if duration(srv) == d0:
+            break
+    else:
+        fail("the closure did not expire at valid_until")
+    print("closures.sh: a closure expired by itself at valid_until")
+
+
 def check_durable(srv, d1):
     close_bridge(srv)
     srv.stop(signal.SIGKILL)
@@ -219,6 +234,7 @@ def main():
         d0, d1 = check_live(srv)
         check_under_load(srv, d0, d1)
         check_what_if(srv)
+        check_expiry(srv, d0, d1)
         check_durable(srv, d1)
         srv.stop()
         check_cli(tmp, db)
