@@ -9,6 +9,7 @@
  * this file only parses and writes JSON. */
 #include "api_osrm.h"
 #include "tctx.h"
+#include "api_avoid.h"
 
 #include "json_out.h"
 #include "params.h"
@@ -477,18 +478,22 @@ static enum kkc_code route_params(struct oreq *o, struct route_opts *ro)
 static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
 {
     struct kkc_err e = {0};
-    struct route_ctx *ctx = api_route_ctx(o->r, &e);
+    struct route_ctx *own = NULL; /* for the private graph of exclude= */
+    struct route_ctx *ctx = o->g == o->r->w->graph      ? api_route_ctx(o->r, &e)
+                            : route_ctx_create(o->g, &own, &e) ? NULL
+                                                               : own;
+    enum kkc_code rc = KKC_OK;
     if (!ctx)
         return fail(o, e.code, e.code == KKC_ENOSEGMENT ? "NoSegment" : NULL, "%s", e.msg);
-    for (size_t i = 0; i + 1 < o->n; i++) {
-        enum kkc_code rc =
-            route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
+    for (size_t i = 0; !rc && i + 1 < o->n; i++) {
+        rc = route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
         if (rc == KKC_ENOROUTE)
-            return fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
-        if (rc)
-            return fail(o, rc, NULL, "%s", e.msg);
+            fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
+        else if (rc)
+            fail(o, rc, NULL, "%s", e.msg);
     }
-    return KKC_OK;
+    route_ctx_destroy(own);
+    return rc;
 }
 
 /* OSRM's leg summary: the names of the two longest named roads of the leg, in driving order. */
@@ -813,9 +818,16 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
 {
     struct oreq o = {.r = req, .g = req->w->graph};
     json_t *body = NULL;
-    enum kkc_code rc;
+    struct graph *excl = NULL; /* exclude= (OSRM's classes; motorway here): a private graph */
+    enum kkc_code rc = KKC_OK;
 
-    rc = parse_path(&o, req->path);
+    struct kkc_err xe = {0};
+    if (params_str(req->q, "exclude") && api_avoid_graph(req, &excl, &xe))
+        rc = fail(&o, xe.code, "InvalidValue", "%s", xe.msg);
+    if (excl)
+        o.g = excl;
+    if (!rc)
+        rc = parse_path(&o, req->path);
     if (!rc && o.svc == OSRM_ROUTE)
         rc = osrm_route(&o, &body);
     else if (!rc && o.svc == OSRM_TABLE)
@@ -827,4 +839,5 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
     else
         api_reply(res, body);
     oreq_free(&o);
+    api_avoid_release(excl);
 }

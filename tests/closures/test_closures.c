@@ -430,6 +430,21 @@ START_TEST(avoid_area_matches_a_network_without_the_bridge)
     assert_same_on(copy, NULL, o->graph, NULL);
     closures_graph_release(copy);
     closure_effects_free(&e);
+    /* exclude=motorway: the quick bridge made a motorway is left out, as if it were not there */
+    struct store *st = NULL;
+    ck_assert_int_eq(store_open(db, STORE_READWRITE, &st, &err), KKC_OK);
+    ck_assert_int_eq(store_exec(st, "UPDATE road_edges SET highway = 'motorway' WHERE id = 8",
+                                &err), KKC_OK);
+    store_close(st);
+    struct world *mw = load(db);
+    struct avoid_opts ex = {NULL, 0, 1u << GRAPH_CLASS_MOTORWAY};
+    ck_assert_int_eq(closures_avoid_effects(mw->graph, &ex, &e, &err), KKC_OK);
+    ck_assert_uint_eq(e.len, 1);
+    ck_assert_int_eq(closures_graph_with(mw->graph, &e, &copy, &err), KKC_OK);
+    assert_same_on(copy, NULL, o->graph, NULL);
+    closures_graph_release(copy);
+    closure_effects_free(&e);
+    drop(mw);
     /* the world's own graph is untouched: still the answers of the full network */
     struct world *full = load(db);
     assert_same_answers(w, full);
