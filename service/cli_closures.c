@@ -41,9 +41,9 @@ static void print_row(const struct closure *c, int64_t now)
         strftime(from, sizeof from, "%Y-%m-%d %H:%M", &tm);
     if (c->valid_until && gmtime_r(&b, &tm))
         strftime(until, sizeof until, "%Y-%m-%d %H:%M", &tm);
-    printf("%6" PRId64 "  %-8s %-16s %-16s %5zu  %-8s ", c->id,
-           closure_active(c, now) ? "platí" : "neplatí", from, until, c->nways,
-           c->wkt ? "ano" : "ne");
+    printf("%6" PRId64 "  ", c->id);
+    cli_put_col(closure_active(c, now) ? "platí" : "neplatí", 9); /* UTF-8 aware */
+    printf("%-16s %-16s %5zu  %-8s ", from, until, c->nways, c->wkt ? "ano" : "ne");
     if (c->factor == 0)
         printf("uzavřeno  ");
     else
