@@ -347,8 +347,9 @@ struct iso_src {
 };
 
 /* centre=ID or LON,LAT snapped; 422 when off the roads. */
-static enum kkc_code iso_one(const struct api_req *r, const char *s, const struct coverage_base *b,
-                             struct iso_src *is, struct kkc_err *err)
+static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, const char *s,
+                             const struct coverage_base *b, struct iso_src *is,
+                             struct kkc_err *err)
 {
     double lon, lat;
     long c = -1;
@@ -363,7 +364,7 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
     }
     if (!(is->src = calloc(1, sizeof *is->src)))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    if (snap_point(r->w->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
+    if (snap_point(g, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
         return err->code;
     is->n = 1;
     is->census = census_at(b, lon, lat);
@@ -377,15 +378,15 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
 }
 
 /* All centres of the kinds (less closed, plus added), as the coverage sites by road. */
-static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
-                              const struct coverage_base *b, struct iso_src *is,
-                              struct kkc_err *err)
+static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
+                              GEOSContextHandle_t h, const struct coverage_base *b,
+                              struct iso_src *is, struct kkc_err *err)
 {
     struct cov_params p = {0};
     struct coverage_result cr = {0};
     enum kkc_code rc = what_if_params(r, &p, err);
     if (!rc)
-        rc = coverage_sites(b, r->w->centres, r->w->graph, &p.q, 1, &cr, err);
+        rc = coverage_sites(b, r->w->centres, g, &p.q, 1, &cr, err);
     if (!rc && !(is->src = calloc(cr.nsites + 1, sizeof *is->src)))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
@@ -432,19 +433,24 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     const char *centre = params_str(r->q, "centre");
     double limits[CONTOURS_MAX];
     struct reach *rh = NULL;
-    enum kkc_code rc = centre ? iso_one(r, centre, b, is, err) : iso_many(r, h, b, is, err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
+    enum kkc_code rc = api_avoid_graph(r, &avoid, err);
+    const struct graph *g = avoid ? avoid : r->w->graph;
+    if (!rc)
+        rc = centre ? iso_one(r, g, centre, b, is, err) : iso_many(r, g, h, b, is, err);
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)
-        rc = reach_create(r->w->graph, &rh, err);
+        rc = reach_create(g, &rh, err);
     if (!rc)
         rc = reach_run(rh, is->src, is->n, dir ? REACH_IN : REACH_OUT,
                        (uint32_t)(limits[n - 1] * 1000), err);
     if (!rc)
         rc = isochrone_build(h, rh, limits, n, NULL, polys, info, err);
     reach_destroy(rh);
+    api_avoid_release(avoid);
     return rc;
 }
 

@@ -151,12 +151,19 @@ def check_what_if(srv):
     what_if = srv.req(cov + "&closures=%d" % cid)[1]
     if what_if == base:
         fail("closures= (what-if) did not change the coverage")
+    iso = "/v1/isochrone?centre=8.6745,49.4175&minutes=3,6"
+    iso_base, iso_what_if = srv.req(iso)[1], srv.req(iso + "&closures=%d" % cid)[1]
+    if iso_what_if == iso_base:
+        fail("closures= (what-if) did not change the isochrone")
     srv.req("/v1/closures/%d" % cid, "PUT", {"reason": "plán", "ways": BRIDGE})
     if srv.req(cov)[1] != what_if:
         fail("the what-if coverage differs from the coverage once the closure is in force")
+    if srv.req(iso)[1] != iso_what_if:
+        fail("the what-if isochrone differs from the isochrone once the closure is in force")
     if srv.req("/v1/closures/%d" % cid, "DELETE")[0] != 204 or srv.req(cov)[1] != base:
         fail("removing the closure did not restore the coverage")
-    print("closures.sh: coverage what-if closures=ID == the live closure, byte for byte")
+    print("closures.sh: coverage and isochrone what-if closures=ID == the live closure, "
+          "byte for byte")
 
 
 def check_expiry(srv, d0, d1):
