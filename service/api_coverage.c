@@ -699,15 +699,19 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     int by_road = 0;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 0, 0, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &c,
-                                 &by_road, &err);
+        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph,
+                                 &p.q, &cr, &c, &by_road, &err);
+    api_avoid_release(avoid);
     if (rc) {
         api_error(res, rc, err.msg);
     } else {
