@@ -7,8 +7,10 @@
 #include "coverage/coverage_base.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +49,29 @@ static enum kkc_code apply_closures(struct store *st, struct world *w, struct kk
     return rc;
 }
 
+/* The road graph with the road closures in force applied, then its customizable hierarchy
+ * (cached in DB.cch; built afresh without the cache while closures change the arcs) unless
+ * KKC_ROUTER=astar asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct world *w,
+                                struct kkc_err *err)
+{
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
+    char *cache = NULL, version[64];
+    enum kkc_code rc = graph_load_opts(st, &o, &w->graph, err);
+    if (!rc)
+        rc = apply_closures(st, w, err);
+    if (rc || (router && strcmp(router, "astar") == 0))
+        return rc;
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    if (!w->closures.edges && asprintf(&cache, "%s.cch", db_path) < 0)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    rc = road_ch_create(w->graph, cache, version, &w->graph->ch, err);
+    free(cache);
+    return rc;
+}
+
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
 {
     struct store *st = NULL;
@@ -62,9 +87,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     if (!rc)
         rc = centres_load(st, &w->centres, err);
     if (!rc && store_count_rows(st, "road_edges") > 0)
-        rc = graph_load(st, &w->graph, err);
-    if (!rc)
-        rc = apply_closures(st, w, err);
+        rc = load_graph(st, db_path, w, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};

@@ -122,6 +122,7 @@ enum kkc_code closures_graph_with(const struct graph *g, const struct closure_ef
     if (!c)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (graph copy)");
     *c = *g;
+    c->ch = NULL; /* the hierarchy knows the world's arcs only: the copy is searched directly */
     c->out_first = malloc(n * sizeof *c->out_first), c->in_first = malloc(n * sizeof *c->in_first);
     c->out = malloc((no ? no : 1) * sizeof *c->out), c->in = malloc((ni ? ni : 1) * sizeof *c->in);
     c->edge_flags = malloc(m ? m : 1), c->edge_cost = malloc((m ? m : 1) * sizeof *c->edge_cost);
