@@ -401,7 +401,7 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
         ss[i] = o->snaps[si[i]];
     for (size_t j = 0; !rc && j < nd; j++)
         ds[j] = o->snaps[di[j]];
-    if (!rc && (rc = table_costs(o->g, ss, ns, ds, nd, costs, &e)))
+    if (!rc && (rc = route_table(o->g, api_route_ctx(o->r, &e), ss, ns, ds, nd, costs, &e)))
         osrm_fail(o, rc, NULL, "%s", e.msg);
     if (!rc) {
         *out = json_pack("{s:s}", "code", "Ok");

@@ -11,6 +11,8 @@
 #include "import/data_import.h"
 #include "http.h"
 #include "road/import/osm_import.h"
+#include "road/graph.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 #include "world.h"
 
@@ -443,6 +445,12 @@ int cli_serve(int argc, char **argv)
         free(a.openapi_doc);
         return 1;
     }
+    if (w->graph && w->graph->ch)
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
+                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache ? "read from cache" : "customized",
+                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
+                w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
     block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;

@@ -9,8 +9,10 @@
 #include "road/graph.h"
 
 #include "base/store.h"
+#include "road/road_ch.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +87,7 @@ void graph_destroy(struct graph *g)
 {
     if (!g)
         return;
+    road_ch_destroy(g->ch);
     free(g->node_lonlat);
     free(g->node_dbid);
     free(g->node_of_dbid);
@@ -448,7 +451,6 @@ static double rd_f64(const unsigned char *p, int swap)
 struct edge_load {
     struct interner strs;
     size_t npts, cap_pts;
-    uint64_t total_dm;
 };
 
 /* Append the points of a WKB LINESTRING to g->coords. Returns 0, or -1 malformed, -2 no memory. */
@@ -482,7 +484,7 @@ static int append_wkb(struct graph *g, struct edge_load *el, const unsigned char
 }
 
 /* Check and store the numbers of edge row i (columns 1..2 and 5..8). */
-static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3_stmt *s,
+static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s,
                                   uint32_t i, struct kkc_err *err)
 {
     sqlite3_int64 src = sqlite3_column_int64(s, 1), dst = sqlite3_column_int64(s, 2);
@@ -500,9 +502,6 @@ static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3
     g->edge_flags[i] = (uint8_t)((fw ? GRAPH_FORWARD : 0) | (bw ? GRAPH_BACKWARD : 0));
     g->edge_cost[i] =
         graph_cost_make((uint32_t)llround(dur * 1000.0), (uint32_t)llround(len * 10.0));
-    el->total_dm += (uint32_t)llround(len * 10.0);
-    if (el->total_dm > UINT32_MAX)
-        return kkc_err_set(err, KKC_ETOOBIG, "road_edges: total length over 429,000 km");
     return KKC_OK;
 }
 
@@ -514,7 +513,7 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     int w;
     if (sqlite3_column_int64(s, 0) != i)
         return kkc_err_set(err, KKC_EINVAL, "road_edges: ids are not dense 0..m-1 (row %u)", i);
-    rc = edge_numbers(g, el, s, i, err);
+    rc = edge_numbers(g, s, i, err);
     if (rc)
         return rc;
     g->edge_name[i] = intern(&el->strs, (const char *)sqlite3_column_text(s, 3));
@@ -977,6 +976,16 @@ static void remap_edges(struct graph *g)
     }
 }
 
+/* g->ch, its cache keyed by the store's data_version. */
+static enum kkc_code attach_hierarchy(struct store *st, struct graph *g, const char *cache,
+                                      struct kkc_err *err)
+{
+    char version[64];
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    return road_ch_create(g, cache, version, &g->ch, err);
+}
+
 enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, struct graph **out,
                               struct kkc_err *err)
 {
@@ -1010,6 +1019,8 @@ enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, s
         rc = build_grid(g, err);
     if (!rc)
         rc = build_landmarks(g, lm, err);
+    if (!rc && o && o->hierarchy)
+        rc = attach_hierarchy(st, g, o->hierarchy_cache, err);
     if (rc)
         goto fail;
     *out = g;

@@ -50,7 +50,7 @@ if [ ! -x "$RP" ]; then
   cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/route_pairs.c" \
     "$(dirname "$KKC_BIN")/libkkcgeo.a" \
     $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
-    -lbz2 -lz -lpthread -lm -o "$RP"
+    -lmetis -lbz2 -lz -lpthread -lm -o "$RP"
 fi
 
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
