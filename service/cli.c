@@ -415,6 +415,28 @@ static int read_openapi(struct serve_args *a)
     return a->openapi && !a->openapi_doc ? -1 : 0;
 }
 
+/* Block SIGHUP, SIGTERM and SIGINT (serve_loop() waits for them) and ignore SIGPIPE. */
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* The port the server listens on into path (--port-file; NULL: none). */
+static void write_port_file(const char *path, int port)
+{
+    FILE *pf = path ? fopen(path, "w") : NULL;
+    if (pf) {
+        fprintf(pf, "%d\n", port);
+        fclose(pf);
+    }
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct serve_args a = {0};
@@ -423,7 +445,6 @@ int cli_serve(int argc, char **argv)
     struct world_holder worlds;
     struct http_server *srv = NULL;
     FILE *log = NULL;
-    sigset_t set;
 
     if (serve_parse(argc, argv, &a))
         return 2;
@@ -449,13 +470,7 @@ int cli_serve(int argc, char **argv)
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
                 w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
-    /* Block the signals before MHD starts its threads, so only sigwait sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;
@@ -471,13 +486,7 @@ int cli_serve(int argc, char **argv)
         setvbuf(log, NULL, _IOLBF, 0);
     fprintf(stderr, "kkc serve: http://%s:%d/ (%s, data version %s)\n", a.host, http_port(srv),
             a.db, w->version);
-    if (a.port_file) {
-        FILE *pf = fopen(a.port_file, "w");
-        if (pf) {
-            fprintf(pf, "%d\n", http_port(srv));
-            fclose(pf);
-        }
-    }
+    write_port_file(a.port_file, http_port(srv));
     serve_loop(a.db, &worlds);
     fprintf(stderr, "kkc serve: stopping\n");
     http_stop(srv);
