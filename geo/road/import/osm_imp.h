@@ -99,6 +99,7 @@ struct imp {
 };
 
 /* Hand a reason about element row (0 = the file) to the caller's report function. */
+<<<<<<< HEAD
 __attribute__((format(printf, 3, 4))) void osm_report(struct imp *im, long long row,
                                                       const char *fmt, ...);
 /* Record the first failure of the read (later ones keep the first message). */
@@ -106,15 +107,24 @@ void osm_fail(struct imp *im, enum kkc_code code, const char *what);
 /* Room for one more of n elements of size elem in array p of *cap elements, at most max.
  * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
 void *osm_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
+=======
+__attribute__((format(printf, 3, 4))) void osm_imp_report(struct imp *im, long long row,
+                                                      const char *fmt, ...);
+/* Record the first failure of the read (later ones keep the first message). */
+void osm_imp_fail(struct imp *im, enum kkc_code code, const char *what);
+/* Room for one more of n elements of size elem in array p of *cap elements, at most max.
+ * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
+void *osm_imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
+>>>>>>> main
                const char *what);
 /* Append n node refs. Returns the index of the first; on failure im->rc is set. */
 size_t refs_add(struct imp *im, const long long *r, int n);
 
 /* osm_read.c: read the file (or its decompressed copy, named in tmp) through the callbacks. */
 enum kkc_code osm_read(struct imp *im, char *tmp, size_t cap);
-int imp_on_node(const void *ud, const readosm_node *nd);
-int imp_on_way(const void *ud, const readosm_way *w);
-int imp_on_relation(const void *ud, const readosm_relation *r);
+int osm_imp_on_node(const void *ud, const readosm_node *nd);
+int osm_imp_on_way(const void *ud, const readosm_way *w);
+int osm_imp_on_relation(const void *ud, const readosm_relation *r);
 
 /* osm_centres.c */
 const char *centre_kind(const readosm_tag *t, int n, const char **also);

@@ -184,7 +184,7 @@ enum kkc_code osm_read(struct imp *im, char *tmp, size_t cap)
         return rc;
     r = readosm_open(path, &h);
     if (r == READOSM_OK)
-        r = readosm_parse(h, im, imp_on_node, imp_on_way, imp_on_relation);
+        r = readosm_parse(h, im, osm_imp_on_node, osm_imp_on_way, osm_imp_on_relation);
     if (h)
         readosm_close(h);
     return readosm_code(im, r);
