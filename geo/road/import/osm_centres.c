@@ -102,22 +102,14 @@ void centre_add(struct imp *im, char type, long long id, const readosm_tag *t, i
     if (!c.kind)
         return;
     if (also)
-<<<<<<< HEAD
-        osm_report(im, id, "%s %lld: also tagged %s, imported as %s", type == 'n' ? "node" : "way",
-=======
         osm_imp_report(im, id, "%s %lld: also tagged %s, imported as %s", type == 'n' ? "node" : "way",
->>>>>>> main
                    id, also, c.kind);
     if (refs) {
         c.first = refs_add(im, refs, nrefs);
         c.n = (uint32_t)nrefs;
     }
     p = im->rc ? NULL
-<<<<<<< HEAD
-               : osm_grow(im, im->centres, &im->capcentres, im->ncentres, sizeof *p, CENTRES_MAX,
-=======
                : osm_imp_grow(im, im->centres, &im->capcentres, im->ncentres, sizeof *p, CENTRES_MAX,
->>>>>>> main
                           "centres");
     if (p)
         im->centres = p;
@@ -125,11 +117,7 @@ void centre_add(struct imp *im, char type, long long id, const readosm_tag *t, i
         p[im->ncentres++] = c;
         return;
     }
-<<<<<<< HEAD
-    osm_fail(im, KKC_ENOMEM, "centres");
-=======
     osm_imp_fail(im, KKC_ENOMEM, "centres");
->>>>>>> main
     free(c.name), free(c.address), free(c.city), free(c.phone);
     free(c.email), free(c.www), free(c.hours);
 }
@@ -176,11 +164,7 @@ static int centre_locate(struct imp *im, struct ocentre *c)
         }
     }
     if (known < n)
-<<<<<<< HEAD
-        osm_report(im, c->id, "way %lld: %u of %u nodes missing, centre placed on the rest", c->id,
-=======
         osm_imp_report(im, c->id, "way %lld: %u of %u nodes missing, centre placed on the rest", c->id,
->>>>>>> main
                    n - known, n);
     if (known == 0)
         return 0;
@@ -234,11 +218,7 @@ static enum kkc_code centre_write(struct imp *im, struct store *st, sqlite3_stmt
     if (r == SQLITE_DONE) {
         im->st.centres_added++;
     } else if (ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-<<<<<<< HEAD
-        osm_report(im, c->id, "%s: centre id already exists, skipped", id);
-=======
         osm_imp_report(im, c->id, "%s: centre id already exists, skipped", id);
->>>>>>> main
         im->st.centres_duplicate++;
     } else {
         sqlite3_reset(s);
@@ -262,11 +242,7 @@ enum kkc_code write_centres(struct imp *im, struct store *st)
     for (size_t i = 0; !rc && i < im->ncentres; i++) {
         struct ocentre *c = &im->centres[i];
         if (c->type == 'w' && !centre_locate(im, c)) {
-<<<<<<< HEAD
-            osm_report(im, c->id, "way %lld: %s centre without known nodes, skipped", c->id,
-=======
             osm_imp_report(im, c->id, "way %lld: %s centre without known nodes, skipped", c->id,
->>>>>>> main
                        c->kind);
             continue;
         }

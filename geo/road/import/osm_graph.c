@@ -23,11 +23,7 @@ static void nodes_sort(struct imp *im)
         qsort(im->nodes, im->nnodes, sizeof *im->nodes, node_cmp);
     for (size_t i = 0; i < im->nnodes; i++) {
         if (j > 0 && im->nodes[j - 1].id == im->nodes[i].id) {
-<<<<<<< HEAD
-            osm_report(im, im->nodes[i].id, "node %lld: repeated id, one kept", im->nodes[i].id);
-=======
             osm_imp_report(im, im->nodes[i].id, "node %lld: repeated id, one kept", im->nodes[i].id);
->>>>>>> main
             continue;
         }
         im->nodes[j++] = im->nodes[i];
@@ -69,17 +65,10 @@ static void way_resolve(struct imp *im, struct oway *w)
         im->idx[w->first + out++] = x;
     }
     if (missing)
-<<<<<<< HEAD
-        osm_report(im, w->id, "way %lld: %u of %u node refs missing (first %lld), cut there", w->id,
-                   missing, w->n, first_missing);
-    if (repeated)
-        osm_report(im, w->id, "way %lld: %u consecutive repeated node ref(s) collapsed", w->id,
-=======
         osm_imp_report(im, w->id, "way %lld: %u of %u node refs missing (first %lld), cut there", w->id,
                    missing, w->n, first_missing);
     if (repeated)
         osm_imp_report(im, w->id, "way %lld: %u consecutive repeated node ref(s) collapsed", w->id,
->>>>>>> main
                    repeated);
     w->n = out;
 }
@@ -336,11 +325,7 @@ static enum kkc_code edge_write(struct imp *im, struct store *st, struct edge_ou
     if (!rc)
         rc = end_id(im, st, eo->ns, b, &eo->dst);
     if (!rc && eo->len == 0)
-<<<<<<< HEAD
-        osm_report(im, eo->w->id, "way %lld: zero-length edge between nodes %lld and %lld",
-=======
         osm_imp_report(im, eo->w->id, "way %lld: zero-length edge between nodes %lld and %lld",
->>>>>>> main
                    eo->w->id, im->nodes[im->idx[a]].id, im->nodes[im->idx[b]].id);
     int split = c->forward && c->backward &&
                 (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
@@ -392,11 +377,7 @@ static enum kkc_code way_write(struct imp *im, struct store *st, struct edge_out
         }
     }
     if (!rc && edges == 0)
-<<<<<<< HEAD
-        osm_report(im, w->id, "way %lld: no segment with two known nodes, skipped", w->id);
-=======
         osm_imp_report(im, w->id, "way %lld: no segment with two known nodes, skipped", w->id);
->>>>>>> main
     im->st.ways_kept += edges > 0;
     return rc;
 }

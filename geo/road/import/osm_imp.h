@@ -99,15 +99,6 @@ struct imp {
 };
 
 /* Hand a reason about element row (0 = the file) to the caller's report function. */
-<<<<<<< HEAD
-__attribute__((format(printf, 3, 4))) void osm_report(struct imp *im, long long row,
-                                                      const char *fmt, ...);
-/* Record the first failure of the read (later ones keep the first message). */
-void osm_fail(struct imp *im, enum kkc_code code, const char *what);
-/* Room for one more of n elements of size elem in array p of *cap elements, at most max.
- * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
-void *osm_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
-=======
 __attribute__((format(printf, 3, 4))) void osm_imp_report(struct imp *im, long long row,
                                                       const char *fmt, ...);
 /* Record the first failure of the read (later ones keep the first message). */
@@ -115,7 +106,6 @@ void osm_imp_fail(struct imp *im, enum kkc_code code, const char *what);
 /* Room for one more of n elements of size elem in array p of *cap elements, at most max.
  * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
 void *osm_imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
->>>>>>> main
                const char *what);
 /* Append n node refs. Returns the index of the first; on failure im->rc is set. */
 size_t refs_add(struct imp *im, const long long *r, int n);

@@ -18,14 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-<<<<<<< HEAD
-__attribute__((format(printf, 3, 4))) void osm_report(struct imp *im, long long row,
-                                                      const char *fmt, ...)
-=======
 
 __attribute__((format(printf, 3, 4))) void osm_imp_report(struct imp *im, long long row,
                                                              const char *fmt, ...)
->>>>>>> main
 {
     char reason[REASON_MAX];
     va_list ap;
@@ -39,11 +34,7 @@ __attribute__((format(printf, 3, 4))) void osm_imp_report(struct imp *im, long l
     im->o->report(im->o->report_ud, im->o->path, (long)row, reason);
 }
 
-<<<<<<< HEAD
-void osm_fail(struct imp *im, enum kkc_code code, const char *what)
-=======
 void osm_imp_fail(struct imp *im, enum kkc_code code, const char *what)
->>>>>>> main
 {
     if (im->rc)
         return;
@@ -53,22 +44,13 @@ void osm_imp_fail(struct imp *im, enum kkc_code code, const char *what)
 
 /* Room for one more of n elements of size elem in array p of *cap elements, at most max.
  * Returns the (maybe moved) array, or NULL with im->rc set; p stays valid then. */
-<<<<<<< HEAD
-void *osm_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
-               const char *what)
-=======
 void *osm_imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, size_t max,
                       const char *what)
->>>>>>> main
 {
     if (n < *cap)
         return p;
     if (n >= max) {
-<<<<<<< HEAD
-        osm_fail(im, KKC_ETOOBIG, what);
-=======
         osm_imp_fail(im, KKC_ETOOBIG, what);
->>>>>>> main
         return NULL;
     }
     size_t c = *cap ? *cap * 2 : 1024;
@@ -76,11 +58,7 @@ void *osm_imp_grow(struct imp *im, void *p, size_t *cap, size_t n, size_t elem, 
         c = max;
     void *q = realloc(p, c * elem);
     if (!q) {
-<<<<<<< HEAD
-        osm_fail(im, KKC_ENOMEM, what);
-=======
         osm_imp_fail(im, KKC_ENOMEM, what);
->>>>>>> main
         return NULL;
     }
     *cap = c;
@@ -110,19 +88,11 @@ static uint32_t strs_add(struct imp *im, const char *s)
     if (!s)
         return NO_STR;
     if (im->nstrs + len > STRS_MAX) {
-<<<<<<< HEAD
-        osm_fail(im, KKC_ETOOBIG, "way names");
-        return NO_STR;
-    }
-    while (im->nstrs + len > im->capstrs) {
-        p = osm_grow(im, im->strs, &im->capstrs, im->capstrs, 1, STRS_MAX, "way names");
-=======
         osm_imp_fail(im, KKC_ETOOBIG, "way names");
         return NO_STR;
     }
     while (im->nstrs + len > im->capstrs) {
         p = osm_imp_grow(im, im->strs, &im->capstrs, im->capstrs, 1, STRS_MAX, "way names");
->>>>>>> main
         if (!p)
             return NO_STR;
         im->strs = p;
@@ -138,11 +108,7 @@ size_t refs_add(struct imp *im, const long long *r, int n)
     size_t first = im->nrefs;
     for (int i = 0; i < n; i++) {
         long long *p =
-<<<<<<< HEAD
-            osm_grow(im, im->refs, &im->caprefs, im->nrefs, sizeof *p, REFS_MAX, "node refs");
-=======
             osm_imp_grow(im, im->refs, &im->caprefs, im->nrefs, sizeof *p, REFS_MAX, "node refs");
->>>>>>> main
         if (!p)
             return first;
         im->refs = p;
@@ -156,17 +122,10 @@ static void node_add(struct imp *im, const readosm_node *nd)
 {
     struct onode *p;
     if (!(fabs(nd->latitude) <= 90 && fabs(nd->longitude) <= 180)) {
-<<<<<<< HEAD
-        osm_report(im, nd->id, "node %lld: no valid position, skipped", nd->id);
-        return;
-    }
-    p = osm_grow(im, im->nodes, &im->capnodes, im->nnodes, sizeof *p, (size_t)OSM_IMPORT_MAX_NODES,
-=======
         osm_imp_report(im, nd->id, "node %lld: no valid position, skipped", nd->id);
         return;
     }
     p = osm_imp_grow(im, im->nodes, &im->capnodes, im->nnodes, sizeof *p, (size_t)OSM_IMPORT_MAX_NODES,
->>>>>>> main
                  "nodes");
     if (!p)
         return;
@@ -182,11 +141,7 @@ static void node_add(struct imp *im, const readosm_node *nd)
 /* car_way_eval's reports, as import reports. */
 static void car_said(void *ud, long long id, const char *reason)
 {
-<<<<<<< HEAD
-    osm_report(ud, id, "%s", reason);
-=======
     osm_imp_report(ud, id, "%s", reason);
->>>>>>> main
 }
 
 /* Keep w when it is a road a car may drive (car.h). Ways of other classes are ignored
@@ -203,11 +158,7 @@ static void road_way_add(struct imp *im, const readosm_way *w)
         return;
     }
     if (w->node_ref_count < 2) {
-<<<<<<< HEAD
-        osm_report(im, w->id, "way %lld: only %d node ref(s), skipped", w->id, w->node_ref_count);
-=======
         osm_imp_report(im, w->id, "way %lld: only %d node ref(s), skipped", w->id, w->node_ref_count);
->>>>>>> main
         return;
     }
     ow.name = strs_add(im, car_tag(w->tags, w->tag_count, "name"));
@@ -216,11 +167,7 @@ static void road_way_add(struct imp *im, const readosm_way *w)
     ow.n = (uint32_t)w->node_ref_count;
     struct oway *p =
         im->rc ? NULL
-<<<<<<< HEAD
-               : osm_grow(im, im->ways, &im->capways, im->nways, sizeof *p, WAYS_MAX, "ways");
-=======
                : osm_imp_grow(im, im->ways, &im->capways, im->nways, sizeof *p, WAYS_MAX, "ways");
->>>>>>> main
     if (!p)
         return;
     im->ways = p;
@@ -234,11 +181,7 @@ static void special_add(struct imp *im, const readosm_node *nd)
     struct ospecial *p;
     if (!f)
         return;
-<<<<<<< HEAD
-    p = osm_grow(im, im->specials, &im->capspecials, im->nspecials, sizeof *p,
-=======
     p = osm_imp_grow(im, im->specials, &im->capspecials, im->nspecials, sizeof *p,
->>>>>>> main
                  (size_t)OSM_IMPORT_MAX_NODES, "barrier and signal nodes");
     if (!p)
         return;
@@ -246,12 +189,8 @@ static void special_add(struct imp *im, const readosm_node *nd)
     p[im->nspecials++] = (struct ospecial){nd->id, f};
 }
 
-<<<<<<< HEAD
-int imp_on_node(const void *ud, const readosm_node *nd)
-=======
 
 int osm_imp_on_node(const void *ud, const readosm_node *nd)
->>>>>>> main
 {
     struct imp *im = (struct imp *)ud;
     im->st.nodes_read++;
@@ -285,11 +224,7 @@ int osm_imp_on_relation(const void *ud, const readosm_relation *r)
         return READOSM_OK;
     kind = centre_kind(r->tags, r->tag_count, &also);
     if (kind)
-<<<<<<< HEAD
-        osm_report(im, r->id, "relation %lld: %s centre mapped as a relation, skipped", r->id,
-=======
         osm_imp_report(im, r->id, "relation %lld: %s centre mapped as a relation, skipped", r->id,
->>>>>>> main
                    kind);
     return im->rc ? READOSM_ABORT : READOSM_OK;
 }
