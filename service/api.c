@@ -7,6 +7,7 @@
 #include "api_admin.h"
 #include "api_batch.h"
 #include "api_coverage.h"
+#include "api_response.h"
 #include "api_osrm.h"
 #include "api_plan.h"
 #include "api_route.h"
@@ -335,17 +336,18 @@ static void h_centre_one(const struct api_req *r, struct api_res *res)
 
 static void h_nearest(const struct api_req *r, struct api_res *res)
 {
-    static const char *const bys[] = {"distance", "time", NULL};
+    static const char *const bys[] = {"distance", "time", "response", NULL};
     struct kkc_err err = {0};
     struct point_in p;
     unsigned mask;
     long k = K_DEFAULT;
     int by = 0, closed = 0;
-    double radius = SNAP_RADIUS_DEFAULT_M;
+    double radius = SNAP_RADIUS_DEFAULT_M, max_minutes = 0;
     struct centres_hit hits[K_MAX];
     size_t n;
     enum kkc_code rc = api_param_point(r, &p, &err);
 
+    int k_given = params_str(r->q, "k") != NULL;
     if (!rc)
         rc = params_long(r->q, "k", 0, 1, K_MAX, &k, &err);
     if (!rc)
@@ -357,7 +359,14 @@ static void h_nearest(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
     if (!rc)
+        rc = params_double(r->q, "max_minutes", 0, 0.001, 1440, &max_minutes, &err);
+    if (!rc)
         rc = params_finish(r->q, &err);
+    if (!rc && (by == 2 || max_minutes > 0)) { /* by response time, or every centre within T */
+        api_nearest_response(r, res, &p, mask, closed, by == 2, max_minutes,
+                             max_minutes > 0 && !k_given ? 0 : (size_t)k, radius);
+        return;
+    }
     if (!rc && by == 1) {
         api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius);
         return;

@@ -14,6 +14,7 @@
 #include "coverage/isochrone.h"
 #include "json_out.h"
 #include "coverage/reach.h"
+#include "coverage/response.h"
 #include "coverage/shape.h"
 #include "road/snap.h"
 #include "world.h"
@@ -176,7 +177,24 @@ static enum kkc_code what_if_params(const struct api_req *r, struct cov_params *
         rc = param_close(r, p->closed, &p->q.nclosed, err);
     if (!rc)
         rc = param_add(r->q, p->added, &p->q.nadded, err);
+    if (!rc)
+        rc = params_bool(r->q, "response", &p->q.response, err);
     p->q.closed = p->closed, p->q.added = p->added, p->q.region = -1;
+    return rc;
+}
+
+/* nth, turnout (of added sites) and standard into p; a standard sets kind, minutes, nth and
+ * the response rule unless they are given. */
+static enum kkc_code response_params(const struct api_req *r, int need_threshold,
+                                     struct cov_params *p, struct kkc_err *err)
+{
+    long nth = 1, turnout = 0;
+    enum kkc_code rc = params_long(r->q, "nth", 0, 1, RESPONSE_NTH_MAX, &nth, err);
+    if (!rc)
+        rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &turnout, err);
+    p->q.nth = (int)nth, p->q.added_turnout_s = (int)turnout;
+    if (!rc && need_threshold && (p->q.response || nth > 1) && !(p->q.minutes > 0))
+        rc = kkc_err_set(err, KKC_EINVAL, "response=true and nth need minutes (by road)");
     return rc;
 }
 
@@ -203,6 +221,8 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                          KM_MAX);
     if (!rc)
         rc = param_region(r->q, b, &p->q.region, err);
+    if (!rc)
+        rc = response_params(r, need_threshold, p, err);
     if (!rc && fmt)
         rc = params_choice(r->q, "format", formats, &p->geojson, err);
     p->q.want_geometry = p->geojson;
@@ -349,6 +369,7 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
 {
     double lon, lat;
     long c = -1;
+    int resp = 0;
     if (parse_lonlat(s, &lon, &lat)) {
         if ((c = centres_find(r->w->centres, s)) < 0)
             return kkc_err_set(err, KKC_EINVAL,
@@ -364,6 +385,11 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
         return err->code;
     is->n = 1;
     is->census = census_at(b, lon, lat);
+    if (params_bool(r->q, "response", &resp, err))
+        return err->code;
+    if (c >= 0 && resp)
+        is->src[0].offset_ms =
+            (uint32_t)response_turnout_s(centres_get(r->w->centres, (size_t)c)) * 1000u;
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
         is->label = json_site(r, &site);
@@ -388,7 +414,8 @@ static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
         if (!cr.sites[i].snapped)
             continue;
-        is->src[is->n++] = (struct reach_source){cr.sites[i].at, (uint32_t)i};
+        is->src[is->n++] =
+            (struct reach_source){cr.sites[i].at, (uint32_t)i, cr.sites[i].turnout_ms};
         is->census |= census_at(b, cr.sites[i].lon, cr.sites[i].lat);
     }
     if (!rc)
@@ -529,6 +556,8 @@ static json_t *json_uncovered(const struct api_req *r, const struct coverage_bas
                         reach ? json_num(mr->value - limit, 1) : json_null());
     json_object_set_new(o, "nearest_centre",
                         mr->site >= 0 ? json_site(r, &cr->sites[mr->site]) : json_null());
+    if (cr->nth > 1)
+        json_object_set_new(o, "units", json_integer(mr->units));
     return o;
 }
 
@@ -581,11 +610,17 @@ static json_t *json_report(const struct api_req *r, const struct coverage_base *
         (json_int_t)cr->muni_total, "uncovered", (json_int_t)cr->muni_uncovered, "unreachable",
         (json_int_t)cr->muni_unreachable, "regions", json_children(b, cr), "centres",
         json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
+    json_object_set_new(o, "time", json_string(p->q.response ? "response" : "drive"));
+    json_object_set_new(o, "nth", json_integer(p->q.nth > 1 ? p->q.nth : 1));
     if (road)
         json_object_set_new(o, "road_km", json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
     json_object_set_new(o, "method",
                         road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
-                                         "drive time from the nearest centre to the snapped point",
+                                         p->q.response
+                                             ? "turnout + drive time from the nth nearest centre "
+                                               "to the snapped point"
+                                             : "drive time from the nth nearest centre to the "
+                                               "snapped point",
                                          "areas", "roads reached within the time, buffered",
                                          "buffer_m", json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area",
                                          "WGS84 ellipsoid")

@@ -8,6 +8,7 @@
 #include "centres/centres.h"
 #include "json_out.h"
 #include "coverage/plan.h"
+#include "coverage/response.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -21,8 +22,9 @@
 #define POPULATION_SOURCE "csu_sldb_2011"
 #define WHAT_IF_MAX 4096 /* bytes of the add= / close= values shown */
 
-static const char *const fields[] = {"kind",       "minutes", "km",     "add",    "remove",
-                                     "candidates", "close",   "region", "method", NULL};
+static const char *const fields[] = {"kind",   "minutes", "km",       "add",     "remove",
+                                     "candidates", "close", "region", "method", "response",
+                                     "turnout",    NULL};
 
 /* ---------------------------------------------------------------- the body ---------------- */
 
@@ -55,7 +57,7 @@ static enum kkc_code body_load(const struct api_req *r, json_t **v, struct kkc_e
         if (!fields[i])
             return kkc_err_set(err, KKC_EINVAL,
                                "unknown field '%.40s' (kind, minutes, km, add, remove, "
-                               "candidates, close, region, method)",
+                               "candidates, close, region, method, response, turnout)",
                                key);
     }
     return KKC_OK;
@@ -193,6 +195,23 @@ static enum kkc_code body_region_method(json_t *v, const struct coverage_base *b
     return KKC_OK;
 }
 
+/* "response" (boolean: turnout + drive time) and "turnout" (seconds for the added sites). */
+static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct kkc_err *err)
+{
+    json_t *resp = json_object_get(v, "response"), *t = json_object_get(v, "turnout");
+    if (resp && !json_is_boolean(resp))
+        return kkc_err_set(err, KKC_EINVAL, "response must be true or false");
+    q->response = resp && json_is_true(resp);
+    if (t && (!json_is_integer(t) || json_integer_value(t) < 0 ||
+              json_integer_value(t) > RESPONSE_TURNOUT_MAX_S))
+        return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d seconds",
+                           RESPONSE_TURNOUT_MAX_S);
+    q->added_turnout_s = t ? (int)json_integer_value(t) : 0;
+    if (q->response && !(q->minutes > 0))
+        return kkc_err_set(err, KKC_EINVAL, "response=true needs minutes (by road)");
+    return KKC_OK;
+}
+
 /* The whole body into p (zeroed by the caller). */
 static enum kkc_code body_parse(const struct api_req *r, const struct coverage_base *b,
                                 struct plan_body *p, struct kkc_err *err)
@@ -211,6 +230,8 @@ static enum kkc_code body_parse(const struct api_req *r, const struct coverage_b
         rc = body_close(r, v, p, err);
     if (!rc)
         rc = body_region_method(v, b, p, err);
+    if (!rc)
+        rc = body_response(v, &p->q.cov, err);
     json_decref(v);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include "base/crs.h"
 #include "coverage/isochrone.h"
 #include "coverage/reach.h"
+#include "coverage/response.h"
 #include "coverage/shape.h"
 
 #include <math.h>
@@ -33,6 +34,12 @@ static enum kkc_code check_request(const struct coverage_base *b, const struct c
         return kkc_err_set(err, KKC_EINVAL, "give exactly one of minutes and km");
     if (q->minutes > 0 && q->km > 0)
         return kkc_err_set(err, KKC_EINVAL, "give at most one of minutes and km");
+    if (q->nth < 0 || q->nth > RESPONSE_NTH_MAX)
+        return kkc_err_set(err, KKC_EINVAL, "nth must be 1..%d", RESPONSE_NTH_MAX);
+    if ((q->response || q->nth > 1) && !(q->minutes > 0) && !catchments)
+        return kkc_err_set(err, KKC_EINVAL, "response times and nth need minutes (by road)");
+    if (q->added_turnout_s < 0 || q->added_turnout_s > RESPONSE_TURNOUT_MAX_S)
+        return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d s", RESPONSE_TURNOUT_MAX_S);
     if (q->nclosed > COVERAGE_CLOSED_MAX || q->nadded > COVERAGE_ADDED_MAX)
         return kkc_err_set(err, KKC_EINVAL, "at most %d closed and %d added centres",
                            COVERAGE_CLOSED_MAX, COVERAGE_ADDED_MAX);
@@ -60,12 +67,21 @@ static enum kkc_code sites_build(const struct centres *cs, const struct coverage
         const struct centre *c = centres_get(cs, i);
         if (!(q->kind_mask & (1u << c->kind)) || !c->active || is_closed(q, i))
             continue;
-        res->sites[res->nsites++] =
-            (struct coverage_site){.centre = (long)i, .lon = c->lon, .lat = c->lat};
-    }
-    for (size_t k = 0; k < q->nadded; k++)
         res->sites[res->nsites++] = (struct coverage_site){
-            .centre = -1, .added = (int)k + 1, .lon = q->added[2 * k], .lat = q->added[2 * k + 1]};
+            .centre = (long)i,
+            .lon = c->lon,
+            .lat = c->lat,
+            .turnout_ms = q->response ? (uint32_t)response_turnout_s(c) * 1000u : 0};
+    }
+    uint32_t added_ms = (uint32_t)(q->added_turnout_s > 0 ? q->added_turnout_s
+                                                          : response_turnout_mask_s(q->kind_mask));
+    for (size_t k = 0; k < q->nadded; k++)
+        res->sites[res->nsites++] =
+            (struct coverage_site){.centre = -1,
+                                   .added = (int)k + 1,
+                                   .lon = q->added[2 * k],
+                                   .lat = q->added[2 * k + 1],
+                                   .turnout_ms = q->response ? added_ms * 1000u : 0};
     return KKC_OK;
 }
 
@@ -163,7 +179,7 @@ static enum kkc_code region_munis(const struct coverage_base *b, struct coverage
     for (size_t i = 0; i < b->nmuni; i++)
         if (b->muni[i].region[l] == res->region)
             res->muni[res->nmuni++] =
-                (struct coverage_muni_result){i, COVERAGE_UNREACHABLE, INFINITY, -1, -1};
+                (struct coverage_muni_result){i, COVERAGE_UNREACHABLE, INFINITY, -1, -1, 0};
     return KKC_OK;
 }
 
@@ -215,18 +231,30 @@ static enum kkc_code eval_straight(const struct coverage_base *b, const struct c
     return KKC_OK;
 }
 
+/* The snapped sites as reach sources (owner = site index, offset = turnout) into *src (the
+ * caller's to free) and their number into *n. */
+static enum kkc_code sites_sources(const struct coverage_result *res, struct reach_source **src,
+                                   size_t *n, struct kkc_err *err)
+{
+    *src = malloc((res->nsites + 1) * sizeof **src), *n = 0;
+    if (!*src)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < res->nsites; i++)
+        if (res->sites[i].snapped)
+            (*src)[(*n)++] =
+                (struct reach_source){res->sites[i].at, (uint32_t)i, res->sites[i].turnout_ms};
+    return KKC_OK;
+}
+
 /* Search out from the snapped sites (owner = site index), no time limit. */
 static enum kkc_code sites_reach(const struct graph *g, const struct coverage_result *res,
                                  struct reach **out, struct kkc_err *err)
 {
-    struct reach_source *src = malloc((res->nsites + 1) * sizeof *src);
-    size_t n = 0;
-    enum kkc_code rc;
-    if (!src)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    for (size_t i = 0; i < res->nsites; i++)
-        if (res->sites[i].snapped)
-            src[n++] = (struct reach_source){res->sites[i].at, (uint32_t)i};
+    struct reach_source *src;
+    size_t n;
+    enum kkc_code rc = sites_sources(res, &src, &n, err);
+    if (rc)
+        return rc;
     rc = reach_create(g, out, err);
     if (!rc)
         rc = reach_run(*out, src, n, REACH_OUT, REACH_NO_LIMIT, err);
@@ -250,6 +278,39 @@ static void eval_road(const struct coverage_base *b, const struct reach *r, doub
         mr->value = graph_cost_seconds(c), mr->site = (long)owner;
         mr->status = mr->value <= limit_s ? COVERAGE_COVERED : COVERAGE_UNCOVERED;
     }
+}
+
+/* nth > 1 by road: a municipality is covered when nth distinct sites reach it within limit_s;
+ * its value becomes the nth smallest time (INFINITY when fewer). Unreachable ones stay so. */
+static enum kkc_code eval_nth(const struct coverage_base *b, const struct graph *g, int nth,
+                              double limit_s, struct coverage_result *res, struct kkc_err *err)
+{
+    struct snap *pts = malloc((res->nmuni + 1) * sizeof *pts);
+    int *ok = malloc((res->nmuni + 1) * sizeof *ok);
+    struct response_count *cnt = malloc((res->nmuni + 1) * sizeof *cnt);
+    struct reach_source *src = NULL;
+    size_t n = 0;
+    enum kkc_code rc = pts && ok && cnt ? sites_sources(res, &src, &n, err)
+                                        : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    for (size_t k = 0; !rc && k < res->nmuni; k++) {
+        const struct coverage_muni *m = &b->muni[res->muni[k].muni];
+        pts[k] = m->at, ok[k] = m->snapped && res->muni[k].status != COVERAGE_UNREACHABLE;
+    }
+    if (!rc)
+        rc = response_counts(g, src, n, pts, ok, res->nmuni, (uint32_t)llround(limit_s * 1000),
+                             nth, cnt, err);
+    for (size_t k = 0; !rc && k < res->nmuni; k++) {
+        struct coverage_muni_result *mr = &res->muni[k];
+        mr->units = (int)cnt[k].count;
+        if (mr->status == COVERAGE_UNREACHABLE)
+            continue;
+        int enough = cnt[k].count >= (uint32_t)nth;
+        mr->value = enough ? graph_cost_seconds(cnt[k].nth) : INFINITY;
+        mr->site = enough ? (long)cnt[k].owner : -1;
+        mr->status = enough ? COVERAGE_COVERED : COVERAGE_UNCOVERED;
+    }
+    free(pts), free(ok), free(cnt), free(src);
+    return rc;
 }
 
 /* ---- totals ---------------------------------------------------------------------------------- */
@@ -294,7 +355,7 @@ static enum kkc_code sort_worst(const struct coverage_base *b, double limit,
     for (size_t i = 0; i < res->nworst; i++) {
         const struct coverage_muni_result *m = &res->muni[res->worst[i]];
         long pop = b->muni[m->muni].population;
-        w[i] = (struct worst_key){m->status == COVERAGE_UNREACHABLE
+        w[i] = (struct worst_key){m->status == COVERAGE_UNREACHABLE || !isfinite(m->value)
                                       ? INFINITY
                                       : (double)(pop > 0 ? pop : 0) * (m->value - limit),
                                   pop, b->muni[m->muni].code, res->worst[i]};
@@ -634,6 +695,9 @@ enum kkc_code coverage_run(GEOSContextHandle_t h, struct crs_ctx *crs,
         eval_road(b, r, limit, res);
     else if (!rc)
         rc = eval_straight(b, cs, q, limit, res, err);
+    res->nth = q->nth;
+    if (!rc && by_road && q->nth > 1)
+        rc = eval_nth(b, g, q->nth, limit, res, err);
     if (!rc)
         rc = totals(b, limit, res, err);
     if (!rc && by_road)

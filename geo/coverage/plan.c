@@ -15,6 +15,7 @@
 
 #include "base/crs.h"
 #include "coverage/reach.h"
+#include "coverage/response.h"
 #include "coverage/shape.h"
 
 #include <limits.h>
@@ -208,11 +209,12 @@ static enum kkc_code relate_straight(const double *site_ll, size_t nsites, const
     return rc;
 }
 
-/* Pairs (site, item) with the drive from site to item <= limit_s, as coverage decides them
- * (site_ok[j] 0: the site takes no part). One search per item towards it when there are fewer
+/* Pairs (site, item) with the turnout (site_off[j] ms, NULL: none) + drive from site to item
+ * <= limit_s, as coverage decides them (site_ok[j] 0: the site takes no part). One search per item towards it when there are fewer
  * items than sites, else one per site out from it: the same sums of the same costs. */
 static enum kkc_code relate_road(const struct graph *g, const struct snap *site_at,
-                                 const int *site_ok, size_t nsites, const struct snap *item_at,
+                                 const int *site_ok, const uint32_t *site_off, size_t nsites,
+                                 const struct snap *item_at,
                                  size_t nitems, double limit_s, struct pairs *out,
                                  struct kkc_err *err)
 {
@@ -223,7 +225,8 @@ static enum kkc_code relate_road(const struct graph *g, const struct snap *site_
     enum kkc_code rc = reach_create(g, &r, err);
 
     for (size_t a = 0; !rc && a < nsearch; a++) {
-        struct reach_source src = {from_items ? item_at[a] : site_at[a], 0};
+        struct reach_source src = {from_items ? item_at[a] : site_at[a], 0,
+                                   !from_items && site_off ? site_off[a] : 0};
         if (!from_items && !site_ok[a])
             continue;
         rc = reach_run(r, &src, 1, from_items ? REACH_IN : REACH_OUT, limit_ms, err);
@@ -233,7 +236,8 @@ static enum kkc_code relate_road(const struct graph *g, const struct snap *site_
             uint32_t owner;
             if (!site_ok[site] ||
                 !reach_point(r, from_items ? &site_at[site] : &item_at[item], &c, &owner) ||
-                graph_cost_seconds(c) > limit_s)
+                graph_cost_seconds(c) + (from_items && site_off ? site_off[site] / 1000.0 : 0) >
+                    limit_s)
                 continue;
             rc = pairs_add(out, site, item, err);
         }
@@ -315,6 +319,10 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
     double *item_ll = NULL, *cand_ll = NULL;
     struct snap *item_at = NULL, *cand_at = NULL;
     int *ok = NULL;
+    uint32_t *cand_off = NULL,
+             add_off = 1000u * (uint32_t)(q->cov.added_turnout_s > 0
+                                              ? q->cov.added_turnout_s
+                                              : response_turnout_mask_s(q->cov.kind_mask));
     struct pairs p = {0};
     enum kkc_code rc = inst_items(b, &res->cov, 0, by_road, in, &item_ll, &item_at, err);
 
@@ -322,22 +330,24 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
         rc = add_candidates(b, g, q, by_road, res, &cand_at, err);
     if (!rc && (!(cand_ll = malloc((2 * res->ncand + 1) * sizeof *cand_ll)) ||
                 !(ok = malloc((res->ncand + 1) * sizeof *ok)) ||
+                !(cand_off = malloc((res->ncand + 1) * sizeof *cand_off)) ||
                 !(in->set_site = malloc((res->ncand + 1) * sizeof *in->set_site))))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t j = 0; !rc && j < res->ncand; j++) {
         cand_ll[2 * j] = res->cand[j].lon, cand_ll[2 * j + 1] = res->cand[j].lat;
         ok[j] = res->cand[j].usable, in->set_site[j] = (long)j;
+        cand_off[j] = q->cov.response ? add_off : 0;
     }
     if (!rc && by_road)
-        rc = relate_road(g, cand_at, ok, res->ncand, item_at, in->nitems, q->cov.minutes * 60, &p,
-                         err);
+        rc = relate_road(g, cand_at, ok, cand_off, res->ncand, item_at, in->nitems,
+                         q->cov.minutes * 60, &p, err);
     else if (!rc)
         rc = relate_straight(cand_ll, res->ncand, item_ll, in->nitems, q->cov.km * 1000, &p, err);
     if (!rc)
         rc = inst_sets(in, res->ncand, &p, err);
     in->sign = 1;
     pairs_free(&p);
-    free(item_ll), free(item_at), free(cand_ll), free(cand_at), free(ok);
+    free(item_ll), free(item_at), free(cand_ll), free(cand_at), free(ok), free(cand_off);
     return rc;
 }
 
@@ -350,17 +360,19 @@ static enum kkc_code remove_relation(const struct coverage_base *b, const struct
     double *item_ll = NULL, *site_ll = malloc((2 * c->nsites + 1) * sizeof *site_ll);
     struct snap *item_at = NULL, *site_at = malloc((c->nsites + 1) * sizeof *site_at);
     int *ok = malloc((c->nsites + 1) * sizeof *ok), by_road = q->cov.minutes > 0;
+    uint32_t *off = malloc((c->nsites + 1) * sizeof *off);
     enum kkc_code rc =
-        site_ll && site_at && ok ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        site_ll && site_at && ok && off ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
     if (!rc)
         rc = inst_items(b, c, 1, by_road, in, &item_ll, &item_at, err);
     for (size_t j = 0; !rc && j < c->nsites; j++) {
         site_ll[2 * j] = c->sites[j].lon, site_ll[2 * j + 1] = c->sites[j].lat;
         site_at[j] = c->sites[j].at, ok[j] = !by_road || c->sites[j].snapped;
+        off[j] = c->sites[j].turnout_ms;
     }
     if (!rc && by_road)
-        rc = relate_road(g, site_at, ok, c->nsites, item_at, in->nitems, q->cov.minutes * 60, p,
-                         err);
+        rc = relate_road(g, site_at, ok, off, c->nsites, item_at, in->nitems, q->cov.minutes * 60,
+                         p, err);
     else if (!rc)
         rc = relate_straight(site_ll, c->nsites, item_ll, in->nitems, q->cov.km * 1000, p, err);
     for (size_t i = 0; !rc && i < in->nitems; i++)
@@ -372,7 +384,7 @@ static enum kkc_code remove_relation(const struct coverage_base *b, const struct
             rc = kkc_err_set(err, KKC_EINTERNAL,
                              "municipality %s is covered but no single site covers it",
                              b->muni[in->muni[i]].code);
-    free(item_ll), free(item_at), free(site_ll), free(site_at), free(ok);
+    free(item_ll), free(item_at), free(site_ll), free(site_at), free(ok), free(off);
     return rc;
 }
 
