@@ -20,7 +20,7 @@ SAN     ?=
 CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP -Igeo -Iservice
 LDFLAGS := $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lz -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmetis -lbz2 -lz -lpthread -lm
 TPKG_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 
@@ -41,7 +41,7 @@ RUNNER  := $(BUILD)/test_runner
 all: deps $(KKC)
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/share/javascript/leaflet/leaflet.js ] \
+	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/share/javascript/leaflet/leaflet.js ] && [ -f /usr/include/metis.h ] \
 	  || scripts/setup
 
 deps-test:
