@@ -46,10 +46,11 @@ static json_t *row_json(struct store *st, const char *id)
 {
     static const char sql[] =
         "SELECT id, name, kind, X(geom), Y(geom), address, municipality, municipality_code, "
-        "phone, email, www, hours, source, status, updated_at FROM centres WHERE id = ?";
+        "phone, email, www, hours, source, status, updated_at, turnout_s FROM centres WHERE id = ?";
     static const char *const names[] = {"id", "name", "kind", "lon", "lat", "address",
                                         "municipality", "municipality_code", "phone", "email",
-                                        "www", "hours", "source", "status", "updated_at"};
+                                        "www", "hours", "source", "status", "updated_at",
+                                        "turnout_s"};
     sqlite3_stmt *s = NULL;
     json_t *o = NULL;
     if (store_prepare(st, sql, &s, NULL))
@@ -57,10 +58,11 @@ static json_t *row_json(struct store *st, const char *id)
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW) {
         o = json_object();
-        for (int i = 0; i < 15; i++) {
+        for (int i = 0; i < 16; i++) {
             int t = sqlite3_column_type(s, i);
             json_object_set_new(o, names[i],
-                                t == SQLITE_NULL    ? json_null()
+                                t == SQLITE_NULL      ? json_null()
+                                : t == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(s, i))
                                 : t == SQLITE_FLOAT ? json_num(sqlite3_column_double(s, i), 7)
                                                     : json_string((const char *)
                                                                       sqlite3_column_text(s, i)));
@@ -94,6 +96,11 @@ static enum kkc_code validate(json_t *c, struct kkc_err *err)
         return kkc_err_set(err, KKC_EINVAL, "lon and lat must be numbers in WGS84 range");
     if (status && strcmp(status, "active") != 0 && strcmp(status, "closed") != 0)
         return kkc_err_set(err, KKC_EINVAL, "status must be active or closed");
+    json_t *to = json_object_get(c, "turnout_s");
+    if (to && !json_is_null(to) &&
+        (!json_is_integer(to) || json_integer_value(to) < 1 || json_integer_value(to) > 3600))
+        return kkc_err_set(err, KKC_EINVAL,
+                           "turnout_s must be whole seconds 1..3600 or null (the kind's default)");
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         json_t *v = json_object_get(c, texts[i]);
         if (v && !json_is_null(v) &&
@@ -108,7 +115,7 @@ static json_t *parse_body(const struct api_req *r, int allow_id, struct kkc_err 
 {
     static const char *const allowed[] = {"id",    "name", "kind", "lon", "lat", "address",
                                           "municipality", "municipality_code", "phone", "email",
-                                          "www",   "hours", "status", NULL};
+                                          "www",   "hours", "status", "turnout_s", NULL};
     json_error_t je;
     json_t *b = r->body ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je) : NULL;
     const char *key;
@@ -149,12 +156,12 @@ static enum kkc_code write_row(struct store *st, json_t *c, int create, int move
 {
     static const char ins[] =
         "INSERT INTO centres (name, kind, address, municipality, municipality_code, phone, "
-        "email, www, hours, status, geom, source, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "coalesce(?10, 'active'), MakePoint(?11, ?12, 4326), 'admin', ?13)";
+        "email, www, hours, status, geom, source, id, turnout_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, coalesce(?10, 'active'), MakePoint(?11, ?12, 4326), 'admin', ?13, ?15)";
     static const char upd[] =
         "UPDATE centres SET name = ?, kind = ?, address = ?, municipality = ?, "
         "municipality_code = ?, phone = ?, email = ?, www = ?, hours = ?, "
-        "status = coalesce(?10, 'active'), "
+        "status = coalesce(?10, 'active'), turnout_s = ?15, "
         "geom = CASE WHEN ?14 THEN MakePoint(?11, ?12, 4326) ELSE geom END, "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?13";
     static const char *const cols[] = {"name", "kind",  "address", "municipality",
@@ -172,6 +179,8 @@ static enum kkc_code write_row(struct store *st, json_t *c, int create, int move
     sqlite3_bind_double(s, 11, json_number_value(json_object_get(c, "lon")));
     sqlite3_bind_double(s, 12, json_number_value(json_object_get(c, "lat")));
     sqlite3_bind_text(s, 13, json_string_value(json_object_get(c, "id")), -1, SQLITE_TRANSIENT);
+    if (json_is_integer(json_object_get(c, "turnout_s")))
+        sqlite3_bind_int64(s, 15, json_integer_value(json_object_get(c, "turnout_s")));
     if (!create)
         sqlite3_bind_int(s, 14, moved);
     if (sqlite3_step(s) != SQLITE_DONE)

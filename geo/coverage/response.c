@@ -2,6 +2,7 @@
  * response.h. */
 #include "coverage/response.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,28 @@ int response_turnout_mask_s(unsigned kind_mask)
         if (kind_mask & (1u << k) && (best < 0 || turnout_default[k] < best))
             best = turnout_default[k];
     return best < 0 ? 0 : best;
+}
+
+int response_turnout_parse(const char *sec, const char *min, int *out)
+{
+    const char *t = sec && *sec ? sec : min && *min ? min : NULL;
+    char *end;
+    double v;
+    *out = 0;
+    if (!t)
+        return 1;
+    v = strtod(t, &end);
+    while (*end == ' ')
+        end++;
+    if (end == t || *end || !isfinite(v))
+        return 0;
+    v = t == sec ? v : v * 60;
+    if (t == sec && v != floor(v))
+        return 0;
+    if (!(v >= 1 && v <= RESPONSE_TURNOUT_MAX_S))
+        return 0;
+    *out = (int)lround(v);
+    return 1;
 }
 
 /* Insert cost c (owner o) into the ascending list top[0..*len) kept to at most cap entries. */

@@ -39,6 +39,11 @@ int response_turnout_s(const struct centre *c);
 /* The least default turnout over the kinds in mask (0 for an empty mask). */
 int response_turnout_mask_s(unsigned kind_mask);
 
+/* A centre's turnout from text: seconds (sec, an integer) or minutes (min, a decimal: "1.5");
+ * either may be NULL or empty; sec wins when both are given. *out = 0 when neither is given.
+ * Returns 1, or 0 (and *out = 0) when the value is not a number in 1..RESPONSE_TURNOUT_MAX_S s. */
+int response_turnout_parse(const char *sec, const char *min, int *out);
+
 /* Per place: how many distinct sources reach it within the limit and the N-th smallest time. */
 struct response_count {
     uint32_t count;    /* sources reaching it within the limit */

@@ -7,6 +7,7 @@
 #include "import/data_import.h"
 
 #include "centres/centres.h"
+#include "coverage/response.h"
 #include "base/crs.h"
 #include "base/csv.h"
 #include "base/store.h"
@@ -517,6 +518,7 @@ struct centre_row {
     const char *phone, *email, *www, *hours;
     double lon, lat;
     int has_point;
+    const char *turnout_s, *turnout_min; /* turnout in seconds or minutes (either), may be NULL */
 };
 
 /* Where is municipality code, and what is it called? 1 found, 0 not. */
@@ -655,6 +657,10 @@ static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char
                phone);
         phone = NULL;
     }
+    int turnout = 0;
+    if (!response_turnout_parse(c->turnout_s, c->turnout_min, &turnout))
+        report(im, 0, file, row, "centre %s: turnout must be 1..%d s; left to the kind's default",
+               c->id, RESPONSE_TURNOUT_MAX_S);
     const char *vals[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
                           c->municipality_code, phone, c->email, c->www, c->hours, source};
     sqlite3_reset(ins);
@@ -664,6 +670,8 @@ static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char
             sqlite3_bind_text(ins, i + 1, vals[i], -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(ins, 12, c->lon);
     sqlite3_bind_double(ins, 13, c->lat);
+    if (turnout > 0)
+        sqlite3_bind_int(ins, 14, turnout);
     int step = sqlite3_step(ins);
     if (step == SQLITE_CONSTRAINT)
         return report(im, 1, file, row, "centre %s: duplicate id", c->id), KKC_OK;
@@ -676,8 +684,8 @@ static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char
 
 static const char *const centre_insert_sql =
     "INSERT INTO centres (id, name, kind, address, municipality, municipality_code, phone, "
-    "email, www, hours, source, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "MakePoint(?, ?, 4326))";
+    "email, www, hours, source, geom, turnout_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "MakePoint(?, ?, 4326), ?)";
 
 /* A non-blank string property or NULL. */
 static const char *pstr(json_t *props, const char *key)
@@ -738,7 +746,7 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
         json_t *p = json_object_get(f, "properties"), *g = json_object_get(f, "geometry");
         json_t *xy = json_object_get(g, "coordinates");
         struct centre_row c = {0};
-        char name[256], addr[512], idb[64];
+        char name[256], addr[512], idb[64], tsb[32], tmb[32];
 
         if (rc)
             break;
@@ -754,6 +762,8 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
         c.email = pstr(p, "email");
         c.www = pstr(p, "www");
         c.hours = pstr(p, "hours");
+        c.turnout_s = prop_text(p, "turnout_s", tsb, sizeof tsb);
+        c.turnout_min = prop_text(p, "turnout_min", tmb, sizeof tmb);
         if (json_is_array(xy) && json_array_size(xy) >= 2 &&
             json_is_string(json_object_get(g, "type")) &&
             strcmp(json_string_value(json_object_get(g, "type")), "Point") == 0) {
@@ -775,7 +785,8 @@ static enum kkc_code centres_from_csv(struct imp *im, const char *path, const ch
 {
     static const char *const names[] = {"id",    "name", "kind", "lon",   "lat",
                                         "address", "municipality", "municipality_code",
-                                        "phone", "email", "www", "hours"};
+                                        "phone", "email", "www", "hours", "turnout_s",
+                                        "turnout_min"};
     enum { NCOL = sizeof names / sizeof names[0] };
     const char *file = base_name(path);
     struct csv *c = NULL;
@@ -801,7 +812,7 @@ static enum kkc_code centres_from_csv(struct imp *im, const char *path, const ch
         for (int i = 0; i < NCOL; i++)
             v[i] = col[i] >= 0 && col[i] < nf && *f[col[i]] ? f[col[i]] : NULL;
         row = (struct centre_row){v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                                  0, 0, 0};
+                                  0, 0, 0, v[12], v[13]};
         row.has_point = parse_num(v[3], &row.lon) && parse_num(v[4], &row.lat);
         rc = centre_insert(im, ins, file, csv_line(c), &row, source);
     }
