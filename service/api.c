@@ -8,6 +8,7 @@
 #include "api_batch.h"
 #include "api_coverage.h"
 #include "api_response.h"
+#include "api_standards.h"
 #include "api_osrm.h"
 #include "api_plan.h"
 #include "api_route.h"
@@ -463,6 +464,7 @@ static const struct route routes[] = {
     {"/v1/coverage", api_coverage, NULL, NULL, NULL},
     {"/v1/catchments", api_catchments, NULL, NULL, NULL},
     {"/v1/plan", NULL, api_plan, NULL, NULL},
+    {"/v1/standards", api_standards_list, NULL, NULL, NULL},
 };
 
 /* POST handlers that are queries (batches, plans), not writes: served without an admin token. */

@@ -7,6 +7,8 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+#include "api_report.h"
+#include "api_standards.h"
 
 #include "centres/centres.h"
 #include "coverage/coverage.h"
@@ -166,6 +168,7 @@ struct cov_params {
     long closed[COVERAGE_CLOSED_MAX];
     double added[2 * COVERAGE_ADDED_MAX];
     int geojson;
+    const struct standard *standard; /* standard=ID, or NULL */
 };
 
 /* kind, close and add into p (which the caller zeroed). */
@@ -180,6 +183,17 @@ static enum kkc_code what_if_params(const struct api_req *r, struct cov_params *
     if (!rc)
         rc = params_bool(r->q, "response", &p->q.response, err);
     p->q.closed = p->closed, p->q.added = p->added, p->q.region = -1;
+    return rc;
+}
+
+/* breakdown=kraj|okres|orp: the level the report is broken down by (default: the next one). */
+static enum kkc_code param_breakdown(struct params *q, enum coverage_level *out,
+                                     struct kkc_err *err)
+{
+    static const char *const levels[] = {"default", "kraj", "okres", "orp", NULL};
+    int i = 0;
+    enum kkc_code rc = params_choice(q, "breakdown", levels, &i, err);
+    *out = i == 0 ? COVERAGE_COUNTRY : (enum coverage_level)i; /* KRAJ, OKRES, ORP are 1..3 */
     return rc;
 }
 
@@ -204,16 +218,28 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                                 int need_threshold, int fmt, struct cov_params *p,
                                 struct kkc_err *err)
 {
-    static const char *const formats[] = {"json", "geojson", NULL};
+    static const char *const formats[] = {"json", "geojson", "csv", NULL};
+    static const char *const set_by_standard[] = {"minutes", "km", "kind", "nth", "response"};
+    const char *std = params_str(r->q, "standard");
     double v[1];
     size_t n;
     enum kkc_code rc = what_if_params(r, p, err);
+    for (size_t i = 0; std && !rc && i < sizeof set_by_standard / sizeof *set_by_standard; i++)
+        if (params_str(r->q, set_by_standard[i]))
+            rc = kkc_err_set(err, KKC_EINVAL, "standard=%.40s sets %s; do not give both", std,
+                             set_by_standard[i]);
+    if (!rc && std)
+        rc = api_standard_apply(std, &p->q, &p->standard, err);
+    if (std)
+        need_threshold = 0;
     if (!rc)
         rc = param_list(r->q, "minutes", MINUTES_MAX, v, &n, 1, err);
-    p->q.minutes = !rc && n ? v[0] : 0;
+    if (!std)
+        p->q.minutes = !rc && n ? v[0] : 0;
     if (!rc)
         rc = param_list(r->q, "km", KM_MAX, v, &n, 1, err);
-    p->q.km = !rc && n ? v[0] : 0;
+    if (!std)
+        p->q.km = !rc && n ? v[0] : 0;
     if (!rc && p->q.minutes > 0 && p->q.km > 0)
         rc = kkc_err_set(err, KKC_EINVAL, "give minutes or km, not both");
     if (!rc && need_threshold && !(p->q.minutes > 0 || p->q.km > 0))
@@ -221,11 +247,18 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                          KM_MAX);
     if (!rc)
         rc = param_region(r->q, b, &p->q.region, err);
-    if (!rc)
+    if (!rc && !std)
         rc = response_params(r, need_threshold, p, err);
+    if (!rc && std) {
+        long t = 0;
+        rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &t, err);
+        p->q.added_turnout_s = (int)t;
+    }
+    if (!rc)
+        rc = param_breakdown(r->q, &p->q.breakdown, err);
     if (!rc && fmt)
         rc = params_choice(r->q, "format", formats, &p->geojson, err);
-    p->q.want_geometry = p->geojson;
+    p->q.want_geometry = p->geojson == 1;
     return rc;
 }
 
@@ -641,9 +674,14 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
                            const struct coverage_base *b, const struct cov_params *p,
                            const struct coverage_result *cr, struct api_res *res)
 {
+    if (p->geojson == 2) {
+        api_report_csv(res, b, &p->q, cr);
+        return;
+    }
     json_t *rep = json_report(r, b, p, cr), *unc = json_array(), *features;
     int road = p->q.minutes > 0;
     double limit = road ? p->q.minutes * 60 : p->q.km * 1000;
+    api_report_extend(rep, b, &p->q, p->standard, cr);
     for (size_t i = 0; i < cr->nworst; i++)
         json_array_append_new(unc, json_uncovered(r, b, cr, cr->worst[i], road, limit));
     if (!p->geojson) {

@@ -9,6 +9,7 @@
 #include "json_out.h"
 #include "coverage/plan.h"
 #include "coverage/response.h"
+#include "api_standards.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -24,7 +25,7 @@
 
 static const char *const fields[] = {"kind",   "minutes", "km",       "add",     "remove",
                                      "candidates", "close", "region", "method", "response",
-                                     "turnout",    NULL};
+                                     "turnout",    "standard", NULL};
 
 /* ---------------------------------------------------------------- the body ---------------- */
 
@@ -57,7 +58,7 @@ static enum kkc_code body_load(const struct api_req *r, json_t **v, struct kkc_e
         if (!fields[i])
             return kkc_err_set(err, KKC_EINVAL,
                                "unknown field '%.40s' (kind, minutes, km, add, remove, "
-                               "candidates, close, region, method, response, turnout)",
+                               "candidates, close, region, method, response, turnout, standard)",
                                key);
     }
     return KKC_OK;
@@ -93,6 +94,8 @@ static enum kkc_code body_kinds(json_t *v, unsigned *mask, struct kkc_err *err)
 static enum kkc_code body_threshold(json_t *v, struct coverage_request *c, struct kkc_err *err)
 {
     json_t *m = json_object_get(v, "minutes"), *k = json_object_get(v, "km");
+    if (json_object_get(v, "standard") && !m && !k)
+        return KKC_OK; /* the standard sets them (body_response) */
     if (!m == !k)
         return kkc_err_set(err, KKC_EINVAL, "give exactly one of minutes (0..%g] and km (0..%g]",
                            MINUTES_MAX, KM_MAX);
@@ -207,6 +210,15 @@ static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct
         return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d seconds",
                            RESPONSE_TURNOUT_MAX_S);
     q->added_turnout_s = t ? (int)json_integer_value(t) : 0;
+    json_t *st = json_object_get(v, "standard");
+    if (st && !json_is_string(st))
+        return kkc_err_set(err, KKC_EINVAL, "standard must be a string (an id of GET /v1/standards)");
+    if (st && (json_object_get(v, "minutes") || json_object_get(v, "km") ||
+               json_object_get(v, "kind") || resp))
+        return kkc_err_set(err, KKC_EINVAL,
+                           "a standard sets kind, minutes and the turnout rule; do not give them");
+    if (st)
+        return api_standard_apply(json_string_value(st), q, NULL, err);
     if (q->response && !(q->minutes > 0))
         return kkc_err_set(err, KKC_EINVAL, "response=true needs minutes (by road)");
     return KKC_OK;

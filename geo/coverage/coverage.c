@@ -38,7 +38,8 @@ static enum kkc_code check_request(const struct coverage_base *b, const struct c
         return kkc_err_set(err, KKC_EINVAL, "nth must be 1..%d", RESPONSE_NTH_MAX);
     if ((q->response || q->nth > 1) && !(q->minutes > 0) && !catchments)
         return kkc_err_set(err, KKC_EINVAL, "response times and nth need minutes (by road)");
-    if (q->added_turnout_s < 0 || q->added_turnout_s > RESPONSE_TURNOUT_MAX_S)
+    if (q->added_turnout_s < 0 || q->added_turnout_s > RESPONSE_TURNOUT_MAX_S ||
+        q->fixed_turnout_s < 0 || q->fixed_turnout_s > RESPONSE_TURNOUT_MAX_S)
         return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d s", RESPONSE_TURNOUT_MAX_S);
     if (q->nclosed > COVERAGE_CLOSED_MAX || q->nadded > COVERAGE_ADDED_MAX)
         return kkc_err_set(err, KKC_EINVAL, "at most %d closed and %d added centres",
@@ -71,10 +72,13 @@ static enum kkc_code sites_build(const struct centres *cs, const struct coverage
             .centre = (long)i,
             .lon = c->lon,
             .lat = c->lat,
-            .turnout_ms = q->response ? (uint32_t)response_turnout_s(c) * 1000u : 0};
+            .turnout_ms = !q->response            ? 0
+                          : q->fixed_turnout_s > 0 ? (uint32_t)q->fixed_turnout_s * 1000u
+                                                   : (uint32_t)response_turnout_s(c) * 1000u};
     }
-    uint32_t added_ms = (uint32_t)(q->added_turnout_s > 0 ? q->added_turnout_s
-                                                          : response_turnout_mask_s(q->kind_mask));
+    uint32_t added_ms = (uint32_t)(q->fixed_turnout_s > 0   ? q->fixed_turnout_s
+                                   : q->added_turnout_s > 0 ? q->added_turnout_s
+                                                            : response_turnout_mask_s(q->kind_mask));
     for (size_t k = 0; k < q->nadded; k++)
         res->sites[res->nsites++] =
             (struct coverage_site){.centre = -1,
@@ -369,9 +373,12 @@ static enum kkc_code sort_worst(const struct coverage_base *b, double limit,
 
 /* Totals, the breakdown by the next level and the worst-first list of uncovered ones. */
 static enum kkc_code totals(const struct coverage_base *b, double limit,
-                            struct coverage_result *res, struct kkc_err *err)
+                            enum coverage_level breakdown, struct coverage_result *res,
+                            struct kkc_err *err)
 {
-    enum coverage_level cl = coverage_level_child(b->region[res->region].level);
+    enum coverage_level cl = breakdown > COVERAGE_COUNTRY && breakdown <= COVERAGE_ORP
+                                 ? breakdown
+                                 : coverage_level_child(b->region[res->region].level);
     res->child = calloc(res->nmuni + 1, sizeof *res->child);
     if (!res->child)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
@@ -699,7 +706,7 @@ enum kkc_code coverage_run(GEOSContextHandle_t h, struct crs_ctx *crs,
     if (!rc && by_road && q->nth > 1)
         rc = eval_nth(b, g, q->nth, limit, res, err);
     if (!rc)
-        rc = totals(b, limit, res, err);
+        rc = totals(b, limit, q->breakdown, res, err);
     if (!rc && by_road)
         rc = road_polygons(h, b, g, r, limit, q->want_geometry, res, err);
     else if (!rc)
@@ -959,7 +966,7 @@ enum kkc_code coverage_catchments(GEOSContextHandle_t h, struct crs_ctx *crs,
     else if (!rc)
         rc = eval_straight(b, cs, q, limit, res, err);
     if (!rc)
-        rc = totals(b, isfinite(limit) ? limit : 0, res, err);
+        rc = totals(b, isfinite(limit) ? limit : 0, q->breakdown, res, err);
     if (!rc) {
         catchment_munis(b, res, *by_road, *out);
         res->area_total_km2 = coverage_region_area_m2(&b->region[res->region]) / 1e6;

@@ -57,6 +57,9 @@ struct coverage_request {
     int want_geometry;   /* fill service and gap */
     int response;        /* minutes only: response time = turnout + drive (coverage/response.h) */
     int added_turnout_s; /* turnout of added sites; 0: the least default of the kinds */
+    int fixed_turnout_s; /* > 0 with response: every site's turnout (a standard's rule) */
+    enum coverage_level breakdown; /* the level of the children (COVERAGE_KRAJ, _OKRES, _ORP);
+                                      COVERAGE_COUNTRY: the level below the region's */
     int nth;             /* 0 or 1: the first unit; 2..RESPONSE_NTH_MAX: a municipality is
                             covered when at least nth distinct sites reach it within the time
                             (service and gap polygons, areas and road lengths stay those of the

@@ -320,8 +320,8 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
     struct snap *item_at = NULL, *cand_at = NULL;
     int *ok = NULL;
     uint32_t *cand_off = NULL,
-             add_off = 1000u * (uint32_t)(q->cov.added_turnout_s > 0
-                                              ? q->cov.added_turnout_s
+             add_off = 1000u * (uint32_t)(q->cov.fixed_turnout_s > 0   ? q->cov.fixed_turnout_s
+                                          : q->cov.added_turnout_s > 0 ? q->cov.added_turnout_s
                                               : response_turnout_mask_s(q->cov.kind_mask));
     struct pairs p = {0};
     enum kkc_code rc = inst_items(b, &res->cov, 0, by_road, in, &item_ll, &item_at, err);
@@ -772,6 +772,8 @@ static enum kkc_code check_request(const struct plan_request *q, struct kkc_err 
                            PLAN_COUNT_MAX);
     if (q->goal != PLAN_ADD && q->goal != PLAN_REMOVE)
         return kkc_err_set(err, KKC_EINVAL, "unknown goal");
+    if (q->cov.nth > 1)
+        return kkc_err_set(err, KKC_EINVAL, "the plan optimises for the first unit only (nth 1)");
     if (q->method != PLAN_AUTO && q->method != PLAN_GREEDY && q->method != PLAN_EXACT)
         return kkc_err_set(err, KKC_EINVAL, "unknown method");
     if (q->cov.nadded)

@@ -2,6 +2,8 @@
  * response.h. */
 #include "coverage/response.h"
 
+#include "coverage/coverage.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,4 +165,20 @@ enum kkc_code response_nearest(const struct graph *g, const struct centres *cs,
     qsort(hits, nh, sizeof *hits, cmp_hit);
     *out = hits, *n = k && nh > k ? k : nh;
     return KKC_OK;
+}
+
+void response_distribution(const struct coverage_base *b, const struct coverage_result *res,
+                           long *out, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = 0;
+    for (size_t k = 0; n && k < res->nmuni; k++) {
+        const struct coverage_muni_result *mr = &res->muni[k];
+        long pop = b->muni[mr->muni].population;
+        double m = mr->value / 60;
+        size_t bin = mr->status != COVERAGE_UNREACHABLE && isfinite(m) && m >= 0 && m < (double)(n - 1)
+                         ? (size_t)m
+                         : n - 1;
+        out[bin] += pop > 0 ? pop : 0;
+    }
 }

@@ -76,4 +76,12 @@ enum kkc_code response_nearest(const struct graph *g, const struct centres *cs,
                                int with_turnout, uint32_t limit_ms, size_t k, double radius_m,
                                struct response_hit **out, size_t *n, struct kkc_err *err);
 
+/* The population of res's municipalities by whole minute of their time (res->muni[].value, s):
+ * out[k] for [k, k + 1) minutes, k < n - 1; out[n - 1] the rest: later, not reached within the
+ * time (nth > 1) or unreachable. Municipalities without census data count 0. Needs n >= 1. */
+struct coverage_base;
+struct coverage_result;
+void response_distribution(const struct coverage_base *b, const struct coverage_result *res,
+                           long *out, size_t n);
+
 #endif
