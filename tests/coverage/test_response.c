@@ -10,7 +10,9 @@
 #include "base/store.h"
 #include "centres/centres.h"
 #include "coverage/coverage.h"
+#include "coverage/plan.h"
 #include "coverage/response.h"
+#include "coverage/standards.h"
 #include "road/route.h"
 #include "testutil.h"
 #include "world.h"
@@ -281,6 +283,55 @@ START_TEST(turnout_defaults)
 }
 END_TEST
 
+/* The distribution adds up to the population; the minutes below T hold only covered people. */
+START_TEST(distribution_sums)
+{
+    struct coverage_result res;
+    long bins[61], sum = 0, below = 0;
+    run(5, 1 + _i, _i, 60, &res);
+    response_distribution(&fx.fake, &res, bins, 61);
+    for (int k = 0; k < 61; k++)
+        sum += bins[k], below += k < 5 ? bins[k] : 0;
+    ck_assert_int_eq(sum, res.pop_total);
+    ck_assert_int_le(below, res.pop_covered);
+    coverage_result_free(fx.h, &res);
+}
+END_TEST
+
+/* Every built-in standard parses and names a source (a law "Sb." or a web address), with both
+ * descriptions; rows without a source, with a bad kind, nth or turnout are refused. */
+START_TEST(standards_have_sources)
+{
+    struct standards *s = NULL;
+    struct kkc_err err = {0};
+    ck_assert_msg(standards_builtin(&s, &err) == KKC_OK, "%s", err.msg);
+    ck_assert_uint_ge(standards_count(s), 5);
+    for (size_t i = 0; i < standards_count(s); i++) {
+        const struct standard *t = standards_get(s, i);
+        ck_assert_msg(strstr(t->source, "Sb.") || strstr(t->source, "https://"), "%s", t->id);
+        ck_assert(*t->description_cs && *t->description_en);
+        ck_assert(t->minutes > 0 && t->nth >= 1);
+    }
+    ck_assert_ptr_nonnull(standards_find(s, "zzs-20"));
+    ck_assert_ptr_null(standards_find(s, "nope"));
+    standards_destroy(s);
+    static const char *const bad[] = {
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,1,none,a,b,\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,boat,10,1,none,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,9,none,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,1,soon,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,0,1,none,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,5,1,none,a,b,c\n"
+        "x,fire,6,1,none,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,source\nx,fire,10,1,none,a,c\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(standards_parse(bad[i], "bad", &s, &err), KKC_EINVAL);
+        ck_assert_ptr_null(s);
+    }
+}
+END_TEST
+
 /* ---- the API ------------------------------------------------------------------------------- */
 
 static const struct {
@@ -302,6 +353,15 @@ static const struct {
     {"/v1/isochrone", "centre=osm-w115669341&minutes=5&response=true", 200},
     {"/v1/isochrone", "kind=fire&minutes=5&response=true", 200},
     {"/v1/catchments", "kind=fire&minutes=20&region=network&response=true", 200},
+    {"/v1/standards", "", 200},
+    {"/v1/coverage", "standard=pcr-10&region=network", 200},
+    {"/v1/coverage", "standard=hzs-jpo1&region=network&format=csv", 200},
+    {"/v1/coverage", "km=10&kind=police&breakdown=orp&format=csv", 200},
+    {"/v1/coverage", "km=10&kind=police&region=CZ052&breakdown=orp", 200},
+    {"/v1/coverage", "km=10&breakdown=street", 400},
+    {"/v1/coverage", "standard=nope", 400},
+    {"/v1/coverage", "standard=zzs-20&minutes=5", 400},
+    {"/v1/coverage", "standard=zzs-20&kind=police", 400},
 };
 
 START_TEST(api_statuses)
@@ -322,12 +382,94 @@ START_TEST(api_statuses)
     api_dispatch(&r, &res);
     ck_assert_msg(res.status == cases[_i].status, "%s?%s: %d %.300s", cases[_i].path,
                   cases[_i].query, res.status, res.body);
+    if (res.content_type && strncmp(res.content_type, "text/csv", 8) == 0) {
+        ck_assert(strncmp(res.body, "section,code,level,name", 23) == 0);
+        free(res.body);
+        return;
+    }
     json_t *v = json_loads(res.body, 0, NULL);
     ck_assert_ptr_nonnull(v);
+    if (strstr(cases[_i].query, "standard=nope"))
+        ck_assert_msg(strstr(res.body, "zzs-20") && strstr(res.body, "pcr-10"), "%s", res.body);
     if (res.status != 200)
         ck_assert_ptr_nonnull(json_object_get(v, "message"));
     json_decref(v);
     free(res.body);
+}
+END_TEST
+
+/* POST /v1/plan with response times and standards: statuses and the known ids on a bad one. */
+static const struct {
+    const char *body;
+    int status;
+} plans[] = {
+    /* parsed, then refused: the default database has no census data on the roads */
+    {"{\"standard\": \"pcr-10\", \"add\": 1, \"region\": \"network\"}", 400},
+    {"{\"kind\": \"fire\", \"minutes\": 8, \"response\": true, \"turnout\": 60, "
+     "\"add\": 2, \"region\": \"network\"}",
+     400},
+    {"{\"standard\": \"nope\", \"add\": 1}", 400},
+    {"{\"standard\": \"pcr-10\", \"minutes\": 5, \"add\": 1}", 400},
+    {"{\"km\": 5, \"response\": true, \"add\": 1}", 400},
+    {"{\"minutes\": 5, \"turnout\": -1, \"add\": 1}", 400},
+};
+
+START_TEST(plan_statuses)
+{
+    struct params q;
+    struct api_res res = {0};
+    struct api_req r = {.method = "POST",
+                        .path = "/v1/plan",
+                        .q = &q,
+                        .w = fx.w,
+                        .t = tctx_get(),
+                        .body = plans[_i].body,
+                        .body_len = strlen(plans[_i].body)};
+    params_init(&q);
+    api_dispatch(&r, &res);
+    ck_assert_msg(res.status == plans[_i].status, "%s: %d %.300s", plans[_i].body, res.status,
+                  res.body);
+    if (strstr(plans[_i].body, "nope"))
+        ck_assert_msg(strstr(res.body, "zzs-20"), "%s", res.body);
+    free(res.body);
+}
+END_TEST
+
+/* The plan with response times on the synthetic municipalities: its "before" is coverage's,
+ * and after adding its chosen site the coverage (run again with that site added, turnout as
+ * the plan assumed) is what the plan says. */
+START_TEST(plan_with_turnout)
+{
+    struct kkc_err err = {0};
+    struct plan_request pq = {.cov = {.kind_mask = KIND_MASK_ALL,
+                                      .minutes = 3,
+                                      .region = fx.real->network,
+                                      .response = 1,
+                                      .added_turnout_s = 45},
+                              .goal = PLAN_ADD,
+                              .count = 2,
+                              .method = PLAN_GREEDY};
+    struct plan_result pr;
+    struct coverage_result before, after;
+    ck_assert_msg(plan_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &pq, &pr, &err) ==
+                      KKC_OK,
+                  "%s", err.msg);
+    struct coverage_request q = pq.cov;
+    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &before,
+                                  &err),
+                     KKC_OK);
+    ck_assert_int_eq(pr.cov.pop_covered, before.pop_covered);
+    double added[4];
+    for (size_t i = 0; i < pr.nsteps; i++)
+        added[2 * i] = pr.step[i].lon, added[2 * i + 1] = pr.step[i].lat;
+    q.added = added, q.nadded = pr.nsteps;
+    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &after,
+                                  &err),
+                     KKC_OK);
+    ck_assert_uint_ge(pr.nsteps, 1);
+    ck_assert_int_eq(after.pop_covered, pr.step[pr.nsteps - 1].covered);
+    coverage_result_free(fx.h, &before), coverage_result_free(fx.h, &after);
+    plan_result_free(fx.h, &pr);
 }
 END_TEST
 
@@ -344,7 +486,11 @@ Suite *response_suite(void)
     tcase_add_test(tc, nth1_equals_coverage);
     tcase_add_loop_test(tc, nearest_cutoff_brute_force, 0, 6);
     tcase_add_test(tc, turnout_defaults);
+    tcase_add_loop_test(tc, distribution_sums, 0, 3);
+    tcase_add_test(tc, standards_have_sources);
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
+    tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
+    tcase_add_test(tc, plan_with_turnout);
     suite_add_tcase(s, tc);
     return s;
 }
