@@ -56,11 +56,13 @@ void api_nearest_response(const struct api_req *r, struct api_res *res, const st
     for (size_t i = 0; i < n; i++)
         json_array_append_new(results, json_hit(r, p, &hits[i], i + 1));
     free(hits);
-    json_object_set_new(q, "snapped", json_pack("{s:[o,o], s:o}", "location", json_num(at.lon, 7),
-                                                json_num(at.lat, 7), "distance_m",
-                                                json_num(at.distance_m, 1)));
+    json_object_set_new(q, "snapped", json_pack("{s:[o,o], s:o, s:s}", "location",
+                                                json_num(at.lon, 7), json_num(at.lat, 7),
+                                                "distance_m", json_num(at.distance_m, 1), "road",
+                                                at.name ? at.name : ""));
+    json_t *o = json_pack("{s:o, s:s, s:o}", "query", q, "by", with_turnout ? "response" : "time",
+                          "results", results);
     if (max_minutes > 0)
-        json_object_set_new(q, "max_minutes", json_num(max_minutes, 3));
-    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", q, "by", with_turnout ? "response" : "time",
-                             "results", results));
+        json_object_set_new(o, "max_minutes", json_num(max_minutes, 3));
+    api_reply(res, o);
 }
