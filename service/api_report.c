@@ -24,8 +24,8 @@ void api_report_extend(json_t *o, const struct coverage_base *b, const struct co
     response_distribution(b, cr, bins, REPORT_MINUTES_MAX + 1);
     json_t *a = json_array();
     for (size_t k = 0; k < REPORT_MINUTES_MAX; k++)
-        json_array_append_new(a, json_pack("{s:I, s:I}", "minute", (json_int_t)k, "population",
-                                           (json_int_t)bins[k]));
+        json_array_append_new(
+            a, json_pack("{s:I, s:I}", "minute", (json_int_t)k, "population", (json_int_t)bins[k]));
     json_object_set_new(o, "distribution",
                         json_pack("{s:s, s:o, s:I}", "unit", "population per whole minute",
                                   "minutes", a, "later_or_never",

@@ -57,11 +57,13 @@ json_t *api_standard_json(const struct standard *s)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:{s:s, s:s}, s:s}", "id", s->id, "kind",
                           centres_kind_name(s->kind), "minutes", json_num(s->minutes, 3), "nth",
-                          s->nth, "description", "cs", s->description_cs, "en",
-                          s->description_en, "source", s->source);
-    json_object_set_new(o, "turnout",
-                        s->turnout == STANDARD_TURNOUT_FIXED ? json_integer(s->turnout_s)
-                        : json_string(s->turnout == STANDARD_TURNOUT_CENTRE ? "centre" : "none"));
+                          s->nth, "description", "cs", s->description_cs, "en", s->description_en,
+                          "source", s->source);
+    json_object_set_new(
+        o, "turnout",
+        s->turnout == STANDARD_TURNOUT_FIXED
+            ? json_integer(s->turnout_s)
+            : json_string(s->turnout == STANDARD_TURNOUT_CENTRE ? "centre" : "none"));
     return o;
 }
 

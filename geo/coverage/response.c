@@ -104,7 +104,8 @@ enum kkc_code response_counts(const struct graph *g, const struct reach_source *
     }
     for (size_t i = 0; !rc && i < npts; i++)
         if (len[i] == (uint32_t)nth)
-            out[i].nth = top[i * (size_t)nth + nth - 1], out[i].owner = own[i * (size_t)nth + nth - 1];
+            out[i].nth = top[i * (size_t)nth + nth - 1],
+            out[i].owner = own[i * (size_t)nth + nth - 1];
     reach_destroy(r);
     free(top), free(own), free(len);
     return rc;
@@ -145,8 +146,8 @@ enum kkc_code response_nearest(const struct graph *g, const struct centres *cs,
     struct reach *r = NULL;
     size_t nc = centres_count(cs), nh = 0;
     struct response_hit *hits = malloc((nc + 1) * sizeof *hits);
-    enum kkc_code rc = hits ? reach_create(g, &r, err)
-                            : kkc_err_set(err, KKC_ENOMEM, "out of memory (nearest)");
+    enum kkc_code rc =
+        hits ? reach_create(g, &r, err) : kkc_err_set(err, KKC_ENOMEM, "out of memory (nearest)");
 
     *out = NULL, *n = 0;
     if (!rc)
@@ -176,9 +177,10 @@ void response_distribution(const struct coverage_base *b, const struct coverage_
         const struct coverage_muni_result *mr = &res->muni[k];
         long pop = b->muni[mr->muni].population;
         double m = mr->value / 60;
-        size_t bin = mr->status != COVERAGE_UNREACHABLE && isfinite(m) && m >= 0 && m < (double)(n - 1)
-                         ? (size_t)m
-                         : n - 1;
+        size_t bin =
+            mr->status != COVERAGE_UNREACHABLE && isfinite(m) && m >= 0 && m < (double)(n - 1)
+                ? (size_t)m
+                : n - 1;
         out[bin] += pop > 0 ? pop : 0;
     }
 }

@@ -46,9 +46,9 @@ int response_turnout_parse(const char *sec, const char *min, int *out);
 
 /* Per place: how many distinct sources reach it within the limit and the N-th smallest time. */
 struct response_count {
-    uint32_t count;    /* sources reaching it within the limit */
-    graph_cost nth;    /* the nth smallest cost (offsets included); GRAPH_COST_INF when count < nth */
-    uint32_t owner;    /* owner of that source; UINT32_MAX when none */
+    uint32_t count; /* sources reaching it within the limit */
+    graph_cost nth; /* the nth smallest cost (offsets included); GRAPH_COST_INF when count < nth */
+    uint32_t owner; /* owner of that source; UINT32_MAX when none */
 };
 
 /* For each of the npts snapped points (NULL entries or ok[i] == 0 are skipped: count 0), count

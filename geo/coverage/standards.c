@@ -16,7 +16,7 @@ struct standards {
     struct standard item[STANDARDS_MAX];
 };
 
-static const char *const columns[] = {"id",    "kind",           "minutes",        "nth",
+static const char *const columns[] = {"id",      "kind",           "minutes",        "nth",
                                       "turnout", "description_cs", "description_en", "source"};
 enum { NCOL = sizeof columns / sizeof columns[0] };
 
@@ -93,8 +93,7 @@ static enum kkc_code read_rows(struct csv *c, const char *name, struct standards
         for (int i = 0; i < NCOL; i++)
             v[i] = col[i] < nf ? f[col[i]] : "";
         if (s->n == STANDARDS_MAX)
-            return kkc_err_set(err, KKC_EINVAL, "%s: more than %d standards", name,
-                               STANDARDS_MAX);
+            return kkc_err_set(err, KKC_EINVAL, "%s: more than %d standards", name, STANDARDS_MAX);
         if (!parse_row(s, v, &d, &why))
             return kkc_err_set(err, KKC_EINVAL, "%s:%ld: bad or missing %s", name, csv_line(c),
                                why);
@@ -111,8 +110,8 @@ static enum kkc_code parse_stream(FILE *f, const char *name, struct standards **
 {
     struct csv *c = NULL;
     struct standards *s = calloc(1, sizeof *s);
-    enum kkc_code rc = s ? csv_from_stream(f, &c, err)
-                         : kkc_err_set(err, KKC_ENOMEM, "out of memory (standards)");
+    enum kkc_code rc =
+        s ? csv_from_stream(f, &c, err) : kkc_err_set(err, KKC_ENOMEM, "out of memory (standards)");
     if (!rc)
         rc = read_rows(c, name, s, err);
     csv_close(c);

@@ -19,7 +19,11 @@
 
 #define STANDARDS_MAX 256
 
-enum standard_turnout { STANDARD_TURNOUT_NONE = 0, STANDARD_TURNOUT_CENTRE, STANDARD_TURNOUT_FIXED };
+enum standard_turnout {
+    STANDARD_TURNOUT_NONE = 0,
+    STANDARD_TURNOUT_CENTRE,
+    STANDARD_TURNOUT_FIXED
+};
 
 struct standard {
     char *id;

@@ -215,9 +215,8 @@ START_TEST(nth1_equals_coverage)
             src[n++] = (struct reach_source){res.sites[s].at, (uint32_t)s, 0};
     for (size_t k = 0; k < res.nmuni; k++)
         pts[k] = fx.munis[res.muni[k].muni].at;
-    ck_assert_int_eq(response_counts(fx.w->graph, src, n, pts, NULL, res.nmuni, 360000, 1, cnt,
-                                     &err),
-                     KKC_OK);
+    ck_assert_int_eq(
+        response_counts(fx.w->graph, src, n, pts, NULL, res.nmuni, 360000, 1, cnt, &err), KKC_OK);
     for (size_t k = 0; k < res.nmuni; k++) {
         int covered = res.muni[k].status == COVERAGE_COVERED;
         ck_assert_int_eq(covered, cnt[k].count >= 1);
@@ -241,8 +240,8 @@ START_TEST(nearest_cutoff_brute_force)
     struct snap at;
     random_snap(&st, &lon, &lat, &at);
     uint32_t lim = (uint32_t)(minutes * 60000);
-    ck_assert_int_eq(response_nearest(fx.w->graph, fx.w->centres, &at, KIND_MASK_ALL, 0, 1, lim,
-                                      0, SNAP_RADIUS_DEFAULT_M, &hits, &n, &err),
+    ck_assert_int_eq(response_nearest(fx.w->graph, fx.w->centres, &at, KIND_MASK_ALL, 0, 1, lim, 0,
+                                      SNAP_RADIUS_DEFAULT_M, &hits, &n, &err),
                      KKC_OK);
     size_t want = 0;
     for (size_t i = 0; i < centres_count(fx.w->centres); i++) {
@@ -317,9 +316,12 @@ START_TEST(standards_have_sources)
     standards_destroy(s);
     static const char *const bad[] = {
         "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,1,none,a,b,\n",
-        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,boat,10,1,none,a,b,c\n",
-        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,9,none,a,b,c\n",
-        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,1,soon,a,b,c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,boat,10,1,none,a,b,"
+        "c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,9,none,a,b,"
+        "c\n",
+        "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,10,1,soon,a,b,"
+        "c\n",
         "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,0,1,none,a,b,c\n",
         "id,kind,minutes,nth,turnout,description_cs,description_en,source\nx,fire,5,1,none,a,b,c\n"
         "x,fire,6,1,none,a,b,c\n",
@@ -455,17 +457,15 @@ START_TEST(plan_with_turnout)
                       KKC_OK,
                   "%s", err.msg);
     struct coverage_request q = pq.cov;
-    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &before,
-                                  &err),
-                     KKC_OK);
+    ck_assert_int_eq(
+        coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &before, &err), KKC_OK);
     ck_assert_int_eq(pr.cov.pop_covered, before.pop_covered);
     double added[4];
     for (size_t i = 0; i < pr.nsteps; i++)
         added[2 * i] = pr.step[i].lon, added[2 * i + 1] = pr.step[i].lat;
     q.added = added, q.nadded = pr.nsteps;
-    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &after,
-                                  &err),
-                     KKC_OK);
+    ck_assert_int_eq(
+        coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &after, &err), KKC_OK);
     ck_assert_uint_ge(pr.nsteps, 1);
     ck_assert_int_eq(after.pop_covered, pr.step[pr.nsteps - 1].covered);
     coverage_result_free(fx.h, &before), coverage_result_free(fx.h, &after);
