@@ -1,4 +1,5 @@
-/* geo/coverage/plan.c -- location-allocation over coverage (see plan.h for the questions and guarantees).
+/* geo/coverage/plan.c -- location-allocation over coverage (see plan.h for the questions and
+ * guarantees).
  *
  * A question runs in four stages:
  *   1. the coverage before (coverage_run, no geometry): region, sites, who is covered now;
@@ -210,13 +211,13 @@ static enum kkc_code relate_straight(const double *site_ll, size_t nsites, const
 }
 
 /* Pairs (site, item) with the turnout (site_off[j] ms, NULL: none) + drive from site to item
- * <= limit_s, as coverage decides them (site_ok[j] 0: the site takes no part). One search per item towards it when there are fewer
- * items than sites, else one per site out from it: the same sums of the same costs. */
+ * <= limit_s, as coverage decides them (site_ok[j] 0: the site takes no part). One search per item
+ * towards it when there are fewer items than sites, else one per site out from it: the same sums of
+ * the same costs. */
 static enum kkc_code relate_road(const struct graph *g, const struct snap *site_at,
                                  const int *site_ok, const uint32_t *site_off, size_t nsites,
-                                 const struct snap *item_at,
-                                 size_t nitems, double limit_s, struct pairs *out,
-                                 struct kkc_err *err)
+                                 const struct snap *item_at, size_t nitems, double limit_s,
+                                 struct pairs *out, struct kkc_err *err)
 {
     struct reach *r = NULL;
     int from_items = nitems <= nsites;
@@ -277,7 +278,9 @@ static enum kkc_code inst_items(const struct coverage_base *b, const struct cove
         if ((cov->muni[k].status == COVERAGE_COVERED) != want_covered || (by_road && !m->snapped))
             continue;
         in->w[in->nitems] = m->population > 0 ? m->population : 0;
-        in->t[in->nitems] = 1;
+        /* adding, nth > 1: the new sites it still needs; closing: set by remove_relation */
+        in->t[in->nitems] =
+            cov->nth > 1 && !want_covered ? (uint32_t)(cov->nth - cov->muni[k].units) : 1;
         in->muni[in->nitems] = cov->muni[k].muni;
         (*ll)[2 * in->nitems] = m->lon, (*ll)[2 * in->nitems + 1] = m->lat;
         (*at)[in->nitems] = m->at;
@@ -320,8 +323,9 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
     struct snap *item_at = NULL, *cand_at = NULL;
     int *ok = NULL;
     uint32_t *cand_off = NULL,
-             add_off = 1000u * (uint32_t)(q->cov.fixed_turnout_s > 0   ? q->cov.fixed_turnout_s
-                                          : q->cov.added_turnout_s > 0 ? q->cov.added_turnout_s
+             add_off = 1000u * (uint32_t)(q->cov.fixed_turnout_s > 0 ? q->cov.fixed_turnout_s
+                                          : q->cov.added_turnout_s > 0
+                                              ? q->cov.added_turnout_s
                                               : response_turnout_mask_s(q->cov.kind_mask));
     struct pairs p = {0};
     enum kkc_code rc = inst_items(b, &res->cov, 0, by_road, in, &item_ll, &item_at, err);
@@ -360,6 +364,7 @@ static enum kkc_code remove_relation(const struct coverage_base *b, const struct
     double *item_ll = NULL, *site_ll = malloc((2 * c->nsites + 1) * sizeof *site_ll);
     struct snap *item_at = NULL, *site_at = malloc((c->nsites + 1) * sizeof *site_at);
     int *ok = malloc((c->nsites + 1) * sizeof *ok), by_road = q->cov.minutes > 0;
+    uint32_t nth = c->nth > 1 ? (uint32_t)c->nth : 1;
     uint32_t *off = malloc((c->nsites + 1) * sizeof *off);
     enum kkc_code rc =
         site_ll && site_at && ok && off ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
@@ -379,10 +384,12 @@ static enum kkc_code remove_relation(const struct coverage_base *b, const struct
         in->t[i] = 0;
     for (size_t k = 0; !rc && k < p->n; k++)
         in->t[p->item[k]]++;
+    for (size_t i = 0; !rc && i < in->nitems; i++) /* lost after this many closures */
+        in->t[i] = in->t[i] >= nth ? in->t[i] - nth + 1 : 0;
     for (size_t i = 0; !rc && i < in->nitems; i++)
         if (in->t[i] == 0)
             rc = kkc_err_set(err, KKC_EINTERNAL,
-                             "municipality %s is covered but no single site covers it",
+                             "municipality %s is covered but fewer sites than nth cover it here",
                              b->muni[in->muni[i]].code);
     free(item_ll), free(item_at), free(site_ll), free(site_at), free(ok), free(off);
     return rc;
@@ -772,8 +779,6 @@ static enum kkc_code check_request(const struct plan_request *q, struct kkc_err 
                            PLAN_COUNT_MAX);
     if (q->goal != PLAN_ADD && q->goal != PLAN_REMOVE)
         return kkc_err_set(err, KKC_EINVAL, "unknown goal");
-    if (q->cov.nth > 1)
-        return kkc_err_set(err, KKC_EINVAL, "the plan optimises for the first unit only (nth 1)");
     if (q->method != PLAN_AUTO && q->method != PLAN_GREEDY && q->method != PLAN_EXACT)
         return kkc_err_set(err, KKC_EINVAL, "unknown method");
     if (q->cov.nadded)

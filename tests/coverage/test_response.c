@@ -437,18 +437,20 @@ START_TEST(plan_statuses)
 }
 END_TEST
 
-/* The plan with response times on the synthetic municipalities: its "before" is coverage's,
- * and after adding its chosen site the coverage (run again with that site added, turnout as
- * the plan assumed) is what the plan says. */
+/* The plan with response times on the synthetic municipalities (add for the first unit, add
+ * and close for the second): its "before" is coverage's, and after its steps the coverage (run
+ * again with the sites added or the centres closed, turnout as the plan assumed) is what the
+ * plan says. */
 START_TEST(plan_with_turnout)
 {
     struct kkc_err err = {0};
     struct plan_request pq = {.cov = {.kind_mask = KIND_MASK_ALL,
-                                      .minutes = 3,
+                                      .minutes = _i ? 8 : 3,
                                       .region = fx.real->network,
                                       .response = 1,
-                                      .added_turnout_s = 45},
-                              .goal = PLAN_ADD,
+                                      .added_turnout_s = 45,
+                                      .nth = _i ? 2 : 1},
+                              .goal = _i == 2 ? PLAN_REMOVE : PLAN_ADD,
                               .count = 2,
                               .method = PLAN_GREEDY};
     struct plan_result pr;
@@ -460,10 +462,17 @@ START_TEST(plan_with_turnout)
     ck_assert_int_eq(
         coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &before, &err), KKC_OK);
     ck_assert_int_eq(pr.cov.pop_covered, before.pop_covered);
-    double added[4];
-    for (size_t i = 0; i < pr.nsteps; i++)
-        added[2 * i] = pr.step[i].lon, added[2 * i + 1] = pr.step[i].lat;
-    q.added = added, q.nadded = pr.nsteps;
+    double added[2 * (NADD + 2)];
+    long closed[4];
+    for (size_t i = 0; i < pr.nsteps && pq.goal == PLAN_ADD; i++)
+        added[2 * (q.nadded + i)] = pr.step[i].lon, added[2 * (q.nadded + i) + 1] = pr.step[i].lat;
+    for (size_t i = 0; i < pr.nsteps && pq.goal == PLAN_REMOVE; i++)
+        closed[i] = pr.step[i].site;
+    if (pq.goal == PLAN_ADD)
+        q.nadded += pr.nsteps;
+    else
+        q.closed = closed, q.nclosed = pr.nsteps;
+    q.added = added;
     ck_assert_int_eq(
         coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &after, &err), KKC_OK);
     ck_assert_uint_ge(pr.nsteps, 1);
@@ -490,7 +499,7 @@ Suite *response_suite(void)
     tcase_add_test(tc, standards_have_sources);
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
-    tcase_add_test(tc, plan_with_turnout);
+    tcase_add_loop_test(tc, plan_with_turnout, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }
