@@ -1,7 +1,7 @@
-/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request, geo/coverage/plan.c does
- * the work with this thread's GEOS and PROJ contexts and the world's coverage data
- * (api_coverage_base), and this file turns the answer into JSON. Parsing is strict: every field
- * is known and typed, and a malformed body is reported at jansson's own position. */
+/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request,
+ * geo/coverage/plan.c does the work with this thread's GEOS and PROJ contexts and the world's
+ * coverage data (api_coverage_base), and this file turns the answer into JSON. Parsing is strict:
+ * every field is known and typed, and a malformed body is reported at jansson's own position. */
 #include "api_plan.h"
 
 #include "api_coverage.h"
@@ -23,9 +23,9 @@
 #define POPULATION_SOURCE "csu_sldb_2011"
 #define WHAT_IF_MAX 4096 /* bytes of the add= / close= values shown */
 
-static const char *const fields[] = {"kind",   "minutes", "km",       "add",     "remove",
-                                     "candidates", "close", "region", "method", "response",
-                                     "turnout",    "standard", NULL};
+static const char *const fields[] = {"kind",       "minutes",  "km",     "add",    "remove",
+                                     "candidates", "close",    "region", "method", "response",
+                                     "turnout",    "standard", "nth",    NULL};
 
 /* ---------------------------------------------------------------- the body ---------------- */
 
@@ -56,10 +56,11 @@ static enum kkc_code body_load(const struct api_req *r, json_t **v, struct kkc_e
         while (fields[i] && strcmp(fields[i], key) != 0)
             i++;
         if (!fields[i])
-            return kkc_err_set(err, KKC_EINVAL,
-                               "unknown field '%.40s' (kind, minutes, km, add, remove, "
-                               "candidates, close, region, method, response, turnout, standard)",
-                               key);
+            return kkc_err_set(
+                err, KKC_EINVAL,
+                "unknown field '%.40s' (kind, minutes, km, add, remove, "
+                "candidates, close, region, method, response, turnout, standard, nth)",
+                key);
     }
     return KKC_OK;
 }
@@ -210,9 +211,17 @@ static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct
         return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d seconds",
                            RESPONSE_TURNOUT_MAX_S);
     q->added_turnout_s = t ? (int)json_integer_value(t) : 0;
+    json_t *nth = json_object_get(v, "nth");
+    if (nth && (!json_is_integer(nth) || json_integer_value(nth) < 1 ||
+                json_integer_value(nth) > RESPONSE_NTH_MAX))
+        return kkc_err_set(err, KKC_EINVAL, "nth must be 1..%d", RESPONSE_NTH_MAX);
+    q->nth = nth ? (int)json_integer_value(nth) : 1;
+    if (q->nth > 1 && !(q->minutes > 0) && !json_object_get(v, "standard"))
+        return kkc_err_set(err, KKC_EINVAL, "nth needs minutes (by road)");
     json_t *st = json_object_get(v, "standard");
     if (st && !json_is_string(st))
-        return kkc_err_set(err, KKC_EINVAL, "standard must be a string (an id of GET /v1/standards)");
+        return kkc_err_set(err, KKC_EINVAL,
+                           "standard must be a string (an id of GET /v1/standards)");
     if (st && (json_object_get(v, "minutes") || json_object_get(v, "km") ||
                json_object_get(v, "kind") || resp))
         return kkc_err_set(err, KKC_EINVAL,

@@ -414,6 +414,8 @@ static const struct {
     {"{\"standard\": \"pcr-10\", \"minutes\": 5, \"add\": 1}", 400},
     {"{\"km\": 5, \"response\": true, \"add\": 1}", 400},
     {"{\"minutes\": 5, \"turnout\": -1, \"add\": 1}", 400},
+    {"{\"minutes\": 5, \"nth\": 6, \"add\": 1}", 400},
+    {"{\"km\": 5, \"nth\": 2, \"add\": 1}", 400},
 };
 
 START_TEST(plan_statuses)
