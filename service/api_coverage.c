@@ -1,13 +1,14 @@
 /* service/api_coverage.c -- GET /v1/isochrone, /v1/coverage, /v1/catchments.
  *
- * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage/coverage.c and
- * geo/coverage/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file only turns
- * their results into JSON / GeoJSON. The per-world data every call needs (municipalities with
- * snapped positions, region rings, the network's area) is built on the first call against a
+ * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage/coverage.c
+ * and geo/coverage/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file
+ * only turns their results into JSON / GeoJSON. The per-world data every call needs (municipalities
+ * with snapped positions, region rings, the network's area) is built on the first call against a
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
 #include "api_report.h"
+#include "json_geo.h"
 #include "api_standards.h"
 
 #include "centres/centres.h"
@@ -186,32 +187,6 @@ static enum kkc_code what_if_params(const struct api_req *r, struct cov_params *
     return rc;
 }
 
-/* breakdown=kraj|okres|orp: the level the report is broken down by (default: the next one). */
-static enum kkc_code param_breakdown(struct params *q, enum coverage_level *out,
-                                     struct kkc_err *err)
-{
-    static const char *const levels[] = {"default", "kraj", "okres", "orp", NULL};
-    int i = 0;
-    enum kkc_code rc = params_choice(q, "breakdown", levels, &i, err);
-    *out = i == 0 ? COVERAGE_COUNTRY : (enum coverage_level)i; /* KRAJ, OKRES, ORP are 1..3 */
-    return rc;
-}
-
-/* nth, turnout (of added sites) and standard into p; a standard sets kind, minutes, nth and
- * the response rule unless they are given. */
-static enum kkc_code response_params(const struct api_req *r, int need_threshold,
-                                     struct cov_params *p, struct kkc_err *err)
-{
-    long nth = 1, turnout = 0;
-    enum kkc_code rc = params_long(r->q, "nth", 0, 1, RESPONSE_NTH_MAX, &nth, err);
-    if (!rc)
-        rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &turnout, err);
-    p->q.nth = (int)nth, p->q.added_turnout_s = (int)turnout;
-    if (!rc && need_threshold && (p->q.response || nth > 1) && !(p->q.minutes > 0))
-        rc = kkc_err_set(err, KKC_EINVAL, "response=true and nth need minutes (by road)");
-    return rc;
-}
-
 /* kind, minutes|km, region, close, add (and format when fmt) into p, which the caller zeroed.
  * need_threshold: one of minutes and km is required. */
 static enum kkc_code cov_params(const struct api_req *r, const struct coverage_base *b,
@@ -248,14 +223,14 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
     if (!rc)
         rc = param_region(r->q, b, &p->q.region, err);
     if (!rc && !std)
-        rc = response_params(r, need_threshold, p, err);
+        rc = api_response_params(r, need_threshold, &p->q, err);
     if (!rc && std) {
         long t = 0;
         rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &t, err);
         p->q.added_turnout_s = (int)t;
     }
     if (!rc)
-        rc = param_breakdown(r->q, &p->q.breakdown, err);
+        rc = api_param_breakdown(r->q, &p->q.breakdown, err);
     if (!rc && fmt)
         rc = params_choice(r->q, "format", formats, &p->geojson, err);
     p->q.want_geometry = p->geojson == 1;
@@ -263,61 +238,6 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
 }
 
 /* ---------------------------------------------------------------- GeoJSON ------------------ */
-
-/* The coordinates of a ring or line: [[lon, lat], ...] rounded to 1e-7 degree. */
-static json_t *json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
-    unsigned n = 0;
-    json_t *a = json_array();
-    double x, y;
-    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n))
-        return a;
-    for (unsigned i = 0; i < n; i++)
-        if (GEOSCoordSeq_getXY_r(h, s, i, &x, &y))
-            json_array_append_new(a, json_pack("[o,o]", json_num(x, 7), json_num(y, 7)));
-    return a;
-}
-
-/* A polygon's rings: [shell, hole, ...]. */
-static json_t *json_rings(GEOSContextHandle_t h, const GEOSGeometry *poly)
-{
-    json_t *a = json_array();
-    if (GEOSisEmpty_r(h, poly))
-        return a;
-    json_array_append_new(a, json_coords(h, GEOSGetExteriorRing_r(h, poly)));
-    for (int k = 0; k < GEOSGetNumInteriorRings_r(h, poly); k++)
-        json_array_append_new(a, json_coords(h, GEOSGetInteriorRingN_r(h, poly, k)));
-    return a;
-}
-
-/* A GeoJSON geometry for a lon/lat (Multi)Polygon: Polygon when it has one part. */
-static json_t *json_area(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g), n = GEOSGetNumGeometries_r(h, g);
-    json_t *polys;
-    if (type == GEOS_POLYGON)
-        return json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", json_rings(h, g));
-    if (n == 1)
-        return json_area(h, GEOSGetGeometryN_r(h, g, 0));
-    polys = json_array();
-    for (int k = 0; k < n; k++)
-        if (GEOSGeomTypeId_r(h, GEOSGetGeometryN_r(h, g, k)) == GEOS_POLYGON)
-            json_array_append_new(polys, json_rings(h, GEOSGetGeometryN_r(h, g, k)));
-    return json_pack("{s:s, s:o}", "type", "MultiPolygon", "coordinates", polys);
-}
-
-static json_t *json_feature(json_t *geometry, json_t *props)
-{
-    return json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geometry, "properties",
-                     props);
-}
-
-static json_t *json_point(double lon, double lat)
-{
-    return json_pack("{s:s, s:[o,o]}", "type", "Point", "coordinates", json_num(lon, 7),
-                     json_num(lat, 7));
-}
 
 /* A site: the centre's id, name, kind and position, or an added point. */
 static json_t *json_site(const struct api_req *r, const struct coverage_site *s)
@@ -332,16 +252,6 @@ static json_t *json_site(const struct api_req *r, const struct coverage_site *s)
     snprintf(id, sizeof id, "added-%d", s->added);
     return json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id, "name", "added centre", "added", 1,
                      "lon", json_num(s->lon, 7), "lat", json_num(s->lat, 7));
-}
-
-/* Reply with a FeatureCollection (stolen features) and extra top-level members (stolen). */
-static void reply_features(struct api_res *res, json_t *features, json_t *extra)
-{
-    json_t *fc = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
-    json_object_update(fc, extra);
-    json_decref(extra);
-    api_reply(res, fc);
-    res->content_type = "application/geo+json";
 }
 
 /* ---------------------------------------------------------------- isochrone -------------- */
@@ -535,7 +445,7 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
     if (rc)
         api_error(res, rc, err.msg);
     else
-        reply_features(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
+        json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
                                  is.census ? POPULATION_SOURCE : "none", "method", "polygon",
                                  "roads reached within the time, buffered", "buffer_m",
@@ -647,20 +557,19 @@ static json_t *json_report(const struct api_req *r, const struct coverage_base *
     json_object_set_new(o, "nth", json_integer(p->q.nth > 1 ? p->q.nth : 1));
     if (road)
         json_object_set_new(o, "road_km", json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
-    json_object_set_new(o, "method",
-                        road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
-                                         p->q.response
-                                             ? "turnout + drive time from the nth nearest centre "
-                                               "to the snapped point"
-                                             : "drive time from the nth nearest centre to the "
-                                               "snapped point",
-                                         "areas", "roads reached within the time, buffered",
-                                         "buffer_m", json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area",
-                                         "WGS84 ellipsoid")
-                             : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
-                                         "geodesic distance to the nearest centre (WGS84)", "areas",
-                                         "buffers of the centres", "crs", cr->crs, "quadsegs",
-                                         COVERAGE_QUADSEGS, "area", "WGS84 ellipsoid"));
+    json_object_set_new(
+        o, "method",
+        road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
+                         p->q.response ? "turnout + drive time from the nth nearest centre "
+                                         "to the snapped point"
+                                       : "drive time from the nth nearest centre to the "
+                                         "snapped point",
+                         "areas", "roads reached within the time, buffered", "buffer_m",
+                         json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area", "WGS84 ellipsoid")
+             : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
+                         "geodesic distance to the nearest centre (WGS84)", "areas",
+                         "buffers of the centres", "crs", cr->crs, "quadsegs", COVERAGE_QUADSEGS,
+                         "area", "WGS84 ellipsoid"));
     /* flat aliases of the population figures, for simple clients (the web page) */
     json_object_set(o, "covered_share",
                     json_object_get(json_object_get(o, pop ? "population" : "area_km2"), "share"));
@@ -707,7 +616,7 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
                                            json_incref(m)));
     }
     json_decref(unc);
-    reply_features(res, features, rep);
+    json_geo_reply(res, features, rep);
 }
 
 void api_coverage(const struct api_req *r, struct api_res *res)
@@ -775,7 +684,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
         for (size_t i = 0; i < cr.nsites; i++)
             if (c[i].munis > 0 || !GEOSisEmpty_r(h, c[i].area))
                 json_array_append_new(features, catchment_feature(r, h, &cr, &c[i], by_road));
-        reply_features(res, features,
+        json_geo_reply(res, features,
                        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "method",
                                  by_road ? "network_voronoi_by_time" : "voronoi_by_distance",
                                  "region", "code", g->code, "level", coverage_level_name(g->level),

@@ -5,6 +5,7 @@
 
 #include "coverage/response.h"
 #include "json_out.h"
+#include "params.h"
 #include "strbuf.h"
 
 #include <jansson.h>
@@ -117,4 +118,27 @@ void api_report_csv(struct api_res *res, const struct coverage_base *b,
     res->status = 200;
     res->body = strbuf_take(&sb);
     res->content_type = "text/csv; charset=utf-8";
+}
+
+/* breakdown=default|kraj|okres|orp: the level the report is broken down by. */
+enum kkc_code api_param_breakdown(struct params *q, enum coverage_level *out, struct kkc_err *err)
+{
+    static const char *const levels[] = {"default", "kraj", "okres", "orp", NULL};
+    int i = 0;
+    enum kkc_code rc = params_choice(q, "breakdown", levels, &i, err);
+    *out = i == 0 ? COVERAGE_COUNTRY : (enum coverage_level)i; /* KRAJ, OKRES, ORP are 1..3 */
+    return rc;
+}
+
+enum kkc_code api_response_params(const struct api_req *r, int need_threshold,
+                                  struct coverage_request *q, struct kkc_err *err)
+{
+    long nth = 1, turnout = 0;
+    enum kkc_code rc = params_long(r->q, "nth", 0, 1, RESPONSE_NTH_MAX, &nth, err);
+    if (!rc)
+        rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &turnout, err);
+    q->nth = (int)nth, q->added_turnout_s = (int)turnout;
+    if (!rc && need_threshold && (q->response || nth > 1) && !(q->minutes > 0))
+        rc = kkc_err_set(err, KKC_EINVAL, "response=true and nth need minutes (by road)");
+    return rc;
 }

@@ -19,4 +19,13 @@ void api_report_extend(struct json_t *o, const struct coverage_base *b,
 void api_report_csv(struct api_res *res, const struct coverage_base *b,
                     const struct coverage_request *q, const struct coverage_result *cr);
 
+/* breakdown= into *out (COVERAGE_COUNTRY: the default, the level below the region's). */
+struct params;
+enum kkc_code api_param_breakdown(struct params *q, enum coverage_level *out, struct kkc_err *err);
+
+/* nth= and turnout= (seconds, of added sites) into q; when need_threshold, response=true and
+ * nth > 1 need q->minutes. */
+enum kkc_code api_response_params(const struct api_req *r, int need_threshold,
+                                  struct coverage_request *q, struct kkc_err *err);
+
 #endif

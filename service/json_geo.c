@@ -1,0 +1,71 @@
+/* service/json_geo.c -- GeoJSON pieces. See json_geo.h. */
+#include "json_geo.h"
+
+#include "api.h"
+
+#include "json_out.h"
+
+/* The coordinates of a ring or line: [[lon, lat], ...] rounded to 1e-7 degree. */
+json_t *json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
+    unsigned n = 0;
+    json_t *a = json_array();
+    double x, y;
+    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n))
+        return a;
+    for (unsigned i = 0; i < n; i++)
+        if (GEOSCoordSeq_getXY_r(h, s, i, &x, &y))
+            json_array_append_new(a, json_pack("[o,o]", json_num(x, 7), json_num(y, 7)));
+    return a;
+}
+
+/* A polygon's rings: [shell, hole, ...]. */
+json_t *json_rings(GEOSContextHandle_t h, const GEOSGeometry *poly)
+{
+    json_t *a = json_array();
+    if (GEOSisEmpty_r(h, poly))
+        return a;
+    json_array_append_new(a, json_coords(h, GEOSGetExteriorRing_r(h, poly)));
+    for (int k = 0; k < GEOSGetNumInteriorRings_r(h, poly); k++)
+        json_array_append_new(a, json_coords(h, GEOSGetInteriorRingN_r(h, poly, k)));
+    return a;
+}
+
+/* A GeoJSON geometry for a lon/lat (Multi)Polygon: Polygon when it has one part. */
+json_t *json_area(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g), n = GEOSGetNumGeometries_r(h, g);
+    json_t *polys;
+    if (type == GEOS_POLYGON)
+        return json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", json_rings(h, g));
+    if (n == 1)
+        return json_area(h, GEOSGetGeometryN_r(h, g, 0));
+    polys = json_array();
+    for (int k = 0; k < n; k++)
+        if (GEOSGeomTypeId_r(h, GEOSGetGeometryN_r(h, g, k)) == GEOS_POLYGON)
+            json_array_append_new(polys, json_rings(h, GEOSGetGeometryN_r(h, g, k)));
+    return json_pack("{s:s, s:o}", "type", "MultiPolygon", "coordinates", polys);
+}
+
+json_t *json_feature(json_t *geometry, json_t *props)
+{
+    return json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geometry, "properties",
+                     props);
+}
+
+json_t *json_point(double lon, double lat)
+{
+    return json_pack("{s:s, s:[o,o]}", "type", "Point", "coordinates", json_num(lon, 7),
+                     json_num(lat, 7));
+}
+
+/* Reply with a FeatureCollection (stolen features) and extra top-level members (stolen). */
+void json_geo_reply(struct api_res *res, json_t *features, json_t *extra)
+{
+    json_t *fc = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
+    json_object_update(fc, extra);
+    json_decref(extra);
+    api_reply(res, fc);
+    res->content_type = "application/geo+json";
+}
