@@ -7,6 +7,7 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+#include "api_profile.h"
 #include "api_report.h"
 #include "json_geo.h"
 #include "api_standards.h"
@@ -19,6 +20,7 @@
 #include "coverage/reach.h"
 #include "coverage/response.h"
 #include "coverage/shape.h"
+#include "road/service_profile.h"
 #include "road/snap.h"
 #include "world.h"
 
@@ -170,6 +172,7 @@ struct cov_params {
     double added[2 * COVERAGE_ADDED_MAX];
     int geojson;
     const struct standard *standard; /* standard=ID, or NULL */
+    int profile;                     /* profile=: enum service_profile_id */
 };
 
 /* kind, close and add into p (which the caller zeroed). */
@@ -205,6 +208,8 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                              set_by_standard[i]);
     if (!rc && std)
         rc = api_standard_apply(std, &p->q, &p->standard, err);
+    if (!rc)
+        rc = api_profile_param(r, p->q.kind_mask, &p->profile, err);
     if (std)
         need_threshold = 0;
     if (!rc)
@@ -238,21 +243,6 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
 }
 
 /* ---------------------------------------------------------------- GeoJSON ------------------ */
-
-/* A site: the centre's id, name, kind and position, or an added point. */
-static json_t *json_site(const struct api_req *r, const struct coverage_site *s)
-{
-    if (s->centre >= 0) {
-        const struct centre *c = centres_get(r->w->centres, (size_t)s->centre);
-        return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
-                         centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
-                         json_num(c->lat, 7));
-    }
-    char id[32];
-    snprintf(id, sizeof id, "added-%d", s->added);
-    return json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id, "name", "added centre", "added", 1,
-                     "lon", json_num(s->lon, 7), "lat", json_num(s->lat, 7));
-}
 
 /* ---------------------------------------------------------------- isochrone -------------- */
 
@@ -399,19 +389,27 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     const char *centre = params_str(r->q, "centre");
     double limits[CONTOURS_MAX];
     struct reach *rh = NULL;
+    const struct graph *g = NULL;
+    struct graph *owned = NULL;
+    int profile = 0;
     enum kkc_code rc = centre ? iso_one(r, centre, b, is, err) : iso_many(r, h, b, is, err);
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
+        rc = api_profile_param(r, KIND_MASK_ALL, &profile, err);
+    if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)
-        rc = reach_create(r->w->graph, &rh, err);
+        rc = api_profile_graph(r, profile, &g, &owned, err);
+    if (!rc)
+        rc = reach_create(g, &rh, err);
     if (!rc)
         rc = reach_run(rh, is->src, is->n, dir ? REACH_IN : REACH_OUT,
                        (uint32_t)(limits[n - 1] * 1000), err);
     if (!rc)
         rc = isochrone_build(h, rh, limits, n, NULL, polys, info, err);
     reach_destroy(rh);
+    service_profile_graph_destroy(owned);
     return rc;
 }
 
@@ -459,28 +457,6 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
 }
 
 /* ---------------------------------------------------------------- coverage --------------- */
-
-/* {"total", "covered", "share"}; nulls when has is 0; whole numbers when decimals < 0. */
-static json_t *json_share(double covered, double total, int has, int decimals)
-{
-    if (!has)
-        return json_pack("{s:n, s:n, s:n}", "total", "covered", "share");
-    return json_pack("{s:o, s:o, s:o}", "total",
-                     decimals < 0 ? json_integer((json_int_t)total) : json_num(total, decimals),
-                     "covered",
-                     decimals < 0 ? json_integer((json_int_t)covered) : json_num(covered, decimals),
-                     "share", total > 0 ? json_num(covered / total, 6) : json_null());
-}
-
-/* The kinds of mask as an array of names. */
-static json_t *json_kinds(unsigned mask)
-{
-    json_t *a = json_array();
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (mask & (1u << k))
-            json_array_append_new(a, json_string(centres_kind_name((enum centre_kind)k)));
-    return a;
-}
 
 /* One uncovered municipality. */
 static json_t *json_uncovered(const struct api_req *r, const struct coverage_base *b,
@@ -624,6 +600,8 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     struct kkc_err err = {0};
     struct cov_params p = {0};
     struct coverage_result cr = {0};
+    const struct graph *gr = NULL;
+    struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
     enum kkc_code rc = b ? cov_params(r, b, 1, 1, &p, &err) : err.code;
@@ -633,12 +611,15 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_run(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &err);
+        rc = api_profile_graph(r, p.profile, &gr, &owned, &err);
+    if (!rc)
+        rc = coverage_run(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &err);
     if (rc)
         api_error(res, rc, err.msg);
     else
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
+    service_profile_graph_destroy(owned);
 }
 
 /* ---------------------------------------------------------------- catchments ------------- */
@@ -665,6 +646,8 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     struct coverage_result cr = {0};
     struct coverage_catchment *c = NULL;
     int by_road = 0;
+    const struct graph *gr = NULL;
+    struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
     enum kkc_code rc = b ? cov_params(r, b, 0, 0, &p, &err) : err.code;
@@ -674,8 +657,9 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &c,
-                                 &by_road, &err);
+        rc = api_profile_graph(r, p.profile, &gr, &owned, &err);
+    if (!rc)
+        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &c, &by_road, &err);
     if (rc) {
         api_error(res, rc, err.msg);
     } else {
@@ -693,5 +677,6 @@ void api_catchments(const struct api_req *r, struct api_res *res)
                                  cr.has_population ? POPULATION_SOURCE : "none"));
     }
     coverage_catchments_free(h, c, cr.nsites);
+    service_profile_graph_destroy(owned);
     coverage_result_free(h, &cr);
 }

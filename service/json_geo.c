@@ -2,6 +2,9 @@
 #include "json_geo.h"
 
 #include "api.h"
+#include "centres/centres.h"
+#include "coverage/coverage.h"
+#include "world.h"
 
 #include "json_out.h"
 
@@ -68,4 +71,41 @@ void json_geo_reply(struct api_res *res, json_t *features, json_t *extra)
     json_decref(extra);
     api_reply(res, fc);
     res->content_type = "application/geo+json";
+}
+
+/* A site: the centre's id, name, kind and position, or an added point. */
+json_t *json_site(const struct api_req *r, const struct coverage_site *s)
+{
+    if (s->centre >= 0) {
+        const struct centre *c = centres_get(r->w->centres, (size_t)s->centre);
+        return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
+                         centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
+                         json_num(c->lat, 7));
+    }
+    char id[32];
+    snprintf(id, sizeof id, "added-%d", s->added);
+    return json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id, "name", "added centre", "added", 1,
+                     "lon", json_num(s->lon, 7), "lat", json_num(s->lat, 7));
+}
+
+/* The kinds of mask as an array of names. */
+json_t *json_kinds(unsigned mask)
+{
+    json_t *a = json_array();
+    for (int k = 0; k < KIND_COUNT; k++)
+        if (mask & (1u << k))
+            json_array_append_new(a, json_string(centres_kind_name((enum centre_kind)k)));
+    return a;
+}
+
+/* {"total", "covered", "share"}; nulls when has is 0; whole numbers when decimals < 0. */
+json_t *json_share(double covered, double total, int has, int decimals)
+{
+    if (!has)
+        return json_pack("{s:n, s:n, s:n}", "total", "covered", "share");
+    return json_pack("{s:o, s:o, s:o}", "total",
+                     decimals < 0 ? json_integer((json_int_t)total) : json_num(total, decimals),
+                     "covered",
+                     decimals < 0 ? json_integer((json_int_t)covered) : json_num(covered, decimals),
+                     "share", total > 0 ? json_num(covered / total, 6) : json_null());
 }

@@ -1,5 +1,5 @@
-/* service/json_geo.h -- GeoJSON pieces from GEOS geometries (lon/lat, rounded to 1e-7 degree),
- * for the coverage endpoints. */
+/* service/json_geo.h -- JSON pieces of the coverage endpoints: GeoJSON from GEOS geometries
+ * (lon/lat, rounded to 1e-7 degree), sites, kinds and shares. */
 #ifndef KKC_JSON_GEO_H
 #define KKC_JSON_GEO_H
 
@@ -16,5 +16,14 @@ json_t *json_point(double lon, double lat);
 /* Reply with a FeatureCollection (stolen features) and extra top-level members (stolen). */
 struct api_res;
 void json_geo_reply(struct api_res *res, json_t *features, json_t *extra);
+
+struct api_req;
+struct coverage_site;
+/* A site: the centre's id, name, kind and position, or an added point. */
+json_t *json_site(const struct api_req *r, const struct coverage_site *s);
+/* The kinds of mask as an array of names. */
+json_t *json_kinds(unsigned mask);
+/* {"total", "covered", "share"}; nulls when has is 0; whole numbers when decimals < 0. */
+json_t *json_share(double covered, double total, int has, int decimals);
 
 #endif

@@ -14,6 +14,7 @@
 #include "coverage/response.h"
 #include "coverage/standards.h"
 #include "road/route.h"
+#include "road/service_profile.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -334,6 +335,73 @@ START_TEST(standards_have_sources)
 }
 END_TEST
 
+/* Profile graphs: car is the car's graph exactly; police's edge and arc times are the car's /
+ * the table's factor (recomputed here), distances kept; a faster profile never covers less and a
+ * slower one never more. */
+START_TEST(profile_weights)
+{
+    struct service_profile t[PROFILE_COUNT];
+    struct graph *v[PROFILE_COUNT] = {0};
+    struct kkc_err err = {0};
+    const struct graph *g = fx.w->graph;
+    static const double police[SERVICE_CLASSES] = {1.10, 1.10, 1.15, 1.15, 1.15,
+                                                   1.10, 1.05, 1.0,  1.0,  1.0};
+    service_profile_table(t);
+    for (int p = 0; p < PROFILE_COUNT; p++)
+        ck_assert_int_eq(service_profile_graph(g, &t[p], &v[p], &err), KKC_OK);
+    for (uint32_t e = 0; e < g->edge_count; e++) {
+        graph_cost c = g->edge_cost[e];
+        double f = police[g->edge_class[e] & GRAPH_CLASS_MASK];
+        ck_assert(v[PROFILE_CAR]->edge_cost[e] == c);
+        ck_assert_uint_eq(graph_cost_ms(v[PROFILE_POLICE]->edge_cost[e]),
+                          (uint32_t)llround(graph_cost_ms(c) / f));
+        ck_assert_uint_eq((uint32_t)v[PROFILE_POLICE]->edge_cost[e], (uint32_t)c);
+    }
+    for (uint32_t a = 0; a < g->out_first[g->node_count]; a++)
+        ck_assert(v[PROFILE_CAR]->out[a].cost == g->out[a].cost);
+    long cov[PROFILE_COUNT];
+    for (int p = 0; p < PROFILE_COUNT; p++) {
+        struct coverage_result res;
+        struct coverage_request q = {.kind_mask = KIND_MASK_ALL,
+                                     .minutes = 4,
+                                     .region = fx.real->network,
+                                     .added = fx.added,
+                                     .nadded = NADD};
+        ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, v[p], &q, &res, &err),
+                         KKC_OK);
+        cov[p] = res.pop_covered;
+        coverage_result_free(fx.h, &res);
+        service_profile_graph_destroy(v[p]);
+    }
+    ck_assert_int_ge(cov[PROFILE_POLICE], cov[PROFILE_CAR]);
+    ck_assert_int_ge(cov[PROFILE_AMBULANCE] + 0, cov[PROFILE_FIRE]);
+    ck_assert_int_le(cov[PROFILE_FIRE], cov[PROFILE_CAR]);
+}
+END_TEST
+
+/* Profile files: rows override the table; bad rows are refused with their line. */
+START_TEST(profile_files)
+{
+    struct service_profile t[PROFILE_COUNT];
+    struct kkc_err err = {0};
+    service_profile_table(t);
+    ck_assert_int_eq(service_profile_parse("profile,class,factor\nfire,motorway,0.7\n"
+                                           "police,residential,1.2\n",
+                                           t, &err),
+                     KKC_OK);
+    ck_assert_double_eq(t[PROFILE_FIRE].factor[GRAPH_CLASS_MOTORWAY], 0.7);
+    ck_assert_double_eq(t[PROFILE_POLICE].factor[GRAPH_CLASS_RESIDENTIAL], 1.2);
+    static const char *const bad[] = {
+        "profile,class,factor\nboat,motorway,1\n", "profile,class,factor\nfire,canal,1\n",
+        "profile,class,factor\nfire,motorway,0\n", "profile,class,factor\nfire,motorway,4\n",
+        "profile,class,factor\nfire,motorway\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_int_eq(service_profile_parse(bad[i], t, &err), KKC_EINVAL);
+    ck_assert_int_eq(service_profile_find("ambulance"), PROFILE_AMBULANCE);
+    ck_assert_int_eq(service_profile_find("tank"), -1);
+}
+END_TEST
+
 /* ---- the API ------------------------------------------------------------------------------- */
 
 static const struct {
@@ -364,6 +432,11 @@ static const struct {
     {"/v1/coverage", "standard=nope", 400},
     {"/v1/coverage", "standard=zzs-20&minutes=5", 400},
     {"/v1/coverage", "standard=zzs-20&kind=police", 400},
+    {"/v1/coverage", "minutes=10&profile=fire", 200},
+    {"/v1/coverage", "minutes=10&kind=police&profile=auto&response=true", 200},
+    {"/v1/coverage", "minutes=10&profile=tank", 400},
+    {"/v1/isochrone", "centre=osm-w115669341&minutes=5&profile=fire", 200},
+    {"/v1/catchments", "kind=fire&minutes=20&region=network&profile=fire", 200},
 };
 
 START_TEST(api_statuses)
@@ -391,6 +464,8 @@ START_TEST(api_statuses)
     }
     json_t *v = json_loads(res.body, 0, NULL);
     ck_assert_ptr_nonnull(v);
+    if (strstr(cases[_i].query, "profile=tank"))
+        ck_assert_msg(strstr(res.body, "police") && strstr(res.body, "ambulance"), "%s", res.body);
     if (strstr(cases[_i].query, "standard=nope"))
         ck_assert_msg(strstr(res.body, "zzs-20") && strstr(res.body, "pcr-10"), "%s", res.body);
     if (res.status != 200)
@@ -499,6 +574,8 @@ Suite *response_suite(void)
     tcase_add_test(tc, turnout_defaults);
     tcase_add_loop_test(tc, distribution_sums, 0, 3);
     tcase_add_test(tc, standards_have_sources);
+    tcase_add_test(tc, profile_weights);
+    tcase_add_test(tc, profile_files);
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
     tcase_add_loop_test(tc, plan_with_turnout, 0, 3);
