@@ -31,11 +31,11 @@ static int check_token(const struct api_req *r, struct api_res *res)
 {
     const char *a = r->authorization;
     if (!a || strncasecmp(a, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
-        api_error(res, KKC_EAUTH, "this write needs Authorization: Bearer <admin token>");
+        api_error_http(res, API_EAUTH, "this write needs Authorization: Bearer <admin token>");
         return -1;
     }
     if (!api_admin_token_equal(a + 7, r->srv->admin_token)) {
-        api_error(res, KKC_EFORBIDDEN, "the admin token is wrong");
+        api_error_http(res, API_EFORBIDDEN, "the admin token is wrong");
         return -1;
     }
     return 0;
@@ -63,7 +63,7 @@ static json_t *row_json(struct store *st, const char *id)
             json_object_set_new(o, names[i],
                                 t == SQLITE_NULL      ? json_null()
                                 : t == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(s, i))
-                                : t == SQLITE_FLOAT ? json_num(sqlite3_column_double(s, i), 7)
+                                : t == SQLITE_FLOAT ? kkc_json_num(sqlite3_column_double(s, i), 7)
                                                     : json_string((const char *)
                                                                       sqlite3_column_text(s, i)));
         }

@@ -7,12 +7,14 @@
  * the HTTP layer asks for bytes, keeping one double per answered row for the percentiles and one
  * counter per centre for the load. */
 #include "api_batch.h"
+#include "tctx.h"
 
 #include "api_route.h"
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "base/csv.h"
 #include "json_out.h"
+#include "road/nearest_time.h"
 #include "road/snap.h"
 #include "strbuf.h"
 #include "world.h"
@@ -364,15 +366,15 @@ static enum kkc_code parse_geojson(struct batch *b, const char *s, size_t len, s
 /* ---------------------------------------------------------------- answering ---------------- */
 
 /* Rows are written straight into the output (no jansson tree per row: that was most of the
- * time); numbers as json_num() would give them, strings escaped, and each centre's brief
+ * time); numbers as kkc_json_num() would give them, strings escaped, and each centre's brief
  * object serialised once per batch. */
 
 /* {"id","name","kind","lon","lat"} of a centre; a new reference. */
-static json_t *json_centre_brief(const struct centre *c)
+static json_t *kkc_json_centre_brief(const struct centre *c)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
-                     centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
-                     json_num(c->lat, 7));
+                     centres_kind_name(c->kind), "lon", kkc_json_num(c->lon, 7), "lat",
+                     kkc_json_num(c->lat, 7));
 }
 
 /* Append s as a JSON string (NULL as null). */
@@ -400,7 +402,7 @@ static void put_str(struct strbuf *o, const char *s)
 }
 
 /* Append x rounded to decimals (1..9) places, trailing zeros dropped but one kept, as
- * json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
+ * kkc_json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
 static void put_num(struct strbuf *o, double x, int decimals)
 {
     static const long long pow10[] = {1,      10,      100,      1000,      10000,
@@ -428,7 +430,7 @@ static void put_num(struct strbuf *o, double x, int decimals)
 static const char *brief_text(struct batch *b, uint32_t i)
 {
     if (!b->brief[i])
-        b->brief[i] = json_out_take(json_centre_brief(centres_get(b->w->centres, i)));
+        b->brief[i] = kkc_json_out_take(kkc_json_centre_brief(centres_get(b->w->centres, i)));
     return b->brief[i];
 }
 
@@ -486,7 +488,7 @@ static enum kkc_code row_distance(struct batch *b, const struct incident *in, do
 static enum kkc_code row_time(struct batch *b, const struct incident *in, double *m, double *s,
                               long *first, struct kkc_err *err)
 {
-    struct api_time_hit hits[API_BATCH_K_MAX];
+    struct nearest_time_hit hits[API_BATCH_K_MAX];
     struct snap at;
     size_t n;
     if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, NULL))
@@ -494,7 +496,7 @@ static enum kkc_code row_time(struct batch *b, const struct incident *in, double
                            "no road network covers this point (nothing "
                            "routable within %.0f m)",
                            b->radius);
-    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
+    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, hits, &n, err))
         return err->code;
     strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
@@ -563,7 +565,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* {"median","p90","max"} of v[0..n) (sorted here), or null when n is 0. The median of an even
  * count is the mean of the middle two; p90 is the nearest rank: v[ceil(0.9 n) - 1]. */
-static json_t *json_stats(double *v, size_t n)
+static json_t *kkc_json_stats(double *v, size_t n)
 {
     size_t r90;
     if (!n)
@@ -571,8 +573,8 @@ static json_t *json_stats(double *v, size_t n)
     qsort(v, n, sizeof *v, cmp_double);
     r90 = (9 * n + 9) / 10; /* ceil(0.9 n) */
     return json_pack("{s:o, s:o, s:o}", "median",
-                     json_num(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 1), "p90",
-                     json_num(v[r90 - 1], 1), "max", json_num(v[n - 1], 1));
+                     kkc_json_num(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 1), "p90",
+                     kkc_json_num(v[r90 - 1], 1), "max", kkc_json_num(v[n - 1], 1));
 }
 
 struct load_item {
@@ -589,7 +591,7 @@ static int cmp_load(const void *a, const void *b)
 }
 
 /* The centres that are first for at least one incident, most loaded first (ties by id). */
-static json_t *json_load(const struct batch *b)
+static json_t *kkc_json_load(const struct batch *b)
 {
     size_t nc = centres_count(b->w->centres), m = 0;
     struct load_item *items = malloc((nc ? nc : 1) * sizeof *items);
@@ -603,9 +605,9 @@ static json_t *json_load(const struct batch *b)
     for (size_t i = 0; i < m; i++)
         json_array_append_new(
             a, json_pack("{s:o, s:I, s:o}", "centre",
-                         json_centre_brief(centres_get(b->w->centres, items[i].centre)),
+                         kkc_json_centre_brief(centres_get(b->w->centres, items[i].centre)),
                          "incidents", (json_int_t)items[i].n, "share",
-                         json_num((double)items[i].n / (double)b->firsts, 4)));
+                         kkc_json_num((double)items[i].n / (double)b->firsts, 4)));
     free(items);
     return a;
 }
@@ -616,11 +618,11 @@ static void summary_write(struct batch *b)
         json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by", b->by == BY_TIME ? "time" : "distance",
                   "k", (json_int_t)b->k, "incidents", (json_int_t)b->n, "answered",
                   (json_int_t)b->answered, "failed", (json_int_t)(b->n - b->answered), "distance_m",
-                  json_stats(b->first_m, b->firsts));
+                  kkc_json_stats(b->first_m, b->firsts));
     char *text;
     if (b->by == BY_TIME)
-        json_object_set_new(s, "duration_s", json_stats(b->first_s, b->firsts));
-    json_object_set_new(s, "load", json_load(b));
+        json_object_set_new(s, "duration_s", kkc_json_stats(b->first_s, b->firsts));
+    json_object_set_new(s, "load", kkc_json_load(b));
     text = json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(s);
     strbuf_printf(&b->out, b->ndjson ? "{\"summary\":%s}\n" : "],\"summary\":%s}\n",

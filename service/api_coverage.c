@@ -7,6 +7,7 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+#include "tctx.h"
 #include "api_profile.h"
 #include "api_report.h"
 #include "json_geo.h"
@@ -73,14 +74,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
                                 size_t *n, size_t cap, struct kkc_err *err)
 {
     const char *s = params_str(q, key);
-    char buf[256], *save = NULL;
+    char t[256];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s || s[strlen(s) - 1] == ',')
+    if (strlen(s) >= sizeof t || !*s || s[strlen(s) - 1] == ',')
         return kkc_err_set(err, KKC_EINVAL, "%s must be a list of numbers", key);
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == cap)
             return kkc_err_set(err, KKC_EINVAL, "at most %zu values of %s", cap, key);
         if (!params_parse_double(t, &out[*n]) || !(out[*n] > 0 && out[*n] <= max))
@@ -98,14 +99,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
 static enum kkc_code param_close(const struct api_req *r, long *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(r->q, "close");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "close must be a list of centre ids");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_CLOSED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d centres in close", COVERAGE_CLOSED_MAX);
         if ((out[*n] = centres_find(r->w->centres, t)) < 0)
@@ -132,14 +133,14 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
 static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(q, "add");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ';');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "add must be LON,LAT;LON,LAT...");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_ADDED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d added centres", COVERAGE_ADDED_MAX);
         if (parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
@@ -325,9 +326,9 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
             (uint32_t)response_turnout_s(centres_get(r->w->centres, (size_t)c)) * 1000u;
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
-        is->label = json_site(r, &site);
+        is->label = kkc_json_site(r, &site);
     } else {
-        is->label = json_pack("{s:o, s:o}", "lon", json_num(lon, 7), "lat", json_num(lat, 7));
+        is->label = json_pack("{s:o, s:o}", "lon", kkc_json_num(lon, 7), "lat", kkc_json_num(lat, 7));
     }
     return KKC_OK;
 }
@@ -370,12 +371,12 @@ static json_t *iso_features(GEOSContextHandle_t h, const struct coverage_base *b
         if (is->census)
             population_in(h, b, polys[k], &pop, &count);
         json_t *props = json_pack(
-            "{s:o, s:o, s:o, s:o, s:O, s:s, s:o, s:b}", "minutes", json_num(minutes[k], 3),
-            "area_km2", json_num(shape_area_km2(h, polys[k]), 3), "population",
+            "{s:o, s:o, s:o, s:o, s:O, s:s, s:o, s:b}", "minutes", kkc_json_num(minutes[k], 3),
+            "area_km2", kkc_json_num(shape_area_km2(h, polys[k]), 3), "population",
             is->census ? json_integer(pop) : json_null(), "municipalities",
             is->census ? json_integer(count) : json_null(), "centre", is->label, "direction",
-            direction, "road_km", json_num(info[k].road_m / 1000, 2), "repaired", info[k].repaired);
-        json_array_append_new(features, json_feature(json_area(h, polys[k]), props));
+            direction, "road_km", kkc_json_num(info[k].road_m / 1000, 2), "repaired", info[k].repaired);
+        json_array_append_new(features, kkc_json_feature(kkc_json_area(h, polys[k]), props));
     }
     return features;
 }
@@ -443,12 +444,12 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
     if (rc)
         api_error(res, rc, err.msg);
     else
-        json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
+        kkc_json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
                                  is.census ? POPULATION_SOURCE : "none", "method", "polygon",
                                  "roads reached within the time, buffered", "buffer_m",
-                                 json_num(info[0].width_m, 1), "cell_m",
-                                 json_num(info[0].cell_m, 2), "area", "WGS84 ellipsoid"));
+                                 kkc_json_num(info[0].width_m, 1), "cell_m",
+                                 kkc_json_num(info[0].cell_m, 2), "area", "WGS84 ellipsoid"));
     for (size_t k = 0; k < n; k++)
         if (polys[k])
             GEOSGeom_destroy_r(h, polys[k]);
@@ -459,7 +460,7 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
 /* ---------------------------------------------------------------- coverage --------------- */
 
 /* One uncovered municipality. */
-static json_t *json_uncovered(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_uncovered(const struct api_req *r, const struct coverage_base *b,
                               const struct coverage_result *cr, size_t k, int by_road, double limit)
 {
     const struct coverage_muni_result *mr = &cr->muni[k];
@@ -468,20 +469,20 @@ static json_t *json_uncovered(const struct api_req *r, const struct coverage_bas
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "code", m->code, "name", m->name, "population",
                   m->population >= 0 ? json_integer(m->population) : json_null(), "lon",
-                  json_num(m->lon, 7), "lat", json_num(m->lat, 7), "reachable", reach);
+                  kkc_json_num(m->lon, 7), "lat", kkc_json_num(m->lat, 7), "reachable", reach);
     json_object_set_new(o, by_road ? "duration_s" : "distance_m",
-                        reach ? json_num(mr->value, 1) : json_null());
+                        reach ? kkc_json_num(mr->value, 1) : json_null());
     json_object_set_new(o, by_road ? "shortfall_s" : "shortfall_m",
-                        reach ? json_num(mr->value - limit, 1) : json_null());
+                        reach ? kkc_json_num(mr->value - limit, 1) : json_null());
     json_object_set_new(o, "nearest_centre",
-                        mr->site >= 0 ? json_site(r, &cr->sites[mr->site]) : json_null());
+                        mr->site >= 0 ? kkc_json_site(r, &cr->sites[mr->site]) : json_null());
     if (cr->nth > 1)
         json_object_set_new(o, "units", json_integer(mr->units));
     return o;
 }
 
 /* The breakdown by the next level of regions. */
-static json_t *json_children(const struct coverage_base *b, const struct coverage_result *cr)
+static json_t *kkc_json_children(const struct coverage_base *b, const struct coverage_result *cr)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < cr->nchild; i++) {
@@ -494,14 +495,14 @@ static json_t *json_children(const struct coverage_base *b, const struct coverag
             a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "code", g->code, "level",
                          coverage_level_name(g->level), "name", g->name, "population",
                          cr->has_population ? json_integer(c->pop_total) : json_null(),
-                         "covered_share", json_num(share, 6), "municipalities",
+                         "covered_share", kkc_json_num(share, 6), "municipalities",
                          (json_int_t)c->munis, "uncovered", (json_int_t)c->uncovered));
     }
     return a;
 }
 
 /* The centres taking part: used, off the roads, closed ids, added count. */
-static json_t *json_centres_used(const struct api_req *r, const struct cov_params *p,
+static json_t *kkc_json_centres_used(const struct api_req *r, const struct cov_params *p,
                                  const struct coverage_result *cr)
 {
     json_t *closed = json_array();
@@ -514,25 +515,25 @@ static json_t *json_centres_used(const struct api_req *r, const struct cov_param
 }
 
 /* The report without the uncovered list. */
-static json_t *json_report(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_report(const struct api_req *r, const struct coverage_base *b,
                            const struct cov_params *p, const struct coverage_result *cr)
 {
     const struct coverage_region *g = &b->region[cr->region];
     int road = p->q.minutes > 0, pop = cr->has_population;
     json_t *o = json_pack(
         "{s:{s:o}, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:s}",
-        "threshold", road ? "minutes" : "km", json_num(road ? p->q.minutes : p->q.km, 3), "by",
-        road ? "road" : "straight_line", "kind", json_kinds(p->q.kind_mask), "region", "code",
+        "threshold", road ? "minutes" : "km", kkc_json_num(road ? p->q.minutes : p->q.km, 3), "by",
+        road ? "road" : "straight_line", "kind", kkc_json_kinds(p->q.kind_mask), "region", "code",
         g->code, "level", coverage_level_name(g->level), "name", g->name, "population",
-        json_share((double)cr->pop_covered, (double)cr->pop_total, pop, -1), "area_km2",
-        json_share(cr->area_covered_km2, cr->area_total_km2, 1, 3), "municipalities", "total",
+        kkc_json_share((double)cr->pop_covered, (double)cr->pop_total, pop, -1), "area_km2",
+        kkc_json_share(cr->area_covered_km2, cr->area_total_km2, 1, 3), "municipalities", "total",
         (json_int_t)cr->muni_total, "uncovered", (json_int_t)cr->muni_uncovered, "unreachable",
-        (json_int_t)cr->muni_unreachable, "regions", json_children(b, cr), "centres",
-        json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
+        (json_int_t)cr->muni_unreachable, "regions", kkc_json_children(b, cr), "centres",
+        kkc_json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
     json_object_set_new(o, "time", json_string(p->q.response ? "response" : "drive"));
     json_object_set_new(o, "nth", json_integer(p->q.nth > 1 ? p->q.nth : 1));
     if (road)
-        json_object_set_new(o, "road_km", json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
+        json_object_set_new(o, "road_km", kkc_json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
     json_object_set_new(
         o, "method",
         road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
@@ -541,7 +542,7 @@ static json_t *json_report(const struct api_req *r, const struct coverage_base *
                                        : "drive time from the nth nearest centre to the "
                                          "snapped point",
                          "areas", "roads reached within the time, buffered", "buffer_m",
-                         json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area", "WGS84 ellipsoid")
+                         kkc_json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area", "WGS84 ellipsoid")
              : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
                          "geodesic distance to the nearest centre (WGS84)", "areas",
                          "buffers of the centres", "crs", cr->crs, "quadsegs", COVERAGE_QUADSEGS,
@@ -563,12 +564,12 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
         api_report_csv(res, b, &p->q, cr);
         return;
     }
-    json_t *rep = json_report(r, b, p, cr), *unc = json_array(), *features;
+    json_t *rep = kkc_json_report(r, b, p, cr), *unc = json_array(), *features;
     int road = p->q.minutes > 0;
     double limit = road ? p->q.minutes * 60 : p->q.km * 1000;
     api_report_extend(rep, b, &p->q, p->standard, cr);
     for (size_t i = 0; i < cr->nworst; i++)
-        json_array_append_new(unc, json_uncovered(r, b, cr, cr->worst[i], road, limit));
+        json_array_append_new(unc, kkc_json_uncovered(r, b, cr, cr->worst[i], road, limit));
     if (!p->geojson) {
         json_object_set_new(rep, "uncovered", unc);
         api_reply(res, rep);
@@ -576,23 +577,23 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
     }
     features = json_array();
     json_array_append_new(features,
-                          json_feature(json_area(h, cr->service),
+                          kkc_json_feature(kkc_json_area(h, cr->service),
                                        json_pack("{s:s, s:o}", "role", "service", "area_km2",
-                                                 json_num(shape_area_km2(h, cr->service), 3))));
+                                                 kkc_json_num(shape_area_km2(h, cr->service), 3))));
     json_array_append_new(
         features,
-        json_feature(json_area(h, cr->gap), json_pack("{s:s, s:o}", "role", "gap", "area_km2",
-                                                      json_num(shape_area_km2(h, cr->gap), 3))));
+        kkc_json_feature(kkc_json_area(h, cr->gap), json_pack("{s:s, s:o}", "role", "gap", "area_km2",
+                                                      kkc_json_num(shape_area_km2(h, cr->gap), 3))));
     for (size_t i = 0; i < json_array_size(unc); i++) {
         json_t *m = json_array_get(unc, i);
         json_object_set_new(m, "role", json_string("uncovered"));
         json_array_append_new(features,
-                              json_feature(json_point(json_real_value(json_object_get(m, "lon")),
+                              kkc_json_feature(kkc_json_point(json_real_value(json_object_get(m, "lon")),
                                                       json_real_value(json_object_get(m, "lat"))),
                                            json_incref(m)));
     }
     json_decref(unc);
-    json_geo_reply(res, features, rep);
+    kkc_json_geo_reply(res, features, rep);
 }
 
 void api_coverage(const struct api_req *r, struct api_res *res)
@@ -629,14 +630,14 @@ static json_t *catchment_feature(const struct api_req *r, GEOSContextHandle_t h,
                                  const struct coverage_result *cr,
                                  const struct coverage_catchment *c, int by_road)
 {
-    json_t *props = json_pack("{s:o, s:o, s:o, s:I}", "centre", json_site(r, &cr->sites[c->site]),
-                              "area_km2", json_num(c->area_km2, 3), "population",
+    json_t *props = json_pack("{s:o, s:o, s:o, s:I}", "centre", kkc_json_site(r, &cr->sites[c->site]),
+                              "area_km2", kkc_json_num(c->area_km2, 3), "population",
                               cr->has_population ? json_integer(c->population) : json_null(),
                               "municipalities", (json_int_t)c->munis);
     json_object_set_new(
         props, by_road ? "time_s" : "distance_m",
-        json_pack("{s:o, s:o}", "mean", json_num(c->mean, 1), "max", json_num(c->max, 1)));
-    return json_feature(json_area(h, c->area), props);
+        json_pack("{s:o, s:o}", "mean", kkc_json_num(c->mean, 1), "max", kkc_json_num(c->max, 1)));
+    return kkc_json_feature(kkc_json_area(h, c->area), props);
 }
 
 void api_catchments(const struct api_req *r, struct api_res *res)
@@ -668,11 +669,11 @@ void api_catchments(const struct api_req *r, struct api_res *res)
         for (size_t i = 0; i < cr.nsites; i++)
             if (c[i].munis > 0 || !GEOSisEmpty_r(h, c[i].area))
                 json_array_append_new(features, catchment_feature(r, h, &cr, &c[i], by_road));
-        json_geo_reply(res, features,
+        kkc_json_geo_reply(res, features,
                        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "method",
                                  by_road ? "network_voronoi_by_time" : "voronoi_by_distance",
                                  "region", "code", g->code, "level", coverage_level_name(g->level),
-                                 "name", g->name, "kind", json_kinds(p.q.kind_mask),
+                                 "name", g->name, "kind", kkc_json_kinds(p.q.kind_mask),
                                  "population_source",
                                  cr.has_population ? POPULATION_SOURCE : "none"));
     }

@@ -13,17 +13,17 @@
 #include <stdlib.h>
 
 /* One ranked centre. */
-static json_t *json_hit(const struct api_req *r, const struct point_in *p,
+static json_t *kkc_json_hit(const struct api_req *r, const struct point_in *p,
                         const struct response_hit *h, size_t rank)
 {
     const struct centre *c = centres_get(r->w->centres, h->centre);
     double bearing, straight = crs_geodesic(p->lon, p->lat, c->lon, c->lat, &bearing);
     return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)rank, "centre",
-                     json_centre(c), "response_s", json_num(h->response_ms / 1000.0, 1),
-                     "turnout_s", json_num(h->turnout_ms / 1000.0, 1), "duration_s",
-                     json_num(graph_cost_seconds(h->drive), 1), "road_distance_m",
-                     json_num(graph_cost_metres(h->drive), 1), "distance_m", json_num(straight, 1),
-                     "bearing_deg", json_num(bearing, 1));
+                     kkc_json_centre(c), "response_s", kkc_json_num(h->response_ms / 1000.0, 1),
+                     "turnout_s", kkc_json_num(h->turnout_ms / 1000.0, 1), "duration_s",
+                     kkc_json_num(graph_cost_seconds(h->drive), 1), "road_distance_m",
+                     kkc_json_num(graph_cost_metres(h->drive), 1), "distance_m", kkc_json_num(straight, 1),
+                     "bearing_deg", kkc_json_num(bearing, 1));
 }
 
 void api_nearest_response(const struct api_req *r, struct api_res *res, const struct point_in *p,
@@ -54,15 +54,15 @@ void api_nearest_response(const struct api_req *r, struct api_res *res, const st
     }
     json_t *results = json_array(), *q = api_json_query(p);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(results, json_hit(r, p, &hits[i], i + 1));
+        json_array_append_new(results, kkc_json_hit(r, p, &hits[i], i + 1));
     free(hits);
     json_object_set_new(q, "snapped",
-                        json_pack("{s:[o,o], s:o, s:s}", "location", json_num(at.lon, 7),
-                                  json_num(at.lat, 7), "distance_m", json_num(at.distance_m, 1),
+                        json_pack("{s:[o,o], s:o, s:s}", "location", kkc_json_num(at.lon, 7),
+                                  kkc_json_num(at.lat, 7), "distance_m", kkc_json_num(at.distance_m, 1),
                                   "road", at.name ? at.name : ""));
     json_t *o = json_pack("{s:o, s:s, s:o}", "query", q, "by", with_turnout ? "response" : "time",
                           "results", results);
     if (max_minutes > 0)
-        json_object_set_new(o, "max_minutes", json_num(max_minutes, 3));
+        json_object_set_new(o, "max_minutes", kkc_json_num(max_minutes, 3));
     api_reply(res, o);
 }

@@ -56,7 +56,7 @@ enum kkc_code api_standard_apply(const char *id, struct coverage_request *q,
 json_t *api_standard_json(const struct standard *s)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:{s:s, s:s}, s:s}", "id", s->id, "kind",
-                          centres_kind_name(s->kind), "minutes", json_num(s->minutes, 3), "nth",
+                          centres_kind_name(s->kind), "minutes", kkc_json_num(s->minutes, 3), "nth",
                           s->nth, "description", "cs", s->description_cs, "en", s->description_en,
                           "source", s->source);
     json_object_set_new(

@@ -3,6 +3,8 @@
  * Commands that answer queries go through api_dispatch(), so the command line prints exactly
  * what the HTTP API answers (--json) or a table made from it. */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "import/data_import.h"
@@ -56,16 +58,8 @@ static void print_report(void *ud, const char *file, long row, const char *reaso
 /* OSM reports: printed, and kept in the import_report table like the reference data's. */
 static void osm_report(void *ud, const char *file, long row, const char *reason)
 {
-    sqlite3_stmt *s = NULL;
     print_report(NULL, file, row, reason);
-    if (store_prepare(ud, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)", &s,
-                      NULL) == KKC_OK) {
-        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, row);
-        sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-        sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
+    store_report_row(ud, file, row, reason);
 }
 
 /* The replaced database may have left a write-ahead log (admin writes run in WAL mode): SQLite

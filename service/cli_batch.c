@@ -2,6 +2,8 @@
  * the same handler as POST /v1/nearest, read as a stream and printed as it comes (the JSON
  * document as is with --json, else a table of the results and the summary). */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "api_batch.h"

@@ -4,6 +4,8 @@
  * API's own handler (api_dispatch), so the table shows exactly what the API answers; --json
  * prints the answer as is (--geojson the GeoJSON form). */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "world.h"

@@ -4,6 +4,8 @@
  * the API's own handler (api_dispatch), so the table shows exactly what the API answers; --json
  * prints the answer as is. */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "world.h"

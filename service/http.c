@@ -4,6 +4,8 @@
  * request target, so its length can be checked), kept in *req_cls and freed in the completion
  * callback, which also writes the access-log line. */
 #include "http.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "metrics.h"

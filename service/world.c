@@ -25,17 +25,6 @@ static void world_free(struct world *w)
     free(w);
 }
 
-/* Count rows of a table (0 when the query fails). */
-static long count_rows(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    long n = 0;
-    if (store_prepare(st, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-}
-
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
 {
     struct store *st = NULL;
@@ -50,7 +39,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc)
         rc = centres_load(st, &w->centres, err);
-    if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
+    if (!rc && store_count_rows(st, "road_edges") > 0)
         rc = graph_load(st, &w->graph, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
@@ -61,7 +50,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))
         strcpy(w->version, "unknown");
-    w->municipalities = count_rows(st, "SELECT count(*) FROM municipalities");
+    w->municipalities = store_count_rows(st, "municipalities");
     w->loaded_at = time(NULL);
     w->refs = 1;
     store_close(st);

@@ -48,15 +48,7 @@ __attribute__((format(printf, 5, 6))) static void report(struct imp *im, int rej
         im->stats->warnings++;
     if (im->o->report)
         im->o->report(im->o->report_ud, file, row, msg);
-    sqlite3_stmt *s = NULL;
-    if (store_prepare(im->st, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)",
-                      &s, NULL) == KKC_OK) {
-        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, row);
-        sqlite3_bind_text(s, 3, msg, -1, SQLITE_STATIC);
-        sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
+    store_report_row(im->st, file, row, msg);
 }
 
 /* The last path component, for short report lines. */

@@ -173,7 +173,7 @@ struct graph_seed {
 };
 
 /* Heap of (key, aux, node) with lazy deletion, ordered by key then aux; the searches of graph.c,
- * route.c and labels.c share it. Zero-initialise, then reserve; graph_heap_free releases. */
+ * labels.c and coverage/reach.c share it (route.c keeps its own). Zero-initialise, then reserve; graph_heap_free releases. */
 struct graph_heap_item {
     graph_cost key;
     uint32_t node;

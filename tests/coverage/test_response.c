@@ -7,6 +7,8 @@
  * points snapped on the Heidelberg roads, made into a small synthetic set of municipalities of
  * the network pseudo-region (the default database has no census data there). */
 #include "api.h"
+#include "routes.h"
+#include "tctx.h"
 #include "base/store.h"
 #include "centres/centres.h"
 #include "coverage/coverage.h"
