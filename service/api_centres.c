@@ -2,6 +2,7 @@
  * /v1/centres, /v1/centres/{id}, /v1/nearest, /v1/openapi.json, /metrics. */
 #include "api_centres.h"
 
+#include "api_profile.h"
 #include "api_response.h"
 
 #include "api.h"
@@ -154,11 +155,16 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
     if (!rc)
         rc = params_double(r->q, "max_minutes", 0, 0.001, 1440, &max_minutes, &err);
+    int profile = 0, has_profile = params_str(r->q, "profile") != NULL;
+    if (!rc)
+        rc = api_profile_param(r, mask, &profile, &err);
+    if (!rc && has_profile && by != 2 && !(max_minutes > 0))
+        rc = kkc_err_set(&err, KKC_EINVAL, "profile= needs by=response or max_minutes");
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && (by == 2 || max_minutes > 0)) { /* by response time, or every centre within T */
         api_nearest_response(r, res, &p, mask, closed, by == 2, max_minutes,
-                             max_minutes > 0 && !k_given ? 0 : (size_t)k, radius);
+                             max_minutes > 0 && !k_given ? 0 : (size_t)k, radius, profile);
         return;
     }
     if (!rc && by == 1) {

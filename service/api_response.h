@@ -11,9 +11,10 @@
 struct point_in;
 
 /* The k nearest (k = 0: all) centres of the kinds in mask to p by response time (turnout added
- * when with_turnout, else drive time), only those within max_minutes when > 0. */
+ * when with_turnout, else drive time), only those within max_minutes when > 0, on the roads
+ * weighted for profile (api_profile.h). */
 void api_nearest_response(const struct api_req *r, struct api_res *res, const struct point_in *p,
                           unsigned mask, int include_closed, int with_turnout, double max_minutes,
-                          size_t k, double radius_m);
+                          size_t k, double radius_m, int profile);
 
 #endif
