@@ -86,8 +86,8 @@ test: deps deps-test
 test-c: $(KKC) $(RUNNER) $(DB)
 	KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) $(RUNNER)
 
-# Tools in tests/tools: route_pairs (the C side of tests/scripts/route_oracle.sh), route_timing.
-TOOLS := $(BUILD)/route_pairs $(BUILD)/route_timing
+# Tools in tests/tools: route_pairs, turn_pairs (the C side of tests/scripts/route_oracle.sh), route_timing.
+TOOLS := $(BUILD)/route_pairs $(BUILD)/route_timing $(BUILD)/turn_pairs
 $(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkkcgeo.a $(PKG_LIBS)
 

@@ -247,47 +247,6 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
 
 /* ---------------------------------------------------------------- isochrone -------------- */
 
-/* Population of the municipalities inside g (lon/lat), and how many. */
-static void population_in(GEOSContextHandle_t h, const struct coverage_base *b,
-                          const GEOSGeometry *g, long *pop, long *count)
-{
-    const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, g);
-    double x0 = 0, y0 = 0, x1 = -1, y1 = -1;
-    *pop = *count = 0;
-    if (!pg || GEOSisEmpty_r(h, g) || !GEOSGeom_getXMin_r(h, g, &x0) ||
-        !GEOSGeom_getYMin_r(h, g, &y0) || !GEOSGeom_getXMax_r(h, g, &x1) ||
-        !GEOSGeom_getYMax_r(h, g, &y1))
-        x1 = x0 - 1;
-    for (size_t i = 0; i < b->nmuni && x1 >= x0; i++) {
-        const struct coverage_muni *m = &b->muni[i];
-        GEOSGeometry *pt;
-        if (m->lon < x0 || m->lon > x1 || m->lat < y0 || m->lat > y1 ||
-            !(pt = GEOSGeom_createPointFromXY_r(h, m->lon, m->lat)))
-            continue;
-        if (GEOSPreparedContains_r(h, pg, pt) == 1)
-            (*count)++, *pop += m->population > 0 ? m->population : 0;
-        GEOSGeom_destroy_r(h, pt);
-    }
-    if (pg)
-        GEOSPreparedGeom_destroy_r(h, pg);
-}
-
-/* Whether census data covers lon,lat (a kraj with population holds it). */
-static int census_at(const struct coverage_base *b, double lon, double lat)
-{
-    for (size_t i = 0; i < b->nregion; i++) {
-        const struct coverage_region *k = &b->region[i];
-        if (k->level != COVERAGE_KRAJ || !k->has_population || lon < k->bbox[0] ||
-            lon > k->bbox[2] || lat < k->bbox[1] || lat > k->bbox[3])
-            continue;
-        for (size_t p = 0; p < k->npolys; p++)
-            if (shape_point_in(lon, lat, k->ring_first, k->poly_first[p], k->poly_first[p + 1] - 1,
-                               k->pts))
-                return 1;
-    }
-    return 0;
-}
-
 /* The sources of an isochrone: centre=ID|LON,LAT, or the centres of kind (less close, plus
  * add). *label receives what to print as "centre" (stolen by the caller). */
 struct iso_src {
@@ -318,7 +277,7 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
     if (snap_point(r->w->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
         return err->code;
     is->n = 1;
-    is->census = census_at(b, lon, lat);
+    is->census = coverage_census_at(b, lon, lat);
     if (params_bool(r->q, "response", &resp, err))
         return err->code;
     if (c >= 0 && resp)
@@ -350,7 +309,7 @@ static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
             continue;
         is->src[is->n++] =
             (struct reach_source){cr.sites[i].at, (uint32_t)i, cr.sites[i].turnout_ms};
-        is->census |= census_at(b, cr.sites[i].lon, cr.sites[i].lat);
+        is->census |= coverage_census_at(b, cr.sites[i].lon, cr.sites[i].lat);
     }
     if (!rc)
         is->label = json_pack("{s:I, s:I, s:I}", "centres", (json_int_t)is->n, "closed",
@@ -369,7 +328,7 @@ static json_t *iso_features(GEOSContextHandle_t h, const struct coverage_base *b
     for (size_t k = 0; k < n; k++) {
         long pop = 0, count = 0;
         if (is->census)
-            population_in(h, b, polys[k], &pop, &count);
+            coverage_population_in(h, b, polys[k], &pop, &count);
         json_t *props = json_pack(
             "{s:o, s:o, s:o, s:o, s:O, s:s, s:o, s:b}", "minutes", kkc_json_num(minutes[k], 3),
             "area_km2", kkc_json_num(shape_area_km2(h, polys[k]), 3), "population",

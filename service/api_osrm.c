@@ -8,13 +8,12 @@
  * exactly as /v1/route gets them, the steps from guidance_leg(), the matrices from table_costs():
  * this file only parses and writes JSON. */
 #include "api_osrm.h"
+#include "api_osrm_req.h"
 #include "tctx.h"
 
 #include "json_out.h"
 #include "params.h"
 #include "polyline.h"
-#include "road/guidance.h"
-#include "road/line.h"
 #include "road/route.h"
 #include "road/table.h"
 #include "world.h"
@@ -29,32 +28,14 @@
 
 /* ---------------------------------------------------------------- request and errors ------- */
 
-enum osrm_service { OSRM_ROUTE, OSRM_NEAREST, OSRM_TABLE };
-
 static const struct {
     const char *prefix;
     enum osrm_service svc;
     size_t max_coords;
 } services[] = {
     {"/route/v1/", OSRM_ROUTE, OSRM_ROUTE_MAX_WAYPOINTS},
-    {"/nearest/v1/", OSRM_NEAREST, OSRM_TABLE_MAX}, /* check_coords() wants one */
+    {"/nearest/v1/", OSRM_NEAREST, OSRM_TABLE_MAX}, /* osrm_check_coords() wants one */
     {"/table/v1/", OSRM_TABLE, OSRM_TABLE_MAX},
-};
-
-enum geom_fmt { GEOM_POLYLINE, GEOM_POLYLINE6, GEOM_GEOJSON };
-
-/* One request in progress. Everything it points to is freed by oreq_free(). */
-struct oreq {
-    const struct api_req *r;
-    const struct graph *g;
-    enum osrm_service svc;
-    size_t n;           /* coordinates */
-    double *ll;         /* 2n: lon, lat */
-    double *radius;     /* n snap radii in metres */
-    struct snap *snaps; /* n */
-    int skip_waypoints;
-    const char *code; /* OSRM error code of the failure; NULL: the service's own mapping */
-    struct kkc_err err;
 };
 
 static void oreq_free(struct oreq *o)
@@ -64,10 +45,7 @@ static void oreq_free(struct oreq *o)
     free(o->snaps);
 }
 
-/* Record a failure with its OSRM code (NULL for failures that are not the client's). */
-static enum kkc_code fail(struct oreq *o, enum kkc_code rc, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static enum kkc_code fail(struct oreq *o, enum kkc_code rc, const char *code, const char *fmt, ...)
+enum kkc_code osrm_fail(struct oreq *o, enum kkc_code rc, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -79,7 +57,7 @@ static enum kkc_code fail(struct oreq *o, enum kkc_code rc, const char *code, co
 }
 
 /* A parameter helper's failure (o->err already filled) is a malformed query. */
-static enum kkc_code query_rc(struct oreq *o, enum kkc_code rc)
+enum kkc_code osrm_query_rc(struct oreq *o, enum kkc_code rc)
 {
     if (rc)
         o->code = "InvalidQuery";
@@ -108,12 +86,12 @@ static enum kkc_code parse_polyline(struct oreq *o, const char *s, size_t len, s
     enum kkc_code rc;
 
     if (len <= open || s[len - 1] != ')')
-        return fail(o, KKC_EINVAL, "InvalidUrl", "polyline coordinates must end with ')'");
+        return osrm_fail(o, KKC_EINVAL, "InvalidUrl", "polyline coordinates must end with ')'");
     rc = polyline_decode(s + open, len - open - 1, precision, max, &o->ll, &o->n, &e);
     if (rc == KKC_ETOOBIG)
-        return fail(o, rc, "TooBig", "Too many coordinates (at most %zu)", max);
+        return osrm_fail(o, rc, "TooBig", "Too many coordinates (at most %zu)", max);
     if (rc)
-        return fail(o, rc, rc == KKC_EINVAL ? "InvalidUrl" : NULL, "%s", e.msg);
+        return osrm_fail(o, rc, rc == KKC_EINVAL ? "InvalidUrl" : NULL, "%s", e.msg);
     return KKC_OK;
 }
 
@@ -128,13 +106,13 @@ static enum kkc_code parse_coords(struct oreq *o, const char *s, size_t len, siz
     for (size_t i = 0; i < len; i++)
         count += s[i] == ';';
     if (count > max)
-        return fail(o, KKC_ETOOBIG, "TooBig", "Too many coordinates: %zu (at most %zu)", count,
+        return osrm_fail(o, KKC_ETOOBIG, "TooBig", "Too many coordinates: %zu (at most %zu)", count,
                     max);
     buf = strndup(s, len);
     o->ll = malloc(2 * count * sizeof *o->ll);
     if (!buf || !o->ll) {
         free(buf);
-        return fail(o, KKC_ENOMEM, NULL, "out of memory");
+        return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     }
     for (tok = buf; tok; tok = next) {
         char *comma = strchr(tok, ',');
@@ -145,7 +123,7 @@ static enum kkc_code parse_coords(struct oreq *o, const char *s, size_t len, siz
             *comma = '\0';
         if (!comma || !params_parse_double(tok, &o->ll[2 * o->n]) ||
             !params_parse_double(comma + 1, &o->ll[2 * o->n + 1])) {
-            fail(o, KKC_EINVAL, "InvalidUrl",
+            osrm_fail(o, KKC_EINVAL, "InvalidUrl",
                  "URL string malformed: coordinate %zu must be lon,lat in degrees", o->n);
             free(buf);
             return KKC_EINVAL;
@@ -168,11 +146,11 @@ static enum kkc_code parse_path(struct oreq *o, const char *path)
     profile = path + strlen(services[i].prefix);
     slash = strchr(profile, '/');
     if (!slash || strchr(slash + 1, '/') || !slash[1])
-        return fail(o, KKC_EINVAL, "InvalidUrl",
+        return osrm_fail(o, KKC_EINVAL, "InvalidUrl",
                     "URL string malformed: expected %s{profile}/{coordinates}", services[i].prefix);
     if (!((slash - profile == 7 && strncmp(profile, "driving", 7) == 0) ||
           (slash - profile == 3 && strncmp(profile, "car", 3) == 0)))
-        return fail(o, KKC_EINVAL, "InvalidUrl", "Profile '%.*s' is not served (only driving)",
+        return osrm_fail(o, KKC_EINVAL, "InvalidUrl", "Profile '%.*s' is not served (only driving)",
                     (int)(slash - profile > 32 ? 32 : slash - profile), profile);
     coords = slash + 1;
     len = strlen(coords);
@@ -182,16 +160,16 @@ static enum kkc_code parse_path(struct oreq *o, const char *path)
 }
 
 /* Coordinates within the WGS84 ranges, and as many as the service needs. */
-static enum kkc_code check_coords(struct oreq *o)
+enum kkc_code osrm_check_coords(struct oreq *o)
 {
     if (o->svc == OSRM_ROUTE && o->n < 2)
-        return fail(o, KKC_EINVAL, "InvalidValue",
+        return osrm_fail(o, KKC_EINVAL, "InvalidValue",
                     "Number of coordinates needs to be at least two");
     if (o->svc == OSRM_NEAREST && o->n != 1)
-        return fail(o, KKC_EINVAL, "InvalidValue", "Number of coordinates needs to be one");
+        return osrm_fail(o, KKC_EINVAL, "InvalidValue", "Number of coordinates needs to be one");
     for (size_t i = 0; i < o->n; i++)
         if (fabs(o->ll[2 * i]) > 180 || fabs(o->ll[2 * i + 1]) > 90)
-            return fail(o, KKC_EINVAL, "InvalidValue",
+            return osrm_fail(o, KKC_EINVAL, "InvalidValue",
                         "Invalid coordinate value: coordinate %zu is not lon,lat in degrees", i);
     return KKC_OK;
 }
@@ -207,7 +185,7 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
 
     o->radius = malloc(o->n * sizeof *o->radius);
     if (!o->radius)
-        return fail(o, KKC_ENOMEM, NULL, "out of memory");
+        return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < o->n; i++)
         o->radius[i] = dflt;
     if (!s)
@@ -215,20 +193,20 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
     for (const char *p = s; *p; p++)
         count += *p == ';';
     if (count != o->n)
-        return fail(o, KKC_EINVAL, "InvalidValue", "radiuses has %zu values for %zu coordinates",
+        return osrm_fail(o, KKC_EINVAL, "InvalidValue", "radiuses has %zu values for %zu coordinates",
                     count, o->n);
     for (size_t i = 0; i < o->n; i++) {
         size_t len = strcspn(s, ";");
         char tok[32];
         double v;
         if (len >= sizeof tok)
-            return fail(o, KKC_EINVAL, "InvalidQuery", "radiuses: value %zu is too long", i);
+            return osrm_fail(o, KKC_EINVAL, "InvalidQuery", "radiuses: value %zu is too long", i);
         memcpy(tok, s, len);
         tok[len] = '\0';
         if (strcmp(tok, "unlimited") == 0)
             o->radius[i] = SNAP_RADIUS_MAX_M;
         else if (len && (!params_parse_double(tok, &v) || v <= 0))
-            return fail(o, KKC_EINVAL, "InvalidQuery",
+            return osrm_fail(o, KKC_EINVAL, "InvalidQuery",
                         "radiuses: '%s' is neither a positive number nor unlimited", tok);
         else if (len)
             o->radius[i] = v > SNAP_RADIUS_MAX_M ? SNAP_RADIUS_MAX_M : v;
@@ -239,66 +217,66 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
 
 /* The parameters every service accepts: radiuses, hints (ignored: there are none to give back),
  * generate_hints, skip_waypoints. */
-static enum kkc_code param_common(struct oreq *o, double radius)
+enum kkc_code osrm_param_common(struct oreq *o, double radius)
 {
     int hints = 1;
     enum kkc_code rc = param_radiuses(o, radius);
     (void)params_str(o->r->q, "hints");
     (void)params_str(o->r->q, ""); /* "?&a=b", as Leaflet Routing Machine writes it */
     if (!rc)
-        rc = query_rc(o, params_bool(o->r->q, "generate_hints", &hints, &o->err));
+        rc = osrm_query_rc(o, params_bool(o->r->q, "generate_hints", &hints, &o->err));
     if (!rc)
-        rc = query_rc(o, params_bool(o->r->q, "skip_waypoints", &o->skip_waypoints, &o->err));
+        rc = osrm_query_rc(o, params_bool(o->r->q, "skip_waypoints", &o->skip_waypoints, &o->err));
     return rc;
 }
 
 /* Snap every coordinate within its radius. */
-static enum kkc_code snap_all(struct oreq *o)
+enum kkc_code osrm_snap_all(struct oreq *o)
 {
     struct kkc_err e = {0};
     if (!o->g)
-        return fail(o, KKC_ENOSEGMENT, "NoSegment", "No road network is loaded");
+        return osrm_fail(o, KKC_ENOSEGMENT, "NoSegment", "No road network is loaded");
     o->snaps = calloc(o->n, sizeof *o->snaps);
     if (!o->snaps)
-        return fail(o, KKC_ENOMEM, NULL, "out of memory");
+        return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < o->n; i++) {
         enum kkc_code rc =
             snap_point(o->g, o->ll[2 * i], o->ll[2 * i + 1], o->radius[i], &o->snaps[i], &e);
         if (rc == KKC_ENOSEGMENT)
-            return fail(o, rc, "NoSegment", "Could not find a matching segment for coordinate %zu",
+            return osrm_fail(o, rc, "NoSegment", "Could not find a matching segment for coordinate %zu",
                         i);
         if (rc)
-            return fail(o, rc, rc == KKC_EINVAL ? "InvalidValue" : NULL, "%s", e.msg);
+            return osrm_fail(o, rc, rc == KKC_EINVAL ? "InvalidValue" : NULL, "%s", e.msg);
     }
     return KKC_OK;
 }
 
 /* ---------------------------------------------------------------- JSON pieces -------------- */
 
-static json_t *kkc_json_lonlat(double lon, double lat)
+json_t *osrm_json_lonlat(double lon, double lat)
 {
     return json_pack("[o,o]", kkc_json_num(lon, 6), kkc_json_num(lat, 6));
 }
 
 /* A waypoint object for snapped point s. */
-static json_t *kkc_json_waypoint(const struct snap *s)
+json_t *osrm_json_waypoint(const struct snap *s)
 {
-    return json_pack("{s:o, s:s, s:o}", "location", kkc_json_lonlat(s->lon, s->lat), "name",
+    return json_pack("{s:o, s:s, s:o}", "location", osrm_json_lonlat(s->lon, s->lat), "name",
                      s->name ? s->name : "", "distance", kkc_json_num(s->distance_m, 3));
 }
 
 /* The waypoints array for snaps idx[0..n) (idx NULL: 0..n-1). */
-static json_t *kkc_json_waypoints(const struct oreq *o, const size_t *idx, size_t n)
+json_t *osrm_json_waypoints(const struct oreq *o, const size_t *idx, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, kkc_json_waypoint(&o->snaps[idx ? idx[i] : i]));
+        json_array_append_new(a, osrm_json_waypoint(&o->snaps[idx ? idx[i] : i]));
     return a;
 }
 
 /* A geometry of n >= 1 points (one point is written twice, as OSRM writes arrivals) in the
  * requested format; NULL when out of memory. */
-static json_t *kkc_json_geometry(const double *ll, size_t n, enum geom_fmt f)
+json_t *osrm_json_geometry(const double *ll, size_t n, enum geom_fmt f)
 {
     double two[4];
     char *s = NULL;
@@ -311,7 +289,7 @@ static json_t *kkc_json_geometry(const double *ll, size_t n, enum geom_fmt f)
     if (f == GEOM_GEOJSON) {
         json_t *c = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(c, kkc_json_lonlat(ll[2 * i], ll[2 * i + 1]));
+            json_array_append_new(c, osrm_json_lonlat(ll[2 * i], ll[2 * i + 1]));
         return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
     }
     if (polyline_encode(ll, n, f == GEOM_POLYLINE6 ? 6 : 5, &s, NULL))
@@ -319,337 +297,6 @@ static json_t *kkc_json_geometry(const double *ll, size_t n, enum geom_fmt f)
     v = json_string(s);
     free(s);
     return v;
-}
-
-/* ---------------------------------------------------------------- steps -------------------- */
-
-static json_t *kkc_json_isect(const struct guide_isect *x)
-{
-    json_t *b = json_array(), *e = json_array();
-    json_t *o;
-    for (int i = 0; i < x->n; i++) {
-        json_array_append_new(b, json_integer(x->bearing[i]));
-        json_array_append_new(e, json_boolean(x->entry[i]));
-    }
-    o = json_pack("{s:o, s:o, s:o}", "location", kkc_json_lonlat(x->loc[0], x->loc[1]), "bearings", b,
-                  "entry", e);
-    if (o && x->in >= 0)
-        json_object_set_new(o, "in", json_integer(x->in));
-    if (o && x->out >= 0)
-        json_object_set_new(o, "out", json_integer(x->out));
-    return o;
-}
-
-static json_t *kkc_json_maneuver(const struct guide_maneuver *m)
-{
-    json_t *o = json_pack("{s:i, s:i, s:o, s:s}", "bearing_after", m->bearing_after,
-                          "bearing_before", m->bearing_before, "location",
-                          kkc_json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
-    if (o && m->modifier)
-        json_object_set_new(o, "modifier", json_string(m->modifier));
-    if (o && m->exit > 0)
-        json_object_set_new(o, "exit", json_integer(m->exit));
-    return o;
-}
-
-static json_t *kkc_json_step(const struct guide_leg *l, const struct guide_step *g,
-                         const struct route_result *rr, enum geom_fmt fmt)
-{
-    json_t *isects = json_array(), *st;
-
-    for (size_t i = 0; i < g->isect_count; i++)
-        json_array_append_new(isects, kkc_json_isect(&l->isects[g->isect_first + i]));
-    st = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o}", "geometry",
-                   kkc_json_geometry(rr->coords + 2 * g->coord_first,
-                                 g->coord_last - g->coord_first + 1, fmt),
-                   "distance", kkc_json_num(g->distance_m, 1), "duration", kkc_json_num(g->duration_s, 1),
-                   "weight", kkc_json_num(g->duration_s, 1), "name", g->name, "mode", "driving",
-                   "driving_side", "right", "maneuver", kkc_json_maneuver(&g->m), "intersections",
-                   isects);
-    if (st && *g->ref)
-        json_object_set_new(st, "ref", json_string(g->ref));
-    if (st && g->rotary_name)
-        json_object_set_new(st, "rotary_name", json_string(g->rotary_name));
-    return st;
-}
-
-/* The steps of one leg (route rr ending at snapped point `to`): depart, the maneuvers, arrive;
- * NULL when out of memory. */
-static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
-                         const struct snap *to, enum geom_fmt fmt)
-{
-    struct guide_leg l;
-    json_t *steps;
-
-    if (guidance_leg(g, rr, to, &l, NULL))
-        return NULL;
-    steps = json_array();
-    for (size_t i = 0; i < l.step_count; i++)
-        json_array_append_new(steps, kkc_json_step(&l, &l.steps[i], rr, fmt));
-    guide_leg_free(&l);
-    return steps;
-}
-
-/* ---------------------------------------------------------------- /route ------------------- */
-
-enum {
-    ANN_DURATION = 1,
-    ANN_DISTANCE = 2,
-    ANN_SPEED = 4,
-    ANN_WEIGHT = 8,
-    ANN_DATASOURCES = 16,
-};
-
-struct route_opts {
-    int overview; /* 0 simplified, 1 full, 2 false */
-    int fmt;      /* enum geom_fmt */
-    int steps;
-    unsigned annotations;
-};
-
-/* annotations=true|false|duration,distance,speed,weight,datasources into a mask. */
-static enum kkc_code param_route_annotations(struct oreq *o, unsigned *mask)
-{
-    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
-    const char *s = params_str(o->r->q, "annotations");
-    *mask = 0;
-    if (!s || strcmp(s, "false") == 0)
-        return KKC_OK;
-    if (strcmp(s, "true") == 0) {
-        *mask = ANN_DURATION | ANN_DISTANCE | ANN_SPEED | ANN_WEIGHT | ANN_DATASOURCES;
-        return KKC_OK;
-    }
-    while (*s) {
-        size_t len = strcspn(s, ","), i = 0;
-        while (i < 5 && !(strlen(names[i]) == len && strncmp(s, names[i], len) == 0))
-            i++;
-        if (i == 5 && len == 5 && strncmp(s, "nodes", 5) == 0)
-            return fail(o, KKC_EINVAL, "InvalidValue",
-                        "annotations=nodes is not available: the road graph has no OSM node ids");
-        if (i == 5)
-            return fail(o, KKC_EINVAL, "InvalidQuery",
-                        "annotations must be true, false or a list of duration, distance, speed, "
-                        "weight, datasources");
-        *mask |= 1u << i;
-        s += len + (s[len] == ',');
-    }
-    return KKC_OK;
-}
-
-/* alternatives=true|false|N: accepted; one route is always returned. */
-static enum kkc_code param_alternatives(struct oreq *o)
-{
-    const char *s = params_str(o->r->q, "alternatives");
-    double n;
-    if (!s || strcmp(s, "true") == 0 || strcmp(s, "false") == 0 ||
-        (params_parse_double(s, &n) && n >= 0 && n <= 10 && n == floor(n)))
-        return KKC_OK;
-    return fail(o, KKC_EINVAL, "InvalidQuery", "alternatives must be true, false or 0..10");
-}
-
-static enum kkc_code route_params(struct oreq *o, struct route_opts *ro)
-{
-    static const char *const overviews[] = {"simplified", "full", "false", NULL};
-    static const char *const geoms[] = {"polyline", "polyline6", "geojson", NULL};
-    static const char *const straight[] = {"default", "true", "false", NULL};
-    struct params *q = o->r->q;
-    int cs = 0;
-    enum kkc_code rc = param_common(o, SNAP_RADIUS_DEFAULT_M);
-
-    if (!rc)
-        rc = query_rc(o, params_choice(q, "overview", overviews, &ro->overview, &o->err));
-    if (!rc)
-        rc = query_rc(o, params_choice(q, "geometries", geoms, &ro->fmt, &o->err));
-    if (!rc)
-        rc = query_rc(o, params_bool(q, "steps", &ro->steps, &o->err));
-    if (!rc)
-        rc = query_rc(o, params_choice(q, "continue_straight", straight, &cs, &o->err));
-    if (!rc)
-        rc = param_alternatives(o);
-    if (!rc)
-        rc = param_route_annotations(o, &ro->annotations);
-    if (!rc)
-        rc = query_rc(o, params_finish(q, &o->err));
-    return rc;
-}
-
-/* One route per leg between consecutive snapped waypoints, into legs[0 .. n-1). */
-static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
-{
-    struct kkc_err e = {0};
-    struct route_ctx *ctx = api_route_ctx(o->r, &e);
-    if (!ctx)
-        return fail(o, e.code, e.code == KKC_ENOSEGMENT ? "NoSegment" : NULL, "%s", e.msg);
-    for (size_t i = 0; i + 1 < o->n; i++) {
-        enum kkc_code rc =
-            route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
-        if (rc == KKC_ENOROUTE)
-            return fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
-        if (rc)
-            return fail(o, rc, NULL, "%s", e.msg);
-    }
-    return KKC_OK;
-}
-
-/* OSRM's leg summary: the names of the two longest named roads of the leg, in driving order. */
-static json_t *leg_summary(const struct route_result *rr)
-{
-    size_t top[2] = {SIZE_MAX, SIZE_MAX};
-    double topd[2] = {0, 0};
-    char buf[512];
-
-    for (size_t i = 0; i < rr->step_count; i++) {
-        const char *name = rr->steps[i].name;
-        double d = 0;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(rr->steps[j].name, name) == 0;
-        if (!*name || seen)
-            continue;
-        for (size_t j = i; j < rr->step_count; j++)
-            d += strcmp(rr->steps[j].name, name) == 0 ? rr->steps[j].distance_m : 0;
-        if (top[0] == SIZE_MAX || d > topd[0]) {
-            top[1] = top[0], topd[1] = topd[0], top[0] = i, topd[0] = d;
-        } else if (top[1] == SIZE_MAX || d > topd[1]) {
-            top[1] = i, topd[1] = d;
-        }
-    }
-    if (top[0] == SIZE_MAX)
-        return json_string("");
-    if (top[1] == SIZE_MAX)
-        return json_string(rr->steps[top[0]].name);
-    snprintf(buf, sizeof buf, "%s, %s", rr->steps[top[0] < top[1] ? top[0] : top[1]].name,
-             rr->steps[top[0] < top[1] ? top[1] : top[0]].name);
-    return json_string(buf);
-}
-
-/* Per-segment annotation arrays of a leg: each piece's distance and duration shared among its
- * segments by length. NULL when out of memory. */
-static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
-{
-    size_t ns = rr->coord_count - 1;
-    double *dist = calloc(ns + 1, sizeof *dist), *dur = calloc(ns + 1, sizeof *dur);
-    json_t *a = json_object(), *arr[5];
-
-    if (!dist || !dur) {
-        free(dist), free(dur), json_decref(a);
-        return NULL;
-    }
-    line_apportion(rr, dist, dur);
-    for (int f = 0; f < 5; f++)
-        arr[f] = json_array();
-    for (size_t k = 0; k < ns; k++) {
-        json_array_append_new(arr[0], kkc_json_num(dur[k], 1));
-        json_array_append_new(arr[1], kkc_json_num(dist[k], 1));
-        json_array_append_new(arr[2], kkc_json_num(dur[k] > 0 ? dist[k] / dur[k] : 0, 1));
-        json_array_append_new(arr[3], kkc_json_num(dur[k], 1));
-        json_array_append_new(arr[4], json_integer(0));
-    }
-    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
-    for (int f = 0; f < 5; f++) {
-        if (mask & (1u << f))
-            json_object_set_new(a, names[f], arr[f]);
-        else
-            json_decref(arr[f]);
-    }
-    free(dist);
-    free(dur);
-    return a;
-}
-
-static json_t *kkc_json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
-                        const struct route_opts *ro)
-{
-    json_t *leg =
-        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", kkc_json_num(rr->distance_m, 1), "duration",
-                  kkc_json_num(rr->duration_s, 1), "weight", kkc_json_num(rr->duration_s, 1), "summary",
-                  leg_summary(rr), "steps",
-                  ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt) : json_array());
-    if (leg && ro->annotations)
-        json_object_set_new(leg, "annotation", leg_annotation(rr, ro->annotations));
-    return leg;
-}
-
-/* The whole route's geometry (the legs joined; simplified per leg when asked). */
-static json_t *route_geometry(struct route_result **legs, size_t nl, const struct route_opts *ro)
-{
-    size_t total = 0, m = 0;
-    double *full, *out, tol = 0;
-    json_t *v;
-
-    for (size_t i = 0; i < nl; i++)
-        total += legs[i]->coord_count;
-    full = malloc(4 * total * sizeof *full);
-    if (!full)
-        return NULL;
-    out = full + 2 * total;
-    for (size_t i = 0; i < nl; i++)
-        memcpy(full + 2 * m, legs[i]->coords, 2 * legs[i]->coord_count * sizeof *full),
-            m += legs[i]->coord_count;
-    if (ro->overview == 0)
-        tol = line_simplify_tolerance(full, total);
-    m = 0;
-    for (size_t i = 0, at = 0; i < nl; at += legs[i]->coord_count, i++) {
-        const double *ll = full + 2 * at;
-        size_t n = legs[i]->coord_count, skip = 0, got;
-        double *dst = out + 2 * m;
-        got = ro->overview == 0 ? line_simplify(ll, n, tol, dst) : n;
-        if (ro->overview != 0)
-            memcpy(dst, ll, 2 * n * sizeof *dst);
-        if (!got) {
-            free(full);
-            return NULL;
-        }
-        if (m && dst[0] == dst[-2] && dst[1] == dst[-1])
-            skip = 1; /* the waypoint joining two legs */
-        memmove(dst, dst + 2 * skip, 2 * (got - skip) * sizeof *dst);
-        m += got - skip;
-    }
-    v = kkc_json_geometry(out, m, (enum geom_fmt)ro->fmt);
-    free(full);
-    return v;
-}
-
-static enum kkc_code osrm_route(struct oreq *o, json_t **out)
-{
-    struct route_opts ro = {0, GEOM_POLYLINE, 0, 0};
-    struct route_result **legs = NULL;
-    double dist = 0, dur = 0;
-    json_t *route, *jl;
-    enum kkc_code rc = route_params(o, &ro);
-
-    if (!rc)
-        rc = check_coords(o);
-    if (!rc)
-        rc = snap_all(o);
-    if (!rc && !(legs = calloc(o->n - 1, sizeof *legs)))
-        rc = fail(o, KKC_ENOMEM, NULL, "out of memory");
-    if (!rc)
-        rc = route_legs(o, legs);
-    if (!rc) {
-        jl = json_array();
-        for (size_t i = 0; i + 1 < o->n; i++) {
-            dist += legs[i]->distance_m, dur += legs[i]->duration_s;
-            json_array_append_new(jl, kkc_json_leg(o->g, legs[i], &o->snaps[i + 1], &ro));
-        }
-        route = json_pack("{s:o, s:s, s:o, s:o, s:o}", "legs", jl, "weight_name", "duration",
-                          "weight", kkc_json_num(dur, 1), "duration", kkc_json_num(dur, 1), "distance",
-                          kkc_json_num(dist, 1));
-        if (route && ro.overview != 2) {
-            json_t *geom = route_geometry(legs, o->n - 1, &ro);
-            if (geom)
-                json_object_set_new(route, "geometry", geom);
-            else
-                json_decref(route), route = NULL; /* out of memory: answered as such */
-        }
-        *out = json_pack("{s:s, s:[o]}", "code", "Ok", "routes", route);
-        if (*out && !o->skip_waypoints)
-            json_object_set_new(*out, "waypoints", kkc_json_waypoints(o, NULL, o->n));
-    }
-    for (size_t i = 0; legs && i + 1 < o->n; i++)
-        route_result_destroy(legs[i]);
-    free(legs);
-    return rc;
 }
 
 /* ---------------------------------------------------------------- /table ------------------- */
@@ -667,11 +314,11 @@ static enum kkc_code param_indices(struct oreq *o, const char *name, size_t **id
             cap += *p == ';';
     }
     if (cap > OSRM_TABLE_MAX)
-        return fail(o, KKC_ETOOBIG, "TooBig", "Too many table %s (at most %d)", name,
+        return osrm_fail(o, KKC_ETOOBIG, "TooBig", "Too many table %s (at most %d)", name,
                     OSRM_TABLE_MAX);
     *idx = malloc((cap ? cap : 1) * sizeof **idx);
     if (!*idx)
-        return fail(o, KKC_ENOMEM, NULL, "out of memory");
+        return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     if (!s || strcmp(s, "all") == 0) {
         for (*n = 0; *n < o->n; (*n)++)
             (*idx)[*n] = *n;
@@ -681,9 +328,9 @@ static enum kkc_code param_indices(struct oreq *o, const char *name, size_t **id
         char *end;
         unsigned long v = (*p >= '0' && *p <= '9') ? strtoul(p, &end, 10) : (end = NULL, 0);
         if (!end || (*end && *end != ';'))
-            return fail(o, KKC_EINVAL, "InvalidQuery", "%s must be all or indices i;j;...", name);
+            return osrm_fail(o, KKC_EINVAL, "InvalidQuery", "%s must be all or indices i;j;...", name);
         if (v >= o->n)
-            return fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate", name,
+            return osrm_fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate", name,
                         v);
         (*idx)[(*n)++] = v;
         if (!*end)
@@ -704,7 +351,7 @@ static enum kkc_code param_table_annotations(struct oreq *o, int want[2])
     want[1] = strcmp(s, "distance") == 0 || strcmp(s, "duration,distance") == 0 ||
               strcmp(s, "distance,duration") == 0;
     if (!want[0] && !want[1])
-        return fail(o, KKC_EINVAL, "InvalidQuery",
+        return osrm_fail(o, KKC_EINVAL, "InvalidQuery",
                     "annotations must be duration, distance or duration,distance");
     return KKC_OK;
 }
@@ -733,7 +380,7 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
     graph_cost *costs = NULL;
     int want[2];
     struct kkc_err e = {0};
-    enum kkc_code rc = param_common(o, SNAP_RADIUS_DEFAULT_M);
+    enum kkc_code rc = osrm_param_common(o, SNAP_RADIUS_DEFAULT_M);
 
     if (!rc)
         rc = param_indices(o, "sources", &si, &ns);
@@ -742,20 +389,20 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
     if (!rc)
         rc = param_table_annotations(o, want);
     if (!rc)
-        rc = query_rc(o, params_finish(o->r->q, &o->err));
+        rc = osrm_query_rc(o, params_finish(o->r->q, &o->err));
     if (!rc)
-        rc = check_coords(o);
+        rc = osrm_check_coords(o);
     if (!rc)
-        rc = snap_all(o);
+        rc = osrm_snap_all(o);
     if (!rc && (!(ss = malloc((ns + 1) * sizeof *ss)) || !(ds = malloc((nd + 1) * sizeof *ds)) ||
                 !(costs = malloc((ns * nd + 1) * sizeof *costs))))
-        rc = fail(o, KKC_ENOMEM, NULL, "out of memory");
+        rc = osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; !rc && i < ns; i++)
         ss[i] = o->snaps[si[i]];
     for (size_t j = 0; !rc && j < nd; j++)
         ds[j] = o->snaps[di[j]];
-    if (!rc && (rc = table_costs(o->g, ss, ns, ds, nd, costs, &e)))
-        fail(o, rc, NULL, "%s", e.msg);
+    if (!rc && (rc = route_table(o->g, api_route_ctx(o->r, &e), ss, ns, ds, nd, costs, &e)))
+        osrm_fail(o, rc, NULL, "%s", e.msg);
     if (!rc) {
         *out = json_pack("{s:s}", "code", "Ok");
         if (want[0])
@@ -763,8 +410,8 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
         if (want[1])
             json_object_set_new(*out, "distances", kkc_json_matrix(costs, ns, nd, 1));
         if (!o->skip_waypoints) {
-            json_object_set_new(*out, "sources", kkc_json_waypoints(o, si, ns));
-            json_object_set_new(*out, "destinations", kkc_json_waypoints(o, di, nd));
+            json_object_set_new(*out, "sources", osrm_json_waypoints(o, si, ns));
+            json_object_set_new(*out, "destinations", osrm_json_waypoints(o, di, nd));
         }
     }
     free(si), free(di), free(ss), free(ds), free(costs);
@@ -779,28 +426,28 @@ static enum kkc_code osrm_nearest(struct oreq *o, json_t **out)
     struct snap_road hits[OSRM_NEAREST_MAX];
     size_t nh = 0;
     json_t *wps;
-    enum kkc_code rc = param_common(o, SNAP_RADIUS_MAX_M);
+    enum kkc_code rc = osrm_param_common(o, SNAP_RADIUS_MAX_M);
 
     if (!rc)
-        rc = query_rc(o, params_long(o->r->q, "number", 0, -1000000, 1000000, &number, &o->err));
+        rc = osrm_query_rc(o, params_long(o->r->q, "number", 0, -1000000, 1000000, &number, &o->err));
     if (!rc)
-        rc = query_rc(o, params_finish(o->r->q, &o->err));
+        rc = osrm_query_rc(o, params_finish(o->r->q, &o->err));
     if (!rc && number < 1)
-        rc = fail(o, KKC_EINVAL, "InvalidValue", "number must be at least 1");
+        rc = osrm_fail(o, KKC_EINVAL, "InvalidValue", "number must be at least 1");
     if (!rc && number > OSRM_NEAREST_MAX)
-        rc = fail(o, KKC_ETOOBIG, "TooBig", "number must be at most %d", OSRM_NEAREST_MAX);
+        rc = osrm_fail(o, KKC_ETOOBIG, "TooBig", "number must be at most %d", OSRM_NEAREST_MAX);
     if (!rc)
-        rc = check_coords(o);
+        rc = osrm_check_coords(o);
     if (!rc)
-        rc = snap_all(o);
+        rc = osrm_snap_all(o);
     if (rc)
         return rc;
     nh = snap_roads(o->g, o->ll[0], o->ll[1], o->radius[0], &o->snaps[0], hits, (size_t)number);
     wps = json_array();
-    json_array_append_new(wps, kkc_json_waypoint(&o->snaps[0]));
+    json_array_append_new(wps, osrm_json_waypoint(&o->snaps[0]));
     for (size_t i = 1; i < nh; i++)
         json_array_append_new(wps, json_pack("{s:o, s:s, s:o}", "location",
-                                             kkc_json_lonlat(hits[i].lon, hits[i].lat), "name",
+                                             osrm_json_lonlat(hits[i].lon, hits[i].lat), "name",
                                              graph_string(o->g, o->g->edge_name[hits[i].edge]),
                                              "distance", kkc_json_num(hits[i].distance_m, 3)));
     *out = json_pack("{s:s, s:o}", "code", "Ok", "waypoints", wps);

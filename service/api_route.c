@@ -11,6 +11,7 @@
 #include "json_out.h"
 #include "params.h"
 #include "road/route.h"
+#include "road/table.h"
 #include "road/snap.h"
 #include "world.h"
 

@@ -3,6 +3,7 @@
  * Commands that answer queries go through api_dispatch(), so the command line prints exactly
  * what the HTTP API answers (--json) or a table made from it. */
 #include "cli.h"
+#include "cli_call.h"
 #include "routes.h"
 #include "tctx.h"
 
@@ -10,6 +11,8 @@
 #include "import/data_import.h"
 #include "http.h"
 #include "road/import/osm_import.h"
+#include "road/graph.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 #include "world.h"
 
@@ -421,6 +424,12 @@ int cli_serve(int argc, char **argv)
         free(a.openapi_doc);
         return 1;
     }
+    if (w->graph && w->graph->ch)
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
+                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache ? "read from cache" : "customized",
+                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
+                w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
     /* Block the signals before MHD starts its threads, so only sigwait sees them. */
     sigemptyset(&set);
@@ -475,35 +484,6 @@ void cli_put_col(const char *s, int width)
 }
 
 /* ---------------------------------------------------------------- queries ------------------ */
-
-/* Answer one API request in process against the database; the caller frees res->body. */
-static int cli_call(const char *db, const char *path, struct params *q, struct api_res *res)
-{
-    struct kkc_err err = {0};
-    struct world *w = NULL;
-    struct world_holder h;
-    struct api_req r = {.method = "GET", .path = path, .q = q, .t = tctx_get()};
-
-    if (world_load(db, &w, &err)) {
-        fprintf(stderr, "kkc: %s\n", err.msg);
-        return 1;
-    }
-    world_holder_init(&h, w);
-    r.w = w;
-    api_dispatch(&r, res);
-    world_holder_done(&h);
-    return 0;
-}
-
-/* Print a response: the JSON as is, or errors as "kkc: message". Returns the exit status. */
-static int print_error(const struct api_res *res)
-{
-    json_t *v = json_loads(res->body ? res->body : "{}", 0, NULL);
-    fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-            json_string_value(json_object_get(v, "code")));
-    json_decref(v);
-    return 1;
-}
 
 static const char nearest_help[] =
     "usage: kkc nearest LON LAT [-k N] [--kind police|fire|ambulance[,...]] [--by distance|time]\n"
@@ -582,10 +562,11 @@ int cli_nearest(int argc, char **argv)
     params_add(&q, crs ? "y" : "lat", argv[optind + 1]);
     if (crs)
         params_add(&q, "crs", crs);
-    if (cli_call(db, "/v1/nearest", &q, &res))
+    struct api_req r = {.method = "GET", .path = "/v1/nearest", .q = &q};
+    if (cli_call(db, &r, &res))
         return 1;
     if (res.status != 200)
-        rc = print_error(&res);
+        json_decref(cli_answer(&res, &rc));
     else if (json)
         rc = (puts(res.body), 0);
     else
@@ -646,10 +627,11 @@ int cli_route(int argc, char **argv)
     params_add(&q, "from", argv[optind]);
     params_add(&q, "to", argv[optind + 1]);
     params_add(&q, "steps", steps || !json ? "true" : "false");
-    if (cli_call(db, "/v1/route", &q, &res))
+    struct api_req r = {.method = "GET", .path = "/v1/route", .q = &q};
+    if (cli_call(db, &r, &res))
         return 1;
     if (res.status != 200)
-        rc = print_error(&res);
+        json_decref(cli_answer(&res, &rc));
     else if (json)
         rc = (puts(res.body), 0);
     else

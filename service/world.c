@@ -7,6 +7,7 @@
 #include "road/labels.h"
 #include "base/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,26 @@ static void world_free(struct world *w)
     free(w);
 }
 
+/* The road graph, with its customizable hierarchy (cached in DB.cch) unless KKC_ROUTER=astar
+ * asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct graph **g,
+                                struct kkc_err *err)
+{
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
+    char *cache = NULL;
+    enum kkc_code rc;
+    if (!router || strcmp(router, "astar") != 0) {
+        if (asprintf(&cache, "%s.cch", db_path) < 0)
+            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        o.hierarchy = 1;
+        o.hierarchy_cache = cache;
+    }
+    rc = graph_load_opts(st, &o, g, err);
+    free(cache);
+    return rc;
+}
+
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
 {
     struct store *st = NULL;
@@ -40,7 +61,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     if (!rc)
         rc = centres_load(st, &w->centres, err);
     if (!rc && store_count_rows(st, "road_edges") > 0)
-        rc = graph_load(st, &w->graph, err);
+        rc = load_graph(st, db_path, &w->graph, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};

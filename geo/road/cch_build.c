@@ -125,7 +125,8 @@ static int emit_row(struct cch *c, uint64_t *cap, const struct vec *row)
             return -1;
         c->up_head = nh, *cap = ncap;
     }
-    memcpy(c->up_head + at, row->v, (size_t)row->len * sizeof *row->v);
+    if (row->len)
+        memcpy(c->up_head + at, row->v, (size_t)row->len * sizeof *row->v);
     c->arc_count += row->len;
     return 0;
 }
@@ -148,7 +149,8 @@ static enum kkc_code contract(const struct cch_input *in, struct cch *c, struct 
     c->arc_count = 0;
     for (uint32_t x = 0; !bad && x < n; x++) {
         struct vec *r = &up[x];
-        qsort(r->v, r->len, sizeof *r->v, cmp_u32);
+        if (r->len > 1)
+            qsort(r->v, r->len, sizeof *r->v, cmp_u32);
         uint32_t w = 0;
         for (uint32_t i = 0; i < r->len; i++)
             if (i == 0 || r->v[i] != r->v[i - 1])

@@ -10,15 +10,11 @@ static inline cch_cost min_cost(cch_cost a, cch_cost b)
     return a < b ? a : b;
 }
 
-/* Recompute hierarchy arc a from its input arcs and its lower triangles {w, lo, hi}, w < lo:
- * lo -> w -> hi costs down(w,lo) + up(w,hi), hi -> w -> lo costs down(w,hi) + up(w,lo). The arcs
- * at w are final when a is visited (they come before a). Returns 1 when a's costs changed. */
-static int recompute(struct cch_metric *m, uint64_t a)
+/* The cheapest input arc on hierarchy arc a, in each direction. */
+static void base_costs(struct cch_metric *m, uint64_t a)
 {
     const struct cch *c = m->c;
-    uint32_t lo = c->arc_tail[a], hi = c->up_head[a];
     cch_cost up = CCH_INF, down = CCH_INF;
-
     for (uint64_t k = c->in_first[a]; k < c->in_first[a + 1]; k++) {
         cch_cost w = m->weight[c->in_arc[k] >> 1];
         if (c->in_arc[k] & 1)
@@ -26,6 +22,20 @@ static int recompute(struct cch_metric *m, uint64_t a)
         else
             up = min_cost(up, w);
     }
+    m->up[a] = up;
+    m->down[a] = down;
+}
+
+/* Recompute hierarchy arc a from its input arcs and its lower triangles {w, lo, hi}, w < lo:
+ * lo -> w -> hi costs down(w,lo) + up(w,hi), hi -> w -> lo costs down(w,hi) + up(w,lo). The arcs
+ * at w are final when a is visited (they come before a). Returns 1 when a's costs changed. */
+static int recompute(struct cch_metric *m, uint64_t a)
+{
+    const struct cch *c = m->c;
+    uint32_t lo = c->arc_tail[a], hi = c->up_head[a];
+    cch_cost old_up = m->up[a], old_down = m->down[a];
+    base_costs(m, a);
+    cch_cost up = m->up[a], down = m->down[a];
     uint64_t i = c->down_first[lo], ie = c->down_first[lo + 1];
     uint64_t j = c->down_first[hi], je = c->down_first[hi + 1];
     while (i < ie && j < je) {
@@ -42,16 +52,55 @@ static int recompute(struct cch_metric *m, uint64_t a)
             down = min_cost(down, cch_add(m->down[a2], m->up[a1]));
         }
     }
-    int changed = up != m->up[a] || down != m->down[a];
+    int changed = up != old_up || down != old_down;
     m->up[a] = up;
     m->down[a] = down;
     return changed;
 }
 
+/* The first index in up_head[lo, hi) at or after v (exponential, then binary search). */
+static uint64_t seek(const uint32_t *head, uint64_t lo, uint64_t hi, uint32_t v)
+{
+    uint64_t step = 1, r = lo;
+    while (r < hi && head[r] < v)
+        lo = r + 1, r = lo + step, step *= 2;
+    if (r > hi)
+        r = hi;
+    while (lo < r) {
+        uint64_t mid = lo + (r - lo) / 2;
+        if (head[mid] < v)
+            lo = mid + 1;
+        else
+            r = mid;
+    }
+    return lo;
+}
+
+/* Full customization, pushed from below: once node w's arcs are final (every triangle under
+ * them came from a lower node), each pair of them (w,u), (w,v), u < v, is a lower triangle of
+ * (u,v). Costs O(triangles x a short search), where pulling each arc's triangles from the lower
+ * neighbours' lists costs quadratic in the large lists of the top separators. */
 void cch_metric_customize(struct cch_metric *m)
 {
-    for (uint64_t a = 0; a < m->c->arc_count; a++)
-        recompute(m, a);
+    const struct cch *c = m->c;
+    for (uint64_t a = 0; a < c->arc_count; a++)
+        base_costs(m, a);
+    for (uint32_t w = 0; w < c->n; w++) {
+        uint64_t b = c->up_first[w], e = c->up_first[w + 1];
+        for (uint64_t i = b; i < e; i++) {
+            uint32_t u = c->up_head[i];
+            uint64_t p = c->up_first[u], pe = c->up_first[u + 1];
+            cch_cost u_to_w = m->down[i], w_to_u = m->up[i];
+            for (uint64_t j = i + 1; j < e && p < pe; j++) {
+                p = seek(c->up_head, p, pe, c->up_head[j]);
+                if (p == pe || c->up_head[p] != c->up_head[j])
+                    continue; /* not chordal: cannot happen for a built hierarchy */
+                /* u -> w -> v and v -> w -> u */
+                m->up[p] = min_cost(m->up[p], cch_add(u_to_w, m->up[j]));
+                m->down[p] = min_cost(m->down[p], cch_add(m->down[j], w_to_u));
+            }
+        }
+    }
 }
 
 enum kkc_code cch_metric_create(const struct cch *c, const uint32_t *weight32,

@@ -1,6 +1,7 @@
 /* geo/road/nearest_time.c -- nearest centres by driving time: labels when they can answer, else
  * one backward search from the point (see nearest_time.h for the policy). */
 #include "road/nearest_time.h"
+#include "road/table.h"
 
 #include "centres/centres.h"
 #include "road/labels.h"
@@ -22,33 +23,32 @@ static enum kkc_code exhaustive(const struct graph *g, const struct centres *cs,
                                 const struct snap *at, unsigned mask, int closed, size_t k,
                                 struct nearest_time_hit *out, size_t *n, struct kkc_err *err)
 {
-    size_t nc = centres_count(cs), nh = 0;
-    graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
+    size_t nc = centres_count(cs), nh = 0, ns = 0;
+    struct snap *snaps = malloc((nc ? nc : 1) * sizeof *snaps);
+    uint32_t *which = malloc((nc ? nc : 1) * sizeof *which);
+    graph_cost *cost = malloc((nc ? nc : 1) * sizeof *cost);
     struct nearest_time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
-    struct graph_seed seeds[2];
-    size_t ns = snap_arrivals(g, at, seeds);
-    enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    enum kkc_code rc =
+        snaps && which && cost && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
 
-    if (!rc)
-        rc = graph_search_all(g, seeds, ns, 1, to, err);
     for (size_t i = 0; !rc && i < nc; i++) {
         const struct centre *c = centres_get(cs, i);
-        struct snap csnap;
-        graph_cost best;
-        if (!(mask & (1u << c->kind)) || (!c->active && !closed) ||
-            snap_point(g, c->lon, c->lat, NEAREST_TIME_CENTRE_RADIUS_M, &csnap, NULL))
-            continue;
-        best = snap_search_cost(g, to, 1, at, &csnap);
-        if (best != GRAPH_COST_INF)
-            hits[nh++] = (struct nearest_time_hit){(uint32_t)i, best};
+        if ((mask & (1u << c->kind)) && (c->active || closed) &&
+            snap_point(g, c->lon, c->lat, NEAREST_TIME_CENTRE_RADIUS_M, &snaps[ns], NULL) == 0)
+            which[ns++] = (uint32_t)i;
     }
-    free(to);
+    /* many centres to one point: the hierarchy's buckets, or one backward search */
+    if (!rc && ns)
+        rc = route_table(g, NULL, snaps, ns, at, 1, cost, err);
+    for (size_t i = 0; !rc && i < ns; i++)
+        if (cost[i] != GRAPH_COST_INF)
+            hits[nh++] = (struct nearest_time_hit){which[i], cost[i]};
     if (!rc) {
         qsort(hits, nh, sizeof *hits, cmp_hit);
         *n = nh < k ? nh : k;
         memcpy(out, hits, *n * sizeof *hits);
     }
-    free(hits);
+    free(snaps), free(which), free(cost), free(hits);
     return rc;
 }
 

@@ -2,8 +2,9 @@
  * to the point), and the policy of how they are found.
  *
  * The precomputed labels (labels.h) answer when they can: active centres only and k up to
- * labels_k(). Otherwise (closed centres wanted, a larger k, or no labels) one search runs
- * backwards from the point over the whole graph and every chosen centre is read off it. Both
+ * labels_k(). Otherwise (closed centres wanted, a larger k, or no labels) one many-to-one
+ * route_table() from every chosen centre to the point answers (table.h: the hierarchy's
+ * buckets, or one search backwards from the point over the whole graph). Both
  * ways give the same answer for the same centres, because one radius rule holds for both: a
  * centre is snapped to the roads within NEAREST_TIME_CENTRE_RADIUS_M (the labels' default), and
  * a request's own radius applies to the query point only. */

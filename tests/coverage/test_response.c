@@ -282,6 +282,13 @@ START_TEST(turnout_defaults)
     for (int k = 0; k < KIND_COUNT; k++)
         ck_assert_int_gt(response_turnout_default_s((enum centre_kind)k), 0);
     ck_assert_int_eq(response_turnout_mask_s(1u << KIND_POLICE | 1u << KIND_FIRE), 60);
+    int t = -1;
+    ck_assert(response_turnout_parse("45", NULL, &t) && t == 45);
+    ck_assert(response_turnout_parse(NULL, "1.5", &t) && t == 90);
+    ck_assert(response_turnout_parse("", "", &t) && t == 0);
+    ck_assert(!response_turnout_parse("12.5", NULL, &t) && t == 0);
+    ck_assert(!response_turnout_parse(NULL, "90", &t));
+    ck_assert(!response_turnout_parse("abc", NULL, &t));
 }
 END_TEST
 

@@ -321,40 +321,6 @@ START_TEST(user_csv_values)
 }
 END_TEST
 
-/* turnout_s / turnout_min columns: seconds win, minutes are converted, bad values are reported
- * and left to the kind's default (NULL), and centres_load() hands them over. */
-START_TEST(user_csv_turnout)
-{
-    struct tmpstore t;
-    struct reports rs = {0};
-    struct data_import_opts o = {
-        .centres_path = FIXTURES "turnout.csv", .report = collect, .report_ud = &rs};
-    struct data_import_stats stats;
-    struct kkc_err err = {0};
-    struct centres *cs = NULL;
-    static const struct {
-        const char *id;
-        int turnout;
-    } want[] = {{"T1", 45}, {"T2", 90}, {"T3", 30}, {"T4", 0}, {"T5", 0}, {"T6", 0}, {"T7", 0}};
-    tmpstore_open(&t);
-    ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
-    ck_assert_int_eq(stats.centres, 7);
-    ck_assert_int_eq(sql_long(t.st, "SELECT count(*) FROM centres WHERE turnout_s IS NULL"), 4);
-    ck_assert_uint_eq(count_reports(&rs, "turnout.csv", 6, "turnout", NULL), 1);
-    ck_assert_uint_eq(count_reports(&rs, "turnout.csv", 7, "turnout", NULL), 1);
-    ck_assert_uint_eq(count_reports(&rs, "turnout.csv", 8, "turnout", NULL), 1);
-    ck_assert_int_eq(centres_load(t.st, &cs, &err), KKC_OK);
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        long k = centres_find(cs, want[i].id);
-        ck_assert_int_ge(k, 0);
-        ck_assert_int_eq(centres_get(cs, (size_t)k)->turnout_s, want[i].turnout);
-    }
-    centres_destroy(cs);
-    free(rs.r);
-    tmpstore_drop(&t);
-}
-END_TEST
-
 START_TEST(user_geojson)
 {
     static const struct bad_row bad[] = {
@@ -628,7 +594,6 @@ Suite *data_import_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, user_csv);
     tcase_add_test(tc, user_csv_values);
-    tcase_add_test(tc, user_csv_turnout);
     tcase_add_test(tc, user_geojson);
     tcase_add_loop_test(tc, fatal_files, 0, sizeof fatal_cases / sizeof fatal_cases[0]);
     tcase_add_test(tc, csv_missing_columns);

@@ -16,6 +16,7 @@
 #include "road/snap.h"
 #include "base/store.h"
 #include "fixture_osm.h"
+#include "httputil.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -36,34 +37,25 @@
 /* ---- fixtures ---------------------------------------------------------------------------- */
 
 static struct world_holder heidelberg; /* loaded once (unchecked fixture), read by every test */
-static struct http_server *srv;        /* per test */
+static struct hu_server hs;            /* per test */
 static int port;
 
 static void heidelberg_load(void)
 {
-    struct world *w = NULL;
-    struct kkc_err err = {0};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (world_load(tu_db(), &w, &err)) {
-        fprintf(stderr, "test_osrm: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(), err.msg);
-        abort();
-    }
-    world_holder_init(&heidelberg, w);
+    hu_world_load(&heidelberg, tu_db(), "test_osrm");
 }
 
 static void heidelberg_free(void)
 {
-    world_holder_done(&heidelberg);
-    curl_global_cleanup();
+    hu_world_done(&heidelberg);
 }
 
 /* Serve holder on 127.0.0.1, any port. */
 static void serve(struct world_holder *holder)
 {
-    struct http_opts o = {.host = "127.0.0.1", .threads = 2};
     struct kkc_err err = {0};
-    ck_assert_msg(http_start(&o, holder, &srv, &err) == KKC_OK, "%s", err.msg);
-    port = http_port(srv);
+    ck_assert_msg(hu_server_start_holder(&hs, holder, NULL, &err) == 0, "%s", err.msg);
+    port = hs.port;
 }
 
 static void serve_heidelberg(void)
@@ -73,8 +65,7 @@ static void serve_heidelberg(void)
 
 static void unserve(void)
 {
-    http_stop(srv);
-    srv = NULL;
+    hu_server_stop(&hs);
 }
 
 /* ---- HTTP -------------------------------------------------------------------------------- */
