@@ -97,6 +97,7 @@ rec 400 GET /v1/coverage "/v1/coverage?minutes=10&profile=tank"
 rec 413 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&pad=$(head -c 9000 /dev/zero | tr '\0' a)"
 printf 'id,lon,lat\na,8.69,49.41\nb,8.70,49.40\nbad,x,49\nfar,15.8,50.2\n' >"$tmp/b.csv"
 rec 200 POST /v1/nearest "/v1/nearest?k=2" -H "Content-Type: text/csv" --data-binary @"$tmp/b.csv"
+rec 200 POST /v1/nearest "/v1/nearest?k=2&by=response" -H "Content-Type: text/csv" --data-binary @"$tmp/b.csv"
 rec 200 POST /v1/nearest "/v1/nearest?k=2&by=time&format=ndjson" -H "Content-Type: text/csv" \
   --data-binary @"$tmp/b.csv"
 rec 200 POST /v1/nearest "/v1/nearest?k=1" -H "Content-Type: application/geo+json" \
