@@ -7,6 +7,8 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+
+#include "api_avoid.h"
 #include "tctx.h"
 #include "api_profile.h"
 #include "api_report.h"
@@ -257,8 +259,9 @@ struct iso_src {
 };
 
 /* centre=ID or LON,LAT snapped; 422 when off the roads. */
-static enum kkc_code iso_one(const struct api_req *r, const char *s, const struct coverage_base *b,
-                             struct iso_src *is, struct kkc_err *err)
+static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, const char *s,
+                             const struct coverage_base *b, struct iso_src *is,
+                             struct kkc_err *err)
 {
     double lon, lat;
     long c = -1;
@@ -274,7 +277,7 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
     }
     if (!(is->src = calloc(1, sizeof *is->src)))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    if (snap_point(r->w->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
+    if (snap_point(g, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
         return err->code;
     is->n = 1;
     is->census = coverage_census_at(b, lon, lat);
@@ -293,15 +296,15 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
 }
 
 /* All centres of the kinds (less closed, plus added), as the coverage sites by road. */
-static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
-                              const struct coverage_base *b, struct iso_src *is,
-                              struct kkc_err *err)
+static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
+                              GEOSContextHandle_t h, const struct coverage_base *b,
+                              struct iso_src *is, struct kkc_err *err)
 {
     struct cov_params p = {0};
     struct coverage_result cr = {0};
     enum kkc_code rc = what_if_params(r, &p, err);
     if (!rc)
-        rc = coverage_sites(b, r->w->centres, r->w->graph, &p.q, 1, &cr, err);
+        rc = coverage_sites(b, r->w->centres, g, &p.q, 1, &cr, err);
     if (!rc && !(is->src = calloc(cr.nsites + 1, sizeof *is->src)))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
@@ -352,7 +355,11 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     const struct graph *g = NULL;
     struct graph *owned = NULL;
     int profile = 0;
-    enum kkc_code rc = centre ? iso_one(r, centre, b, is, err) : iso_many(r, h, b, is, err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
+    enum kkc_code rc = api_avoid_graph(r, &avoid, err);
+    const struct graph *base = avoid ? avoid : r->w->graph;
+    if (!rc)
+        rc = centre ? iso_one(r, base, centre, b, is, err) : iso_many(r, base, h, b, is, err);
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
@@ -360,7 +367,7 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)
-        rc = api_profile_graph(r, profile, &g, &owned, err);
+        rc = api_profile_graph(r, profile, base, &g, &owned, err);
     if (!rc)
         rc = reach_create(g, &rh, err);
     if (!rc)
@@ -370,6 +377,7 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
         rc = isochrone_build(h, rh, limits, n, NULL, polys, info, err);
     reach_destroy(rh);
     service_profile_graph_destroy(owned);
+    api_avoid_release(avoid);
     return rc;
 }
 
@@ -564,14 +572,17 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 1, 1, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = api_profile_graph(r, p.profile, &gr, &owned, &err);
+        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
     if (!rc)
         rc = coverage_run(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &err);
     if (rc)
@@ -580,6 +591,7 @@ void api_coverage(const struct api_req *r, struct api_res *res)
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
     service_profile_graph_destroy(owned);
+    api_avoid_release(avoid);
 }
 
 /* ---------------------------------------------------------------- catchments ------------- */
@@ -610,14 +622,17 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 0, 0, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = api_profile_graph(r, p.profile, &gr, &owned, &err);
+        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
     if (!rc)
         rc = coverage_catchments(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &c, &by_road, &err);
     if (rc) {
@@ -638,5 +653,6 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     }
     coverage_catchments_free(h, c, cr.nsites);
     service_profile_graph_destroy(owned);
+    api_avoid_release(avoid);
     coverage_result_free(h, &cr);
 }

@@ -57,18 +57,20 @@ enum kkc_code api_profile_param(const struct api_req *r, unsigned kind_mask, int
     return KKC_OK;
 }
 
-enum kkc_code api_profile_graph(const struct api_req *r, int profile, const struct graph **gr,
-                                struct graph **owned, struct kkc_err *err)
+enum kkc_code api_profile_graph(const struct api_req *r, int profile, const struct graph *base,
+                                const struct graph **gr, struct graph **owned,
+                                struct kkc_err *err)
 {
-    *gr = r->w->graph, *owned = NULL;
-    if (profile == PROFILE_CAR || !r->w->graph)
+    (void)r;
+    *gr = base, *owned = NULL;
+    if (profile == PROFILE_CAR || !base)
         return KKC_OK;
     pthread_once(&g.once, load_once);
     if (g.bad) {
         *err = g.err;
         return err->code;
     }
-    enum kkc_code rc = service_profile_graph(r->w->graph, &g.table[profile], owned, err);
+    enum kkc_code rc = service_profile_graph(base, &g.table[profile], owned, err);
     *gr = *owned;
     return rc;
 }

@@ -50,7 +50,7 @@ void api_nearest_response(const struct api_req *r, struct api_res *res, const st
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network covers this point (nothing routable within %.0f m)",
                          radius_m);
-    else if (!(rc = api_profile_graph(r, profile, &g, &owned, &err)))
+    else if (!(rc = api_profile_graph(r, profile, r->w->graph, &g, &owned, &err)))
         rc = response_nearest(g, r->w->centres, &at, mask, include_closed, with_turnout, limit, k,
                               radius_m, &hits, &n, &err);
     service_profile_graph_destroy(owned);

@@ -14,6 +14,7 @@
 #include "road/graph.h"
 #include "road/road_ch.h"
 #include "base/store.h"
+#include "closures/closures.h"
 #include "world.h"
 
 #include <dirent.h>
@@ -215,6 +216,8 @@ int cli_import(int argc, char **argv)
     rc = store_open(tmp, STORE_CREATE, &st, &err);
     if (!rc)
         rc = import_into(st, &a, &err);
+    if (!rc && access(a.out, F_OK) == 0) /* road closures survive a re-import */
+        rc = closures_carry_over(st, a.out, osm_report, st, &err);
     store_close(st);
     if (!rc && rename(tmp, a.out) != 0)
         rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
@@ -254,7 +257,8 @@ static const char serve_help[] =
     "                                               beside the web directory)\n"
     "  --port-file FILE        KKC_PORT_FILE        write the bound port there once listening\n"
     "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n\n"
-    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data);\n"
+    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data), and so\n"
+    "does the start or end of a road closure;\n"
     "SIGTERM or SIGINT stop after the requests in flight. With an admin token file (one line, at\n"
     "least 16 characters) POST /v1/centres, PUT and DELETE /v1/centres/{id} accept\n"
     "`Authorization: Bearer TOKEN`; without it there are no write routes. GET /metrics answers\n"
@@ -270,7 +274,21 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     for (;;) {
-        if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
+        /* Wake up every second: when a road closure of the current world (an admin write may
+         * have swapped it meanwhile) has started or ended, reload as for SIGHUP. */
+        struct timespec ts = {1, 0};
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig < 0 && errno != EAGAIN && errno != EINTR)
+            return;
+        if (sig < 0) {
+            struct world *cur = world_get(worlds);
+            long long next = cur ? cur->closures.next_change : 0;
+            world_put(worlds, cur);
+            if (!next || (long long)time(NULL) < next)
+                continue;
+            sig = SIGHUP;
+        }
+        if (sig != SIGHUP)
             return;
         struct kkc_err err = {0};
         struct world *w = NULL;
@@ -397,6 +415,28 @@ static int read_openapi(struct serve_args *a)
     return a->openapi && !a->openapi_doc ? -1 : 0;
 }
 
+/* Block SIGHUP, SIGTERM and SIGINT (serve_loop() waits for them) and ignore SIGPIPE. */
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* The port the server listens on into path (--port-file; NULL: none). */
+static void write_port_file(const char *path, int port)
+{
+    FILE *pf = path ? fopen(path, "w") : NULL;
+    if (pf) {
+        fprintf(pf, "%d\n", port);
+        fclose(pf);
+    }
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct serve_args a = {0};
@@ -405,7 +445,6 @@ int cli_serve(int argc, char **argv)
     struct world_holder worlds;
     struct http_server *srv = NULL;
     FILE *log = NULL;
-    sigset_t set;
 
     if (serve_parse(argc, argv, &a))
         return 2;
@@ -431,13 +470,7 @@ int cli_serve(int argc, char **argv)
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
                 w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
-    /* Block the signals before MHD starts its threads, so only sigwait sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;
@@ -453,13 +486,7 @@ int cli_serve(int argc, char **argv)
         setvbuf(log, NULL, _IOLBF, 0);
     fprintf(stderr, "kkc serve: http://%s:%d/ (%s, data version %s)\n", a.host, http_port(srv),
             a.db, w->version);
-    if (a.port_file) {
-        FILE *pf = fopen(a.port_file, "w");
-        if (pf) {
-            fprintf(pf, "%d\n", http_port(srv));
-            fclose(pf);
-        }
-    }
+    write_port_file(a.port_file, http_port(srv));
     serve_loop(a.db, &worlds);
     fprintf(stderr, "kkc serve: stopping\n");
     http_stop(srv);
