@@ -14,6 +14,7 @@
 #include "road/graph.h"
 #include "road/road_ch.h"
 #include "base/store.h"
+#include "closures/closures.h"
 #include "world.h"
 
 #include <dirent.h>
@@ -215,6 +216,8 @@ int cli_import(int argc, char **argv)
     rc = store_open(tmp, STORE_CREATE, &st, &err);
     if (!rc)
         rc = import_into(st, &a, &err);
+    if (!rc && access(a.out, F_OK) == 0) /* road closures survive a re-import */
+        rc = closures_carry_over(st, a.out, osm_report, st, &err);
     store_close(st);
     if (!rc && rename(tmp, a.out) != 0)
         rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
@@ -254,7 +257,8 @@ static const char serve_help[] =
     "                                               beside the web directory)\n"
     "  --port-file FILE        KKC_PORT_FILE        write the bound port there once listening\n"
     "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n\n"
-    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data);\n"
+    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data), and so\n"
+    "does the start or end of a road closure;\n"
     "SIGTERM or SIGINT stop after the requests in flight. With an admin token file (one line, at\n"
     "least 16 characters) POST /v1/centres, PUT and DELETE /v1/centres/{id} accept\n"
     "`Authorization: Bearer TOKEN`; without it there are no write routes. GET /metrics answers\n"
@@ -270,7 +274,21 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     for (;;) {
-        if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
+        /* Wake up every second: when a road closure of the current world (an admin write may
+         * have swapped it meanwhile) has started or ended, reload as for SIGHUP. */
+        struct timespec ts = {1, 0};
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig < 0 && errno != EAGAIN && errno != EINTR)
+            return;
+        if (sig < 0) {
+            struct world *cur = world_get(worlds);
+            long long next = cur ? cur->closures.next_change : 0;
+            world_put(worlds, cur);
+            if (!next || (long long)time(NULL) < next)
+                continue;
+            sig = SIGHUP;
+        }
+        if (sig != SIGHUP)
             return;
         struct kkc_err err = {0};
         struct world *w = NULL;

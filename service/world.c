@@ -2,9 +2,12 @@
 #include "world.h"
 
 #include "centres/centres.h"
+#include "closures/closures.h"
+#include "closures/overlay.h"
 #include "coverage/coverage_base.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 
 #include <stdio.h>
@@ -26,22 +29,45 @@ static void world_free(struct world *w)
     free(w);
 }
 
-/* The road graph, with its customizable hierarchy (cached in DB.cch) unless KKC_ROUTER=astar
- * asks for the baseline A* searches. */
-static enum kkc_code load_graph(struct store *st, const char *db_path, struct graph **g,
+/* Match the closures in force now and apply them to the new (not yet shared) graph. */
+static enum kkc_code apply_closures(struct store *st, struct world *w, struct kkc_err *err)
+{
+    struct closure_list l = {0};
+    struct closure_effects e = {0};
+    int64_t version = 0;
+    enum kkc_code rc = closures_load(st, &l, err);
+    if (!rc)
+        rc = closures_version(st, &version, err);
+    if (!rc)
+        rc = closures_match(st, &l, (int64_t)time(NULL), &e, err);
+    if (!rc && w->graph)
+        rc = closures_overlay(w->graph, &e, err);
+    w->closures = (struct world_closures){(long)e.active, version, e.next_change,
+                                          (long)e.missing_ways, (long)e.len};
+    closure_effects_free(&e);
+    closure_list_free(&l);
+    return rc;
+}
+
+/* The road graph with the road closures in force applied, then its customizable hierarchy
+ * (cached in DB.cch; built afresh without the cache while closures change the arcs) unless
+ * KKC_ROUTER=astar asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct world *w,
                                 struct kkc_err *err)
 {
     const char *router = getenv("KKC_ROUTER");
     struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
-    char *cache = NULL;
-    enum kkc_code rc;
-    if (!router || strcmp(router, "astar") != 0) {
-        if (asprintf(&cache, "%s.cch", db_path) < 0)
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-        o.hierarchy = 1;
-        o.hierarchy_cache = cache;
-    }
-    rc = graph_load_opts(st, &o, g, err);
+    char *cache = NULL, version[64];
+    enum kkc_code rc = graph_load_opts(st, &o, &w->graph, err);
+    if (!rc)
+        rc = apply_closures(st, w, err);
+    if (rc || (router && strcmp(router, "astar") == 0))
+        return rc;
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    if (!w->closures.edges && asprintf(&cache, "%s.cch", db_path) < 0)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    rc = road_ch_create(w->graph, cache, version, &w->graph->ch, err);
     free(cache);
     return rc;
 }
@@ -61,7 +87,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     if (!rc)
         rc = centres_load(st, &w->centres, err);
     if (!rc && store_count_rows(st, "road_edges") > 0)
-        rc = load_graph(st, db_path, &w->graph, err);
+        rc = load_graph(st, db_path, w, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};

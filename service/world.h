@@ -27,6 +27,14 @@ struct world {
     struct graph *graph;      /* NULL when the database has no road network */
     struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
     long municipalities;
+    /* Road closures in force when loaded (applied to graph and labels, geo/closures/) */
+    struct world_closures {
+        long active;         /* closures in force */
+        long long version;   /* state version of the closures (their change log) */
+        long long next_change; /* Unix time a closure starts or ends: reload then; 0 = none */
+        long missing_ways;   /* way ids of closures in force the network no longer has */
+        long edges;          /* road edges closed or slowed */
+    } closures;
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
     struct coverage_base *coverage;
