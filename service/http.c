@@ -30,7 +30,6 @@ struct http_server {
     struct MHD_Daemon *d;
     struct http_opts o;
     struct api_server api;
-    pthread_mutex_t write_mu;
     struct metrics *metrics;
     atomic_size_t buffered; /* bytes of request bodies held now, over all requests */
     struct guard *guard;    /* deadlines, per-client body budget */
@@ -565,14 +564,13 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->o = *o;
     s->api.worlds = worlds;
     s->api.admin_token = o->admin_token;
-    s->api.write_mu = &s->write_mu;
+    s->api.write_mu = &worlds->write_mu; /* shared with SIGHUP reloads */
     s->api.openapi = o->openapi;
     if (metrics_create(&s->metrics, err)) {
         free(s);
         return KKC_ENOMEM;
     }
     s->api.metrics = s->metrics;
-    pthread_mutex_init(&s->write_mu, NULL);
     if (!s->o.host)
         s->o.host = "127.0.0.1";
     if (s->o.threads <= 0)
@@ -627,7 +625,6 @@ void http_stop(struct http_server *s)
         return;
     MHD_stop_daemon(s->d);
     guard_destroy(s->guard);
-    pthread_mutex_destroy(&s->write_mu);
     metrics_destroy(s->metrics);
     free(s);
 }
