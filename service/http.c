@@ -4,6 +4,8 @@
  * request target, so its length can be checked), kept in *req_cls and freed in the completion
  * callback, which also writes the access-log line. */
 #include "http.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "http_guard.h"
@@ -438,7 +440,7 @@ static int refusal(struct http_server *s, struct req *r, struct api_res *res)
         snprintf(msg, sizeof msg, "this client holds %zu bytes of request bodies; retry later",
                  s->o.max_body_client);
         res->status = 429;
-        res->body = json_error_body("TooManyRequests", msg);
+        res->body = kkc_json_error_body("TooManyRequests", msg);
     } else if (r->busy) {
         snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
                  s->o.max_body_total);

@@ -2,11 +2,15 @@
 #include "world.h"
 
 #include "centres/centres.h"
+#include "closures/closures.h"
+#include "closures/overlay.h"
 #include "coverage/coverage_base.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,15 +29,47 @@ static void world_free(struct world *w)
     free(w);
 }
 
-/* Count rows of a table (0 when the query fails). */
-static long count_rows(struct store *st, const char *sql)
+/* Match the closures in force now and apply them to the new (not yet shared) graph. */
+static enum kkc_code apply_closures(struct store *st, struct world *w, struct kkc_err *err)
 {
-    sqlite3_stmt *s = NULL;
-    long n = 0;
-    if (store_prepare(st, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
+    struct closure_list l = {0};
+    struct closure_effects e = {0};
+    int64_t version = 0;
+    enum kkc_code rc = closures_load(st, &l, err);
+    if (!rc)
+        rc = closures_version(st, &version, err);
+    if (!rc)
+        rc = closures_match(st, &l, (int64_t)time(NULL), &e, err);
+    if (!rc && w->graph)
+        rc = closures_overlay(w->graph, &e, err);
+    w->closures = (struct world_closures){(long)e.active, version, e.next_change,
+                                          (long)e.missing_ways, (long)e.len};
+    closure_effects_free(&e);
+    closure_list_free(&l);
+    return rc;
+}
+
+/* The road graph with the road closures in force applied, then its customizable hierarchy
+ * (cached in DB.cch; built afresh without the cache while closures change the arcs) unless
+ * KKC_ROUTER=astar asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct world *w,
+                                struct kkc_err *err)
+{
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
+    char *cache = NULL, version[64];
+    enum kkc_code rc = graph_load_opts(st, &o, &w->graph, err);
+    if (!rc)
+        rc = apply_closures(st, w, err);
+    if (rc || (router && strcmp(router, "astar") == 0))
+        return rc;
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    if (!w->closures.edges && asprintf(&cache, "%s.cch", db_path) < 0)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    rc = road_ch_create(w->graph, cache, version, &w->graph->ch, err);
+    free(cache);
+    return rc;
 }
 
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
@@ -50,8 +86,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc)
         rc = centres_load(st, &w->centres, err);
-    if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
-        rc = graph_load(st, &w->graph, err);
+    if (!rc && store_count_rows(st, "road_edges") > 0)
+        rc = load_graph(st, db_path, w, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
@@ -61,7 +97,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))
         strcpy(w->version, "unknown");
-    w->municipalities = count_rows(st, "SELECT count(*) FROM municipalities");
+    w->municipalities = store_count_rows(st, "municipalities");
     w->loaded_at = time(NULL);
     w->refs = 1;
     store_close(st);

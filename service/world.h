@@ -1,7 +1,9 @@
 /* service/world.h -- the read-only data a server answers from, and its atomic replacement.
  *
  * A world is loaded once from a database file (centre index, road graph, precomputed labels) and
- * never changed afterwards: every worker thread reads it without locks. A reload loads a new world
+ * not changed afterwards, except for one field: the coverage base, built on first use and
+ * published once with an atomic compare-and-swap (see below). Every worker thread reads it
+ * without locks. A reload loads a new world
  * and swaps the pointer; a request holds a reference for its whole life, so the old world is freed
  * only when the last request that uses it has finished. */
 #ifndef KKC_WORLD_H
@@ -25,6 +27,14 @@ struct world {
     struct graph *graph;      /* NULL when the database has no road network */
     struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
     long municipalities;
+    /* Road closures in force when loaded (applied to graph and labels, geo/closures/) */
+    struct world_closures {
+        long active;         /* closures in force */
+        long long version;   /* state version of the closures (their change log) */
+        long long next_change; /* Unix time a closure starts or ends: reload then; 0 = none */
+        long missing_ways;   /* way ids of closures in force the network no longer has */
+        long edges;          /* road edges closed or slowed */
+    } closures;
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
     struct coverage_base *coverage;

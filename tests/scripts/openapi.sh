@@ -4,10 +4,11 @@
 # for its successes and its documented errors, records each answer, and has
 # tests/openapi/validate.mjs check the document (OpenAPI 3.1), each answer against it (status,
 # media type, schema), that every operation was exercised and that every route in
-# service/api.c is documented. Run by `make test-scripts` with KKC_BIN and KKC_DB set; needs
+# service/routes.c is documented. Run by `make test-scripts` with KKC_BIN and KKC_DB set; needs
 # node and tests/openapi/node_modules (scripts/setup --test).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/serve.sh
 KKC_BIN=${KKC_BIN:-build/kkc}
 KKC_DB=${KKC_DB:-data/kkc.sqlite}
 
@@ -34,17 +35,9 @@ trap cleanup EXIT
 cp "$KKC_DB" "$tmp/db.sqlite" # admin writes change the database
 token=openapi-test-token-0123456789
 echo "$token" >"$tmp/token"
-"$KKC_BIN" serve --db "$tmp/db.sqlite" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
-  --access-log none --web-dir "$PWD/service/web" --openapi "$PWD/service/openapi.json" \
-  --admin-token-file "$tmp/token" 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 100); do
-  [ -s "$tmp/port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
-  sleep 0.1
-done
-[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
-base="http://127.0.0.1:$(cat "$tmp/port")"
+kkc_serve "$tmp/db.sqlite" --web-dir "$PWD/service/web" --openapi "$PWD/service/openapi.json" \
+  --admin-token-file "$tmp/token"
+base=$url
 
 n=0
 # rec EXPECTED METHOD PATH-TEMPLATE URL [curl options...]: make the request, record the answer.
@@ -86,6 +79,20 @@ rec 200 PUT /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}" "${json[@]}" -d '{"st
 rec 404 PUT /v1/centres/{id} /v1/centres/NO-SUCH "${auth[@]}" "${json[@]}" -d '{"name":"x"}'
 rec 204 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
 rec 404 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
+
+rec 200 GET /v1/closures /v1/closures
+rec 400 GET /v1/closures "/v1/closures?active=maybe"
+rec 201 POST /v1/closures /v1/closures "${auth[@]}" "${json[@]}" \
+  -d '{"reason":"OpenAPI test","ways":[24271761],"valid_until":"2099-01-01T00:00:00Z"}'
+rec 200 GET /v1/closures "/v1/closures?active=true&format=geojson"
+rec 400 POST /v1/closures /v1/closures "${auth[@]}" "${json[@]}" -d '{"reason":"x","ways":[1]}'
+rec 401 POST /v1/closures /v1/closures "${json[@]}" -d '{"reason":"x","ways":[1]}'
+rec 403 POST /v1/closures /v1/closures -H "Authorization: Bearer wrong-token-xxxxxxxx" -d '{}'
+rec 200 PUT /v1/closures/{id} /v1/closures/1 "${auth[@]}" "${json[@]}" \
+  -d '{"reason":"OpenAPI test, slower","ways":[24271761],"factor":2}'
+rec 404 PUT /v1/closures/{id} /v1/closures/999 "${auth[@]}" "${json[@]}" -d '{"reason":"x","ways":[24271761]}'
+rec 204 DELETE /v1/closures/{id} /v1/closures/1 "${auth[@]}"
+rec 404 DELETE /v1/closures/{id} /v1/closures/1 "${auth[@]}"
 
 rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2"
 rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2&by=time&kind=fire"
@@ -153,6 +160,6 @@ rec 400 GET "/table/v1/{profile}/{coordinates}" "/table/v1/driving/8.69,49.41;8.
 
 rc=0
 (cd tests/openapi && node validate.mjs "$OLDPWD/service/openapi.json" "$tmp/manifest" \
-  "$OLDPWD/service/api.c") || rc=$?
+  "$OLDPWD/service/routes.c") || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
 exit "$rc"
