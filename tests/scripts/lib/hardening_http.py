@@ -64,6 +64,13 @@ def cmd_framing(a):
     st, after = h.get_json(p, "/v1/centres/HZS1")
     h.check(st2 >= 400 and before == after, "PUT /v1/centres/HZS1%00junk does not update HZS1",
             "status %d, name %r" % (st2, (after or {}).get("name")))
+    # projected points outside the CRS's area of use (PROJ would answer a point in Kazakhstan)
+    for qs, hint in (("x=641213&y=1042283", "x=-641213&y=-1042283"), ("x=1e12&y=1", "area")):
+        st, v = h.get_json(p, "/v1/nearest?" + qs)
+        h.check(st == 400 and isinstance(v, dict) and hint in v.get("message", ""),
+                "S-JTSK %s -> 400 with a hint (%s)" % (qs, hint), "status %d %r" % (st, v))
+    st, v = h.get_json(p, "/v1/nearest?x=-641213&y=-1042283")
+    h.check(st == 200, "S-JTSK x=-641213&y=-1042283 (Hradec Kralove) -> 200", "status %d" % st)
     json_error(p, b"GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n", 400,
                "HTTP/1.1 without Host -> 400 JSON")
     st, _, _ = raw_answer(p, b"GET /v1/health HTTP/1.0\r\n\r\n")
