@@ -247,7 +247,7 @@ static const char serve_help[] =
     "  --port N                KKC_PORT             port (8080; 0 = any free port)\n"
     "  --threads N             KKC_THREADS          worker threads (the number of cores)\n"
     "  --max-connections N     KKC_MAX_CONNECTIONS  open connections at once (1024)\n"
-    "  --timeout S             KKC_TIMEOUT          idle connection timeout, seconds (10); also the\n"
+    "  --timeout S             KKC_TIMEOUT          idle connection timeout (s, 10), also the\n"
     "                                               deadline for a request's headers\n"
     "  --body-deadline S       KKC_BODY_DEADLINE    deadline for a whole request, body included,\n"
     "                                               however it trickles (120)\n"
