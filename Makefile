@@ -144,7 +144,7 @@ $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
 $(BUILD)/gen/standards.c: data/standards.csv
 	@mkdir -p $(dir $@)
 	@{ echo 'const char kkc_standards_csv[] ='; \
-	   sed -e 's/\/\\/g' -e 's/"/\"/g' -e 's/^/  "/' -e 's/$$/\n"/' $<; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
 	   echo ';'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/standards.o: $(BUILD)/gen/standards.c
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@
