@@ -27,7 +27,7 @@ TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 GEO_SRC  := $(sort $(wildcard geo/*.c geo/*/*.c geo/*/*/*.c))
 SVC_SRC  := $(sort $(wildcard service/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
-GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/standards.o
 SVC_OBJ  := $(SVC_SRC:%.c=$(BUILD)/%.o)
 SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o \
@@ -139,3 +139,12 @@ $(BUILD)/gen/schema.c: data/schema.sql
 	   echo ';'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@ # the schema is one long string
+
+# data/standards.csv (geo/coverage/standards.h) compiled in the same way, every line kept.
+$(BUILD)/gen/standards.c: data/standards.csv
+	@mkdir -p $(dir $@)
+	@{ echo 'const char kkc_standards_csv[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
+	   echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/standards.o: $(BUILD)/gen/standards.c
+	$(CC) $(CFLAGS) -Wno-overlength-strings -c $< -o $@

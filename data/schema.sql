@@ -21,6 +21,7 @@ CREATE TABLE centres (
   email             TEXT,
   www               TEXT,
   hours             TEXT,
+  turnout_s         INTEGER CHECK (turnout_s IS NULL OR turnout_s BETWEEN 1 AND 3600), -- NULL: the kind's default
   source            TEXT NOT NULL,
   status            TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
   updated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))

@@ -15,6 +15,7 @@
 #include "base/crs.h"
 #include "base/csv.h"
 #include "json_out.h"
+#include "coverage/response.h"
 #include "road/nearest_time.h"
 #include "road/snap.h"
 #include "strbuf.h"
@@ -27,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+static const char *const by_names[] = {"distance", "time", "response", NULL};
 
 /* Free the batch. Never touches the world: the HTTP layer may have released it already (the
  * request completed before the response was destroyed). */
@@ -120,7 +123,7 @@ static const char *brief_text(struct batch *b, uint32_t i)
 
 /* One result of a row: rank, centre, distance and bearing, and the drive when by time. */
 static void put_result(struct batch *b, size_t rank, uint32_t centre, double dist, double bearing,
-                       graph_cost cost)
+                       graph_cost cost, const struct response_hit *rh)
 {
     const char *brief = brief_text(b, centre);
     strbuf_printf(&b->out, "%s{\"rank\":%zu,\"centre\":", rank > 1 ? "," : "", rank);
@@ -128,7 +131,7 @@ static void put_result(struct batch *b, size_t rank, uint32_t centre, double dis
         strbuf_append(&b->out, brief, strlen(brief));
     else
         b->out.failed = 1;
-    if (b->by == BY_TIME) {
+    if (b->by != BY_DISTANCE) {
         strbuf_append(&b->out, ",\"duration_s\":", 14);
         put_num(&b->out, graph_cost_seconds(cost), 1);
         strbuf_append(&b->out, ",\"road_distance_m\":", 19);
@@ -138,6 +141,10 @@ static void put_result(struct batch *b, size_t rank, uint32_t centre, double dis
     put_num(&b->out, dist, 1);
     strbuf_append(&b->out, ",\"bearing_deg\":", 15);
     put_num(&b->out, bearing, 1);
+    if (rh) {
+        strbuf_printf(&b->out, ",\"turnout_s\":%u,\"response_s\":", rh->turnout_ms / 1000);
+        put_num(&b->out, rh->response_ms / 1000.0, 1);
+    }
     strbuf_append(&b->out, "}", 1);
 }
 
@@ -161,10 +168,35 @@ static enum kkc_code row_distance(struct batch *b, const struct incident *in, do
         return rc;
     strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++)
-        put_result(b, i + 1, hits[i].index, hits[i].distance_m, hits[i].bearing_deg, 0);
+        put_result(b, i + 1, hits[i].index, hits[i].distance_m, hits[i].bearing_deg, 0, NULL);
     strbuf_append(&b->out, "]", 1);
     if (n)
         *m = hits[0].distance_m, *first = (long)hits[0].index;
+    return KKC_OK;
+}
+
+/* The results of one incident snapped at `at` by response time (turnout + drive, every centre
+ * of the kinds searched, geo/coverage/response.h); the first centre into *m, *s, *first. */
+static enum kkc_code row_response(struct batch *b, const struct incident *in,
+                                  const struct snap *at, double *m, double *s, long *first,
+                                  struct kkc_err *err)
+{
+    struct response_hit *hits = NULL;
+    size_t n = 0;
+    if (response_nearest(b->w->graph, b->w->centres, at, b->mask, b->closed, 1, REACH_NO_LIMIT,
+                         b->k, b->radius, &hits, &n, err))
+        return err->code;
+    strbuf_append(&b->out, ",\"results\":[", 12);
+    for (size_t i = 0; i < n; i++) {
+        const struct centre *c = centres_get(b->w->centres, hits[i].centre);
+        double bearing, straight = crs_geodesic(in->lon, in->lat, c->lon, c->lat, &bearing);
+        put_result(b, i + 1, hits[i].centre, straight, bearing, hits[i].drive, &hits[i]);
+        if (i == 0)
+            *m = straight, *s = hits[i].response_ms / 1000.0, *first = (long)hits[i].centre;
+    }
+    free(hits);
+    strbuf_append(&b->out, "],\"snap_distance_m\":", 20);
+    put_num(&b->out, at->distance_m, 1);
     return KKC_OK;
 }
 
@@ -180,13 +212,15 @@ static enum kkc_code row_time(struct batch *b, const struct incident *in, double
                            "no road network covers this point (nothing "
                            "routable within %.0f m)",
                            b->radius);
+    if (b->by == BY_RESPONSE)
+        return row_response(b, in, &at, m, s, first, err);
     if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, hits, &n, err))
         return err->code;
     strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
         const struct centre *c = centres_get(b->w->centres, hits[i].centre);
         double bearing, straight = crs_geodesic(in->lon, in->lat, c->lon, c->lat, &bearing);
-        put_result(b, i + 1, hits[i].centre, straight, bearing, hits[i].cost);
+        put_result(b, i + 1, hits[i].centre, straight, bearing, hits[i].cost, NULL);
         if (i == 0)
             *m = straight, *s = graph_cost_seconds(hits[i].cost), *first = (long)hits[i].centre;
     }
@@ -219,7 +253,7 @@ static void row_write(struct batch *b, size_t i)
         strbuf_append(&b->out, ",\"lat\":", 7);
         put_num(&b->out, in->lat, 7);
         strbuf_append(&b->out, "}", 1);
-        rc = b->by == BY_TIME ? row_time(b, in, &m, &s, &first, &err)
+        rc = b->by != BY_DISTANCE ? row_time(b, in, &m, &s, &first, &err)
                               : row_distance(b, in, &m, &first, &err);
         if (rc) {
             b->out.len = head;
@@ -299,12 +333,12 @@ static json_t *kkc_json_load(const struct batch *b)
 static void summary_write(struct batch *b)
 {
     json_t *s =
-        json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by", b->by == BY_TIME ? "time" : "distance",
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by", by_names[b->by],
                   "k", (json_int_t)b->k, "incidents", (json_int_t)b->n, "answered",
                   (json_int_t)b->answered, "failed", (json_int_t)(b->n - b->answered), "distance_m",
                   kkc_json_stats(b->first_m, b->firsts));
     char *text;
-    if (b->by == BY_TIME)
+    if (b->by != BY_DISTANCE)
         json_object_set_new(s, "duration_s", kkc_json_stats(b->first_s, b->firsts));
     json_object_set_new(s, "load", kkc_json_load(b));
     text = json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -323,7 +357,7 @@ static void batch_step(struct batch *b)
     case STAGE_HEAD:
         if (!b->ndjson)
             strbuf_printf(&b->out, "{\"by\":\"%s\",\"k\":%zu,\"results\":[",
-                          b->by == BY_TIME ? "time" : "distance", b->k);
+                          by_names[b->by], b->k);
         b->stage = STAGE_ROWS;
         break;
     case STAGE_ROWS:
@@ -387,7 +421,7 @@ static enum kkc_code body_kind(const struct api_req *r, enum body_kind *kind, st
 static enum kkc_code batch_params(const struct api_req *r, struct batch *b, const char **crs,
                                   struct kkc_err *err)
 {
-    static const char *const bys[] = {"distance", "time", NULL};
+    static const char *const *bys = by_names;
     static const char *const formats[] = {"json", "ndjson", NULL};
     long k = 3;
     enum kkc_code rc = params_long(r->q, "k", 0, 1, API_BATCH_K_MAX, &k, err);
@@ -409,7 +443,7 @@ static enum kkc_code batch_params(const struct api_req *r, struct batch *b, cons
     if (!rc)
         rc = params_finish(r->q, err);
     b->k = (size_t)k;
-    if (!rc && b->by == BY_TIME && !r->w->graph)
+    if (!rc && b->by != BY_DISTANCE && !r->w->graph)
         rc = kkc_err_set(err, KKC_ENOSEGMENT,
                          "no road network is loaded, so by=time cannot be "
                          "answered; use by=distance");

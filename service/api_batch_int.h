@@ -17,7 +17,7 @@ struct world;
 #define OUT_CAP (4u << 20)   /* bytes of output produced ahead of the reader */
 #define TEXT_CAP (64u << 20) /* bytes of ids and row messages of one batch */
 
-enum batch_by { BY_DISTANCE = 0, BY_TIME };
+enum batch_by { BY_DISTANCE = 0, BY_TIME, BY_RESPONSE };
 enum batch_stage { STAGE_HEAD = 0, STAGE_ROWS, STAGE_SUMMARY, STAGE_DONE };
 
 struct incident {

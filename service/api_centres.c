@@ -2,6 +2,9 @@
  * /v1/centres, /v1/centres/{id}, /v1/nearest, /v1/openapi.json, /metrics. */
 #include "api_centres.h"
 
+#include "api_profile.h"
+#include "api_response.h"
+
 #include "api.h"
 #include "api_avoid.h"
 #include "tctx.h"
@@ -137,17 +140,18 @@ void api_centre_get(const struct api_req *r, struct api_res *res)
 
 void api_nearest_get(const struct api_req *r, struct api_res *res)
 {
-    static const char *const bys[] = {"distance", "time", NULL};
+    static const char *const bys[] = {"distance", "time", "response", NULL};
     struct kkc_err err = {0};
     struct point_in p;
     unsigned mask;
     long k = K_DEFAULT;
     int by = 0, closed = 0;
-    double radius = SNAP_RADIUS_DEFAULT_M;
+    double radius = SNAP_RADIUS_DEFAULT_M, max_minutes = 0;
     struct centres_hit hits[K_MAX];
     size_t n;
     struct graph *avoid = NULL;
     enum kkc_code rc = api_param_point(r, &p, &err);
+    int k_given = params_str(r->q, "k") != NULL;
 
     if (!rc)
         rc = params_long(r->q, "k", 0, 1, K_MAX, &k, &err);
@@ -162,7 +166,19 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
     if (!rc && by == 1) /* avoid= / exclude= (by=time only): a private graph */
         rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
+        rc = params_double(r->q, "max_minutes", 0, 0.001, 1440, &max_minutes, &err);
+    int profile = 0, has_profile = params_str(r->q, "profile") != NULL;
+    if (!rc)
+        rc = api_profile_param(r, mask, &profile, &err);
+    if (!rc && has_profile && by != 2 && !(max_minutes > 0))
+        rc = kkc_err_set(&err, KKC_EINVAL, "profile= needs by=response or max_minutes");
+    if (!rc)
         rc = params_finish(r->q, &err);
+    if (!rc && (by == 2 || max_minutes > 0)) { /* by response time, or every centre within T */
+        api_nearest_response(r, res, &p, mask, closed, by == 2, max_minutes,
+                             max_minutes > 0 && !k_given ? 0 : (size_t)k, radius, profile);
+        return;
+    }
     if (!rc && by == 1) {
         api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius, avoid);
         api_avoid_release(avoid);

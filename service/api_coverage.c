@@ -1,15 +1,19 @@
 /* service/api_coverage.c -- GET /v1/isochrone, /v1/coverage, /v1/catchments.
  *
- * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage/coverage.c and
- * geo/coverage/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file only turns
- * their results into JSON / GeoJSON. The per-world data every call needs (municipalities with
- * snapped positions, region rings, the network's area) is built on the first call against a
+ * Parameters are parsed strictly (params.h) into a struct coverage_request; geo/coverage/coverage.c
+ * and geo/coverage/isochrone.c do the work with this thread's GEOS and PROJ contexts; this file
+ * only turns their results into JSON / GeoJSON. The per-world data every call needs (municipalities
+ * with snapped positions, region rings, the network's area) is built on the first call against a
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
 
 #include "api_avoid.h"
 #include "tctx.h"
+#include "api_profile.h"
+#include "api_report.h"
+#include "json_geo.h"
+#include "api_standards.h"
 
 #include "centres/centres.h"
 #include "coverage/coverage.h"
@@ -17,7 +21,9 @@
 #include "coverage/isochrone.h"
 #include "json_out.h"
 #include "coverage/reach.h"
+#include "coverage/response.h"
 #include "coverage/shape.h"
+#include "road/service_profile.h"
 #include "road/snap.h"
 #include "world.h"
 
@@ -168,6 +174,8 @@ struct cov_params {
     long closed[COVERAGE_CLOSED_MAX];
     double added[2 * COVERAGE_ADDED_MAX];
     int geojson;
+    const struct standard *standard; /* standard=ID, or NULL */
+    int profile;                     /* profile=: enum service_profile_id */
 };
 
 /* kind, close and add into p (which the caller zeroed). */
@@ -179,6 +187,8 @@ static enum kkc_code what_if_params(const struct api_req *r, struct cov_params *
         rc = param_close(r, p->closed, &p->q.nclosed, err);
     if (!rc)
         rc = param_add(r->q, p->added, &p->q.nadded, err);
+    if (!rc)
+        rc = params_bool(r->q, "response", &p->q.response, err);
     p->q.closed = p->closed, p->q.added = p->added, p->q.region = -1;
     return rc;
 }
@@ -189,16 +199,30 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                                 int need_threshold, int fmt, struct cov_params *p,
                                 struct kkc_err *err)
 {
-    static const char *const formats[] = {"json", "geojson", NULL};
+    static const char *const formats[] = {"json", "geojson", "csv", NULL};
+    static const char *const set_by_standard[] = {"minutes", "km", "kind", "nth", "response"};
+    const char *std = params_str(r->q, "standard");
     double v[1];
     size_t n;
     enum kkc_code rc = what_if_params(r, p, err);
+    for (size_t i = 0; std && !rc && i < sizeof set_by_standard / sizeof *set_by_standard; i++)
+        if (params_str(r->q, set_by_standard[i]))
+            rc = kkc_err_set(err, KKC_EINVAL, "standard=%.40s sets %s; do not give both", std,
+                             set_by_standard[i]);
+    if (!rc && std)
+        rc = api_standard_apply(std, &p->q, &p->standard, err);
+    if (!rc)
+        rc = api_profile_param(r, p->q.kind_mask, &p->profile, err);
+    if (std)
+        need_threshold = 0;
     if (!rc)
         rc = param_list(r->q, "minutes", MINUTES_MAX, v, &n, 1, err);
-    p->q.minutes = !rc && n ? v[0] : 0;
+    if (!std)
+        p->q.minutes = !rc && n ? v[0] : 0;
     if (!rc)
         rc = param_list(r->q, "km", KM_MAX, v, &n, 1, err);
-    p->q.km = !rc && n ? v[0] : 0;
+    if (!std)
+        p->q.km = !rc && n ? v[0] : 0;
     if (!rc && p->q.minutes > 0 && p->q.km > 0)
         rc = kkc_err_set(err, KKC_EINVAL, "give minutes or km, not both");
     if (!rc && need_threshold && !(p->q.minutes > 0 || p->q.km > 0))
@@ -206,93 +230,22 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
                          KM_MAX);
     if (!rc)
         rc = param_region(r->q, b, &p->q.region, err);
+    if (!rc && !std)
+        rc = api_response_params(r, need_threshold, &p->q, err);
+    if (!rc && std) {
+        long t = 0;
+        rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &t, err);
+        p->q.added_turnout_s = (int)t;
+    }
+    if (!rc)
+        rc = api_param_breakdown(r->q, &p->q.breakdown, err);
     if (!rc && fmt)
         rc = params_choice(r->q, "format", formats, &p->geojson, err);
-    p->q.want_geometry = p->geojson;
+    p->q.want_geometry = p->geojson == 1;
     return rc;
 }
 
 /* ---------------------------------------------------------------- GeoJSON ------------------ */
-
-/* The coordinates of a ring or line: [[lon, lat], ...] rounded to 1e-7 degree. */
-static json_t *kkc_json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
-    unsigned n = 0;
-    json_t *a = json_array();
-    double x, y;
-    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n))
-        return a;
-    for (unsigned i = 0; i < n; i++)
-        if (GEOSCoordSeq_getXY_r(h, s, i, &x, &y))
-            json_array_append_new(a, json_pack("[o,o]", kkc_json_num(x, 7), kkc_json_num(y, 7)));
-    return a;
-}
-
-/* A polygon's rings: [shell, hole, ...]. */
-static json_t *kkc_json_rings(GEOSContextHandle_t h, const GEOSGeometry *poly)
-{
-    json_t *a = json_array();
-    if (GEOSisEmpty_r(h, poly))
-        return a;
-    json_array_append_new(a, kkc_json_coords(h, GEOSGetExteriorRing_r(h, poly)));
-    for (int k = 0; k < GEOSGetNumInteriorRings_r(h, poly); k++)
-        json_array_append_new(a, kkc_json_coords(h, GEOSGetInteriorRingN_r(h, poly, k)));
-    return a;
-}
-
-/* A GeoJSON geometry for a lon/lat (Multi)Polygon: Polygon when it has one part. */
-static json_t *kkc_json_area(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g), n = GEOSGetNumGeometries_r(h, g);
-    json_t *polys;
-    if (type == GEOS_POLYGON)
-        return json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", kkc_json_rings(h, g));
-    if (n == 1)
-        return kkc_json_area(h, GEOSGetGeometryN_r(h, g, 0));
-    polys = json_array();
-    for (int k = 0; k < n; k++)
-        if (GEOSGeomTypeId_r(h, GEOSGetGeometryN_r(h, g, k)) == GEOS_POLYGON)
-            json_array_append_new(polys, kkc_json_rings(h, GEOSGetGeometryN_r(h, g, k)));
-    return json_pack("{s:s, s:o}", "type", "MultiPolygon", "coordinates", polys);
-}
-
-static json_t *kkc_json_feature(json_t *geometry, json_t *props)
-{
-    return json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geometry, "properties",
-                     props);
-}
-
-static json_t *kkc_json_point(double lon, double lat)
-{
-    return json_pack("{s:s, s:[o,o]}", "type", "Point", "coordinates", kkc_json_num(lon, 7),
-                     kkc_json_num(lat, 7));
-}
-
-/* A site: the centre's id, name, kind and position, or an added point. */
-static json_t *kkc_json_site(const struct api_req *r, const struct coverage_site *s)
-{
-    if (s->centre >= 0) {
-        const struct centre *c = centres_get(r->w->centres, (size_t)s->centre);
-        return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
-                         centres_kind_name(c->kind), "lon", kkc_json_num(c->lon, 7), "lat",
-                         kkc_json_num(c->lat, 7));
-    }
-    char id[32];
-    snprintf(id, sizeof id, "added-%d", s->added);
-    return json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id, "name", "added centre", "added", 1,
-                     "lon", kkc_json_num(s->lon, 7), "lat", kkc_json_num(s->lat, 7));
-}
-
-/* Reply with a FeatureCollection (stolen features) and extra top-level members (stolen). */
-static void reply_features(struct api_res *res, json_t *features, json_t *extra)
-{
-    json_t *fc = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
-    json_object_update(fc, extra);
-    json_decref(extra);
-    api_reply(res, fc);
-    res->content_type = "application/geo+json";
-}
 
 /* ---------------------------------------------------------------- isochrone -------------- */
 
@@ -312,6 +265,7 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
 {
     double lon, lat;
     long c = -1;
+    int resp = 0;
     if (parse_lonlat(s, &lon, &lat)) {
         if ((c = centres_find(r->w->centres, s)) < 0)
             return kkc_err_set(err, KKC_EINVAL,
@@ -327,6 +281,11 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
         return err->code;
     is->n = 1;
     is->census = coverage_census_at(b, lon, lat);
+    if (params_bool(r->q, "response", &resp, err))
+        return err->code;
+    if (c >= 0 && resp)
+        is->src[0].offset_ms =
+            (uint32_t)response_turnout_s(centres_get(r->w->centres, (size_t)c)) * 1000u;
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
         is->label = kkc_json_site(r, &site);
@@ -351,7 +310,8 @@ static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
         if (!cr.sites[i].snapped)
             continue;
-        is->src[is->n++] = (struct reach_source){cr.sites[i].at, (uint32_t)i};
+        is->src[is->n++] =
+            (struct reach_source){cr.sites[i].at, (uint32_t)i, cr.sites[i].turnout_ms};
         is->census |= coverage_census_at(b, cr.sites[i].lon, cr.sites[i].lat);
     }
     if (!rc)
@@ -392,15 +352,22 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     const char *centre = params_str(r->q, "centre");
     double limits[CONTOURS_MAX];
     struct reach *rh = NULL;
+    const struct graph *g = NULL;
+    struct graph *owned = NULL;
+    int profile = 0;
     struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = api_avoid_graph(r, &avoid, err);
-    const struct graph *g = avoid ? avoid : r->w->graph;
+    const struct graph *base = avoid ? avoid : r->w->graph;
     if (!rc)
-        rc = centre ? iso_one(r, g, centre, b, is, err) : iso_many(r, g, h, b, is, err);
+        rc = centre ? iso_one(r, base, centre, b, is, err) : iso_many(r, base, h, b, is, err);
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
+        rc = api_profile_param(r, KIND_MASK_ALL, &profile, err);
+    if (!rc)
         rc = params_finish(r->q, err);
+    if (!rc)
+        rc = api_profile_graph(r, profile, base, &g, &owned, err);
     if (!rc)
         rc = reach_create(g, &rh, err);
     if (!rc)
@@ -409,6 +376,7 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     if (!rc)
         rc = isochrone_build(h, rh, limits, n, NULL, polys, info, err);
     reach_destroy(rh);
+    service_profile_graph_destroy(owned);
     api_avoid_release(avoid);
     return rc;
 }
@@ -443,7 +411,7 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
     if (rc)
         api_error(res, rc, err.msg);
     else
-        reply_features(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
+        kkc_json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
                                  is.census ? POPULATION_SOURCE : "none", "method", "polygon",
                                  "roads reached within the time, buffered", "buffer_m",
@@ -457,28 +425,6 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
 }
 
 /* ---------------------------------------------------------------- coverage --------------- */
-
-/* {"total", "covered", "share"}; nulls when has is 0; whole numbers when decimals < 0. */
-static json_t *kkc_json_share(double covered, double total, int has, int decimals)
-{
-    if (!has)
-        return json_pack("{s:n, s:n, s:n}", "total", "covered", "share");
-    return json_pack("{s:o, s:o, s:o}", "total",
-                     decimals < 0 ? json_integer((json_int_t)total) : kkc_json_num(total, decimals),
-                     "covered",
-                     decimals < 0 ? json_integer((json_int_t)covered) : kkc_json_num(covered, decimals),
-                     "share", total > 0 ? kkc_json_num(covered / total, 6) : json_null());
-}
-
-/* The kinds of mask as an array of names. */
-static json_t *kkc_json_kinds(unsigned mask)
-{
-    json_t *a = json_array();
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (mask & (1u << k))
-            json_array_append_new(a, json_string(centres_kind_name((enum centre_kind)k)));
-    return a;
-}
 
 /* One uncovered municipality. */
 static json_t *kkc_json_uncovered(const struct api_req *r, const struct coverage_base *b,
@@ -497,6 +443,8 @@ static json_t *kkc_json_uncovered(const struct api_req *r, const struct coverage
                         reach ? kkc_json_num(mr->value - limit, 1) : json_null());
     json_object_set_new(o, "nearest_centre",
                         mr->site >= 0 ? kkc_json_site(r, &cr->sites[mr->site]) : json_null());
+    if (cr->nth > 1)
+        json_object_set_new(o, "units", json_integer(mr->units));
     return o;
 }
 
@@ -549,18 +497,23 @@ static json_t *kkc_json_report(const struct api_req *r, const struct coverage_ba
         (json_int_t)cr->muni_total, "uncovered", (json_int_t)cr->muni_uncovered, "unreachable",
         (json_int_t)cr->muni_unreachable, "regions", kkc_json_children(b, cr), "centres",
         kkc_json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
+    json_object_set_new(o, "time", json_string(p->q.response ? "response" : "drive"));
+    json_object_set_new(o, "nth", json_integer(p->q.nth > 1 ? p->q.nth : 1));
     if (road)
         json_object_set_new(o, "road_km", kkc_json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
-    json_object_set_new(o, "method",
-                        road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
-                                         "drive time from the nearest centre to the snapped point",
-                                         "areas", "roads reached within the time, buffered",
-                                         "buffer_m", kkc_json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area",
-                                         "WGS84 ellipsoid")
-                             : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
-                                         "geodesic distance to the nearest centre (WGS84)", "areas",
-                                         "buffers of the centres", "crs", cr->crs, "quadsegs",
-                                         COVERAGE_QUADSEGS, "area", "WGS84 ellipsoid"));
+    json_object_set_new(
+        o, "method",
+        road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
+                         p->q.response ? "turnout + drive time from the nth nearest centre "
+                                         "to the snapped point"
+                                       : "drive time from the nth nearest centre to the "
+                                         "snapped point",
+                         "areas", "roads reached within the time, buffered", "buffer_m",
+                         kkc_json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area", "WGS84 ellipsoid")
+             : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
+                         "geodesic distance to the nearest centre (WGS84)", "areas",
+                         "buffers of the centres", "crs", cr->crs, "quadsegs", COVERAGE_QUADSEGS,
+                         "area", "WGS84 ellipsoid"));
     /* flat aliases of the population figures, for simple clients (the web page) */
     json_object_set(o, "covered_share",
                     json_object_get(json_object_get(o, pop ? "population" : "area_km2"), "share"));
@@ -574,9 +527,14 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
                            const struct coverage_base *b, const struct cov_params *p,
                            const struct coverage_result *cr, struct api_res *res)
 {
+    if (p->geojson == 2) {
+        api_report_csv(res, b, &p->q, cr);
+        return;
+    }
     json_t *rep = kkc_json_report(r, b, p, cr), *unc = json_array(), *features;
     int road = p->q.minutes > 0;
     double limit = road ? p->q.minutes * 60 : p->q.km * 1000;
+    api_report_extend(rep, b, &p->q, p->standard, cr);
     for (size_t i = 0; i < cr->nworst; i++)
         json_array_append_new(unc, kkc_json_uncovered(r, b, cr, cr->worst[i], road, limit));
     if (!p->geojson) {
@@ -602,7 +560,7 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
                                            json_incref(m)));
     }
     json_decref(unc);
-    reply_features(res, features, rep);
+    kkc_json_geo_reply(res, features, rep);
 }
 
 void api_coverage(const struct api_req *r, struct api_res *res)
@@ -610,6 +568,8 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     struct kkc_err err = {0};
     struct cov_params p = {0};
     struct coverage_result cr = {0};
+    const struct graph *gr = NULL;
+    struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
     struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
@@ -622,13 +582,15 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_run(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph, &p.q,
-                          &cr, &err);
+        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
+    if (!rc)
+        rc = coverage_run(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &err);
     if (rc)
         api_error(res, rc, err.msg);
     else
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
+    service_profile_graph_destroy(owned);
     api_avoid_release(avoid);
 }
 
@@ -656,6 +618,8 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     struct coverage_result cr = {0};
     struct coverage_catchment *c = NULL;
     int by_road = 0;
+    const struct graph *gr = NULL;
+    struct graph *owned = NULL;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
     struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
@@ -668,9 +632,9 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph,
-                                 &p.q, &cr, &c, &by_road, &err);
-    api_avoid_release(avoid);
+        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
+    if (!rc)
+        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &c, &by_road, &err);
     if (rc) {
         api_error(res, rc, err.msg);
     } else {
@@ -679,7 +643,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
         for (size_t i = 0; i < cr.nsites; i++)
             if (c[i].munis > 0 || !GEOSisEmpty_r(h, c[i].area))
                 json_array_append_new(features, catchment_feature(r, h, &cr, &c[i], by_road));
-        reply_features(res, features,
+        kkc_json_geo_reply(res, features,
                        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "method",
                                  by_road ? "network_voronoi_by_time" : "voronoi_by_distance",
                                  "region", "code", g->code, "level", coverage_level_name(g->level),
@@ -688,5 +652,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
                                  cr.has_population ? POPULATION_SOURCE : "none"));
     }
     coverage_catchments_free(h, c, cr.nsites);
+    service_profile_graph_destroy(owned);
+    api_avoid_release(avoid);
     coverage_result_free(h, &cr);
 }

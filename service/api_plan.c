@@ -1,7 +1,7 @@
-/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request, geo/coverage/plan.c does
- * the work with this thread's GEOS and PROJ contexts and the world's coverage data
- * (api_coverage_base), and this file turns the answer into JSON. Parsing is strict: every field
- * is known and typed, and a malformed body is reported at jansson's own position. */
+/* service/api_plan.c -- POST /v1/plan: the JSON body into a struct plan_request,
+ * geo/coverage/plan.c does the work with this thread's GEOS and PROJ contexts and the world's
+ * coverage data (api_coverage_base), and this file turns the answer into JSON. Parsing is strict:
+ * every field is known and typed, and a malformed body is reported at jansson's own position. */
 #include "api_plan.h"
 
 #include "api_avoid.h"
@@ -11,6 +11,8 @@
 #include "centres/centres.h"
 #include "json_out.h"
 #include "coverage/plan.h"
+#include "coverage/response.h"
+#include "api_standards.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -24,8 +26,9 @@
 #define POPULATION_SOURCE "csu_sldb_2011"
 #define WHAT_IF_MAX 4096 /* bytes of the add= / close= values shown */
 
-static const char *const fields[] = {"kind",       "minutes", "km",     "add",    "remove",
-                                     "candidates", "close",   "region", "method", NULL};
+static const char *const fields[] = {"kind",       "minutes",  "km",     "add",    "remove",
+                                     "candidates", "close",    "region", "method", "response",
+                                     "turnout",    "standard", "nth",    NULL};
 
 /* ---------------------------------------------------------------- the body ---------------- */
 
@@ -56,10 +59,11 @@ static enum kkc_code body_load(const struct api_req *r, json_t **v, struct kkc_e
         while (fields[i] && strcmp(fields[i], key) != 0)
             i++;
         if (!fields[i])
-            return kkc_err_set(err, KKC_EINVAL,
-                               "unknown field '%.40s' (kind, minutes, km, add, remove, "
-                               "candidates, close, region, method)",
-                               key);
+            return kkc_err_set(
+                err, KKC_EINVAL,
+                "unknown field '%.40s' (kind, minutes, km, add, remove, "
+                "candidates, close, region, method, response, turnout, standard, nth)",
+                key);
     }
     return KKC_OK;
 }
@@ -94,6 +98,8 @@ static enum kkc_code body_kinds(json_t *v, unsigned *mask, struct kkc_err *err)
 static enum kkc_code body_threshold(json_t *v, struct coverage_request *c, struct kkc_err *err)
 {
     json_t *m = json_object_get(v, "minutes"), *k = json_object_get(v, "km");
+    if (json_object_get(v, "standard") && !m && !k)
+        return KKC_OK; /* the standard sets them (body_response) */
     if (!m == !k)
         return kkc_err_set(err, KKC_EINVAL, "give exactly one of minutes (0..%g] and km (0..%g]",
                            MINUTES_MAX, KM_MAX);
@@ -196,6 +202,40 @@ static enum kkc_code body_region_method(json_t *v, const struct coverage_base *b
     return KKC_OK;
 }
 
+/* "response" (boolean: turnout + drive time) and "turnout" (seconds for the added sites). */
+static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct kkc_err *err)
+{
+    json_t *resp = json_object_get(v, "response"), *t = json_object_get(v, "turnout");
+    if (resp && !json_is_boolean(resp))
+        return kkc_err_set(err, KKC_EINVAL, "response must be true or false");
+    q->response = resp && json_is_true(resp);
+    if (t && (!json_is_integer(t) || json_integer_value(t) < 0 ||
+              json_integer_value(t) > RESPONSE_TURNOUT_MAX_S))
+        return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d seconds",
+                           RESPONSE_TURNOUT_MAX_S);
+    q->added_turnout_s = t ? (int)json_integer_value(t) : 0;
+    json_t *nth = json_object_get(v, "nth");
+    if (nth && (!json_is_integer(nth) || json_integer_value(nth) < 1 ||
+                json_integer_value(nth) > RESPONSE_NTH_MAX))
+        return kkc_err_set(err, KKC_EINVAL, "nth must be 1..%d", RESPONSE_NTH_MAX);
+    q->nth = nth ? (int)json_integer_value(nth) : 1;
+    if (q->nth > 1 && !(q->minutes > 0) && !json_object_get(v, "standard"))
+        return kkc_err_set(err, KKC_EINVAL, "nth needs minutes (by road)");
+    json_t *st = json_object_get(v, "standard");
+    if (st && !json_is_string(st))
+        return kkc_err_set(err, KKC_EINVAL,
+                           "standard must be a string (an id of GET /v1/standards)");
+    if (st && (json_object_get(v, "minutes") || json_object_get(v, "km") ||
+               json_object_get(v, "kind") || resp))
+        return kkc_err_set(err, KKC_EINVAL,
+                           "a standard sets kind, minutes and the turnout rule; do not give them");
+    if (st)
+        return api_standard_apply(json_string_value(st), q, NULL, err);
+    if (q->response && !(q->minutes > 0))
+        return kkc_err_set(err, KKC_EINVAL, "response=true needs minutes (by road)");
+    return KKC_OK;
+}
+
 /* The whole body into p (zeroed by the caller). */
 static enum kkc_code body_parse(const struct api_req *r, const struct coverage_base *b,
                                 struct plan_body *p, struct kkc_err *err)
@@ -214,6 +254,8 @@ static enum kkc_code body_parse(const struct api_req *r, const struct coverage_b
         rc = body_close(r, v, p, err);
     if (!rc)
         rc = body_region_method(v, b, p, err);
+    if (!rc)
+        rc = body_response(v, &p->q.cov, err);
     json_decref(v);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "api_osrm.h"
 #include "api_plan.h"
 #include "api_route.h"
+#include "api_standards.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,7 @@ static const struct route routes[] = {
     {"/v1/coverage", "/v1/coverage", api_coverage, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/v1/catchments", "/v1/catchments", api_catchments, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/v1/plan", "/v1/plan", NULL, api_plan, NULL, NULL, ROUTE_QUERY, 0},
+    {"/v1/standards", "/v1/standards", api_standards_list, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/route/v1/*", "/route/v1/{profile}/{coordinates}", api_osrm_dispatch, NULL, NULL, NULL,
      ROUTE_ADMIN, 0},
     {"/nearest/v1/*", "/nearest/v1/{profile}/{coordinates}", api_osrm_dispatch, NULL, NULL, NULL,

@@ -112,6 +112,7 @@ fail:
 void world_holder_init(struct world_holder *h, struct world *w)
 {
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->write_mu, NULL);
     h->cur = w;
 }
 
@@ -148,8 +149,21 @@ void world_swap(struct world_holder *h, struct world *w)
     world_put(h, old);
 }
 
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+                           struct kkc_err *err)
+{
+    enum kkc_code rc;
+    pthread_mutex_lock(&h->write_mu);
+    rc = world_load(db_path, out, err);
+    if (!rc)
+        world_swap(h, *out);
+    pthread_mutex_unlock(&h->write_mu);
+    return rc;
+}
+
 void world_holder_done(struct world_holder *h)
 {
     world_swap(h, NULL);
+    pthread_mutex_destroy(&h->write_mu);
     pthread_mutex_destroy(&h->mu);
 }

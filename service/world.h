@@ -47,6 +47,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
 /* Holder of the current world. */
 struct world_holder {
     pthread_mutex_t mu;
+    pthread_mutex_t write_mu; /* admin writes and reloads: a reload never swaps in a world read
+                                 before a write that has committed and answered */
     struct world *cur;
 };
 
@@ -57,6 +59,10 @@ struct world *world_get(struct world_holder *h);
 void world_put(struct world_holder *h, struct world *w);
 /* Install w (taking its reference) and drop the holder's reference to the previous one. */
 void world_swap(struct world_holder *h, struct world *w);
+/* Load db_path again and install it, under write_mu (as admin writes take it); on failure the
+ * current world stays. */
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+                           struct kkc_err *err);
 /* Drop the holder's reference (at shutdown). */
 void world_holder_done(struct world_holder *h);
 

@@ -177,6 +177,7 @@ enum kkc_code centres_build(const struct centre *items, size_t n, struct centres
         d->lon = s->lon;
         d->lat = s->lat;
         d->active = s->active;
+        d->turnout_s = s->turnout_s;
         d->id = dup_or_null(s->id);
         d->name = dup_or_null(s->name);
         d->address = dup_or_null(s->address);
@@ -440,7 +441,7 @@ enum kkc_code centres_load(struct store *st, struct centres **out, struct kkc_er
 {
     static const char sql[] =
         "SELECT id, name, kind, X(geom), Y(geom), address, municipality, municipality_code, "
-        "phone, email, www, hours, source, status FROM centres ORDER BY id";
+        "phone, email, www, hours, source, status, turnout_s FROM centres ORDER BY id";
     sqlite3_stmt *s = NULL;
     struct centre *items = NULL;
     size_t n = 0, cap = 0;
@@ -473,6 +474,7 @@ enum kkc_code centres_load(struct store *st, struct centres **out, struct kkc_er
         c->hours = col_text(s, 11);
         c->source = col_text(s, 12);
         c->active = strcmp((const char *)sqlite3_column_text(s, 13), "active") == 0;
+        c->turnout_s = sqlite3_column_int(s, 14);
         if ((int)c->kind < 0)
             rc = kkc_err_set(err, KKC_EDB, "centre %s has an unknown kind", c->id);
     }

@@ -31,6 +31,8 @@ struct centre {
     char *hours;
     char *source;            /* "khk", "osm", "user" */
     int active;              /* 0 = closed (status 'closed'), skipped unless asked */
+    int turnout_s;           /* seconds from the call to leaving the centre; 0 = the kind's
+                                default (coverage/response.h) */
 };
 
 struct centres;

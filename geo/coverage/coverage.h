@@ -42,6 +42,7 @@ struct coverage_site {
     double lon, lat;
     int snapped; /* minutes: 1 when on the road graph */
     struct snap at;
+    uint32_t turnout_ms; /* added to its drive times when the request asks for response times */
 };
 
 struct coverage_request {
@@ -54,6 +55,15 @@ struct coverage_request {
     const double *added; /* lon,lat pairs of hypothetical centres */
     size_t nadded;       /* <= COVERAGE_ADDED_MAX */
     int want_geometry;   /* fill service and gap */
+    int response;        /* minutes only: response time = turnout + drive (coverage/response.h) */
+    int added_turnout_s; /* turnout of added sites; 0: the least default of the kinds */
+    int fixed_turnout_s; /* > 0 with response: every site's turnout (a standard's rule) */
+    enum coverage_level breakdown; /* the level of the children (COVERAGE_KRAJ, _OKRES, _ORP);
+                                      COVERAGE_COUNTRY: the level below the region's */
+    int nth;             /* 0 or 1: the first unit; 2..RESPONSE_NTH_MAX: a municipality is
+                            covered when at least nth distinct sites reach it within the time
+                            (service and gap polygons, areas and road lengths stay those of the
+                            first unit) */
 };
 
 enum coverage_status { COVERAGE_COVERED = 0, COVERAGE_UNCOVERED, COVERAGE_UNREACHABLE };
@@ -64,6 +74,8 @@ struct coverage_muni_result {
     double value; /* metres (km) or seconds (minutes) from the nearest site */
     long site;    /* index into sites, -1 when none reaches it */
     long child;   /* index into children, -1 none */
+    int units;    /* nth > 1: distinct sites within the time (value: the nth smallest time,
+                     INFINITY when fewer) */
 };
 
 /* The next level down inside the region (kraj -> okresy, ...), by where municipalities lie. */
@@ -75,6 +87,7 @@ struct coverage_child {
 
 struct coverage_result {
     long region;
+    int nth; /* the request's nth (0 or 1: the first unit) */
     char crs[32]; /* metric CRS used for straight-line buffers ("" for minutes) */
     size_t nsites;
     struct coverage_site *sites;

@@ -1,4 +1,5 @@
-/* geo/coverage/plan.c -- location-allocation over coverage (see plan.h for the questions and guarantees).
+/* geo/coverage/plan.c -- location-allocation over coverage (see plan.h for the questions and
+ * guarantees).
  *
  * A question runs in four stages:
  *   1. the coverage before (coverage_run, no geometry): region, sites, who is covered now;
@@ -14,7 +15,9 @@
 #include "coverage/plan.h"
 
 #include "base/crs.h"
+#include "coverage/plan_relate.h"
 #include "coverage/reach.h"
+#include "coverage/response.h"
 #include "coverage/shape.h"
 
 #include <limits.h>
@@ -23,12 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAIRS_MAX ((size_t)8 << 20) /* site-municipality pairs of one question (64 MiB) */
-#define WGS84_A 6378137.0
-#define WGS84_F (1 / 298.257223563)
-#define MERIDIAN_MIN_M                                                                             \
-    6335439.0 /* a (1 - e2): no geodesic is shorter than this per radian                           \
-                 of latitude between its ends */
 #define DOMINANCE_WORK_MAX 40000000.0
 
 double plan_round7(double x)
@@ -56,41 +53,6 @@ static void inst_free(struct inst *in)
     memset(in, 0, sizeof *in);
 }
 
-/* Site-item pairs found by the covering relation. */
-struct pairs {
-    uint32_t *site, *item;
-    size_t n, cap;
-};
-
-static void pairs_free(struct pairs *p)
-{
-    free(p->site), free(p->item);
-    memset(p, 0, sizeof *p);
-}
-
-/* Append (site, item); KKC_ETOOBIG beyond PAIRS_MAX, KKC_ENOMEM. */
-static enum kkc_code pairs_add(struct pairs *p, size_t site, size_t item, struct kkc_err *err)
-{
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 4096;
-        uint32_t *s, *i;
-        if (p->n >= PAIRS_MAX)
-            return kkc_err_set(err, KKC_ETOOBIG,
-                               "more than %zu site-municipality pairs: ask for a smaller region, "
-                               "threshold or candidate list",
-                               PAIRS_MAX);
-        if (!(s = realloc(p->site, cap * sizeof *s)))
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory (pairs)");
-        p->site = s;
-        if (!(i = realloc(p->item, cap * sizeof *i)))
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory (pairs)");
-        p->item = i, p->cap = cap;
-    }
-    p->site[p->n] = (uint32_t)site, p->item[p->n] = (uint32_t)item;
-    p->n++;
-    return KKC_OK;
-}
-
 /* The sets of the instance from the pairs of sites 0..nsites) (CSR by site). */
 static enum kkc_code inst_sets(struct inst *in, size_t nsites, const struct pairs *p,
                                struct kkc_err *err)
@@ -114,147 +76,7 @@ static enum kkc_code inst_sets(struct inst *in, size_t nsites, const struct pair
     return KKC_OK;
 }
 
-/* ---- the covering relation ----------------------------------------------------------------- */
-
-/* Earth-centred coordinates of lon,lat on the WGS84 ellipsoid. */
-static void ecef(double lon, double lat, double *xyz)
-{
-    double e2 = WGS84_F * (2 - WGS84_F), p = lat * M_PI / 180, l = lon * M_PI / 180;
-    double n = WGS84_A / sqrt(1 - e2 * sin(p) * sin(p));
-    xyz[0] = n * cos(p) * cos(l), xyz[1] = n * cos(p) * sin(l), xyz[2] = n * (1 - e2) * sin(p);
-}
-
-/* Sort key for sites by latitude. */
-struct by_lat {
-    double lat;
-    size_t i;
-};
-
-static int cmp_by_lat(const void *a, const void *b)
-{
-    const struct by_lat *x = a, *y = b;
-    if (x->lat != y->lat)
-        return x->lat < y->lat ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* The first of the n sorted sites with latitude >= lat. */
-static size_t lat_lower(const struct by_lat *s, size_t n, double lat)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s[mid].lat < lat)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Whether the geodesic between two points with chord (straight 3-D distance) c metres is within
- * limit_m, as crs_geodesic() would decide: 1 yes, 0 no, -1 too close to tell (measure it). The
- * geodesic s is at least c, and at most the circular arc of radius MERIDIAN_MIN_M on that chord
- * (a geodesic is a space curve whose curvature is the surface's normal curvature, at most
- * 1 / MERIDIAN_MIN_M on WGS84, and by Schur's comparison theorem such a curve is no longer than
- * that arc): the two differ by c^3 / (24 r^2), 0.2 m at 60 km. Margins of 1 mm cover rounding
- * and the algorithm's nanometres. */
-static int chord_decides(double c, double limit_m)
-{
-    double arc = 2 * MERIDIAN_MIN_M * asin(fmin(1, c / (2 * MERIDIAN_MIN_M)));
-    if (c > limit_m + 1e-3)
-        return 0;
-    return arc <= limit_m - 1e-3 ? 1 : -1;
-}
-
-/* Pairs (site, item) with crs_geodesic(item, site) <= limit_m, as coverage decides them. Sites
- * outside the latitude band cannot be within reach (the geodesic is at least the meridian arc
- * between the latitudes); the others are decided by their chord (chord_decides), and only those
- * within a fraction of a metre of the limit are measured. site_ll and item_ll are lon,lat
- * pairs. */
-static enum kkc_code relate_straight(const double *site_ll, size_t nsites, const double *item_ll,
-                                     size_t nitems, double limit_m, struct pairs *out,
-                                     struct kkc_err *err)
-{
-    struct by_lat *s = malloc((nsites + 1) * sizeof *s);
-    double *xyz = malloc((nsites + 1) * 3 * sizeof *xyz), band;
-    enum kkc_code rc = s && xyz ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
-
-    band = limit_m / MERIDIAN_MIN_M * 180 / M_PI * (1 + 1e-9) + 1e-9;
-    for (size_t i = 0; !rc && i < nsites; i++) {
-        s[i] = (struct by_lat){site_ll[2 * i + 1], i};
-        ecef(site_ll[2 * i], site_ll[2 * i + 1], &xyz[3 * i]);
-    }
-    if (!rc)
-        qsort(s, nsites, sizeof *s, cmp_by_lat);
-    for (size_t it = 0; !rc && it < nitems; it++) {
-        double lon = item_ll[2 * it], lat = item_ll[2 * it + 1], p[3];
-        ecef(lon, lat, p);
-        for (size_t k = lat_lower(s, nsites, lat - band); !rc && k < nsites; k++) {
-            const double *q = &xyz[3 * s[k].i], *ll = &site_ll[2 * s[k].i];
-            int in;
-            if (s[k].lat > lat + band)
-                break;
-            in = chord_decides(sqrt((p[0] - q[0]) * (p[0] - q[0]) + (p[1] - q[1]) * (p[1] - q[1]) +
-                                    (p[2] - q[2]) * (p[2] - q[2])),
-                               limit_m);
-            if (in < 0)
-                in = crs_geodesic(lon, lat, ll[0], ll[1], NULL) <= limit_m;
-            if (in)
-                rc = pairs_add(out, s[k].i, it, err);
-        }
-    }
-    free(s), free(xyz);
-    return rc;
-}
-
-/* Pairs (site, item) with the drive from site to item <= limit_s, as coverage decides them
- * (site_ok[j] 0: the site takes no part). One search per item towards it when there are fewer
- * items than sites, else one per site out from it: the same sums of the same costs. */
-static enum kkc_code relate_road(const struct graph *g, const struct snap *site_at,
-                                 const int *site_ok, size_t nsites, const struct snap *item_at,
-                                 size_t nitems, double limit_s, struct pairs *out,
-                                 struct kkc_err *err)
-{
-    struct reach *r = NULL;
-    int from_items = nitems <= nsites;
-    size_t nsearch = from_items ? nitems : nsites, nother = from_items ? nsites : nitems;
-    uint32_t limit_ms = (uint32_t)(limit_s * 1000) + 1;
-    enum kkc_code rc = reach_create(g, &r, err);
-
-    for (size_t a = 0; !rc && a < nsearch; a++) {
-        struct reach_source src = {from_items ? item_at[a] : site_at[a], 0};
-        if (!from_items && !site_ok[a])
-            continue;
-        rc = reach_run(r, &src, 1, from_items ? REACH_IN : REACH_OUT, limit_ms, err);
-        for (size_t b = 0; !rc && b < nother; b++) {
-            size_t site = from_items ? b : a, item = from_items ? a : b;
-            graph_cost c;
-            uint32_t owner;
-            if (!site_ok[site] ||
-                !reach_point(r, from_items ? &site_at[site] : &item_at[item], &c, &owner) ||
-                graph_cost_seconds(c) > limit_s)
-                continue;
-            rc = pairs_add(out, site, item, err);
-        }
-    }
-    reach_destroy(r);
-    return rc;
-}
-
 /* ---- building the instance ----------------------------------------------------------------- */
-
-/* Whether lon,lat lies in region r. */
-static int region_holds(const struct coverage_region *r, double lon, double lat)
-{
-    if (lon < r->bbox[0] || lon > r->bbox[2] || lat < r->bbox[1] || lat > r->bbox[3])
-        return 0;
-    for (size_t p = 0; p < r->npolys; p++)
-        if (shape_point_in(lon, lat, r->ring_first, r->poly_first[p], r->poly_first[p + 1] - 1,
-                           r->pts))
-            return 1;
-    return 0;
-}
 
 /* The items: municipalities of the region that are covered now (want_covered) or not (by road:
  * only those on the roads, the others cannot change), with their positions. */
@@ -273,7 +95,9 @@ static enum kkc_code inst_items(const struct coverage_base *b, const struct cove
         if ((cov->muni[k].status == COVERAGE_COVERED) != want_covered || (by_road && !m->snapped))
             continue;
         in->w[in->nitems] = m->population > 0 ? m->population : 0;
-        in->t[in->nitems] = 1;
+        /* adding, nth > 1: the new sites it still needs; closing: set by remove_relation */
+        in->t[in->nitems] =
+            cov->nth > 1 && !want_covered ? (uint32_t)(cov->nth - cov->muni[k].units) : 1;
         in->muni[in->nitems] = cov->muni[k].muni;
         (*ll)[2 * in->nitems] = m->lon, (*ll)[2 * in->nitems + 1] = m->lat;
         (*at)[in->nitems] = m->at;
@@ -315,6 +139,11 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
     double *item_ll = NULL, *cand_ll = NULL;
     struct snap *item_at = NULL, *cand_at = NULL;
     int *ok = NULL;
+    uint32_t *cand_off = NULL,
+             add_off = 1000u * (uint32_t)(q->cov.fixed_turnout_s > 0 ? q->cov.fixed_turnout_s
+                                          : q->cov.added_turnout_s > 0
+                                              ? q->cov.added_turnout_s
+                                              : response_turnout_mask_s(q->cov.kind_mask));
     struct pairs p = {0};
     enum kkc_code rc = inst_items(b, &res->cov, 0, by_road, in, &item_ll, &item_at, err);
 
@@ -322,22 +151,25 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
         rc = add_candidates(b, g, q, by_road, res, &cand_at, err);
     if (!rc && (!(cand_ll = malloc((2 * res->ncand + 1) * sizeof *cand_ll)) ||
                 !(ok = malloc((res->ncand + 1) * sizeof *ok)) ||
+                !(cand_off = malloc((res->ncand + 1) * sizeof *cand_off)) ||
                 !(in->set_site = malloc((res->ncand + 1) * sizeof *in->set_site))))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t j = 0; !rc && j < res->ncand; j++) {
         cand_ll[2 * j] = res->cand[j].lon, cand_ll[2 * j + 1] = res->cand[j].lat;
         ok[j] = res->cand[j].usable, in->set_site[j] = (long)j;
+        cand_off[j] = q->cov.response ? add_off : 0;
     }
     if (!rc && by_road)
-        rc = relate_road(g, cand_at, ok, res->ncand, item_at, in->nitems, q->cov.minutes * 60, &p,
-                         err);
+        rc = plan_relate_road(g, cand_at, ok, cand_off, res->ncand, item_at, in->nitems,
+                              q->cov.minutes * 60, &p, err);
     else if (!rc)
-        rc = relate_straight(cand_ll, res->ncand, item_ll, in->nitems, q->cov.km * 1000, &p, err);
+        rc = plan_relate_straight(cand_ll, res->ncand, item_ll, in->nitems, q->cov.km * 1000, &p,
+                                  err);
     if (!rc)
         rc = inst_sets(in, res->ncand, &p, err);
     in->sign = 1;
-    pairs_free(&p);
-    free(item_ll), free(item_at), free(cand_ll), free(cand_at), free(ok);
+    plan_pairs_free(&p);
+    free(item_ll), free(item_at), free(cand_ll), free(cand_at), free(ok), free(cand_off);
     return rc;
 }
 
@@ -350,29 +182,35 @@ static enum kkc_code remove_relation(const struct coverage_base *b, const struct
     double *item_ll = NULL, *site_ll = malloc((2 * c->nsites + 1) * sizeof *site_ll);
     struct snap *item_at = NULL, *site_at = malloc((c->nsites + 1) * sizeof *site_at);
     int *ok = malloc((c->nsites + 1) * sizeof *ok), by_road = q->cov.minutes > 0;
+    uint32_t nth = c->nth > 1 ? (uint32_t)c->nth : 1;
+    uint32_t *off = malloc((c->nsites + 1) * sizeof *off);
     enum kkc_code rc =
-        site_ll && site_at && ok ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        site_ll && site_at && ok && off ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
     if (!rc)
         rc = inst_items(b, c, 1, by_road, in, &item_ll, &item_at, err);
     for (size_t j = 0; !rc && j < c->nsites; j++) {
         site_ll[2 * j] = c->sites[j].lon, site_ll[2 * j + 1] = c->sites[j].lat;
         site_at[j] = c->sites[j].at, ok[j] = !by_road || c->sites[j].snapped;
+        off[j] = c->sites[j].turnout_ms;
     }
     if (!rc && by_road)
-        rc = relate_road(g, site_at, ok, c->nsites, item_at, in->nitems, q->cov.minutes * 60, p,
-                         err);
+        rc = plan_relate_road(g, site_at, ok, off, c->nsites, item_at, in->nitems,
+                              q->cov.minutes * 60, p, err);
     else if (!rc)
-        rc = relate_straight(site_ll, c->nsites, item_ll, in->nitems, q->cov.km * 1000, p, err);
+        rc =
+            plan_relate_straight(site_ll, c->nsites, item_ll, in->nitems, q->cov.km * 1000, p, err);
     for (size_t i = 0; !rc && i < in->nitems; i++)
         in->t[i] = 0;
     for (size_t k = 0; !rc && k < p->n; k++)
         in->t[p->item[k]]++;
+    for (size_t i = 0; !rc && i < in->nitems; i++) /* lost after this many closures */
+        in->t[i] = in->t[i] >= nth ? in->t[i] - nth + 1 : 0;
     for (size_t i = 0; !rc && i < in->nitems; i++)
         if (in->t[i] == 0)
             rc = kkc_err_set(err, KKC_EINTERNAL,
-                             "municipality %s is covered but no single site covers it",
+                             "municipality %s is covered but fewer sites than nth cover it here",
                              b->muni[in->muni[i]].code);
-    free(item_ll), free(item_at), free(site_ll), free(site_at), free(ok);
+    free(item_ll), free(item_at), free(site_ll), free(site_at), free(ok), free(off);
     return rc;
 }
 
@@ -395,7 +233,7 @@ static enum kkc_code build_remove(const struct coverage_base *b, const struct gr
         const struct coverage_site *s = &c->sites[j];
         slot[j] = -1;
         if (s->centre < 0 || (q->cov.minutes > 0 && !s->snapped) ||
-            !region_holds(reg, s->lon, s->lat))
+            !plan_region_holds(reg, s->lon, s->lat))
             continue;
         slot[j] = (long)res->nremovable;
         in->set_site[res->nremovable++] = (long)j;
@@ -406,11 +244,11 @@ static enum kkc_code build_remove(const struct coverage_base *b, const struct gr
                          res->nremovable, reg->code, q->cov.minutes > 0 ? " on the roads" : "");
     for (size_t k = 0; !rc && k < p.n; k++)
         if (slot[p.site[k]] >= 0)
-            rc = pairs_add(&mine, (size_t)slot[p.site[k]], p.item[k], err);
+            rc = plan_pairs_add(&mine, (size_t)slot[p.site[k]], p.item[k], err);
     if (!rc)
         rc = inst_sets(in, res->nremovable, &mine, err);
     in->sign = -1;
-    pairs_free(&p), pairs_free(&mine);
+    plan_pairs_free(&p), plan_pairs_free(&mine);
     free(slot);
     return rc;
 }

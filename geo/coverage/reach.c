@@ -131,7 +131,8 @@ enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t 
         size_t ns =
             dir == REACH_IN ? snap_arrivals(g, &src[i].at, s) : snap_departures(g, &src[i].at, s);
         for (size_t j = 0; j < ns; j++)
-            oom |= reach_offer(r, s[j].node, s[j].cost, src[i].owner);
+            oom |= reach_offer(r, s[j].node, s[j].cost + graph_cost_make(src[i].offset_ms, 0),
+                               src[i].owner);
     }
     while (!oom && r->heap.len) {
         graph_heap_pop(&r->heap, &it);
@@ -195,7 +196,7 @@ int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, u
         int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
                                     : snap_direct(g, &r->src[i].at, s, &c);
         if (ok)
-            keep_best(c, r->src[i].owner, &best, &bo);
+            keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, &best, &bo);
     }
     if (best == GRAPH_COST_INF)
         return 0;
@@ -237,12 +238,12 @@ static size_t edge_functions(const struct reach *r, uint32_t e, struct lin *fn)
         fn[n++] = (struct lin){graph_cost_ms(cv) / 1000.0 + c, -c, 0, 1, ov};
     for (size_t i = src_first_on(r, e); i < r->nsrc && r->src[i].at.edge == e && n + 2 <= LIN_MAX;
          i++) {
-        double f0 = r->src[i].at.fraction;
+        double f0 = r->src[i].at.fraction, t = r->src[i].offset_ms / 1000.0;
         uint32_t o = r->src[i].owner;
         if (in ? bw : fw) /* rising from the source towards the target */
-            fn[n++] = (struct lin){-f0 * c, c, f0, 1, o};
+            fn[n++] = (struct lin){t - f0 * c, c, f0, 1, o};
         if (in ? fw : bw) /* rising from the source towards the start */
-            fn[n++] = (struct lin){f0 * c, -c, 0, f0, o};
+            fn[n++] = (struct lin){t + f0 * c, -c, 0, f0, o};
     }
     return n;
 }

@@ -29,10 +29,13 @@ enum reach_direction {
     REACH_IN = 1,  /* from every place to the sources */
 };
 
-/* A source: a snapped point and the owner number its reached network is labelled with. */
+/* A source: a snapped point, the owner number its reached network is labelled with, and a
+ * head start in milliseconds added to every time from it (a centre's turnout: response time =
+ * turnout + drive time; 0 for plain drive times). */
 struct reach_source {
     struct snap at;
     uint32_t owner;
+    uint32_t offset_ms;
 };
 
 #define REACH_SOURCES_MAX 4096

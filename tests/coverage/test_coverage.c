@@ -221,7 +221,7 @@ START_TEST(isochrone_matches_routes)
     int in = _i % 2;
     double limit = _i < 2 ? 300 : 600;
     struct snap c = centre_snap(FIRE_ID), s;
-    struct reach_source src = {c, 0};
+    struct reach_source src = {c, 0, 0};
     struct reach *r = NULL;
     struct kkc_err err = {0};
     struct isochrone_opts o = {.fill_m2 = -1};
@@ -274,7 +274,7 @@ START_TEST(isochrone_nested)
 {
     double limits[4] = {120, 300, 600, 900};
     struct snap c = centre_snap(FIRE_ID);
-    struct reach_source src = {c, 0};
+    struct reach_source src = {c, 0, 0};
     struct reach *r = NULL;
     struct kkc_err err = {0};
     struct isochrone_opts o = {.fill_m2 = _i < 2 ? -1 : 0};

@@ -6,6 +6,7 @@
  * the two files), and hand-made fixtures in tests/data/centres/ whose every bad row is listed
  * below with its line and the reason it must be rejected for. */
 #include "import/data_import.h"
+#include "centres/centres.h"
 #include "base/store.h"
 #include "testutil.h"
 

@@ -39,5 +39,6 @@ curl -fsS "$url/v1/health" >/dev/null || fail "$url/v1/health does not answer"
 
 rc=0
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/map.test.mjs || rc=$?
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/report.test.mjs || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
 exit "$rc"

@@ -358,6 +358,43 @@ START_TEST(test_csv_by_distance)
 }
 END_TEST
 
+/* by=response: every answered row's centres, response and drive times equal GET /v1/nearest
+ * by=response for the same point (which test_response checks against route_cost + turnout). */
+START_TEST(test_csv_by_response)
+{
+    size_t n = 40;
+    struct inc *v = make_incidents(n, 29);
+    char *csv = incidents_csv(v, n), ctype[64];
+    long status;
+    char *body = post("/v1/nearest?k=2&by=response", "text/csv", csv, strlen(csv), &status, ctype);
+    json_t *doc = json_loads(body, 0, NULL), *rows = json_object_get(doc, "results");
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "response");
+    ck_assert_uint_eq(json_array_size(rows), n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *res = json_object_get(json_array_get(rows, i), "results");
+        if (v[i].bad || !res)
+            continue;
+        json_t *g = get_ok("/v1/nearest?lon=%.7f&lat=%.7f&k=2&by=response", v[i].lon, v[i].lat);
+        json_t *want = json_object_get(g, "results");
+        ck_assert_uint_eq(json_array_size(res), json_array_size(want));
+        for (size_t j = 0; j < json_array_size(want); j++) {
+            json_t *a = json_array_get(res, j), *b = json_array_get(want, j);
+            ck_assert_str_eq(
+                json_string_value(json_object_get(json_object_get(a, "centre"), "id")),
+                json_string_value(json_object_get(json_object_get(b, "centre"), "id")));
+            ck_assert(
+                json_equal(json_object_get(a, "response_s"), json_object_get(b, "response_s")));
+            ck_assert(
+                json_equal(json_object_get(a, "duration_s"), json_object_get(b, "duration_s")));
+        }
+        json_decref(g);
+    }
+    json_decref(doc);
+    free(body), free(csv), free(v);
+}
+END_TEST
+
 START_TEST(test_geojson_by_time)
 {
     size_t n = 120;
@@ -699,6 +736,7 @@ Suite *batch_suite(void)
     tcase_add_checked_fixture(tc, serve, unserve);
     tcase_add_test(tc, test_csv_by_distance);
     tcase_add_test(tc, test_geojson_by_time);
+    tcase_add_test(tc, test_csv_by_response);
     tcase_add_test(tc, test_row_errors);
     tcase_add_test(tc, test_ids_escaped);
     tcase_add_test(tc, test_crs_rows);

@@ -102,7 +102,8 @@ static int special_cmp(const void *a, const void *b)
 /* Per node flags (CAR_NODE_*) from the special nodes of the read. */
 static void mark_specials(struct imp *im)
 {
-    qsort(im->specials, im->nspecials, sizeof *im->specials, special_cmp);
+    if (im->nspecials)
+        qsort(im->specials, im->nspecials, sizeof *im->specials, special_cmp);
     for (size_t i = 0; i < im->nspecials; i++) {
         uint32_t x = node_find(im, im->specials[i].id);
         if (x != NO_NODE)
