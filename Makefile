@@ -20,7 +20,7 @@ SAN     ?=
 CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP -Igeo -Iservice
 LDFLAGS := $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lz -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmetis -lbz2 -lz -lpthread -lm
 TPKG_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 TPKG_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 
@@ -31,7 +31,8 @@ GEO_OBJ  := $(GEO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
 SVC_OBJ  := $(SVC_SRC:%.c=$(BUILD)/%.o)
 SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o \
-            $(BUILD)/tests/httputil.o $(BUILD)/tests/fixture_graph.o
+            $(BUILD)/tests/httputil.o $(BUILD)/tests/fixture_graph.o \
+            $(BUILD)/tests/fixture_osm.o
 
 KKC     := $(BUILD)/kkc
 RUNNER  := $(BUILD)/test_runner
@@ -41,7 +42,7 @@ RUNNER  := $(BUILD)/test_runner
 all: deps $(KKC)
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/share/javascript/leaflet/leaflet.js ] \
+	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/share/javascript/leaflet/leaflet.js ] && [ -f /usr/include/metis.h ] \
 	  || scripts/setup
 
 deps-test:
@@ -85,8 +86,9 @@ test: deps deps-test
 test-c: $(KKC) $(RUNNER) $(DB)
 	KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) $(RUNNER)
 
-# Tools in tests/tools: route_pairs (the C side of tests/scripts/route_oracle.sh), route_timing.
-TOOLS := $(BUILD)/route_pairs $(BUILD)/route_timing
+# Tools in tests/tools: route_pairs, turn_pairs (the C side of tests/scripts/route_oracle.sh); query
+# timings are tests/tools/bench_route.c (scripts/bench route).
+TOOLS := $(BUILD)/route_pairs $(BUILD)/turn_pairs
 $(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkkcgeo.a $(PKG_LIBS)
 

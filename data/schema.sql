@@ -75,10 +75,34 @@ CREATE TABLE road_edges (
   duration_s REAL NOT NULL,         -- length / speed of the profile (or maxspeed)
   forward    INTEGER NOT NULL,      -- 1 when drivable source -> target
   backward   INTEGER NOT NULL,      -- 1 when drivable target -> source
-  roundabout INTEGER NOT NULL DEFAULT 0 -- 1 when part of a junction=roundabout|circular way
+  roundabout INTEGER NOT NULL DEFAULT 0, -- 1 when part of a junction=roundabout|circular way
+  restricted INTEGER NOT NULL DEFAULT 0  -- 1 destination / delivery / customers, 2 private (car.h)
 );
 SELECT AddGeometryColumn('road_edges', 'geom', 4326, 'LINESTRING', 'XY', 1);
 SELECT CreateSpatialIndex('road_edges', 'geom');
+
+-- Turn restrictions (type=restriction relations for cars); problem is NULL when it applies,
+-- else why not (also in import_report).
+CREATE TABLE road_restrictions (
+  id       INTEGER PRIMARY KEY,   -- OSM relation id
+  kind     TEXT NOT NULL,         -- no_left_turn, only_straight_on, ...
+  from_way INTEGER,
+  via_node INTEGER,
+  via_ways TEXT,                  -- space-separated OSM way ids, in order
+  to_way   INTEGER,
+  problem  TEXT
+);
+
+-- Barrier and traffic-signal nodes on the roads (car.h); node is the road_nodes id (NULL for
+-- a barrier, which has one road node per edge end).
+CREATE TABLE road_points (
+  osm_id  INTEGER PRIMARY KEY,
+  barrier INTEGER NOT NULL,
+  signals INTEGER NOT NULL,
+  node    INTEGER,
+  lon     REAL NOT NULL,
+  lat     REAL NOT NULL
+);
 
 -- What the import rejected or found suspicious, one row per report (also printed).
 CREATE TABLE import_report (

@@ -1,16 +1,14 @@
 /* service/api.h -- the HTTP API independent of the HTTP library: a request in, a response out.
  *
  * http.c turns libmicrohttpd callbacks into a struct api_req and sends back the struct api_res;
- * api.c holds the route table and one handler per endpoint. Handlers read only the world they
+ * routes.c holds the route table and dispatches to one handler per endpoint (api_*.c); api.c
+ * what they share: error and JSON replies, the common parameters. Handlers read only the world they
  * are given and their thread's own context, so they run on any worker thread without locks. */
 #ifndef KKC_API_H
 #define KKC_API_H
 
 #include "base/err.h"
 #include "params.h"
-
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 
 #include <pthread.h>
 #include <stddef.h>
@@ -19,30 +17,7 @@ struct world;
 struct world_holder;
 struct crs_ctx;
 struct api_req;
-
-/* Per-thread resources: PROJ context (and later GEOS, routing scratch). Created lazily on the
- * thread that first asks and destroyed when that thread exits. */
-struct store;
-struct tctx {
-    struct crs_ctx *crs;
-    struct store *store;       /* read-only connection to store_path, opened on first use */
-    char *store_path;
-    const void *store_world;   /* the world it was opened for: a reload reopens it */
-    struct route_ctx *route;   /* routing scratch for route_graph */
-    const void *route_graph;
-    GEOSContextHandle_t geos;  /* GEOS context (reentrant API), created by api_geos() */
-};
-struct tctx *tctx_get(void);
-
-/* This thread's read-only connection to the request's database (opened or reopened after a
- * reload as needed); borrowed. NULL with err set when it cannot be opened. */
-struct store *api_store(const struct api_req *r, struct kkc_err *err);
-/* This thread's routing scratch for the request's road graph (created or recreated after a
- * reload); borrowed. NULL with err set when there is no graph or no memory. */
-struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err);
-/* This thread's GEOS context (created on first use, finished when the thread exits); borrowed.
- * NULL when GEOS cannot allocate one. */
-GEOSContextHandle_t api_geos(const struct api_req *r);
+struct tctx; /* tctx.h */
 
 /* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
 struct metrics;
@@ -87,21 +62,18 @@ struct api_res {
     } stream;
 };
 
-/* Route and answer one request. Always fills res (an error body on failure). */
-void api_dispatch(const struct api_req *req, struct api_res *res);
-
-/* The route pattern a path is served by ("/v1/centres/{id}", "/route/v1/{profile}/{coordinates}",
- * "/" for the page), or "other" for a path no route serves: a bounded set of static strings, for
- * metrics labels. */
-const char *api_route_label(const char *path);
-/* The largest request body accepted for method and path: dflt, or more for routes that take
- * batches (POST /v1/nearest). */
-size_t api_body_limit(const char *method, const char *path, size_t dflt);
-
 /* Fill res with an error: status from the code table, body {"code","message"}. */
 void api_error(struct api_res *res, enum kkc_code code, const char *message);
-/* The HTTP status for an error code (one table for the whole service). */
+/* The HTTP status for a geo/ error code (the one place geo/ codes become statuses). */
 int api_status(enum kkc_code code);
+
+/* Failures only HTTP knows, with no geo/ code behind them: their status and error code name. */
+enum api_http_fail {
+    API_EMETHOD,    /* 405 MethodNotAllowed: the method is not allowed on this resource */
+    API_EAUTH,      /* 401 Unauthorized: credentials are needed and were not given */
+    API_EFORBIDDEN, /* 403 Forbidden: credentials were given and are wrong */
+};
+void api_error_http(struct api_res *res, enum api_http_fail f, const char *message);
 
 /* Answer with v (stolen) and status 200, or 503 when serialising ran out of memory. */
 struct json_t;

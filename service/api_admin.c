@@ -2,6 +2,7 @@
 #include "api_admin.h"
 
 #include "centres/centres.h"
+#include "centres/centres_write.h"
 #include "json_out.h"
 #include "base/store.h"
 #include "world.h"
@@ -13,8 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define ID_MAX 64
-#define TEXT_MAX 512
+#define ID_MAX CENTRE_ID_MAX
 
 int api_admin_token_equal(const char *given, const char *want)
 {
@@ -31,76 +31,69 @@ static int check_token(const struct api_req *r, struct api_res *res)
 {
     const char *a = r->authorization;
     if (!a || strncasecmp(a, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
-        api_error(res, KKC_EAUTH, "this write needs Authorization: Bearer <admin token>");
+        api_error_http(res, API_EAUTH, "this write needs Authorization: Bearer <admin token>");
         return -1;
     }
     if (!api_admin_token_equal(a + 7, r->srv->admin_token)) {
-        api_error(res, KKC_EFORBIDDEN, "the admin token is wrong");
+        api_error_http(res, API_EFORBIDDEN, "the admin token is wrong");
         return -1;
     }
     return 0;
 }
 
-/* The centre row id as a JSON object, or NULL when absent. */
+static const char *const fields[] = {"name",  "kind",  "address", "municipality",
+                                     "municipality_code", "phone", "email", "www",
+                                     "hours", "source", "status"};
+
+/* The text fields of c in the order of fields[]. */
+static const char **rec_text(struct centre_rec *c, size_t i)
+{
+    const char **f[] = {&c->name,  &c->kind,  &c->address, &c->municipality,
+                        &c->municipality_code, &c->phone, &c->email, &c->www,
+                        &c->hours, &c->source, &c->status};
+    return f[i];
+}
+
+/* The stored centre id as a JSON object, or NULL when absent. */
 static json_t *row_json(struct store *st, const char *id)
 {
-    static const char sql[] =
-        "SELECT id, name, kind, X(geom), Y(geom), address, municipality, municipality_code, "
-        "phone, email, www, hours, source, status, updated_at FROM centres WHERE id = ?";
-    static const char *const names[] = {"id", "name", "kind", "lon", "lat", "address",
-                                        "municipality", "municipality_code", "phone", "email",
-                                        "www", "hours", "source", "status", "updated_at"};
-    sqlite3_stmt *s = NULL;
-    json_t *o = NULL;
-    if (store_prepare(st, sql, &s, NULL))
+    struct centre_rec c;
+    char upd[64];
+    json_t *o;
+    if (centres_row(st, id, &c, upd, sizeof upd) != 1) {
+        centres_rec_free(&c);
         return NULL;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        o = json_object();
-        for (int i = 0; i < 15; i++) {
-            int t = sqlite3_column_type(s, i);
-            json_object_set_new(o, names[i],
-                                t == SQLITE_NULL    ? json_null()
-                                : t == SQLITE_FLOAT ? json_num(sqlite3_column_double(s, i), 7)
-                                                    : json_string((const char *)
-                                                                      sqlite3_column_text(s, i)));
-        }
     }
-    sqlite3_finalize(s);
+    o = json_pack("{s:s, s:o, s:o}", "id", c.id, "lon", kkc_json_num(c.lon, 7), "lat",
+                  kkc_json_num(c.lat, 7));
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        json_object_set_new(o, fields[i], kkc_json_str_or_null(*rec_text(&c, i)));
+    json_object_set_new(o, "updated_at", kkc_json_str_or_null(*upd ? upd : NULL));
+    centres_rec_free(&c);
     return o;
 }
 
-/* Check a merged centre object; KKC_EINVAL with a message naming the field. */
-static enum kkc_code validate(json_t *c, struct kkc_err *err)
+/* The merged object c as a record (strings borrowed from c), checked as centres_check() checks
+ * it, then for text values of the wrong JSON type (KKC_EINVAL naming the first one). */
+static enum kkc_code rec_of(json_t *c, const char *id, struct centre_rec *r, struct kkc_err *err)
 {
-    static const char *const texts[] = {"address", "municipality", "municipality_code", "phone",
-                                        "email",   "www",          "hours"};
-    const char *id = json_string_value(json_object_get(c, "id"));
-    const char *name = json_string_value(json_object_get(c, "name"));
-    const char *kind = json_string_value(json_object_get(c, "kind"));
-    const char *status = json_string_value(json_object_get(c, "status"));
     json_t *lon = json_object_get(c, "lon"), *lat = json_object_get(c, "lat");
+    const char *bad = NULL;
+    enum kkc_code rc;
 
-    if (!id || !*id || strlen(id) > ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-                                                         "nopqrstuvwxyz0123456789-_.:") !=
-                                                  strlen(id))
-        return kkc_err_set(err, KKC_EINVAL, "id must be 1..64 of A-Z a-z 0-9 - _ . :");
-    if (!name || !*name || strlen(name) > TEXT_MAX)
-        return kkc_err_set(err, KKC_EINVAL, "name must be a non-empty string");
-    if (centres_kind_parse(kind) < 0)
-        return kkc_err_set(err, KKC_EINVAL, "kind must be police, fire or ambulance");
-    if (!json_is_number(lon) || !json_is_number(lat) || fabs(json_number_value(lon)) > 180 ||
-        fabs(json_number_value(lat)) > 90)
-        return kkc_err_set(err, KKC_EINVAL, "lon and lat must be numbers in WGS84 range");
-    if (status && strcmp(status, "active") != 0 && strcmp(status, "closed") != 0)
-        return kkc_err_set(err, KKC_EINVAL, "status must be active or closed");
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        json_t *v = json_object_get(c, texts[i]);
-        if (v && !json_is_null(v) &&
-            (!json_is_string(v) || strlen(json_string_value(v)) > TEXT_MAX))
-            return kkc_err_set(err, KKC_EINVAL, "%s must be a string or null", texts[i]);
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    r->lon = json_is_number(lon) ? json_number_value(lon) : NAN;
+    r->lat = json_is_number(lat) ? json_number_value(lat) : NAN;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *v = json_object_get(c, fields[i]);
+        if (i > 1 && i < 9 && v && !json_is_null(v) && !json_is_string(v) && !bad)
+            bad = fields[i];
+        *rec_text(r, i) = json_string_value(v);
     }
-    return KKC_OK;
+    if ((rc = centres_check(r, err)) || !bad)
+        return rc;
+    return kkc_err_set(err, KKC_EINVAL, "%s must be a string or null", bad);
 }
 
 /* Parse the body as a JSON object whose keys are all in the allowed list. */
@@ -143,110 +136,33 @@ static json_t *parse_body(const struct api_req *r, int allow_id, struct kkc_err 
     return b;
 }
 
-/* Write c (a validated object) as the row; insert when create, else update. */
-static enum kkc_code write_row(struct store *st, json_t *c, int create, int moved,
-                               struct kkc_err *err)
-{
-    static const char ins[] =
-        "INSERT INTO centres (name, kind, address, municipality, municipality_code, phone, "
-        "email, www, hours, status, geom, source, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "coalesce(?10, 'active'), MakePoint(?11, ?12, 4326), 'admin', ?13)";
-    static const char upd[] =
-        "UPDATE centres SET name = ?, kind = ?, address = ?, municipality = ?, "
-        "municipality_code = ?, phone = ?, email = ?, www = ?, hours = ?, "
-        "status = coalesce(?10, 'active'), "
-        "geom = CASE WHEN ?14 THEN MakePoint(?11, ?12, 4326) ELSE geom END, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?13";
-    static const char *const cols[] = {"name", "kind",  "address", "municipality",
-                                       "municipality_code", "phone", "email", "www", "hours",
-                                       "status"};
-    sqlite3_stmt *s = NULL;
-    enum kkc_code rc = store_prepare(st, create ? ins : upd, &s, err);
-    if (rc)
-        return rc;
-    for (int i = 0; i < 10; i++) {
-        const char *v = json_string_value(json_object_get(c, cols[i]));
-        if (v)
-            sqlite3_bind_text(s, i + 1, v, -1, SQLITE_TRANSIENT);
-    }
-    sqlite3_bind_double(s, 11, json_number_value(json_object_get(c, "lon")));
-    sqlite3_bind_double(s, 12, json_number_value(json_object_get(c, "lat")));
-    sqlite3_bind_text(s, 13, json_string_value(json_object_get(c, "id")), -1, SQLITE_TRANSIENT);
-    if (!create)
-        sqlite3_bind_int(s, 14, moved);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_fail(st, "write centre", err);
-    sqlite3_finalize(s);
-    return rc;
-}
-
-static enum kkc_code audit(struct store *st, const char *action, const char *id, json_t *before,
-                           json_t *after, struct kkc_err *err)
-{
-    sqlite3_stmt *s = NULL;
-    char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    enum kkc_code rc = store_prepare(
-        st, "INSERT INTO audit (action, centre_id, before, after) VALUES (?, ?, ?, ?)", &s, err);
-    if (!rc) {
-        sqlite3_bind_text(s, 1, action, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-        if (b)
-            sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
-        if (a)
-            sqlite3_bind_text(s, 4, a, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = store_fail(st, "audit", err);
-    }
-    sqlite3_finalize(s);
-    free(a);
-    free(b);
-    return rc;
-}
-
-/* Merge the request into the stored row (NULL for create), validate, write, audit and commit.
- * *after_out gets the row as stored. */
+/* Merge the request into the stored row (none for create), write it audited (centres_write())
+ * and read it back into *after_out. */
 static enum kkc_code apply(struct store *st, const char *action, const char *id, json_t *body,
                            json_t **after_out, struct kkc_err *err)
 {
-    json_t *before = NULL, *merged = NULL;
-    enum kkc_code rc = store_exec(st, "BEGIN IMMEDIATE", err);
+    enum centres_action a = strcmp(action, "create") == 0   ? CENTRES_CREATE
+                            : strcmp(action, "update") == 0 ? CENTRES_UPDATE
+                                                            : CENTRES_DELETE;
+    json_t *merged = a == CENTRES_UPDATE ? row_json(st, id) : NULL;
+    struct centre_rec r = {.id = id};
+    enum kkc_code rc = KKC_OK;
 
-    if (!rc)
-        before = row_json(st, id);
-    if (!rc && strcmp(action, "create") == 0 && before)
-        rc = kkc_err_set(err, KKC_ECONFLICT, "a centre with id '%s' exists", id);
-    if (!rc && strcmp(action, "create") != 0 && !before)
-        rc = kkc_err_set(err, KKC_ENOTFOUND, "no centre with id '%s'", id);
-    if (!rc && strcmp(action, "delete") != 0) {
-        merged = before ? json_deep_copy(before) : json_object();
+    if (a == CENTRES_UPDATE && !merged)
+        return kkc_err_set(err, KKC_ENOTFOUND, "no centre with id '%s'", id);
+    if (a != CENTRES_DELETE) {
+        if (!merged)
+            merged = json_object();
         json_object_update(merged, body);
-        json_object_set_new(merged, "id", json_string(id));
-        rc = validate(merged, err);
-        if (!rc)
-            rc = write_row(st, merged, before == NULL,
-                           json_object_get(body, "lon") || json_object_get(body, "lat"), err);
-    } else if (!rc) {
-        sqlite3_stmt *s = NULL;
-        rc = store_prepare(st, "DELETE FROM centres WHERE id = ?", &s, err);
-        if (!rc) {
-            sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = store_fail(st, "delete centre", err);
-        }
-        sqlite3_finalize(s);
+        rc = rec_of(merged, id, &r, err);
+        if (rc && a == CENTRES_CREATE && row_json(st, id)) /* an existing id is told first */
+            rc = kkc_err_set(err, KKC_ECONFLICT, "a centre with id '%s' exists", id);
     }
     if (!rc)
-        *after_out = strcmp(action, "delete") ? row_json(st, id) : NULL;
+        rc = centres_write(st, a, &r, json_object_get(body, "lon") || json_object_get(body, "lat"),
+                           err);
     if (!rc)
-        rc = audit(st, action, id, before, *after_out, err);
-    if (!rc)
-        rc = store_exec(st, "COMMIT", err);
-    if (rc)
-        store_exec(st, "ROLLBACK", NULL);
-    else /* keep the log empty between writes: nothing stale for a later re-import to meet */
-        store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
-    json_decref(before);
+        *after_out = a != CENTRES_DELETE ? row_json(st, id) : NULL;
     json_decref(merged);
     return rc;
 }

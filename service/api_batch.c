@@ -7,12 +7,15 @@
  * the HTTP layer asks for bytes, keeping one double per answered row for the percentiles and one
  * counter per centre for the load. */
 #include "api_batch.h"
+#include "api_batch_int.h"
+#include "tctx.h"
 
 #include "api_route.h"
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "base/csv.h"
 #include "json_out.h"
+#include "road/nearest_time.h"
 #include "road/snap.h"
 #include "strbuf.h"
 #include "world.h"
@@ -24,41 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define NO_TEXT ((size_t)-1)
-#define ID_MAX 256           /* bytes of an incident id; longer ids are cut */
-#define OUT_CAP (4u << 20)   /* bytes of output produced ahead of the reader */
-#define TEXT_CAP (64u << 20) /* bytes of ids and row messages of one batch */
-
-enum batch_by { BY_DISTANCE = 0, BY_TIME };
-enum batch_stage { STAGE_HEAD = 0, STAGE_ROWS, STAGE_SUMMARY, STAGE_DONE };
-
-struct incident {
-    size_t id;          /* offset of the id in text, or NO_TEXT */
-    size_t msg;         /* offset of the row's error message in text, or NO_TEXT */
-    enum kkc_code code; /* the row's error, KKC_OK when lon,lat can be answered */
-    double lon, lat;
-};
-
-struct batch {
-    const struct world *w;
-    unsigned mask;
-    int closed, by, ndjson;
-    size_t k;
-    double radius;
-    struct incident *inc;
-    size_t n, alloc;
-    struct strbuf text; /* ids and messages, each NUL-terminated */
-    size_t next;        /* the next row to answer */
-    enum batch_stage stage;
-    struct strbuf out;         /* produced, not yet read */
-    double *first_m, *first_s; /* per row with a first centre: metres / seconds to it */
-    size_t firsts;             /* entries in first_m and first_s */
-    size_t answered;           /* rows answered without an error */
-    unsigned long *load;       /* per centre: incidents it is first for */
-    char **brief;              /* per centre: its brief JSON text once used, malloc'd */
-    size_t nbrief;             /* entries of brief */
-};
 
 /* Free the batch. Never touches the world: the HTTP layer may have released it already (the
  * request completed before the response was destroyed). */
@@ -79,300 +47,18 @@ static void batch_free(void *cls)
     free(b);
 }
 
-/* ---------------------------------------------------------------- incidents ---------------- */
-
-/* Keep len bytes of s (cut to ID_MAX) in the arena; its offset, or NO_TEXT when s is NULL. */
-static size_t text_keep(struct batch *b, const char *s, size_t len)
-{
-    size_t at = b->text.len;
-    if (!s)
-        return NO_TEXT;
-    if (len > ID_MAX)
-        len = ID_MAX;
-    if (strbuf_append(&b->text, s, len) || strbuf_append(&b->text, "", 1))
-        return NO_TEXT;
-    return at;
-}
-
-/* Append an incident with id (may be NULL); KKC_ETOOBIG past the limit, KKC_ENOMEM. */
-static enum kkc_code batch_add(struct batch *b, const char *id, size_t id_len,
-                               struct incident **out, struct kkc_err *err)
-{
-    if (b->n == API_BATCH_MAX_INCIDENTS)
-        return kkc_err_set(err, KKC_ETOOBIG, "a batch holds at most %d incidents",
-                           API_BATCH_MAX_INCIDENTS);
-    if (b->n == b->alloc) {
-        size_t n = b->alloc ? b->alloc * 2 : 1024;
-        struct incident *grown = realloc(b->inc, n * sizeof *grown);
-        if (!grown)
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-        b->inc = grown;
-        b->alloc = n;
-    }
-    *out = &b->inc[b->n++];
-    **out = (struct incident){.id = text_keep(b, id, id_len), .msg = NO_TEXT, .code = KKC_OK};
-    if (b->text.failed)
-        return kkc_err_set(err, KKC_ETOOBIG, "the ids of the batch exceed %u bytes", TEXT_CAP);
-    return KKC_OK;
-}
-
-/* Mark the incident as failed with e's code and message. */
-static void row_fail(struct batch *b, struct incident *in, const struct kkc_err *e)
-{
-    in->code = e->code ? e->code : KKC_EINVAL;
-    in->msg = text_keep(b, e->msg, strlen(e->msg));
-}
-
-/* Set the incident's point from two numbers: lon,lat, or x,y in crs (NULL = WGS84). */
-static void row_point(struct batch *b, struct incident *in, struct crs_ctx *cx, const char *crs,
-                      double x, double y)
-{
-    struct kkc_err e = {0};
-    if (crs)
-        crs_to_wgs84(cx, crs, x, y, &in->lon, &in->lat, &e);
-    else if (fabs(x) > 180 || fabs(y) > 90)
-        kkc_err_set(&e, KKC_EINVAL, "lon must be in [-180, 180] and lat in [-90, 90]");
-    else
-        in->lon = x, in->lat = y;
-    if (e.code)
-        row_fail(b, in, &e);
-}
-
-/* ---------------------------------------------------------------- CSV ---------------------- */
-
-struct csv_cols {
-    int id, a, b; /* columns of the id (-1 = none) and of lon,lat or x,y */
-    int xy;       /* 1 when a,b are x,y */
-};
-
-static enum kkc_code csv_header(char **f, int nf, struct csv_cols *c, struct kkc_err *err)
-{
-    c->id = csv_column(f, nf, "id");
-    c->a = csv_column(f, nf, "lon");
-    c->b = csv_column(f, nf, "lat");
-    c->xy = 0;
-    if (c->a < 0 && c->b < 0) {
-        c->a = csv_column(f, nf, "x");
-        c->b = csv_column(f, nf, "y");
-        c->xy = 1;
-    }
-    if (c->a < 0 || c->b < 0)
-        return kkc_err_set(err, KKC_EINVAL,
-                           "the CSV header must name lon,lat or x,y (and id), e.g. id,lon,lat");
-    return KKC_OK;
-}
-
-/* One data record into an incident (a row error when its numbers are bad). */
-static enum kkc_code csv_row(struct batch *b, const struct csv_cols *c, char **f, int nf,
-                             struct crs_ctx *cx, const char *crs, struct kkc_err *err)
-{
-    struct incident *in;
-    const char *id = c->id >= 0 && c->id < nf ? f[c->id] : NULL;
-    double x, y;
-    enum kkc_code rc = batch_add(b, id, id ? strlen(id) : 0, &in, err);
-    if (rc)
-        return rc;
-    if (c->a >= nf || c->b >= nf || !params_parse_double(f[c->a], &x) ||
-        !params_parse_double(f[c->b], &y)) {
-        struct kkc_err e;
-        kkc_err_set(&e, KKC_EINVAL, "%s must be finite numbers", c->xy ? "x and y" : "lon and lat");
-        row_fail(b, in, &e);
-        return KKC_OK;
-    }
-    row_point(b, in, cx, c->xy ? crs : NULL, x, y);
-    return KKC_OK;
-}
-
-static enum kkc_code parse_csv(struct batch *b, const char *body, size_t len, struct crs_ctx *cx,
-                               const char *crs, int crs_given, struct kkc_err *err)
-{
-    FILE *f = fmemopen((void *)body, len, "r");
-    struct csv *c = NULL;
-    char *fields[CSV_MAX_FIELDS];
-    struct csv_cols cols;
-    int nf, got;
-    enum kkc_code rc;
-
-    if (!f)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    rc = csv_from_stream(f, &c, err);
-    if (!rc && csv_next(c, fields, &nf, err) != 1)
-        rc = kkc_err_set(err, KKC_EINVAL, "the CSV has no header line");
-    if (!rc)
-        rc = csv_header(fields, nf, &cols, err);
-    if (!rc && crs_given && !cols.xy)
-        rc = kkc_err_set(err, KKC_EINVAL, "crs applies to x,y columns; these are lon,lat (WGS84)");
-    while (!rc && (got = csv_next(c, fields, &nf, err)) != 0) {
-        struct incident *in;
-        if (got < 0) { /* a malformed record: a row error, then go on with the next line */
-            struct kkc_err e = *err;
-            rc = batch_add(b, NULL, 0, &in, err);
-            if (!rc)
-                row_fail(b, in, &e);
-            continue;
-        }
-        if (nf == 1 && !fields[0][0])
-            continue; /* a blank line */
-        rc = csv_row(b, &cols, fields, nf, cx, cols.xy ? crs : NULL, err);
-    }
-    csv_close(c);
-    fclose(f);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- GeoJSON ------------------ */
-
-/* The id of a feature: its "id" or properties.id, a string or an integer, into buf. */
-static const char *feature_id(json_t *feat, char *buf, size_t size)
-{
-    json_t *id = json_object_get(feat, "id");
-    if (!id)
-        id = json_object_get(json_object_get(feat, "properties"), "id");
-    if (json_is_string(id))
-        return json_string_value(id);
-    if (json_is_integer(id)) {
-        snprintf(buf, size, "%lld", (long long)json_integer_value(id));
-        return buf;
-    }
-    return NULL;
-}
-
-/* One feature into an incident. */
-static enum kkc_code geojson_feature(struct batch *b, json_t *feat, struct crs_ctx *cx,
-                                     const char *crs, struct kkc_err *err)
-{
-    char idbuf[32];
-    const char *id = feature_id(feat, idbuf, sizeof idbuf);
-    json_t *g = json_object_get(feat, "geometry");
-    json_t *xy = json_object_get(g, "coordinates");
-    struct incident *in;
-    struct kkc_err e = {0};
-    enum kkc_code rc = batch_add(b, id, id ? strlen(id) : 0, &in, err);
-
-    if (rc)
-        return rc;
-    if (!json_is_object(feat) || !json_is_object(g))
-        kkc_err_set(&e, KKC_EINVAL, "a feature with a Point geometry is expected");
-    else if (!json_is_string(json_object_get(g, "type")) ||
-             strcmp(json_string_value(json_object_get(g, "type")), "Point") != 0)
-        kkc_err_set(&e, KKC_EINVAL, "the geometry must be a Point");
-    else if (json_array_size(xy) < 2 || json_array_size(xy) > 3 ||
-             !json_is_number(json_array_get(xy, 0)) || !json_is_number(json_array_get(xy, 1)))
-        kkc_err_set(&e, KKC_EINVAL, "a Point's coordinates must be [x, y] numbers");
-    if (e.code) {
-        row_fail(b, in, &e);
-        return KKC_OK;
-    }
-    row_point(b, in, cx, crs, json_number_value(json_array_get(xy, 0)),
-              json_number_value(json_array_get(xy, 1)));
-    return KKC_OK;
-}
-
-static size_t skip_ws(const char *s, size_t len, size_t i)
-{
-    while (i < len && isspace((unsigned char)s[i]))
-        i++;
-    return i;
-}
-
-/* Decode one JSON value at s[*i] and advance *i past it; NULL with err set when malformed. */
-static json_t *next_value(const char *s, size_t len, size_t *i, struct kkc_err *err)
-{
-    json_error_t je;
-    json_t *v = json_loadb(s + *i, len - *i, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
-    if (!v) {
-        kkc_err_set(err, KKC_EINVAL, "the body is not valid JSON near byte %zu: %s",
-                    *i + (size_t)(je.position > 0 ? je.position : 0), je.text);
-        return NULL;
-    }
-    *i += (size_t)je.position;
-    return v;
-}
-
-/* The "features" array, one element at a time so that only one feature is ever decoded. */
-static enum kkc_code geojson_features(struct batch *b, const char *s, size_t len, size_t *i,
-                                      struct crs_ctx *cx, const char *crs, struct kkc_err *err)
-{
-    enum kkc_code rc = KKC_OK;
-    *i = skip_ws(s, len, *i);
-    if (*i >= len || s[*i] != '[')
-        return kkc_err_set(err, KKC_EINVAL, "features must be an array");
-    *i = skip_ws(s, len, *i + 1);
-    if (*i < len && s[*i] == ']') {
-        (*i)++;
-        return KKC_OK;
-    }
-    while (!rc) {
-        json_t *feat = next_value(s, len, i, err);
-        if (!feat)
-            return KKC_EINVAL;
-        rc = geojson_feature(b, feat, cx, crs, err);
-        json_decref(feat);
-        *i = skip_ws(s, len, *i);
-        if (!rc && *i < len && s[*i] == ']') {
-            (*i)++;
-            return KKC_OK;
-        }
-        if (!rc && (*i >= len || s[*i] != ','))
-            return kkc_err_set(err, KKC_EINVAL, "features: ',' or ']' expected at byte %zu", *i);
-        (*i)++;
-        *i = skip_ws(s, len, *i);
-    }
-    return rc;
-}
-
-/* A FeatureCollection: its members in any order, "features" read element by element. */
-static enum kkc_code parse_geojson(struct batch *b, const char *s, size_t len, struct crs_ctx *cx,
-                                   const char *crs, struct kkc_err *err)
-{
-    size_t i = skip_ws(s, len, 0);
-    int is_fc = 0, has_features = 0;
-    enum kkc_code rc = KKC_OK;
-
-    if (i >= len || s[i] != '{')
-        return kkc_err_set(err, KKC_EINVAL, "the body must be a GeoJSON FeatureCollection");
-    i = skip_ws(s, len, i + 1);
-    while (!rc && i < len && s[i] != '}') {
-        json_t *key = next_value(s, len, &i, err), *v = NULL;
-        if (!key)
-            return KKC_EINVAL;
-        i = skip_ws(s, len, i);
-        if (!json_is_string(key) || i >= len || s[i] != ':')
-            rc = kkc_err_set(err, KKC_EINVAL, "a member name and ':' expected at byte %zu", i);
-        else if (i++, strcmp(json_string_value(key), "features") == 0)
-            has_features = 1, rc = geojson_features(b, s, len, &i, cx, crs, err);
-        else if (!(v = next_value(s, len, &i, err)))
-            rc = KKC_EINVAL;
-        else if (strcmp(json_string_value(key), "type") == 0)
-            is_fc = json_is_string(v) && strcmp(json_string_value(v), "FeatureCollection") == 0;
-        json_decref(key);
-        json_decref(v);
-        i = skip_ws(s, len, i);
-        if (!rc && i < len && s[i] == ',')
-            i = skip_ws(s, len, i + 1);
-        else if (!rc && (i >= len || s[i] != '}'))
-            rc = kkc_err_set(err, KKC_EINVAL, "',' or '}' expected at byte %zu", i);
-    }
-    if (!rc && (i >= len || skip_ws(s, len, i + 1) != len))
-        rc = kkc_err_set(err, KKC_EINVAL, "the body must be one JSON object");
-    if (!rc && (!is_fc || !has_features))
-        rc = kkc_err_set(err, KKC_EINVAL,
-                         "the body must be a GeoJSON FeatureCollection with a features array");
-    return rc;
-}
-
 /* ---------------------------------------------------------------- answering ---------------- */
 
 /* Rows are written straight into the output (no jansson tree per row: that was most of the
- * time); numbers as json_num() would give them, strings escaped, and each centre's brief
+ * time); numbers as kkc_json_num() would give them, strings escaped, and each centre's brief
  * object serialised once per batch. */
 
 /* {"id","name","kind","lon","lat"} of a centre; a new reference. */
-static json_t *json_centre_brief(const struct centre *c)
+static json_t *kkc_json_centre_brief(const struct centre *c)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
-                     centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
-                     json_num(c->lat, 7));
+                     centres_kind_name(c->kind), "lon", kkc_json_num(c->lon, 7), "lat",
+                     kkc_json_num(c->lat, 7));
 }
 
 /* Append s as a JSON string (NULL as null). */
@@ -400,7 +86,7 @@ static void put_str(struct strbuf *o, const char *s)
 }
 
 /* Append x rounded to decimals (1..9) places, trailing zeros dropped but one kept, as
- * json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
+ * kkc_json_num() and jansson print it ("1961.0", "8.69"); null when not finite. */
 static void put_num(struct strbuf *o, double x, int decimals)
 {
     static const long long pow10[] = {1,      10,      100,      1000,      10000,
@@ -428,7 +114,7 @@ static void put_num(struct strbuf *o, double x, int decimals)
 static const char *brief_text(struct batch *b, uint32_t i)
 {
     if (!b->brief[i])
-        b->brief[i] = json_out_take(json_centre_brief(centres_get(b->w->centres, i)));
+        b->brief[i] = kkc_json_out_take(kkc_json_centre_brief(centres_get(b->w->centres, i)));
     return b->brief[i];
 }
 
@@ -486,7 +172,7 @@ static enum kkc_code row_distance(struct batch *b, const struct incident *in, do
 static enum kkc_code row_time(struct batch *b, const struct incident *in, double *m, double *s,
                               long *first, struct kkc_err *err)
 {
-    struct api_time_hit hits[API_BATCH_K_MAX];
+    struct nearest_time_hit hits[API_BATCH_K_MAX];
     struct snap at;
     size_t n;
     if (snap_point(b->w->graph, in->lon, in->lat, b->radius, &at, NULL))
@@ -494,7 +180,7 @@ static enum kkc_code row_time(struct batch *b, const struct incident *in, double
                            "no road network covers this point (nothing "
                            "routable within %.0f m)",
                            b->radius);
-    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, b->radius, hits, &n, err))
+    if (api_nearest_time_hits(b->w, &at, b->mask, b->closed, b->k, hits, &n, err))
         return err->code;
     strbuf_append(&b->out, ",\"results\":[", 12);
     for (size_t i = 0; i < n; i++) {
@@ -563,7 +249,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* {"median","p90","max"} of v[0..n) (sorted here), or null when n is 0. The median of an even
  * count is the mean of the middle two; p90 is the nearest rank: v[ceil(0.9 n) - 1]. */
-static json_t *json_stats(double *v, size_t n)
+static json_t *kkc_json_stats(double *v, size_t n)
 {
     size_t r90;
     if (!n)
@@ -571,8 +257,8 @@ static json_t *json_stats(double *v, size_t n)
     qsort(v, n, sizeof *v, cmp_double);
     r90 = (9 * n + 9) / 10; /* ceil(0.9 n) */
     return json_pack("{s:o, s:o, s:o}", "median",
-                     json_num(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 1), "p90",
-                     json_num(v[r90 - 1], 1), "max", json_num(v[n - 1], 1));
+                     kkc_json_num(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, 1), "p90",
+                     kkc_json_num(v[r90 - 1], 1), "max", kkc_json_num(v[n - 1], 1));
 }
 
 struct load_item {
@@ -589,7 +275,7 @@ static int cmp_load(const void *a, const void *b)
 }
 
 /* The centres that are first for at least one incident, most loaded first (ties by id). */
-static json_t *json_load(const struct batch *b)
+static json_t *kkc_json_load(const struct batch *b)
 {
     size_t nc = centres_count(b->w->centres), m = 0;
     struct load_item *items = malloc((nc ? nc : 1) * sizeof *items);
@@ -603,9 +289,9 @@ static json_t *json_load(const struct batch *b)
     for (size_t i = 0; i < m; i++)
         json_array_append_new(
             a, json_pack("{s:o, s:I, s:o}", "centre",
-                         json_centre_brief(centres_get(b->w->centres, items[i].centre)),
+                         kkc_json_centre_brief(centres_get(b->w->centres, items[i].centre)),
                          "incidents", (json_int_t)items[i].n, "share",
-                         json_num((double)items[i].n / (double)b->firsts, 4)));
+                         kkc_json_num((double)items[i].n / (double)b->firsts, 4)));
     free(items);
     return a;
 }
@@ -616,11 +302,11 @@ static void summary_write(struct batch *b)
         json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "by", b->by == BY_TIME ? "time" : "distance",
                   "k", (json_int_t)b->k, "incidents", (json_int_t)b->n, "answered",
                   (json_int_t)b->answered, "failed", (json_int_t)(b->n - b->answered), "distance_m",
-                  json_stats(b->first_m, b->firsts));
+                  kkc_json_stats(b->first_m, b->firsts));
     char *text;
     if (b->by == BY_TIME)
-        json_object_set_new(s, "duration_s", json_stats(b->first_s, b->firsts));
-    json_object_set_new(s, "load", json_load(b));
+        json_object_set_new(s, "duration_s", kkc_json_stats(b->first_s, b->firsts));
+    json_object_set_new(s, "load", kkc_json_load(b));
     text = json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(s);
     strbuf_printf(&b->out, b->ndjson ? "{\"summary\":%s}\n" : "],\"summary\":%s}\n",
@@ -678,7 +364,7 @@ static enum kkc_code body_kind(const struct api_req *r, enum body_kind *kind, st
 {
     const char *ct = r->content_type;
     size_t n = ct ? strcspn(ct, "; \t") : 0;
-    size_t i = skip_ws(r->body ? r->body : "", r->body_len, 0);
+    size_t i = batch_skip_ws(r->body ? r->body : "", r->body_len, 0);
 
     if (n == 8 && strncasecmp(ct, "text/csv", n) == 0)
         *kind = BODY_CSV;
@@ -772,7 +458,7 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
     }
     if (!rc)
         rc = body_kind(r, &kind, &err);
-    if (!rc && (!r->body || skip_ws(r->body, r->body_len, 0) == r->body_len))
+    if (!rc && (!r->body || batch_skip_ws(r->body, r->body_len, 0) == r->body_len))
         rc = kkc_err_set(&err, KKC_EINVAL,
                          "the body is empty: send CSV (id,lon,lat) or a "
                          "GeoJSON FeatureCollection of Points");
@@ -780,9 +466,9 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
         rc = check_crs(r->t->crs, crs, &err);
     if (!rc && kind == BODY_CSV)
         rc =
-            parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL, &err);
+            batch_parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL, &err);
     else if (!rc)
-        rc = parse_geojson(b, r->body, r->body_len, r->t->crs, crs, &err);
+        rc = batch_parse_geojson(b, r->body, r->body_len, r->t->crs, crs, &err);
     if (!rc)
         rc = batch_ready(b, &err);
     if (rc) {

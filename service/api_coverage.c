@@ -7,6 +7,7 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+#include "tctx.h"
 
 #include "centres/centres.h"
 #include "coverage/coverage.h"
@@ -67,14 +68,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
                                 size_t *n, size_t cap, struct kkc_err *err)
 {
     const char *s = params_str(q, key);
-    char buf[256], *save = NULL;
+    char t[256];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s || s[strlen(s) - 1] == ',')
+    if (strlen(s) >= sizeof t || !*s || s[strlen(s) - 1] == ',')
         return kkc_err_set(err, KKC_EINVAL, "%s must be a list of numbers", key);
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == cap)
             return kkc_err_set(err, KKC_EINVAL, "at most %zu values of %s", cap, key);
         if (!params_parse_double(t, &out[*n]) || !(out[*n] > 0 && out[*n] <= max))
@@ -92,14 +93,14 @@ static enum kkc_code param_list(struct params *q, const char *key, double max, d
 static enum kkc_code param_close(const struct api_req *r, long *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(r->q, "close");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ',');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "close must be a list of centre ids");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_CLOSED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d centres in close", COVERAGE_CLOSED_MAX);
         if ((out[*n] = centres_find(r->w->centres, t)) < 0)
@@ -126,14 +127,14 @@ static int parse_lonlat(const char *s, double *lon, double *lat)
 static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct kkc_err *err)
 {
     const char *s = params_str(q, "add");
-    char buf[LIST_MAX], *save = NULL;
+    char t[LIST_MAX];
+    struct params_items it = params_items(s ? s : "", ';');
     *n = 0;
     if (!s)
         return KKC_OK;
-    if (strlen(s) >= sizeof buf || !*s)
+    if (strlen(s) >= sizeof t || !*s)
         return kkc_err_set(err, KKC_EINVAL, "add must be LON,LAT;LON,LAT...");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_ADDED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d added centres", COVERAGE_ADDED_MAX);
         if (parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
@@ -212,7 +213,7 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
 /* ---------------------------------------------------------------- GeoJSON ------------------ */
 
 /* The coordinates of a ring or line: [[lon, lat], ...] rounded to 1e-7 degree. */
-static json_t *json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
+static json_t *kkc_json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
     unsigned n = 0;
@@ -222,63 +223,63 @@ static json_t *json_coords(GEOSContextHandle_t h, const GEOSGeometry *g)
         return a;
     for (unsigned i = 0; i < n; i++)
         if (GEOSCoordSeq_getXY_r(h, s, i, &x, &y))
-            json_array_append_new(a, json_pack("[o,o]", json_num(x, 7), json_num(y, 7)));
+            json_array_append_new(a, json_pack("[o,o]", kkc_json_num(x, 7), kkc_json_num(y, 7)));
     return a;
 }
 
 /* A polygon's rings: [shell, hole, ...]. */
-static json_t *json_rings(GEOSContextHandle_t h, const GEOSGeometry *poly)
+static json_t *kkc_json_rings(GEOSContextHandle_t h, const GEOSGeometry *poly)
 {
     json_t *a = json_array();
     if (GEOSisEmpty_r(h, poly))
         return a;
-    json_array_append_new(a, json_coords(h, GEOSGetExteriorRing_r(h, poly)));
+    json_array_append_new(a, kkc_json_coords(h, GEOSGetExteriorRing_r(h, poly)));
     for (int k = 0; k < GEOSGetNumInteriorRings_r(h, poly); k++)
-        json_array_append_new(a, json_coords(h, GEOSGetInteriorRingN_r(h, poly, k)));
+        json_array_append_new(a, kkc_json_coords(h, GEOSGetInteriorRingN_r(h, poly, k)));
     return a;
 }
 
 /* A GeoJSON geometry for a lon/lat (Multi)Polygon: Polygon when it has one part. */
-static json_t *json_area(GEOSContextHandle_t h, const GEOSGeometry *g)
+static json_t *kkc_json_area(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(h, g), n = GEOSGetNumGeometries_r(h, g);
     json_t *polys;
     if (type == GEOS_POLYGON)
-        return json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", json_rings(h, g));
+        return json_pack("{s:s, s:o}", "type", "Polygon", "coordinates", kkc_json_rings(h, g));
     if (n == 1)
-        return json_area(h, GEOSGetGeometryN_r(h, g, 0));
+        return kkc_json_area(h, GEOSGetGeometryN_r(h, g, 0));
     polys = json_array();
     for (int k = 0; k < n; k++)
         if (GEOSGeomTypeId_r(h, GEOSGetGeometryN_r(h, g, k)) == GEOS_POLYGON)
-            json_array_append_new(polys, json_rings(h, GEOSGetGeometryN_r(h, g, k)));
+            json_array_append_new(polys, kkc_json_rings(h, GEOSGetGeometryN_r(h, g, k)));
     return json_pack("{s:s, s:o}", "type", "MultiPolygon", "coordinates", polys);
 }
 
-static json_t *json_feature(json_t *geometry, json_t *props)
+static json_t *kkc_json_feature(json_t *geometry, json_t *props)
 {
     return json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", geometry, "properties",
                      props);
 }
 
-static json_t *json_point(double lon, double lat)
+static json_t *kkc_json_point(double lon, double lat)
 {
-    return json_pack("{s:s, s:[o,o]}", "type", "Point", "coordinates", json_num(lon, 7),
-                     json_num(lat, 7));
+    return json_pack("{s:s, s:[o,o]}", "type", "Point", "coordinates", kkc_json_num(lon, 7),
+                     kkc_json_num(lat, 7));
 }
 
 /* A site: the centre's id, name, kind and position, or an added point. */
-static json_t *json_site(const struct api_req *r, const struct coverage_site *s)
+static json_t *kkc_json_site(const struct api_req *r, const struct coverage_site *s)
 {
     if (s->centre >= 0) {
         const struct centre *c = centres_get(r->w->centres, (size_t)s->centre);
         return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "name", c->name, "kind",
-                         centres_kind_name(c->kind), "lon", json_num(c->lon, 7), "lat",
-                         json_num(c->lat, 7));
+                         centres_kind_name(c->kind), "lon", kkc_json_num(c->lon, 7), "lat",
+                         kkc_json_num(c->lat, 7));
     }
     char id[32];
     snprintf(id, sizeof id, "added-%d", s->added);
     return json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id, "name", "added centre", "added", 1,
-                     "lon", json_num(s->lon, 7), "lat", json_num(s->lat, 7));
+                     "lon", kkc_json_num(s->lon, 7), "lat", kkc_json_num(s->lat, 7));
 }
 
 /* Reply with a FeatureCollection (stolen features) and extra top-level members (stolen). */
@@ -292,47 +293,6 @@ static void reply_features(struct api_res *res, json_t *features, json_t *extra)
 }
 
 /* ---------------------------------------------------------------- isochrone -------------- */
-
-/* Population of the municipalities inside g (lon/lat), and how many. */
-static void population_in(GEOSContextHandle_t h, const struct coverage_base *b,
-                          const GEOSGeometry *g, long *pop, long *count)
-{
-    const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, g);
-    double x0 = 0, y0 = 0, x1 = -1, y1 = -1;
-    *pop = *count = 0;
-    if (!pg || GEOSisEmpty_r(h, g) || !GEOSGeom_getXMin_r(h, g, &x0) ||
-        !GEOSGeom_getYMin_r(h, g, &y0) || !GEOSGeom_getXMax_r(h, g, &x1) ||
-        !GEOSGeom_getYMax_r(h, g, &y1))
-        x1 = x0 - 1;
-    for (size_t i = 0; i < b->nmuni && x1 >= x0; i++) {
-        const struct coverage_muni *m = &b->muni[i];
-        GEOSGeometry *pt;
-        if (m->lon < x0 || m->lon > x1 || m->lat < y0 || m->lat > y1 ||
-            !(pt = GEOSGeom_createPointFromXY_r(h, m->lon, m->lat)))
-            continue;
-        if (GEOSPreparedContains_r(h, pg, pt) == 1)
-            (*count)++, *pop += m->population > 0 ? m->population : 0;
-        GEOSGeom_destroy_r(h, pt);
-    }
-    if (pg)
-        GEOSPreparedGeom_destroy_r(h, pg);
-}
-
-/* Whether census data covers lon,lat (a kraj with population holds it). */
-static int census_at(const struct coverage_base *b, double lon, double lat)
-{
-    for (size_t i = 0; i < b->nregion; i++) {
-        const struct coverage_region *k = &b->region[i];
-        if (k->level != COVERAGE_KRAJ || !k->has_population || lon < k->bbox[0] ||
-            lon > k->bbox[2] || lat < k->bbox[1] || lat > k->bbox[3])
-            continue;
-        for (size_t p = 0; p < k->npolys; p++)
-            if (shape_point_in(lon, lat, k->ring_first, k->poly_first[p], k->poly_first[p + 1] - 1,
-                               k->pts))
-                return 1;
-    }
-    return 0;
-}
 
 /* The sources of an isochrone: centre=ID|LON,LAT, or the centres of kind (less close, plus
  * add). *label receives what to print as "centre" (stolen by the caller). */
@@ -363,12 +323,12 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
     if (snap_point(r->w->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
         return err->code;
     is->n = 1;
-    is->census = census_at(b, lon, lat);
+    is->census = coverage_census_at(b, lon, lat);
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
-        is->label = json_site(r, &site);
+        is->label = kkc_json_site(r, &site);
     } else {
-        is->label = json_pack("{s:o, s:o}", "lon", json_num(lon, 7), "lat", json_num(lat, 7));
+        is->label = json_pack("{s:o, s:o}", "lon", kkc_json_num(lon, 7), "lat", kkc_json_num(lat, 7));
     }
     return KKC_OK;
 }
@@ -389,7 +349,7 @@ static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
         if (!cr.sites[i].snapped)
             continue;
         is->src[is->n++] = (struct reach_source){cr.sites[i].at, (uint32_t)i};
-        is->census |= census_at(b, cr.sites[i].lon, cr.sites[i].lat);
+        is->census |= coverage_census_at(b, cr.sites[i].lon, cr.sites[i].lat);
     }
     if (!rc)
         is->label = json_pack("{s:I, s:I, s:I}", "centres", (json_int_t)is->n, "closed",
@@ -408,14 +368,14 @@ static json_t *iso_features(GEOSContextHandle_t h, const struct coverage_base *b
     for (size_t k = 0; k < n; k++) {
         long pop = 0, count = 0;
         if (is->census)
-            population_in(h, b, polys[k], &pop, &count);
+            coverage_population_in(h, b, polys[k], &pop, &count);
         json_t *props = json_pack(
-            "{s:o, s:o, s:o, s:o, s:O, s:s, s:o, s:b}", "minutes", json_num(minutes[k], 3),
-            "area_km2", json_num(shape_area_km2(h, polys[k]), 3), "population",
+            "{s:o, s:o, s:o, s:o, s:O, s:s, s:o, s:b}", "minutes", kkc_json_num(minutes[k], 3),
+            "area_km2", kkc_json_num(shape_area_km2(h, polys[k]), 3), "population",
             is->census ? json_integer(pop) : json_null(), "municipalities",
             is->census ? json_integer(count) : json_null(), "centre", is->label, "direction",
-            direction, "road_km", json_num(info[k].road_m / 1000, 2), "repaired", info[k].repaired);
-        json_array_append_new(features, json_feature(json_area(h, polys[k]), props));
+            direction, "road_km", kkc_json_num(info[k].road_m / 1000, 2), "repaired", info[k].repaired);
+        json_array_append_new(features, kkc_json_feature(kkc_json_area(h, polys[k]), props));
     }
     return features;
 }
@@ -479,8 +439,8 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
                                  is.census ? POPULATION_SOURCE : "none", "method", "polygon",
                                  "roads reached within the time, buffered", "buffer_m",
-                                 json_num(info[0].width_m, 1), "cell_m",
-                                 json_num(info[0].cell_m, 2), "area", "WGS84 ellipsoid"));
+                                 kkc_json_num(info[0].width_m, 1), "cell_m",
+                                 kkc_json_num(info[0].cell_m, 2), "area", "WGS84 ellipsoid"));
     for (size_t k = 0; k < n; k++)
         if (polys[k])
             GEOSGeom_destroy_r(h, polys[k]);
@@ -491,19 +451,19 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
 /* ---------------------------------------------------------------- coverage --------------- */
 
 /* {"total", "covered", "share"}; nulls when has is 0; whole numbers when decimals < 0. */
-static json_t *json_share(double covered, double total, int has, int decimals)
+static json_t *kkc_json_share(double covered, double total, int has, int decimals)
 {
     if (!has)
         return json_pack("{s:n, s:n, s:n}", "total", "covered", "share");
     return json_pack("{s:o, s:o, s:o}", "total",
-                     decimals < 0 ? json_integer((json_int_t)total) : json_num(total, decimals),
+                     decimals < 0 ? json_integer((json_int_t)total) : kkc_json_num(total, decimals),
                      "covered",
-                     decimals < 0 ? json_integer((json_int_t)covered) : json_num(covered, decimals),
-                     "share", total > 0 ? json_num(covered / total, 6) : json_null());
+                     decimals < 0 ? json_integer((json_int_t)covered) : kkc_json_num(covered, decimals),
+                     "share", total > 0 ? kkc_json_num(covered / total, 6) : json_null());
 }
 
 /* The kinds of mask as an array of names. */
-static json_t *json_kinds(unsigned mask)
+static json_t *kkc_json_kinds(unsigned mask)
 {
     json_t *a = json_array();
     for (int k = 0; k < KIND_COUNT; k++)
@@ -513,7 +473,7 @@ static json_t *json_kinds(unsigned mask)
 }
 
 /* One uncovered municipality. */
-static json_t *json_uncovered(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_uncovered(const struct api_req *r, const struct coverage_base *b,
                               const struct coverage_result *cr, size_t k, int by_road, double limit)
 {
     const struct coverage_muni_result *mr = &cr->muni[k];
@@ -522,18 +482,18 @@ static json_t *json_uncovered(const struct api_req *r, const struct coverage_bas
     json_t *o =
         json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "code", m->code, "name", m->name, "population",
                   m->population >= 0 ? json_integer(m->population) : json_null(), "lon",
-                  json_num(m->lon, 7), "lat", json_num(m->lat, 7), "reachable", reach);
+                  kkc_json_num(m->lon, 7), "lat", kkc_json_num(m->lat, 7), "reachable", reach);
     json_object_set_new(o, by_road ? "duration_s" : "distance_m",
-                        reach ? json_num(mr->value, 1) : json_null());
+                        reach ? kkc_json_num(mr->value, 1) : json_null());
     json_object_set_new(o, by_road ? "shortfall_s" : "shortfall_m",
-                        reach ? json_num(mr->value - limit, 1) : json_null());
+                        reach ? kkc_json_num(mr->value - limit, 1) : json_null());
     json_object_set_new(o, "nearest_centre",
-                        mr->site >= 0 ? json_site(r, &cr->sites[mr->site]) : json_null());
+                        mr->site >= 0 ? kkc_json_site(r, &cr->sites[mr->site]) : json_null());
     return o;
 }
 
 /* The breakdown by the next level of regions. */
-static json_t *json_children(const struct coverage_base *b, const struct coverage_result *cr)
+static json_t *kkc_json_children(const struct coverage_base *b, const struct coverage_result *cr)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < cr->nchild; i++) {
@@ -546,14 +506,14 @@ static json_t *json_children(const struct coverage_base *b, const struct coverag
             a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "code", g->code, "level",
                          coverage_level_name(g->level), "name", g->name, "population",
                          cr->has_population ? json_integer(c->pop_total) : json_null(),
-                         "covered_share", json_num(share, 6), "municipalities",
+                         "covered_share", kkc_json_num(share, 6), "municipalities",
                          (json_int_t)c->munis, "uncovered", (json_int_t)c->uncovered));
     }
     return a;
 }
 
 /* The centres taking part: used, off the roads, closed ids, added count. */
-static json_t *json_centres_used(const struct api_req *r, const struct cov_params *p,
+static json_t *kkc_json_centres_used(const struct api_req *r, const struct cov_params *p,
                                  const struct coverage_result *cr)
 {
     json_t *closed = json_array();
@@ -566,28 +526,28 @@ static json_t *json_centres_used(const struct api_req *r, const struct cov_param
 }
 
 /* The report without the uncovered list. */
-static json_t *json_report(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_report(const struct api_req *r, const struct coverage_base *b,
                            const struct cov_params *p, const struct coverage_result *cr)
 {
     const struct coverage_region *g = &b->region[cr->region];
     int road = p->q.minutes > 0, pop = cr->has_population;
     json_t *o = json_pack(
         "{s:{s:o}, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:s}",
-        "threshold", road ? "minutes" : "km", json_num(road ? p->q.minutes : p->q.km, 3), "by",
-        road ? "road" : "straight_line", "kind", json_kinds(p->q.kind_mask), "region", "code",
+        "threshold", road ? "minutes" : "km", kkc_json_num(road ? p->q.minutes : p->q.km, 3), "by",
+        road ? "road" : "straight_line", "kind", kkc_json_kinds(p->q.kind_mask), "region", "code",
         g->code, "level", coverage_level_name(g->level), "name", g->name, "population",
-        json_share((double)cr->pop_covered, (double)cr->pop_total, pop, -1), "area_km2",
-        json_share(cr->area_covered_km2, cr->area_total_km2, 1, 3), "municipalities", "total",
+        kkc_json_share((double)cr->pop_covered, (double)cr->pop_total, pop, -1), "area_km2",
+        kkc_json_share(cr->area_covered_km2, cr->area_total_km2, 1, 3), "municipalities", "total",
         (json_int_t)cr->muni_total, "uncovered", (json_int_t)cr->muni_uncovered, "unreachable",
-        (json_int_t)cr->muni_unreachable, "regions", json_children(b, cr), "centres",
-        json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
+        (json_int_t)cr->muni_unreachable, "regions", kkc_json_children(b, cr), "centres",
+        kkc_json_centres_used(r, p, cr), "population_source", pop ? POPULATION_SOURCE : "none");
     if (road)
-        json_object_set_new(o, "road_km", json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
+        json_object_set_new(o, "road_km", kkc_json_share(cr->road_covered_km, cr->road_total_km, 1, 3));
     json_object_set_new(o, "method",
                         road ? json_pack("{s:s, s:s, s:o, s:s}", "covered",
                                          "drive time from the nearest centre to the snapped point",
                                          "areas", "roads reached within the time, buffered",
-                                         "buffer_m", json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area",
+                                         "buffer_m", kkc_json_num(ISOCHRONE_WIDTH_DEFAULT_M, 1), "area",
                                          "WGS84 ellipsoid")
                              : json_pack("{s:s, s:s, s:s, s:i, s:s}", "covered",
                                          "geodesic distance to the nearest centre (WGS84)", "areas",
@@ -606,11 +566,11 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
                            const struct coverage_base *b, const struct cov_params *p,
                            const struct coverage_result *cr, struct api_res *res)
 {
-    json_t *rep = json_report(r, b, p, cr), *unc = json_array(), *features;
+    json_t *rep = kkc_json_report(r, b, p, cr), *unc = json_array(), *features;
     int road = p->q.minutes > 0;
     double limit = road ? p->q.minutes * 60 : p->q.km * 1000;
     for (size_t i = 0; i < cr->nworst; i++)
-        json_array_append_new(unc, json_uncovered(r, b, cr, cr->worst[i], road, limit));
+        json_array_append_new(unc, kkc_json_uncovered(r, b, cr, cr->worst[i], road, limit));
     if (!p->geojson) {
         json_object_set_new(rep, "uncovered", unc);
         api_reply(res, rep);
@@ -618,18 +578,18 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
     }
     features = json_array();
     json_array_append_new(features,
-                          json_feature(json_area(h, cr->service),
+                          kkc_json_feature(kkc_json_area(h, cr->service),
                                        json_pack("{s:s, s:o}", "role", "service", "area_km2",
-                                                 json_num(shape_area_km2(h, cr->service), 3))));
+                                                 kkc_json_num(shape_area_km2(h, cr->service), 3))));
     json_array_append_new(
         features,
-        json_feature(json_area(h, cr->gap), json_pack("{s:s, s:o}", "role", "gap", "area_km2",
-                                                      json_num(shape_area_km2(h, cr->gap), 3))));
+        kkc_json_feature(kkc_json_area(h, cr->gap), json_pack("{s:s, s:o}", "role", "gap", "area_km2",
+                                                      kkc_json_num(shape_area_km2(h, cr->gap), 3))));
     for (size_t i = 0; i < json_array_size(unc); i++) {
         json_t *m = json_array_get(unc, i);
         json_object_set_new(m, "role", json_string("uncovered"));
         json_array_append_new(features,
-                              json_feature(json_point(json_real_value(json_object_get(m, "lon")),
+                              kkc_json_feature(kkc_json_point(json_real_value(json_object_get(m, "lon")),
                                                       json_real_value(json_object_get(m, "lat"))),
                                            json_incref(m)));
     }
@@ -666,14 +626,14 @@ static json_t *catchment_feature(const struct api_req *r, GEOSContextHandle_t h,
                                  const struct coverage_result *cr,
                                  const struct coverage_catchment *c, int by_road)
 {
-    json_t *props = json_pack("{s:o, s:o, s:o, s:I}", "centre", json_site(r, &cr->sites[c->site]),
-                              "area_km2", json_num(c->area_km2, 3), "population",
+    json_t *props = json_pack("{s:o, s:o, s:o, s:I}", "centre", kkc_json_site(r, &cr->sites[c->site]),
+                              "area_km2", kkc_json_num(c->area_km2, 3), "population",
                               cr->has_population ? json_integer(c->population) : json_null(),
                               "municipalities", (json_int_t)c->munis);
     json_object_set_new(
         props, by_road ? "time_s" : "distance_m",
-        json_pack("{s:o, s:o}", "mean", json_num(c->mean, 1), "max", json_num(c->max, 1)));
-    return json_feature(json_area(h, c->area), props);
+        json_pack("{s:o, s:o}", "mean", kkc_json_num(c->mean, 1), "max", kkc_json_num(c->max, 1)));
+    return kkc_json_feature(kkc_json_area(h, c->area), props);
 }
 
 void api_catchments(const struct api_req *r, struct api_res *res)
@@ -706,7 +666,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
                        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "method",
                                  by_road ? "network_voronoi_by_time" : "voronoi_by_distance",
                                  "region", "code", g->code, "level", coverage_level_name(g->level),
-                                 "name", g->name, "kind", json_kinds(p.q.kind_mask),
+                                 "name", g->name, "kind", kkc_json_kinds(p.q.kind_mask),
                                  "population_source",
                                  cr.has_population ? POPULATION_SOURCE : "none"));
     }

@@ -5,6 +5,7 @@
  * SQL runs, so bad input is a 400 and never reaches the database. Every query goes through the
  * table's spatial index (or the name index) and has a LIMIT, so answers stay fast while panning. */
 #include "api_layers.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "import/data_import.h"

@@ -17,9 +17,9 @@
  * Coordinates are also accepted as polyline({p5}) / polyline6({p6}), and a trailing ".json".
  * Figures are those of /v1/route: the same snapping (radius SNAP_RADIUS_DEFAULT_M unless
  * radiuses says otherwise) and the same route_compute(), so distance and duration are identical.
- * Steps carry maneuvers derived from the geometry (bearings, turn angles, name changes, the other
- * roads at each junction), the road classes and the roundabout flags of the graph, as OSRM's car
- * guidance gives them: depart, turn, new name, continue, fork, end of road, arrive;
+ * Steps are those of geo/road/guidance.h (written here as OSRM writes them), tables those of
+ * geo/road/table.h, nearest roads those of snap_roads() (geo/road/snap.h). Maneuvers:
+ *   depart, turn, new name, continue, fork, end of road, arrive;
  *   roundabout / rotary: one step from entering the ring to the next maneuver after leaving it,
  *     named after the road taken, with `exit` (exits passed, the one taken included: ring nodes
  *     with a road leaving the ring; service roads only on a service ring) and the direction of
@@ -45,19 +45,8 @@
 #define OSRM_TABLE_MAX 100           /* coordinates of one /table request: 100 x 100 at most */
 #define OSRM_NEAREST_MAX 100         /* number= of /nearest */
 
-/* Whether path belongs to the OSRM endpoints (/route/v1/, /nearest/v1/, /table/v1/). */
-int api_osrm_owns(const char *path);
-
-/* Answer a request for which api_osrm_owns(req->path) holds. Fills res (an error body on
- * failure); GET and HEAD only (OPTIONS gets the Allow header). */
+/* Answer a GET or HEAD of /route/v1/, /nearest/v1/ or /table/v1/ (the route table in routes.c
+ * sends them, and answers other methods). Fills res (an error body on failure). */
 void api_osrm_dispatch(const struct api_req *req, struct api_res *res);
-
-/* The cost of the fastest drive from each of src[0..ns) to each of dst[0..nd) on g, into
- * out[i * nd + j]; GRAPH_COST_INF where unreachable. Equal to route_cost() for every pair (the
- * same optimum), computed with one search per source (or per destination when there are fewer).
- * KKC_ENOMEM on allocation failure. */
-enum kkc_code api_osrm_table_costs(const struct graph *g, const struct snap *src, size_t ns,
-                                   const struct snap *dst, size_t nd, graph_cost *out,
-                                   struct kkc_err *err);
 
 #endif

@@ -3,6 +3,7 @@
  * (api_coverage_base), and this file turns the answer into JSON. Parsing is strict: every field
  * is known and typed, and a malformed body is reported at jansson's own position. */
 #include "api_plan.h"
+#include "tctx.h"
 
 #include "api_coverage.h"
 #include "centres/centres.h"
@@ -217,13 +218,13 @@ static enum kkc_code body_parse(const struct api_req *r, const struct coverage_b
 
 /* ---------------------------------------------------------------- the answer -------------- */
 
-static json_t *json_share(long covered, long total)
+static json_t *kkc_json_share(long covered, long total)
 {
-    return total > 0 ? json_num((double)covered / (double)total, 6) : json_null();
+    return total > 0 ? kkc_json_num((double)covered / (double)total, 6) : json_null();
 }
 
 /* The municipalities a step changes. */
-static json_t *json_step_munis(const struct coverage_base *b, const struct plan_result *pr,
+static json_t *kkc_json_step_munis(const struct coverage_base *b, const struct plan_result *pr,
                                const struct plan_step *st)
 {
     json_t *a = json_array();
@@ -237,13 +238,13 @@ static json_t *json_step_munis(const struct coverage_base *b, const struct plan_
 }
 
 /* One chosen site: rank, position, what it is, what it changes. */
-static json_t *json_step(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_step(const struct api_req *r, const struct coverage_base *b,
                          const struct plan_body *p, const struct plan_result *pr, size_t k)
 {
     const struct plan_step *st = &pr->step[k];
     int add = p->q.goal == PLAN_ADD;
     json_t *o = json_pack("{s:I, s:o, s:o}", "rank", (json_int_t)(k + 1), "lon",
-                          json_num(st->lon, 7), "lat", json_num(st->lat, 7));
+                          kkc_json_num(st->lon, 7), "lat", kkc_json_num(st->lat, 7));
     if (!add) {
         const struct centre *c = centres_get(r->w->centres, (size_t)st->site);
         json_object_set_new(o, "centre",
@@ -258,14 +259,14 @@ static json_t *json_step(const struct api_req *r, const struct coverage_base *b,
     }
     json_object_set_new(o, add ? "population_gained" : "population_lost", json_integer(st->change));
     json_object_set_new(o, "population_covered", json_integer(st->covered));
-    json_object_set_new(o, "covered_share", json_share(st->covered, pr->cov.pop_total));
+    json_object_set_new(o, "covered_share", kkc_json_share(st->covered, pr->cov.pop_total));
     json_object_set_new(o, add ? "municipalities_covered" : "municipalities_uncovered",
-                        json_step_munis(b, pr, st));
+                        kkc_json_step_munis(b, pr, st));
     return o;
 }
 
 /* The add= or close= value for GET /v1/coverage that reproduces the answer (NULL: too long). */
-static json_t *json_what_if(const struct api_req *r, const struct plan_body *p,
+static json_t *kkc_json_what_if(const struct api_req *r, const struct plan_body *p,
                             const struct plan_result *pr)
 {
     char buf[WHAT_IF_MAX];
@@ -287,7 +288,7 @@ static json_t *json_what_if(const struct api_req *r, const struct plan_body *p,
 }
 
 /* How the choice was made: greedy's figure and guarantee, the exact search's. */
-static void json_methods(json_t *o, const struct plan_body *p, const struct plan_result *pr)
+static void kkc_json_methods(json_t *o, const struct plan_body *p, const struct plan_result *pr)
 {
     int add = p->q.goal == PLAN_ADD;
     const char *fig = add ? "population_gained" : "population_lost";
@@ -297,7 +298,7 @@ static void json_methods(json_t *o, const struct plan_body *p, const struct plan
                                           "is monotone submodular in the sites"
                                         : "none in general (closing is not monotone "
                                           "submodular maximisation)"));
-    json_object_set_new(g, "ratio", add ? json_num(1 - exp(-1), 6) : json_null());
+    json_object_set_new(g, "ratio", add ? kkc_json_num(1 - exp(-1), 6) : json_null());
     json_object_set_new(g, add ? "optimum_at_most" : "optimum_at_least", json_integer(pr->bound));
     json_object_set_new(o, "method", json_string(pr->method == PLAN_EXACT ? "exact" : "greedy"));
     json_object_set_new(o, "greedy", g);
@@ -317,7 +318,7 @@ static void json_methods(json_t *o, const struct plan_body *p, const struct plan
 }
 
 /* The candidates or the centres that could close, and the centres taking part. */
-static void json_inputs(json_t *o, const struct api_req *r, const struct plan_body *p,
+static void kkc_json_inputs(json_t *o, const struct api_req *r, const struct plan_body *p,
                         const struct plan_result *pr)
 {
     json_t *closed = json_array();
@@ -342,7 +343,7 @@ static void json_inputs(json_t *o, const struct api_req *r, const struct plan_bo
 }
 
 /* The whole answer. */
-static json_t *json_plan(const struct api_req *r, const struct coverage_base *b,
+static json_t *kkc_json_plan(const struct api_req *r, const struct coverage_base *b,
                          const struct plan_body *p, const struct plan_result *pr)
 {
     const struct coverage_region *g = &b->region[pr->cov.region];
@@ -350,7 +351,7 @@ static json_t *json_plan(const struct api_req *r, const struct coverage_base *b,
     long after = pr->nsteps ? pr->step[pr->nsteps - 1].covered : pr->cov.pop_covered;
     json_t *sites = json_array(), *kinds = json_array();
     for (size_t k = 0; k < pr->nsteps; k++)
-        json_array_append_new(sites, json_step(r, b, p, pr, k));
+        json_array_append_new(sites, kkc_json_step(r, b, p, pr, k));
     for (int k = 0; k < KIND_COUNT; k++)
         if (p->q.cov.kind_mask & (1u << k))
             json_array_append_new(kinds, json_string(centres_kind_name((enum centre_kind)k)));
@@ -358,17 +359,17 @@ static json_t *json_plan(const struct api_req *r, const struct coverage_base *b,
         "{s:s, s:s, s:I, s:{s:o}, s:s, s:o, s:{s:s, s:s, s:s}, s:s, s:{s:I, s:I, s:I, s:o, s:o}}",
         "objective", "maximal covering", "goal", p->q.goal == PLAN_ADD ? "add" : "remove", "asked",
         (json_int_t)p->q.count, "threshold", road ? "minutes" : "km",
-        json_num(road ? p->q.cov.minutes : p->q.cov.km, 3), "by", road ? "road" : "straight_line",
+        kkc_json_num(road ? p->q.cov.minutes : p->q.cov.km, 3), "by", road ? "road" : "straight_line",
         "kind", kinds, "region", "code", g->code, "level", coverage_level_name(g->level), "name",
         g->name, "population_source", POPULATION_SOURCE, "population", "total",
         (json_int_t)pr->cov.pop_total, "covered_before", (json_int_t)pr->cov.pop_covered,
         "covered_after", (json_int_t)after, "share_before",
-        json_share(pr->cov.pop_covered, pr->cov.pop_total), "share_after",
-        json_share(after, pr->cov.pop_total));
-    json_methods(o, p, pr);
+        kkc_json_share(pr->cov.pop_covered, pr->cov.pop_total), "share_after",
+        kkc_json_share(after, pr->cov.pop_total));
+    kkc_json_methods(o, p, pr);
     json_object_set_new(o, "sites", sites);
-    json_object_set_new(o, "what_if", json_what_if(r, p, pr));
-    json_inputs(o, r, p, pr);
+    json_object_set_new(o, "what_if", kkc_json_what_if(r, p, pr));
+    kkc_json_inputs(o, r, p, pr);
     return o;
 }
 
@@ -390,7 +391,7 @@ void api_plan(const struct api_req *r, struct api_res *res)
     if (rc)
         api_error(res, rc, err.msg);
     else
-        api_reply(res, json_plan(r, b, &p, &pr));
+        api_reply(res, kkc_json_plan(r, b, &p, &pr));
     plan_result_free(h, &pr);
     free(p.cand);
 }

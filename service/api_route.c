@@ -1,14 +1,17 @@
 /* service/api_route.c -- GET /v1/route: the fastest drive between two points (or from a centre),
  * as a GeoJSON Feature with distance, duration, snapping details and steps. */
 #include "api_route.h"
+#include "tctx.h"
 
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/nearest_time.h"
 #include "json_out.h"
 #include "params.h"
 #include "road/route.h"
+#include "road/table.h"
 #include "road/snap.h"
 #include "world.h"
 
@@ -44,11 +47,11 @@ enum kkc_code api_route_end(const struct api_req *r, const char *name, struct ro
 }
 
 /* The "from"/"to" object: input point, centre, snapped point, snap distance, road. */
-static json_t *json_end(const struct api_req *r, const struct route_end *e, const struct snap *s)
+static json_t *kkc_json_end(const struct api_req *r, const struct route_end *e, const struct snap *s)
 {
-    json_t *o = json_pack("{s:[o,o], s:[o,o], s:o, s:s, s:s}", "input", json_num(e->lon, 7),
-                          json_num(e->lat, 7), "snapped", json_num(s->lon, 7),
-                          json_num(s->lat, 7), "snap_distance_m", json_num(s->distance_m, 1),
+    json_t *o = json_pack("{s:[o,o], s:[o,o], s:o, s:s, s:s}", "input", kkc_json_num(e->lon, 7),
+                          kkc_json_num(e->lat, 7), "snapped", kkc_json_num(s->lon, 7),
+                          kkc_json_num(s->lat, 7), "snap_distance_m", kkc_json_num(s->distance_m, 1),
                           "road", s->name ? s->name : "", "ref", s->ref ? s->ref : "");
     if (e->centre >= 0) {
         const struct centre *c = centres_get(r->w->centres, (size_t)e->centre);
@@ -58,24 +61,24 @@ static json_t *json_end(const struct api_req *r, const struct route_end *e, cons
     return o;
 }
 
-static json_t *json_steps(const struct route_result *rr)
+static json_t *kkc_json_steps(const struct route_result *rr)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < rr->step_count; i++) {
         const struct route_step *st = &rr->steps[i];
         json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o}", "name", st->name, "ref",
-                                           st->ref, "distance_m", json_num(st->distance_m, 1),
-                                           "duration_s", json_num(st->duration_s, 1)));
+                                           st->ref, "distance_m", kkc_json_num(st->distance_m, 1),
+                                           "duration_s", kkc_json_num(st->duration_s, 1)));
     }
     return a;
 }
 
-static json_t *json_line(const struct route_result *rr)
+static json_t *kkc_json_line(const struct route_result *rr)
 {
     json_t *c = json_array();
     for (size_t i = 0; i < rr->coord_count; i++)
-        json_array_append_new(c, json_pack("[o,o]", json_num(rr->coords[2 * i], 6),
-                                           json_num(rr->coords[2 * i + 1], 6)));
+        json_array_append_new(c, json_pack("[o,o]", kkc_json_num(rr->coords[2 * i], 6),
+                                           kkc_json_num(rr->coords[2 * i + 1], 6)));
     return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
 }
 
@@ -112,12 +115,12 @@ void api_route(const struct api_req *r, struct api_res *res)
         api_error(res, rc, err.msg);
         return;
     }
-    json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", json_num(rr->distance_m, 1),
-                              "duration_s", json_num(rr->duration_s, 1), "from",
-                              json_end(r, &from, &sf), "to", json_end(r, &to, &st));
+    json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", kkc_json_num(rr->distance_m, 1),
+                              "duration_s", kkc_json_num(rr->duration_s, 1), "from",
+                              kkc_json_end(r, &from, &sf), "to", kkc_json_end(r, &to, &st));
     if (steps)
-        json_object_set_new(props, "steps", json_steps(rr));
-    api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", json_line(rr),
+        json_object_set_new(props, "steps", kkc_json_steps(rr));
+    api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", kkc_json_line(rr),
                              "properties", props));
     res->content_type = "application/geo+json";
     route_result_destroy(rr);
@@ -125,73 +128,12 @@ void api_route(const struct api_req *r, struct api_res *res)
 
 /* ---------------------------------------------------------------- nearest by time ---------- */
 
-static int cmp_time_hit(const void *a, const void *b)
-{
-    const struct api_time_hit *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? -1 : 1;
-    return (x->centre > y->centre) - (x->centre < y->centre);
-}
-
-/* Every chosen centre's cost to the point by one search backwards from the point: exact for any
- * k and for closed centres, which the precomputed labels leave out. Writes the best k to out. */
-static enum kkc_code time_exhaustive(const struct world *w, const struct snap *at, unsigned mask,
-                                     int closed, size_t k, double radius,
-                                     struct api_time_hit *out, size_t *n, struct kkc_err *err)
-{
-    const struct graph *g = w->graph;
-    size_t nc = centres_count(w->centres), nh = 0;
-    graph_cost *to = malloc(graph_node_count(g) * sizeof *to);
-    struct api_time_hit *hits = malloc((nc ? nc : 1) * sizeof *hits);
-    struct graph_seed seeds[2];
-    size_t ns = snap_arrivals(g, at, seeds);
-    enum kkc_code rc = to && hits ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory");
-
-    *n = 0;
-    if (!rc)
-        rc = graph_search_all(g, seeds, ns, 1, to, err);
-    for (size_t i = 0; !rc && i < nc; i++) {
-        const struct centre *c = centres_get(w->centres, i);
-        struct snap cs;
-        struct graph_seed dep[2];
-        graph_cost best = GRAPH_COST_INF, direct;
-        if (!(mask & (1u << c->kind)) || (!c->active && !closed) ||
-            snap_point(g, c->lon, c->lat, radius, &cs, NULL))
-            continue;
-        size_t nd = snap_departures(g, &cs, dep);
-        for (size_t j = 0; j < nd; j++)
-            if (to[dep[j].node] != GRAPH_COST_INF && dep[j].cost + to[dep[j].node] < best)
-                best = dep[j].cost + to[dep[j].node];
-        if (snap_direct(g, &cs, at, &direct) && direct < best)
-            best = direct;
-        if (best != GRAPH_COST_INF)
-            hits[nh++] = (struct api_time_hit){(uint32_t)i, best};
-    }
-    free(to);
-    if (!rc) {
-        qsort(hits, nh, sizeof *hits, cmp_time_hit);
-        *n = nh < k ? nh : k;
-        memcpy(out, hits, *n * sizeof *hits);
-    }
-    free(hits);
-    return rc;
-}
-
 enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
-                                    int include_closed, size_t k, double radius_m,
-                                    struct api_time_hit *out, size_t *n, struct kkc_err *err)
+                                    int include_closed, size_t k, struct nearest_time_hit *out,
+                                    size_t *n, struct kkc_err *err)
 {
-    const struct labels *lab = w->labels[mask & KIND_MASK_ALL];
-    struct labels_hit lh[LABELS_K_MAX];
-    enum kkc_code rc;
-
-    *n = 0;
-    if (include_closed || !lab || k > labels_k(lab))
-        return time_exhaustive(w, at, mask, include_closed, k, radius_m, out, n, err);
-    rc = labels_nearest(lab, at, k, lh, n, err);
-    for (size_t i = 0; !rc && i < *n; i++)
-        out[i] = (struct api_time_hit){lh[i].centre, lh[i].cost};
-    return rc;
+    return nearest_time(w->graph, w->centres, w->labels[mask & KIND_MASK_ALL], at, mask,
+                        include_closed, k, out, n, err);
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
@@ -199,7 +141,7 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
 {
     struct kkc_err err = {0};
     struct snap at;
-    struct api_time_hit *th = calloc(k ? k : 1, sizeof *th);
+    struct nearest_time_hit *th = calloc(k ? k : 1, sizeof *th);
     size_t n = 0;
     enum kkc_code rc = KKC_OK;
 
@@ -215,7 +157,7 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
                          "by=distance works everywhere",
                          radius_m);
     else
-        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, radius_m, th, &n, &err);
+        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, th, &n, &err);
     if (rc) {
         free(th);
         api_error(res, rc, err.msg);
@@ -227,16 +169,16 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
         double bearing, straight = crs_geodesic(p->lon, p->lat, c->lon, c->lat, &bearing);
         json_array_append_new(
             results, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
-                               "centre", json_centre(c), "duration_s",
-                               json_num(graph_cost_seconds(th[i].cost), 1), "road_distance_m",
-                               json_num(graph_cost_metres(th[i].cost), 1), "distance_m",
-                               json_num(straight, 1), "bearing_deg", json_num(bearing, 1)));
+                               "centre", kkc_json_centre(c), "duration_s",
+                               kkc_json_num(graph_cost_seconds(th[i].cost), 1), "road_distance_m",
+                               kkc_json_num(graph_cost_metres(th[i].cost), 1), "distance_m",
+                               kkc_json_num(straight, 1), "bearing_deg", kkc_json_num(bearing, 1)));
     }
     free(th);
     json_t *q = api_json_query(p);
     json_object_set_new(q, "snapped", json_pack("{s:[o,o], s:o, s:s}", "location",
-                                                json_num(at.lon, 7), json_num(at.lat, 7),
-                                                "distance_m", json_num(at.distance_m, 1), "road",
+                                                kkc_json_num(at.lon, 7), kkc_json_num(at.lat, 7),
+                                                "distance_m", kkc_json_num(at.distance_m, 1), "road",
                                                 at.name ? at.name : ""));
     api_reply(res, json_pack("{s:o, s:s, s:o}", "query", q, "by", "time", "results", results));
 }

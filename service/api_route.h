@@ -11,27 +11,19 @@
 void api_route(const struct api_req *r, struct api_res *res);
 
 /* The by=time part of GET /v1/nearest: the k centres of the kinds in mask with the least driving
- * time from the centre to the point p (snapped within radius_m). */
+ * time from the centre to the point p (p snapped within radius_m; the centres as
+ * nearest_time.h says). */
 struct point_in;
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
                       unsigned mask, int include_closed, size_t k, double radius_m);
 
-/* One centre ranked by driving time: its index into the world's centres and the cost of the
- * drive from it to the point. */
+/* nearest_time() (geo/road/nearest_time.h) on the world's centres and labels for mask. */
 struct world;
 struct snap;
-struct api_time_hit {
-    uint32_t centre;
-    graph_cost cost;
-};
-/* The k centres of the kinds in mask with the least driving time from the centre to the snapped
- * point at, ordered by cost then centre index, into out[0..k) with their number in *n (fewer
- * when fewer reach the point). From the world's labels when they can answer (active centres,
- * k <= labels_k()), else from one search backwards from the point (centres snapped within
- * radius_m). w must have a graph. KKC_ENOMEM. */
+struct nearest_time_hit;
 enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
-                                    int include_closed, size_t k, double radius_m,
-                                    struct api_time_hit *out, size_t *n, struct kkc_err *err);
+                                    int include_closed, size_t k, struct nearest_time_hit *out,
+                                    size_t *n, struct kkc_err *err);
 
 /* One routing end point parsed from "centre:ID" or "LON,LAT". */
 struct route_end {

@@ -3,11 +3,16 @@
  * Commands that answer queries go through api_dispatch(), so the command line prints exactly
  * what the HTTP API answers (--json) or a table made from it. */
 #include "cli.h"
+#include "cli_call.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "import/data_import.h"
 #include "http.h"
 #include "road/import/osm_import.h"
+#include "road/graph.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 #include "world.h"
 
@@ -56,16 +61,8 @@ static void print_report(void *ud, const char *file, long row, const char *reaso
 /* OSM reports: printed, and kept in the import_report table like the reference data's. */
 static void osm_report(void *ud, const char *file, long row, const char *reason)
 {
-    sqlite3_stmt *s = NULL;
     print_report(NULL, file, row, reason);
-    if (store_prepare(ud, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)", &s,
-                      NULL) == KKC_OK) {
-        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, row);
-        sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-        sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
+    store_report_row(ud, file, row, reason);
 }
 
 /* The replaced database may have left a write-ahead log (admin writes run in WAL mode): SQLite
@@ -400,6 +397,28 @@ static int read_openapi(struct serve_args *a)
     return a->openapi && !a->openapi_doc ? -1 : 0;
 }
 
+/* Block SIGHUP, SIGTERM and SIGINT (serve_loop() waits for them) and ignore SIGPIPE. */
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* The port the server listens on into path (--port-file; NULL: none). */
+static void write_port_file(const char *path, int port)
+{
+    FILE *pf = path ? fopen(path, "w") : NULL;
+    if (pf) {
+        fprintf(pf, "%d\n", port);
+        fclose(pf);
+    }
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct serve_args a = {0};
@@ -408,7 +427,6 @@ int cli_serve(int argc, char **argv)
     struct world_holder worlds;
     struct http_server *srv = NULL;
     FILE *log = NULL;
-    sigset_t set;
 
     if (serve_parse(argc, argv, &a))
         return 2;
@@ -427,14 +445,14 @@ int cli_serve(int argc, char **argv)
         free(a.openapi_doc);
         return 1;
     }
+    if (w->graph && w->graph->ch)
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
+                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache ? "read from cache" : "customized",
+                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
+                w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
-    /* Block the signals before MHD starts its threads, so only sigwait sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;
@@ -450,13 +468,7 @@ int cli_serve(int argc, char **argv)
         setvbuf(log, NULL, _IOLBF, 0);
     fprintf(stderr, "kkc serve: http://%s:%d/ (%s, data version %s)\n", a.host, http_port(srv),
             a.db, w->version);
-    if (a.port_file) {
-        FILE *pf = fopen(a.port_file, "w");
-        if (pf) {
-            fprintf(pf, "%d\n", http_port(srv));
-            fclose(pf);
-        }
-    }
+    write_port_file(a.port_file, http_port(srv));
     serve_loop(a.db, &worlds);
     fprintf(stderr, "kkc serve: stopping\n");
     http_stop(srv);
@@ -481,35 +493,6 @@ void cli_put_col(const char *s, int width)
 }
 
 /* ---------------------------------------------------------------- queries ------------------ */
-
-/* Answer one API request in process against the database; the caller frees res->body. */
-static int cli_call(const char *db, const char *path, struct params *q, struct api_res *res)
-{
-    struct kkc_err err = {0};
-    struct world *w = NULL;
-    struct world_holder h;
-    struct api_req r = {.method = "GET", .path = path, .q = q, .t = tctx_get()};
-
-    if (world_load(db, &w, &err)) {
-        fprintf(stderr, "kkc: %s\n", err.msg);
-        return 1;
-    }
-    world_holder_init(&h, w);
-    r.w = w;
-    api_dispatch(&r, res);
-    world_holder_done(&h);
-    return 0;
-}
-
-/* Print a response: the JSON as is, or errors as "kkc: message". Returns the exit status. */
-static int print_error(const struct api_res *res)
-{
-    json_t *v = json_loads(res->body ? res->body : "{}", 0, NULL);
-    fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-            json_string_value(json_object_get(v, "code")));
-    json_decref(v);
-    return 1;
-}
 
 static const char nearest_help[] =
     "usage: kkc nearest LON LAT [-k N] [--kind police|fire|ambulance[,...]] [--by distance|time]\n"
@@ -588,10 +571,11 @@ int cli_nearest(int argc, char **argv)
     params_add(&q, crs ? "y" : "lat", argv[optind + 1]);
     if (crs)
         params_add(&q, "crs", crs);
-    if (cli_call(db, "/v1/nearest", &q, &res))
+    struct api_req r = {.method = "GET", .path = "/v1/nearest", .q = &q};
+    if (cli_call(db, &r, &res))
         return 1;
     if (res.status != 200)
-        rc = print_error(&res);
+        json_decref(cli_answer(&res, &rc));
     else if (json)
         rc = (puts(res.body), 0);
     else
@@ -652,10 +636,11 @@ int cli_route(int argc, char **argv)
     params_add(&q, "from", argv[optind]);
     params_add(&q, "to", argv[optind + 1]);
     params_add(&q, "steps", steps || !json ? "true" : "false");
-    if (cli_call(db, "/v1/route", &q, &res))
+    struct api_req r = {.method = "GET", .path = "/v1/route", .q = &q};
+    if (cli_call(db, &r, &res))
         return 1;
     if (res.status != 200)
-        rc = print_error(&res);
+        json_decref(cli_answer(&res, &rc));
     else if (json)
         rc = (puts(res.body), 0);
     else

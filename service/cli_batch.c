@@ -2,6 +2,9 @@
  * the same handler as POST /v1/nearest, read as a stream and printed as it comes (the JSON
  * document as is with --json, else a table of the results and the summary). */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
+#include "cli_call.h"
 
 #include "api.h"
 #include "api_batch.h"
@@ -151,12 +154,10 @@ static int drain(struct api_res *res, int json)
 
 int cli_batch(const char *db, const char *file, struct params *q, int json)
 {
-    struct kkc_err err = {0};
     struct strbuf body;
-    struct world *w = NULL;
-    struct world_holder h;
+    struct cli_world cw;
     struct api_res res = {0};
-    struct api_req r = {.method = "POST", .path = "/v1/nearest", .q = q, .t = tctx_get()};
+    struct api_req r = {.method = "POST", .path = "/v1/nearest", .q = q};
     int rc = 1;
 
     strbuf_init(&body, API_BATCH_BODY_MAX);
@@ -164,29 +165,23 @@ int cli_batch(const char *db, const char *file, struct params *q, int json)
         params_add(q, "format", "ndjson");
     if (read_file(file, &body))
         goto out;
-    if (world_load(db, &w, &err)) {
-        fprintf(stderr, "kkc: %s\n", err.msg);
+    if (cli_world_open(db, &cw))
         goto out;
-    }
-    world_holder_init(&h, w);
-    r.w = w;
     r.body = body.data ? body.data : "";
     r.body_len = body.len;
     r.content_type = type_of(file);
-    api_dispatch(&r, &res);
+    cli_world_dispatch(&cw, &r, &res);
     if (res.stream.read) {
         rc = drain(&res, json) ? 1 : 0;
         if (rc)
             fprintf(stderr, "kkc: the batch was cut short (out of memory)\n");
         res.stream.free(res.stream.cls);
     } else {
-        json_t *v = json_loads(res.body ? res.body : "{}", 0, NULL);
-        fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-                json_string_value(json_object_get(v, "code")));
-        json_decref(v);
+        int failed = 0;
+        json_decref(cli_answer(&res, &failed));
         free(res.body);
     }
-    world_holder_done(&h);
+    cli_world_close(&cw);
 out:
     strbuf_free(&body);
     return rc;

@@ -4,6 +4,9 @@
  * API's own handler (api_dispatch), so the table shows exactly what the API answers; --json
  * prints the answer as is (--geojson the GeoJSON form). */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
+#include "cli_call.h"
 
 #include "api.h"
 #include "world.h"
@@ -29,25 +32,6 @@ static const char coverage_help[] =
     "places hypothetical ones, without changing stored data. --json prints exactly what\n"
     "GET /v1/coverage answers; --geojson its GeoJSON form (gaps, service area, uncovered "
     "points).\n";
-
-/* Answer one GET in process against the database; the caller frees res->body. 0 or 1. */
-static int cov_call(const char *db, const char *path, struct params *q, struct api_res *res)
-{
-    struct kkc_err err = {0};
-    struct world *w = NULL;
-    struct world_holder h;
-    struct api_req r = {.method = "GET", .path = path, .q = q, .t = tctx_get()};
-
-    if (!r.t || world_load(db, &w, &err)) {
-        fprintf(stderr, "kkc: %s\n", r.t ? err.msg : "out of memory");
-        return 1;
-    }
-    world_holder_init(&h, w);
-    r.w = w;
-    api_dispatch(&r, res);
-    world_holder_done(&h);
-    return 0;
-}
 
 static double num(json_t *o, const char *a, const char *b)
 {
@@ -201,13 +185,12 @@ int cli_coverage(int argc, char **argv)
     params_init(&q);
     if ((rc = cov_options(argc, argv, &q, &db, &json, &all)))
         return rc < 0 ? 0 : rc;
-    if (cov_call(db, "/v1/coverage", &q, &res))
+    struct api_req r = {.method = "GET", .path = "/v1/coverage", .q = &q};
+    if (cli_call(db, &r, &res))
         return 1;
-    v = json_loads(res.body ? res.body : "{}", 0, NULL);
-    if (res.status != 200) {
-        fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-                json_string_value(json_object_get(v, "code")));
-        rc = 1;
+    v = cli_answer(&res, &rc);
+    if (rc) {
+        /* printed by cli_answer() */
     } else if (json) {
         puts(res.body);
     } else {

@@ -4,6 +4,9 @@
  * the API's own handler (api_dispatch), so the table shows exactly what the API answers; --json
  * prints the answer as is. */
 #include "cli.h"
+#include "routes.h"
+#include "tctx.h"
+#include "cli_call.h"
 
 #include "api.h"
 #include "world.h"
@@ -28,31 +31,18 @@ static const char plan_help[] =
     "...]; at most 10,000). N is 1..20. The greedy choice is exact-checked by branch and bound\n"
     "when that finishes in time (--method). --json prints exactly what POST /v1/plan answers.\n";
 
-/* Answer one POST in process against the database; the caller frees res->body. 0 or 1. */
+/* Answer one POST of body in process against the database; the caller frees res->body. 0/1. */
 static int plan_call(const char *db, const char *body, struct api_res *res)
 {
-    struct kkc_err err = {0};
-    struct world *w = NULL;
-    struct world_holder h;
     struct params q;
     struct api_req r = {.method = "POST",
                         .path = "/v1/plan",
                         .q = &q,
                         .content_type = "application/json",
                         .body = body,
-                        .body_len = strlen(body),
-                        .t = tctx_get()};
-
+                        .body_len = strlen(body)};
     params_init(&q);
-    if (!r.t || world_load(db, &w, &err)) {
-        fprintf(stderr, "kkc: %s\n", r.t ? err.msg : "out of memory");
-        return 1;
-    }
-    world_holder_init(&h, w);
-    r.w = w;
-    api_dispatch(&r, res);
-    world_holder_done(&h);
-    return 0;
+    return cli_call(db, &r, res);
 }
 
 /* The points of a candidates file: a JSON array, or LON,LAT lines (# comments). NULL with a
@@ -286,11 +276,9 @@ int cli_plan(int argc, char **argv)
     free(text);
     if (rc)
         return 1;
-    v = json_loads(res.body ? res.body : "{}", 0, NULL);
-    if (res.status != 200) {
-        fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-                json_string_value(json_object_get(v, "code")));
-        rc = 1;
+    v = cli_answer(&res, &rc);
+    if (rc) {
+        /* printed by cli_answer() */
     } else if (json) {
         puts(res.body);
     } else {

@@ -4,6 +4,8 @@
  * request target, so its length can be checked), kept in *req_cls and freed in the completion
  * callback, which also writes the access-log line. */
 #include "http.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "metrics.h"
@@ -297,6 +299,32 @@ static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struc
     return ok;
 }
 
+/* The limits a finished request may have broken (target length, body size, the bodies held by
+ * the server): 1 with the error answer in res, 0 when none. */
+static int over_limits(const struct http_server *s, const struct req *r, struct api_res *res)
+{
+    char msg[128];
+
+    if (r->uri_len > s->o.max_url) {
+        snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
+                 s->o.max_url);
+        api_error(res, KKC_ETOOBIG, msg);
+        return 1;
+    }
+    if (r->too_big) {
+        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
+        api_error(res, KKC_ETOOBIG, msg);
+        return 1;
+    }
+    if (r->busy) {
+        snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
+                 s->o.max_body_total);
+        api_error(res, KKC_ENOMEM, msg);
+        return 1;
+    }
+    return 0;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_size, void **req_cls)
@@ -306,7 +334,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     struct api_res res = {0};
     struct params q;
     struct api_req ar = {.srv = &s->api, .method = method, .path = url, .q = &q};
-    char msg[128];
 
     (void)version;
     if (!r)
@@ -323,23 +350,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->uri_len > s->o.max_url) {
-        snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
-                 s->o.max_url);
-        api_error(&res, KKC_ETOOBIG, msg);
+    if (over_limits(s, r, &res))
         return send_res(con, r, &res);
-    }
-    if (r->too_big) {
-        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
-        api_error(&res, KKC_ETOOBIG, msg);
-        return send_res(con, r, &res);
-    }
-    if (r->busy) {
-        snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
-                 s->o.max_body_total);
-        api_error(&res, KKC_ENOMEM, msg);
-        return send_res(con, r, &res);
-    }
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
         const char *type = NULL;
         struct MHD_Response *mr = try_static(s, url, &type);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *json_num(double x, int decimals)
+json_t *kkc_json_num(double x, int decimals)
 {
     double scale = pow(10, decimals), r;
     if (!isfinite(x))
@@ -18,7 +18,7 @@ json_t *json_num(double x, int decimals)
     return json_real(r);
 }
 
-json_t *json_str_or_null(const char *s)
+json_t *kkc_json_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
@@ -30,42 +30,42 @@ static void centre_fields(json_t *obj, const struct centre *c)
     json_object_set_new(obj, "name", json_string(c->name));
     json_object_set_new(obj, "kind", json_string(centres_kind_name(c->kind)));
     json_object_set_new(obj, "status", json_string(c->active ? "active" : "closed"));
-    json_object_set_new(obj, "municipality", json_str_or_null(c->municipality));
-    json_object_set_new(obj, "municipality_code", json_str_or_null(c->municipality_code));
-    json_object_set_new(obj, "address", json_str_or_null(c->address));
-    json_object_set_new(obj, "phone", json_str_or_null(c->phone));
-    json_object_set_new(obj, "email", json_str_or_null(c->email));
-    json_object_set_new(obj, "www", json_str_or_null(c->www));
-    json_object_set_new(obj, "hours", json_str_or_null(c->hours));
-    json_object_set_new(obj, "source", json_str_or_null(c->source));
+    json_object_set_new(obj, "municipality", kkc_json_str_or_null(c->municipality));
+    json_object_set_new(obj, "municipality_code", kkc_json_str_or_null(c->municipality_code));
+    json_object_set_new(obj, "address", kkc_json_str_or_null(c->address));
+    json_object_set_new(obj, "phone", kkc_json_str_or_null(c->phone));
+    json_object_set_new(obj, "email", kkc_json_str_or_null(c->email));
+    json_object_set_new(obj, "www", kkc_json_str_or_null(c->www));
+    json_object_set_new(obj, "hours", kkc_json_str_or_null(c->hours));
+    json_object_set_new(obj, "source", kkc_json_str_or_null(c->source));
 }
 
-json_t *json_centre(const struct centre *c)
+json_t *kkc_json_centre(const struct centre *c)
 {
     json_t *o = json_object();
     centre_fields(o, c);
-    json_object_set_new(o, "lon", json_num(c->lon, 7));
-    json_object_set_new(o, "lat", json_num(c->lat, 7));
+    json_object_set_new(o, "lon", kkc_json_num(c->lon, 7));
+    json_object_set_new(o, "lat", kkc_json_num(c->lat, 7));
     return o;
 }
 
-json_t *json_centre_feature(const struct centre *c)
+json_t *kkc_json_centre_feature(const struct centre *c)
 {
     json_t *props = json_object();
     centre_fields(props, c);
     return json_pack("{s:s, s:s, s:{s:s, s:[o, o]}, s:o}", "type", "Feature", "id", c->id,
-                     "geometry", "type", "Point", "coordinates", json_num(c->lon, 7),
-                     json_num(c->lat, 7), "properties", props);
+                     "geometry", "type", "Point", "coordinates", kkc_json_num(c->lon, 7),
+                     kkc_json_num(c->lat, 7), "properties", props);
 }
 
-char *json_out_take(json_t *v)
+char *kkc_json_out_take(json_t *v)
 {
     char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(v);
     return s;
 }
 
-json_t *json_text(const char *s)
+json_t *kkc_json_text(const char *s)
 {
     json_t *v = json_string(s);
     char *copy;
@@ -83,8 +83,8 @@ json_t *json_text(const char *s)
     return v;
 }
 
-char *json_error_body(const char *code, const char *message)
+char *kkc_json_error_body(const char *code, const char *message)
 {
-    return json_out_take(
-        json_pack("{s:s, s:o}", "code", code, "message", json_text(message ? message : "")));
+    return kkc_json_out_take(
+        json_pack("{s:s, s:o}", "code", code, "message", kkc_json_text(message ? message : "")));
 }

@@ -9,19 +9,19 @@
 struct centre;
 
 /* x rounded to the given number of decimals, as a JSON real (or integer when whole). */
-json_t *json_num(double x, int decimals);
+json_t *kkc_json_num(double x, int decimals);
 /* A string that may hold bytes from the request: invalid UTF-8 bytes become '?'. NULL -> NULL. */
-json_t *json_text(const char *s);
+json_t *kkc_json_text(const char *s);
 /* A string, or JSON null for NULL. */
-json_t *json_str_or_null(const char *s);
+json_t *kkc_json_str_or_null(const char *s);
 /* The public form of a centre: id, name, kind, lon, lat, municipality, address, phone, ... */
-json_t *json_centre(const struct centre *c);
+json_t *kkc_json_centre(const struct centre *c);
 /* A GeoJSON Feature for a centre (Point geometry, the other fields as properties). */
-json_t *json_centre_feature(const struct centre *c);
+json_t *kkc_json_centre_feature(const struct centre *c);
 /* Serialise compactly (UTF-8, no escaping of non-ASCII) and steal v. Caller frees the string
  * with free(); NULL when out of memory. */
-char *json_out_take(json_t *v);
+char *kkc_json_out_take(json_t *v);
 /* {"code": code, "message": message} serialised; caller frees. */
-char *json_error_body(const char *code, const char *message);
+char *kkc_json_error_body(const char *code, const char *message);
 
 #endif

@@ -136,3 +136,28 @@ enum kkc_code params_finish(struct params *p, struct kkc_err *err)
             return kkc_err_set(err, KKC_EINVAL, "unknown parameter '%.40s'", p->kv[i].key);
     return KKC_OK;
 }
+
+struct params_items params_items(const char *s, char sep)
+{
+    return (struct params_items){s, sep};
+}
+
+int params_item_next(struct params_items *it, char *buf, size_t cap)
+{
+    size_t n;
+
+    while (*it->p == it->sep)
+        it->p++;
+    if (!*it->p)
+        return 0;
+    for (n = 0; it->p[n] && it->p[n] != it->sep; n++)
+        ;
+    if (n >= cap) {
+        it->p += n;
+        return -1;
+    }
+    memcpy(buf, it->p, n);
+    buf[n] = '\0';
+    it->p += n;
+    return 1;
+}

@@ -50,6 +50,17 @@ enum kkc_code params_choice(struct params *p, const char *key, const char *const
  * any parameter nobody used. Call it before doing the work. */
 enum kkc_code params_finish(struct params *p, struct kkc_err *err);
 
+/* The items of a list value "a,b,c" (separator sep), walked with params_item_next(). Empty items
+ * are skipped ("a,,b" has two), as strtok() would. */
+struct params_items {
+    const char *p;
+    char sep;
+};
+struct params_items params_items(const char *s, char sep);
+/* The next item, NUL-terminated, into buf (cap bytes): 1; 0 after the last; -1 when the item
+ * does not fit (it is skipped). */
+int params_item_next(struct params_items *it, char *buf, size_t cap);
+
 /* Parse a whole string as a finite double (no hex, no junk). 1 ok, 0 not. */
 int params_parse_double(const char *s, double *out);
 

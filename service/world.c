@@ -7,6 +7,7 @@
 #include "road/labels.h"
 #include "base/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,15 +26,24 @@ static void world_free(struct world *w)
     free(w);
 }
 
-/* Count rows of a table (0 when the query fails). */
-static long count_rows(struct store *st, const char *sql)
+/* The road graph, with its customizable hierarchy (cached in DB.cch) unless KKC_ROUTER=astar
+ * asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct graph **g,
+                                struct kkc_err *err)
 {
-    sqlite3_stmt *s = NULL;
-    long n = 0;
-    if (store_prepare(st, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
+    char *cache = NULL;
+    enum kkc_code rc;
+    if (!router || strcmp(router, "astar") != 0) {
+        if (asprintf(&cache, "%s.cch", db_path) < 0)
+            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        o.hierarchy = 1;
+        o.hierarchy_cache = cache;
+    }
+    rc = graph_load_opts(st, &o, g, err);
+    free(cache);
+    return rc;
 }
 
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
@@ -50,8 +60,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc)
         rc = centres_load(st, &w->centres, err);
-    if (!rc && count_rows(st, "SELECT count(*) FROM road_edges") > 0)
-        rc = graph_load(st, &w->graph, err);
+    if (!rc && store_count_rows(st, "road_edges") > 0)
+        rc = load_graph(st, db_path, &w->graph, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
@@ -61,7 +71,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))
         strcpy(w->version, "unknown");
-    w->municipalities = count_rows(st, "SELECT count(*) FROM municipalities");
+    w->municipalities = store_count_rows(st, "municipalities");
     w->loaded_at = time(NULL);
     w->refs = 1;
     store_close(st);

@@ -1,7 +1,9 @@
 /* service/world.h -- the read-only data a server answers from, and its atomic replacement.
  *
  * A world is loaded once from a database file (centre index, road graph, precomputed labels) and
- * never changed afterwards: every worker thread reads it without locks. A reload loads a new world
+ * not changed afterwards, except for one field: the coverage base, built on first use and
+ * published once with an atomic compare-and-swap (see below). Every worker thread reads it
+ * without locks. A reload loads a new world
  * and swaps the pointer; a request holds a reference for its whole life, so the old world is freed
  * only when the last request that uses it has finished. */
 #ifndef KKC_WORLD_H

@@ -24,6 +24,23 @@ void hu_global_init(void)
 
 /* ---------------------------------------------------------------- daemon ------------------- */
 
+void hu_world_load(struct world_holder *holder, const char *db, const char *who)
+{
+    struct world *w = NULL;
+    struct kkc_err err = {0};
+    hu_global_init();
+    if (world_load(db, &w, &err)) {
+        fprintf(stderr, "%s: cannot load %s: %s (make data/kkc.sqlite)\n", who, db, err.msg);
+        abort();
+    }
+    world_holder_init(holder, w);
+}
+
+void hu_world_done(struct world_holder *holder)
+{
+    world_holder_done(holder);
+}
+
 int hu_server_start_holder(struct hu_server *s, struct world_holder *worlds,
                            const struct http_opts *o, struct kkc_err *err)
 {

@@ -17,6 +17,12 @@
 /* Once per process before any other call (libcurl's global state); more calls are no-ops. */
 void hu_global_init(void);
 
+/* For an unchecked fixture: hu_global_init(), then the world of the database at db into holder;
+ * aborts with a message naming who when it cannot be loaded (a fixture has no test to fail). */
+void hu_world_load(struct world_holder *holder, const char *db, const char *who);
+/* The holder's world dropped (the other half of the fixture). */
+void hu_world_done(struct world_holder *holder);
+
 struct hu_server {
     struct world_holder own; /* used when the server loaded its own world */
     struct world_holder *worlds;

@@ -64,6 +64,17 @@ static void skip_line(struct csv *c)
     c->line++;
 }
 
+/* Whether one more byte would not fit a record of len bytes (the rest of the line skipped and
+ * KKC_ETOOBIG recorded then). */
+static int too_long(struct csv *c, size_t len, struct kkc_err *err)
+{
+    if (len < CSV_MAX_RECORD - 1)
+        return 0;
+    skip_line(c);
+    kkc_err_set(err, KKC_ETOOBIG, "record longer than %d bytes", CSV_MAX_RECORD);
+    return 1;
+}
+
 int csv_next(struct csv *c, char **fields, int *nf, struct kkc_err *err)
 {
     size_t len = 0;
@@ -94,11 +105,8 @@ int csv_next(struct csv *c, char **fields, int *nf, struct kkc_err *err)
         } else if (ch == ',' || ch == '\n') {
             if (ch == '\n')
                 break;
-            if (len >= CSV_MAX_RECORD - 1) { /* the separator takes a byte of the buffer too */
-                skip_line(c);
-                kkc_err_set(err, KKC_ETOOBIG, "record longer than %d bytes", CSV_MAX_RECORD);
+            if (too_long(c, len, err)) /* the separator takes a byte of the buffer too */
                 return -1;
-            }
             c->buf[len++] = '\0';
             if (*nf == CSV_MAX_FIELDS) {
                 skip_line(c);
@@ -110,11 +118,8 @@ int csv_next(struct csv *c, char **fields, int *nf, struct kkc_err *err)
             continue;
         }
         at_start = 0;
-        if (len >= CSV_MAX_RECORD - 1) {
-            skip_line(c);
-            kkc_err_set(err, KKC_ETOOBIG, "record longer than %d bytes", CSV_MAX_RECORD);
+        if (too_long(c, len, err))
             return -1;
-        }
         c->buf[len++] = (char)ch;
     }
     c->line++;

@@ -37,9 +37,6 @@ const char *kkc_code_name(enum kkc_code code)
         [KKC_EDB] = "DatabaseError",
         [KKC_ENOMEM] = "OutOfMemory",
         [KKC_EINTERNAL] = "InternalError",
-        [KKC_EMETHOD] = "MethodNotAllowed",
-        [KKC_EAUTH] = "Unauthorized",
-        [KKC_EFORBIDDEN] = "Forbidden",
         [KKC_ECONFLICT] = "Conflict",
     };
     if ((unsigned)code >= KKC_CODE_COUNT || !names[code])

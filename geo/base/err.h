@@ -19,9 +19,6 @@ enum kkc_code {
     KKC_EDB,        /* SQLite / SpatiaLite said no */
     KKC_ENOMEM,     /* allocation failed */
     KKC_EINTERNAL,  /* a library we call failed in a way input cannot explain */
-    KKC_EMETHOD,    /* the HTTP method is not allowed on this resource */
-    KKC_EAUTH,      /* credentials are needed and were not given */
-    KKC_EFORBIDDEN, /* credentials were given and are wrong */
     KKC_ECONFLICT,  /* the write conflicts with existing data (an id that exists) */
     KKC_CODE_COUNT
 };

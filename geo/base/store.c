@@ -138,3 +138,28 @@ enum kkc_code store_meta_set(struct store *st, const char *key, const char *valu
     sqlite3_finalize(s);
     return rc;
 }
+
+long store_count_rows(struct store *st, const char *table)
+{
+    sqlite3_stmt *s = NULL;
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
+    long n = 0;
+    if (sql && store_prepare(st, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_free(sql);
+    return n;
+}
+
+void store_report_row(struct store *st, const char *file, long row, const char *reason)
+{
+    sqlite3_stmt *s = NULL;
+    if (store_prepare(st, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)", &s,
+                      NULL) == KKC_OK) {
+        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, row);
+        sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+        sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+}

@@ -46,4 +46,11 @@ enum kkc_code store_meta_set(struct store *st, const char *key, const char *valu
  * KKC_EDB. */
 enum kkc_code store_fail(struct store *st, const char *context, struct kkc_err *err);
 
+/* The number of rows of table (a plain name); 0 when it cannot be counted (no such table). */
+long store_count_rows(struct store *st, const char *table);
+
+/* Keep one import report line (file, row, reason) in the import_report table; a failure to
+ * write it is ignored (the report is also given to the caller's callback). */
+void store_report_row(struct store *st, const char *file, long row, const char *reason);
+
 #endif

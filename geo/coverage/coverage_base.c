@@ -612,3 +612,46 @@ enum kkc_code coverage_base_build(struct store *st, const struct graph *g,
     *out = b;
     return KKC_OK;
 }
+
+/* ---- population ------------------------------------------------------------------------ */
+
+/* Population of the municipalities inside g (lon/lat), and how many. */
+void coverage_population_in(GEOSContextHandle_t h, const struct coverage_base *b,
+                            const GEOSGeometry *g, long *pop, long *count)
+{
+    const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, g);
+    double x0 = 0, y0 = 0, x1 = -1, y1 = -1;
+    *pop = *count = 0;
+    if (!pg || GEOSisEmpty_r(h, g) || !GEOSGeom_getXMin_r(h, g, &x0) ||
+        !GEOSGeom_getYMin_r(h, g, &y0) || !GEOSGeom_getXMax_r(h, g, &x1) ||
+        !GEOSGeom_getYMax_r(h, g, &y1))
+        x1 = x0 - 1;
+    for (size_t i = 0; i < b->nmuni && x1 >= x0; i++) {
+        const struct coverage_muni *m = &b->muni[i];
+        GEOSGeometry *pt;
+        if (m->lon < x0 || m->lon > x1 || m->lat < y0 || m->lat > y1 ||
+            !(pt = GEOSGeom_createPointFromXY_r(h, m->lon, m->lat)))
+            continue;
+        if (GEOSPreparedContains_r(h, pg, pt) == 1)
+            (*count)++, *pop += m->population > 0 ? m->population : 0;
+        GEOSGeom_destroy_r(h, pt);
+    }
+    if (pg)
+        GEOSPreparedGeom_destroy_r(h, pg);
+}
+
+/* Whether census data covers lon,lat (a kraj with population holds it). */
+int coverage_census_at(const struct coverage_base *b, double lon, double lat)
+{
+    for (size_t i = 0; i < b->nregion; i++) {
+        const struct coverage_region *k = &b->region[i];
+        if (k->level != COVERAGE_KRAJ || !k->has_population || lon < k->bbox[0] ||
+            lon > k->bbox[2] || lat < k->bbox[1] || lat > k->bbox[3])
+            continue;
+        for (size_t p = 0; p < k->npolys; p++)
+            if (shape_point_in(lon, lat, k->ring_first, k->poly_first[p], k->poly_first[p + 1] - 1,
+                               k->pts))
+                return 1;
+    }
+    return 0;
+}

@@ -91,4 +91,12 @@ GEOSGeometry *coverage_region_geometry(GEOSContextHandle_t h, const struct cover
 /* The level below l used to break results down (kraj -> okres, ...); COVERAGE_LEVELS for none. */
 enum coverage_level coverage_level_child(enum coverage_level l);
 
+/* The census population of the municipalities whose point lies inside g (lon/lat polygons),
+ * into *pop, and how many they are, into *count (both 0 for an empty or broken g). */
+void coverage_population_in(GEOSContextHandle_t h, const struct coverage_base *b,
+                            const GEOSGeometry *g, long *pop, long *count);
+
+/* Whether census data covers lon,lat (it lies in a kraj that holds population figures). */
+int coverage_census_at(const struct coverage_base *b, double lon, double lat);
+
 #endif

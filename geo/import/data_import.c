@@ -5,8 +5,10 @@
  * (GeomFromGeoJSON, ST_Transform through PROJ). Checks on centres use the republic outline through
  * a GEOS prepared geometry and the municipality points already imported. */
 #include "import/data_import.h"
+#include "import/import_run.h"
 
 #include "centres/centres.h"
+#include "centres/centres_write.h"
 #include "base/crs.h"
 #include "base/csv.h"
 #include "base/store.h"
@@ -19,22 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAR_DEFAULT_M 10000.0
-
-/* Everything one import run carries around. */
-struct imp {
-    struct store *st;
-    const struct data_import_opts *o;
-    struct data_import_stats *stats;
-    GEOSContextHandle_t geos;
-    GEOSGeometry *republic;               /* NULL when no country outline is stored */
-    const GEOSPreparedGeometry *republic_prep;
-};
-
 /* Report one row problem; rejected != 0 counts it as rejected, else as a warning. */
-__attribute__((format(printf, 5, 6))) static void report(struct imp *im, int rejected,
-                                                         const char *file, long row,
-                                                         const char *fmt, ...)
+void imp_report(struct imp *im, int rejected, const char *file, long row, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -47,19 +35,11 @@ __attribute__((format(printf, 5, 6))) static void report(struct imp *im, int rej
         im->stats->warnings++;
     if (im->o->report)
         im->o->report(im->o->report_ud, file, row, msg);
-    sqlite3_stmt *s = NULL;
-    if (store_prepare(im->st, "INSERT INTO import_report (file, row, reason) VALUES (?, ?, ?)",
-                      &s, NULL) == KKC_OK) {
-        sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, row);
-        sqlite3_bind_text(s, 3, msg, -1, SQLITE_STATIC);
-        sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
+    store_report_row(im->st, file, row, msg);
 }
 
 /* The last path component, for short report lines. */
-static const char *base_name(const char *path)
+const char *imp_base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
@@ -105,7 +85,7 @@ void data_name_key(const char *name, char *out, size_t cap)
 /* ---------------------------------------------------------------- regions ------------------ */
 
 /* A string property, or NULL. Numbers are formatted into buf. */
-static const char *prop_text(json_t *props, const char *key, char *buf, size_t cap)
+const char *imp_prop_text(json_t *props, const char *key, char *buf, size_t cap)
 {
     json_t *v = json_object_get(props, key);
     if (json_is_string(v))
@@ -151,7 +131,7 @@ static enum kkc_code region_insert(struct imp *im, const char *file, long row, c
     sqlite3_bind_int(s, 5, srid);
     sqlite3_bind_text(s, 6, geojson, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        report(im, 1, file, row, "%s %s: %s", level, code, sqlite3_errmsg(store_db(im->st)));
+        imp_report(im, 1, file, row, "%s %s: %s", level, code, sqlite3_errmsg(store_db(im->st)));
     } else {
         im->stats->regions++;
     }
@@ -172,7 +152,7 @@ static enum kkc_code regions_make_valid(struct imp *im, const char *file, const 
         return rc;
     sqlite3_bind_text(s, 1, level, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
-        report(im, 0, file, 0, "%s %s: invalid polygon (%s), repaired with ST_MakeValid", level,
+        imp_report(im, 0, file, 0, "%s %s: invalid polygon (%s), repaired with ST_MakeValid", level,
                (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
     sqlite3_finalize(s);
     char sql[256];
@@ -184,7 +164,7 @@ static enum kkc_code regions_make_valid(struct imp *im, const char *file, const 
 }
 
 /* Load a whole JSON file; NULL with err set. */
-static json_t *load_json(const char *path, struct kkc_err *err)
+json_t *imp_load_json(const char *path, struct kkc_err *err)
 {
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
@@ -202,8 +182,8 @@ static enum kkc_code import_region_file(struct imp *im, const struct region_file
                                         struct kkc_err *err)
 {
     char *path = path_join(im->o->data_src, rf->rel);
-    const char *file = base_name(rf->rel);
-    json_t *root = path ? load_json(path, err) : NULL;
+    const char *file = imp_base_name(rf->rel);
+    json_t *root = path ? imp_load_json(path, err) : NULL;
     json_t *features = json_object_get(root, "features");
     enum kkc_code rc = KKC_OK;
     size_t i;
@@ -221,13 +201,13 @@ static enum kkc_code import_region_file(struct imp *im, const struct region_file
     {
         json_t *props = json_object_get(f, "properties");
         char cb[64], nb[64];
-        const char *code = rf->code_key ? prop_text(props, rf->code_key, cb, sizeof cb) : "CZ";
-        const char *name = prop_text(props, rf->name_key, nb, sizeof nb);
+        const char *code = rf->code_key ? imp_prop_text(props, rf->code_key, cb, sizeof cb) : "CZ";
+        const char *name = imp_prop_text(props, rf->name_key, nb, sizeof nb);
         char *geo = json_dumps(json_object_get(f, "geometry"), JSON_COMPACT);
         if (!name)
             name = json_string_value(json_object_get(f, rf->name_key));
         if (!code || !name || !geo) {
-            report(im, 1, file, (long)i + 1, "feature without %s, %s or geometry", rf->code_key,
+            imp_report(im, 1, file, (long)i + 1, "feature without %s, %s or geometry", rf->code_key,
                    rf->name_key);
         } else {
             rc = region_insert(im, file, (long)i + 1, rf->level, code, name,
@@ -251,7 +231,7 @@ out:
 static enum kkc_code import_border(struct imp *im, const char *rel, struct kkc_err *err)
 {
     char *path = path_join(im->o->data_src, rel);
-    json_t *root = path ? load_json(path, err) : NULL;
+    json_t *root = path ? imp_load_json(path, err) : NULL;
     json_t *geom = json_object_get(root, "geometry"), *coords = json_object_get(geom, "coordinates");
     json_t *poly = NULL, *rings;
     char *text = NULL;
@@ -262,11 +242,11 @@ static enum kkc_code import_border(struct imp *im, const char *rel, struct kkc_e
         goto out;
     }
     if (!json_is_array(coords) || json_array_size(coords) < 4) {
-        report(im, 1, base_name(rel), 1, "border has no usable coordinates");
+        imp_report(im, 1, imp_base_name(rel), 1, "border has no usable coordinates");
         goto out;
     }
     if (json_is_number(json_array_get(json_array_get(coords, 0), 0))) {
-        report(im, 0, base_name(rel), 1,
+        imp_report(im, 0, imp_base_name(rel), 1,
                "MultiLineString coordinates are a single point list; read as one closed ring");
         rings = json_pack("[O]", coords);
     } else {
@@ -278,10 +258,10 @@ static enum kkc_code import_border(struct imp *im, const char *rel, struct kkc_e
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
         goto out;
     }
-    rc = region_insert(im, base_name(rel), 1, "border", "CZ052", "Královéhradecký kraj", NULL,
+    rc = region_insert(im, imp_base_name(rel), 1, "border", "CZ052", "Královéhradecký kraj", NULL,
                        text, 4326, err);
     if (!rc)
-        rc = regions_make_valid(im, base_name(rel), "border", err);
+        rc = regions_make_valid(im, imp_base_name(rel), "border", err);
 out:
     free(text);
     json_decref(poly);
@@ -343,12 +323,12 @@ static enum kkc_code read_population(struct imp *im, const char *path, struct po
         char *end;
         long pop;
         if (r < 0 || nf <= ic || nf <= ip) {
-            report(im, 1, base_name(path), csv_line(c), "%s", r < 0 ? err->msg : "too few fields");
+            imp_report(im, 1, imp_base_name(path), csv_line(c), "%s", r < 0 ? err->msg : "too few fields");
             continue;
         }
         pop = strtol(f[ip], &end, 10);
         if (*f[ip] == '\0' || *end || pop < 0 || strlen(f[ic]) >= sizeof((*out)->code)) {
-            report(im, 1, base_name(path), csv_line(c), "bad population '%s'", f[ip]);
+            imp_report(im, 1, imp_base_name(path), csv_line(c), "bad population '%s'", f[ip]);
             continue;
         }
         if (*n == cap) {
@@ -369,7 +349,7 @@ static enum kkc_code read_population(struct imp *im, const char *path, struct po
 }
 
 /* Is lon,lat inside the stored republic outline? 1 yes, 0 no, -1 unknown (no outline). */
-static int in_republic(struct imp *im, double lon, double lat)
+int imp_in_republic(struct imp *im, double lon, double lat)
 {
     GEOSCoordSequence *cs;
     GEOSGeometry *pt;
@@ -403,7 +383,7 @@ static void load_republic(struct imp *im)
 }
 
 /* Parse a finite number that uses the whole string. */
-static int parse_num(const char *s, double *out)
+int imp_parse_num(const char *s, double *out)
 {
     char *end;
     if (!s || !*s)
@@ -426,13 +406,13 @@ static enum kkc_code municipality_row(struct imp *im, sqlite3_stmt *ins, const c
     char key[256];
     struct pop_row probe = {0}, *hit;
 
-    if (!parse_num(f[col[7]], &lat) || !parse_num(f[col[8]], &lon) || !lonlat_ok(lon, lat)) {
-        report(im, 1, file, row, "municipality %s: bad coordinates '%s', '%s'", f[col[1]],
+    if (!imp_parse_num(f[col[7]], &lat) || !imp_parse_num(f[col[8]], &lon) || !lonlat_ok(lon, lat)) {
+        imp_report(im, 1, file, row, "municipality %s: bad coordinates '%s', '%s'", f[col[1]],
                f[col[7]], f[col[8]]);
         return KKC_OK;
     }
-    if (in_republic(im, lon, lat) == 0)
-        report(im, 0, file, row, "municipality %s %s lies outside the republic", f[col[1]],
+    if (imp_in_republic(im, lon, lat) == 0)
+        imp_report(im, 0, file, row, "municipality %s %s lies outside the republic", f[col[1]],
                f[col[0]]);
     snprintf(probe.code, sizeof probe.code, "%s", f[col[1]]);
     hit = bsearch(&probe, pops, npop, sizeof *pops, cmp_pop);
@@ -446,13 +426,13 @@ static enum kkc_code municipality_row(struct imp *im, sqlite3_stmt *ins, const c
         sqlite3_bind_int64(ins, 9, hit->population);
         hit->used = 1;
     } else {
-        report(im, 0, file, row, "municipality %s %s has no 2011 population", f[col[1]],
+        imp_report(im, 0, file, row, "municipality %s %s has no 2011 population", f[col[1]],
                f[col[0]]);
     }
     sqlite3_bind_double(ins, 10, lon);
     sqlite3_bind_double(ins, 11, lat);
     if (sqlite3_step(ins) != SQLITE_DONE)
-        report(im, 1, file, row, "municipality %s: %s", f[col[1]],
+        imp_report(im, 1, file, row, "municipality %s: %s", f[col[1]],
                sqlite3_errmsg(store_db(im->st)));
     else
         im->stats->municipalities++;
@@ -493,320 +473,19 @@ static enum kkc_code import_municipalities(struct imp *im, struct kkc_err *err)
         for (int i = 0; i < 9; i++)
             need = col[i] >= need ? col[i] + 1 : need;
         if (r < 0 || nf < need)
-            report(im, 1, "obce.csv", csv_line(c), "%s", r < 0 ? err->msg : "too few fields");
+            imp_report(im, 1, "obce.csv", csv_line(c), "%s", r < 0 ? err->msg : "too few fields");
         else
             rc = municipality_row(im, ins, "obce.csv", csv_line(c), f, col, pops, npop);
     }
     for (size_t i = 0; !rc && i < npop; i++)
         if (!pops[i].used)
-            report(im, 0, "obce-population-2011.csv", 0,
+            imp_report(im, 0, "obce-population-2011.csv", 0,
                    "municipality %s has a 2011 population but is not in obce.csv", pops[i].code);
     sqlite3_finalize(ins);
     csv_close(c);
     free(pops);
     free(obce);
     free(popf);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- centres ------------------ */
-
-/* One centre as read from a file, before checks. Strings are borrowed from the parser. */
-struct centre_row {
-    const char *id, *name, *kind, *address, *municipality, *municipality_code;
-    const char *phone, *email, *www, *hours;
-    double lon, lat;
-    int has_point;
-};
-
-/* Where is municipality code, and what is it called? 1 found, 0 not. */
-static int municipality_at(struct imp *im, const char *code, double *lon, double *lat, char *name,
-                           size_t cap)
-{
-    sqlite3_stmt *s = NULL;
-    int found = 0;
-    if (!code || store_prepare(im->st,
-                               "SELECT X(geom), Y(geom), name FROM municipalities WHERE code = ?",
-                               &s, NULL))
-        return 0;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *lon = sqlite3_column_double(s, 0);
-        *lat = sqlite3_column_double(s, 1);
-        snprintf(name, cap, "%s", (const char *)sqlite3_column_text(s, 2));
-        found = 1;
-    }
-    sqlite3_finalize(s);
-    return found;
-}
-
-/* The station's name ends with another municipality's name than the declared one? Report it
- * (e.g. "Obvodní oddělení Smiřice" declared in Hradec Králové). */
-static void check_name_place(struct imp *im, const char *file, long row,
-                             const struct centre_row *c, const char *mname)
-{
-    char nkey[512], mkey[256];
-    sqlite3_stmt *s = NULL;
-    data_name_key(c->name, nkey, sizeof nkey);
-    data_name_key(mname, mkey, sizeof mkey);
-    if (strstr(nkey, mkey))
-        return;
-    if (store_prepare(im->st,
-                      "SELECT name, code FROM municipalities WHERE ?1 LIKE '% ' || name_key AND "
-                      "okres_code = (SELECT okres_code FROM municipalities WHERE code = ?2) "
-                      "ORDER BY length(name_key) DESC LIMIT 1",
-                      &s, NULL))
-        return;
-    sqlite3_bind_text(s, 1, nkey, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, c->municipality_code, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        report(im, 0, file, row,
-               "centre %s \"%s\": the name names %s (%s) but the declared municipality is %s (%s)",
-               c->id, c->name, (const char *)sqlite3_column_text(s, 0),
-               (const char *)sqlite3_column_text(s, 1), mname, c->municipality_code);
-    sqlite3_finalize(s);
-}
-
-/* Does the store hold any municipalities (imported now or before)? */
-static int municipalities_known(struct imp *im)
-{
-    sqlite3_stmt *s = NULL;
-    int any = 0;
-    if (im->stats->municipalities > 0)
-        return 1;
-    if (store_prepare(im->st, "SELECT 1 FROM municipalities LIMIT 1", &s, NULL) == KKC_OK)
-        any = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
-    return any;
-}
-
-/* Checks that keep the row but report it: outside the republic, far from its municipality. */
-static void check_centre(struct imp *im, const char *file, long row, const struct centre_row *c)
-{
-    double mlon, mlat, far = im->o->far_m > 0 ? im->o->far_m : FAR_DEFAULT_M;
-    char mname[256];
-
-    if (in_republic(im, c->lon, c->lat) == 0)
-        report(im, 0, file, row, "centre %s \"%s\" at %.5f, %.5f lies outside the republic",
-               c->id, c->name, c->lon, c->lat);
-    if (!c->municipality_code || !*c->municipality_code)
-        return;
-    if (!municipality_at(im, c->municipality_code, &mlon, &mlat, mname, sizeof mname)) {
-        if (municipalities_known(im))
-            report(im, 0, file, row, "centre %s: unknown municipality code %s", c->id,
-                   c->municipality_code);
-        return;
-    }
-    double d = crs_geodesic(c->lon, c->lat, mlon, mlat, NULL);
-    if (d > far)
-        report(im, 0, file, row,
-               "centre %s \"%s\" at %.4f, %.4f is %.1f km from its municipality %s (%s) at "
-               "%.4f, %.4f",
-               c->id, c->name, c->lon, c->lat, d / 1000, mname, c->municipality_code, mlon, mlat);
-    check_name_place(im, file, row, c, mname);
-}
-
-/* Valid UTF-8 (jansson's own check: no overlongs, surrogates or stray bytes)? */
-static int utf8_ok(const char *s)
-{
-    json_t *v = json_string(s);
-    json_decref(v);
-    return v != NULL;
-}
-
-/* A phone number: digits, spaces and one leading '+', 3..20 digits. */
-static int phone_ok(const char *s)
-{
-    int digits = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p >= '0' && *p <= '9')
-            digits++;
-        else if (*p != ' ' && !(*p == '+' && p == s))
-            return 0;
-    }
-    return digits >= 3 && digits <= 20;
-}
-
-/* Validate and insert one centre. */
-static enum kkc_code centre_insert(struct imp *im, sqlite3_stmt *ins, const char *file, long row,
-                                   const struct centre_row *c, const char *source)
-{
-    if (!c->id || !*c->id || strlen(c->id) > 64)
-        return report(im, 1, file, row, "centre without a usable id (1..64 characters)"), KKC_OK;
-    if (!c->name || !*c->name)
-        return report(im, 1, file, row, "centre %s has no name", c->id), KKC_OK;
-    if (centres_kind_parse(c->kind) < 0)
-        return report(im, 1, file, row, "centre %s: unknown kind '%s' (police, fire, ambulance)",
-                      c->id, c->kind ? c->kind : ""),
-               KKC_OK;
-    if (!c->has_point || !lonlat_ok(c->lon, c->lat))
-        return report(im, 1, file, row, "centre %s: coordinates missing or out of range", c->id),
-               KKC_OK;
-    const char *texts[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
-                           c->municipality_code, c->phone, c->email, c->www, c->hours};
-    static const char *const names[] = {"id",    "name",  "kind", "address", "municipality",
-                                        "municipality_code", "phone", "email", "www", "hours"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !utf8_ok(texts[i]))
-            return report(im, 1, file, row, "centre: %s is not valid UTF-8", names[i]), KKC_OK;
-    const char *phone = c->phone;
-    if (phone && !phone_ok(phone)) {
-        report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,
-               phone);
-        phone = NULL;
-    }
-    const char *vals[] = {c->id,    c->name,  c->kind, c->address, c->municipality,
-                          c->municipality_code, phone, c->email, c->www, c->hours, source};
-    sqlite3_reset(ins);
-    sqlite3_clear_bindings(ins);
-    for (int i = 0; i < 11; i++)
-        if (vals[i] && *vals[i])
-            sqlite3_bind_text(ins, i + 1, vals[i], -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(ins, 12, c->lon);
-    sqlite3_bind_double(ins, 13, c->lat);
-    int step = sqlite3_step(ins);
-    if (step == SQLITE_CONSTRAINT)
-        return report(im, 1, file, row, "centre %s: duplicate id", c->id), KKC_OK;
-    if (step != SQLITE_DONE)
-        return store_fail(im->st, "insert centre", NULL), KKC_EDB;
-    im->stats->centres++;
-    check_centre(im, file, row, c);
-    return KKC_OK;
-}
-
-static const char *const centre_insert_sql =
-    "INSERT INTO centres (id, name, kind, address, municipality, municipality_code, phone, "
-    "email, www, hours, source, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "MakePoint(?, ?, 4326))";
-
-/* A non-blank string property or NULL. */
-static const char *pstr(json_t *props, const char *key)
-{
-    const char *s = json_string_value(json_object_get(props, key));
-    while (s && *s == ' ')
-        s++;
-    return s && *s ? s : NULL;
-}
-
-/* Fill the derived text fields of an IZS-base feature (name, address) into bufs. */
-static void izs_texts(json_t *p, struct centre_row *c, char *name, size_t ncap, char *addr,
-                      size_t acap)
-{
-    const char *obec = pstr(p, "nazev_obce"), *street = pstr(p, "nazev_ulice");
-    const char *dom = pstr(p, "cislo_domovni"), *ori = pstr(p, "cislo_orientacni");
-    const char *psc = pstr(p, "psc");
-    char num[64];
-
-    c->name = pstr(p, "name") ? pstr(p, "name") : pstr(p, "nazev_obvodu");
-    if (!c->name && pstr(p, "druh_pracoviste")) {
-        const char *d = pstr(p, "druh_pracoviste");
-        if (obec && !strstr(d, obec))
-            snprintf(name, ncap, "HZS %s (%s)", d, obec);
-        else
-            snprintf(name, ncap, "HZS %s", d);
-        c->name = name;
-    } else if (!c->name && pstr(p, "oblast")) {
-        const char *v = pstr(p, "vyjezdova_zakladna");
-        snprintf(name, ncap, "ZZS %s%s%s", pstr(p, "oblast"), v ? " – " : "", v ? v : "");
-        c->name = name;
-    }
-    c->address = pstr(p, "address");
-    if (!c->address && obec) {
-        snprintf(num, sizeof num, "%s%s%s", dom ? dom : "", ori ? "/" : "", ori ? ori : "");
-        snprintf(addr, acap, "%s%s%s%s%s%s%s", street ? street : obec, *num ? " " : "", num,
-                 ", ", psc ? psc : "", psc ? " " : "", obec);
-        c->address = addr;
-    }
-}
-
-/* A GeoJSON FeatureCollection of Points: the IZS-base properties or plain id/name/kind/... */
-static enum kkc_code centres_from_geojson(struct imp *im, const char *path, const char *source,
-                                          struct kkc_err *err)
-{
-    const char *file = base_name(path);
-    json_t *root = load_json(path, err), *features = json_object_get(root, "features"), *f;
-    sqlite3_stmt *ins = NULL;
-    enum kkc_code rc = root ? KKC_OK : err->code;
-    size_t i;
-
-    if (!rc && !json_is_array(features))
-        rc = kkc_err_set(err, KKC_EINVAL, "%s: not a GeoJSON FeatureCollection", path);
-    if (!rc)
-        rc = store_prepare(im->st, centre_insert_sql, &ins, err);
-    json_array_foreach(features, i, f)
-    {
-        json_t *p = json_object_get(f, "properties"), *g = json_object_get(f, "geometry");
-        json_t *xy = json_object_get(g, "coordinates");
-        struct centre_row c = {0};
-        char name[256], addr[512], idb[64];
-
-        if (rc)
-            break;
-        c.id = pstr(p, "id") ? pstr(p, "id") : pstr(p, "dp_id");
-        if (!c.id)
-            c.id = prop_text(f, "id", idb, sizeof idb);
-        c.kind = pstr(p, "kind");
-        izs_texts(p, &c, name, sizeof name, addr, sizeof addr);
-        c.municipality = pstr(p, "municipality") ? pstr(p, "municipality") : pstr(p, "nazev_obce");
-        c.municipality_code =
-            pstr(p, "municipality_code") ? pstr(p, "municipality_code") : pstr(p, "kod_obce");
-        c.phone = pstr(p, "phone") ? pstr(p, "phone") : pstr(p, "telefon");
-        c.email = pstr(p, "email");
-        c.www = pstr(p, "www");
-        c.hours = pstr(p, "hours");
-        if (json_is_array(xy) && json_array_size(xy) >= 2 &&
-            json_is_string(json_object_get(g, "type")) &&
-            strcmp(json_string_value(json_object_get(g, "type")), "Point") == 0) {
-            c.lon = json_number_value(json_array_get(xy, 0));
-            c.lat = json_number_value(json_array_get(xy, 1));
-            c.has_point = json_is_number(json_array_get(xy, 0)) &&
-                          json_is_number(json_array_get(xy, 1));
-        }
-        rc = centre_insert(im, ins, file, (long)i + 1, &c, source);
-    }
-    sqlite3_finalize(ins);
-    json_decref(root);
-    return rc;
-}
-
-/* CSV: a header with id,name,kind,lon,lat and optional text columns. */
-static enum kkc_code centres_from_csv(struct imp *im, const char *path, const char *source,
-                                      struct kkc_err *err)
-{
-    static const char *const names[] = {"id",    "name", "kind", "lon",   "lat",
-                                        "address", "municipality", "municipality_code",
-                                        "phone", "email", "www", "hours"};
-    enum { NCOL = sizeof names / sizeof names[0] };
-    const char *file = base_name(path);
-    struct csv *c = NULL;
-    sqlite3_stmt *ins = NULL;
-    char *f[CSV_MAX_FIELDS];
-    int col[NCOL], nf, r;
-    enum kkc_code rc = csv_open(path, &c, err);
-
-    if (!rc)
-        rc = store_prepare(im->st, centre_insert_sql, &ins, err);
-    if (!rc && csv_next(c, f, &nf, err) != 1)
-        rc = kkc_err_set(err, KKC_EINVAL, "%s: empty file", path);
-    for (int i = 0; !rc && i < NCOL; i++)
-        if ((col[i] = csv_column(f, nf, names[i])) < 0 && i < 5)
-            rc = kkc_err_set(err, KKC_EINVAL, "%s: the header needs id,name,kind,lon,lat", path);
-    while (!rc && (r = csv_next(c, f, &nf, err)) != 0) {
-        const char *v[NCOL] = {0};
-        struct centre_row row = {0};
-        if (r < 0) {
-            report(im, 1, file, csv_line(c), "%s", err->msg);
-            continue;
-        }
-        for (int i = 0; i < NCOL; i++)
-            v[i] = col[i] >= 0 && col[i] < nf && *f[col[i]] ? f[col[i]] : NULL;
-        row = (struct centre_row){v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                                  0, 0, 0};
-        row.has_point = parse_num(v[3], &row.lon) && parse_num(v[4], &row.lat);
-        rc = centre_insert(im, ins, file, csv_line(c), &row, source);
-    }
-    sqlite3_finalize(ins);
-    csv_close(c);
     return rc;
 }
 
@@ -832,21 +511,6 @@ static void imp_done(struct imp *im)
     GEOS_finish_r(im->geos);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-/* Centres from path into the prepared run. */
-static enum kkc_code import_centres_file(struct imp *im, const char *path, const char *source,
-                                         struct kkc_err *err)
-{
-    if (ends_with(path, ".csv"))
-        return centres_from_csv(im, path, source, err);
-    return centres_from_geojson(im, path, source, err);
-}
-
 enum kkc_code data_import_centres(struct store *st, const char *path, const char *source,
                                   const struct data_import_opts *o,
                                   struct data_import_stats *stats, struct kkc_err *err)
@@ -855,7 +519,7 @@ enum kkc_code data_import_centres(struct store *st, const char *path, const char
     enum kkc_code rc;
     imp_init(&im, st, o, stats);
     load_republic(&im);
-    rc = import_centres_file(&im, path, source, err);
+    rc = imp_centres_file(&im, path, source, err);
     imp_done(&im);
     return rc;
 }
@@ -879,7 +543,7 @@ enum kkc_code data_import(struct store *st, const struct data_import_opts *o,
         !(centres = path_join(o->data_src, "cz/izs-bases-khk.geojson")))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     if (!rc && (o->centres_path || centres))
-        rc = import_centres_file(&im, o->centres_path ? o->centres_path : centres,
+        rc = imp_centres_file(&im, o->centres_path ? o->centres_path : centres,
                                  o->centres_path ? "user" : "khk", err);
     free(centres);
     imp_done(&im);

@@ -3,14 +3,15 @@
  * graph_load() runs in stages, each filling part of the struct graph: nodes (then renumbered in
  * Hilbert order), edges (costs, names, geometry), the forward and reverse CSR adjacency, the
  * largest strongly connected component (iterative Tarjan) that decides which edges a point may
- * snap to, the snapping grid, and the landmark tables. Any failure frees the partial graph. The
- * priority queue and the one-to-all search used for the landmarks are here too; route.c and
- * labels.c share them. */
-#include "road/graph.h"
+ * snap to, the snapping grid, and the landmark tables (those three in graph_index.c). Any failure
+ * frees the partial graph. The priority queue and the one-to-all search are graph_search.c. */
+#include "road/graph_int.h"
 
 #include "base/store.h"
+#include "road/road_ch.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,6 @@
         (p) = NULL;                                                                                \
     } while (0)
 
-#define GRID_MAX_CELLS (1u << 24)
 #define EDGE_MAX_POINTS (1u << 24)
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -76,7 +76,7 @@ uint8_t graph_class_of(const char *highway)
     return GRAPH_CLASS_OTHER;
 }
 
-static void *alloc_array(size_t n, size_t size)
+void *graph_alloc_array(size_t n, size_t size)
 {
     return malloc(n ? n * size : 1);
 }
@@ -85,6 +85,7 @@ void graph_destroy(struct graph *g)
 {
     if (!g)
         return;
+    road_ch_destroy(g->ch);
     free(g->node_lonlat);
     free(g->node_dbid);
     free(g->node_of_dbid);
@@ -113,114 +114,6 @@ void graph_destroy(struct graph *g)
     free(g->lm_node);
     free(g->lm_dist);
     free(g);
-}
-
-/* ---- priority queue -------------------------------------------------------------------------- */
-
-static int heap_less(const struct graph_heap_item *a, const struct graph_heap_item *b)
-{
-    return a->key < b->key || (a->key == b->key && a->aux < b->aux);
-}
-
-enum kkc_code graph_heap_reserve(struct graph_heap *h, size_t cap, struct kkc_err *err)
-{
-    struct graph_heap_item *p;
-    if (cap <= h->cap)
-        return KKC_OK;
-    p = realloc(h->items, cap * sizeof *p);
-    if (!p)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (search heap of %zu)", cap);
-    h->items = p;
-    h->cap = cap;
-    return KKC_OK;
-}
-
-int graph_heap_push(struct graph_heap *h, graph_cost key, uint32_t node, uint32_t aux)
-{
-    struct graph_heap_item it = {key, node, aux};
-    size_t i;
-    if (h->len == h->cap && graph_heap_reserve(h, h->cap ? h->cap * 2 : 64, NULL))
-        return -1;
-    i = h->len++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!heap_less(&it, &h->items[p]))
-            break;
-        h->items[i] = h->items[p];
-        i = p;
-    }
-    h->items[i] = it;
-    return 0;
-}
-
-void graph_heap_pop(struct graph_heap *h, struct graph_heap_item *it)
-{
-    struct graph_heap_item last;
-    size_t i = 0, n;
-    *it = h->items[0];
-    last = h->items[--h->len];
-    n = h->len;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && heap_less(&h->items[c + 1], &h->items[c]))
-            c++;
-        if (!heap_less(&h->items[c], &last))
-            break;
-        h->items[i] = h->items[c];
-        i = c;
-    }
-    if (n)
-        h->items[i] = last;
-}
-
-void graph_heap_free(struct graph_heap *h)
-{
-    free(h->items);
-    h->items = NULL;
-    h->len = h->cap = 0;
-}
-
-/* ---- one-to-all search ----------------------------------------------------------------------- */
-
-enum kkc_code graph_search_all(const struct graph *g, const struct graph_seed *seeds, size_t nseeds,
-                               int reverse, graph_cost *out, struct kkc_err *err)
-{
-    const uint32_t *first = reverse ? g->in_first : g->out_first;
-    const struct graph_arc *arcs = reverse ? g->in : g->out;
-    struct graph_heap h = {0};
-    struct graph_heap_item it;
-    enum kkc_code rc;
-
-    for (uint32_t v = 0; v < g->node_count; v++)
-        out[v] = GRAPH_COST_INF;
-    rc = graph_heap_reserve(&h, (size_t)g->out_first[g->node_count] + nseeds + 1, err);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < nseeds; i++) {
-        if (seeds[i].cost < out[seeds[i].node]) {
-            out[seeds[i].node] = seeds[i].cost;
-            graph_heap_push(&h, seeds[i].cost, seeds[i].node, 0);
-        }
-    }
-    while (h.len) {
-        graph_heap_pop(&h, &it);
-        if (it.key > out[it.node])
-            continue;
-        for (uint32_t a = first[it.node]; a < first[it.node + 1]; a++) {
-            graph_cost c = it.key + arcs[a].cost;
-            if (c < out[arcs[a].node]) {
-                out[arcs[a].node] = c;
-                if (graph_heap_push(&h, c, arcs[a].node, 0)) {
-                    graph_heap_free(&h);
-                    return kkc_err_set(err, KKC_ENOMEM, "out of memory (search heap)");
-                }
-            }
-        }
-    }
-    graph_heap_free(&h);
-    return KKC_OK;
 }
 
 /* ---- nodes ----------------------------------------------------------------------------------- */
@@ -254,7 +147,7 @@ static enum kkc_code load_nodes(struct store *st, struct graph *g, struct kkc_er
     if (n >= (sqlite3_int64)UINT32_MAX / 2)
         return kkc_err_set(err, KKC_ETOOBIG, "road_nodes: %lld rows is too many", (long long)n);
     g->node_count = (uint32_t)n;
-    g->node_lonlat = alloc_array((size_t)n * 2, sizeof(double));
+    g->node_lonlat = graph_alloc_array((size_t)n * 2, sizeof(double));
     if (!g->node_lonlat)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road nodes)");
     rc =
@@ -311,12 +204,12 @@ static int cmp_u64(const void *a, const void *b)
 static enum kkc_code order_nodes(struct graph *g, struct kkc_err *err)
 {
     uint32_t n = g->node_count;
-    uint64_t *keys = alloc_array(n, sizeof *keys);
-    double *ll = alloc_array((size_t)n * 2, sizeof *ll);
+    uint64_t *keys = graph_alloc_array(n, sizeof *keys);
+    double *ll = graph_alloc_array((size_t)n * 2, sizeof *ll);
     double x0 = 180, y0 = 90, x1 = -180, y1 = -90;
 
-    g->node_dbid = alloc_array(n, sizeof(uint32_t));
-    g->node_of_dbid = alloc_array(n, sizeof(uint32_t));
+    g->node_dbid = graph_alloc_array(n, sizeof(uint32_t));
+    g->node_of_dbid = graph_alloc_array(n, sizeof(uint32_t));
     if (!keys || !ll || !g->node_dbid || !g->node_of_dbid) {
         free(keys);
         free(ll);
@@ -448,7 +341,6 @@ static double rd_f64(const unsigned char *p, int swap)
 struct edge_load {
     struct interner strs;
     size_t npts, cap_pts;
-    uint64_t total_dm;
 };
 
 /* Append the points of a WKB LINESTRING to g->coords. Returns 0, or -1 malformed, -2 no memory. */
@@ -482,7 +374,7 @@ static int append_wkb(struct graph *g, struct edge_load *el, const unsigned char
 }
 
 /* Check and store the numbers of edge row i (columns 1..2 and 5..8). */
-static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3_stmt *s,
+static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s,
                                   uint32_t i, struct kkc_err *err)
 {
     sqlite3_int64 src = sqlite3_column_int64(s, 1), dst = sqlite3_column_int64(s, 2);
@@ -500,9 +392,6 @@ static enum kkc_code edge_numbers(struct graph *g, struct edge_load *el, sqlite3
     g->edge_flags[i] = (uint8_t)((fw ? GRAPH_FORWARD : 0) | (bw ? GRAPH_BACKWARD : 0));
     g->edge_cost[i] =
         graph_cost_make((uint32_t)llround(dur * 1000.0), (uint32_t)llround(len * 10.0));
-    el->total_dm += (uint32_t)llround(len * 10.0);
-    if (el->total_dm > UINT32_MAX)
-        return kkc_err_set(err, KKC_ETOOBIG, "road_edges: total length over 429,000 km");
     return KKC_OK;
 }
 
@@ -514,7 +403,7 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     int w;
     if (sqlite3_column_int64(s, 0) != i)
         return kkc_err_set(err, KKC_EINVAL, "road_edges: ids are not dense 0..m-1 (row %u)", i);
-    rc = edge_numbers(g, el, s, i, err);
+    rc = edge_numbers(g, s, i, err);
     if (rc)
         return rc;
     g->edge_name[i] = intern(&el->strs, (const char *)sqlite3_column_text(s, 3));
@@ -523,6 +412,8 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
+    if (sqlite3_column_int(s, 12) >= 2) /* access=private: closed (car.h) */
+        g->edge_flags[i] = 0;
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)
@@ -537,17 +428,17 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
 static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *err)
 {
     g->edge_count = m;
-    g->edge_source = alloc_array(m, sizeof(uint32_t));
-    g->edge_target = alloc_array(m, sizeof(uint32_t));
-    g->edge_cost = alloc_array(m, sizeof(graph_cost));
-    g->edge_length_m = alloc_array(m, sizeof(double));
-    g->edge_duration_s = alloc_array(m, sizeof(double));
-    g->edge_flags = alloc_array(m, 1);
-    g->edge_name = alloc_array(m, sizeof(uint32_t));
-    g->edge_ref = alloc_array(m, sizeof(uint32_t));
-    g->edge_class = alloc_array(m, 1);
-    g->edge_roundabout = alloc_array(m, 1);
-    g->edge_coord_first = alloc_array((size_t)m + 1, sizeof(uint32_t));
+    g->edge_source = graph_alloc_array(m, sizeof(uint32_t));
+    g->edge_target = graph_alloc_array(m, sizeof(uint32_t));
+    g->edge_cost = graph_alloc_array(m, sizeof(graph_cost));
+    g->edge_length_m = graph_alloc_array(m, sizeof(double));
+    g->edge_duration_s = graph_alloc_array(m, sizeof(double));
+    g->edge_flags = graph_alloc_array(m, 1);
+    g->edge_name = graph_alloc_array(m, sizeof(uint32_t));
+    g->edge_ref = graph_alloc_array(m, sizeof(uint32_t));
+    g->edge_class = graph_alloc_array(m, 1);
+    g->edge_roundabout = graph_alloc_array(m, 1);
+    g->edge_coord_first = graph_alloc_array((size_t)m + 1, sizeof(uint32_t));
     if (!g->edge_source || !g->edge_target || !g->edge_cost || !g->edge_length_m ||
         !g->edge_duration_s || !g->edge_flags || !g->edge_name || !g->edge_ref || !g->edge_class ||
         !g->edge_roundabout || !g->edge_coord_first)
@@ -555,10 +446,12 @@ static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *er
     return KKC_OK;
 }
 
-/* The edge query; ring is the roundabout column, or 0 for a database made before it existed. */
+/* The edge query; ring is the roundabout and restricted columns, 0 for a database made before they existed. */
 #define EDGE_SQL(ring)                                                                             \
     "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "              \
     "AsBinary(geom), highway, " ring " FROM road_edges ORDER BY id"
+#define EDGE_RING_SQL EDGE_SQL("roundabout, 0")
+#define EDGE_RESTR_SQL EDGE_SQL("roundabout, restricted")
 
 /* Read road_edges into the edge arrays (source/target still road_nodes ids). A database made
  * before road_edges.roundabout existed reads as one without roundabouts. */
@@ -581,11 +474,17 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     if (!rc)
         rc = count_rows(st,
-                        "SELECT count(*) FROM pragma_table_info('road_edges') "
-                        "WHERE name = 'roundabout'",
+                        "SELECT coalesce(sum(CASE name WHEN 'roundabout' THEN 1 ELSE 2 END), 0) "
+                        "FROM pragma_table_info('road_edges') "
+                        "WHERE name IN ('roundabout', 'restricted')",
                         &has_ring, err);
     if (!rc)
-        rc = store_prepare(st, has_ring ? EDGE_SQL("roundabout") : EDGE_SQL("0"), &s, err);
+        rc = store_prepare(st,
+                           has_ring == 3   ? EDGE_RESTR_SQL
+                           : has_ring == 2 ? EDGE_SQL("0, restricted")
+                           : has_ring == 1 ? EDGE_RING_SQL
+                                           : EDGE_SQL("0, 0"),
+                           &s, err);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
         rc = i < m ? edge_row(g, &el, s, i++, err)
                    : kkc_err_set(err, KKC_EINVAL, "road_edges changed while reading");
@@ -622,7 +521,7 @@ static enum kkc_code build_csr(struct graph *g, int in, struct kkc_err *err)
     }
     for (uint32_t v = 0; v < n; v++)
         first[v + 2] += first[v + 1];
-    arcs = alloc_array(narcs, sizeof *arcs);
+    arcs = graph_alloc_array(narcs, sizeof *arcs);
     if (!arcs) {
         free(first);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (adjacency)");
@@ -641,331 +540,6 @@ static enum kkc_code build_csr(struct graph *g, int in, struct kkc_err *err)
     return KKC_OK;
 }
 
-/* ---- strongly connected components ----------------------------------------------------------- */
-
-struct tarjan {
-    uint32_t *index, *low, *comp, *stack, *call_v, *call_a;
-    uint8_t *on_stack;
-    uint32_t next, sp, ncomp;
-};
-
-/* Tarjan's algorithm from root without recursion; assigns comp[] to every node reached. */
-static void tarjan_visit(const struct graph *g, struct tarjan *t, uint32_t root)
-{
-    uint32_t cp = 0;
-    t->index[root] = t->low[root] = t->next++;
-    t->stack[t->sp++] = root, t->on_stack[root] = 1;
-    t->call_v[0] = root, t->call_a[0] = g->out_first[root], cp = 1;
-    while (cp) {
-        uint32_t v = t->call_v[cp - 1];
-        if (t->call_a[cp - 1] < g->out_first[v + 1]) {
-            uint32_t w = g->out[t->call_a[cp - 1]++].node;
-            if (t->index[w] == GRAPH_NONE) {
-                t->index[w] = t->low[w] = t->next++;
-                t->stack[t->sp++] = w, t->on_stack[w] = 1;
-                t->call_v[cp] = w, t->call_a[cp] = g->out_first[w], cp++;
-            } else if (t->on_stack[w] && t->index[w] < t->low[v]) {
-                t->low[v] = t->index[w];
-            }
-            continue;
-        }
-        if (--cp && t->low[v] < t->low[t->call_v[cp - 1]])
-            t->low[t->call_v[cp - 1]] = t->low[v];
-        if (t->low[v] == t->index[v]) {
-            uint32_t w;
-            do {
-                w = t->stack[--t->sp];
-                t->on_stack[w] = 0;
-                t->comp[w] = t->ncomp;
-            } while (w != v);
-            t->ncomp++;
-        }
-    }
-}
-
-/* Mark the edges with both ends in the largest strongly connected component GRAPH_SNAPPABLE. */
-static enum kkc_code mark_main_scc(struct graph *g, struct kkc_err *err)
-{
-    uint32_t n = g->node_count, best = 0, *size = NULL;
-    struct tarjan t = {0};
-    enum kkc_code rc = KKC_OK;
-
-    t.index = alloc_array(n, sizeof(uint32_t)), t.low = alloc_array(n, sizeof(uint32_t));
-    t.comp = alloc_array(n, sizeof(uint32_t)), t.stack = alloc_array(n, sizeof(uint32_t));
-    t.call_v = alloc_array(n, sizeof(uint32_t)), t.call_a = alloc_array(n, sizeof(uint32_t));
-    t.on_stack = calloc(n ? n : 1, 1);
-    size = calloc((size_t)n + 1, sizeof *size);
-    if (!t.index || !t.low || !t.comp || !t.stack || !t.call_v || !t.call_a || !t.on_stack ||
-        !size) {
-        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (components)");
-        goto out;
-    }
-    memset(t.index, 0xff, (size_t)n * sizeof(uint32_t));
-    for (uint32_t v = 0; v < n; v++)
-        if (t.index[v] == GRAPH_NONE)
-            tarjan_visit(g, &t, v);
-    for (uint32_t v = 0; v < n; v++)
-        if (++size[t.comp[v]] > size[best])
-            best = t.comp[v];
-    g->main_scc_nodes = n ? size[best] : 0;
-    for (uint32_t e = 0; e < g->edge_count; e++)
-        if (t.comp[g->edge_source[e]] == best && t.comp[g->edge_target[e]] == best &&
-            (g->edge_flags[e] & (GRAPH_FORWARD | GRAPH_BACKWARD)))
-            g->edge_flags[e] |= GRAPH_SNAPPABLE;
-out:
-    free(t.index), free(t.low), free(t.comp), free(t.stack), free(t.call_v), free(t.call_a);
-    free(t.on_stack), free(size);
-    return rc;
-}
-
-/* ---- geometry: lengths along edges and the snapping grid ------------------------------------- */
-
-/* Metres between two points (local approximation at their mean latitude). */
-static double local_dist(const double *a, const double *b)
-{
-    double kx, ky;
-    graph_metres_per_degree((a[1] + b[1]) / 2, &kx, &ky);
-    return hypot((b[0] - a[0]) * kx, (b[1] - a[1]) * ky);
-}
-
-/* Fill coord_along and coord_edge. */
-static enum kkc_code build_along(struct graph *g, struct kkc_err *err)
-{
-    uint32_t npts = g->edge_coord_first[g->edge_count];
-    g->coord_along = alloc_array(npts, sizeof(double));
-    g->coord_edge = alloc_array(npts, sizeof(uint32_t));
-    if (!g->coord_along || !g->coord_edge)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (geometry)");
-    for (uint32_t e = 0; e < g->edge_count; e++) {
-        uint32_t k = g->edge_coord_first[e];
-        g->coord_along[k] = 0;
-        g->coord_edge[k] = e;
-        for (k++; k < g->edge_coord_first[e + 1]; k++) {
-            g->coord_along[k] =
-                g->coord_along[k - 1] + local_dist(g->coords + 2 * (k - 1), g->coords + 2 * k);
-            g->coord_edge[k] = e;
-        }
-    }
-    return KKC_OK;
-}
-
-/* Growable array of (cell << 32 | point) pairs. */
-struct cellvec {
-    uint64_t *v;
-    size_t n, cap;
-};
-
-static int cellvec_push(struct cellvec *cv, uint64_t x)
-{
-    if (cv->n == cv->cap) {
-        size_t cap = cv->cap ? cv->cap * 2 : 4096;
-        uint64_t *p = realloc(cv->v, cap * sizeof *p);
-        if (!p)
-            return -1;
-        cv->v = p, cv->cap = cap;
-    }
-    cv->v[cv->n++] = x;
-    return 0;
-}
-
-/* Add the cells crossed by the segment starting at point k: the segment is cut in pieces of at
- * most half a cell and the cells of each piece's bounding box are added (duplicates skipped).
- * Returns 0 or -1 (no memory). */
-static int grid_add_segment(const struct graph *g, uint32_t k, double cell_m, struct cellvec *cv)
-{
-    const double *a = g->coords + 2 * k, *b = a + 2;
-    size_t start = cv->n;
-    int pieces = (int)fmin(ceil(local_dist(a, b) / (cell_m / 2)), 1e6);
-    if (pieces < 1)
-        pieces = 1;
-    for (int p = 0; p < pieces; p++) {
-        double t0 = (double)p / pieces, t1 = (double)(p + 1) / pieces;
-        double xa = a[0] + (b[0] - a[0]) * t0, xb = a[0] + (b[0] - a[0]) * t1;
-        double ya = a[1] + (b[1] - a[1]) * t0, yb = a[1] + (b[1] - a[1]) * t1;
-        uint32_t cx0 = (uint32_t)((fmin(xa, xb) - g->grid_lon0) / g->grid_dlon);
-        uint32_t cx1 = (uint32_t)((fmax(xa, xb) - g->grid_lon0) / g->grid_dlon);
-        uint32_t cy0 = (uint32_t)((fmin(ya, yb) - g->grid_lat0) / g->grid_dlat);
-        uint32_t cy1 = (uint32_t)((fmax(ya, yb) - g->grid_lat0) / g->grid_dlat);
-        for (uint32_t y = cy0; y <= cy1 && y < g->grid_ny; y++) {
-            for (uint32_t x = cx0; x <= cx1 && x < g->grid_nx; x++) {
-                uint64_t item = (uint64_t)(y * g->grid_nx + x) << 32 | k;
-                int seen = 0;
-                for (size_t j = cv->n; j > start && j + 8 > cv->n && !seen; j--)
-                    seen = cv->v[j - 1] == item;
-                if (!seen && cellvec_push(cv, item))
-                    return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* Choose the grid: the bounding box of the snappable edges, cells of about two segments'
- * spacing (25 m .. 5 km), at most GRID_MAX_CELLS. Returns the cell size in metres. */
-static double grid_layout(struct graph *g, size_t *nseg)
-{
-    double x0 = 180, y0 = 90, x1 = -180, y1 = -90, kx, ky, cell_m;
-    *nseg = 0;
-    for (uint32_t e = 0; e < g->edge_count; e++) {
-        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
-            continue;
-        for (uint32_t k = g->edge_coord_first[e]; k < g->edge_coord_first[e + 1]; k++) {
-            x0 = fmin(x0, g->coords[2 * k]), x1 = fmax(x1, g->coords[2 * k]);
-            y0 = fmin(y0, g->coords[2 * k + 1]), y1 = fmax(y1, g->coords[2 * k + 1]);
-        }
-        *nseg += g->edge_coord_first[e + 1] - g->edge_coord_first[e] - 1;
-    }
-    if (*nseg == 0)
-        return 0;
-    graph_metres_per_degree((y0 + y1) / 2, &kx, &ky);
-    cell_m = 2 * sqrt(fmax((x1 - x0) * kx, 1) * fmax((y1 - y0) * ky, 1) / (double)*nseg);
-    cell_m = fmin(fmax(cell_m, 25), 5000);
-    for (;;) {
-        g->grid_dlon = cell_m / kx, g->grid_dlat = cell_m / ky;
-        g->grid_nx = (uint32_t)((x1 - x0) / g->grid_dlon) + 1;
-        g->grid_ny = (uint32_t)((y1 - y0) / g->grid_dlat) + 1;
-        if ((double)g->grid_nx * g->grid_ny <= GRID_MAX_CELLS)
-            break;
-        cell_m *= 1.5;
-    }
-    g->grid_lon0 = x0, g->grid_lat0 = y0;
-    return cell_m;
-}
-
-/* Build the snapping grid over the segments of the snappable edges. */
-static enum kkc_code build_grid(struct graph *g, struct kkc_err *err)
-{
-    struct cellvec cv = {0};
-    size_t nseg, ncells;
-    double cell_m = grid_layout(g, &nseg);
-    enum kkc_code rc = KKC_OK;
-
-    ncells = (size_t)g->grid_nx * g->grid_ny;
-    g->grid_first = calloc(ncells + 1, sizeof(uint32_t));
-    if (!g->grid_first)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (snapping grid)");
-    for (uint32_t e = 0; e < g->edge_count && nseg; e++) {
-        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
-            continue;
-        for (uint32_t k = g->edge_coord_first[e]; k + 1 < g->edge_coord_first[e + 1]; k++)
-            if (grid_add_segment(g, k, cell_m, &cv)) {
-                rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (snapping grid)");
-                goto out;
-            }
-    }
-    g->grid_items = alloc_array(cv.n, sizeof(uint32_t));
-    if (!g->grid_items || cv.n >= UINT32_MAX) {
-        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (snapping grid)");
-        goto out;
-    }
-    for (size_t i = 0; i < cv.n; i++)
-        g->grid_first[(cv.v[i] >> 32) + 1]++;
-    for (size_t c = 0; c < ncells; c++)
-        g->grid_first[c + 1] += g->grid_first[c];
-    for (size_t i = 0; i < cv.n; i++) /* stable: items stay in segment order within a cell */
-        g->grid_items[g->grid_first[cv.v[i] >> 32]++] = (uint32_t)cv.v[i];
-    memmove(g->grid_first + 1, g->grid_first, ncells * sizeof(uint32_t));
-    g->grid_first[0] = 0;
-out:
-    free(cv.v);
-    return rc;
-}
-
-/* ---- landmarks ------------------------------------------------------------------------------- */
-
-/* Run the two searches of landmark i and store their times; update sep[] (the round-trip time
- * to the nearest landmark so far) for the choice of the next one. */
-static enum kkc_code landmark_fill(struct graph *g, uint32_t i, graph_cost *tmp, uint64_t *sep,
-                                   struct kkc_err *err)
-{
-    uint32_t L = g->lm_count, n = g->node_count;
-    struct graph_seed seed = {g->lm_node[i], 0};
-    for (int rev = 0; rev < 2; rev++) {
-        enum kkc_code rc = graph_search_all(g, &seed, 1, rev, tmp, err);
-        if (rc)
-            return rc;
-        for (uint32_t v = 0; v < n; v++)
-            g->lm_dist[(size_t)v * 2 * L + (size_t)rev * L + i] =
-                tmp[v] == GRAPH_COST_INF ? UINT32_MAX : graph_cost_ms(tmp[v]);
-    }
-    for (uint32_t v = 0; v < n; v++) {
-        uint64_t to = g->lm_dist[(size_t)v * 2 * L + i],
-                 from = g->lm_dist[(size_t)v * 2 * L + L + i];
-        if (to != UINT32_MAX && from != UINT32_MAX && to + from < sep[v])
-            sep[v] = to + from;
-        else if (to == UINT32_MAX || from == UINT32_MAX)
-            sep[v] = 0; /* outside the landmark's component: never a landmark */
-    }
-    return KKC_OK;
-}
-
-/* The node with the largest separation (sep[v] > 0, not UINT64_MAX), or GRAPH_NONE. */
-static uint32_t landmark_pick(uint32_t n, const uint64_t *sep)
-{
-    uint32_t pick = GRAPH_NONE;
-    uint64_t far = 0;
-    for (uint32_t v = 0; v < n; v++)
-        if (sep[v] != UINT64_MAX && sep[v] > far)
-            far = sep[v], pick = v;
-    return pick;
-}
-
-/* Keep only the first `have` of `want` landmark columns of lm_dist. */
-static void landmark_compact(struct graph *g, uint32_t want, uint32_t have)
-{
-    for (size_t v = 0; v < g->node_count; v++)
-        for (uint32_t r = 0; r < 2; r++)
-            for (uint32_t i = 0; i < have; i++)
-                g->lm_dist[v * 2 * have + r * have + i] = g->lm_dist[v * 2 * want + r * want + i];
-    g->lm_count = have;
-}
-
-/* Choose landmarks by the "farthest" rule and fill lm_dist: the first is the node farthest
- * (round trip) from an arbitrary node of the main component, each next one the node farthest
- * from the landmarks chosen so far. Stops early when no node is left to choose. */
-static enum kkc_code build_landmarks(struct graph *g, uint32_t want, struct kkc_err *err)
-{
-    uint32_t n = g->node_count, L = want < g->main_scc_nodes ? want : g->main_scc_nodes, i;
-    graph_cost *tmp = alloc_array(n, sizeof *tmp);
-    uint64_t *sep = alloc_array(n, sizeof *sep);
-    enum kkc_code rc = KKC_OK;
-
-    g->lm_count = L;
-    g->lm_node = alloc_array(L + 1, sizeof(uint32_t));
-    g->lm_dist = alloc_array((size_t)n * 2 * L, sizeof(uint32_t));
-    if (!tmp || !sep || !g->lm_node || !g->lm_dist) {
-        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (landmarks)");
-        goto out;
-    }
-    g->lm_node[0] = GRAPH_NONE; /* an arbitrary node of the main component, when it has edges */
-    for (uint32_t e = 0; L && e < g->edge_count; e++)
-        if (g->edge_flags[e] & GRAPH_SNAPPABLE) {
-            g->lm_node[0] = g->edge_source[e];
-            break;
-        }
-    for (i = 0; i < L && !rc; i++) {
-        uint32_t pick = i == 0 ? g->lm_node[0] : landmark_pick(n, sep);
-        if (pick == GRAPH_NONE)
-            break;
-        for (uint32_t v = 0; v < n && i == 0; v++)
-            sep[v] = UINT64_MAX;
-        g->lm_node[i] = pick;
-        rc = landmark_fill(g, i, tmp, sep, err);
-        if (!rc && i == 0 && (pick = landmark_pick(n, sep)) != GRAPH_NONE) {
-            for (uint32_t v = 0; v < n; v++) /* forget the arbitrary node */
-                sep[v] = UINT64_MAX;
-            g->lm_node[0] = pick;
-            rc = landmark_fill(g, 0, tmp, sep, err);
-        }
-    }
-    if (!rc && i < L)
-        landmark_compact(g, L, i);
-out:
-    free(tmp);
-    free(sep);
-    return rc;
-}
-
 /* ---- load ------------------------------------------------------------------------------------ */
 
 /* Replace road_nodes ids in edge_source / edge_target by internal indices. */
@@ -975,6 +549,16 @@ static void remap_edges(struct graph *g)
         g->edge_source[e] = g->node_of_dbid[g->edge_source[e]];
         g->edge_target[e] = g->node_of_dbid[g->edge_target[e]];
     }
+}
+
+/* g->ch, its cache keyed by the store's data_version. */
+static enum kkc_code attach_hierarchy(struct store *st, struct graph *g, const char *cache,
+                                      struct kkc_err *err)
+{
+    char version[64];
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    return road_ch_create(g, cache, version, &g->ch, err);
 }
 
 enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, struct graph **out,
@@ -1010,6 +594,8 @@ enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, s
         rc = build_grid(g, err);
     if (!rc)
         rc = build_landmarks(g, lm, err);
+    if (!rc && o && o->hierarchy)
+        rc = attach_hierarchy(st, g, o->hierarchy_cache, err);
     if (rc)
         goto fail;
     *out = g;

@@ -9,10 +9,12 @@
  * may read one graph without locks. Per-query scratch lives elsewhere (struct route_ctx).
  *
  * Costs. Every search compares and adds a graph_cost: driving time in milliseconds in the high
- * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts (the load
- * checks that the distances of all edges together fit in 32 bits, so no carry can happen), and
+ * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts, and
  * comparing them as integers orders by time, then by distance. So every search (route, labels,
- * landmarks) agrees exactly on the value of an optimum. Limits: 49 days of driving per path.
+ * landmarks, the hierarchy) agrees exactly on the value of an optimum: they all add the same
+ * 64-bit integers, and that addition is associative. Limits per path (not per graph: the network
+ * may be any size): 49 days of driving, and 429,497 km, past which the distance would carry 1 ms
+ * into the time part; no road route comes near either (a single edge is refused over 400,000 km).
  *
  * Road classes. edge_class[e] is the road class of road_edges.highway (enum graph_road_class, with
  * GRAPH_CLASS_LINK for the _link roads) and edge_roundabout[e] is road_edges.roundabout (a
@@ -127,6 +129,10 @@ struct graph {
     uint32_t lm_count;
     uint32_t *lm_node;
     uint32_t *lm_dist;
+
+    /* The customizable hierarchy (road_ch.h) that routes, tables and nearest-by-time use when
+     * present; NULL: they search the graph itself (A* / Dijkstra, the baseline). */
+    struct road_ch *ch;
 };
 
 #define GRAPH_LANDMARKS_DEFAULT 16
@@ -134,6 +140,8 @@ struct graph {
 
 struct graph_options {
     uint32_t landmarks; /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
+    int hierarchy;      /* 1: build (or map) the customizable hierarchy, g->ch */
+    const char *hierarchy_cache; /* its cache file (NULL: none), keyed by the data version */
 };
 
 /* Load the road graph from st with the default options. On success *out is the caller's,
@@ -173,7 +181,7 @@ struct graph_seed {
 };
 
 /* Heap of (key, aux, node) with lazy deletion, ordered by key then aux; the searches of graph.c,
- * route.c and labels.c share it. Zero-initialise, then reserve; graph_heap_free releases. */
+ * labels.c and coverage/reach.c share it (route.c keeps its own). Zero-initialise, then reserve; graph_heap_free releases. */
 struct graph_heap_item {
     graph_cost key;
     uint32_t node;

@@ -10,6 +10,7 @@
  * Node state lives in the ctx, reset lazily by a generation counter; the queue is an indexed 4-ary
  * heap with decrease-key (a node's heap position is part of its state). */
 #include "road/route.h"
+#include "road/road_ch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ struct route_ctx {
     /* the path */
     struct piece *pieces;
     size_t npieces, cap_pieces;
+    /* the hierarchy's query (g->ch), and whether the optimum came from it */
+    struct cch_query *chq;
+    int ch_best;
 };
 
 enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out, struct kkc_err *err)
@@ -73,6 +77,10 @@ enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out, st
     c->q = malloc((g->node_count ? g->node_count : 1) * sizeof *c->q);
     c->cap_pieces = 64;
     c->pieces = malloc(c->cap_pieces * sizeof *c->pieces);
+    if (g->ch && cch_query_create(g->ch->c, &c->chq, err)) {
+        route_ctx_destroy(c);
+        return KKC_ENOMEM;
+    }
     if (!c->st || !c->q || !c->pieces) {
         route_ctx_destroy(c);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (route context)");
@@ -88,7 +96,18 @@ void route_ctx_destroy(struct route_ctx *ctx)
     free(ctx->st);
     free(ctx->pieces);
     free(ctx->q);
+    cch_query_destroy(ctx->chq);
     free(ctx);
+}
+
+const struct graph *route_ctx_graph(const struct route_ctx *ctx)
+{
+    return ctx->g;
+}
+
+struct cch_query *route_ctx_hierarchy(struct route_ctx *ctx)
+{
+    return ctx->chq;
 }
 
 size_t route_ctx_settled(const struct route_ctx *ctx)
@@ -258,7 +277,7 @@ static void search_run(struct route_ctx *c, graph_cost direct)
 {
     const struct graph *g = c->g;
 
-    c->best = direct, c->best_arr = -1;
+    c->best = direct, c->best_arr = -1, c->ch_best = 0;
     for (size_t i = 0; i < c->ndep; i++)
         relax(c, c->dep[i].node, c->dep[i].cost, PRED_SEED | (uint32_t)i);
     while (c->qlen && c->q[0].key < c->best) {
@@ -271,6 +290,20 @@ static void search_run(struct route_ctx *c, graph_cost direct)
         for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1]; a++)
             relax(c, g->out[a].node, s->dist + g->out[a].cost, a);
     }
+}
+
+/* The optimum by the hierarchy: the same value as search_run's (the direct cost wins ties). */
+static void search_ch(struct route_ctx *c, graph_cost direct)
+{
+    struct cch_seed s[2], t[2];
+    for (size_t i = 0; i < c->ndep; i++)
+        s[i] = (struct cch_seed){c->dep[i].node, c->dep[i].cost};
+    for (size_t j = 0; j < c->narr; j++)
+        t[j] = (struct cch_seed){c->arr[j].node, c->arr[j].cost};
+    graph_cost best = cch_query_run(c->chq, c->g->ch->m, s, c->ndep, t, c->narr);
+    c->best = direct, c->best_arr = -1, c->ch_best = 0;
+    if (best < direct)
+        c->best = best, c->best_arr = 0, c->ch_best = 1;
 }
 
 /* Run the whole search between two snapped points. */
@@ -291,8 +324,12 @@ static enum kkc_code search_snaps(const struct graph *g, struct route_ctx *c,
     c->narr = snap_arrivals(g, to, c->arr);
     ntdep = snap_departures(g, to, tdep);
     snap_direct(g, from, to, &direct);
-    target_landmarks(c, tdep, ntdep);
-    search_run(c, direct);
+    if (c->chq) {
+        search_ch(c, direct);
+    } else {
+        target_landmarks(c, tdep, ntdep);
+        search_run(c, direct);
+    }
     if (c->best == GRAPH_COST_INF)
         return kkc_err_set(err, KKC_ENOROUTE, "no route from %.6f,%.6f to %.6f,%.6f", from->lon,
                            from->lat, to->lon, to->lat);
@@ -319,8 +356,12 @@ enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint
     ctx->ndep = ctx->narr = 1;
     ctx->dep[0] = (struct graph_seed){from, 0};
     ctx->arr[0] = (struct graph_seed){to, 0};
-    target_landmarks(ctx, ctx->arr, 1);
-    search_run(ctx, GRAPH_COST_INF);
+    if (ctx->chq) {
+        search_ch(ctx, GRAPH_COST_INF);
+    } else {
+        target_landmarks(ctx, ctx->arr, 1);
+        search_run(ctx, GRAPH_COST_INF);
+    }
     if (ctx->best == GRAPH_COST_INF)
         return kkc_err_set(err, KKC_ENOROUTE, "no route from node %u to node %u",
                            g->node_dbid[from], g->node_dbid[to]);
@@ -403,6 +444,36 @@ static void pieces_reverse(struct route_ctx *c, size_t lo, size_t hi)
     }
 }
 
+/* The seed of seeds[0..n) at node v with the least cost. */
+static struct graph_seed seed_at(const struct graph_seed *seeds, size_t n, uint32_t v)
+{
+    struct graph_seed best = {v, GRAPH_COST_INF};
+    for (size_t i = 0; i < n; i++)
+        if (seeds[i].node == v && seeds[i].cost < best.cost)
+            best = seeds[i];
+    return best;
+}
+
+/* The hierarchy's optimum as pieces: departure, the unpacked arcs, arrival. */
+static enum kkc_code collect_ch(struct route_ctx *c, const struct snap *from,
+                                const struct snap *to, struct kkc_err *err)
+{
+    const struct graph *g = c->g;
+    uint64_t *arcs = NULL;
+    size_t k = 0;
+    uint32_t s, t;
+    enum kkc_code rc = cch_query_path(c->chq, g->ch->m, &arcs, &k, &s, &t, err);
+    if (rc)
+        return rc;
+    int oom = piece_add(c, piece_depart(g, from, seed_at(c->dep, c->ndep, s)));
+    for (size_t i = 0; !oom && i < k; i++)
+        oom |= piece_add(c, piece_arc(g, (uint32_t)arcs[i]));
+    if (!oom)
+        oom |= piece_add(c, piece_arrive(g, to, seed_at(c->arr, c->narr, t)));
+    free(arcs);
+    return oom ? kkc_err_set(err, KKC_ENOMEM, "out of memory (route path)") : KKC_OK;
+}
+
 /* Collect the optimum's pieces in driving order, then drop zero-cost end pieces (a point on a
  * node) while more than one piece remains. */
 static enum kkc_code collect_path(struct route_ctx *c, const struct snap *from,
@@ -411,7 +482,11 @@ static enum kkc_code collect_path(struct route_ctx *c, const struct snap *from,
     const struct graph *g = c->g;
     int oom = 0;
     c->npieces = 0;
-    if (c->best_arr < 0) {
+    if (c->ch_best) {
+        enum kkc_code rc = collect_ch(c, from, to, err);
+        if (rc)
+            return rc;
+    } else if (c->best_arr < 0) {
         uint32_t e = from->edge;
         int fwd = (g->edge_flags[e] & GRAPH_FORWARD) && from->fraction <= to->fraction;
         oom |= piece_add(c, (struct piece){e, !fwd, from->fraction, to->fraction, c->best,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct route_ctx;
+struct cch_query;
 
 /* Scratch for queries on g (and only on g). *out is the caller's, freed by route_ctx_destroy().
  * KKC_ENOMEM on failure. */
@@ -72,6 +73,10 @@ enum kkc_code route_cost(const struct graph *g, struct route_ctx *ctx, const str
  * KKC_ENOROUTE when unreachable, KKC_EINVAL for a bad index or another graph's ctx. */
 enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint32_t from,
                               uint32_t to, graph_cost *cost, struct kkc_err *err);
+
+/* The graph ctx was made for, and its query scratch on the graph's hierarchy (NULL without). */
+const struct graph *route_ctx_graph(const struct route_ctx *ctx);
+struct cch_query *route_ctx_hierarchy(struct route_ctx *ctx);
 
 /* How many nodes the last query of ctx settled (for benchmarks and tests). */
 size_t route_ctx_settled(const struct route_ctx *ctx);

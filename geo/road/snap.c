@@ -7,6 +7,7 @@
 #include "road/snap.h"
 
 #include <math.h>
+#include <string.h>
 
 /* The best candidate so far. */
 struct snap_best {
@@ -16,23 +17,29 @@ struct snap_best {
     uint32_t edge;
 };
 
+/* Squared distance in the local plane (metres per degree kx, ky) from (lon, lat) to the segment
+ * p[0..4) (lon, lat, lon, lat); the position of the nearest point on it (0..1) into *t. */
+static double seg_d2(const double *p, double lon, double lat, double kx, double ky, double *t)
+{
+    double ax = (p[0] - lon) * kx, ay = (p[1] - lat) * ky;
+    double bx = (p[2] - lon) * kx, by = (p[3] - lat) * ky;
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, x = ax, y = ay;
+
+    *t = l2 > 0 ? fmin(fmax(-(ax * dx + ay * dy) / l2, 0.0), 1.0) : 0;
+    if (*t == 1.0) /* the end point exactly as the next segment measures its start */
+        x = bx, y = by;
+    else if (*t > 0)
+        x = ax + *t * dx, y = ay + *t * dy;
+    return x * x + y * y;
+}
+
 /* Measure segment k against the query at (lon, lat) and keep it when it is better. */
 static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, double kx,
                      double ky, struct snap_best *b)
 {
-    const double *p = g->coords + 2 * (size_t)k;
-    double ax = (p[0] - lon) * kx, ay = (p[1] - lat) * ky;
-    double bx = (p[2] - lon) * kx, by = (p[3] - lat) * ky;
-    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0, x = ax, y = ay, d2;
+    double t, d2 = seg_d2(g->coords + 2 * (size_t)k, lon, lat, kx, ky, &t);
     uint32_t e = g->coord_edge[k];
 
-    if (l2 > 0)
-        t = fmin(fmax(-(ax * dx + ay * dy) / l2, 0.0), 1.0);
-    if (t == 1.0) /* the end point exactly as the next segment measures its start */
-        x = bx, y = by;
-    else if (t > 0)
-        x = ax + t * dx, y = ay + t * dy;
-    d2 = x * x + y * y;
     if (d2 > b->d2)
         return;
     if (d2 == b->d2 && b->edge != GRAPH_NONE && (e > b->edge || (e == b->edge && k > b->k)))
@@ -193,4 +200,93 @@ int snap_direct(const struct graph *g, const struct snap *from, const struct sna
         return 0;
     *cost = best;
     return 1;
+}
+
+graph_cost snap_search_cost(const struct graph *g, const graph_cost *dist, int backward,
+                            const struct snap *origin, const struct snap *s)
+{
+    struct graph_seed ends[2];
+    size_t m = backward ? snap_departures(g, s, ends) : snap_arrivals(g, s, ends);
+    graph_cost best = GRAPH_COST_INF, c;
+
+    for (size_t j = 0; j < m; j++)
+        if (dist[ends[j].node] != GRAPH_COST_INF && dist[ends[j].node] + ends[j].cost < best)
+            best = dist[ends[j].node] + ends[j].cost;
+    if ((backward ? snap_direct(g, s, origin, &c) : snap_direct(g, origin, s, &c)) && c < best)
+        best = c;
+    return best;
+}
+
+/* Whether two hits are on the same road: the same name and ref when the road has either, else
+ * the same point (two unnamed edges meeting where the query is nearest). */
+static int same_road(const struct graph *g, const struct snap_road *a, const struct snap_road *b)
+{
+    uint32_t na = g->edge_name[a->edge], ra = g->edge_ref[a->edge];
+    if (na || ra)
+        return na == g->edge_name[b->edge] && ra == g->edge_ref[b->edge];
+    return !g->edge_name[b->edge] && !g->edge_ref[b->edge] && a->lon == b->lon && a->lat == b->lat;
+}
+
+/* Insert h into hits[0..*nh) (nearest first, at most k, one per road; an earlier hit wins a
+ * tie) unless a hit on the same road is at least as near. distance_m holds squared distances. */
+static void road_insert(const struct graph *g, struct snap_road *hits, size_t *nh, size_t k,
+                        const struct snap_road *h)
+{
+    size_t j = *nh;
+    for (size_t i = 0; i < *nh; i++)
+        if (same_road(g, &hits[i], h)) {
+            if (hits[i].distance_m <= h->distance_m)
+                return;
+            memmove(hits + i, hits + i + 1, (*nh - i - 1) * sizeof *hits);
+            j = --*nh;
+            break;
+        }
+    if (j == k && hits[k - 1].distance_m <= h->distance_m)
+        return;
+    if (j == k)
+        j--;
+    else
+        (*nh)++;
+    for (; j > 0 && hits[j - 1].distance_m > h->distance_m; j--)
+        hits[j] = hits[j - 1];
+    hits[j] = *h;
+}
+
+/* The nearest point of edge e to (lon, lat) within sqrt(d2max), as a hit whose distance_m is
+ * squared; edge GRAPH_NONE when none. The last of equally near segments wins. */
+static struct snap_road edge_nearest(const struct graph *g, uint32_t e, double lon, double lat,
+                                     double kx, double ky, double d2max)
+{
+    struct snap_road best = {d2max, GRAPH_NONE, 0, 0};
+    for (uint32_t i = g->edge_coord_first[e]; i + 1 < g->edge_coord_first[e + 1]; i++) {
+        const double *p = g->coords + 2 * (size_t)i;
+        double t, d2 = seg_d2(p, lon, lat, kx, ky, &t);
+        if (d2 <= best.distance_m)
+            best = (struct snap_road){d2, e, p[0] + t * (p[2] - p[0]), p[1] + t * (p[3] - p[1])};
+    }
+    return best;
+}
+
+size_t snap_roads(const struct graph *g, double lon, double lat, double radius_m,
+                  const struct snap *first, struct snap_road *hits, size_t k)
+{
+    double kx, ky;
+    size_t nrest = 0;
+
+    if (k == 0)
+        return 0;
+    hits[0] = (struct snap_road){0, first->edge, first->lon, first->lat};
+    graph_metres_per_degree(lat, &kx, &ky);
+    for (uint32_t e = 0; k > 1 && e < g->edge_count; e++) {
+        struct snap_road best;
+        if (e == first->edge || !(g->edge_flags[e] & GRAPH_SNAPPABLE))
+            continue;
+        best = edge_nearest(g, e, lon, lat, kx, ky, radius_m * radius_m);
+        if (best.edge != GRAPH_NONE && !same_road(g, &hits[0], &best))
+            road_insert(g, hits + 1, &nrest, k - 1, &best);
+    }
+    for (size_t i = 1; i <= nrest; i++)
+        hits[i].distance_m = sqrt(hits[i].distance_m);
+    hits[0].distance_m = first->distance_m;
+    return 1 + nrest;
 }

@@ -12,6 +12,8 @@
  * Everything runs on the default database (KHK reference data + Heidelberg roads), loaded once
  * per test case by an unchecked fixture. */
 #include "api.h"
+#include "routes.h"
+#include "tctx.h"
 #include "centres/centres.h"
 #include "coverage/contour.h"
 #include "coverage/coverage.h"

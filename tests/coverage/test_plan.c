@@ -14,6 +14,8 @@
  * have: a copy of it gets 60 made-up municipalities at seeded random places around Heidelberg
  * (most near roads, a few without census population), which land in the "network" region. */
 #include "api.h"
+#include "routes.h"
+#include "tctx.h"
 #include "centres/centres.h"
 #include "coverage/coverage.h"
 #include "base/crs.h"

@@ -9,6 +9,8 @@
  * audit row and no centre changed; an accepted one is in the reloaded world with an audit row
  * and values inside the documented ranges. */
 #include "fuzz_util.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "centres/centres.h"

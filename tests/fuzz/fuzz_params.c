@@ -8,6 +8,8 @@
  * is well-formed JSON (errors with code and message); the typed getters agree with
  * params_parse_double() and respect their bounds. */
 #include "fuzz_util.h"
+#include "routes.h"
+#include "tctx.h"
 
 #include "api.h"
 #include "params.h"

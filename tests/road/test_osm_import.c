@@ -228,7 +228,8 @@ static void check_graph(struct fx *f)
     ck_assert_double_eq(q_num(f, "SELECT count(*) - coalesce(max(id) + 1, 0) FROM road_nodes"), 0);
     ck_assert_double_eq(q_num(f, "SELECT count(*) - coalesce(max(id) + 1, 0) FROM road_edges"), 0);
     ck_assert_double_eq(q_num(f, "SELECT count(*) FROM road_nodes a JOIN road_nodes b"
-                                 " ON b.id = a.id + 1 WHERE b.osm_id <= a.osm_id"),
+                                 " ON b.id = a.id + 1 WHERE b.osm_id <= a.osm_id AND b.osm_id NOT IN"
+                                 " (SELECT osm_id FROM road_points WHERE barrier)"),
                         0);
     ck_assert_double_eq(q_num(f, "SELECT count(*) FROM road_edges WHERE source = target"), 0);
     ck_assert_double_eq(q_num(f,
@@ -320,13 +321,13 @@ static const struct tag_case {
     {0, 118, 0, 0, 0, NULL, 0},                   /* track */
     {0, 150, 0, 0, 0, NULL, 0},                   /* area=yes */
     {1, 201, 0, 0, 0, NULL, 0},                   /* access=no */
-    {1, 202, 0, 0, 0, NULL, 0},                   /* access=private */
+    {1, 202, 25, 1, 1, NULL, 0},                  /* access=private: kept, restricted 2 */
     {1, 203, 25, 1, 1, NULL, 0},                  /* access=no, motorcar=yes */
     {1, 204, 0, 0, 0, NULL, 0},                   /* motor_vehicle=no */
     {1, 205, 25, 1, 1, NULL, 0},                  /* motor_vehicle=no, motorcar=destination */
     {1, 206, 25, 1, 1, NULL, 0},                  /* access=destination */
     {1, 207, 25, 1, 1, NULL, 0},                  /* access=permissive */
-    {1, 208, 0, 0, 0, NULL, 0},                   /* access=yes, motor_vehicle=private */
+    {1, 208, 25, 1, 1, NULL, 0},                  /* motor_vehicle=private: kept, restricted */
     {1, 209, 0, 0, 0, NULL, 0},                   /* vehicle=no */
     {1, 210, 25, 1, 1, "access=bogus", 0},        /* unknown access value */
     {1, 211, 0, 0, 0, NULL, 0},                   /* access=agricultural */
@@ -336,7 +337,7 @@ static const struct tag_case {
     {2, 302, 30 * 1.609344 * 0.8, 1, 1, NULL, 0}, /* 30 mph */
     {2, 303, 40, 1, 1, NULL, 0},                  /* CZ:urban */
     {2, 304, 72, 1, 1, NULL, 0},                  /* primary, CZ:rural */
-    {2, 305, 25, 1, 1, NULL, 0},                  /* none */
+    {2, 305, 140 * 0.8, 1, 1, NULL, 0},           /* none: car.lua's 140 */
     {2, 306, 25, 1, 1, "maxspeed=fast", 0},       /* fast */
     {2, 307, 7 * 0.8, 1, 1, NULL, 0},             /* walk */
     {2, 308, 25, 1, 1, NULL, 0},                  /* no maxspeed */
@@ -345,7 +346,7 @@ static const struct tag_case {
     {2, 311, 24, 1, 1, NULL, 0},                  /* DE:zone30 */
     {2, 312, 65, 1, 1, NULL, 0},                  /* primary */
     {2, 313, 25, 1, 1, "maxspeed=0", 0},          /* maxspeed=0 */
-    {2, 314, 85, 1, 1, "CZ:trunk", 0},            /* trunk, CZ:trunk */
+    {2, 314, 85, 1, 1, NULL, 0},                  /* trunk, CZ:trunk: no limit (car.lua) */
 };
 
 /* Check one tag case against the imported database. */

@@ -4,10 +4,11 @@
 # for its successes and its documented errors, records each answer, and has
 # tests/openapi/validate.mjs check the document (OpenAPI 3.1), each answer against it (status,
 # media type, schema), that every operation was exercised and that every route in
-# service/api.c is documented. Run by `make test-scripts` with KKC_BIN and KKC_DB set; needs
+# service/routes.c is documented. Run by `make test-scripts` with KKC_BIN and KKC_DB set; needs
 # node and tests/openapi/node_modules (scripts/setup --test).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/serve.sh
 KKC_BIN=${KKC_BIN:-build/kkc}
 KKC_DB=${KKC_DB:-data/kkc.sqlite}
 
@@ -34,17 +35,9 @@ trap cleanup EXIT
 cp "$KKC_DB" "$tmp/db.sqlite" # admin writes change the database
 token=openapi-test-token-0123456789
 echo "$token" >"$tmp/token"
-"$KKC_BIN" serve --db "$tmp/db.sqlite" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
-  --access-log none --web-dir "$PWD/service/web" --openapi "$PWD/service/openapi.json" \
-  --admin-token-file "$tmp/token" 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 100); do
-  [ -s "$tmp/port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
-  sleep 0.1
-done
-[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
-base="http://127.0.0.1:$(cat "$tmp/port")"
+kkc_serve "$tmp/db.sqlite" --web-dir "$PWD/service/web" --openapi "$PWD/service/openapi.json" \
+  --admin-token-file "$tmp/token"
+base=$url
 
 n=0
 # rec EXPECTED METHOD PATH-TEMPLATE URL [curl options...]: make the request, record the answer.
@@ -153,6 +146,6 @@ rec 400 GET "/table/v1/{profile}/{coordinates}" "/table/v1/driving/8.69,49.41;8.
 
 rc=0
 (cd tests/openapi && node validate.mjs "$OLDPWD/service/openapi.json" "$tmp/manifest" \
-  "$OLDPWD/service/api.c") || rc=$?
+  "$OLDPWD/service/routes.c") || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
 exit "$rc"

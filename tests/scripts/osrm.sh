@@ -9,6 +9,7 @@
 # module is a failure, never a silent pass.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/serve.sh
 KKC_BIN=${KKC_BIN:-build/kkc}
 KKC_DB=${KKC_DB:-data/kkc.sqlite}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -46,16 +47,7 @@ cp tests/osrm/page/index.html "$tmp/web/"
 cp "$MODS"/leaflet-routing-machine/dist/leaflet-routing-machine.{js,css} \
   "$MODS"/leaflet-routing-machine/dist/*.png "$MODS"/leaflet-routing-machine/dist/*.svg "$tmp/web/"
 
-"$KKC_BIN" serve --db "$KKC_DB" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
-  --access-log none --web-dir "$tmp/web" 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 100); do
-  [ -s "$tmp/port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
-  sleep 0.1
-done
-[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
-url="http://127.0.0.1:$(cat "$tmp/port")"
+kkc_serve "$KKC_DB" --web-dir "$tmp/web"
 curl -fsS "$url/v1/health" >/dev/null || fail "$url/v1/health does not answer"
 curl -fsS "$url/route/v1/driving/8.6724,49.4093;8.6934,49.4106" >/dev/null ||
   fail "$url/route/v1/driving/... does not answer (is the database's road network loaded?)"

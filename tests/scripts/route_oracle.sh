@@ -4,7 +4,9 @@
 # For each OSM extract (Liechtenstein, Monaco, Andorra, Heidelberg): builds a database with
 # `kkc import --osm`, loads its road_edges into a throw-away PostgreSQL cluster and compares
 # pgr_dijkstra (directed, cost = duration_s) with our route (tests/tools/route_pairs) on 1,000
-# random node pairs (tests/scripts/route_oracle.py does the comparing). Installs nothing: the
+# random node pairs (tests/scripts/route_oracle.py does the comparing); on Heidelberg also
+# pgr_trsp with the turn restrictions against our turn-aware graph (tests/scripts/trsp_oracle.py,
+# tests/tools/turn_pairs; TRSP_ORACLE_PAIRS, default the same count). Installs nothing: the
 # packages come from `scripts/setup --test`. The cluster lives in a temporary directory, listens
 # on 127.0.0.1 only, on a free port, and is stopped on exit.
 #
@@ -50,7 +52,17 @@ if [ ! -x "$RP" ]; then
   cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/route_pairs.c" \
     "$(dirname "$KKC_BIN")/libkkcgeo.a" \
     $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
-    -lbz2 -lz -lpthread -lm -o "$RP"
+    -lmetis -lbz2 -lz -lpthread -lm -o "$RP"
+fi
+
+# The turn-aware side (pgr_trsp): turn_pairs, built the same way.
+TP=${TURN_PAIRS_BIN:-$(dirname "$KKC_BIN")/turn_pairs}
+if [ ! -x "$TP" ]; then
+  TP=$tmp/turn_pairs
+  cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/turn_pairs.c" \
+    "$(dirname "$KKC_BIN")/libkkcgeo.a" \
+    $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
+    -lmetis -lbz2 -lz -lpthread -lm -o "$TP"
 fi
 
 port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -72,5 +84,9 @@ for x in $EXTRACTS; do
   fi
   "$PY" "$here/tests/scripts/route_oracle.py" --port "$port" --name "$x" --db "$db" \
     --route-pairs "$RP" --pairs "$PAIRS" || status=1
+  if [ "$x" = heidelberg ]; then # the extract with real turn restrictions (476)
+    "$PY" "$here/tests/scripts/trsp_oracle.py" --port "$port" --name "$x" --db "$db" \
+      --turn-pairs "$TP" --pairs "${TRSP_ORACLE_PAIRS:-$PAIRS}" || status=1
+  fi
 done
 exit $status

@@ -6,6 +6,7 @@
 # `scripts/setup --test`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/scripts/lib/serve.sh
 KKC_BIN=${KKC_BIN:-build/kkc}
 KKC_DB=${KKC_DB:-data/kkc.sqlite}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -33,16 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$KKC_BIN" serve --db "$KKC_DB" --host 127.0.0.1 --port 0 --port-file "$tmp/port" \
-  --access-log none --web-dir "$PWD/service/web" 2>"$tmp/server.log" &
-pid=$!
-for _ in $(seq 100); do
-  [ -s "$tmp/port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; fail "kkc serve exited"; }
-  sleep 0.1
-done
-[ -s "$tmp/port" ] || fail "kkc serve wrote no port file within 10 s"
-url="http://127.0.0.1:$(cat "$tmp/port")"
+kkc_serve "$KKC_DB" --web-dir "$PWD/service/web"
 curl -fsS "$url/v1/health" >/dev/null || fail "$url/v1/health does not answer"
 
 rc=0

@@ -5,6 +5,8 @@
  * scan with MbrIntersects instead of the spatial index, the road classes per zoom written out
  * here as sets of highway values, and the municipality search re-done in C over every name_key. */
 #include "api.h"
+#include "routes.h"
+#include "tctx.h"
 #include "api_layers.h"
 #include "base/store.h"
 #include "testutil.h"

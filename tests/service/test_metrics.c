@@ -9,6 +9,7 @@
 #include "road/graph.h"
 #include "http.h"
 #include "metrics.h"
+#include "httputil.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -244,39 +245,29 @@ END_TEST
 /* ---- over HTTP --------------------------------------------------------------------------- */
 
 static struct world_holder heidelberg;
-static struct http_server *srv;
+static struct hu_server hs;            /* per test */
 static int port;
 
 static void heidelberg_load(void)
 {
-    struct world *w = NULL;
-    struct kkc_err err = {0};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (world_load(tu_db(), &w, &err)) {
-        fprintf(stderr, "test_metrics: cannot load %s: %s\n", tu_db(), err.msg);
-        abort();
-    }
-    world_holder_init(&heidelberg, w);
+    hu_world_load(&heidelberg, tu_db(), "test_metrics");
 }
 
 static void heidelberg_free(void)
 {
-    world_holder_done(&heidelberg);
-    curl_global_cleanup();
+    hu_world_done(&heidelberg);
 }
 
 static void serve(void)
 {
-    struct http_opts o = {.host = "127.0.0.1", .threads = 2};
     struct kkc_err err = {0};
-    ck_assert_msg(http_start(&o, &heidelberg, &srv, &err) == KKC_OK, "%s", err.msg);
-    port = http_port(srv);
+    ck_assert_msg(hu_server_start_holder(&hs, &heidelberg, NULL, &err) == 0, "%s", err.msg);
+    port = hs.port;
 }
 
 static void unserve(void)
 {
-    http_stop(srv);
-    srv = NULL;
+    hu_server_stop(&hs);
 }
 
 static size_t on_data(char *data, size_t size, size_t n, void *ud)

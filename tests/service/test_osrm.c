@@ -3,7 +3,7 @@
  * A real daemon (http_start on port 0, in this process so the sanitizers see the handlers) is
  * called with libcurl. The Heidelberg world is loaded once by an unchecked fixture and each test
  * starts its own daemon on it. Oracles the endpoints did not produce: /v1/route (figures must be
- * identical, on random pairs), route_cost() for the table (an independent A* search), our own
+ * identical, on random pairs), the table against /v1/route, our own
  * polyline decoder checked elsewhere against Google's vectors, and two hand-made maps whose
  * maneuvers are known by construction (the pictures below): streets, and roundabouts with a
  * motorway and its ramps. */
@@ -15,6 +15,8 @@
 #include "road/route.h"
 #include "road/snap.h"
 #include "base/store.h"
+#include "fixture_osm.h"
+#include "httputil.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -35,34 +37,25 @@
 /* ---- fixtures ---------------------------------------------------------------------------- */
 
 static struct world_holder heidelberg; /* loaded once (unchecked fixture), read by every test */
-static struct http_server *srv;        /* per test */
+static struct hu_server hs;            /* per test */
 static int port;
 
 static void heidelberg_load(void)
 {
-    struct world *w = NULL;
-    struct kkc_err err = {0};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (world_load(tu_db(), &w, &err)) {
-        fprintf(stderr, "test_osrm: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(), err.msg);
-        abort();
-    }
-    world_holder_init(&heidelberg, w);
+    hu_world_load(&heidelberg, tu_db(), "test_osrm");
 }
 
 static void heidelberg_free(void)
 {
-    world_holder_done(&heidelberg);
-    curl_global_cleanup();
+    hu_world_done(&heidelberg);
 }
 
 /* Serve holder on 127.0.0.1, any port. */
 static void serve(struct world_holder *holder)
 {
-    struct http_opts o = {.host = "127.0.0.1", .threads = 2};
     struct kkc_err err = {0};
-    ck_assert_msg(http_start(&o, holder, &srv, &err) == KKC_OK, "%s", err.msg);
-    port = http_port(srv);
+    ck_assert_msg(hu_server_start_holder(&hs, holder, NULL, &err) == 0, "%s", err.msg);
+    port = hs.port;
 }
 
 static void serve_heidelberg(void)
@@ -72,8 +65,7 @@ static void serve_heidelberg(void)
 
 static void unserve(void)
 {
-    http_stop(srv);
-    srv = NULL;
+    hu_server_stop(&hs);
 }
 
 /* ---- HTTP -------------------------------------------------------------------------------- */
@@ -532,42 +524,6 @@ START_TEST(test_table_identical)
 }
 END_TEST
 
-/* In process: the table's costs equal route_cost() exactly, from sources to destinations in
- * either search direction. */
-START_TEST(test_table_costs_route_cost)
-{
-    enum { NS = 7, ND = 5 };
-    struct world *w = world_get(&heidelberg);
-    const struct graph *g = w->graph;
-    struct route_ctx *ctx = NULL;
-    struct snap s[NS], d[ND];
-    graph_cost fw[NS * ND], bw[ND * NS], c;
-    unsigned long long seed = 4242;
-
-    ck_assert_int_eq(route_ctx_create(g, &ctx, NULL), KKC_OK);
-    for (int i = 0; i < NS + ND; i++) {
-        struct snap *p = i < NS ? &s[i] : &d[i - NS];
-        while (snap_point(g, HD_LON0 + tu_rand(&seed) * (HD_LON1 - HD_LON0),
-                          HD_LAT0 + tu_rand(&seed) * (HD_LAT1 - HD_LAT0), 500, p, NULL))
-            ;
-    }
-    d[0] = s[0]; /* a pair on the same point, and on one edge */
-    ck_assert_int_eq(api_osrm_table_costs(g, s, NS, d, ND, fw, NULL), KKC_OK); /* per destination */
-    ck_assert_int_eq(api_osrm_table_costs(g, d, ND, s, NS, bw, NULL), KKC_OK); /* per source */
-    for (int i = 0; i < NS; i++)
-        for (int j = 0; j < ND; j++) {
-            ck_assert_int_eq(route_cost(g, ctx, &s[i], &d[j], &c, NULL), KKC_OK);
-            ck_assert_msg(fw[i * ND + j] == c, "%d->%d: %llu vs %llu", i, j,
-                          (unsigned long long)fw[i * ND + j], (unsigned long long)c);
-            ck_assert_int_eq(route_cost(g, ctx, &d[j], &s[i], &c, NULL), KKC_OK);
-            ck_assert(bw[j * NS + i] == c);
-        }
-    ck_assert(fw[0] == 0);
-    route_ctx_destroy(ctx);
-    world_put(&heidelberg, w);
-}
-END_TEST
-
 /* ---- nearest ----------------------------------------------------------------------------- */
 
 START_TEST(test_nearest)
@@ -755,76 +711,24 @@ END_TEST
 
 /* ---- the hand map ------------------------------------------------------------------------ */
 
-/* Residential streets around 15.00 E, 50.00 N (one grid step: 0.002 degrees, ~143 m east,
- * ~222 m north), and an island no snapped point can reach:
- *
- *            N          CN
- *            |          |            North: B-N, South: B-S-Y
- *   A ------ B -------- C            Main:  A-B-C (ends at C)
- *            |          |            Cross: CS-C-CN
- *            S          CS           Left Fork: Y-L, Right Fork: Y-R (21 degrees off south)
- *            |                       Island: I1-I2, 8 km away
- *            Y
- *           / \
- *          L   R                                                                               */
-static const char hand_map[] =
-    "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
-    "<node id=\"1\" lat=\"50.000\" lon=\"15.000\"/><node id=\"2\" lat=\"50.000\" lon=\"15.002\"/>"
-    "<node id=\"3\" lat=\"50.000\" lon=\"15.004\"/><node id=\"4\" lat=\"50.002\" lon=\"15.002\"/>"
-    "<node id=\"5\" lat=\"49.998\" lon=\"15.002\"/><node id=\"6\" lat=\"50.002\" lon=\"15.004\"/>"
-    "<node id=\"7\" lat=\"49.998\" lon=\"15.004\"/><node id=\"8\" lat=\"50.050\" lon=\"15.100\"/>"
-    "<node id=\"9\" lat=\"50.050\" lon=\"15.102\"/>\n"
-    "<way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><nd ref=\"3\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Main\"/></way>\n"
-    "<way id=\"11\"><nd ref=\"2\"/><nd ref=\"4\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"North\"/></way>\n"
-    "<node id=\"15\" lat=\"49.996\" lon=\"15.002\"/><node id=\"16\" lat=\"49.9943\" "
-    "lon=\"15.001\"/>"
-    "<node id=\"17\" lat=\"49.9943\" lon=\"15.003\"/>\n"
-    "<way id=\"12\"><nd ref=\"2\"/><nd ref=\"5\"/><nd ref=\"15\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"South\"/></way>\n"
-    "<way id=\"13\"><nd ref=\"7\"/><nd ref=\"3\"/><nd ref=\"6\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Cross\"/></way>\n"
-    "<way id=\"15\"><nd ref=\"15\"/><nd ref=\"16\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Left Fork\"/></way>\n"
-    "<way id=\"16\"><nd ref=\"15\"/><nd ref=\"17\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Right Fork\"/></way>\n"
-    "<way id=\"14\"><nd ref=\"8\"/><nd ref=\"9\"/>"
-    "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Island\"/></way>\n"
-    "</osm>\n";
-
 static struct world_holder hand;
 
-/* Import an OSM map (XML text: the parts up to NULL) into a fresh database and load it as a world
- * into holder. */
+/* Import an OSM map (XML parts up to NULL) into a fresh database and load it as a world into
+ * holder. */
 static void map_load(const char *const *xml, struct world_holder *holder)
 {
-    char *dir = tu_tmpdir(), osm[512], db[512];
-    struct store *st = NULL;
+    char *db = fx_osm_db(xml);
     struct world *w = NULL;
     struct kkc_err err = {0};
-    struct osm_import_opts o = {.path = osm};
-    FILE *f;
 
-    ck_assert_ptr_nonnull(dir);
-    snprintf(osm, sizeof osm, "%s/map.osm", dir);
-    snprintf(db, sizeof db, "%s/map.sqlite", dir);
-    f = fopen(osm, "w");
-    ck_assert_ptr_nonnull(f);
-    for (; *xml; xml++)
-        fputs(*xml, f);
-    fclose(f);
-    ck_assert_int_eq(store_open(db, STORE_CREATE, &st, &err), KKC_OK);
-    ck_assert_msg(osm_import(st, &o, NULL, &err) == KKC_OK, "%s", err.msg);
-    store_close(st);
     ck_assert_msg(world_load(db, &w, &err) == KKC_OK, "%s", err.msg);
     world_holder_init(holder, w);
-    free(dir);
+    free(db);
 }
 
 static void hand_serve(void)
 {
-    map_load((const char *const[]){hand_map, NULL}, &hand);
+    map_load((const char *const[]){fx_hand_map, NULL}, &hand);
     serve(&hand);
 }
 
@@ -833,34 +737,6 @@ static void hand_unserve(void)
     unserve();
     world_holder_done(&hand);
 }
-
-static const struct {
-    const char *from, *to;
-    const char *maneuvers;                     /* type/modifier of each step, space separated */
-    int depart, bearing_before, bearing_after; /* bearings of the first and second step */
-} hand_routes[] = {
-    /* east on Main, straight through B without a word, Main ends at C: left onto Cross */
-    {"15.0005,50.0000", "15.0040,50.0015", "depart end_of_road/left arrive/straight", 90, 90, 0},
-    /* the same to the south: right */
-    {"15.0005,50.0000", "15.0040,49.9985", "depart end_of_road/right arrive/straight", 90, 90, 180},
-    /* left and right at the crossing B, where going straight was possible */
-    {"15.0005,50.0000", "15.0020,50.0015", "depart turn/left arrive/straight", 90, 90, 0},
-    {"15.0005,50.0000", "15.0020,49.9985", "depart turn/right arrive/straight", 90, 90, 180},
-    /* straight across B from North into South: a new name */
-    {"15.0020,50.0015", "15.0020,49.9985", "depart new_name/straight arrive/straight", 180, 180,
-     180},
-    /* along Main past B: nothing to say; the destination lies left, then right, of the road */
-    {"15.0005,50.0000", "15.0035,50.0002", "depart arrive/left", 90, 0, 0},
-    {"15.0005,50.0000", "15.0035,49.9998", "depart arrive/right", 90, 0, 0},
-    /* down South to Y, which splits into two branches 21 degrees either side: heading south,
-     * the western branch is the right one */
-    {"15.0020,50.0015", "15.0015,49.99515",
-     "depart new_name/straight fork/slight_right arrive/straight", 180, 180, 180},
-    {"15.0020,50.0015", "15.0025,49.99515",
-     "depart new_name/straight fork/slight_left arrive/straight", 180, 180, 180},
-    /* back west from Cross onto Main: a right turn off a road that goes on */
-    {"15.0040,50.0015", "15.0005,50.0000", "depart turn/right arrive/straight", 180, 180, 270},
-};
 
 /* The steps of the first leg of route answer v; every step passes check_step(). */
 static json_t *route_steps(json_t *v)
@@ -894,19 +770,19 @@ static void maneuver_words(const json_t *steps, char *got, size_t cap)
 START_TEST(test_hand_maneuvers)
 {
     json_t *v =
-        get_ok("/route/v1/driving/%s;%s?steps=true", hand_routes[_i].from, hand_routes[_i].to);
+        get_ok("/route/v1/driving/%s;%s?steps=true", fx_hand_routes[_i].from, fx_hand_routes[_i].to);
     json_t *steps = route_steps(v);
     char got[256];
     maneuver_words(steps, got, sizeof got);
-    ck_assert_msg(strcmp(got, hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
-                  hand_routes[_i].maneuvers);
+    ck_assert_msg(strcmp(got, fx_hand_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
+                  fx_hand_routes[_i].maneuvers);
     json_t *m1 = json_object_get(json_array_get(steps, 1), "maneuver");
     if (json_array_size(steps) > 2) {
-        ck_assert_int_eq((int)num(m1, "bearing_before"), hand_routes[_i].bearing_before);
-        ck_assert_int_eq((int)num(m1, "bearing_after"), hand_routes[_i].bearing_after);
+        ck_assert_int_eq((int)num(m1, "bearing_before"), fx_hand_routes[_i].bearing_before);
+        ck_assert_int_eq((int)num(m1, "bearing_after"), fx_hand_routes[_i].bearing_after);
     }
     json_t *m0 = json_object_get(json_array_get(steps, 0), "maneuver");
-    ck_assert_int_eq((int)num(m0, "bearing_after"), hand_routes[_i].depart);
+    ck_assert_int_eq((int)num(m0, "bearing_after"), fx_hand_routes[_i].depart);
     json_decref(v);
 }
 END_TEST
@@ -930,27 +806,11 @@ START_TEST(test_hand_intersection)
 }
 END_TEST
 
-/* Table: null where the destination cannot be reached. Snapping keeps to the main component, so
- * over HTTP every snapped pair is connected; an island point made with snap_at() is not. */
-START_TEST(test_hand_table_unreachable)
+/* Table: the island (unreachable from everywhere else, see tests/road/test_table.c) is no place
+ * to snap to. */
+START_TEST(test_hand_table_island)
 {
-    struct world *w = world_get(&hand);
-    const struct graph *g = w->graph;
-    struct snap p[2];
-    graph_cost c[4];
-    uint32_t island = GRAPH_NONE;
-    for (uint32_t e = 0; e < g->edge_count; e++)
-        if (strcmp(graph_string(g, g->edge_name[e]), "Island") == 0)
-            island = e;
-    ck_assert_uint_ne(island, GRAPH_NONE);
-    ck_assert_int_eq(snap_point(g, 15.0005, 50.0001, 100, &p[0], NULL), KKC_OK);
-    ck_assert_int_eq(snap_at(g, island, 0.5, &p[1], NULL), KKC_OK);
-    ck_assert_int_eq(api_osrm_table_costs(g, p, 2, p, 2, c, NULL), KKC_OK);
-    ck_assert(c[0] == 0 && c[3] == 0);
-    ck_assert(c[1] == GRAPH_COST_INF && c[2] == GRAPH_COST_INF);
-    world_put(&hand, w);
-
-    long status; /* and the island itself is no place to snap to */
+    long status;
     json_t *v = call("GET", &status, "/table/v1/driving/15.0005,50.0001;15.101,50.050");
     ck_assert_int_eq(status, 400);
     ck_assert_str_eq(str(v, "code"), "NoSegment");
@@ -960,119 +820,11 @@ END_TEST
 
 /* ---- the roundabout and motorway map ----------------------------------------------------- */
 
-/* Around 16.00 E, 50.00 N; positions in metres east/north of it (converted with the WGS84 radii
- * of curvature at 50 N), every street two-way unless marked:
- *
- *                     A 1 (motorway, one way east): (-1000,600) - J1 (300,600) - J2 (800,600) - ..
- *     F2 (0,550)                               on ramp  /                     \  off ramp
- *     F1 (0,450) ----------------------------(motorway_link)        (motorway_link, one way)
- *      | Feeder (primary)                                                      G (1000,400)
- *     (0,200)                                                                  | Exit Road
- *      | North Road                                                            | (secondary)
- *   West Road --(Little Ring)-- East Road ---------- (200,0) ---------------- (1000,0)
- *      | South Road    \ Depot Lane (service)
- *     (0,-200)
- *      | Circle Road
- *   (Big Circle)-- East Arm (to (300,-600))
- *      | South Arm
- *
- * Little Ring: radius 12 m, one way anticlockwise through E, N, W, S (arms there) and the
- * service road at 315 degrees. Big Circle: radius 40 m, named, arms at N, S and E: a rotary
- * (OSRM: named, radius over 15 m, its name on no arm). Exits are counted by hand from the
- * picture: entering from the south, East Road is the 1st exit of Little Ring (the service road
- * passed before it is not counted, as OSRM counts), North Road the 2nd, West Road the 3rd. The
- * motorway route beats the streets by about 25 s: every maneuver of it is a ramp's. The map
- * comes in two parts: C17 promises string literals of 4095 bytes only. */
-static const char *const ramp_map[] = {
-    "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
-    "<node id=\"101\" lat=\"50.0000000\" lon=\"16.0001674\"/>"
-    "<node id=\"102\" lat=\"50.0000763\" lon=\"16.0001184\"/>"
-    "<node id=\"103\" lat=\"50.0001079\" lon=\"16.0000000\"/>"
-    "<node id=\"104\" lat=\"50.0000763\" lon=\"15.9998816\"/>"
-    "<node id=\"105\" lat=\"50.0000000\" lon=\"15.9998326\"/>"
-    "<node id=\"106\" lat=\"49.9999237\" lon=\"15.9998816\"/>"
-    "<node id=\"107\" lat=\"49.9998921\" lon=\"16.0000000\"/>"
-    "<node id=\"108\" lat=\"49.9999237\" lon=\"16.0001184\"/>"
-    "<node id=\"111\" lat=\"50.0000000\" lon=\"16.0027896\"/>"
-    "<node id=\"112\" lat=\"50.0017981\" lon=\"16.0000000\"/>"
-    "<node id=\"113\" lat=\"50.0000000\" lon=\"15.9972104\"/>"
-    "<node id=\"114\" lat=\"49.9982019\" lon=\"16.0000000\"/>"
-    "<node id=\"115\" lat=\"49.9991010\" lon=\"16.0013948\"/>"
-    "<node id=\"201\" lat=\"49.9946057\" lon=\"16.0005579\"/>"
-    "<node id=\"202\" lat=\"49.9947433\" lon=\"16.0005154\"/>"
-    "<node id=\"203\" lat=\"49.9948600\" lon=\"16.0003945\"/>"
-    "<node id=\"204\" lat=\"49.9949380\" lon=\"16.0002135\"/>"
-    "<node id=\"205\" lat=\"49.9949653\" lon=\"16.0000000\"/>"
-    "<node id=\"206\" lat=\"49.9949380\" lon=\"15.9997865\"/>"
-    "<node id=\"207\" lat=\"49.9948600\" lon=\"15.9996055\"/>"
-    "<node id=\"208\" lat=\"49.9947433\" lon=\"15.9994846\"/>"
-    "<node id=\"209\" lat=\"49.9946057\" lon=\"15.9994421\"/>"
-    "<node id=\"210\" lat=\"49.9944681\" lon=\"15.9994846\"/>"
-    "<node id=\"211\" lat=\"49.9943514\" lon=\"15.9996055\"/>"
-    "<node id=\"212\" lat=\"49.9942735\" lon=\"15.9997865\"/>"
-    "<node id=\"213\" lat=\"49.9942461\" lon=\"16.0000000\"/>"
-    "<node id=\"214\" lat=\"49.9942735\" lon=\"16.0002135\"/>"
-    "<node id=\"215\" lat=\"49.9943514\" lon=\"16.0003945\"/>"
-    "<node id=\"216\" lat=\"49.9944681\" lon=\"16.0005154\"/>"
-    "<node id=\"221\" lat=\"49.9946057\" lon=\"16.0041843\"/>"
-    "<node id=\"222\" lat=\"49.9919086\" lon=\"16.0000000\"/>"
-    "<node id=\"301\" lat=\"50.0040457\" lon=\"16.0000000\"/>"
-    "<node id=\"302\" lat=\"50.0049448\" lon=\"16.0000000\"/>"
-    "<node id=\"311\" lat=\"50.0053943\" lon=\"15.9860522\"/>"
-    "<node id=\"312\" lat=\"50.0053943\" lon=\"16.0041843\"/>"
-    "<node id=\"313\" lat=\"50.0053943\" lon=\"16.0111583\"/>"
-    "<node id=\"314\" lat=\"50.0053943\" lon=\"16.0209217\"/>"
-    "<node id=\"321\" lat=\"50.0046750\" lon=\"16.0006974\"/>"
-    "<node id=\"322\" lat=\"50.0053044\" lon=\"16.0020922\"/>"
-    "<node id=\"323\" lat=\"50.0052145\" lon=\"16.0125530\"/>"
-    "<node id=\"324\" lat=\"50.0044952\" lon=\"16.0136689\"/>"
-    "<node id=\"331\" lat=\"50.0035962\" lon=\"16.0139478\"/>"
-    "<node id=\"332\" lat=\"50.0000000\" lon=\"16.0139478\"/>"
-    "\n",
-    "<way id=\"401\"><nd ref=\"101\"/><nd ref=\"102\"/><nd ref=\"103\"/><nd ref=\"104\"/>"
-    "<nd ref=\"105\"/><nd ref=\"106\"/><nd ref=\"107\"/><nd ref=\"108\"/><nd ref=\"101\"/>"
-    "<tag k=\"highway\" v=\"tertiary\"/><tag k=\"junction\" v=\"roundabout\"/>"
-    "<tag k=\"name\" v=\"Little Ring\"/></way>\n"
-    "<way id=\"402\"><nd ref=\"101\"/><nd ref=\"111\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"East Road\"/></way>\n"
-    "<way id=\"403\"><nd ref=\"103\"/><nd ref=\"112\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"North Road\"/></way>\n"
-    "<way id=\"404\"><nd ref=\"105\"/><nd ref=\"113\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"West Road\"/></way>\n"
-    "<way id=\"405\"><nd ref=\"107\"/><nd ref=\"114\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"South Road\"/></way>\n"
-    "<way id=\"406\"><nd ref=\"108\"/><nd ref=\"115\"/><tag k=\"highway\" v=\"service\"/>"
-    "<tag k=\"name\" v=\"Depot Lane\"/></way>\n"
-    "<way id=\"407\"><nd ref=\"201\"/><nd ref=\"202\"/><nd ref=\"203\"/><nd ref=\"204\"/>"
-    "<nd ref=\"205\"/><nd ref=\"206\"/><nd ref=\"207\"/><nd ref=\"208\"/><nd ref=\"209\"/>"
-    "<nd ref=\"210\"/><nd ref=\"211\"/><nd ref=\"212\"/><nd ref=\"213\"/><nd ref=\"214\"/>"
-    "<nd ref=\"215\"/><nd ref=\"216\"/><nd ref=\"201\"/>"
-    "<tag k=\"highway\" v=\"secondary\"/><tag k=\"junction\" v=\"roundabout\"/>"
-    "<tag k=\"name\" v=\"Big Circle\"/></way>\n"
-    "<way id=\"408\"><nd ref=\"114\"/><nd ref=\"205\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"Circle Road\"/></way>\n"
-    "<way id=\"409\"><nd ref=\"201\"/><nd ref=\"221\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"East Arm\"/></way>\n"
-    "<way id=\"410\"><nd ref=\"213\"/><nd ref=\"222\"/><tag k=\"highway\" v=\"tertiary\"/>"
-    "<tag k=\"name\" v=\"South Arm\"/></way>\n"
-    "<way id=\"411\"><nd ref=\"112\"/><nd ref=\"301\"/><nd ref=\"302\"/>"
-    "<tag k=\"highway\" v=\"primary\"/><tag k=\"name\" v=\"Feeder\"/></way>\n"
-    "<way id=\"412\"><nd ref=\"311\"/><nd ref=\"312\"/><nd ref=\"313\"/><nd ref=\"314\"/>"
-    "<tag k=\"highway\" v=\"motorway\"/><tag k=\"ref\" v=\"A 1\"/></way>\n"
-    "<way id=\"413\"><nd ref=\"301\"/><nd ref=\"321\"/><nd ref=\"322\"/><nd ref=\"312\"/>"
-    "<tag k=\"highway\" v=\"motorway_link\"/></way>\n"
-    "<way id=\"414\"><nd ref=\"313\"/><nd ref=\"323\"/><nd ref=\"324\"/><nd ref=\"331\"/>"
-    "<tag k=\"highway\" v=\"motorway_link\"/></way>\n"
-    "<way id=\"415\"><nd ref=\"331\"/><nd ref=\"332\"/><nd ref=\"111\"/>"
-    "<tag k=\"highway\" v=\"secondary\"/><tag k=\"name\" v=\"Exit Road\"/></way>\n"
-    "</osm>\n",
-    NULL};
-
 static struct world_holder ramps;
 
 static void ramps_serve(void)
 {
-    map_load(ramp_map, &ramps);
+    map_load(fx_ramp_map, &ramps);
     serve(&ramps);
 }
 
@@ -1082,62 +834,23 @@ static void ramps_unserve(void)
     world_holder_done(&ramps);
 }
 
-#define SOUTH "16.0000000,49.9986514"   /* South Road, 150 m south of Little Ring */
-#define RING_NW "15.9998816,50.0000763" /* on Little Ring, north-west (between N and W) */
-#define CIRCLE "16.0000000,49.9964038"  /* Circle Road, (0,-400) */
-
-static const struct {
-    const char *from, *to;
-    const char *maneuvers; /* maneuver_words() */
-    const char *names;     /* the steps' names, comma separated */
-    const char *rotary;    /* rotary_name of the second step; NULL: none */
-} ramp_routes[] = {
-    /* into Little Ring from the south; the entry turns right onto the ring */
-    {SOUTH, "16.0020922,50.0000000", "depart roundabout/right#1 arrive/straight",
-     "South Road,East Road,East Road", NULL},
-    {SOUTH, "16.0000000,50.0013486", "depart roundabout/right#2 arrive/straight",
-     "South Road,North Road,North Road", NULL},
-    {SOUTH, "15.9979078,50.0000000", "depart roundabout/right#3 arrive/straight",
-     "South Road,West Road,West Road", NULL},
-    /* the service road is no exit to count, but it is the 1st exit when it is taken */
-    {SOUTH, "16.0008369,49.9994606", "depart roundabout/right#1 arrive/straight",
-     "South Road,Depot Lane,Depot Lane", NULL},
-    /* ending on the ring: no exit (OSRM's "roundabout-exit-undefined"), the ring's name */
-    {SOUTH, RING_NW, "depart roundabout/right arrive/straight",
-     "South Road,Little Ring,Little Ring", NULL},
-    /* departing on the ring: only the exit is announced, past West and South Road */
-    {RING_NW, "16.0020922,50.0000000", "depart exit_roundabout/right#3 arrive/straight",
-     "Little Ring,East Road,East Road", NULL},
-    /* Big Circle is a rotary: from the north, South Arm is the 1st exit, East Arm the 2nd */
-    {CIRCLE, "16.0027896,49.9946057", "depart rotary/right#2 arrive/straight",
-     "Circle Road,East Arm,East Arm", "Big Circle"},
-    {CIRCLE, "16.0000000,49.9928076", "depart rotary/right#1 arrive/straight",
-     "Circle Road,South Arm,South Arm", "Big Circle"},
-    /* Feeder -> on ramp (35 degrees right) -> merge (the ramp joins from the right) -> A 1 ->
-     * off ramp (11 degrees right, the motorway goes straight on) -> Exit Road */
-    {"16.0000000,50.0026971", "16.0139478,50.0026971",
-     "depart on_ramp/slight_right merge/slight_left off_ramp/slight_right new_name/straight "
-     "arrive/straight",
-     "Feeder,,,,Exit Road,Exit Road", NULL},
-};
-
 START_TEST(test_ramp_maneuvers)
 {
     json_t *v =
-        get_ok("/route/v1/driving/%s;%s?steps=true", ramp_routes[_i].from, ramp_routes[_i].to);
+        get_ok("/route/v1/driving/%s;%s?steps=true", fx_ramp_routes[_i].from, fx_ramp_routes[_i].to);
     json_t *steps = route_steps(v), *second = json_array_get(steps, 1);
     char got[256], names[256] = "";
 
     maneuver_words(steps, got, sizeof got);
-    ck_assert_msg(strcmp(got, ramp_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
-                  ramp_routes[_i].maneuvers);
+    ck_assert_msg(strcmp(got, fx_ramp_routes[_i].maneuvers) == 0, "route %d: '%s', want '%s'", _i, got,
+                  fx_ramp_routes[_i].maneuvers);
     for (size_t i = 0; i < json_array_size(steps); i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "",
                  str(json_array_get(steps, i), "name"));
-    ck_assert_msg(strcmp(names, ramp_routes[_i].names) == 0, "route %d: names '%s', want '%s'", _i,
-                  names, ramp_routes[_i].names);
-    if (ramp_routes[_i].rotary)
-        ck_assert_str_eq(str(second, "rotary_name"), ramp_routes[_i].rotary);
+    ck_assert_msg(strcmp(names, fx_ramp_routes[_i].names) == 0, "route %d: names '%s', want '%s'", _i,
+                  names, fx_ramp_routes[_i].names);
+    if (fx_ramp_routes[_i].rotary)
+        ck_assert_str_eq(str(second, "rotary_name"), fx_ramp_routes[_i].rotary);
     else
         ck_assert_ptr_null(json_object_get(second, "rotary_name"));
     json_decref(v);
@@ -1180,7 +893,6 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_route_legs);
     tcase_add_test(tc, test_route_identical);
     tcase_add_test(tc, test_table_identical);
-    tcase_add_test(tc, test_table_costs_route_cost);
     tcase_add_test(tc, test_nearest);
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof errors / sizeof errors[0]));
     tcase_add_test(tc, test_limits);
@@ -1192,16 +904,16 @@ Suite *osrm_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, hand_serve, hand_unserve);
     tcase_add_loop_test(tc, test_hand_maneuvers, 0,
-                        (int)(sizeof hand_routes / sizeof hand_routes[0]));
+                        FX_HAND_ROUTES);
     tcase_add_test(tc, test_hand_intersection);
-    tcase_add_test(tc, test_hand_table_unreachable);
+    tcase_add_test(tc, test_hand_table_island);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ramps");
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, ramps_serve, ramps_unserve);
     tcase_add_loop_test(tc, test_ramp_maneuvers, 0,
-                        (int)(sizeof ramp_routes / sizeof ramp_routes[0]));
+                        FX_RAMP_ROUTES);
     tcase_add_test(tc, test_ramp_details);
     suite_add_tcase(s, tc);
     return s;

@@ -402,6 +402,25 @@ END_TEST
 
 Suite *params_suite(void); /* for the runner */
 
+/* The one list splitter: empty items skipped, items that do not fit reported and skipped. */
+START_TEST(list_items)
+{
+    char buf[4];
+    struct params_items it = params_items(",ab,,c;d,toolong,e,", ',');
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "ab");
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "c;d");
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), -1);
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "e");
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 0);
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 0);
+    it = params_items("", ';');
+    ck_assert_int_eq(params_item_next(&it, buf, sizeof buf), 0);
+}
+END_TEST
+
 Suite *params_suite(void)
 {
     Suite *s = suite_create("params");
@@ -425,6 +444,8 @@ Suite *params_suite(void)
     tcase_add_test(tc, names_exact);
     tcase_add_test(tc, too_many);
     tcase_add_test(tc, long_value_message);
+    tcase_add_test(tc, list_items);
     suite_add_tcase(s, tc);
     return s;
+
 }

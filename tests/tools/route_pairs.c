@@ -3,7 +3,8 @@
  *   route_pairs DB < pairs
  *
  * Reads lines "A B" (road_nodes ids) from stdin and writes "A B DURATION_S DISTANCE_M" per line,
- * computed by route_node_cost() on the graph loaded from DB; "A B -1 -1" when B cannot be
+ * computed by route_node_cost() on the graph loaded from DB, with its customizable hierarchy as
+ * kkc serve has it (KKC_ROUTER=astar: the A* baseline); "A B -1 -1" when B cannot be
  * reached from A. Exit status 0, or 1 on a bad database or input line (message on stderr). */
 #include "road/graph.h"
 #include "road/route.h"
@@ -11,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Answer one pair. Returns 0, or -1 (message printed). */
 static int answer(const struct graph *g, struct route_ctx *ctx, unsigned long a, unsigned long b)
@@ -50,7 +52,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: route_pairs DB < pairs\n");
         return 2;
     }
-    if (store_open(argv[1], STORE_READONLY, &st, &err) || graph_load(st, &g, &err) ||
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT,
+                              .hierarchy = !router || strcmp(router, "astar") != 0};
+    if (store_open(argv[1], STORE_READONLY, &st, &err) || graph_load_opts(st, &o, &g, &err) ||
         route_ctx_create(g, &ctx, &err)) {
         fprintf(stderr, "route_pairs: %s\n", err.msg);
         goto out;

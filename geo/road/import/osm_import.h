@@ -69,6 +69,7 @@ struct osm_import_stats {
     long ways_excluded;     /* routable class but area=yes, access, or a reversible oneway */
     long road_nodes;        /* rows written to road_nodes */
     long road_edges;        /* rows written to road_edges */
+    long restrictions;      /* turn restrictions that apply (the rest are reported) */
     long centres_added;     /* rows written to centres */
     long centres_duplicate; /* centres skipped because their id existed */
     long reports;           /* calls of opts->report (made or not) */

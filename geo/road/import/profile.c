@@ -2,6 +2,7 @@
 #include "road/import/profile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,26 @@ static const struct profile_class builtin[] = {
     {"motorway", 90},      {"motorway_link", 45}, {"trunk", 85},        {"trunk_link", 40},
     {"primary", 65},       {"primary_link", 30},  {"secondary", 55},    {"secondary_link", 25},
     {"tertiary", 40},      {"tertiary_link", 20}, {"unclassified", 25}, {"residential", 25},
-    {"living_street", 10}, {"service", 15},
+    {"living_street", 10}, {"service", 15},        {"ferry", 5},         {"shuttle_train", 10},
 };
-#define BUILTIN_MAXSPEED_FACTOR 0.8
+
+/* The other figures, by name (profile.h documents them). */
+static const struct figure {
+    const char *name;
+    size_t off;
+    double builtin, lo, hi;
+} figures[] = {
+    {"maxspeed_factor", offsetof(struct profile, maxspeed_factor), 0.8, 1e-9, 2},
+    {"turn_penalty", offsetof(struct profile, turn_penalty_s), 7.5, 0, 1e5},
+    {"turn_bias", offsetof(struct profile, turn_bias), 1.075, 0.5, 2},
+    {"u_turn_penalty", offsetof(struct profile, u_turn_penalty_s), 20, 0, 1e5},
+    {"traffic_signal_penalty", offsetof(struct profile, signal_penalty_s), 2, 0, 1e5},
+    {"vehicle_height", offsetof(struct profile, vehicle_height_m), 2.0, 0, 1e5},
+    {"vehicle_width", offsetof(struct profile, vehicle_width_m), 1.9, 0, 1e5},
+    {"vehicle_length", offsetof(struct profile, vehicle_length_m), 4.8, 0, 1e5},
+    {"vehicle_weight", offsetof(struct profile, vehicle_weight_kg), 2000, 0, 1e5},
+};
+#define NFIGURES (sizeof figures / sizeof figures[0])
 
 void profile_default(struct profile *p)
 {
@@ -22,7 +40,8 @@ void profile_default(struct profile *p)
     memset(p, 0, sizeof *p);
     memcpy(p->cls, builtin, sizeof builtin);
     p->n = n;
-    p->maxspeed_factor = BUILTIN_MAXSPEED_FACTOR;
+    for (size_t i = 0; i < NFIGURES; i++)
+        *(double *)((char *)p + figures[i].off) = figures[i].builtin;
 }
 
 int profile_find(const struct profile *p, const char *highway)
@@ -83,11 +102,14 @@ static enum kkc_code profile_line(struct profile *p, char *line, const char *pat
         return KKC_OK;
     if (!val || strtok_r(NULL, " \t\r\n", &save))
         return kkc_err_set(err, KKC_EINVAL, "%s:%ld: expected `class speed_kmh`", path, lineno);
-    if (strcmp(key, "maxspeed_factor") == 0) {
-        if (!parse_number(val, 0, 2, &v) || v == 0)
-            return kkc_err_set(err, KKC_EINVAL, "%s:%ld: maxspeed_factor must be in (0, 2]", path,
-                               lineno);
-        p->maxspeed_factor = v;
+    for (size_t i = 0; i < NFIGURES; i++) {
+        const struct figure *f = &figures[i];
+        if (strcmp(key, f->name) != 0)
+            continue;
+        if (!parse_number(val, f->lo, f->hi, &v))
+            return kkc_err_set(err, KKC_EINVAL, "%s:%ld: %s `%s` is out of range (profile.h)",
+                               path, lineno, f->name, val);
+        *(double *)((char *)p + f->off) = v;
         return KKC_OK;
     }
     if (!parse_number(val, 0, PROFILE_MAX_KMH, &v))

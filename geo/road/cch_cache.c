@@ -1,0 +1,232 @@
+/* geo/road/cch_cache.c -- a CCH hierarchy in a file, mapped back with one mmap. See cch_cache.h. */
+#include "road/cch_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CCH_MAGIC "KKCCCH01"
+#define NARRAYS 12
+
+struct header {
+    char magic[8];
+    char key[64];
+    uint64_t n, arc_count, input_arcs, input_hash;
+    uint64_t off[NARRAYS], len[NARRAYS]; /* byte offset and length of each array */
+};
+
+/* FNV-1a over the input's offsets and heads: another topology gives another hash. */
+static uint64_t input_hash(const struct cch_input *in)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t v = 0; v <= in->n; v++)
+        h = (h ^ in->first_out[v]) * 1099511628211ull;
+    for (uint64_t a = 0; a < in->first_out[in->n]; a++)
+        h = (h ^ in->head[a]) * 1099511628211ull;
+    return h;
+}
+
+/* The arrays of c in file order, with their lengths in bytes. */
+static void arrays(struct cch *c, void **p[NARRAYS], uint64_t len[NARRAYS])
+{
+    uint64_t n = c->n, m = c->arc_count, mi = c->input_arcs;
+    p[0] = (void **)&c->rank, len[0] = n * 4;
+    p[1] = (void **)&c->order, len[1] = n * 4;
+    p[2] = (void **)&c->parent, len[2] = n * 4;
+    p[3] = (void **)&c->up_first, len[3] = (n + 1) * 8;
+    p[4] = (void **)&c->up_head, len[4] = m * 4;
+    p[5] = (void **)&c->down_first, len[5] = (n + 1) * 8;
+    p[6] = (void **)&c->down_tail, len[6] = m * 4;
+    p[7] = (void **)&c->down_arc, len[7] = m * 4;
+    p[8] = (void **)&c->in_first, len[8] = (m + 1) * 8;
+    p[9] = (void **)&c->in_arc, len[9] = c->in_first[m] * 4;
+    p[10] = (void **)&c->arc_tail, len[10] = m * 4;
+    p[11] = (void **)&c->arc_of_in, len[11] = mi * 4;
+}
+
+static int write_all(FILE *f, const void *p, uint64_t len)
+{
+    static const char zero[8];
+    return fwrite(p, 1, len, f) != len || fwrite(zero, 1, (8 - len % 8) % 8, f) != (8 - len % 8) % 8;
+}
+
+enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, const char *key,
+                             const char *path, struct kkc_err *err)
+{
+    struct header h = {0};
+    struct cch copy = *c;
+    void **p[NARRAYS];
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return kkc_err_set(err, KKC_EIO, "cache path too long");
+    memcpy(h.magic, CCH_MAGIC, 8);
+    snprintf(h.key, sizeof h.key, "%s", key);
+    h.n = c->n, h.arc_count = c->arc_count, h.input_arcs = c->input_arcs;
+    h.input_hash = input_hash(in);
+    arrays(&copy, p, h.len);
+    uint64_t at = sizeof h;
+    for (int i = 0; i < NARRAYS; i++)
+        h.off[i] = at, at += (h.len[i] + 7) / 8 * 8;
+    FILE *f = fopen(tmp, "wb");
+    int bad = !f || write_all(f, &h, sizeof h);
+    for (int i = 0; !bad && i < NARRAYS; i++)
+        bad = write_all(f, *p[i], h.len[i]);
+    if (f && fclose(f))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return KKC_OK;
+}
+
+/* The mapped file's header against the input; 0 when it is this input's hierarchy. */
+static int header_ok(const struct header *h, size_t size, const struct cch_input *in,
+                     const char *key)
+{
+    if (memcmp(h->magic, CCH_MAGIC, 8) || strncmp(h->key, key, sizeof h->key) ||
+        h->n != in->n || h->input_arcs != in->first_out[in->n] || h->input_hash != input_hash(in))
+        return -1;
+    for (int i = 0; i < NARRAYS; i++)
+        if (h->off[i] % 8 || h->off[i] > size || h->len[i] > size - h->off[i])
+            return -2;
+    return h->len[8] == (h->arc_count + 1) * 8 ? 0 : -2;
+}
+
+enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const char *path,
+                             struct cch **out, struct kkc_err *err)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,
+                           strerror(errno));
+    if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof(struct header)) {
+        close(fd);
+        return kkc_err_set(err, KKC_ENOTFOUND, "%s: too short", path);
+    }
+    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return kkc_err_set(err, KKC_EIO, "%s: mmap: %s", path, strerror(errno));
+    const struct header *h = map;
+    int ok = header_ok(h, (size_t)sb.st_size, in, key);
+    struct cch *c = ok ? NULL : calloc(1, sizeof *c);
+    if (!c) {
+        munmap(map, (size_t)sb.st_size);
+        return ok ? kkc_err_set(err, ok == -1 ? KKC_ENOTFOUND : KKC_EINVAL, "%s: %s", path,
+                                ok == -1 ? "stale (another data version or graph)" : "corrupt")
+                  : kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH cache)");
+    }
+    c->n = (uint32_t)h->n, c->arc_count = h->arc_count, c->input_arcs = h->input_arcs;
+    c->mapping = map, c->mapping_len = (size_t)sb.st_size;
+    void **p[NARRAYS];
+    uint64_t len[NARRAYS];
+    c->in_first = (uint64_t *)((char *)map + h->off[8]); /* arrays() reads in_first[m] */
+    arrays(c, p, len);
+    for (int i = 0; i < NARRAYS; i++)
+        *p[i] = (char *)map + h->off[i];
+    arrays(c, p, len);
+    for (int i = 0; i < NARRAYS; i++)
+        if (len[i] != h->len[i]) {
+            cch_destroy(c);
+            return kkc_err_set(err, KKC_EINVAL, "%s: corrupt (array %d)", path, i);
+        }
+    *out = c;
+    return KKC_OK;
+}
+
+/* ---- the customized metric ----------------------------------------------------------------- */
+
+#define METRIC_MAGIC "KKCCCHM1"
+
+struct metric_header {
+    char magic[8];
+    char key[64];
+    uint64_t arc_count, input_arcs, weight_hash, topo_hash;
+};
+
+static uint64_t weight_hash(const cch_cost *w, uint64_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t i = 0; i < n; i++)
+        h = (h ^ w[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The hierarchy's arcs: costs belong to one arc numbering. */
+static uint64_t topo_hash(const struct cch *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint64_t a = 0; a < c->arc_count; a++)
+        h = (h ^ c->up_head[a]) * 1099511628211ull;
+    for (uint32_t v = 0; v <= c->n; v++)
+        h = (h ^ c->up_first[v]) * 1099511628211ull;
+    return h;
+}
+
+enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
+                              struct kkc_err *err)
+{
+    struct metric_header h = {0};
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return kkc_err_set(err, KKC_EIO, "cache path too long");
+    memcpy(h.magic, METRIC_MAGIC, 8);
+    snprintf(h.key, sizeof h.key, "%s", key);
+    h.arc_count = m->c->arc_count, h.input_arcs = m->c->input_arcs;
+    h.weight_hash = weight_hash(m->weight, m->c->input_arcs);
+    h.topo_hash = topo_hash(m->c);
+    FILE *f = fopen(tmp, "wb");
+    int bad = !f || write_all(f, &h, sizeof h) || write_all(f, m->up, h.arc_count * 8) ||
+              write_all(f, m->down, h.arc_count * 8);
+    if (f && fclose(f))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return KKC_OK;
+}
+
+enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
+                              const char *path, struct cch_metric **out, struct kkc_err *err)
+{
+    struct metric_header h;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,
+                           strerror(errno));
+    int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, METRIC_MAGIC, 8) &&
+             !strncmp(h.key, key, sizeof h.key) && h.arc_count == c->arc_count &&
+             h.input_arcs == c->input_arcs && h.weight_hash == weight_hash(weight, c->input_arcs) &&
+             h.topo_hash == topo_hash(c);
+    struct cch_metric *m = NULL;
+    enum kkc_code rc = ok ? KKC_OK : kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
+    if (!rc && (m = calloc(1, sizeof *m)) != NULL) {
+        m->c = c;
+        m->weight = malloc((c->input_arcs + 1) * sizeof *m->weight);
+        m->up = malloc((c->arc_count + 1) * sizeof *m->up);
+        m->down = malloc((c->arc_count + 1) * sizeof *m->down);
+    }
+    if (!rc && (!m || !m->weight || !m->up || !m->down))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
+    if (!rc && (fread(m->up, 8, c->arc_count, f) != c->arc_count ||
+                fread(m->down, 8, c->arc_count, f) != c->arc_count))
+        rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: too short", path);
+    fclose(f);
+    if (rc) {
+        cch_metric_destroy(m);
+        return rc;
+    }
+    memcpy(m->weight, weight, c->input_arcs * sizeof *weight);
+    *out = m;
+    return KKC_OK;
+}

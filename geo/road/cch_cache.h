@@ -1,0 +1,35 @@
+/* geo/road/cch_cache.h -- the metric-independent part of a CCH (cch.h) in a file, so a large graph
+ * serves within seconds: cch_cache_save() writes every array of a struct cch after a header,
+ * each 8-byte aligned; cch_cache_load() maps the file read-only and points the arrays into it (one
+ * mmap, no parsing; pages are read as queries touch them).
+ *
+ * A file is valid for one input only: the header holds a key chosen by the caller (the data
+ * version of the database), the node and arc counts and a hash of the input's arcs; a file that
+ * does not match is reported as stale and the caller rebuilds. Files are written aside and
+ * renamed over the old one, so a reader never sees half a file. */
+#ifndef KKC_CCH_CACHE_H
+#define KKC_CCH_CACHE_H
+
+#include "base/err.h"
+#include "road/cch.h"
+
+/* Write c (built from in) to path, tagged with key (at most 63 bytes). KKC_EIO. */
+enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, const char *key,
+                             const char *path, struct kkc_err *err);
+/* Map path as the hierarchy of `in` under key. KKC_ENOTFOUND when there is no file or it is
+ * stale (another key, another input, another format), KKC_EIO when it cannot be read,
+ * KKC_EINVAL when its content is inconsistent. *out is freed with cch_destroy(). */
+enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const char *path,
+                             struct cch **out, struct kkc_err *err);
+
+/* The customized costs of metric m (up[], down[]) in a second file, keyed by key and a hash of
+ * m's weights, so a restart with the same data skips the customization. KKC_EIO. */
+enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
+                              struct kkc_err *err);
+/* A metric for c with the given weights (one per input arc), its costs read from path in one
+ * pass. KKC_ENOTFOUND when there is no file or it is stale (another key, hierarchy or weights),
+ * KKC_EIO, KKC_ENOMEM. *out is freed with cch_metric_destroy(). */
+enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
+                              const char *path, struct cch_metric **out, struct kkc_err *err);
+
+#endif

@@ -1,0 +1,94 @@
+/* geo/road/road_ch.c -- the road graph's CCH: input from the graph, cache, metric. See road_ch.h. */
+#include "road/road_ch.h"
+#include "road/cch_cache.h"
+#include "road/graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Map the cache, else build and (try to) write it. */
+static enum kkc_code topology(struct road_ch *ch, const struct cch_input *in,
+                              const char *cache_path, const char *key, struct kkc_err *err)
+{
+    struct kkc_err e = {0};
+    if (cache_path && cch_cache_load(in, key, cache_path, &ch->c, &e) == KKC_OK) {
+        ch->from_cache = 1;
+        return KKC_OK;
+    }
+    if (cache_path)
+        snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);
+    enum kkc_code rc = cch_build(in, &ch->c, err);
+    if (!rc && cache_path && cch_cache_save(ch->c, in, key, cache_path, &e))
+        snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);
+    return rc;
+}
+
+/* Read the customized metric from CACHE.metric, else customize and (try to) write it. */
+static enum kkc_code metric(struct road_ch *ch, const cch_cost *w, const char *cache_path,
+                            const char *key, struct kkc_err *err)
+{
+    struct kkc_err e = {0};
+    char path[4096];
+    int named =
+        cache_path && snprintf(path, sizeof path, "%s.metric", cache_path) < (int)sizeof path;
+    if (named && ch->from_cache && cch_metric_load(ch->c, w, key, path, &ch->m, &e) == KKC_OK) {
+        ch->metric_from_cache = 1;
+        return KKC_OK;
+    }
+    enum kkc_code rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
+    if (!rc && named && cch_metric_save(ch->m, key, path, &e) && !ch->cache_note[0])
+        snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);
+    return rc;
+}
+
+enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, const char *key,
+                             struct road_ch **out, struct kkc_err *err)
+{
+    uint32_t n = g->node_count, m = g->out_first[n];
+    struct road_ch *ch = calloc(1, sizeof *ch);
+    uint64_t *first = malloc(((size_t)n + 1) * sizeof *first);
+    uint32_t *head = malloc(((size_t)m + 1) * sizeof *head);
+    cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
+    enum kkc_code rc = KKC_OK;
+
+    if (!ch || !first || !head || !w)
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road hierarchy)");
+    for (uint32_t v = 0; !rc && v <= n; v++)
+        first[v] = g->out_first[v];
+    for (uint32_t a = 0; !rc && a < m; a++)
+        head[a] = g->out[a].node, w[a] = g->out[a].cost;
+    if (!rc) {
+        struct cch_input in = {n, first, head};
+        double t0 = now_s();
+        rc = topology(ch, &in, cache_path, key ? key : "", err);
+        double t1 = now_s();
+        if (!rc)
+            rc = metric(ch, w, cache_path, key ? key : "", err);
+        ch->build_s = t1 - t0;
+        ch->custom_s = now_s() - t1;
+    }
+    free(first), free(head), free(w);
+    if (rc) {
+        road_ch_destroy(ch);
+        return rc;
+    }
+    *out = ch;
+    return KKC_OK;
+}
+
+void road_ch_destroy(struct road_ch *ch)
+{
+    if (!ch)
+        return;
+    cch_metric_destroy(ch->m);
+    cch_destroy(ch->c);
+    free(ch);
+}

@@ -1,0 +1,44 @@
+/* geo/road/road_ch.h -- the road graph's customizable hierarchy (cch.h): the one place that knows
+ * which directed graph the hierarchy is built on, so routes, tables and nearest-by-time use it
+ * without knowing how.
+ *
+ * Today the input is the node-based graph's out-arcs: CCH node = graph node, CCH input arc k =
+ * g->out[k], its weight the full graph_cost (time, then distance), so the hierarchy's optimum is
+ * exactly the A*'s. When the turn-aware graph lands, only road_ch.c changes (its arcs, and how a
+ * snapped point seeds it).
+ *
+ * The metric-independent part is cached in a file beside the database (cch_cache.h), keyed by the
+ * database's data_version and a hash of the graph; a missing or stale file is rebuilt and
+ * rewritten; the customized costs of the graph's own weights likewise in CACHE.metric (keyed
+ * also by hashes of the weights and of the hierarchy's arcs). The graph owns its struct road_ch
+ * (g->ch, NULL when routing runs without it). */
+#ifndef KKC_ROAD_CH_H
+#define KKC_ROAD_CH_H
+
+#include "base/err.h"
+#include "road/cch.h"
+
+struct graph;
+
+struct road_ch {
+    struct cch *c;
+    struct cch_metric *m;
+    int from_cache;          /* 1 when the hierarchy was mapped from the cache file */
+    int metric_from_cache;   /* 1 when its costs were read from CACHE.metric */
+    double build_s, custom_s; /* seconds: order + contraction (or mapping), customization */
+    char cache_note[160];     /* why the cache was not used or not written ("" when fine) */
+};
+
+/* Build (or map from cache_path, when not NULL, under key) the hierarchy of g and customize it
+ * with g's costs. *out is freed with road_ch_destroy(). */
+enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, const char *key,
+                             struct road_ch **out, struct kkc_err *err);
+void road_ch_destroy(struct road_ch *ch);
+
+/* The CCH input arc of out-arc index a of g (the identity today). */
+static inline uint64_t road_ch_arc(uint32_t a)
+{
+    return a;
+}
+
+#endif

@@ -1,0 +1,228 @@
+/* geo/road/turn.c -- the build of the turn-aware graph (contract in turn.h). */
+#include "road/turn_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void turn_costs_default(struct turn_costs *c)
+{
+    c->turn_penalty_s = 7.5; /* car.lua turn_penalty */
+    c->turn_bias = 1.075;    /* car.lua turn_bias, right-hand traffic */
+    c->u_turn_s = 20;        /* car.lua properties.u_turn_penalty */
+    c->signal_s = 2;         /* car.lua properties.traffic_light_penalty */
+    c->no_u_turns = 0;
+}
+
+double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals)
+{
+    double d = signals ? c->signal_s : 0, p = c->turn_penalty_s, b = c->turn_bias;
+    if (roads > 2 || u_turn) {
+        if (angle >= 0)
+            d += p / (1 + exp(-((13 / b) * angle / 180 - 6.5 * b)));
+        else
+            d += p / (1 + exp(-((13 * b) * -angle / 180 - 6.5 / b)));
+        if (u_turn)
+            d += c->u_turn_s;
+    }
+    return d;
+}
+
+/* Bearing in degrees (clockwise from north) from point i to point j of g->coords. */
+static double bearing(const struct graph *g, uint32_t i, uint32_t j)
+{
+    double kx, ky;
+    graph_metres_per_degree(g->coords[2 * i + 1], &kx, &ky);
+    double dx = (g->coords[2 * j] - g->coords[2 * i]) * kx;
+    double dy = (g->coords[2 * j + 1] - g->coords[2 * i + 1]) * ky;
+    return atan2(dx, dy) * 180 / M_PI;
+}
+
+/* The angle (degrees, > 0 right, in (-180, 180]) of the turn from segment a onto segment b. */
+static double turn_angle(const struct graph *g, uint32_t a, uint32_t b)
+{
+    uint32_t ea = a >> 1, eb = b >> 1;
+    uint32_t af = g->edge_coord_first[ea], al = g->edge_coord_first[ea + 1] - 1;
+    uint32_t bf = g->edge_coord_first[eb], bl = g->edge_coord_first[eb + 1] - 1;
+    double in = a & 1 ? bearing(g, af + 1, af) : bearing(g, al - 1, al);
+    double out = b & 1 ? bearing(g, bl, bl - 1) : bearing(g, bf, bf + 1);
+    double d = fmod(out - in + 540.0, 360.0) - 180.0;
+    return d <= -180 ? 180 : d;
+}
+
+/* Roads at node v: the distinct edges of its arcs. */
+static int roads_at(const struct graph *g, uint32_t v)
+{
+    uint32_t seen[16];
+    int n = 0;
+    for (int in = 0; in < 2; in++) {
+        const uint32_t *first = in ? g->in_first : g->out_first;
+        const struct graph_arc *arcs = in ? g->in : g->out;
+        for (uint32_t j = first[v]; j < first[v + 1]; j++) {
+            uint32_t e = arcs[j].edge >> 1;
+            int dup = 0;
+            for (int k = 0; k < n; k++)
+                dup |= seen[k] == e;
+            if (!dup && n < 16)
+                seen[n++] = e;
+        }
+    }
+    return n;
+}
+
+struct build { /* the arcs as they are made */
+    const struct graph *g;
+    const struct turn_costs *c;
+    const struct tr_rules *r;
+    struct turn_graph *t;
+    uint32_t *path_first; /* routing node of each path's first copy */
+    size_t narcs, cap;
+};
+
+/* Append arc (head, turn ms, weight). Returns 0 or -1 out of memory. */
+static int arc_push(struct build *b, uint32_t head, uint32_t turn, uint32_t w)
+{
+    struct turn_graph *t = b->t;
+    if (b->narcs == b->cap) {
+        size_t c = b->cap ? b->cap * 2 : 4096;
+        uint32_t *h = realloc(t->head, c * sizeof *h), *tm, *wt;
+        if (h)
+            t->head = h;
+        tm = h ? realloc(t->turn_ms, c * sizeof *tm) : NULL;
+        if (tm)
+            t->turn_ms = tm;
+        wt = tm ? realloc(t->weight, c * sizeof *wt) : NULL;
+        if (!wt)
+            return -1;
+        t->weight = wt, b->cap = c;
+    }
+    t->head[b->narcs] = head, t->turn_ms[b->narcs] = turn, t->weight[b->narcs++] = w;
+    return 0;
+}
+
+/* Where the turn s -> seg leads from routing node x: seg itself, a path copy, or GRAPH_NONE when
+ * a via-way restriction forbids it. */
+static uint32_t turn_target(const struct build *b, uint32_t x, uint32_t s, uint32_t seg)
+{
+    const struct tr_rules *r = b->r;
+    if (x < b->t->base) {
+        for (size_t k = 0; k < r->npaths; k++)
+            if (r->paths[k].from == s && r->paths[k].segs[0] == seg)
+                return b->path_first[k];
+        return seg;
+    }
+    size_t k = 0; /* the path of copy x */
+    while (k + 1 < r->npaths && b->path_first[k + 1] <= x)
+        k++;
+    const struct tr_path *p = &r->paths[k];
+    uint32_t i = x - b->path_first[k];
+    if (i + 1 < p->n)
+        return seg == p->segs[i + 1] ? x + 1 : seg;
+    if (p->only)
+        return seg == p->to ? seg : GRAPH_NONE;
+    return seg == p->to ? GRAPH_NONE : seg;
+}
+
+/* The arcs out of routing node x (driving segment s). */
+static int node_arcs(struct build *b, uint32_t x, uint32_t s)
+{
+    const struct graph *g = b->g;
+    const struct tr_rules *r = b->r;
+    uint32_t e = s >> 1, v = tr_seg_head(g, s);
+    int dir_ok = g->edge_flags[e] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
+    uint32_t nout = g->out_first[v + 1] - g->out_first[v];
+    int roads = roads_at(g, v);
+
+    for (uint32_t j = g->out_first[v]; dir_ok && j < g->out_first[v + 1]; j++) {
+        uint32_t seg = g->out[j].edge, head;
+        int u = seg == (s ^ 1u);
+        uint64_t key = (uint64_t)s << 32 | seg;
+        if ((u && (nout > 1 || (b->c && b->c->no_u_turns))) || tr_has(r->forbid, r->nforbid, key) ||
+            (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))
+            continue;
+        if ((head = turn_target(b, x, s, seg)) == GRAPH_NONE)
+            continue;
+        double ts = b->c ? turn_cost_s(b->c, turn_angle(g, s, seg), roads, u, r->signals[v]) : 0;
+        uint32_t tms = (uint32_t)llround(ts * 1000);
+        if (arc_push(b, head, tms, tms + graph_cost_ms(g->edge_cost[seg >> 1])))
+            return -1;
+    }
+    return 0;
+}
+
+/* Number the path copies and make every node's arcs. */
+static enum kkc_code build_arcs(struct build *b, struct kkc_err *err)
+{
+    struct turn_graph *t = b->t;
+    uint32_t n = t->base;
+    b->path_first = malloc((b->r->npaths + 1) * sizeof *b->path_first);
+    if (!b->path_first)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (turn graph)");
+    for (size_t k = 0; k < b->r->npaths; k++)
+        b->path_first[k] = n, n += b->r->paths[k].n;
+    t->n = n;
+    t->first_out = malloc(((size_t)n + 1) * sizeof *t->first_out);
+    t->seg = malloc(((size_t)n ? n : 1) * sizeof *t->seg);
+    if (!t->first_out || !t->seg)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (turn graph)");
+    for (uint32_t x = 0; x < t->base; x++)
+        t->seg[x] = x;
+    for (size_t k = 0; k < b->r->npaths; k++)
+        for (uint32_t i = 0; i < b->r->paths[k].n; i++)
+            t->seg[b->path_first[k] + i] = b->r->paths[k].segs[i];
+    for (uint32_t x = 0; x < n; x++) {
+        t->first_out[x] = b->narcs;
+        if (node_arcs(b, x, t->seg[x]))
+            return kkc_err_set(err, KKC_ENOMEM, "out of memory (turn arcs)");
+    }
+    t->first_out[n] = b->narcs;
+    return KKC_OK;
+}
+
+enum kkc_code turn_build(struct store *st, const struct graph *g, const struct turn_costs *c,
+                         struct turn_graph **out, struct kkc_err *err)
+{
+    struct tr_rules r = {0};
+    struct turn_graph *t = calloc(1, sizeof *t);
+    struct build b = {.g = g, .c = c, .r = &r, .t = t};
+    enum kkc_code rc;
+
+    *out = NULL;
+    if (!t)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (turn graph)");
+    if ((uint64_t)g->edge_count * 2 >= UINT32_MAX / 2) {
+        free(t);
+        return kkc_err_set(err, KKC_ETOOBIG, "turn graph: too many edges");
+    }
+    t->base = g->edge_count * 2;
+    rc = tr_rules_load(st, g, &r, err);
+    if (!rc)
+        rc = build_arcs(&b, err);
+    t->restrictions = r.applied;
+    t->skipped = r.skipped;
+    tr_rules_free(&r);
+    free(b.path_first);
+    if (rc) {
+        turn_destroy(t);
+        return rc;
+    }
+    *out = t;
+    return KKC_OK;
+}
+
+void turn_destroy(struct turn_graph *t)
+{
+    if (!t)
+        return;
+    free(t->first_out), free(t->head), free(t->weight), free(t->turn_ms), free(t->seg);
+    free(t);
+}
+
+void turn_csr(const struct turn_graph *t, uint32_t *n, const uint64_t **first_out,
+              const uint32_t **head, const uint32_t **weight)
+{
+    *n = t->n;
+    *first_out = t->first_out;
+    *head = t->head;
+    *weight = t->weight;
+}

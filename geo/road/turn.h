@@ -1,0 +1,83 @@
+/* geo/road/turn.h -- the turn-aware (edge-expanded) road graph: routing node = directed road
+ * segment, arc = allowed turn, built from a loaded struct graph and the store's restrictions
+ * and traffic signals.
+ *
+ * Routing nodes. Directed segment s = edge << 1 | r (r = 1: driven target -> source) is routing
+ * node s (0 .. 2 * edge_count - 1; a direction the edge does not allow has no arcs). Nodes from
+ * base = 2 * edge_count on are copies of the segments of a via-way restriction's path (seg[]
+ * names the segment each node drives).
+ *
+ * Arcs. a -> b for every turn from a's head node onto b, weight = the turn's cost + b's whole
+ * duration (ms), so a search's value at b is the cost of reaching b's END. The turn's cost is
+ * OSRM car.lua's process_turn: at a node with more than two roads, or for a u-turn, the turn
+ * penalty shaped by the angle (angle > 0 right turn, in degrees):
+ *     angle >= 0: P / (1 + exp(-(13 / bias * angle / 180 - 6.5 * bias)))
+ *     angle <  0: P / (1 + exp(-(13 * bias * -angle / 180 - 6.5 / bias)))
+ * plus the u-turn penalty for a u-turn, plus the signal penalty when the node has traffic
+ * signals. A u-turn exists only where nothing else leaves the node (dead ends, barriers, which
+ * the import splits into dead ends). Forbidden turns are absent:
+ *   no_* via a node: the turns from the from-way's segments into the node onto the to-way's;
+ *   only_* via a node: every other turn of those segments at the node;
+ *   via ways: the via path is copied; the from-way's turn onto the path enters the copy, the
+ *   copy's segments keep their other turns and lose the forbidden last one (no_*) or all but
+ *   the allowed exit at the end (only_*).
+ * Restrictions whose ways or node are not (any more) in the graph are counted in skipped.
+ *
+ * Memory: 4 + 8 bytes per routing node, 8 per arc (head, weight) plus 4 (turn cost alone).
+ * A built struct turn_graph is read-only: any number of threads may search it. */
+#ifndef KKC_TURN_H
+#define KKC_TURN_H
+
+#include "base/err.h"
+#include "road/graph.h"
+#include "road/snap.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct turn_costs { /* seconds; the defaults are car.lua's */
+    double turn_penalty_s, turn_bias, u_turn_s, signal_s;
+    int no_u_turns; /* 1: no u-turn even at dead ends (the graph pgr_trsp routes on) */
+};
+
+struct turn_graph {
+    uint32_t n, base;     /* routing nodes; base = 2 * edge_count */
+    uint64_t *first_out;  /* n + 1 */
+    uint32_t *head;       /* first_out[n] */
+    uint32_t *weight;     /* ms: turn + duration of the head segment */
+    uint32_t *turn_ms;    /* ms: the turn alone */
+    uint32_t *seg;        /* routing node -> directed segment */
+    uint32_t restrictions, skipped; /* applied / not applicable */
+};
+
+void turn_costs_default(struct turn_costs *c);
+
+/* The cost in seconds of a turn by angle (degrees, > 0 right) at a node with `roads` roads. */
+double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals);
+
+/* Build the turn graph of g (loaded from st) with costs c (NULL: every turn free). Costs all 0
+ * with no_u_turns = 1 give the graph pgr_trsp routes on. *out is the caller's. */
+enum kkc_code turn_build(struct store *st, const struct graph *g, const struct turn_costs *c,
+                         struct turn_graph **out, struct kkc_err *err);
+void turn_destroy(struct turn_graph *t);
+
+/* The plain CSR directed graph the hierarchy (cch.h) takes: node count, first_out (n + 1),
+ * head and weight (ms) arrays, borrowed from t. */
+void turn_csr(const struct turn_graph *t, uint32_t *n, const uint64_t **first_out,
+              const uint32_t **head, const uint32_t **weight);
+
+/* A route on the turn graph: cost in ms and the directed segments driven, in order. */
+struct turn_path {
+    uint64_t ms;
+    uint32_t *segs;
+    size_t nsegs;
+};
+
+/* Shortest route from snapped point `from` to `to` (plain Dijkstra). KKC_ENOROUTE when none,
+ * KKC_ENOMEM. out->segs is the caller's to free(). */
+enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, const struct snap *from,
+                         const struct snap *to, struct turn_path *out, struct kkc_err *err);
+
+#endif

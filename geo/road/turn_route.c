@@ -1,0 +1,144 @@
+/* geo/road/turn_route.c -- plain Dijkstra between two snapped points on the turn-aware graph
+ * (contract in turn.h). A search value is the cost of reaching the END of a routing node's
+ * segment; the start pays the rest of its segment, the target subtracts what lies beyond it. */
+#include "road/turn_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Cost (ms) from the snapped point to the head of directed segment s of its edge. */
+static uint64_t rest_ms(const struct graph *g, const struct snap *p, uint32_t s)
+{
+    uint64_t whole = graph_cost_ms(g->edge_cost[p->edge]);
+    uint64_t part = graph_cost_ms(snap_partial(g, p->edge, p->fraction));
+    return s & 1 ? part : whole - part;
+}
+
+/* 1 when segment s of its edge may be driven. */
+static int seg_open(const struct graph *g, uint32_t s)
+{
+    return (g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD)) != 0;
+}
+
+struct search {
+    uint64_t *dist;
+    uint32_t *parent;
+    struct graph_heap h;
+};
+
+/* Settle nodes until nothing cheaper than *best (a path reaching `to`) is left. */
+static int run(const struct graph *g, const struct turn_graph *t, struct search *q,
+               const struct snap *to, uint64_t *best, uint32_t *best_node)
+{
+    struct graph_heap_item it;
+    while (q->h.len) {
+        graph_heap_pop(&q->h, &it);
+        uint32_t x = it.node;
+        if (it.key != q->dist[x])
+            continue;
+        if (it.key >= *best)
+            break;
+        uint32_t s = t->seg[x];
+        if (s >> 1 == to->edge) { /* reach the target point on this segment */
+            uint64_t whole = graph_cost_ms(g->edge_cost[s >> 1]);
+            uint64_t c = it.key - whole + (whole - rest_ms(g, to, s));
+            if (c < *best)
+                *best = c, *best_node = x;
+        }
+        for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1]; a++) {
+            uint32_t y = t->head[a];
+            uint64_t d = it.key + t->weight[a];
+            if (d < q->dist[y]) {
+                q->dist[y] = d, q->parent[y] = x;
+                if (graph_heap_push(&q->h, d, y, 0))
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Seed the search with the turns out of start segment s (reached at cost c): the start segment
+ * itself is reached again only by driving round (its own target is direct_ms's). */
+static int seed(const struct turn_graph *t, struct search *q, uint32_t s, uint64_t c)
+{
+    for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
+        uint32_t y = t->head[a];
+        uint64_t d = c + t->weight[a];
+        if (d < q->dist[y]) {
+            q->dist[y] = d, q->parent[y] = s | 0x80000000u;
+            if (graph_heap_push(&q->h, d, y, 0))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The segments from the start to node x into out (reversed parent chain). */
+static enum kkc_code unwind(const struct turn_graph *t, const struct search *q, uint32_t x,
+                            struct turn_path *out, struct kkc_err *err)
+{
+    size_t n = 1;
+    uint32_t y = x;
+    while (!(q->parent[y] & 0x80000000u))
+        y = q->parent[y], n++;
+    out->segs = malloc((n + 1) * sizeof *out->segs);
+    if (!out->segs)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    out->nsegs = n + 1;
+    out->segs[0] = q->parent[y] & 0x7fffffffu; /* the start segment */
+    for (y = x; n > 0; y = q->parent[y])
+        out->segs[n--] = t->seg[y];
+    return KKC_OK;
+}
+
+/* Same edge, same direction, target ahead: drive along without turning. */
+static uint64_t direct_ms(const struct graph *g, const struct snap *from, const struct snap *to,
+                          uint32_t *seg)
+{
+    graph_cost c;
+    if (!snap_direct(g, from, to, &c))
+        return UINT64_MAX;
+    *seg = from->edge << 1 | (to->fraction < from->fraction);
+    return graph_cost_ms(c);
+}
+
+enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, const struct snap *from,
+                         const struct snap *to, struct turn_path *out, struct kkc_err *err)
+{
+    struct search q = {0};
+    uint64_t best = UINT64_MAX;
+    uint32_t best_node = GRAPH_NONE, dseg = 0;
+    enum kkc_code rc = KKC_OK;
+
+    memset(out, 0, sizeof *out);
+    q.dist = malloc((size_t)t->n * sizeof *q.dist);
+    q.parent = malloc((size_t)t->n * sizeof *q.parent);
+    if (!q.dist || !q.parent || graph_heap_reserve(&q.h, 1024, err)) {
+        free(q.dist), free(q.parent), graph_heap_free(&q.h);
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    }
+    memset(q.dist, 0xff, (size_t)t->n * sizeof *q.dist);
+    memset(q.parent, 0xff, (size_t)t->n * sizeof *q.parent);
+    uint64_t direct = direct_ms(g, from, to, &dseg);
+    for (uint32_t s = from->edge << 1; !rc && s <= (from->edge << 1 | 1); s++)
+        if (seg_open(g, s) && seed(t, &q, s, rest_ms(g, from, s)))
+            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    if (!rc && run(g, t, &q, to, &best, &best_node))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    if (!rc && direct <= best) {
+        out->ms = direct;
+        out->segs = malloc(sizeof *out->segs);
+        if (out->segs)
+            out->segs[0] = dseg, out->nsegs = 1;
+        else
+            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    } else if (!rc && best_node == GRAPH_NONE) {
+        rc = kkc_err_set(err, KKC_ENOROUTE, "no route between the two points");
+    } else if (!rc) {
+        out->ms = best;
+        rc = unwind(t, &q, best_node, out, err);
+    }
+    free(q.dist), free(q.parent), graph_heap_free(&q.h);
+    return rc;
+}

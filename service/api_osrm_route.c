@@ -1,0 +1,346 @@
+/* service/api_osrm_route.c -- GET /route/v1/{profile}/{coordinates}: parameters, the legs from
+ * route_compute(), the steps of guidance_leg() and the geometry, written as OSRM writes them. */
+#include "api_osrm_req.h"
+
+#include "json_out.h"
+#include "params.h"
+#include "road/guidance.h"
+#include "road/line.h"
+#include "road/route.h"
+#include "tctx.h"
+#include "world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- steps -------------------- */
+
+static json_t *kkc_json_isect(const struct guide_isect *x)
+{
+    json_t *b = json_array(), *e = json_array();
+    json_t *o;
+    for (int i = 0; i < x->n; i++) {
+        json_array_append_new(b, json_integer(x->bearing[i]));
+        json_array_append_new(e, json_boolean(x->entry[i]));
+    }
+    o = json_pack("{s:o, s:o, s:o}", "location", osrm_json_lonlat(x->loc[0], x->loc[1]), "bearings", b,
+                  "entry", e);
+    if (o && x->in >= 0)
+        json_object_set_new(o, "in", json_integer(x->in));
+    if (o && x->out >= 0)
+        json_object_set_new(o, "out", json_integer(x->out));
+    return o;
+}
+
+static json_t *kkc_json_maneuver(const struct guide_maneuver *m)
+{
+    json_t *o = json_pack("{s:i, s:i, s:o, s:s}", "bearing_after", m->bearing_after,
+                          "bearing_before", m->bearing_before, "location",
+                          osrm_json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
+    if (o && m->modifier)
+        json_object_set_new(o, "modifier", json_string(m->modifier));
+    if (o && m->exit > 0)
+        json_object_set_new(o, "exit", json_integer(m->exit));
+    return o;
+}
+
+static json_t *kkc_json_step(const struct guide_leg *l, const struct guide_step *g,
+                         const struct route_result *rr, enum geom_fmt fmt)
+{
+    json_t *isects = json_array(), *st;
+
+    for (size_t i = 0; i < g->isect_count; i++)
+        json_array_append_new(isects, kkc_json_isect(&l->isects[g->isect_first + i]));
+    st = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o}", "geometry",
+                   osrm_json_geometry(rr->coords + 2 * g->coord_first,
+                                 g->coord_last - g->coord_first + 1, fmt),
+                   "distance", kkc_json_num(g->distance_m, 1), "duration", kkc_json_num(g->duration_s, 1),
+                   "weight", kkc_json_num(g->duration_s, 1), "name", g->name, "mode", "driving",
+                   "driving_side", "right", "maneuver", kkc_json_maneuver(&g->m), "intersections",
+                   isects);
+    if (st && *g->ref)
+        json_object_set_new(st, "ref", json_string(g->ref));
+    if (st && g->rotary_name)
+        json_object_set_new(st, "rotary_name", json_string(g->rotary_name));
+    return st;
+}
+
+/* The steps of one leg (route rr ending at snapped point `to`): depart, the maneuvers, arrive;
+ * NULL when out of memory. */
+static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
+                         const struct snap *to, enum geom_fmt fmt)
+{
+    struct guide_leg l;
+    json_t *steps;
+
+    if (guidance_leg(g, rr, to, &l, NULL))
+        return NULL;
+    steps = json_array();
+    for (size_t i = 0; i < l.step_count; i++)
+        json_array_append_new(steps, kkc_json_step(&l, &l.steps[i], rr, fmt));
+    guide_leg_free(&l);
+    return steps;
+}
+
+/* ---------------------------------------------------------------- /route ------------------- */
+
+enum {
+    ANN_DURATION = 1,
+    ANN_DISTANCE = 2,
+    ANN_SPEED = 4,
+    ANN_WEIGHT = 8,
+    ANN_DATASOURCES = 16,
+};
+
+struct route_opts {
+    int overview; /* 0 simplified, 1 full, 2 false */
+    int fmt;      /* enum geom_fmt */
+    int steps;
+    unsigned annotations;
+};
+
+/* annotations=true|false|duration,distance,speed,weight,datasources into a mask. */
+static enum kkc_code param_route_annotations(struct oreq *o, unsigned *mask)
+{
+    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
+    const char *s = params_str(o->r->q, "annotations");
+    *mask = 0;
+    if (!s || strcmp(s, "false") == 0)
+        return KKC_OK;
+    if (strcmp(s, "true") == 0) {
+        *mask = ANN_DURATION | ANN_DISTANCE | ANN_SPEED | ANN_WEIGHT | ANN_DATASOURCES;
+        return KKC_OK;
+    }
+    while (*s) {
+        size_t len = strcspn(s, ","), i = 0;
+        while (i < 5 && !(strlen(names[i]) == len && strncmp(s, names[i], len) == 0))
+            i++;
+        if (i == 5 && len == 5 && strncmp(s, "nodes", 5) == 0)
+            return osrm_fail(o, KKC_EINVAL, "InvalidValue",
+                        "annotations=nodes is not available: the road graph has no OSM node ids");
+        if (i == 5)
+            return osrm_fail(o, KKC_EINVAL, "InvalidQuery",
+                        "annotations must be true, false or a list of duration, distance, speed, "
+                        "weight, datasources");
+        *mask |= 1u << i;
+        s += len + (s[len] == ',');
+    }
+    return KKC_OK;
+}
+
+/* alternatives=true|false|N: accepted; one route is always returned. */
+static enum kkc_code param_alternatives(struct oreq *o)
+{
+    const char *s = params_str(o->r->q, "alternatives");
+    double n;
+    if (!s || strcmp(s, "true") == 0 || strcmp(s, "false") == 0 ||
+        (params_parse_double(s, &n) && n >= 0 && n <= 10 && n == floor(n)))
+        return KKC_OK;
+    return osrm_fail(o, KKC_EINVAL, "InvalidQuery", "alternatives must be true, false or 0..10");
+}
+
+static enum kkc_code route_params(struct oreq *o, struct route_opts *ro)
+{
+    static const char *const overviews[] = {"simplified", "full", "false", NULL};
+    static const char *const geoms[] = {"polyline", "polyline6", "geojson", NULL};
+    static const char *const straight[] = {"default", "true", "false", NULL};
+    struct params *q = o->r->q;
+    int cs = 0;
+    enum kkc_code rc = osrm_param_common(o, SNAP_RADIUS_DEFAULT_M);
+
+    if (!rc)
+        rc = osrm_query_rc(o, params_choice(q, "overview", overviews, &ro->overview, &o->err));
+    if (!rc)
+        rc = osrm_query_rc(o, params_choice(q, "geometries", geoms, &ro->fmt, &o->err));
+    if (!rc)
+        rc = osrm_query_rc(o, params_bool(q, "steps", &ro->steps, &o->err));
+    if (!rc)
+        rc = osrm_query_rc(o, params_choice(q, "continue_straight", straight, &cs, &o->err));
+    if (!rc)
+        rc = param_alternatives(o);
+    if (!rc)
+        rc = param_route_annotations(o, &ro->annotations);
+    if (!rc)
+        rc = osrm_query_rc(o, params_finish(q, &o->err));
+    return rc;
+}
+
+/* One route per leg between consecutive snapped waypoints, into legs[0 .. n-1). */
+static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
+{
+    struct kkc_err e = {0};
+    struct route_ctx *ctx = api_route_ctx(o->r, &e);
+    if (!ctx)
+        return osrm_fail(o, e.code, e.code == KKC_ENOSEGMENT ? "NoSegment" : NULL, "%s", e.msg);
+    for (size_t i = 0; i + 1 < o->n; i++) {
+        enum kkc_code rc =
+            route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
+        if (rc == KKC_ENOROUTE)
+            return osrm_fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
+        if (rc)
+            return osrm_fail(o, rc, NULL, "%s", e.msg);
+    }
+    return KKC_OK;
+}
+
+/* OSRM's leg summary: the names of the two longest named roads of the leg, in driving order. */
+static json_t *leg_summary(const struct route_result *rr)
+{
+    size_t top[2] = {SIZE_MAX, SIZE_MAX};
+    double topd[2] = {0, 0};
+    char buf[512];
+
+    for (size_t i = 0; i < rr->step_count; i++) {
+        const char *name = rr->steps[i].name;
+        double d = 0;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(rr->steps[j].name, name) == 0;
+        if (!*name || seen)
+            continue;
+        for (size_t j = i; j < rr->step_count; j++)
+            d += strcmp(rr->steps[j].name, name) == 0 ? rr->steps[j].distance_m : 0;
+        if (top[0] == SIZE_MAX || d > topd[0]) {
+            top[1] = top[0], topd[1] = topd[0], top[0] = i, topd[0] = d;
+        } else if (top[1] == SIZE_MAX || d > topd[1]) {
+            top[1] = i, topd[1] = d;
+        }
+    }
+    if (top[0] == SIZE_MAX)
+        return json_string("");
+    if (top[1] == SIZE_MAX)
+        return json_string(rr->steps[top[0]].name);
+    snprintf(buf, sizeof buf, "%s, %s", rr->steps[top[0] < top[1] ? top[0] : top[1]].name,
+             rr->steps[top[0] < top[1] ? top[1] : top[0]].name);
+    return json_string(buf);
+}
+
+/* Per-segment annotation arrays of a leg: each piece's distance and duration shared among its
+ * segments by length. NULL when out of memory. */
+static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
+{
+    size_t ns = rr->coord_count - 1;
+    double *dist = calloc(ns + 1, sizeof *dist), *dur = calloc(ns + 1, sizeof *dur);
+    json_t *a = json_object(), *arr[5];
+
+    if (!dist || !dur) {
+        free(dist), free(dur), json_decref(a);
+        return NULL;
+    }
+    line_apportion(rr, dist, dur);
+    for (int f = 0; f < 5; f++)
+        arr[f] = json_array();
+    for (size_t k = 0; k < ns; k++) {
+        json_array_append_new(arr[0], kkc_json_num(dur[k], 1));
+        json_array_append_new(arr[1], kkc_json_num(dist[k], 1));
+        json_array_append_new(arr[2], kkc_json_num(dur[k] > 0 ? dist[k] / dur[k] : 0, 1));
+        json_array_append_new(arr[3], kkc_json_num(dur[k], 1));
+        json_array_append_new(arr[4], json_integer(0));
+    }
+    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
+    for (int f = 0; f < 5; f++) {
+        if (mask & (1u << f))
+            json_object_set_new(a, names[f], arr[f]);
+        else
+            json_decref(arr[f]);
+    }
+    free(dist);
+    free(dur);
+    return a;
+}
+
+static json_t *kkc_json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
+                        const struct route_opts *ro)
+{
+    json_t *leg =
+        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", kkc_json_num(rr->distance_m, 1), "duration",
+                  kkc_json_num(rr->duration_s, 1), "weight", kkc_json_num(rr->duration_s, 1), "summary",
+                  leg_summary(rr), "steps",
+                  ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt) : json_array());
+    if (leg && ro->annotations)
+        json_object_set_new(leg, "annotation", leg_annotation(rr, ro->annotations));
+    return leg;
+}
+
+/* The whole route's geometry (the legs joined; simplified per leg when asked). */
+static json_t *route_geometry(struct route_result **legs, size_t nl, const struct route_opts *ro)
+{
+    size_t total = 0, m = 0;
+    double *full, *out, tol = 0;
+    json_t *v;
+
+    for (size_t i = 0; i < nl; i++)
+        total += legs[i]->coord_count;
+    full = malloc(4 * total * sizeof *full);
+    if (!full)
+        return NULL;
+    out = full + 2 * total;
+    for (size_t i = 0; i < nl; i++)
+        memcpy(full + 2 * m, legs[i]->coords, 2 * legs[i]->coord_count * sizeof *full),
+            m += legs[i]->coord_count;
+    if (ro->overview == 0)
+        tol = line_simplify_tolerance(full, total);
+    m = 0;
+    for (size_t i = 0, at = 0; i < nl; at += legs[i]->coord_count, i++) {
+        const double *ll = full + 2 * at;
+        size_t n = legs[i]->coord_count, skip = 0, got;
+        double *dst = out + 2 * m;
+        got = ro->overview == 0 ? line_simplify(ll, n, tol, dst) : n;
+        if (ro->overview != 0)
+            memcpy(dst, ll, 2 * n * sizeof *dst);
+        if (!got) {
+            free(full);
+            return NULL;
+        }
+        if (m && dst[0] == dst[-2] && dst[1] == dst[-1])
+            skip = 1; /* the waypoint joining two legs */
+        memmove(dst, dst + 2 * skip, 2 * (got - skip) * sizeof *dst);
+        m += got - skip;
+    }
+    v = osrm_json_geometry(out, m, (enum geom_fmt)ro->fmt);
+    free(full);
+    return v;
+}
+
+enum kkc_code osrm_route(struct oreq *o, json_t **out)
+{
+    struct route_opts ro = {0, GEOM_POLYLINE, 0, 0};
+    struct route_result **legs = NULL;
+    double dist = 0, dur = 0;
+    json_t *route, *jl;
+    enum kkc_code rc = route_params(o, &ro);
+
+    if (!rc)
+        rc = osrm_check_coords(o);
+    if (!rc)
+        rc = osrm_snap_all(o);
+    if (!rc && !(legs = calloc(o->n - 1, sizeof *legs)))
+        rc = osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
+    if (!rc)
+        rc = route_legs(o, legs);
+    if (!rc) {
+        jl = json_array();
+        for (size_t i = 0; i + 1 < o->n; i++) {
+            dist += legs[i]->distance_m, dur += legs[i]->duration_s;
+            json_array_append_new(jl, kkc_json_leg(o->g, legs[i], &o->snaps[i + 1], &ro));
+        }
+        route = json_pack("{s:o, s:s, s:o, s:o, s:o}", "legs", jl, "weight_name", "duration",
+                          "weight", kkc_json_num(dur, 1), "duration", kkc_json_num(dur, 1), "distance",
+                          kkc_json_num(dist, 1));
+        if (route && ro.overview != 2) {
+            json_t *geom = route_geometry(legs, o->n - 1, &ro);
+            if (geom)
+                json_object_set_new(route, "geometry", geom);
+            else
+                json_decref(route), route = NULL; /* out of memory: answered as such */
+        }
+        *out = json_pack("{s:s, s:[o]}", "code", "Ok", "routes", route);
+        if (*out && !o->skip_waypoints)
+            json_object_set_new(*out, "waypoints", osrm_json_waypoints(o, NULL, o->n));
+    }
+    for (size_t i = 0; legs && i + 1 < o->n; i++)
+        route_result_destroy(legs[i]);
+    free(legs);
+    return rc;
+}

@@ -1,0 +1,61 @@
+/* service/cli_call.c -- in-process calls of the API for the CLI (see cli_call.h). */
+#include "cli_call.h"
+
+#include "routes.h"
+#include "tctx.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_world_open(const char *db, struct cli_world *cw)
+{
+    struct kkc_err err = {0};
+    cw->w = NULL;
+    if (world_load(db, &cw->w, &err)) {
+        fprintf(stderr, "kkc: %s\n", err.msg);
+        return 1;
+    }
+    world_holder_init(&cw->h, cw->w);
+    return 0;
+}
+
+void cli_world_dispatch(struct cli_world *cw, struct api_req *r, struct api_res *res)
+{
+    r->w = cw->w;
+    r->t = tctx_get();
+    if (!r->t) {
+        memset(res, 0, sizeof *res);
+        api_error(res, KKC_ENOMEM, "out of memory");
+        return;
+    }
+    api_dispatch(r, res);
+}
+
+void cli_world_close(struct cli_world *cw)
+{
+    world_holder_done(&cw->h);
+}
+
+int cli_call(const char *db, struct api_req *r, struct api_res *res)
+{
+    struct cli_world cw;
+    if (cli_world_open(db, &cw))
+        return 1;
+    cli_world_dispatch(&cw, r, res);
+    cli_world_close(&cw);
+    return 0;
+}
+
+json_t *cli_answer(const struct api_res *res, int *failed)
+{
+    json_t *v = json_loads(res->body ? res->body : "{}", 0, NULL);
+    if (!v)
+        v = json_object();
+    if (res->status != 200) {
+        fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
+                json_string_value(json_object_get(v, "code")));
+        *failed = 1;
+    }
+    return v;
+}

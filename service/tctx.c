@@ -1,0 +1,96 @@
+/* service/tctx.c -- the per-thread context of the HTTP workers and the CLI (see tctx.h). */
+#include "tctx.h"
+
+#include "api.h"
+#include "base/crs.h"
+#include "base/store.h"
+#include "road/route.h"
+#include "world.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_key_t tctx_key;
+static pthread_once_t tctx_once = PTHREAD_ONCE_INIT;
+
+static void tctx_free(void *p)
+{
+    struct tctx *t = p;
+    if (!t)
+        return;
+    crs_ctx_destroy(t->crs);
+    store_close(t->store);
+    free(t->store_path);
+    route_ctx_destroy(t->route);
+    if (t->geos)
+        GEOS_finish_r(t->geos);
+    free(t);
+}
+
+static void tctx_key_make(void)
+{
+    pthread_key_create(&tctx_key, tctx_free);
+}
+
+struct tctx *tctx_get(void)
+{
+    struct tctx *t;
+    pthread_once(&tctx_once, tctx_key_make);
+    t = pthread_getspecific(tctx_key);
+    if (t)
+        return t;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->crs = crs_ctx_create();
+    if (!t->crs) {
+        tctx_free(t);
+        return NULL;
+    }
+    pthread_setspecific(tctx_key, t);
+    return t;
+}
+
+struct store *api_store(const struct api_req *r, struct kkc_err *err)
+{
+    struct tctx *t = r->t;
+    if (t->store && t->store_world == (const void *)r->w)
+        return t->store;
+    store_close(t->store);
+    t->store = NULL;
+    free(t->store_path);
+    t->store_path = strdup(r->w->db_path);
+    if (!t->store_path) {
+        kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (store_open(t->store_path, STORE_READONLY, &t->store, err))
+        return NULL;
+    t->store_world = r->w;
+    return t->store;
+}
+
+GEOSContextHandle_t api_geos(const struct api_req *r)
+{
+    if (!r->t->geos)
+        r->t->geos = GEOS_init_r();
+    return r->t->geos;
+}
+
+struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err)
+{
+    struct tctx *t = r->t;
+    if (!r->w->graph) {
+        kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded");
+        return NULL;
+    }
+    if (t->route && t->route_graph == (const void *)r->w->graph)
+        return t->route;
+    route_ctx_destroy(t->route);
+    t->route = NULL;
+    if (route_ctx_create(r->w->graph, &t->route, err))
+        return NULL;
+    t->route_graph = r->w->graph;
+    return t->route;
+}

@@ -1,0 +1,40 @@
+/* service/tctx.h -- per-thread resources of the workers that answer requests: a PROJ context, a
+ * read-only database connection, routing scratch and a GEOS context, each created lazily on the
+ * thread that first asks and destroyed when that thread exits. A new world (reload, admin write)
+ * is noticed by pointer and the affected resource reopened. */
+#ifndef KKC_TCTX_H
+#define KKC_TCTX_H
+
+#include "base/err.h"
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+struct api_req;
+struct crs_ctx;
+struct route_ctx;
+struct store;
+
+/* This thread's resources (fields filled on first use by the calls below). */
+struct tctx {
+    struct crs_ctx *crs;
+    struct store *store;       /* read-only connection to store_path, opened on first use */
+    char *store_path;
+    const void *store_world;   /* the world it was opened for: a reload reopens it */
+    struct route_ctx *route;   /* routing scratch for route_graph */
+    const void *route_graph;
+    GEOSContextHandle_t geos;  /* GEOS context (reentrant API), created by api_geos() */
+};
+struct tctx *tctx_get(void);
+
+/* This thread's read-only connection to the request's database (opened or reopened after a
+ * reload as needed); borrowed. NULL with err set when it cannot be opened. */
+struct store *api_store(const struct api_req *r, struct kkc_err *err);
+/* This thread's routing scratch for the request's road graph (created or recreated after a
+ * reload); borrowed. NULL with err set when there is no graph or no memory. */
+struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err);
+/* This thread's GEOS context (created on first use, finished when the thread exits); borrowed.
+ * NULL when GEOS cannot allocate one. */
+GEOSContextHandle_t api_geos(const struct api_req *r);
+
+#endif

@@ -1,0 +1,186 @@
+/* tests/road/test_road_ch.c -- the road graph's hierarchy (road_ch.h, g->ch) behind routes and
+ * tables, and its cache file (cch_cache.h).
+ *
+ * Oracle: the same database loaded without the hierarchy, where route.c runs its A* and table.c
+ * one Dijkstra per source (both checked against SQL and pgRouting elsewhere). For random snapped
+ * points on Heidelberg: route_cost equal, route_compute's totals equal and its pieces a chain of
+ * edges whose durations sum to the total, tables equal cell by cell. The cache: a second load maps
+ * the file and reads the customized costs back, equal to the first load's; another key, another
+ * graph or other weights are stale; a truncated file is rebuilt. */
+#include "road/cch_cache.h"
+#include "road/graph.h"
+#include "road/road_ch.h"
+#include "road/route.h"
+#include "road/snap.h"
+#include "road/table.h"
+#include "base/store.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct graph *load(const char *db, int hierarchy, const char *cache)
+{
+    struct store *st = NULL;
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    struct graph_options o = {.landmarks = 8, .hierarchy = hierarchy, .hierarchy_cache = cache};
+    ck_assert_msg(store_open(db, STORE_READONLY, &st, &err) == 0, "%s", err.msg);
+    ck_assert_msg(graph_load_opts(st, &o, &g, &err) == 0, "%s", err.msg);
+    store_close(st);
+    ck_assert(!hierarchy || g->ch);
+    return g;
+}
+
+/* n points snapped near random nodes (on both graphs: the same data, the same snap). */
+static void random_snaps(const struct graph *g, unsigned long long seed, struct snap *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t v = (uint32_t)(tu_rand(&seed) * g->node_count);
+        double lon = g->node_lonlat[2 * v] + (tu_rand(&seed) - 0.5) * 0.001;
+        double lat = g->node_lonlat[2 * v + 1] + (tu_rand(&seed) - 0.5) * 0.001;
+        if (snap_point(g, lon, lat, 500, &s[i], NULL) == KKC_OK)
+            i++;
+    }
+}
+
+/* The pieces of r: each starts where the last ended; durations sum to the total. */
+static void check_pieces(const struct graph *g, const struct route_result *r)
+{
+    double sum = 0;
+    for (size_t i = 0; i < r->edge_count; i++) {
+        const struct route_edge *e = &r->edges[i];
+        sum += e->duration_s;
+        if (i == 0)
+            continue;
+        const struct route_edge *p = &r->edges[i - 1];
+        uint32_t pend = p->reverse ? g->edge_source[p->edge] : g->edge_target[p->edge];
+        uint32_t start = e->reverse ? g->edge_target[e->edge] : g->edge_source[e->edge];
+        ck_assert_uint_eq(pend, start);
+    }
+    ck_assert_double_eq_tol(sum, r->duration_s, 1e-6 * (1 + r->duration_s));
+}
+
+#define NPTS 120
+
+START_TEST(t_road_ch_routes)
+{
+    struct graph *a = load(tu_db(), 0, NULL), *h = load(tu_db(), 1, NULL);
+    struct route_ctx *ca = NULL, *ch = NULL;
+    struct snap *s = malloc(NPTS * sizeof *s);
+    ck_assert_int_eq(route_ctx_create(a, &ca, NULL), KKC_OK);
+    ck_assert_int_eq(route_ctx_create(h, &ch, NULL), KKC_OK);
+    random_snaps(a, 5, s, NPTS);
+    int routed = 0;
+    for (size_t i = 0; i + 1 < NPTS; i++) {
+        graph_cost x = 0, y = 0;
+        enum kkc_code ra = route_cost(a, ca, &s[i], &s[i + 1], &x, NULL);
+        ck_assert_int_eq(route_cost(h, ch, &s[i], &s[i + 1], &y, NULL), ra);
+        ck_assert_uint_eq(x, y);
+        struct route_result *r = NULL, *q = NULL;
+        ra = route_compute(a, ca, &s[i], &s[i + 1], 1, &r, NULL);
+        ck_assert_int_eq(route_compute(h, ch, &s[i], &s[i + 1], 1, &q, NULL), ra);
+        if (ra == KKC_OK) {
+            ck_assert_double_eq(r->duration_s, q->duration_s);
+            ck_assert_double_eq(r->distance_m, q->distance_m);
+            ck_assert_uint_ge(q->coord_count, 2);
+            check_pieces(h, q);
+            routed++;
+        }
+        route_result_destroy(r);
+        route_result_destroy(q);
+    }
+    ck_assert_int_gt(routed, NPTS / 2);
+    /* tables: 40 x 60 on the hierarchy and by Dijkstra, and a 1 x 1 against route_cost */
+    graph_cost *ta = malloc(40 * 60 * sizeof *ta), *th = malloc(40 * 60 * sizeof *th);
+    ck_assert_int_eq(route_table(a, NULL, s, 40, s + 40, 60, ta, NULL), KKC_OK);
+    ck_assert_int_eq(route_table(h, ch, s, 40, s + 40, 60, th, NULL), KKC_OK);
+    for (int k = 0; k < 40 * 60; k++)
+        ck_assert_uint_eq(ta[k], th[k]);
+    ck_assert_int_eq(route_table(h, NULL, s, 40, s, 40, th, NULL), KKC_OK);
+    for (int k = 0; k < 40; k++)
+        ck_assert_uint_eq(th[k * 40 + k], 0);
+    ck_assert_int_eq(route_table(h, ca, s, 1, s, 1, th, NULL), KKC_EINVAL); /* another graph's */
+    free(ta), free(th), free(s);
+    route_ctx_destroy(ca), route_ctx_destroy(ch);
+    graph_destroy(a), graph_destroy(h);
+}
+END_TEST
+
+START_TEST(t_road_ch_cache)
+{
+    char *path = tu_tmpfile("kkc.cch");
+    struct graph *g1 = load(tu_db(), 1, path), *g2 = load(tu_db(), 1, path);
+    ck_assert_int_eq(g1->ch->from_cache, 0);
+    ck_assert_int_eq(g2->ch->from_cache, 1);
+    ck_assert_int_eq(g1->ch->metric_from_cache, 0);
+    ck_assert_int_eq(g2->ch->metric_from_cache, 1);
+    ck_assert_str_eq(g2->ch->cache_note, "");
+    ck_assert_uint_eq(g1->ch->c->arc_count, g2->ch->c->arc_count);
+    for (uint64_t i = 0; i < g1->ch->c->arc_count; i++) {
+        ck_assert_uint_eq(g1->ch->m->up[i], g2->ch->m->up[i]);
+        ck_assert_uint_eq(g1->ch->m->down[i], g2->ch->m->down[i]);
+    }
+    /* another key, another graph: stale */
+    uint32_t n = g1->node_count;
+    uint64_t *first = malloc(((size_t)n + 1) * sizeof *first);
+    uint32_t *head = malloc(((size_t)g1->out_first[n] + 1) * sizeof *head);
+    for (uint32_t v = 0; v <= n; v++)
+        first[v] = g1->out_first[v];
+    for (uint32_t k = 0; k < g1->out_first[n]; k++)
+        head[k] = g1->out[k].node;
+    struct cch_input in = {n, first, head};
+    struct cch *c = NULL;
+    struct kkc_err err = {0};
+    ck_assert_int_eq(cch_cache_load(&in, "another version", path, &c, &err), KKC_ENOTFOUND);
+    head[0] = head[0] == 0 ? 1 : 0;
+    char key[64];
+    struct store *st = NULL;
+    ck_assert_int_eq(store_open(tu_db(), STORE_READONLY, &st, NULL), KKC_OK);
+    if (store_meta_get(st, "data_version", key, sizeof key, NULL))
+        snprintf(key, sizeof key, "unknown");
+    store_close(st);
+    ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_ENOTFOUND);
+    head[0] = g1->out[0].node;
+    ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_OK);
+    /* the metric file: the same weights are read back, other weights are stale */
+    char *mpath = NULL;
+    struct cch_metric *m = NULL;
+    ck_assert_int_ge(asprintf(&mpath, "%s.metric", path), 0);
+    ck_assert_int_eq(cch_metric_load(c, g1->ch->m->weight, key, mpath, &m, &err), KKC_OK);
+    ck_assert_int_eq(memcmp(m->up, g1->ch->m->up, c->arc_count * sizeof *m->up), 0);
+    m->weight[0] += 1;
+    ck_assert_int_eq(cch_metric_load(c, m->weight, key, mpath, &m, &err), KKC_ENOTFOUND);
+    cch_metric_destroy(m);
+    cch_destroy(c);
+    /* a truncated file is not used, and the next load rewrites it */
+    ck_assert_int_eq(truncate(path, 100), 0);
+    struct graph *g3 = load(tu_db(), 1, path);
+    ck_assert_int_eq(g3->ch->from_cache, 0);
+    ck_assert_int_eq(g3->ch->metric_from_cache, 0); /* never with a rebuilt hierarchy */
+    graph_destroy(g3);
+    g3 = load(tu_db(), 1, path);
+    ck_assert_int_eq(g3->ch->from_cache, 1);
+    graph_destroy(g3);
+    free(first), free(head);
+    graph_destroy(g1), graph_destroy(g2);
+    unlink(path), unlink(mpath);
+    free(path), free(mpath);
+}
+END_TEST
+
+Suite *road_ch_suite(void); /* for the runner */
+Suite *road_ch_suite(void)
+{
+    Suite *s = suite_create("road_ch");
+    TCase *tc = tcase_create("road_ch");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, t_road_ch_routes);
+    tcase_add_test(tc, t_road_ch_cache);
+    suite_add_tcase(s, tc);
+    return s;
+}

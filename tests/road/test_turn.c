@@ -1,0 +1,233 @@
+/* tests/road/test_turn.c -- the turn-aware graph on hand-made maps (tests/data/osm/turn_*.osm).
+ *
+ * Every expected duration is worked out by hand: the sum of the road_edges durations of the ways
+ * driven (read back with SQL) plus car.lua's turn costs, computed from its formula
+ * P / (1 + exp(-(13 / b * a / 180 - 6.5 * b))) (a >= 0) with P = 7.5 s, b = 1.075:
+ *     right 90 deg 2.105256 s, left -90 deg 5.394744 s, straight 0.006919 s,
+ *     u-turn 180 deg 7.454800 s + 20 s; none where only two roads meet; signals 2 s.
+ * Expected way-name sequences are the names along the route, repeats collapsed. */
+#include "road/graph.h"
+#include "road/import/osm_import.h"
+#include "road/snap.h"
+#include "road/turn.h"
+#include "base/store.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAPS "tests/data/osm/"
+#define RIGHT 2.105256
+#define LEFT 5.394744
+#define STRAIGHT 0.006919
+#define UTURN (7.454800 + 20)
+
+struct tfx {
+    char *db;
+    struct store *st;
+    struct graph *g;
+    struct turn_graph *t;
+    char reports[4096];
+    struct kkc_err err;
+};
+
+static void collect(void *ud, const char *file, long row, const char *reason)
+{
+    struct tfx *f = ud;
+    size_t n = strlen(f->reports);
+    (void)file;
+    snprintf(f->reports + n, sizeof f->reports - n, "%ld: %s\n", row, reason);
+}
+
+static void tfx_open(struct tfx *f, const char *map)
+{
+    struct osm_import_opts o = {.path = map, .report = collect, .report_ud = f};
+    struct graph_options go = {.landmarks = 0};
+    memset(f, 0, sizeof *f);
+    f->db = tu_tmpfile("kkc.sqlite");
+    ck_assert_int_eq(store_open(f->db, STORE_CREATE, &f->st, &f->err), KKC_OK);
+    ck_assert_msg(osm_import(f->st, &o, NULL, &f->err) == KKC_OK, "%s", f->err.msg);
+    ck_assert_msg(graph_load_opts(f->st, &go, &f->g, &f->err) == KKC_OK, "%s", f->err.msg);
+    struct turn_costs c;
+    turn_costs_default(&c);
+    ck_assert_msg(turn_build(f->st, f->g, &c, &f->t, &f->err) == KKC_OK, "%s", f->err.msg);
+}
+
+static void tfx_close(struct tfx *f)
+{
+    turn_destroy(f->t);
+    graph_destroy(f->g);
+    store_close(f->st);
+    unlink(f->db);
+    rmdir(dirname(f->db));
+    free(f->db);
+}
+
+/* One number from SQL with an integer parameter. */
+static double q1(struct tfx *f, const char *sql, long long v)
+{
+    sqlite3_stmt *s = NULL;
+    double r = NAN;
+    ck_assert_int_eq(store_prepare(f->st, sql, &s, &f->err), KKC_OK);
+    sqlite3_bind_int64(s, 1, v);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    return r;
+}
+
+/* Duration in s of the whole OSM way. */
+static double way_s(struct tfx *f, long long way)
+{
+    return q1(f, "SELECT sum(duration_s) FROM road_edges WHERE osm_way_id = ?", way);
+}
+
+/* The point at fraction along the first (last = 0) or last edge of an OSM way. */
+static struct snap at(struct tfx *f, long long way, int last, double fraction)
+{
+    struct snap s;
+    double e = q1(f,
+                  last ? "SELECT max(id) FROM road_edges WHERE osm_way_id = ?"
+                       : "SELECT min(id) FROM road_edges WHERE osm_way_id = ?",
+                  way);
+    ck_assert_int_eq(snap_at(f->g, (uint32_t)e, fraction, &s, &f->err), KKC_OK);
+    return s;
+}
+
+/* Route from a to b; check the name sequence and the duration (to 5 ms: rounding per edge). */
+static void expect(struct tfx *f, struct snap a, struct snap b, const char *names, double s)
+{
+    struct turn_path p;
+    char got[256] = "";
+    const char *last = NULL;
+    ck_assert_msg(turn_route(f->g, f->t, &a, &b, &p, &f->err) == KKC_OK, "%s", f->err.msg);
+    for (size_t i = 0; i < p.nsegs; i++) {
+        const char *n = graph_string(f->g, f->g->edge_name[p.segs[i] >> 1]);
+        if (last && strcmp(last, n) == 0)
+            continue;
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%s", len ? "," : "", n);
+        last = n;
+    }
+    ck_assert_msg(strcmp(got, names) == 0, "route %s, expected %s", got, names);
+    ck_assert_msg(fabs(p.ms / 1000.0 - s) < 0.005, "route %s: %.3f s, expected %.3f s", got,
+                  p.ms / 1000.0, s);
+    free(p.segs);
+}
+
+START_TEST(test_via_node)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_node.osm");
+    /* no_left_turn Jižní -> Západní: straight on, u-turn at the end of Severní, right turn */
+    expect(&f, at(&f, 11, 0, 0), at(&f, 13, 1, 1), "Jižní,Severní,Západní",
+           way_s(&f, 11) + STRAIGHT + 2 * way_s(&f, 12) + UTURN + RIGHT + way_s(&f, 13));
+    /* without a restriction: Jižní -> Východní is a right turn */
+    expect(&f, at(&f, 11, 0, 0), at(&f, 14, 1, 1), "Jižní,Východní",
+           way_s(&f, 11) + RIGHT + way_s(&f, 14));
+    /* only_straight_on Východní -> Západní: to Severní only by the u-turn at Západní's end */
+    expect(&f, at(&f, 14, 1, 1), at(&f, 12, 1, 1), "Východní,Západní,Severní",
+           way_s(&f, 14) + STRAIGHT + 2 * way_s(&f, 13) + UTURN + LEFT + way_s(&f, 12));
+    /* the restriction with a missing from way is reported with its relation id */
+    ck_assert_msg(strstr(f.reports, "903: relation 903: restriction no_right_turn not applied"),
+                  "%s", f.reports);
+    ck_assert_int_eq(f.t->restrictions, 2);
+    ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_restrictions WHERE id = ?", 904), 0);
+    tfx_close(&f);
+}
+END_TEST
+
+START_TEST(test_via_way)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_way.osm");
+    /* no_straight_on Alfa -> Beta -> Gama: the detour east, then half of Gama southward */
+    expect(&f, at(&f, 21, 0, 0), at(&f, 23, 0, 0.5), "Alfa,Boční1,Objízdná,Boční3,Gama",
+           way_s(&f, 21) + RIGHT + way_s(&f, 24) + way_s(&f, 25) + way_s(&f, 26) +
+               way_s(&f, 23) / 2);
+    /* from Boční1 (driven west) the way through Beta is open: at X a right turn onto Beta */
+    expect(&f, at(&f, 24, 1, 1), at(&f, 23, 0, 0.5), "Boční1,Beta,Gama",
+           way_s(&f, 24) + RIGHT + way_s(&f, 22) + way_s(&f, 23) / 2);
+    ck_assert_int_eq(f.t->restrictions, 1);
+    tfx_close(&f);
+}
+END_TEST
+
+START_TEST(test_points)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_points.osm");
+    /* the bollard at B blocks Hlavní: round by Okruh (only two roads at P and Q) */
+    expect(&f, at(&f, 31, 0, 0), at(&f, 31, 1, 1), "Hlavní,Okruh,Hlavní", way_s(&f, 32));
+    /* the signals at T cost 2 s */
+    expect(&f, at(&f, 33, 0, 0), at(&f, 33, 1, 1), "Signály", way_s(&f, 33) + 2);
+    /* the gate is whitelisted: one edge, no node */
+    ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id = ?", 34), 1);
+    ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_points WHERE osm_id = ?", 22), 0);
+    ck_assert_double_eq(q1(&f, "SELECT barrier FROM road_points WHERE osm_id = ?", 2), 1);
+    ck_assert_double_eq(q1(&f, "SELECT signals FROM road_points WHERE osm_id = ?", 12), 1);
+    tfx_close(&f);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "bad_rules.osm");
+    ck_assert_msg(strstr(f.reports, "911: relation 911: restriction no_left_turn not applied: no "
+                                    "from or no to way"),
+                  "%s", f.reports);
+    ck_assert_msg(strstr(f.reports, "912: relation 912: restriction no_u_turn not applied"), "%s",
+                  f.reports);
+    ck_assert_msg(strstr(f.reports, "913: relation 913: restriction no_right_turn not applied: "
+                                    "via node 5 is not on both"),
+                  "%s", f.reports);
+    ck_assert_msg(strstr(f.reports, "914: relation 914: restriction no_jumping not applied"), "%s",
+                  f.reports);
+    ck_assert_msg(strstr(f.reports, "45: way 45: duration=soon is not a time"), "%s", f.reports);
+    ck_assert_int_eq(f.t->restrictions, 0);
+    /* none = 140 km/h * 0.8; walk = 7 km/h * 0.8; signals: the class speed, 25 km/h */
+    double len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 42);
+    ck_assert(fabs(way_s(&f, 42) - len / (112 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 43);
+    ck_assert(fabs(way_s(&f, 43) - len / (5.6 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 44);
+    ck_assert(fabs(way_s(&f, 44) - len / (25 / 3.6)) < 1e-6);
+    len = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 45);
+    ck_assert(fabs(way_s(&f, 45) - len / (5 / 3.6)) < 1e-6); /* ferry at its route speed */
+    tfx_close(&f);
+}
+END_TEST
+
+START_TEST(test_costs)
+{
+    struct turn_costs c;
+    turn_costs_default(&c);
+    ck_assert(fabs(turn_cost_s(&c, 90, 3, 0, 0) - RIGHT) < 1e-6);
+    ck_assert(fabs(turn_cost_s(&c, -90, 3, 0, 0) - LEFT) < 1e-6);
+    ck_assert(fabs(turn_cost_s(&c, 0, 4, 0, 0) - STRAIGHT) < 1e-6);
+    ck_assert(fabs(turn_cost_s(&c, 180, 1, 1, 0) - UTURN) < 1e-6);
+    ck_assert(fabs(turn_cost_s(&c, 90, 2, 0, 1) - 2) < 1e-9); /* two roads: signals only */
+}
+END_TEST
+
+Suite *turn_suite(void); /* for the runner */
+
+Suite *turn_suite(void)
+{
+    Suite *s = suite_create("turn");
+    TCase *tc = tcase_create("maps");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_via_node);
+    tcase_add_test(tc, test_via_way);
+    tcase_add_test(tc, test_points);
+    tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_costs);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""tests/scripts/trsp_oracle.py -- one extract: pgRouting's pgr_trsp against our turn-aware graph.
+
+Run by tests/scripts/route_oracle.sh. The edges are exported as for pgr_dijkstra
+(route_oracle.read_edges); the restrictions are rebuilt here from road_restrictions, road_edges
+and road_nodes, independently of the C code: via a node, the from-way's and the to-way's edges at
+that node (no_*: each pair [from, to] forbidden; only_*: every other edge at the node after
+`from`); via ways, the edges of the via ways in driving order from the from-way to the to-way
+([from, via..., to] forbidden, only_*: every other exit at the end). A restricted path costs
+1e6 s in pgr_trsp, so a cost >= 1e6 counts as unreachable. Ours: tests/tools/turn_pairs (every
+turn free, no u-turn back onto the same edge: pgr_trsp takes none). Equal within 0.1 % or 0.5 ms per edge.
+Exit status 0 when everything agrees, 1 otherwise."""
+import argparse
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+import psycopg2
+
+import route_oracle as ro
+
+FORBIDDEN = 1e6
+
+
+def way_edges(con):
+    """{way: [(edge, source, target) in id order]}, {road node: [incident edges]}."""
+    ways, at = defaultdict(list), defaultdict(list)
+    for e, w, s, t, f, b, r in con.execute(
+            "SELECT id, osm_way_id, source, target, forward, backward, restricted "
+            "FROM road_edges ORDER BY id"):
+        if r >= 2 or not (f or b):
+            continue
+        ways[w].append((e, s, t))
+        at[s].append(e)
+        at[t].append(e)
+    return ways, at
+
+
+def way_walk(edges, x):
+    """The edge ids of a way from node x to its other end, and that end (None: x not an end)."""
+    if not edges:
+        return None, None
+    if edges[0][1] == x:
+        return [e for e, _, _ in edges], edges[-1][2]
+    if edges[-1][2] == x:
+        return [e for e, _, _ in reversed(edges)], edges[0][1]
+    return None, None
+
+
+def end_edge(edges, x):
+    """The edge of a way that touches node x (as an end), or None."""
+    for e, s, t in edges:
+        if x in (s, t):
+            return e
+    return None
+
+
+def via_node_paths(kind, fe, te, others):
+    if kind.startswith("only_"):
+        return [[f, x] for f in fe for x in others if x not in te]
+    return [[f, t] for f in fe for t in te]
+
+
+def via_way_paths(kind, ways, at, frm, vias, to):
+    paths = []
+    for f_e, f_s, f_t in ways[frm]:
+        for x in (f_s, f_t):
+            seq, cur, ok = [f_e], x, True
+            for v in vias:
+                walk, cur2 = way_walk(ways[v], cur)
+                if walk is None:
+                    ok = False
+                    break
+                seq += walk
+                cur = cur2
+            t = end_edge(ways[to], cur) if ok else None
+            if t is None or len(seq) < 2:
+                continue
+            exits = [y for y in at[cur] if y != seq[-1]] if kind.startswith("only_") else [t]
+            paths += [seq + [y] for y in exits if (y != t) == kind.startswith("only_")]
+    return paths
+
+
+def restrictions(db):
+    """[[edge, ...] forbidden paths], number of restrictions used, number skipped."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    ways, at = way_edges(con)
+    node = defaultdict(list)
+    for i, o in con.execute("SELECT id, osm_id FROM road_nodes"):
+        node[o].append(i)
+    out, used, skipped = [], 0, 0
+    for kind, frm, vn, vw, to in con.execute(
+            "SELECT kind, from_way, via_node, via_ways, to_way FROM road_restrictions "
+            "WHERE problem IS NULL"):
+        if vn is not None:
+            v = node.get(vn, [])
+            if len(v) != 1:
+                skipped += 1
+                continue
+            fe = [e for e, s, t in ways[frm] if v[0] in (s, t)]
+            te = [e for e, s, t in ways[to] if v[0] in (s, t)]
+            p = via_node_paths(kind, fe, te, at[v[0]]) if fe and te else []
+        else:
+            p = via_way_paths(kind, ways, at, frm, [int(x) for x in vw.split()], to)
+        used += bool(p)
+        skipped += not p
+        out += [q for q in p if len(set(q)) == len(q)]
+    con.close()
+    return out, used, skipped
+
+
+def reconnect(port):
+    for _ in range(60):
+        try:
+            pg = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+            pg.autocommit = True
+            return pg
+        except psycopg2.OperationalError:
+            time.sleep(0.5)
+    raise RuntimeError("PostgreSQL did not come back after a pgr_trsp crash")
+
+
+def trsp_costs(port, name, edges, paths, pairs):
+    pg = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+    pg.autocommit = True
+    cur = pg.cursor()
+    cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    cur.execute("CREATE EXTENSION IF NOT EXISTS pgrouting")
+    et, rt = "tedges_" + name, "trestr_" + name
+    cur.execute(f"DROP TABLE IF EXISTS {et}, {rt}")
+    cur.execute(f"CREATE TABLE {et} (id bigint, source bigint, target bigint, cost float8, "
+                "reverse_cost float8)")
+    ro.copy_rows(cur, et, [(i, s, t, d if f else -1.0, d if b else -1.0)
+                           for i, s, t, d, f, b in edges])
+    cur.execute(f"CREATE TABLE {rt} (id serial, path bigint[], cost float8)")
+    for p in paths:
+        cur.execute(f"INSERT INTO {rt} (path, cost) VALUES (%s, %s)", (p, FORBIDDEN))
+    got, crashed, t0 = {}, [], time.monotonic()
+    for a, b in pairs:
+        try:
+            cur.execute(f"SELECT agg_cost, path_seq FROM pgr_trsp("
+                        f"'SELECT id, source, target, cost, reverse_cost FROM {et}', "
+                        f"'SELECT id, path, cost FROM {rt}', %s, %s, true) WHERE edge = -1",
+                        (a, b))
+        except psycopg2.OperationalError: # pgRouting 3.4.2's pgr_trsp kills its backend on
+            crashed.append((a, b))         # some pairs: wait for the recovery, go on
+            pg = reconnect(port)
+            cur = pg.cursor()
+            continue
+        row = cur.fetchone()
+        if row and row[0] < FORBIDDEN:
+            got[(a, b)] = (row[0], row[1] - 1)
+    took = time.monotonic() - t0
+    cur.execute(f"DROP TABLE {et}, {rt}")
+    pg.close()
+    return got, took, crashed
+
+
+def our_costs(tool, db, pairs):
+    out = subprocess.run([tool, db], input="".join(f"{a} {b}\n" for a, b in pairs),
+                         capture_output=True, text=True, check=True).stdout
+    got, route = {}, {}
+    for line in out.splitlines():
+        a, b, d, *edges = line.split()
+        got[(int(a), int(b))] = None if float(d) < 0 else float(d)
+        route[(int(a), int(b))] = [int(e) for e in reversed(edges)]
+    return got, route
+
+
+def violation(route, paths):
+    """The first forbidden path that occurs in route (consecutive edges), or None."""
+    for p in paths:
+        k = len(p)
+        for i in range(len(route) - k + 1):
+            if route[i:i + k] == p:
+                return p
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--turn-pairs", required=True)
+    ap.add_argument("--pairs", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=20261202)
+    a = ap.parse_args()
+    name = re.sub(r"[^a-z0-9]", "_", a.name.lower())
+    edges = ro.read_edges(a.db)
+    pairs = ro.draw_pairs(edges, a.pairs, a.seed)
+    paths, used, skipped = restrictions(a.db)
+    pg, pg_s, crashed = trsp_costs(a.port, name, edges, paths, pairs)
+    pairs = [p for p in pairs if p not in set(crashed)]
+    ours, routes = our_costs(a.turn_pairs, a.db, pairs)
+    bad, both, none = [], 0, 0
+    for p in pairs:
+        o, r = ours.get(p, "missing"), pg.get(p)
+        if r is None:
+            none += o is None
+            if o is not None:
+                bad.append(f"{p}: ours {o} s, pgr_trsp: unreachable")
+            continue
+        if o is None or o == "missing":
+            bad.append(f"{p}: ours {o}, pgr_trsp {r[0]:.3f} s")
+            continue
+        both += 1
+        diff = abs(o - r[0])
+        if diff > 0.001 * r[0] and diff > 0.0005 * r[1] + 1e-9:
+            v, rt = violation(routes[p], paths), routes[p]
+            uturn = any(rt[i] == rt[i + 1] for i in range(len(rt) - 1))
+            bad.append(f"{p}: ours {o:.3f} s, pgr_trsp {r[0]:.3f} s over {r[1]} edges; ours "
+                       + (f"drives the forbidden {v}" if v else "breaks no restriction")
+                       + (", with a u-turn on one edge" if uturn else ""))
+    print(f"{a.name} (pgr_trsp): {len(paths)} forbidden paths from {used} restrictions "
+          f"({skipped} not rebuilt), {len(pairs)} pairs: {both} routed by both, {none} "
+          f"unreachable for both, {len(bad)} disagreements, {len(crashed)} pairs pgr_trsp crashed "
+          f"on (not compared); pgr_trsp {pg_s:.2f} s")
+    for line in bad[:10]:
+        print("  " + line)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
