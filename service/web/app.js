@@ -478,7 +478,8 @@
   /* The contact lines of a centre: address, phone (a tel: link) and e-mail. */
   function contactHtml(c) {
     const parts = [];
-    const addr = [c.address, c.municipality].filter(Boolean).join(', ');
+    const addr = c.address && c.municipality && c.address.includes(c.municipality) ? c.address
+      : [c.address, c.municipality].filter(Boolean).join(', ');
     if (addr) parts.push('<span class="addr" data-testid="address">' + escapeHtml(addr) + '</span>');
     if (c.phone) {
       parts.push('<a data-testid="phone" href="tel:' + escapeHtml(c.phone.replace(/\s+/g, '')) +
