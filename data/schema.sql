@@ -120,3 +120,40 @@ CREATE TABLE audit (
   before    TEXT,
   after     TEXT
 );
+
+-- Closures: from this table to the way id index below, closures_store_ensure() applies the
+-- same statements to older databases.
+-- Road closures and slow-downs (geo/closures/closures.h): roads by OSM way id and/or a WGS84
+-- geometry as WKT; factor 0 = closed, > 1 = driving time multiplied; direction 0 both,
+-- 1 forward, 2 backward; times in Unix seconds, valid_until 0 = until removed.
+CREATE TABLE IF NOT EXISTS closures (
+  id          INTEGER PRIMARY KEY,
+  factor      REAL NOT NULL DEFAULT 0,
+  direction   INTEGER NOT NULL DEFAULT 0,
+  ways        TEXT NOT NULL DEFAULT '',  -- way ids separated by commas
+  wkt         TEXT,
+  reason      TEXT NOT NULL,
+  source      TEXT NOT NULL DEFAULT 'admin',
+  valid_from  INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL DEFAULT 0,
+  created     INTEGER NOT NULL,
+  changed     INTEGER NOT NULL
+);
+
+-- The audit trail and ordered change log of closures: one row per write, the closure after it
+-- (before it for a remove); max(version) is the state version of the closures.
+CREATE TABLE IF NOT EXISTS closure_changes (
+  version     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          INTEGER NOT NULL,
+  action      TEXT NOT NULL,             -- add, update, remove
+  closure_id  INTEGER NOT NULL,
+  factor      REAL NOT NULL,
+  direction   INTEGER NOT NULL,
+  ways        TEXT NOT NULL,
+  wkt         TEXT,
+  reason      TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  valid_from  INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS road_edges_way ON road_edges (osm_way_id);

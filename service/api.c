@@ -81,6 +81,28 @@ enum kkc_code api_param_kinds(struct params *q, unsigned *mask, struct kkc_err *
     return KKC_OK;
 }
 
+/* A projected point must fall in its CRS's area of use (half a degree of slack): far outside,
+ * PROJ still answers, with a point on another continent. */
+static enum kkc_code point_in_area(const struct api_req *r, const struct point_in *p,
+                                   struct kkc_err *err)
+{
+    double w, s, e, n, m = 0.5;
+    if (crs_area_of_use(r->t->crs, p->crs, &w, &s, &e, &n, NULL))
+        return KKC_OK;
+    if (w <= e ? (p->lon >= w - m && p->lon <= e + m) : (p->lon >= w - m || p->lon <= e + m))
+        if (p->lat >= s - m && p->lat <= n + m)
+            return KKC_OK;
+    if (strcmp(p->crs, CRS_SJTSK) == 0 && p->x > 3e5 && p->x < 1e6 && p->y > 9e5 && p->y < 1.3e6)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "x=%.0f, y=%.0f lie outside the area of use of %s (lon %.1f..%.1f, "
+                           "lat %.1f..%.1f); S-JTSK Krovak East North coordinates are negative: "
+                           "did you mean x=%.0f&y=%.0f?", p->x, p->y, p->crs, w, e, s, n,
+                           -p->x, -p->y);
+    return kkc_err_set(err, KKC_EINVAL,
+                       "x=%.6g, y=%.6g lie outside the area of use of %s (lon %.1f..%.1f, "
+                       "lat %.1f..%.1f)", p->x, p->y, p->crs, w, e, s, n);
+}
+
 enum kkc_code api_param_point(const struct api_req *r, struct point_in *p, struct kkc_err *err)
 {
     struct params *q = r->q;
@@ -98,6 +120,8 @@ enum kkc_code api_param_point(const struct api_req *r, struct point_in *p, struc
             rc = params_double(q, "y", 1, -1e12, 1e12, &p->y, err);
         if (!rc)
             rc = crs_to_wgs84(r->t->crs, p->crs, p->x, p->y, &p->lon, &p->lat, err);
+        if (!rc)
+            rc = point_in_area(r, p, err);
     } else {
         rc = params_double(q, "lon", 1, -180, 180, &p->lon, err);
         if (!rc)

@@ -27,7 +27,7 @@ int api_admin_token_equal(const char *given, const char *want)
 }
 
 /* 0 when the request may write; otherwise res is filled (401/403). */
-static int check_token(const struct api_req *r, struct api_res *res)
+int api_admin_check_token(const struct api_req *r, struct api_res *res)
 {
     const char *a = r->authorization;
     if (!a || strncasecmp(a, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
@@ -203,7 +203,7 @@ void api_admin_create(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (check_token(r, res))
+    if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 1, &err))) {
         api_error(res, err.code, err.msg);
@@ -225,7 +225,7 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (check_token(r, res))
+    if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 0, &err))) {
         api_error(res, err.code, err.msg);
@@ -238,7 +238,7 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
 void api_admin_delete(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    if (check_token(r, res))
+    if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err)) {
         api_error(res, err.code, err.msg);

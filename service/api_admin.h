@@ -13,6 +13,9 @@ void api_admin_create(const struct api_req *r, struct api_res *res);
 void api_admin_update(const struct api_req *r, struct api_res *res);
 void api_admin_delete(const struct api_req *r, struct api_res *res);
 
+/* 0 when r carries the admin token; otherwise res is filled (401 without, 403 wrong) and -1. */
+int api_admin_check_token(const struct api_req *r, struct api_res *res);
+
 /* Constant-time comparison of a presented token with the configured one: 1 equal, 0 not. */
 int api_admin_token_equal(const char *given, const char *want);
 

@@ -3,6 +3,7 @@
 #include "api_centres.h"
 
 #include "api.h"
+#include "api_avoid.h"
 #include "tctx.h"
 
 #include "centres/centres.h"
@@ -48,12 +49,20 @@ void api_health(const struct api_req *r, struct api_res *res)
     json_t *roads = w->graph ? json_pack("{s:I, s:I}", "nodes", (json_int_t)graph_node_count(w->graph),
                                          "edges", (json_int_t)graph_edge_count(w->graph))
                              : json_null();
-    api_reply(res, json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s, s:o}", "status", "ok",
+    json_t *body = json_pack("{s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:I, s:s, s:s, s:o}", "status", "ok",
                          "centres", (json_int_t)n, "centres_by_kind", "police",
                          (json_int_t)by_kind[KIND_POLICE], "fire", (json_int_t)by_kind[KIND_FIRE],
                          "ambulance", (json_int_t)by_kind[KIND_AMBULANCE], "centres_closed",
                          (json_int_t)closed, "municipalities", (json_int_t)w->municipalities,
-                         "data_version", w->version, "loaded_at", when, "road_graph", roads));
+                         "data_version", w->version, "loaded_at", when, "road_graph", roads);
+    if (body) /* road closures in force and the version of the weights they make */
+        json_object_set_new(body, "closures",
+                            json_pack("{s:I, s:I, s:I, s:I}", "active",
+                                      (json_int_t)w->closures.active, "edges",
+                                      (json_int_t)w->closures.edges, "weights_version",
+                                      (json_int_t)w->closures.version, "missing_ways",
+                                      (json_int_t)w->closures.missing_ways));
+    api_reply(res, body);
 }
 
 void api_centres_list(const struct api_req *r, struct api_res *res)
@@ -137,6 +146,7 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
     double radius = SNAP_RADIUS_DEFAULT_M;
     struct centres_hit hits[K_MAX];
     size_t n;
+    struct graph *avoid = NULL;
     enum kkc_code rc = api_param_point(r, &p, &err);
 
     if (!rc)
@@ -149,12 +159,16 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
         rc = params_bool(r->q, "include_closed", &closed, &err);
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
+    if (!rc && by == 1) /* avoid= / exclude= (by=time only): a private graph */
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && by == 1) {
-        api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius);
+        api_nearest_time(r, res, &p, mask, closed, (size_t)k, radius, avoid);
+        api_avoid_release(avoid);
         return;
     }
+    api_avoid_release(avoid); /* a failed parameter after avoid= */
     if (!rc)
         rc = centres_nearest(r->w->centres, p.lon, p.lat, mask, closed, (size_t)k, hits, &n,
                              &err);
@@ -199,7 +213,10 @@ void api_metrics(const struct api_req *r, struct api_res *res)
     struct kkc_err err = {0};
     const struct world *w = r->w;
     struct metrics_gauges g = {.data_version = w->version, .loaded_at = w->loaded_at,
-                               .municipalities = w->municipalities, .has_graph = !!w->graph};
+                               .municipalities = w->municipalities, .has_graph = !!w->graph,
+                               .closures_active = w->closures.active,
+                               .closures_edges = w->closures.edges,
+                               .closures_version = w->closures.version};
     size_t n = centres_count(w->centres);
 
     if (params_finish(r->q, &err)) {

@@ -7,6 +7,8 @@
  * world and published in world->coverage with an atomic compare-and-swap: a race only costs a
  * second build, thrown away. */
 #include "api_coverage.h"
+
+#include "api_avoid.h"
 #include "tctx.h"
 
 #include "centres/centres.h"
@@ -304,8 +306,9 @@ struct iso_src {
 };
 
 /* centre=ID or LON,LAT snapped; 422 when off the roads. */
-static enum kkc_code iso_one(const struct api_req *r, const char *s, const struct coverage_base *b,
-                             struct iso_src *is, struct kkc_err *err)
+static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, const char *s,
+                             const struct coverage_base *b, struct iso_src *is,
+                             struct kkc_err *err)
 {
     double lon, lat;
     long c = -1;
@@ -320,7 +323,7 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
     }
     if (!(is->src = calloc(1, sizeof *is->src)))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    if (snap_point(r->w->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
+    if (snap_point(g, lon, lat, SNAP_RADIUS_DEFAULT_M, &is->src[0].at, err))
         return err->code;
     is->n = 1;
     is->census = coverage_census_at(b, lon, lat);
@@ -334,15 +337,15 @@ static enum kkc_code iso_one(const struct api_req *r, const char *s, const struc
 }
 
 /* All centres of the kinds (less closed, plus added), as the coverage sites by road. */
-static enum kkc_code iso_many(const struct api_req *r, GEOSContextHandle_t h,
-                              const struct coverage_base *b, struct iso_src *is,
-                              struct kkc_err *err)
+static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
+                              GEOSContextHandle_t h, const struct coverage_base *b,
+                              struct iso_src *is, struct kkc_err *err)
 {
     struct cov_params p = {0};
     struct coverage_result cr = {0};
     enum kkc_code rc = what_if_params(r, &p, err);
     if (!rc)
-        rc = coverage_sites(b, r->w->centres, r->w->graph, &p.q, 1, &cr, err);
+        rc = coverage_sites(b, r->w->centres, g, &p.q, 1, &cr, err);
     if (!rc && !(is->src = calloc(cr.nsites + 1, sizeof *is->src)))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
@@ -389,19 +392,24 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     const char *centre = params_str(r->q, "centre");
     double limits[CONTOURS_MAX];
     struct reach *rh = NULL;
-    enum kkc_code rc = centre ? iso_one(r, centre, b, is, err) : iso_many(r, h, b, is, err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
+    enum kkc_code rc = api_avoid_graph(r, &avoid, err);
+    const struct graph *g = avoid ? avoid : r->w->graph;
+    if (!rc)
+        rc = centre ? iso_one(r, g, centre, b, is, err) : iso_many(r, g, h, b, is, err);
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)
-        rc = reach_create(r->w->graph, &rh, err);
+        rc = reach_create(g, &rh, err);
     if (!rc)
         rc = reach_run(rh, is->src, is->n, dir ? REACH_IN : REACH_OUT,
                        (uint32_t)(limits[n - 1] * 1000), err);
     if (!rc)
         rc = isochrone_build(h, rh, limits, n, NULL, polys, info, err);
     reach_destroy(rh);
+    api_avoid_release(avoid);
     return rc;
 }
 
@@ -604,19 +612,24 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     struct coverage_result cr = {0};
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 1, 1, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_run(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &err);
+        rc = coverage_run(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph, &p.q,
+                          &cr, &err);
     if (rc)
         api_error(res, rc, err.msg);
     else
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
+    api_avoid_release(avoid);
 }
 
 /* ---------------------------------------------------------------- catchments ------------- */
@@ -645,15 +658,19 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     int by_road = 0;
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = base_get(r, &err);
+    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
     enum kkc_code rc = b ? cov_params(r, b, 0, 0, &p, &err) : err.code;
 
+    if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
     if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &cr, &c,
-                                 &by_road, &err);
+        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph,
+                                 &p.q, &cr, &c, &by_road, &err);
+    api_avoid_release(avoid);
     if (rc) {
         api_error(res, rc, err.msg);
     } else {

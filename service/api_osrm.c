@@ -10,6 +10,7 @@
 #include "api_osrm.h"
 #include "api_osrm_req.h"
 #include "tctx.h"
+#include "api_avoid.h"
 
 #include "json_out.h"
 #include "params.h"
@@ -460,9 +461,16 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
 {
     struct oreq o = {.r = req, .g = req->w->graph};
     json_t *body = NULL;
-    enum kkc_code rc;
+    struct graph *excl = NULL; /* exclude= (OSRM's classes; motorway here): a private graph */
+    struct kkc_err xe = {0};
+    enum kkc_code rc = KKC_OK;
 
-    rc = parse_path(&o, req->path);
+    if (params_str(req->q, "exclude") && api_avoid_graph(req, &excl, &xe))
+        rc = osrm_fail(&o, xe.code, "InvalidValue", "%s", xe.msg);
+    if (excl)
+        o.g = excl;
+    if (!rc)
+        rc = parse_path(&o, req->path);
     if (!rc && o.svc == OSRM_ROUTE)
         rc = osrm_route(&o, &body);
     else if (!rc && o.svc == OSRM_TABLE)
@@ -474,4 +482,5 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
     else
         api_reply(res, body);
     oreq_free(&o);
+    api_avoid_release(excl);
 }

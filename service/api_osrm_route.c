@@ -170,18 +170,22 @@ static enum kkc_code route_params(struct oreq *o, struct route_opts *ro)
 static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
 {
     struct kkc_err e = {0};
-    struct route_ctx *ctx = api_route_ctx(o->r, &e);
+    struct route_ctx *own = NULL; /* for the private graph of exclude= */
+    struct route_ctx *ctx = o->g == o->r->w->graph      ? api_route_ctx(o->r, &e)
+                            : route_ctx_create(o->g, &own, &e) ? NULL
+                                                               : own;
+    enum kkc_code rc = KKC_OK;
     if (!ctx)
         return osrm_fail(o, e.code, e.code == KKC_ENOSEGMENT ? "NoSegment" : NULL, "%s", e.msg);
-    for (size_t i = 0; i + 1 < o->n; i++) {
-        enum kkc_code rc =
-            route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
+    for (size_t i = 0; !rc && i + 1 < o->n; i++) {
+        rc = route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
         if (rc == KKC_ENOROUTE)
-            return osrm_fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
-        if (rc)
-            return osrm_fail(o, rc, NULL, "%s", e.msg);
+            osrm_fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
+        else if (rc)
+            osrm_fail(o, rc, NULL, "%s", e.msg);
     }
-    return KKC_OK;
+    route_ctx_destroy(own);
+    return rc;
 }
 
 /* OSRM's leg summary: the names of the two longest named roads of the leg, in driving order. */

@@ -3,6 +3,8 @@
  * (api_coverage_base), and this file turns the answer into JSON. Parsing is strict: every field
  * is known and typed, and a malformed body is reported at jansson's own position. */
 #include "api_plan.h"
+
+#include "api_avoid.h"
 #include "tctx.h"
 
 #include "api_coverage.h"
@@ -380,14 +382,19 @@ void api_plan(const struct api_req *r, struct api_res *res)
     struct plan_result pr = {0};
     GEOSContextHandle_t h = api_geos(r);
     const struct coverage_base *b = api_coverage_base(r, &err);
-    enum kkc_code rc = b ? params_finish(r->q, &err) : err.code;
+    struct graph *avoid = NULL; /* ?closures= / avoid= / exclude= (what-if): a private graph */
+    enum kkc_code rc = b ? api_avoid_graph(r, &avoid, &err) : err.code;
 
+    if (!rc)
+        rc = params_finish(r->q, &err);
     if (!rc)
         rc = body_parse(r, b, &p, &err);
     if (!rc && !h)
         rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
     if (!rc)
-        rc = plan_run(h, r->t->crs, b, r->w->centres, r->w->graph, &p.q, &pr, &err);
+        rc = plan_run(h, r->t->crs, b, r->w->centres, avoid ? avoid : r->w->graph, &p.q, &pr,
+                      &err);
+    api_avoid_release(avoid);
     if (rc)
         api_error(res, rc, err.msg);
     else

@@ -6,6 +6,7 @@
 #include "centres/centres.h"
 #include "base/crs.h"
 #include "road/graph.h"
+#include "api_avoid.h"
 #include "road/labels.h"
 #include "road/nearest_time.h"
 #include "json_out.h"
@@ -90,7 +91,9 @@ void api_route(const struct api_req *r, struct api_res *res)
     double radius = SNAP_RADIUS_DEFAULT_M;
     int steps = 0;
     struct route_result *rr = NULL;
-    struct route_ctx *ctx = NULL;
+    struct route_ctx *ctx = NULL, *own = NULL;
+    struct graph *avoid = NULL; /* a private graph for avoid= / exclude= */
+    const struct graph *g = r->w->graph;
     enum kkc_code rc = api_route_end(r, "from", &from, &err);
 
     if (!rc)
@@ -100,17 +103,23 @@ void api_route(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
     if (!rc)
+        rc = api_avoid_graph(r, &avoid, &err);
+    if (!rc)
         rc = params_finish(r->q, &err);
     if (!rc && !r->w->graph)
         rc = kkc_err_set(&err, KKC_ENOSEGMENT, "no road network is loaded");
-    if (!rc && !(ctx = api_route_ctx(r, &err)))
+    if (!rc && avoid && !(rc = route_ctx_create(avoid, &own, &err)))
+        g = avoid, ctx = own;
+    if (!rc && !ctx && !(ctx = api_route_ctx(r, &err)))
         rc = err.code;
-    if (!rc && snap_point(r->w->graph, from.lon, from.lat, radius, &sf, &err))
+    if (!rc && snap_point(g, from.lon, from.lat, radius, &sf, &err))
         rc = err.code;
-    if (!rc && snap_point(r->w->graph, to.lon, to.lat, radius, &st, &err))
+    if (!rc && snap_point(g, to.lon, to.lat, radius, &st, &err))
         rc = err.code;
     if (!rc)
-        rc = route_compute(r->w->graph, ctx, &sf, &st, 1, &rr, &err);
+        rc = route_compute(g, ctx, &sf, &st, 1, &rr, &err);
+    route_ctx_destroy(own);
+    api_avoid_release(avoid); /* rr borrows names from the shared string table only */
     if (rc) {
         api_error(res, rc, err.msg);
         return;
@@ -137,27 +146,36 @@ enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
-                      unsigned mask, int include_closed, size_t k, double radius_m)
+                      unsigned mask, int include_closed, size_t k, double radius_m,
+                      const struct graph *avoid)
 {
     struct kkc_err err = {0};
     struct snap at;
     struct nearest_time_hit *th = calloc(k ? k : 1, sizeof *th);
     size_t n = 0;
     enum kkc_code rc = KKC_OK;
+    struct world view; /* with avoid: the world seen through the private graph, no labels */
+    const struct world *w = r->w;
 
+    if (avoid) {
+        view = *r->w;
+        view.graph = (struct graph *)avoid;
+        memset(view.labels, 0, sizeof view.labels);
+        w = &view;
+    }
     if (!th)
         rc = kkc_err_set(&err, KKC_ENOMEM, "out of memory");
-    else if (!r->w->graph)
+    else if (!w->graph)
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network is loaded, so by=time cannot be answered; use "
                          "by=distance");
-    else if (snap_point(r->w->graph, p->lon, p->lat, radius_m, &at, &err))
+    else if (snap_point(w->graph, p->lon, p->lat, radius_m, &at, &err))
         rc = kkc_err_set(&err, KKC_ENOSEGMENT,
                          "no road network covers this point (nothing routable within %.0f m); "
                          "by=distance works everywhere",
                          radius_m);
     else
-        rc = api_nearest_time_hits(r->w, &at, mask, include_closed, k, th, &n, &err);
+        rc = api_nearest_time_hits(w, &at, mask, include_closed, k, th, &n, &err);
     if (rc) {
         free(th);
         api_error(res, rc, err.msg);

@@ -15,7 +15,8 @@ void api_route(const struct api_req *r, struct api_res *res);
  * nearest_time.h says). */
 struct point_in;
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,
-                      unsigned mask, int include_closed, size_t k, double radius_m);
+                      unsigned mask, int include_closed, size_t k, double radius_m,
+                      const struct graph *avoid);
 
 /* nearest_time() (geo/road/nearest_time.h) on the world's centres and labels for mask. */
 struct world;

@@ -14,6 +14,7 @@
 #include "road/graph.h"
 #include "road/road_ch.h"
 #include "base/store.h"
+#include "closures/closures.h"
 #include "world.h"
 
 #include <dirent.h>
@@ -215,6 +216,8 @@ int cli_import(int argc, char **argv)
     rc = store_open(tmp, STORE_CREATE, &st, &err);
     if (!rc)
         rc = import_into(st, &a, &err);
+    if (!rc && access(a.out, F_OK) == 0) /* road closures survive a re-import */
+        rc = closures_carry_over(st, a.out, osm_report, st, &err);
     store_close(st);
     if (!rc && rename(tmp, a.out) != 0)
         rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
@@ -236,7 +239,7 @@ static const char serve_help[] =
     "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
     "                 [--timeout S] [--max-body BYTES] [--access-log FILE|-|none] [--web-dir DIR]\n"
     "                 [--leaflet-dir DIR] [--openapi FILE] [--port-file FILE]\n"
-    "                 [--admin-token-file FILE]\n\n"
+    "                 [--admin-token-file FILE] [--body-deadline S]\n\n"
     "Serve the JSON HTTP API (and the web map at /) from the database. Every option can also be\n"
     "set in the environment; an option given on the command line wins.\n"
     "  --db FILE               KKC_DB               database (data/kkc.sqlite)\n"
@@ -244,7 +247,10 @@ static const char serve_help[] =
     "  --port N                KKC_PORT             port (8080; 0 = any free port)\n"
     "  --threads N             KKC_THREADS          worker threads (the number of cores)\n"
     "  --max-connections N     KKC_MAX_CONNECTIONS  open connections at once (1024)\n"
-    "  --timeout S             KKC_TIMEOUT          idle connection timeout, seconds (10)\n"
+    "  --timeout S             KKC_TIMEOUT          idle connection timeout (s, 10), also the\n"
+    "                                               deadline for a request's headers\n"
+    "  --body-deadline S       KKC_BODY_DEADLINE    deadline for a whole request, body included,\n"
+    "                                               however it trickles (120)\n"
     "  --max-body BYTES        KKC_MAX_BODY         request body limit (1048576; POST /v1/nearest\n"
     "                                               batches may be up to 64 MiB)\n"
     "  --access-log FILE       KKC_ACCESS_LOG       one line per request; - = stderr (-), none\n"
@@ -254,7 +260,8 @@ static const char serve_help[] =
     "                                               beside the web directory)\n"
     "  --port-file FILE        KKC_PORT_FILE        write the bound port there once listening\n"
     "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n\n"
-    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data);\n"
+    "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data), and so\n"
+    "does the start or end of a road closure;\n"
     "SIGTERM or SIGINT stop after the requests in flight. With an admin token file (one line, at\n"
     "least 16 characters) POST /v1/centres, PUT and DELETE /v1/centres/{id} accept\n"
     "`Authorization: Bearer TOKEN`; without it there are no write routes. GET /metrics answers\n"
@@ -270,12 +277,25 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     for (;;) {
-        if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
+        /* Wake up every second: when a road closure of the current world (an admin write may
+         * have swapped it meanwhile) has started or ended, reload as for SIGHUP. */
+        struct timespec ts = {1, 0};
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig < 0 && errno != EAGAIN && errno != EINTR)
+            return;
+        if (sig < 0) {
+            struct world *cur = world_get(worlds);
+            long long next = cur ? cur->closures.next_change : 0;
+            world_put(worlds, cur);
+            if (!next || (long long)time(NULL) < next)
+                continue;
+            sig = SIGHUP;
+        }
+        if (sig != SIGHUP)
             return;
         struct kkc_err err = {0};
         struct world *w = NULL;
-        if (world_load(db, &w, &err) == KKC_OK) {
-            world_swap(worlds, w);
+        if (world_reload(worlds, db, &w, &err) == KKC_OK) {
             fprintf(stderr, "kkc serve: reloaded %s (data version %s)\n", db, w->version);
         } else {
             fprintf(stderr, "kkc serve: reload failed, keeping the old data: %s\n", err.msg);
@@ -290,28 +310,41 @@ struct serve_args {
     struct http_opts http;
 };
 
-/* Read the admin token (first line, trimmed) into a->token; 0 on success. */
+/* Read the admin token into a->token; 0 on success. The rule: the file's first line, without
+ * the blanks around it, 16 to 255 printable characters and no blank or control character
+ * inside; anything else is refused with a message (never cut silently). */
 static int read_token(struct serve_args *a)
 {
     FILE *f = fopen(a->token_file, "r");
+    char line[1024], *p;
     size_t n;
-    if (!f || !fgets(a->token, sizeof a->token, f)) {
+    if (!f || !fgets(line, sizeof line, f)) {
         fprintf(stderr, "kkc serve: cannot read the admin token file %s\n", a->token_file);
         if (f)
             fclose(f);
         return -1;
     }
     fclose(f);
-    n = strcspn(a->token, "\r\n \t");
-    a->token[n] = '\0';
-    if (n < 16) {
-        fprintf(stderr, "kkc serve: the admin token must be at least 16 characters\n");
+    line[strcspn(line, "\r\n")] = '\0';
+    for (p = line; *p == ' ' || *p == '\t'; p++)
+        ;
+    for (n = strlen(p); n && (p[n - 1] == ' ' || p[n - 1] == '\t'); n--)
+        p[n - 1] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f) {
+            fprintf(stderr, "kkc serve: the admin token in %s has a blank or control character "
+                            "at position %zu; a token is one word\n", a->token_file, i + 1);
+            return -1;
+        }
+    if (n < 16 || n >= sizeof a->token) {
+        fprintf(stderr, "kkc serve: the admin token must be 16 to %zu characters (it has %zu%s)\n",
+                sizeof a->token - 1, n, n >= sizeof line - 2 ? " or more" : "");
         return -1;
     }
+    memcpy(a->token, p, n + 1);
     a->http.admin_token = a->token;
     return 0;
 }
-
 
 /* The defaults, from the environment where set. */
 static void serve_env(struct serve_args *a)
@@ -326,6 +359,8 @@ static void serve_env(struct serve_args *a)
         a->http.max_connections = (int)opt_long("KKC_MAX_CONNECTIONS", v, 1, 100000);
     if ((v = env_or("KKC_TIMEOUT", NULL)))
         a->http.timeout_s = (int)opt_long("KKC_TIMEOUT", v, 1, 3600);
+    if ((v = env_or("KKC_BODY_DEADLINE", NULL)))
+        a->http.body_deadline_s = (int)opt_long("KKC_BODY_DEADLINE", v, 1, 86400);
     if ((v = env_or("KKC_MAX_BODY", NULL)))
         a->http.max_body = (size_t)opt_long("KKC_MAX_BODY", v, 1024, 1L << 30);
     a->log = env_or("KKC_ACCESS_LOG", "-");
@@ -346,7 +381,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         {"web-dir", required_argument, 0, 'w'},    {"port-file", required_argument, 0, 'P'},
         {"admin-token-file", required_argument, 0, 'A'},
         {"max-body", required_argument, 0, 'B'},   {"leaflet-dir", required_argument, 0, 'L'},
-        {"openapi", required_argument, 0, 'O'},
+        {"openapi", required_argument, 0, 'O'},   {"body-deadline", required_argument, 0, 'D'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
     serve_env(a);
@@ -360,6 +395,8 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
             break;
         case 'T': a->http.timeout_s = (int)opt_long("--timeout", optarg, 1, 3600); break;
         case 'B': a->http.max_body = (size_t)opt_long("--max-body", optarg, 1024, 1L << 30);
+            break;
+        case 'D': a->http.body_deadline_s = (int)opt_long("--body-deadline", optarg, 1, 86400);
             break;
         case 'l': a->log = optarg; break;
         case 'w': a->web = optarg; break;

@@ -11,6 +11,8 @@ int cli_route(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
 /* kkc plan (service/cli_plan.c): the POST /v1/plan answer as a table. */
 int cli_plan(int argc, char **argv);
+/* kkc closures list|add|remove|import (service/cli_closures.c): road closures in the database. */
+int cli_closures(int argc, char **argv);
 
 /* kkc nearest --batch FILE (service/cli_batch.c): answer every incident of FILE with the query
  * parameters q (k, kind, by, include_closed, crs; borrowed) as POST /v1/nearest does, against

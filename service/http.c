@@ -8,6 +8,8 @@
 #include "tctx.h"
 
 #include "api.h"
+#include "http_guard.h"
+#include "json_out.h"
 #include "metrics.h"
 #include "world.h"
 
@@ -24,14 +26,15 @@
 #include <unistd.h>
 
 #define LOG_URI_MAX 512
+#define MAX_PARAMS 256 /* query parameters of one request */
 
 struct http_server {
     struct MHD_Daemon *d;
     struct http_opts o;
     struct api_server api;
-    pthread_mutex_t write_mu;
     struct metrics *metrics;
     atomic_size_t buffered; /* bytes of request bodies held now, over all requests */
+    struct guard *guard;    /* deadlines, per-client body budget */
     int port;
 };
 
@@ -42,6 +45,10 @@ struct req {
     size_t len, alloc, cap; /* cap: the body limit of this method and path */
     size_t reserved;        /* bytes of alloc counted in the server's buffered */
     int too_big, busy, started; /* busy: the bodies of all requests reached max_body_total */
+    int client_busy;        /* this client's bodies reached max_body_client */
+    size_t params;          /* query parameters counted in the raw target */
+    int nul_path;           /* the path has an encoded NUL (%00) */
+    struct guard_conn *gc;  /* the connection's deadline record */
     char method[8];         /* for metrics: the request's method, cut */
     const char *route;      /* for metrics: api_route_label() of the path */
     struct world *world;    /* held while a streamed response is read, else NULL */
@@ -57,17 +64,78 @@ static double since_ms(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Count the parameters of the query string of a raw request target and look for an encoded
+ * NUL in its path (which libmicrohttpd would decode into a shorter path). */
+static void scan_target(struct req *r, const char *uri)
+{
+    const char *q = strchr(uri, '?');
+    size_t path_len = q ? (size_t)(q - uri) : strlen(uri);
+    for (size_t i = 0; i + 2 < path_len; i++)
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            r->nul_path = 1;
+    if (q && q[1])
+        for (r->params = 1, q++; *q; q++)
+            r->params += *q == '&' || *q == ';';
+}
+
+/* Called by MHD with the whole request target, before it splits the query: a target over the
+ * limits has its query emptied in MHD's buffer, so that MHD does not run out of connection
+ * memory storing thousands of parameters (it would then answer nothing); the request is
+ * refused with our JSON 413 instead. */
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
+    struct http_server *s = cls;
     struct req *r = calloc(1, sizeof *r);
-    (void)cls;
-    (void)con;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    char *q;
     if (!r)
         return NULL;
+    r->gc = ci ? ci->socket_context : NULL;
     r->uri_len = strlen(uri);
     snprintf(r->uri, sizeof r->uri, "%s", uri);
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    scan_target(r, uri);
+    if ((r->params > MAX_PARAMS || r->uri_len > s->o.max_url) && (q = strchr(uri, '?')))
+        q[1] = '\0'; /* the buffer is MHD's and writable; it cuts the query at this byte */
     return r;
+}
+
+/* Copy s into out (size n > 4) with control bytes, quotes and backslashes as \xHH. */
+static void log_escape(const char *s, char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t j = 0;
+    for (; *s && j + 5 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+            out[j++] = '\\';
+            out[j++] = 'x';
+            out[j++] = hex[c >> 4];
+            out[j++] = hex[c & 15];
+        } else {
+            out[j++] = (char)c;
+        }
+    }
+    out[j] = '\0';
+}
+
+static void log_line(struct http_server *s, struct MHD_Connection *con, struct req *r,
+                     enum MHD_RequestTerminationCode toe)
+{
+    char ip[INET6_ADDRSTRLEN] = "-", when[32], uri[LOG_URI_MAX * 4];
+    const union MHD_ConnectionInfo *ci;
+    time_t now = time(NULL);
+    struct tm tm;
+    ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
+    else if (ci && ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, ip, sizeof ip);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    log_escape(r->uri, uri, sizeof uri);
+    fprintf(s->o.access_log, "%s %s \"%s\" %d %zu %.3fms%s\n", when, ip, uri, r->status, r->bytes,
+            since_ms(&r->t0), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
@@ -75,10 +143,6 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 {
     struct http_server *s = cls;
     struct req *r = *req_cls;
-    char ip[INET6_ADDRSTRLEN] = "-", when[32];
-    const union MHD_ConnectionInfo *ci;
-    time_t now = time(NULL);
-    struct tm tm;
 
     if (!r)
         return;
@@ -87,21 +151,30 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
                        r->bytes);
     world_put(s->api.worlds, r->world);
     atomic_fetch_sub(&s->buffered, r->reserved);
-    if (s->o.access_log && r->status) {
-        ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
-        else if (ci && ci->client_addr->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, ip,
-                      sizeof ip);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-        fprintf(s->o.access_log, "%s %s \"%s\" %d %zu %.3fms%s\n", when, ip, r->uri, r->status,
-                r->bytes, since_ms(&r->t0),
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
-    }
+    guard_body(s->guard, r->gc, -(long)r->reserved);
+    guard_request_done(s->guard, r->gc);
+    if (s->o.access_log && r->status)
+        log_line(s, con, r, toe);
     free(r->body);
     free(r);
     *req_cls = NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a deadline record per connection. */
+static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_context,
+                    enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    const union MHD_ConnectionInfo *fd, *peer;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        fd = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        peer = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context = guard_open(s->guard, fd ? fd->connect_fd : -1,
+                                     peer ? peer->client_addr : NULL);
+    } else {
+        guard_close(s->guard, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -115,8 +188,13 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 /* Count n more bytes of bodies held against the server's total; 0, or -1 when over it. */
 static int body_reserve(struct http_server *s, struct req *r, size_t n)
 {
+    if (guard_body(s->guard, r->gc, (long)n)) {
+        r->client_busy = 1;
+        return -1;
+    }
     if (atomic_fetch_add(&s->buffered, n) + n > s->o.max_body_total) {
         atomic_fetch_sub(&s->buffered, n);
+        guard_body(s->guard, r->gc, -(long)n);
         return -1;
     }
     r->reserved += n;
@@ -130,6 +208,7 @@ static void body_drop(struct http_server *s, struct req *r)
     r->body = NULL;
     r->len = r->alloc = 0;
     atomic_fetch_sub(&s->buffered, r->reserved);
+    guard_body(s->guard, r->gc, -(long)r->reserved);
     r->reserved = 0;
 }
 
@@ -283,6 +362,8 @@ static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struc
                                 res->content_type ? res->content_type
                                                   : "application/json; charset=utf-8");
     MHD_add_response_header(mr, "Access-Control-Allow-Origin", "*");
+    if (res->status == 429 || res->status == 503)
+        MHD_add_response_header(mr, "Retry-After", "1");
     if (res->status == 401)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kkc\"");
     if (res->allow) {
@@ -299,30 +380,101 @@ static enum MHD_Result send_res(struct MHD_Connection *con, struct req *r, struc
     return ok;
 }
 
-/* The limits a finished request may have broken (target length, body size, the bodies held by
- * the server): 1 with the error answer in res, 0 when none. */
-static int over_limits(const struct http_server *s, const struct req *r, struct api_res *res)
-{
-    char msg[128];
+/* Counting the Content-Length headers of a request and whether they differ. */
+struct lengths {
+    int n, differ;
+    const char *first;
+};
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct lengths *l = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (l->n++ && strcmp(l->first, value) != 0)
+            l->differ = 1;
+        if (!l->first)
+            l->first = value;
+    }
+    return MHD_YES;
+}
+
+/* The framing and target checks made once the headers are in: a message for the 400 (or 413
+ * with *status) that refuses the request, NULL when it may go on. */
+static const char *framing_error(struct MHD_Connection *con,
+                                 struct req *r, const char *version, int *status)
+{
+    struct lengths l = {0};
+    const char *te = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    *status = 400;
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+        !MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
+        return "an HTTP/1.1 request needs a Host header";
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_length, &l);
+    if (l.differ)
+        return "the request has Content-Length headers that differ";
+    if (te && strcasecmp(te, "chunked") != 0)
+        return "the only Transfer-Encoding understood is chunked";
+    if (r->nul_path)
+        return "the path contains an encoded NUL byte (%00)";
+    *status = 413;
+    if (r->params > MAX_PARAMS)
+        return "too many query parameters";
+    return NULL;
+}
+
+/* A refusal from the limits counted so far (target, body, body budgets); 1 when res holds it. */
+static int refusal(struct http_server *s, struct req *r, struct api_res *res)
+{
+    char msg[160];
     if (r->uri_len > s->o.max_url) {
         snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
                  s->o.max_url);
         api_error(res, KKC_ETOOBIG, msg);
-        return 1;
-    }
-    if (r->too_big) {
+    } else if (r->too_big) {
         snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
         api_error(res, KKC_ETOOBIG, msg);
-        return 1;
-    }
-    if (r->busy) {
+    } else if (r->client_busy) {
+        snprintf(msg, sizeof msg, "this client holds %zu bytes of request bodies; retry later",
+                 s->o.max_body_client);
+        res->status = 429;
+        res->body = kkc_json_error_body("TooManyRequests", msg);
+    } else if (r->busy) {
         snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
                  s->o.max_body_total);
         api_error(res, KKC_ENOMEM, msg);
-        return 1;
+    } else {
+        return 0;
     }
-    return 0;
+    return 1;
+}
+
+/* The first call for a request: its headers are complete. */
+static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *con,
+                                  struct req *r, const char *url, const char *method,
+                                  const char *version)
+{
+    struct api_res res = {0};
+    int status;
+    const char *bad;
+    char msg[160];
+    r->started = 1;
+    r->cap = api_body_limit(method, url, s->o.max_body);
+    r->route = api_route_label(url);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    guard_headers_done(s->guard, r->gc);
+    bad = framing_error(con, r, version, &status);
+    if (!bad)
+        return MHD_YES;
+    if (status == 413) {
+        snprintf(msg, sizeof msg, "the request has %zu query parameters; the limit is %d",
+                 r->params, MAX_PARAMS);
+        bad = msg;
+    }
+    api_error(&res, status == 413 ? KKC_ETOOBIG : KKC_EINVAL, bad);
+    return send_res(con, r, &res);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
@@ -335,22 +487,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     struct params q;
     struct api_req ar = {.srv = &s->api, .method = method, .path = url, .q = &q};
 
-    (void)version;
     if (!r)
         return MHD_NO;
-    if (!r->started) {
-        r->started = 1;
-        r->cap = api_body_limit(method, url, s->o.max_body);
-        r->route = api_route_label(url);
-        snprintf(r->method, sizeof r->method, "%s", method);
-        return MHD_YES;
-    }
+    if (!r->started)
+        return first_call(s, con, r, url, method, version);
     if (*upload_size) {
         body_append(s, r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
-    if (over_limits(s, r, &res))
+    if (refusal(s, r, &res))
         return send_res(con, r, &res);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
         const char *type = NULL;
@@ -420,14 +566,13 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->o = *o;
     s->api.worlds = worlds;
     s->api.admin_token = o->admin_token;
-    s->api.write_mu = &s->write_mu;
+    s->api.write_mu = &worlds->write_mu; /* shared with SIGHUP reloads */
     s->api.openapi = o->openapi;
     if (metrics_create(&s->metrics, err)) {
         free(s);
         return KKC_ENOMEM;
     }
     s->api.metrics = s->metrics;
-    pthread_mutex_init(&s->write_mu, NULL);
     if (!s->o.host)
         s->o.host = "127.0.0.1";
     if (s->o.threads <= 0)
@@ -438,6 +583,10 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
     s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
     s->o.max_body_total = s->o.max_body_total ? s->o.max_body_total : (size_t)256 << 20;
+    s->o.max_body_client = s->o.max_body_client ? s->o.max_body_client : (size_t)128 << 20;
+    s->o.max_per_client = s->o.max_per_client > 0 ? s->o.max_per_client : 512;
+    s->o.header_deadline_s = s->o.header_deadline_s > 0 ? s->o.header_deadline_s : s->o.timeout_s;
+    s->o.body_deadline_s = s->o.body_deadline_s > 0 ? s->o.body_deadline_s : 120;
     atomic_init(&s->buffered, 0);
     if (make_addr(s->o.host, s->o.port, &ss) != 0) {
         metrics_destroy(s->metrics);
@@ -446,13 +595,17 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     }
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(
+    s->guard = guard_create(s->o.header_deadline_s, s->o.body_deadline_s, s->o.max_body_client);
+    s->d = !s->guard ? NULL : MHD_start_daemon(
         flags, (uint16_t)s->o.port, NULL, NULL, access_cb, s, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->o.timeout_s,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->o.max_per_client,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
-        uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_END);
+        uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_NOTIFY_CONNECTION,
+        conn_cb, s, MHD_OPTION_END);
     if (!s->d) {
+        guard_destroy(s->guard);
         metrics_destroy(s->metrics);
         free(s);
         return kkc_err_set(err, KKC_EIO, "cannot listen on %s:%d", o->host ? o->host : "", o->port);
@@ -473,7 +626,7 @@ void http_stop(struct http_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
-    pthread_mutex_destroy(&s->write_mu);
+    guard_destroy(s->guard);
     metrics_destroy(s->metrics);
     free(s);
 }

@@ -25,6 +25,11 @@ struct http_opts {
     size_t max_body;       /* 0 = 1 MiB: larger bodies get 413 */
     size_t max_body_total; /* 0 = 256 MiB: request bodies held at once over all requests; a
                               request that would go beyond gets 503 OutOfMemory */
+    size_t max_body_client; /* 0 = 128 MiB: request bodies one client address holds at once;
+                              beyond, 429 TooManyRequests with Retry-After */
+    int max_per_client;    /* connections from one client address; 0 = 512 */
+    int header_deadline_s; /* a request's headers must be in within this; 0 = timeout_s */
+    int body_deadline_s;   /* and its whole body within this, bytes trickled or not; 0 = 120 */
     FILE *access_log;      /* one line per request; NULL = none */
     const char *web_dir;   /* static page files; NULL = none */
     const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */

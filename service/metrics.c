@@ -256,6 +256,14 @@ static void render_gauges(struct strbuf *b, struct metrics *m, const struct metr
             strbuf_printf(b, "kkc_centres{kind=\"%s\",status=\"%s\"} %ld\n", kinds[k],
                           c ? "closed" : "active", g->centres[k][c]);
     strbuf_printf(b,
+                  "# HELP kkc_closures_active Road closures in force.\n"
+                  "# TYPE kkc_closures_active gauge\nkkc_closures_active %ld\n"
+                  "# HELP kkc_closures_edges Road edges closed or slowed by them.\n"
+                  "# TYPE kkc_closures_edges gauge\nkkc_closures_edges %ld\n"
+                  "# HELP kkc_weights_version State version of the closures in the weights.\n"
+                  "# TYPE kkc_weights_version gauge\nkkc_weights_version %lld\n",
+                  g->closures_active, g->closures_edges, g->closures_version);
+    strbuf_printf(b,
                   "# HELP kkc_municipalities Municipalities loaded.\n"
                   "# TYPE kkc_municipalities gauge\nkkc_municipalities %ld\n",
                   g->municipalities);

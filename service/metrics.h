@@ -38,6 +38,8 @@ struct metrics_gauges {
     long municipalities;
     int has_graph; /* 0: no road network (the graph gauges are left out) */
     long graph_nodes, graph_edges;
+    long closures_active, closures_edges; /* road closures in force, edges they touch */
+    long long closures_version;           /* state version of the closures = weights version */
 };
 
 /* The whole exposition: the counters of m (NULL: none) and the gauges g. The caller frees the

@@ -4,6 +4,7 @@
 #include "api_admin.h"
 #include "api_batch.h"
 #include "api_centres.h"
+#include "api_closures.h"
 #include "api_coverage.h"
 #include "api_layers.h"
 #include "api_osrm.h"
@@ -40,6 +41,10 @@ static const struct route routes[] = {
      0},
     {"/v1/centres/", "/v1/centres/{id}", api_centre_get, NULL, api_admin_update,
      api_admin_delete, ROUTE_ADMIN, 0},
+    {"/v1/closures", "/v1/closures", api_closures_list, api_closures_create, NULL, NULL,
+     ROUTE_ADMIN, 0},
+    {"/v1/closures/", "/v1/closures/{id}", NULL, NULL, api_closures_update,
+     api_closures_delete, ROUTE_ADMIN, 0},
     {"/v1/nearest", "/v1/nearest", api_nearest_get, api_batch_nearest, NULL, NULL, ROUTE_QUERY,
      API_BATCH_BODY_MAX},
     {"/v1/layers/roads", "/v1/layers/roads", api_layers_roads, NULL, NULL, NULL, ROUTE_ADMIN, 0},

@@ -2,9 +2,12 @@
 #include "world.h"
 
 #include "centres/centres.h"
+#include "closures/closures.h"
+#include "closures/overlay.h"
 #include "coverage/coverage_base.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/road_ch.h"
 #include "base/store.h"
 
 #include <stdio.h>
@@ -26,22 +29,45 @@ static void world_free(struct world *w)
     free(w);
 }
 
-/* The road graph, with its customizable hierarchy (cached in DB.cch) unless KKC_ROUTER=astar
- * asks for the baseline A* searches. */
-static enum kkc_code load_graph(struct store *st, const char *db_path, struct graph **g,
+/* Match the closures in force now and apply them to the new (not yet shared) graph. */
+static enum kkc_code apply_closures(struct store *st, struct world *w, struct kkc_err *err)
+{
+    struct closure_list l = {0};
+    struct closure_effects e = {0};
+    int64_t version = 0;
+    enum kkc_code rc = closures_load(st, &l, err);
+    if (!rc)
+        rc = closures_version(st, &version, err);
+    if (!rc)
+        rc = closures_match(st, &l, (int64_t)time(NULL), &e, err);
+    if (!rc && w->graph)
+        rc = closures_overlay(w->graph, &e, err);
+    w->closures = (struct world_closures){(long)e.active, version, e.next_change,
+                                          (long)e.missing_ways, (long)e.len};
+    closure_effects_free(&e);
+    closure_list_free(&l);
+    return rc;
+}
+
+/* The road graph with the road closures in force applied, then its customizable hierarchy
+ * (cached in DB.cch; built afresh without the cache while closures change the arcs) unless
+ * KKC_ROUTER=astar asks for the baseline A* searches. */
+static enum kkc_code load_graph(struct store *st, const char *db_path, struct world *w,
                                 struct kkc_err *err)
 {
     const char *router = getenv("KKC_ROUTER");
     struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
-    char *cache = NULL;
-    enum kkc_code rc;
-    if (!router || strcmp(router, "astar") != 0) {
-        if (asprintf(&cache, "%s.cch", db_path) < 0)
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-        o.hierarchy = 1;
-        o.hierarchy_cache = cache;
-    }
-    rc = graph_load_opts(st, &o, g, err);
+    char *cache = NULL, version[64];
+    enum kkc_code rc = graph_load_opts(st, &o, &w->graph, err);
+    if (!rc)
+        rc = apply_closures(st, w, err);
+    if (rc || (router && strcmp(router, "astar") == 0))
+        return rc;
+    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+        snprintf(version, sizeof version, "unknown");
+    if (!w->closures.edges && asprintf(&cache, "%s.cch", db_path) < 0)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    rc = road_ch_create(w->graph, cache, version, &w->graph->ch, err);
     free(cache);
     return rc;
 }
@@ -61,7 +87,7 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     if (!rc)
         rc = centres_load(st, &w->centres, err);
     if (!rc && store_count_rows(st, "road_edges") > 0)
-        rc = load_graph(st, db_path, &w->graph, err);
+        rc = load_graph(st, db_path, w, err);
     /* one network Voronoi per combination of kinds, active centres only */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
@@ -86,6 +112,7 @@ fail:
 void world_holder_init(struct world_holder *h, struct world *w)
 {
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->write_mu, NULL);
     h->cur = w;
 }
 
@@ -122,8 +149,21 @@ void world_swap(struct world_holder *h, struct world *w)
     world_put(h, old);
 }
 
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+                           struct kkc_err *err)
+{
+    enum kkc_code rc;
+    pthread_mutex_lock(&h->write_mu);
+    rc = world_load(db_path, out, err);
+    if (!rc)
+        world_swap(h, *out);
+    pthread_mutex_unlock(&h->write_mu);
+    return rc;
+}
+
 void world_holder_done(struct world_holder *h)
 {
     world_swap(h, NULL);
+    pthread_mutex_destroy(&h->write_mu);
     pthread_mutex_destroy(&h->mu);
 }

@@ -27,6 +27,14 @@ struct world {
     struct graph *graph;      /* NULL when the database has no road network */
     struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
     long municipalities;
+    /* Road closures in force when loaded (applied to graph and labels, geo/closures/) */
+    struct world_closures {
+        long active;         /* closures in force */
+        long long version;   /* state version of the closures (their change log) */
+        long long next_change; /* Unix time a closure starts or ends: reload then; 0 = none */
+        long missing_ways;   /* way ids of closures in force the network no longer has */
+        long edges;          /* road edges closed or slowed */
+    } closures;
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
     struct coverage_base *coverage;
@@ -39,6 +47,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
 /* Holder of the current world. */
 struct world_holder {
     pthread_mutex_t mu;
+    pthread_mutex_t write_mu; /* admin writes and reloads: a reload never swaps in a world read
+                                 before a write that has committed and answered */
     struct world *cur;
 };
 
@@ -49,6 +59,10 @@ struct world *world_get(struct world_holder *h);
 void world_put(struct world_holder *h, struct world *w);
 /* Install w (taking its reference) and drop the holder's reference to the previous one. */
 void world_swap(struct world_holder *h, struct world *w);
+/* Load db_path again and install it, under write_mu (as admin writes take it); on failure the
+ * current world stays. */
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+                           struct kkc_err *err);
 /* Drop the holder's reference (at shutdown). */
 void world_holder_done(struct world_holder *h);
 

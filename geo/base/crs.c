@@ -284,3 +284,14 @@ enum kkc_code crs_scale_factor(struct crs_ctx *c, const char *crs, double lon, d
         *k = hypot(xy[2] - xy[0], xy[3] - xy[1]) / 100.0;
     return rc;
 }
+
+enum kkc_code crs_area_of_use(struct crs_ctx *c, const char *crs, double *west, double *south,
+                              double *east, double *north, struct kkc_err *err)
+{
+    PJ *src = proj_create(c->ctx, crs);
+    int ok = src && proj_get_area_of_use(c->ctx, src, west, south, east, north, NULL);
+    proj_destroy(src);
+    if (!ok || *west <= -1000)
+        return kkc_err_set(err, KKC_ENOTFOUND, "no area of use known for %s", crs);
+    return KKC_OK;
+}

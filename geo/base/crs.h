@@ -24,6 +24,10 @@ enum kkc_code crs_to_wgs84(struct crs_ctx *c, const char *crs, double x, double 
                            double *lat, struct kkc_err *err);
 
 /* The inverse of crs_to_wgs84(). */
+/* The area of use of a CRS as PROJ's database gives it (degrees; west may exceed east across
+ * the antimeridian); KKC_ENOTFOUND when PROJ knows none. */
+enum kkc_code crs_area_of_use(struct crs_ctx *c, const char *crs, double *west, double *south,
+                              double *east, double *north, struct kkc_err *err);
 enum kkc_code crs_from_wgs84(struct crs_ctx *c, const char *crs, double lon, double lat, double *x,
                              double *y, struct kkc_err *err);
 

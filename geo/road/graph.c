@@ -609,3 +609,10 @@ enum kkc_code graph_load(struct store *st, struct graph **out, struct kkc_err *e
 {
     return graph_load_opts(st, NULL, out, err);
 }
+
+enum kkc_code graph_remark_snappable(struct graph *g, struct kkc_err *err)
+{
+    for (uint32_t e = 0; e < g->edge_count; e++)
+        g->edge_flags[e] &= (uint8_t)~GRAPH_SNAPPABLE;
+    return mark_main_scc(g, err);
+}

@@ -152,6 +152,9 @@ enum kkc_code graph_load(struct store *st, struct graph **out, struct kkc_err *e
 /* The same with options (NULL = defaults). */
 enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, struct graph **out,
                               struct kkc_err *err);
+/* Recompute GRAPH_SNAPPABLE (and main_scc_nodes) from the current arcs: for a graph changed after
+ * loading, before it is shared (geo/closures/overlay.c). KKC_ENOMEM. */
+enum kkc_code graph_remark_snappable(struct graph *g, struct kkc_err *err);
 /* Free g; NULL is a no-op. */
 void graph_destroy(struct graph *g);
 

@@ -40,6 +40,8 @@ static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, 
     double t, d2 = seg_d2(g->coords + 2 * (size_t)k, lon, lat, kx, ky, &t);
     uint32_t e = g->coord_edge[k];
 
+    if (!(g->edge_flags[e] & GRAPH_SNAPPABLE)) /* closed both ways after the grid was built */
+        return;
     if (d2 > b->d2)
         return;
     if (d2 == b->d2 && b->edge != GRAPH_NONE && (e > b->edge || (e == b->edge && k > b->k)))

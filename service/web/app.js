@@ -66,6 +66,7 @@
   /* Call the API: resolves with the parsed JSON, rejects with an ApiError whose message is the
    * API's `message` (or a plain description when the answer is not the API's JSON). */
   async function api(path, params, opts) {
+    if (window.kkcParams) params = window.kkcParams(path, params); /* closures.js: avoid= */
     const url = path + qs(params);
     let res;
     try {

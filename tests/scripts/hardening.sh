@@ -5,6 +5,7 @@
 #   (a) limits: URL > 8 KiB, body > 1 MiB (64 MiB for batches), k > 50 and bad parameters
 #       answer 413/400 with a JSON error body; malformed requests leave the server serving
 #   (b) slow clients: 300 half-open connections (and a trickle group) held while normal
+#       requests all succeed; header and body trickles are cut at their deadlines;
 #       requests all succeed; the server (--timeout 2) closes the half-open ones; a flood past
 #       --max-connections is refused and service comes back
 #   (c) reload without downtime: a request loop while `kkc import` builds a new database,
@@ -30,6 +31,7 @@ ONLY=${HARDENING_ONLY:-a b c d e f g}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 H="$PY tests/scripts/lib/hardening.py"
+HH="$PY tests/scripts/lib/hardening_http.py"
 TOKEN=hardening-admin-token-0123456789
 
 [ -x "$KKC_BIN" ] || { echo "hardening.sh: $KKC_BIN is not built" >&2; exit 1; }
@@ -121,6 +123,16 @@ if want a; then
   start_server a "$KKC_DB" --threads 2
   py limits --port "$PORT"
   check "server a stops cleanly on SIGTERM" stop_server "$PID"
+  echo "$TOKEN" >"$work/token"
+  "$KKC_BIN" serve --db "$KKC_DB" --host 127.0.0.1 --port 0 --port-file "$work/a2.port" \
+    --threads 2 --access-log "$work/a2.access" --admin-token-file "$work/token" \
+    2>>"$work/a2.log" &
+  PID=$!
+  servers+=("$PID")
+  for _ in $(seq 300); do [ -s "$work/a2.port" ] && break; sleep 0.1; done
+  $HH framing --port "$(cat "$work/a2.port")" --token "$TOKEN" --access-log "$work/a2.access" \
+    2>&1 | tee -a "$tap" || true
+  check "server a2 stops cleanly on SIGTERM" stop_server "$PID"
 fi
 
 # ------------------------------------------------------------------------------------ (b) ---
@@ -132,6 +144,9 @@ if want b; then
   start_server b2 "$KKC_DB" --threads 2 --timeout 2 --max-connections 64
   py flood --port "$PORT" --pid "$PID" --count 120 --limit 64 --timeout 2
   check "server b2 stops cleanly on SIGTERM" stop_server "$PID"
+  start_server b3 "$KKC_DB" --threads 2 --timeout 3 --body-deadline 5
+  $HH deadline --port "$PORT" --header 3 --body 5 --timeout 3 2>&1 | tee -a "$tap" || true
+  check "server b3 stops cleanly on SIGTERM" stop_server "$PID"
 fi
 
 # ------------------------------------------------------------------------------------ (c) ---
@@ -190,6 +205,13 @@ if want d; then
   section d "admin writes"
   echo "$TOKEN" >"$work/token"
   echo "short-token" >"$work/short"
+  echo "hardening-admin token-0123456789" >"$work/blank"
+  head -c 300 /dev/zero | tr '\0' a >"$work/long"
+  for t in blank long; do
+    check "a token file with $t content is refused at start with a message" \
+      bash -c "! timeout 20 '$KKC_BIN' serve --db '$KKC_DB' --port 0 --access-log none \
+        --admin-token-file '$work/$t' 2>'$work/$t.err' && grep -q 'admin token' '$work/$t.err'"
+  done
   check "a token shorter than 16 characters is refused at start" \
     bash -c "! timeout 20 '$KKC_BIN' serve --db '$KKC_DB' --port 0 --access-log none \
       --admin-token-file '$work/short' 2>/dev/null"

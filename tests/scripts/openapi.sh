@@ -80,6 +80,20 @@ rec 404 PUT /v1/centres/{id} /v1/centres/NO-SUCH "${auth[@]}" "${json[@]}" -d '{
 rec 204 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
 rec 404 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"
 
+rec 200 GET /v1/closures /v1/closures
+rec 400 GET /v1/closures "/v1/closures?active=maybe"
+rec 201 POST /v1/closures /v1/closures "${auth[@]}" "${json[@]}" \
+  -d '{"reason":"OpenAPI test","ways":[24271761],"valid_until":"2099-01-01T00:00:00Z"}'
+rec 200 GET /v1/closures "/v1/closures?active=true&format=geojson"
+rec 400 POST /v1/closures /v1/closures "${auth[@]}" "${json[@]}" -d '{"reason":"x","ways":[1]}'
+rec 401 POST /v1/closures /v1/closures "${json[@]}" -d '{"reason":"x","ways":[1]}'
+rec 403 POST /v1/closures /v1/closures -H "Authorization: Bearer wrong-token-xxxxxxxx" -d '{}'
+rec 200 PUT /v1/closures/{id} /v1/closures/1 "${auth[@]}" "${json[@]}" \
+  -d '{"reason":"OpenAPI test, slower","ways":[24271761],"factor":2}'
+rec 404 PUT /v1/closures/{id} /v1/closures/999 "${auth[@]}" "${json[@]}" -d '{"reason":"x","ways":[24271761]}'
+rec 204 DELETE /v1/closures/{id} /v1/closures/1 "${auth[@]}"
+rec 404 DELETE /v1/closures/{id} /v1/closures/1 "${auth[@]}"
+
 rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2"
 rec 200 GET /v1/nearest "/v1/nearest?lon=8.69&lat=49.41&k=2&by=time&kind=fire"
 rec 200 GET /v1/nearest "/v1/nearest?x=-740000&y=-1050000&crs=EPSG:5514&include_closed=true"

@@ -184,8 +184,11 @@ def cmd_limits(a):
         t.start()
     for t in ths:
         t.join()
-    check(503 in codes and all(c is None or c < 500 or c == 503 for c in codes),
-          "5 x 60 MiB batch bodies at once: some are refused with 503, none fails otherwise",
+    # the per-client budget (128 MiB, all five come from 127.0.0.1) answers 429 before the
+    # server's total (256 MiB) answers 503
+    check(any(c in (429, 503) for c in codes) and
+          all(c is None or c < 500 or c == 503 for c in codes),
+          "5 x 60 MiB batch bodies at once: some are refused with 429/503, none fails otherwise",
           "statuses %r" % codes)
     alive(p)
 

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""tests/scripts/lib/hardening_http.py -- HTTP framing, request targets and deadlines for
+tests/scripts/hardening.sh (sections a, b and d), on top of hardening.py's helpers.
+
+framing: query parameter floods, %00 in path ids, HTTP/1.1 without Host, differing
+Content-Lengths, Transfer-Encoding other than chunked, control bytes in the access log.
+deadline: a client trickling header bytes is cut at the header deadline although each byte
+arrives well inside the idle timeout; a body trickle is cut at the body deadline.
+"""
+import argparse
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hardening as h  # noqa: E402
+
+HOST = h.HOST
+
+
+def raw_answer(port, data, timeout=10):
+    """Send raw bytes, read until the server closes: (status or None, body bytes, seconds)."""
+    t = time.monotonic()
+    s = socket.create_connection((HOST, port), timeout=timeout)
+    buf = b""
+    try:
+        s.sendall(data)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    except OSError:
+        pass
+    finally:
+        s.close()
+    head, _, body = buf.partition(b"\r\n\r\n")
+    parts = head.split(b" ", 2)
+    st = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    return st, body, time.monotonic() - t
+
+
+def json_error(port, data, status, desc):
+    st, body, took = raw_answer(port, data)
+    ok = st == status and body.startswith(b"{\"code\":")
+    return h.check(ok, desc, "got %r %r after %.1f s" % (st, body[:120], took))
+
+
+def cmd_framing(a):
+    p = a.port
+    for n in (1000, 3000):
+        q = "&".join("p%d=1" % i for i in range(n)).encode()
+        json_error(p, b"GET /v1/nearest?lon=15.8&lat=50&" + q +
+                   b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 413,
+                   "%d query parameters -> 413 JSON at once" % n)
+    st, v = h.get_json(p, "/v1/centres/PCR7%00x")
+    h.check(st in (400, 404) and isinstance(v, dict) and "code" in v,
+            "GET /v1/centres/PCR7%00x -> 400/404 JSON, not PCR7", "status %d %r" % (st, v))
+    st, before = h.get_json(p, "/v1/centres/HZS1")
+    st2, _, _ = h.request(p, "PUT", "/v1/centres/HZS1%00junk", body=b'{"name": "NUL write"}',
+                          headers={"Content-Type": "application/json",
+                                   "Authorization": "Bearer " + a.token})
+    st, after = h.get_json(p, "/v1/centres/HZS1")
+    h.check(st2 >= 400 and before == after, "PUT /v1/centres/HZS1%00junk does not update HZS1",
+            "status %d, name %r" % (st2, (after or {}).get("name")))
+    # projected points outside the CRS's area of use (PROJ would answer a point in Kazakhstan)
+    for qs, hint in (("x=641213&y=1042283", "x=-641213&y=-1042283"), ("x=1e12&y=1", "area")):
+        st, v = h.get_json(p, "/v1/nearest?" + qs)
+        h.check(st == 400 and isinstance(v, dict) and hint in v.get("message", ""),
+                "S-JTSK %s -> 400 with a hint (%s)" % (qs, hint), "status %d %r" % (st, v))
+    st, v = h.get_json(p, "/v1/nearest?x=-641213&y=-1042283")
+    h.check(st == 200, "S-JTSK x=-641213&y=-1042283 (Hradec Kralove) -> 200", "status %d" % st)
+    json_error(p, b"GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n", 400,
+               "HTTP/1.1 without Host -> 400 JSON")
+    st, _, _ = raw_answer(p, b"GET /v1/health HTTP/1.0\r\n\r\n")
+    h.check(st == 200, "HTTP/1.0 without Host is still served", "status %r" % st)
+    json_error(p, b"POST /v1/centres HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+               b"Content-Length: 7\r\nConnection: close\r\n\r\n1234567", 400,
+               "two different Content-Lengths -> 400 JSON")
+    json_error(p, b"POST /v1/nearest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+               b"Connection: close\r\n\r\nabc", 400, "Transfer-Encoding: gzip -> 400 JSON")
+    raw_answer(p, b"GET /v1/health?x=\x1b[31m\x07 HTTP/1.1\r\nHost: x\r\nConnection: close"
+               b"\r\n\r\n")
+    if a.access_log:
+        time.sleep(0.3)
+        with open(a.access_log, "rb") as f:
+            log = f.read()
+        h.check(b"\x1b" not in log and b"\x07" not in log and b"\\x1b[31m\\x07" in log,
+                "control bytes of a request target are escaped in the access log")
+    h.alive(p)
+    return h.failures
+
+
+def cmd_deadline(a):
+    """One header byte every 0.5 s (inside the idle timeout) must be cut at the header deadline;
+    a declared body trickled one byte every 0.5 s at the body deadline."""
+    p = a.port
+    for what, first, limit in (
+            ("header", b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Trickle: ", a.header),
+            ("body", b"POST /v1/centres HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                     b"\r\nContent-Length: 100000\r\n\r\n", a.body)):
+        s = socket.create_connection((HOST, p), timeout=5)
+        s.sendall(first)
+        t = time.monotonic()
+        cut = None
+        while time.monotonic() - t < limit + 10:
+            try:
+                s.sendall(b"a")
+                s.setblocking(False)
+                try:
+                    if s.recv(4096) == b"":
+                        raise OSError("closed")
+                except BlockingIOError:
+                    pass
+                s.setblocking(True)
+            except OSError:
+                cut = time.monotonic() - t
+                break
+            time.sleep(0.5)
+        s.close()
+        h.check(cut is not None and cut < limit + 5,
+                "a %s trickle (a byte every 0.5 s, idle timeout %d s) is cut by the %d s %s "
+                "deadline (after %s s)" % (what, a.timeout, limit, what,
+                                           "%.1f" % cut if cut else "never"))
+    h.alive(p)
+    return h.failures
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("framing")
+    f.add_argument("--port", type=int, required=True)
+    f.add_argument("--token", default="")
+    f.add_argument("--access-log", default="")
+    f.set_defaults(fn=cmd_framing)
+    d = sub.add_parser("deadline")
+    d.add_argument("--port", type=int, required=True)
+    d.add_argument("--header", type=int, required=True)
+    d.add_argument("--body", type=int, required=True)
+    d.add_argument("--timeout", type=int, required=True)
+    d.set_defaults(fn=cmd_deadline)
+    a = ap.parse_args()
+    sys.exit(1 if a.fn(a) else 0)
+
+
+if __name__ == "__main__":
+    main()
