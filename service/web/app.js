@@ -40,6 +40,8 @@
   /* ------------------------------------------------------------ small helpers ------------ */
 
   const $ = (id) => document.getElementById(id);
+  const I = window.kkcI18n;
+  const t = I.t;
 
   /* An error answer of the API: status, the API's code and its readable message. */
   class ApiError extends Error {
@@ -71,7 +73,7 @@
       res = await fetch(url, Object.assign({ headers: { Accept: 'application/json' } }, opts));
     } catch (e) {
       if (e.name === 'AbortError') throw e;
-      throw new ApiError(0, 'Network', 'the server cannot be reached (' + e.message + ')', path);
+      throw new ApiError(0, 'Network', t('err.network', { detail: e.message }), path);
     }
     const text = await res.text();
     let body = null;
@@ -84,7 +86,7 @@
       const msg = body && body.message ? body.message : 'HTTP ' + res.status + ' ' + res.statusText;
       throw new ApiError(res.status, body && body.code ? body.code : 'HTTP' + res.status, msg, path);
     }
-    if (body === null) throw new ApiError(res.status, 'BadAnswer', 'the answer is not JSON', path);
+    if (body === null) throw new ApiError(res.status, 'BadAnswer', t('err.notjson'), path);
     return body;
   }
 
@@ -96,10 +98,11 @@
   }
 
   /* The text to show for an error of what (e.g. "Nearest centres"). */
-  function errorText(what, e) {
+  function errorText(whatKey, e) {
+    const what = t(whatKey);
     if (e instanceof ApiError) {
       if (e.status === 404 && /no such endpoint/i.test(e.message)) {
-        return what + ': not available on this server yet (' + e.message + ').';
+        return t('err.noendpoint', { what, detail: e.message });
       }
       return what + ': ' + e.message;
     }
@@ -108,25 +111,23 @@
 
   function formatDistance(m) {
     if (m === null || m === undefined || !isFinite(m)) return '–';
-    return m < 1000 ? Math.round(m) + ' m' : (m / 1000).toFixed(2) + ' km';
+    return m < 1000 ? I.int(m) + '\u00a0m' : I.num(m / 1000, 2) + '\u00a0km';
   }
 
   function formatDuration(s) {
     if (s === null || s === undefined || !isFinite(s)) return '–';
-    if (s < 60) return Math.round(s) + ' s';
+    if (s < 60) return I.int(s) + '\u00a0s';
     const min = s / 60;
-    if (min < 60) return min.toFixed(1) + ' min';
-    return Math.floor(min / 60) + ' h ' + Math.round(min % 60) + ' min';
+    if (min < 60) return I.num(min, 1) + '\u00a0min';
+    return Math.floor(min / 60) + '\u00a0h ' + Math.round(min % 60) + '\u00a0min';
   }
 
   function formatShare(x) {
-    if (x === null || x === undefined || !isFinite(x)) return '–';
-    return (x * 100).toFixed(1) + ' %';
+    return I.share(x);
   }
 
   function formatInt(n) {
-    if (n === null || n === undefined || !isFinite(n)) return '–';
-    return Math.round(n).toLocaleString('en-US').replace(/,/g, '\u202f');
+    return I.int(n);
   }
 
   function escapeHtml(s) {
@@ -264,7 +265,7 @@
     const results = await Promise.allSettled(jobs);
     if (seq !== baseSeq) return;
     const failed = results.find((r) => r.status === 'rejected' && r.reason.name !== 'AbortError');
-    say($('map-status'), failed ? errorText('Map layers', failed.reason) : '');
+    say($('map-status'), failed ? errorText('what.layers', failed.reason) : '');
     map.getContainer().dataset.baseSeq = String(seq);
   }
   const refreshBaseSoon = debounce(refreshBase, 200);
@@ -303,8 +304,8 @@
   function centrePopup(p) {
     const lines = [
       '<strong>' + escapeHtml(p.name) + '</strong>',
-      escapeHtml(p.kind) + ' · <code>' + escapeHtml(p.id) + '</code>' +
-        (p.status === 'closed' ? ' · closed' : ''),
+      escapeHtml(t('kind.' + p.kind)) + ' · <code>' + escapeHtml(p.id) + '</code>' +
+        (p.status === 'closed' ? ' · ' + t('closed') : ''),
     ];
     if (p.address || p.municipality) {
       lines.push(escapeHtml([p.address, p.municipality].filter(Boolean).join(', ')));
@@ -314,9 +315,9 @@
     if (state.view === 'planner') {
       const closed = state.closed.has(p.id);
       html += '<div class="popup-actions"><button type="button" data-action="toggle-close" data-id="' +
-        escapeHtml(p.id) + '">' + (closed ? 'Reopen (what-if)' : 'Close (what-if)') + '</button>' +
+        escapeHtml(p.id) + '">' + escapeHtml(t(closed ? 'popup.reopen' : 'popup.close')) + '</button>' +
         '<button type="button" data-action="isochrone" data-id="' + escapeHtml(p.id) +
-        '">Isochrone</button></div>';
+        '">' + escapeHtml(t('popup.isochrone')) + '</button></div>';
     }
     return html;
   }
@@ -358,25 +359,37 @@
 
   /* ------------------------------------------------------------ dispatcher --------------- */
 
-  /* "lon, lat" or "x, y": two numbers separated by a comma, semicolon or blanks. Returns the
-   * API parameters, or throws an Error with a readable message. */
+  /* The loaded data's extent (the centres' bounding box, padded by half a degree) for the
+   * coordinate-order guess and the outside-the-data warning. */
+  function dataExtent() {
+    let e = null;
+    for (const c of state.centres.values()) {
+      const [lon, lat] = c.feature.geometry.coordinates;
+      if (!e) e = { minLon: lon, minLat: lat, maxLon: lon, maxLat: lat };
+      e.minLon = Math.min(e.minLon, lon);
+      e.maxLon = Math.max(e.maxLon, lon);
+      e.minLat = Math.min(e.minLat, lat);
+      e.maxLat = Math.max(e.maxLat, lat);
+    }
+    return e && { minLon: e.minLon - 0.5, minLat: e.minLat - 0.5, maxLon: e.maxLon + 0.5,
+      maxLat: e.maxLat + 0.5 };
+  }
+  /* Farther than this from every centre: the point is outside the loaded data. */
+  const OUTSIDE_M = 30000;
+
+  /* Typed coordinates (service/web/coords.js): the API parameters; a note says how a WGS84 pair
+   * was read and offers the other order. Throws an Error with a readable message. */
   function parseCoordinates(text, crs) {
-    const parts = text.trim().replace(/[;,]\s*/g, ' ').split(/\s+/).filter(Boolean);
-    const nums = parts.map(Number);
-    if (parts.length !== 2 || nums.some((n) => !isFinite(n))) {
-      throw new Error('type two numbers: lon, lat (WGS84) or x, y (S-JTSK, EPSG:5514)');
+    const r = window.kkcCoords.parse(text, crs, dataExtent());
+    const note = $('coord-note');
+    note.hidden = !r.point.lat || crs !== 'auto';
+    if (!note.hidden) {
+      note.querySelector('span').textContent = t(r.swapped ? 'coord.swapped' : 'coord.latlon',
+        { lat: I.num(r.point.lat, 5), lon: I.num(r.point.lon, 5) });
+      $('coord-other').hidden = !r.literal;
+      state.otherReading = r.literal;
     }
-    let [a, b] = nums;
-    const big = Math.abs(a) > 1000 && Math.abs(b) > 1000;
-    if (crs === 'sjtsk' || (crs === 'auto' && big)) {
-      /* Czech systems often print S-JTSK as positive Y, X; EPSG:5514 is their negation. */
-      if (a > 0 && b > 0) {
-        a = -a;
-        b = -b;
-      }
-      return { x: a, y: b, crs: 'EPSG:5514' };
-    }
-    return { lon: a, lat: b };
+    return r.point;
   }
 
   function clearDispatcher() {
@@ -386,38 +399,69 @@
     say($('route-info'), '');
   }
 
+  /* While a query answers, the old results stay greyed out and are marked as old. */
+  function markLoading(on) {
+    const ol = $('results');
+    ol.classList.toggle('stale', on);
+    ol.setAttribute('aria-busy', on ? 'true' : 'false');
+    $('query-point').classList.toggle('stale', on);
+    if (on) $('status').textContent = t('loading');
+  }
+
   /* Ask /v1/nearest for point (lon/lat or x/y/crs), draw the markers and the list, then the drive
-   * times and the route to the first centre. */
+   * times; kind 'izs' asks for the nearest of each kind. */
   async function queryPoint(point) {
     const seq = ++state.querySeq;
     const results = $('results');
     results.dataset.state = 'loading';
+    markLoading(true);
     say($('message'), '');
-    const params = Object.assign({}, point, {
-      k: $('k-input').value, kind: $('kind-select').value || undefined,
+    const kind = $('kind-select').value;
+    const base = Object.assign({}, point, {
+      k: kind === 'izs' ? 1 : $('k-input').value,
       by: $('by-select').value === 'time' ? 'time' : undefined,
     });
+    const kinds = kind === 'izs' ? ['police', 'fire', 'ambulance'] : [kind || undefined];
     let data;
     try {
-      data = await api('/v1/nearest', params);
+      const answers = await Promise.all(kinds.map((k) => api('/v1/nearest',
+        Object.assign({}, base, { kind: k }))));
+      data = answers[0];
+      if (answers.length > 1) {
+        data = Object.assign({}, data, { results: answers.flatMap((a) => a.results)
+          .sort((a, b) => a.distance_m - b.distance_m).map((r, i) => Object.assign({}, r, { rank: i + 1 })) });
+      }
     } catch (e) {
       if (seq !== state.querySeq) return;
+      markLoading(false);
       clearDispatcher();
-      say($('message'), errorText('Nearest centres', e));
+      $('query-point').hidden = true;
+      $('query-point').textContent = '';
+      say($('message'), errorText('what.nearest', e));
       results.dataset.state = 'error';
       results.dataset.seq = String(seq);
       return;
     }
     if (seq !== state.querySeq) return;
+    markLoading(false);
     clearDispatcher();
     state.query = { lon: data.query.lon, lat: data.query.lat };
+    state.lastData = data;
     showQuery(data.query);
     renderResults(data.results);
+    const first = data.results[0];
+    if (first && first.distance_m > OUTSIDE_M) {
+      say($('message'), t('outside', { dist: formatDistance(first.distance_m) }));
+      $('message').dataset.kind = 'outside';
+    } else delete $('message').dataset.kind;
+    $('status').textContent = t('results') + ': ' + data.results.length + '. ' +
+      (first ? first.centre.name + ', ' + formatDistance(first.distance_m) : '');
     results.dataset.state = 'done';
     results.dataset.seq = String(seq);
     results.dataset.lon = String(data.query.lon);
     results.dataset.lat = String(data.query.lat);
     fitResults(data);
+    updateHash();
     driveTimes(seq, data);
   }
 
@@ -426,16 +470,33 @@
     el.hidden = false;
     el.dataset.lon = q.lon;
     el.dataset.lat = q.lat;
-    el.textContent = 'Incident at ' + Number(q.lon).toFixed(5) + ', ' + Number(q.lat).toFixed(5) +
+    el.textContent = t('incident.at', { lat: I.num(q.lat, 5), lon: I.num(q.lon, 5) }) +
       (isFinite(q.x) && q.x !== null ? '  ·  S-JTSK ' + Math.round(q.x) + ', ' + Math.round(q.y) : '');
     const icon = L.divIcon({ className: 'kkc-query-icon', iconSize: [16, 16] });
-    resultLayer.addLayer(L.marker([q.lat, q.lon], { icon, zIndexOffset: 1000, title: 'Incident' }));
+    resultLayer.addLayer(L.marker([q.lat, q.lon], { icon, zIndexOffset: 1000, title: t('incident.marker') }));
+  }
+
+  /* The contact lines of a centre: address, phone (a tel: link) and e-mail. */
+  function contactHtml(c) {
+    const parts = [];
+    const addr = c.address && c.municipality && c.address.includes(c.municipality) ? c.address
+      : [c.address, c.municipality].filter(Boolean).join(', ');
+    if (addr) parts.push('<span class="addr" data-testid="address">' + escapeHtml(addr) + '</span>');
+    if (c.phone) {
+      parts.push('<a data-testid="phone" href="tel:' + escapeHtml(c.phone.replace(/\s+/g, '')) +
+        '" aria-label="' + escapeHtml(t('phone') + ' ' + c.phone) + '">☎ ' + escapeHtml(c.phone) + '</a>');
+    }
+    if (c.email) {
+      parts.push('<a data-testid="email" href="mailto:' + escapeHtml(c.email) + '">✉ ' +
+        escapeHtml(c.email) + '</a>');
+    }
+    return parts.length ? '<span class="contact">' + parts.join(' ') + '</span>' : '';
   }
 
   function renderResults(list) {
     const ol = $('results');
     if (!list.length) {
-      say($('message'), 'No centre of that kind is in the data.', 'info');
+      say($('message'), t('none.kind'), 'info');
       return;
     }
     for (const r of list) {
@@ -445,21 +506,33 @@
       li.dataset.id = c.id;
       li.dataset.rank = r.rank;
       li.dataset.distanceM = r.distance_m;
+      li.tabIndex = 0;
       li.innerHTML = '<span class="rank ' + escapeHtml(c.kind) + '">' + r.rank + '</span>' +
         '<span class="name">' + escapeHtml(c.name) + '</span>' +
         '<span class="dist" data-testid="distance">' + formatDistance(r.distance_m) + '</span>' +
-        '<span class="meta">' + escapeHtml(c.kind) + ' · ' + escapeHtml(c.id) +
-        (c.municipality ? ' · ' + escapeHtml(c.municipality) : '') + '</span>' +
+        '<span class="meta">' + escapeHtml(t('kind.' + c.kind)) + ' · ' + escapeHtml(c.id) + '</span>' +
+        contactHtml(c) +
         '<span class="time" data-testid="drive-time">' +
         (r.duration_s !== undefined ? formatDuration(r.duration_s) : '') + '</span>';
-      li.addEventListener('click', () => map.setView([c.lat, c.lon], Math.max(map.getZoom(), 14)));
+      const choose = (ev) => {
+        if (ev.target.closest('a')) return;
+        map.setView([c.lat, c.lon], Math.max(map.getZoom(), 13));
+        if (li.route) drawRoute(li.route, c);
+      };
+      li.addEventListener('click', choose);
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          choose(ev);
+        }
+      });
       ol.appendChild(li);
       const icon = L.divIcon({
         className: 'kkc-rank-icon ' + c.kind, html: String(r.rank), iconSize: [24, 24],
       });
       resultLayer.addLayer(L.marker([c.lat, c.lon], { icon, title: c.name, zIndexOffset: 900 })
-        .bindPopup('<strong>' + escapeHtml(c.name) + '</strong><br>' +
-          formatDistance(r.distance_m) + ' straight line'));
+        .bindPopup('<strong>' + escapeHtml(c.name) + '</strong><br>' + contactHtml(c) + '<br>' +
+          formatDistance(r.distance_m) + ' ' + escapeHtml(t('straight'))));
       resultLayer.addLayer(L.polyline([[state.query.lat, state.query.lon], [c.lat, c.lon]], {
         color: KIND_COLOURS[c.kind] || '#555', weight: 1.5, dashArray: '4 6', opacity: 0.7,
         interactive: false,
@@ -475,7 +548,8 @@
   }
 
   /* Drive time to every result (/v1/route from the centre to the incident) and the route to the
-   * first one drawn. A server without /v1/route says so once in the route box. */
+   * first one drawn; a click on a row draws its route. Where no roads are loaded (NoSegment)
+   * that is said once and no further route is asked. */
   async function driveTimes(seq, data) {
     const info = $('route-info');
     const items = Array.from($('results').children);
@@ -487,19 +561,24 @@
         feature = await api('/v1/route', { from: 'centre:' + c.id, to });
       } catch (e) {
         if (seq !== state.querySeq) return;
-        if (i === 0) {
-          say(info, errorText('Route', e), 'info');
-          info.dataset.state = e.status === 404 ? 'unavailable' : 'error';
-          if (e.status === 404) return;
+        if (e.status === 404 || e.code === 'NoSegment') {
+          say(info, e.code === 'NoSegment' ? t('noroads') : errorText('what.route', e), 'info');
+          info.dataset.state = e.status === 404 ? 'unavailable' : 'noroads';
+          return;
         }
-        items[i].querySelector('.time').textContent = 'no route';
+        if (i === 0) {
+          say(info, errorText('what.route', e), 'info');
+          info.dataset.state = 'error';
+        }
+        items[i].querySelector('.time').textContent = t('no.route');
         continue;
       }
       if (seq !== state.querySeq) return;
       const p = feature.properties || {};
       items[i].querySelector('.time').textContent = formatDuration(p.duration_s) + ' · ' +
-        formatDistance(p.distance_m) + ' by road';
+        formatDistance(p.distance_m) + ' ' + t('by.road');
       items[i].dataset.durationS = p.duration_s;
+      items[i].route = feature;
       if (i === 0) drawRoute(feature, c);
     }
   }
@@ -515,13 +594,24 @@
       renderer: routeRenderer, pane: 'route', interactive: false,
       style: { color: '#6a1b9a', weight: 5, opacity: 0.95, className: 'kkc-route' },
     }));
+    /* The last stretch off the road, from the snapped end to the incident, dashed and noted. */
+    const end = p.to || {};
+    let gapText = '';
+    if (end.snapped && end.input && end.snap_distance_m > 0) {
+      routeLayer.addLayer(L.polyline([[end.snapped[1], end.snapped[0]], [end.input[1], end.input[0]]], {
+        renderer: routeRenderer, pane: 'route', interactive: false, color: '#6a1b9a', weight: 3,
+        dashArray: '3 6', className: 'kkc-route-gap',
+      }));
+      gapText = ' ' + t('route.gap', { gap: formatDistance(end.snap_distance_m) });
+    }
     const info = $('route-info');
     info.dataset.state = 'done';
     info.dataset.distanceM = p.distance_m;
     info.dataset.durationS = p.duration_s;
     info.dataset.centre = centre.id;
-    say(info, 'Route from ' + centre.name + ': ' + formatDuration(p.duration_s) + ', ' +
-      formatDistance(p.distance_m) + ' by road.', 'info');
+    info.dataset.gapM = end.snap_distance_m || 0;
+    say(info, t('route.from', { name: centre.name, dur: formatDuration(p.duration_s),
+      dist: formatDistance(p.distance_m) }) + gapText, 'info');
   }
 
   /* Municipality autocomplete. */
@@ -543,7 +633,7 @@
     } catch (e) {
       if (e.name === 'AbortError') return;
       hideSuggestions();
-      say($('message'), errorText('Municipality search', e));
+      say($('message'), errorText('what.search', e));
       return;
     }
     ul.innerHTML = '';
@@ -554,7 +644,7 @@
       li.dataset.testid = 'suggestion';
       li.dataset.code = m.code;
       li.innerHTML = escapeHtml(m.name) + ' <small>' + escapeHtml(m.okres || '') +
-        (m.population ? ' · ' + formatInt(m.population) + ' inh.' : '') + '</small>';
+        (m.population ? ' · ' + formatInt(m.population) + '\u00a0' + t('inh') : '') + '</small>';
       li.addEventListener('mousedown', (ev) => {
         ev.preventDefault();
         chooseMunicipality(m);
@@ -563,7 +653,7 @@
     }
     if (!data.municipalities.length) {
       const li = document.createElement('li');
-      li.textContent = 'no municipality starts with "' + q + '"';
+      li.textContent = t('no.muni', { q });
       ul.appendChild(li);
     }
     ul.hidden = false;
@@ -650,7 +740,7 @@
       d = await api('/v1/coverage', params);
     } catch (e) {
       if (seq !== state.coverageSeq) return;
-      say(msg, errorText('Coverage', e));
+      say(msg, errorText('what.coverage', e));
       figs.dataset.state = 'error';
       figs.hidden = true;
       $('uncovered').hidden = true;
@@ -677,17 +767,17 @@
     const shareEl = $('covered-share');
     shareEl.dataset.value = share === undefined ? '' : String(share);
     shareEl.textContent = formatShare(share);
-    shareEl.title = byPopulation ? 'share of the population' : 'share of the area';
-    $('covered-basis').textContent = byPopulation ? 'of the population' : 'of the area (no census)';
+    shareEl.title = t(byPopulation ? 'share.pop' : 'share.area');
+    $('covered-basis').textContent = t(byPopulation ? 'of.population' : 'of.area');
     $('covered-population').dataset.value = byPopulation ? String(d.population_covered) : '';
     $('covered-population').textContent = byPopulation
-      ? formatInt(d.population_covered) + ' of ' + formatInt(d.population_total) : '–';
+      ? t('of', { a: formatInt(d.population_covered), b: formatInt(d.population_total) }) : '–';
     $('covered-area').textContent = d.area_km2
-      ? formatShare(d.area_km2.share) + ' of ' + formatInt(d.area_km2.total) + ' km²' : '–';
+      ? t('of', { a: formatShare(d.area_km2.share), b: formatInt(d.area_km2.total) + '\u00a0km²' }) : '–';
     const m = d.municipalities || {};
     $('uncovered-count').textContent = m.total
-      ? formatInt(m.uncovered) + ' of ' + formatInt(m.total) +
-        (m.unreachable ? ' (' + formatInt(m.unreachable) + ' off the roads)' : '') : '–';
+      ? t('of', { a: formatInt(m.uncovered), b: formatInt(m.total) }) +
+        (m.unreachable ? ' ' + t('off.roads', { n: formatInt(m.unreachable) }) : '') : '–';
     $('covered-region').textContent = d.region ? d.region.name : '–';
     const features = Array.isArray(d.features) ? d.features : [];
     const unc = features.filter((f) => f.properties && f.properties.role === 'uncovered');
@@ -698,8 +788,8 @@
       const li = document.createElement('li');
       const short = p.shortfall_s !== undefined ? formatDuration(p.shortfall_s)
         : p.shortfall_m !== undefined ? formatDistance(p.shortfall_m) : '';
-      li.textContent = p.name + (p.population ? ' (' + formatInt(p.population) + ' inh.)' : '') +
-        (short ? ' — ' + short + ' too far' : '');
+      li.textContent = p.name + (p.population ? ' (' + formatInt(p.population) + '\u00a0' + t('inh') + ')' : '') +
+        (short ? ' — ' + t('too.far', { d: short }) : '');
       ol.appendChild(li);
     }
     $('uncovered').hidden = !unc.length;
@@ -727,7 +817,7 @@
   async function showIsochrone(extra) {
     const msg = $('planner-message');
     if ($('planner-unit').value !== 'minutes') {
-      say(msg, 'Isochrones are drive times: choose a threshold in minutes.', 'info');
+      say(msg, t('iso.minutes'), 'info');
       return;
     }
     const all = plannerParams();
@@ -738,7 +828,7 @@
     try {
       d = await api('/v1/isochrone', params);
     } catch (e) {
-      say(msg, errorText('Isochrones', e));
+      say(msg, errorText('what.isochrones', e));
       return;
     }
     const layer = L.geoJSON(d, {
@@ -749,9 +839,12 @@
     const f = (d.features || [])[0];
     const area = f && f.properties ? f.properties.area_km2 : undefined;
     $('planner-figures').dataset.isochrones = String((d.features || []).length);
-    say(msg, 'Isochrone, ' + params.minutes + ' min' +
-      (extra && extra.centre ? ' from ' + extra.centre : ' of every ' + all.kind + ' centre') +
-      (area !== undefined ? ': ' + formatInt(area) + ' km²' : '') + '.', 'info');
+    say(msg, t('iso.done', {
+      m: params.minutes,
+      whom: extra && extra.centre ? t('iso.from', { id: extra.centre })
+        : t('iso.every', { kind: t('kind.' + all.kind) }),
+      area: area !== undefined ? ': ' + formatInt(area) + '\u00a0km²' : '',
+    }), 'info');
   }
 
   /* The body of POST /v1/plan for the current settings: choose 3 sites to add. */
@@ -781,7 +874,7 @@
       });
     } catch (e) {
       btn.disabled = false;
-      say(msg, errorText('Suggest sites', e));
+      say(msg, errorText('what.suggest', e));
       ol.hidden = true;
       ol.dataset.state = 'error';
       return;
@@ -805,9 +898,9 @@
       li.innerHTML = '<span class="rank added">' + escapeHtml(s.rank) + '</span>' +
         '<span class="name">' + escapeHtml(where) + '</span>' +
         '<span class="dist">+' + formatInt(s.population_gained) + '</span>' +
-        '<span class="meta">then ' + formatShare(s.covered_share) + ' covered</span>' +
-        '<span class="time">click to add</span>';
-      li.title = 'Add this site as a what-if';
+        '<span class="meta">' + escapeHtml(t('then.covered', { share: formatShare(s.covered_share) })) +
+        '</span><span class="time">' + escapeHtml(t('click.add')) + '</span>';
+      li.title = t('add.title');
       li.addEventListener('click', () => addSite(Number(s.lon), Number(s.lat)));
       ol.appendChild(li);
       coverageLayer.addLayer(L.circleMarker([s.lat, s.lon], {
@@ -819,11 +912,11 @@
     ol.dataset.body = JSON.stringify(body);
     const after = d.population && d.population.share_after;
     say($('planner-message'), sites.length
-      ? 'Suggested ' + sites.length + ' site(s)' + (d.method ? ' (' + d.method + ')' : '') +
-        (after !== undefined ? ': ' + formatShare(after) + ' covered with all of them' : '') +
-        '. Click one to add it as a what-if.' +
-        (state.added.length ? ' (Sites you added are not taken into account.)' : '')
-      : 'No new site would cover anyone more.', 'info');
+      ? t('suggested', {
+        n: sites.length, method: d.method ? ' (' + d.method + ')' : '',
+        after: after !== undefined ? t('suggested.after', { share: formatShare(after) }) : '',
+      }) + (state.added.length ? t('suggested.added') : '')
+      : t('suggested.none'), 'info');
   }
 
   function renderWhatIf() {
@@ -834,22 +927,23 @@
       const c = state.centres.get(id);
       const li = document.createElement('li');
       li.dataset.testid = 'whatif-closed';
-      li.innerHTML = 'closed: ' + escapeHtml(c ? c.feature.properties.name : id) +
-        ' <button type="button" data-id="' + escapeHtml(id) + '">reopen</button>';
+      li.innerHTML = escapeHtml(t('closed.item', { name: c ? c.feature.properties.name : id })) +
+        ' <button type="button" data-id="' + escapeHtml(id) + '">' + escapeHtml(t('reopen')) +
+        '</button>';
       li.querySelector('button').addEventListener('click', () => toggleClosed(id));
       ul.appendChild(li);
     }
     state.added.forEach((a, i) => {
       const li = document.createElement('li');
       li.dataset.testid = 'whatif-added';
-      li.innerHTML = 'added: ' + a.lon.toFixed(4) + ', ' + a.lat.toFixed(4) +
-        ' <button type="button">remove</button>';
+      li.innerHTML = escapeHtml(t('added.item', { where: a.lat.toFixed(4) + ', ' + a.lon.toFixed(4) })) +
+        ' <button type="button">' + escapeHtml(t('remove')) + '</button>';
       li.querySelector('button').addEventListener('click', () => removeAdded(i));
       ul.appendChild(li);
       whatifLayer.addLayer(L.circleMarker([a.lat, a.lon], {
         radius: 7, color: '#fff', weight: 2, fillColor: '#f4a100', fillOpacity: 1,
-      }).bindPopup('Added site (what-if)<div class="popup-actions"><button type="button" ' +
-        'data-action="remove-added" data-index="' + i + '">Remove</button></div>'));
+      }).bindPopup(escapeHtml(t('added.popup')) + '<div class="popup-actions"><button type="button" ' +
+        'data-action="remove-added" data-index="' + i + '">' + escapeHtml(t('remove')) + '</button></div>'));
     });
     $('whatif').hidden = !state.closed.size && !state.added.length;
     restyleCentres();
@@ -899,9 +993,28 @@
   }
 
   /* Keep the area and view in the address (#heidelberg, #khk-planner) so a reload keeps them. */
+  /* The address keeps the area, view, language, incident, kind, k and ranking:
+   * #khk-planner&lang=en&at=50.21,15.83&kind=fire&k=5&by=time. */
   function updateHash() {
-    const h = '#' + state.area + (state.view === 'planner' ? '-planner' : '');
+    const extra = new URLSearchParams();
+    if (I.lang !== 'cs') extra.set('lang', I.lang);
+    if (state.query) extra.set('at', state.query.lat.toFixed(6) + ',' + state.query.lon.toFixed(6));
+    if ($('kind-select').value) extra.set('kind', $('kind-select').value);
+    if ($('k-input').value !== '3') extra.set('k', $('k-input').value);
+    if ($('by-select').value !== 'distance') extra.set('by', $('by-select').value);
+    const rest = extra.toString();
+    const h = '#' + state.area + (state.view === 'planner' ? '-planner' : '') + (rest ? '&' + rest : '');
     if (location.hash !== h) history.replaceState(null, '', h);
+  }
+
+  /* The settings kept in the address at load; the incident point to query, if any. */
+  function restoreHash(hash) {
+    const q = new URLSearchParams(hash.replace(/^#[^&]*&?/, ''));
+    if (q.get('kind') !== null) $('kind-select').value = q.get('kind');
+    if (q.get('k')) $('k-input').value = q.get('k');
+    if (q.get('by')) $('by-select').value = q.get('by');
+    const at = /^(-?[\d.]+),(-?[\d.]+)$/.exec(q.get('at') || '');
+    return at ? { lon: Number(at[2]), lat: Number(at[1]) } : null;
   }
 
   function setArea(area) {
@@ -940,13 +1053,23 @@
     $('area-khk').addEventListener('click', () => setArea('khk'));
     $('area-heidelberg').addEventListener('click', () => setArea('heidelberg'));
     $('panel-toggle').addEventListener('click', () => togglePanel());
+    $('lang-switch').addEventListener('click', () => I.setLang(I.lang === 'cs' ? 'en' : 'cs'));
+    I.onChange(() => {
+      updateHash();
+      if (state.query) queryPoint({ lon: state.query.lon, lat: state.query.lat });
+    });
+    $('coord-other').addEventListener('click', () => {
+      if (!state.otherReading) return;
+      $('coord-note').hidden = true;
+      queryPoint(state.otherReading);
+    });
     $('coord-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       let point;
       try {
         point = parseCoordinates($('coord-input').value, $('coord-crs').value);
       } catch (e) {
-        say($('message'), 'Coordinates: ' + e.message);
+        say($('message'), t('what.coords') + ': ' + e.message);
         return;
       }
       queryPoint(point);
@@ -977,17 +1100,20 @@
   }
 
   async function start() {
+    I.apply();
     wire();
     const small = window.matchMedia('(max-width: 700px)').matches;
     const hash = location.hash;
     setArea(/heidelberg/i.test(hash) ? 'heidelberg' : 'khk');
     setView(/planner/i.test(hash) ? 'planner' : 'dispatcher');
     if (small) togglePanel(true);
+    const at = restoreHash(hash);
     try {
       await loadCentres();
     } catch (e) {
-      say($('message'), errorText('Centres', e));
+      say($('message'), errorText('what.centres', e));
     }
+    if (at) queryPoint(at);
     await refreshBase();
     map.getContainer().dataset.ready = 'true';
   }

@@ -38,8 +38,9 @@ async function apiGet(p) {
 }
 
 // The page's distance format, written again here from the same rule (m below 1 km, else km).
+// The suite below runs in English (#…&lang=en); a no-break space stands before the unit.
 function fmtDistance(m) {
-  return m < 1000 ? Math.round(m) + ' m' : (m / 1000).toFixed(2) + ' km';
+  return m < 1000 ? Math.round(m) + '\u00a0m' : (m / 1000).toFixed(2) + '\u00a0km';
 }
 
 async function shot(name, p = page) {
@@ -135,6 +136,11 @@ async function assertRoute(t, nearest) {
   if (status === 404) {
     t.diagnostic('/v1/route answers 404 on this server: route assertion skipped');
     assert.match(await info.textContent(), /not available/);
+    return;
+  }
+  if (status === 422 && body.code === 'NoSegment') {
+    // no roads here: said once in plain words, not the API's coordinate message per result
+    assert.match(await info.textContent(), /No roads are loaded/);
     return;
   }
   if (status !== 200) {
@@ -257,7 +263,7 @@ before(async () => {
   });
   page = ctx.pages()[0] || (await ctx.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(BASE + '/');
+  await page.goto(BASE + '/#khk&lang=en');
   await page.waitForSelector('#map[data-ready="true"]', { timeout: 30000 });
 });
 
@@ -408,7 +414,7 @@ test('planner: the covered share equals /v1/coverage for the same settings', asy
     assert.ok(/kind=police/.test(url) && /km=10/.test(url), 'the page asked for ' + url);
     const share = body.covered_share;
     assert.equal(Number(await page.getAttribute('#covered-share', 'data-value')), share);
-    assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + ' %');
+    assert.equal(await page.textContent('#covered-share'), (share * 100).toFixed(1) + '\u00a0%');
     assert.ok((await page.textContent('#uncovered-count')).startsWith(
       String(body.municipalities.uncovered) + ' of '), 'uncovered count shown');
     assert.equal(await page.locator('#uncovered-list li').count(),
@@ -458,7 +464,7 @@ test('phone-sized screen: the panel collapses and opens again', async () => {
   const phone = await ctx.newPage();
   phone.on('pageerror', (e) => pageErrors.push(e.message));
   await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.goto(BASE + '/#khk');
+  await phone.goto(BASE + '/#khk&lang=en');
   await phone.waitForSelector('#map[data-ready="true"]', { timeout: 30000 });
   const panel = await phone.locator('#panel').boundingBox();
   const mapBox = await phone.locator('#map').boundingBox();
@@ -472,6 +478,99 @@ test('phone-sized screen: the panel collapses and opens again', async () => {
   await phone.click('#panel-toggle');
   assert.equal(await phone.isVisible('#panel'), true);
   await phone.close();
+});
+
+// ---------------------------------------------------------------- issue 19: Czech first, input
+
+test('Czech by default: lang="cs", Czech labels, decimal comma and "obyv."', async () => {
+  const cz = await ctx.newPage();
+  cz.on('pageerror', (e) => pageErrors.push(e));
+  await cz.evaluate(() => localStorage.removeItem('kkc.lang')).catch(() => {});
+  await cz.goto(BASE + '/#khk');
+  await cz.evaluate(() => localStorage.removeItem('kkc.lang'));
+  await cz.goto(BASE + '/#khk&lang=cs');
+  await cz.waitForFunction(() => document.getElementById('map').dataset.ready === 'true');
+  assert.equal(await cz.getAttribute('html', 'lang'), 'cs');
+  assert.equal((await cz.textContent('#tab-dispatcher')).trim(), 'Dispečer');
+  assert.equal((await cz.textContent('#coord-go')).trim(), 'Hledat');
+  await cz.fill('#search-input', 'hradec kra');
+  await cz.waitForSelector('#search-suggestions li[data-testid=suggestion]');
+  const sug = await cz.textContent('#search-suggestions li[data-testid=suggestion]');
+  assert.match(sug, /obyv\./);
+  assert.doesNotMatch(sug, /inh\./);
+  await cz.fill('#coord-input', '50,21, 15,83');
+  await cz.click('#coord-go');
+  await cz.waitForFunction(() => document.getElementById('results').dataset.state === 'done');
+  const d = await cz.textContent('#results li [data-testid=distance]');
+  const { body } = await apiGet('/v1/nearest?lon=15.83&lat=50.21&k=3');
+  const m = body.results[0].distance_m;
+  const want = m < 1000 ? Math.round(m) + '\u00a0m' : (m / 1000).toFixed(2).replace('.', ',') + '\u00a0km';
+  assert.equal(d, want);
+  await shot('cs-desktop-khk', cz);
+  await cz.click('#lang-switch');
+  assert.equal(await cz.getAttribute('html', 'lang'), 'en');
+  assert.equal((await cz.textContent('#tab-dispatcher')).trim(), 'Dispatcher');
+  await cz.close();
+});
+
+test('"50.21, 15.83" (lat, lon as Mapy.cz gives it) lands in Hradec Králové, and the other order is offered', async () => {
+  await page.selectOption('#coord-crs', 'auto');
+  await page.fill('#coord-input', '50.21, 15.83');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(Number(q.lon), 15.83);
+  assert.equal(Number(q.lat), 50.21);
+  assert.ok(await page.isVisible('#coord-note'));
+  await assertMatchesNearest('lon=15.83&lat=50.21');
+  // the lon, lat order is still understood: only that reading lies in the data
+  await page.fill('#coord-input', '15.83 50.21');
+  const q2 = await newQuery(() => page.click('#coord-go'));
+  assert.equal(Number(q2.lat), 50.21);
+});
+
+test('decimal comma and degrees-minutes-seconds are accepted', async () => {
+  await page.fill('#coord-input', '50,21; 15,83');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(Number(q.lat), 50.21);
+  await page.fill('#coord-input', '50°12\'36"N 15°49\'48"E');
+  const q2 = await newQuery(() => page.click('#coord-go'));
+  assert.ok(Math.abs(Number(q2.lat) - 50.21) < 1e-6 && Math.abs(Number(q2.lon) - 15.83) < 1e-6);
+});
+
+test('a point in the North Sea is said to be outside the data', async () => {
+  await page.fill('#coord-input', '55.5, 3.5');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(q.state, 'done');
+  assert.equal(await page.getAttribute('#message', 'data-kind'), 'outside');
+  assert.match(await page.textContent('#message'), /outside the loaded data/);
+});
+
+test('KHK without Czech roads: said once, one route call only, contacts in the rows', async () => {
+  const routes = [];
+  const onReq = (r) => { if (r.url().includes('/v1/route')) routes.push(r.url()); };
+  page.on('request', onReq);
+  await page.fill('#coord-input', '50.21, 15.83');
+  await newQuery(() => page.click('#coord-go'));
+  await page.waitForFunction(() => document.getElementById('route-info').dataset.state);
+  page.off('request', onReq);
+  const health = await apiGet('/v1/health');
+  const hasRoads = await page.getAttribute('#route-info', 'data-state') !== 'noroads';
+  if (!hasRoads) {
+    assert.equal(routes.length, 1);
+    assert.match(await page.textContent('#route-info'), /No roads are loaded/);
+  }
+  assert.ok(health.status === 200);
+  const { body } = await apiGet('/v1/nearest?lon=15.83&lat=50.21&k=3');
+  const phones = await page.$$eval('#results [data-testid=phone]', (els) => els.length);
+  assert.equal(phones, body.results.filter((r) => r.centre.phone).length);
+});
+
+test('an error clears the old incident label', async () => {
+  await page.selectOption('#coord-crs', 'wgs84');
+  await page.fill('#coord-input', '15.8, 95');
+  const q = await newQuery(() => page.click('#coord-go'));
+  assert.equal(q.state, 'error');
+  assert.equal(await page.isVisible('#query-point'), false);
+  await page.selectOption('#coord-crs', 'auto');
 });
 
 test('no script errors and no request left the machine', () => {
