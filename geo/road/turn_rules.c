@@ -16,6 +16,13 @@ static int u64_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sort N keys ascending; an empty list may be NULL (qsort must not see it). */
+static void sort_u64(uint64_t *a, size_t n)
+{
+    if (n)
+        qsort(a, n, sizeof *a, u64_cmp);
+}
+
 /* Append v to the growing array *a (n, cap). Returns 0 or -1 when out of memory. */
 static int push64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 {
@@ -219,9 +226,9 @@ enum kkc_code tr_rules_load(struct store *st, const struct graph *g, struct tr_r
             r->skipped++;
     }
     sqlite3_finalize(s);
-    qsort(r->forbid, r->nforbid, sizeof *r->forbid, u64_cmp);
-    qsort(r->only, r->nonly, sizeof *r->only, u64_cmp);
-    qsort(r->only_from, r->nonly_from, sizeof *r->only_from, u64_cmp);
+    sort_u64(r->forbid, r->nforbid);
+    sort_u64(r->only, r->nonly);
+    sort_u64(r->only_from, r->nonly_from);
     return rc;
 }
 

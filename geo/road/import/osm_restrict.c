@@ -227,7 +227,8 @@ enum kkc_code write_restrictions(struct imp *im, struct store *st)
         return kkc_err_set(im->err, KKC_ENOMEM, "out of memory for the restrictions");
     for (size_t i = 0; i < im->nways; i++)
         wi[i] = (uint32_t)i;
-    qsort_r(wi, im->nways, sizeof *wi, way_idx_cmp, im);
+    if (im->nways)
+        qsort_r(wi, im->nways, sizeof *wi, way_idx_cmp, im);
     rc = store_prepare(st,
                        "INSERT OR REPLACE INTO road_restrictions (id, kind, from_way, via_node, "
                        "via_ways, to_way, problem) VALUES (?, ?, ?, ?, ?, ?, ?)",
