@@ -155,8 +155,12 @@ static enum kkc_code apply(struct store *st, const char *action, const char *id,
             merged = json_object();
         json_object_update(merged, body);
         rc = rec_of(merged, id, &r, err);
-        if (rc && a == CENTRES_CREATE && row_json(st, id)) /* an existing id is told first */
-            rc = kkc_err_set(err, KKC_ECONFLICT, "a centre with id '%s' exists", id);
+        if (rc && a == CENTRES_CREATE) { /* an existing id is told first */
+            json_t *old = row_json(st, id);
+            if (old)
+                rc = kkc_err_set(err, KKC_ECONFLICT, "a centre with id '%s' exists", id);
+            json_decref(old);
+        }
     }
     if (!rc)
         rc = centres_write(st, a, &r, json_object_get(body, "lon") || json_object_get(body, "lat"),
