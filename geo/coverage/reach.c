@@ -1,9 +1,11 @@
 /* geo/coverage/reach.c -- multi-source search with owners, and the reached network as timed pieces.
  *
- * The search is Dijkstra over graph_cost with the heap of graph.h; a heap item carries its owner
- * in `aux`, so equal costs are settled in owner order and every node's owner is deterministic.
- * Nodes touched by a run are listed so the next run resets only those. */
+ * The search is Dijkstra over graph_cost on the turn-aware graph (tnet.h) with the heap of graph.h;
+ * a heap item carries its owner in `aux`, so equal costs are settled in owner order and every
+ * routing node's owner is deterministic. Routing nodes touched by a run are listed so the next run
+ * resets only those. */
 #include "coverage/reach.h"
+#include "road/tnet.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,10 +13,10 @@
 
 struct reach {
     const struct graph *g;
-    graph_cost *cost;  /* per node: best known cost (final when settled) */
-    uint32_t *owner;   /* per node */
-    uint8_t *settled;  /* per node */
-    uint32_t *touched; /* nodes whose cost was set in the last run */
+    graph_cost *cost;  /* per routing node: best known value (final when settled) */
+    uint32_t *owner;   /* per routing node */
+    uint8_t *settled;  /* per routing node */
+    uint32_t *touched; /* routing nodes whose value was set in the last run */
     size_t ntouched;
     struct graph_heap heap;
     struct reach_source *src; /* the last run's sources, sorted by edge */
@@ -38,11 +40,15 @@ void reach_destroy(struct reach *r)
 enum kkc_code reach_create(const struct graph *g, struct reach **out, struct kkc_err *err)
 {
     struct reach *r = calloc(1, sizeof *r);
-    size_t n = (size_t)g->node_count + 1;
+    size_t n = (size_t)(g->turn ? g->turn->n : 0) + 1;
 
     *out = NULL;
     if (!r)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (reach)");
+    if (!g->turn) {
+        free(r);
+        return kkc_err_set(err, KKC_EINVAL, "reach: the graph has no turn graph");
+    }
     r->g = g;
     r->cost = malloc(n * sizeof *r->cost);
     r->owner = malloc(n * sizeof *r->owner);
@@ -64,16 +70,17 @@ const struct graph *reach_graph(const struct reach *r)
     return r->g;
 }
 
-/* Offer cost c with owner o to node v; push it when it improves. 0, or -1 out of memory. */
-static int reach_offer(struct reach *r, uint32_t v, graph_cost c, uint32_t o)
+/* Offer cost c with owner o to routing node x; push it when it improves. 0, or -1 (memory). */
+static int reach_offer(struct reach *r, uint32_t x, graph_cost c, uint32_t o)
 {
-    if (r->settled[v] || c > r->cost[v] || (c == r->cost[v] && o >= r->owner[v]))
+    if (c == GRAPH_COST_INF || r->settled[x] || c > r->cost[x] ||
+        (c == r->cost[x] && o >= r->owner[x]))
         return 0;
-    if (r->cost[v] == GRAPH_COST_INF)
-        r->touched[r->ntouched++] = v;
-    r->cost[v] = c;
-    r->owner[v] = o;
-    return graph_heap_push(&r->heap, c, v, o);
+    if (r->cost[x] == GRAPH_COST_INF)
+        r->touched[r->ntouched++] = x;
+    r->cost[x] = c;
+    r->owner[x] = o;
+    return graph_heap_push(&r->heap, c, x, o);
 }
 
 static int cmp_src_edge(const void *a, const void *b)
@@ -113,12 +120,42 @@ static enum kkc_code reach_reset(struct reach *r, const struct reach_source *src
     return KKC_OK;
 }
 
+/* Seed the search from every source (out: its first turns; in: the turns into it). */
+static int reach_seed(struct reach *r, const struct reach_source *src, size_t n)
+{
+    struct tnet_seed s[256];
+    int oom = 0;
+    for (size_t i = 0; i < n && !oom; i++) {
+        size_t k = r->dir == REACH_IN ? tnet_back_sources(r->g, &src[i].at, s, 256)
+                                      : tnet_sources(r->g, &src[i].at, s, 256);
+        for (size_t j = 0; j < k && j < 256 && !oom; j++)
+            oom = reach_offer(r, s[j].node, s[j].cost + graph_cost_make(src[i].offset_ms, 0),
+                              src[i].owner);
+    }
+    return oom;
+}
+
+/* Relax the turn arcs out of x (into x for REACH_IN) at value d, owner o. */
+static int reach_expand(struct reach *r, uint32_t x, graph_cost d, uint32_t o)
+{
+    const struct turn_graph *t = r->g->turn;
+    int oom = 0;
+    if (r->dir == REACH_IN)
+        for (uint64_t j = t->in_first[x]; j < t->in_first[x + 1] && !oom; j++) {
+            graph_cost w = tnet_arc_cost(r->g, t->in_arc[j]);
+            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->in_tail[j], d + w, o);
+        }
+    else
+        for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1] && !oom; a++) {
+            graph_cost w = tnet_arc_cost(r->g, a);
+            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->head[a], d + w, o);
+        }
+    return oom;
+}
+
 enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t n,
                         enum reach_direction dir, uint32_t limit_ms, struct kkc_err *err)
 {
-    const struct graph *g = r->g;
-    const uint32_t *first = dir == REACH_IN ? g->in_first : g->out_first;
-    const struct graph_arc *arcs = dir == REACH_IN ? g->in : g->out;
     struct graph_heap_item it;
     enum kkc_code rc = reach_reset(r, src, n, err);
     int oom = 0;
@@ -126,36 +163,64 @@ enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t 
     if (rc)
         return rc;
     r->dir = dir;
-    for (size_t i = 0; i < n; i++) {
-        struct graph_seed s[2];
-        size_t ns =
-            dir == REACH_IN ? snap_arrivals(g, &src[i].at, s) : snap_departures(g, &src[i].at, s);
-        for (size_t j = 0; j < ns; j++)
-            oom |= reach_offer(r, s[j].node, s[j].cost + graph_cost_make(src[i].offset_ms, 0),
-                               src[i].owner);
-    }
+    oom = reach_seed(r, src, n);
     while (!oom && r->heap.len) {
         graph_heap_pop(&r->heap, &it);
-        uint32_t v = it.node;
-        if (r->settled[v] || it.key != r->cost[v] || it.aux != r->owner[v])
+        uint32_t x = it.node;
+        if (r->settled[x] || it.key != r->cost[x] || it.aux != r->owner[x])
             continue;
         if (graph_cost_ms(it.key) > limit_ms)
             break;
-        r->settled[v] = 1;
-        for (uint32_t a = first[v]; a < first[v + 1] && !oom; a++)
-            oom |= reach_offer(r, arcs[a].node, it.key + arcs[a].cost, it.aux);
+        r->settled[x] = 1;
+        oom = reach_expand(r, x, it.key, it.aux);
     }
+    r->heap.len = 0;
     if (oom)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (reach search)");
     return KKC_OK;
 }
 
+/* Keep (c, o) in (*best, *bo) when it is better. */
+static void keep_best(graph_cost c, uint32_t o, graph_cost *best, uint32_t *bo)
+{
+    if (c < *best || (c == *best && o < *bo))
+        *best = c, *bo = o;
+}
+
+/* The value of directed segment s (its least over s's routing nodes) and its owner: out,
+ * reaching s's end; in, from s's end to the sources. A value not settled when a time limit
+ * stopped the run is still exact for every point of s reached within the limit (all the
+ * predecessors that can give such a point are settled), and above the limit otherwise. */
+static graph_cost seg_value(const struct reach *r, uint32_t s, uint32_t *owner)
+{
+    uint32_t x[64];
+    size_t k = turn_nodes_of(r->g->turn, s, x, 64);
+    graph_cost best = GRAPH_COST_INF;
+    uint32_t bo = UINT32_MAX;
+    for (size_t i = 0; i < k && i < 64; i++)
+        if (r->cost[x[i]] != GRAPH_COST_INF)
+            keep_best(r->cost[x[i]], r->owner[x[i]], &best, &bo);
+    *owner = bo;
+    return best;
+}
+
 graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner)
 {
-    int ok = v < r->g->node_count && r->settled[v];
+    const struct graph *g = r->g;
+    graph_cost best = GRAPH_COST_INF, c;
+    uint32_t bo = UINT32_MAX, o;
+    int in = r->dir == REACH_IN;
+    const uint32_t *first = in ? g->out_first : g->in_first;
+    const struct graph_arc *arcs = in ? g->out : g->in;
+    for (uint32_t j = v < g->node_count ? first[v] : 0; v < g->node_count && j < first[v + 1];
+         j++) { /* out: arriving by a segment into v; in: leaving v by a segment */
+        uint32_t s = arcs[j].edge;
+        if ((c = seg_value(r, s, &o)) != GRAPH_COST_INF)
+            keep_best(in ? c + g->edge_cost[s >> 1] : c, o, &best, &bo);
+    }
     if (owner)
-        *owner = ok ? r->owner[v] : UINT32_MAX;
-    return ok ? r->cost[v] : GRAPH_COST_INF;
+        *owner = bo;
+    return best;
 }
 
 /* The index of the first source on edge e (r->nsrc when none). */
@@ -172,25 +237,24 @@ static size_t src_first_on(const struct reach *r, uint32_t e)
     return lo;
 }
 
-/* Keep (c, o) in (*best, *bo) when it is better. */
-static void keep_best(graph_cost c, uint32_t o, graph_cost *best, uint32_t *bo)
-{
-    if (c < *best || (c == *best && o < *bo))
-        *best = c, *bo = o;
-}
-
 int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, uint32_t *owner)
 {
     const struct graph *g = r->g;
-    struct graph_seed ends[2];
     graph_cost best = GRAPH_COST_INF, c;
     uint32_t bo = UINT32_MAX, o;
-    size_t ne = r->dir == REACH_IN ? snap_departures(g, s, ends) : snap_arrivals(g, s, ends);
+    struct tnet_seed x[2 * 64];
+    size_t k;
 
-    for (size_t i = 0; i < ne; i++) {
-        graph_cost nc = reach_node(r, ends[i].node, &o);
-        if (nc != GRAPH_COST_INF)
-            keep_best(nc + ends[i].cost, o, &best, &bo);
+    if (r->dir == REACH_IN) { /* leave s along each open direction, then from its end */
+        for (uint32_t sg = s->edge << 1; sg <= (s->edge << 1 | 1); sg++)
+            if (tnet_seg_open(g, sg) && (c = seg_value(r, sg, &o)) != GRAPH_COST_INF)
+                keep_best(c + tnet_rest(g, s, sg), o, &best, &bo);
+    } else {
+        graph_cost off = tnet_target_offset(g, s);
+        k = tnet_targets(g, s, x, 2 * 64);
+        for (size_t i = 0; i < k && i < 2 * 64; i++)
+            if (r->cost[x[i].node] != GRAPH_COST_INF && r->cost[x[i].node] >= off) /* see seg_value */
+                keep_best(r->cost[x[i].node] + x[i].cost - off, r->owner[x[i].node], &best, &bo);
     }
     for (size_t i = src_first_on(r, s->edge); i < r->nsrc && r->src[i].at.edge == s->edge; i++) {
         int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
@@ -220,22 +284,31 @@ static double lin_at(const struct lin *l, double f)
     return l->t0 + l->slope * f;
 }
 
-/* The time functions of edge e into fn (at most LIN_MAX); returns how many. */
+/* The time functions of edge e into fn (at most LIN_MAX); returns how many. Out: driving e
+ * forward starts at u at the forward segment's value less the whole edge, backward likewise at
+ * v; in: from a point, the rest of the segment plus the value at its end. */
 static size_t edge_functions(const struct reach *r, uint32_t e, struct lin *fn)
 {
     const struct graph *g = r->g;
     double c = graph_cost_ms(g->edge_cost[e]) / 1000.0;
-    uint32_t u = g->edge_source[e], v = g->edge_target[e], ou, ov;
-    graph_cost cu = reach_node(r, u, &ou), cv = reach_node(r, v, &ov);
-    int fw = g->edge_flags[e] & GRAPH_FORWARD, bw = g->edge_flags[e] & GRAPH_BACKWARD;
+    uint32_t of, ob;
+    graph_cost vf = seg_value(r, e << 1, &of), vb = seg_value(r, e << 1 | 1, &ob);
     int in = r->dir == REACH_IN;
+    int fw = g->edge_flags[e] & GRAPH_FORWARD, bw = g->edge_flags[e] & GRAPH_BACKWARD;
     size_t n = 0;
 
-    /* out: forward from u, backward from v; in: forward to v, backward to u */
-    if ((in ? bw : fw) && cu != GRAPH_COST_INF)
-        fn[n++] = (struct lin){graph_cost_ms(cu) / 1000.0, c, 0, 1, ou};
-    if ((in ? fw : bw) && cv != GRAPH_COST_INF)
-        fn[n++] = (struct lin){graph_cost_ms(cv) / 1000.0 + c, -c, 0, 1, ov};
+    if (!in) {
+        uint32_t w = graph_cost_ms(g->edge_cost[e]);
+        if (fw && vf != GRAPH_COST_INF) /* from u: time rises along f */
+            fn[n++] = (struct lin){(graph_cost_ms(vf) - (double)w) / 1000.0, c, 0, 1, of};
+        if (bw && vb != GRAPH_COST_INF) /* from v: time rises towards f = 0 */
+            fn[n++] = (struct lin){(graph_cost_ms(vb) - (double)w) / 1000.0 + c, -c, 0, 1, ob};
+    } else {
+        if (fw && vf != GRAPH_COST_INF) /* drive forward to v, then on */
+            fn[n++] = (struct lin){graph_cost_ms(vf) / 1000.0 + c, -c, 0, 1, of};
+        if (bw && vb != GRAPH_COST_INF) /* drive back to u, then on */
+            fn[n++] = (struct lin){graph_cost_ms(vb) / 1000.0, c, 0, 1, ob};
+    }
     for (size_t i = src_first_on(r, e); i < r->nsrc && r->src[i].at.edge == e && n + 2 <= LIN_MAX;
          i++) {
         double f0 = r->src[i].at.fraction, t = r->src[i].offset_ms / 1000.0;
@@ -346,8 +419,10 @@ enum kkc_code reach_pieces(const struct reach *r, double limit_s, struct reach_p
     *out = NULL, *n = 0;
     for (uint32_t e = 0; e < g->edge_count; e++) {
         size_t s = src_first_on(r, e);
+        uint32_t o;
         int has_src = s < r->nsrc && r->src[s].at.edge == e;
-        if (!has_src && !r->settled[g->edge_source[e]] && !r->settled[g->edge_target[e]])
+        if (!has_src && seg_value(r, e << 1, &o) == GRAPH_COST_INF &&
+            seg_value(r, e << 1 | 1, &o) == GRAPH_COST_INF)
             continue;
         if (edge_pieces(r, e, limit_s, out, n, &cap)) {
             free(*out);

@@ -1,9 +1,9 @@
 /* geo/coverage/reach.h -- the road network driven within a time from a set of sources, with owners.
  *
- * reach_run() is one multi-source search (Dijkstra on graph_cost, graph.h) from snapped sources
- * (snap.h), out from them (direction REACH_OUT: the crew drives from the centre) or in towards
- * them (REACH_IN: from every place to the centre, over the reversed arcs). It may stop at a time
- * limit. Every settled node keeps its cost and its owner: the `owner` of the source it was
+ * reach_run() is one multi-source search (Dijkstra on graph_cost over the turn-aware graph, tnet.h)
+ * from snapped sources (snap.h), out from them (direction REACH_OUT: the crew drives from the
+ * centre) or in towards them (REACH_IN: from every place to the centre, over the reversed turns).
+ * It may stop at a time limit. Every settled routing node keeps its cost and its owner: the `owner` of the source it was
  * reached from first (ties: the lower owner, then the lower node cost part, deterministic).
  *
  * reach_pieces() then describes the reached network as pieces of edges: on each edge the time of

@@ -9,6 +9,7 @@
 
 #include "base/store.h"
 #include "road/road_ch.h"
+#include "road/turn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -86,6 +87,7 @@ void graph_destroy(struct graph *g)
     if (!g)
         return;
     road_ch_destroy(g->ch);
+    turn_destroy(g->turn);
     free(g->node_lonlat);
     free(g->node_dbid);
     free(g->node_of_dbid);
@@ -551,6 +553,20 @@ static void remap_edges(struct graph *g)
     }
 }
 
+/* g->turn, with the turn costs c (NULL: the store's). */
+static enum kkc_code attach_turns(struct store *st, struct graph *g, const struct turn_costs *c,
+                                  struct kkc_err *err)
+{
+    struct turn_costs own;
+    if (!c) {
+        enum kkc_code rc = turn_costs_load(st, &own, err);
+        if (rc)
+            return rc;
+        c = &own;
+    }
+    return turn_build(st, g, c, &g->turn, err);
+}
+
 /* g->ch, its cache keyed by the store's data_version. */
 static enum kkc_code attach_hierarchy(struct store *st, struct graph *g, const char *cache,
                                       struct kkc_err *err)
@@ -594,6 +610,8 @@ enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, s
         rc = build_grid(g, err);
     if (!rc)
         rc = build_landmarks(g, lm, err);
+    if (!rc)
+        rc = attach_turns(st, g, o ? o->turns : NULL, err);
     if (!rc && o && o->hierarchy)
         rc = attach_hierarchy(st, g, o->hierarchy_cache, err);
     if (rc)

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 struct store;
+struct turn_costs;
 
 typedef uint64_t graph_cost;
 #define GRAPH_COST_INF UINT64_MAX
@@ -133,6 +134,10 @@ struct graph {
     /* The customizable hierarchy (road_ch.h) that routes, tables and nearest-by-time use when
      * present; NULL: they search the graph itself (A* / Dijkstra, the baseline). */
     struct road_ch *ch;
+
+    /* The turn-aware graph every search runs on (turn.h, tnet.h): built at load from the store's
+     * restrictions, signals and turn costs; shared (not owned) by graph copies. */
+    struct turn_graph *turn;
 };
 
 #define GRAPH_LANDMARKS_DEFAULT 16
@@ -142,6 +147,7 @@ struct graph_options {
     uint32_t landmarks;          /* 0 = none (plain Dijkstra); at most GRAPH_LANDMARKS_MAX */
     int hierarchy;               /* 1: build (or map) the customizable hierarchy, g->ch */
     const char *hierarchy_cache; /* its cache file (NULL: none), keyed by the data version */
+    const struct turn_costs *turns; /* NULL: the store's (meta turn_*), else car.lua's defaults */
 };
 
 /* Load the road graph from st with the default options. On success *out is the caller's,

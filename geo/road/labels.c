@@ -1,6 +1,7 @@
-/* geo/road/labels.c -- the K-nearest-centres labels of every node, and queries over them.
+/* geo/road/labels.c -- the K-nearest-centres labels of every routing node of the turn-aware graph
+ * (tnet.h), and queries over them.
  *
- * The build is a label-setting search over (node, centre) pairs: the heap holds (cost, node,
+ * The build is a label-setting search over (routing node, centre) pairs: the heap holds (cost, node,
  * centre) ordered by cost then centre; popping a pair whose centre the node does not have yet,
  * while the node has fewer than K, makes it the node's next label and relaxes its out-arcs. A
  * node's labels are therefore its K best distinct centres in (cost, centre) order. Dropping a
@@ -9,6 +10,7 @@
 #include "road/labels.h"
 
 #include "centres/centres.h"
+#include "road/tnet.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,8 +24,9 @@ struct labels {
     struct snap *snaps; /* per centre (valid when used) */
     uint64_t *by_edge;  /* edge << 32 | centre of the used centres, sorted */
     size_t nby_edge;
-    uint8_t *lab_n;       /* labels per node */
-    graph_cost *lab_cost; /* node v: lab_cost[v * k + j], j < lab_n[v] */
+    uint32_t n;           /* routing nodes */
+    uint8_t *lab_n;       /* labels per routing node */
+    graph_cost *lab_cost; /* routing node x: lab_cost[x * k + j], j < lab_n[x] */
     uint32_t *lab_centre;
 };
 
@@ -103,33 +106,42 @@ static int has_centre(const struct labels *l, uint32_t v, uint32_t c)
     return 0;
 }
 
+/* Push the first turns out of every used centre's point, aux = the centre. */
+static int labels_seed(struct labels *l, struct graph_heap *h)
+{
+    struct tnet_seed d[64];
+    int oom = 0;
+    for (size_t i = 0; i < l->ncentres && !oom; i++) {
+        size_t nd = l->state[i] == LABELS_USED ? tnet_sources(l->g, &l->snaps[i], d, 64) : 0;
+        for (size_t j = 0; j < nd && j < 64; j++)
+            oom |= graph_heap_push(h, d[j].cost, d[j].node, (uint32_t)i);
+    }
+    return oom;
+}
+
 /* The multi-source label-setting search. */
 static enum kkc_code labels_search(struct labels *l, struct kkc_err *err)
 {
     const struct graph *g = l->g;
+    const struct turn_graph *t = g->turn;
     struct graph_heap h = {0};
     struct graph_heap_item it;
-    enum kkc_code rc = graph_heap_reserve(&h, (size_t)g->out_first[g->node_count] * 2 + 16, err);
-    int oom = 0;
+    enum kkc_code rc = graph_heap_reserve(&h, (size_t)t->n * 2 + 16, err);
+    int oom = rc ? 0 : labels_seed(l, &h);
 
-    for (size_t i = 0; i < l->ncentres && !rc; i++) {
-        struct graph_seed d[2];
-        size_t nd = l->state[i] == LABELS_USED ? snap_departures(g, &l->snaps[i], d) : 0;
-        for (size_t j = 0; j < nd; j++)
-            oom |= graph_heap_push(&h, d[j].cost, d[j].node, (uint32_t)i);
-    }
     while (!rc && !oom && h.len) {
-        uint32_t v;
+        uint32_t x;
         graph_heap_pop(&h, &it);
-        v = it.node;
-        if (l->lab_n[v] == l->k || has_centre(l, v, it.aux))
+        x = it.node;
+        if (l->lab_n[x] == l->k || has_centre(l, x, it.aux))
             continue;
-        l->lab_cost[(size_t)v * l->k + l->lab_n[v]] = it.key;
-        l->lab_centre[(size_t)v * l->k + l->lab_n[v]++] = it.aux;
-        for (uint32_t a = g->out_first[v]; a < g->out_first[v + 1] && !oom; a++) {
-            uint32_t u = g->out[a].node;
-            if (l->lab_n[u] < l->k && !has_centre(l, u, it.aux))
-                oom |= graph_heap_push(&h, it.key + g->out[a].cost, u, it.aux);
+        l->lab_cost[(size_t)x * l->k + l->lab_n[x]] = it.key;
+        l->lab_centre[(size_t)x * l->k + l->lab_n[x]++] = it.aux;
+        for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1] && !oom; a++) {
+            uint32_t y = t->head[a];
+            graph_cost w = tnet_arc_cost(g, a);
+            if (w != GRAPH_COST_INF && l->lab_n[y] < l->k && !has_centre(l, y, it.aux))
+                oom |= graph_heap_push(&h, it.key + w, y, it.aux);
         }
     }
     graph_heap_free(&h);
@@ -143,14 +155,19 @@ enum kkc_code labels_build(const struct graph *g, const struct centres *cs,
 {
     static const struct labels_options dflt = {0, 0, 0, 0};
     struct labels *l = calloc(1, sizeof *l);
-    size_t n = g->node_count;
+    size_t n = g->turn ? g->turn->n : 0;
     enum kkc_code rc;
 
     *out = NULL;
     o = o ? o : &dflt;
     if (!l)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (labels)");
+    if (!g->turn) {
+        free(l);
+        return kkc_err_set(err, KKC_EINVAL, "labels: the graph has no turn graph");
+    }
     l->g = g;
+    l->n = (uint32_t)n;
     l->k = o->k ? o->k : LABELS_K_DEFAULT;
     if (l->k > LABELS_K_MAX || !(o->snap_radius_m >= 0)) {
         rc = kkc_err_set(err, KKC_EINVAL, "labels: k must be 1..%d and the radius >= 0",
@@ -205,19 +222,22 @@ enum kkc_code labels_nearest(const struct labels *l, const struct snap *at, size
                              struct labels_hit *out, size_t *n, struct kkc_err *err)
 {
     const struct graph *g = l->g;
-    struct graph_seed arr[2];
-    size_t na, lo = 0, hi = l->nby_edge;
+    struct tnet_seed tg[128];
+    size_t nt, lo = 0, hi = l->nby_edge;
 
     *n = 0;
     if (k < 1 || k > l->k)
         return kkc_err_set(err, KKC_EINVAL, "k must be 1..%u", l->k);
     if (at->edge >= g->edge_count)
         return kkc_err_set(err, KKC_EINVAL, "snapped point on an unknown edge");
-    na = snap_arrivals(g, at, arr);
-    for (size_t i = 0; i < na; i++) {
-        size_t base = (size_t)arr[i].node * l->k;
-        for (unsigned j = 0; j < l->lab_n[arr[i].node]; j++)
-            top_offer(out, n, k, l->lab_cost[base + j] + arr[i].cost, l->lab_centre[base + j]);
+    nt = tnet_targets(g, at, tg, 128);
+    graph_cost off = tnet_target_offset(g, at);
+    for (size_t i = 0; i < nt && i < 128; i++) {
+        size_t base = (size_t)tg[i].node * l->k;
+        for (unsigned j = 0; j < l->lab_n[tg[i].node]; j++)
+            if (l->lab_cost[base + j] >= off)
+                top_offer(out, n, k, l->lab_cost[base + j] + tg[i].cost - off,
+                          l->lab_centre[base + j]);
     }
     while (lo < hi) { /* the first centre on the same edge */
         size_t mid = (lo + hi) / 2;
@@ -239,30 +259,55 @@ enum kkc_code labels_nearest(const struct labels *l, const struct snap *at, size
     return KKC_OK;
 }
 
+/* Node times from routing-node values: node v takes the least value of the segments ending at v,
+ * and the start points' own segments reach their heads at the rest of the segment. */
+static void node_times(const struct graph *g, const graph_cost *xval, size_t stride,
+                       const uint8_t *has, const struct snap *starts, size_t nstarts,
+                       const uint8_t *use, double *out_s)
+{
+    const struct turn_graph *t = g->turn;
+    for (size_t v = 0; v < g->node_count; v++)
+        out_s[v] = INFINITY;
+    for (uint32_t x = 0; x < t->n; x++) {
+        uint32_t s = t->seg[x], v = s & 1 ? g->edge_source[s >> 1] : g->edge_target[s >> 1];
+        if ((!has || has[x]) && xval[(size_t)x * stride] != GRAPH_COST_INF)
+            out_s[v] = fmin(out_s[v], graph_cost_seconds(xval[(size_t)x * stride]));
+    }
+    for (size_t i = 0; i < nstarts; i++)
+        for (uint32_t s = starts[i].edge << 1; use[i] && s <= (starts[i].edge << 1 | 1); s++)
+            if (tnet_seg_open(g, s)) {
+                uint32_t v = s & 1 ? g->edge_source[s >> 1] : g->edge_target[s >> 1];
+                out_s[v] = fmin(out_s[v], graph_cost_seconds(tnet_rest(g, &starts[i], s)));
+            }
+}
+
 void labels_node_times(const struct labels *l, double *out_s)
 {
-    for (size_t v = 0; v < l->g->node_count; v++)
-        out_s[v] = l->lab_n[v] ? graph_cost_seconds(l->lab_cost[v * l->k]) : INFINITY;
+    uint8_t *use = malloc(l->ncentres + 1);
+    if (use)
+        for (size_t i = 0; i < l->ncentres; i++)
+            use[i] = l->state[i] == LABELS_USED;
+    node_times(l->g, l->lab_cost, l->k, l->lab_n, l->snaps, use ? l->ncentres : 0, use, out_s);
+    free(use);
 }
 
 enum kkc_code labels_centre_node_times(const struct labels *l, size_t i, double *out_s,
                                        struct kkc_err *err)
 {
     const struct graph *g = l->g;
-    struct graph_seed d[2];
-    size_t nd;
-    graph_cost *tmp;
+    struct tnet_seed d[64];
+    struct tnet_search *s = NULL;
     enum kkc_code rc;
+    static const uint8_t one = 1;
 
     if (i >= l->ncentres || l->state[i] != LABELS_USED)
         return kkc_err_set(err, KKC_EINVAL, "centre %zu is not labelled", i);
-    tmp = malloc(((size_t)g->node_count + 1) * sizeof *tmp);
-    if (!tmp)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (centre times)");
-    nd = snap_departures(g, &l->snaps[i], d);
-    rc = graph_search_all(g, d, nd, 0, tmp, err);
-    for (size_t v = 0; !rc && v < g->node_count; v++)
-        out_s[v] = tmp[v] == GRAPH_COST_INF ? INFINITY : graph_cost_seconds(tmp[v]);
-    free(tmp);
+    rc = tnet_search_create(g, 0, 0, &s, err);
+    size_t nd = rc ? 0 : tnet_sources(g, &l->snaps[i], d, 64);
+    if (!rc)
+        rc = tnet_search_run(g, s, d, nd < 64 ? nd : 64, 0, GRAPH_COST_INF, err);
+    if (!rc)
+        node_times(g, s->dist, 1, NULL, &l->snaps[i], 1, &one, out_s);
+    tnet_search_destroy(s);
     return rc;
 }

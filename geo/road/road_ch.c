@@ -1,7 +1,8 @@
-/* geo/road/road_ch.c -- the road graph's CCH: input from the graph, cache, metric. See road_ch.h. */
+/* geo/road/road_ch.c -- the road graph's CCH: input from the turn graph, cache, metric (road_ch.h). */
 #include "road/road_ch.h"
 #include "road/cch_cache.h"
 #include "road/graph.h"
+#include "road/tnet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,21 +53,20 @@ static enum kkc_code metric(struct road_ch *ch, const cch_cost *w, const char *c
 enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, const char *key,
                              struct road_ch **out, struct kkc_err *err)
 {
-    uint32_t n = g->node_count, m = g->out_first[n];
+    const struct turn_graph *t = g->turn;
+    if (!t)
+        return kkc_err_set(err, KKC_EINVAL, "road hierarchy: the graph has no turn graph");
+    uint64_t m = t->first_out[t->n];
     struct road_ch *ch = calloc(1, sizeof *ch);
-    uint64_t *first = malloc(((size_t)n + 1) * sizeof *first);
-    uint32_t *head = malloc(((size_t)m + 1) * sizeof *head);
     cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
     enum kkc_code rc = KKC_OK;
 
-    if (!ch || !first || !head || !w)
+    if (!ch || !w)
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road hierarchy)");
-    for (uint32_t v = 0; !rc && v <= n; v++)
-        first[v] = g->out_first[v];
-    for (uint32_t a = 0; !rc && a < m; a++)
-        head[a] = g->out[a].node, w[a] = g->out[a].cost;
+    for (uint64_t a = 0; !rc && a < m; a++)
+        w[a] = tnet_arc_cost(g, a);
     if (!rc) {
-        struct cch_input in = {n, first, head};
+        struct cch_input in = {t->n, t->first_out, t->head};
         double t0 = now_s();
         rc = topology(ch, &in, cache_path, key ? key : "", err);
         double t1 = now_s();
@@ -75,7 +75,7 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
         ch->build_s = t1 - t0;
         ch->custom_s = now_s() - t1;
     }
-    free(first), free(head), free(w);
+    free(w);
     if (rc) {
         road_ch_destroy(ch);
         return rc;

@@ -2,10 +2,10 @@
  * which directed graph the hierarchy is built on, so routes, tables and nearest-by-time use it
  * without knowing how.
  *
- * Today the input is the node-based graph's out-arcs: CCH node = graph node, CCH input arc k =
- * g->out[k], its weight the full graph_cost (time, then distance), so the hierarchy's optimum is
- * exactly the A*'s. When the turn-aware graph lands, only road_ch.c changes (its arcs, and how a
- * snapped point seeds it).
+ * The input is the turn-aware graph g->turn (turn.h): CCH node = routing node (a directed segment
+ * or a via-way copy), CCH input arc k = turn arc k, its weight tnet_arc_cost() (the turn plus the
+ * head segment's whole graph_cost: time, then distance), so the hierarchy's optimum is exactly
+ * that of a plain search over the same arcs (tnet.h says how snapped points seed it).
  *
  * The metric-independent part is cached in a file beside the database (cch_cache.h), keyed by the
  * database's data_version and a hash of the graph; a missing or stale file is rebuilt and
@@ -35,10 +35,5 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
                              struct road_ch **out, struct kkc_err *err);
 void road_ch_destroy(struct road_ch *ch);
 
-/* The CCH input arc of out-arc index a of g (the identity today). */
-static inline uint64_t road_ch_arc(uint32_t a)
-{
-    return a;
-}
 
 #endif

@@ -117,6 +117,7 @@ enum kkc_code service_profile_graph(const struct graph *g, const struct service_
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (profile graph)");
     *v = *g;
     v->lm_count = 0, v->lm_node = NULL, v->lm_dist = NULL;
+    v->ch = NULL; /* the hierarchy holds the base costs: the view is searched directly */
     v->out = scaled_arcs(g, g->out, narcs, p->factor);
     v->in = scaled_arcs(g, g->in, g->in_first[g->node_count], p->factor);
     v->edge_cost = malloc(((size_t)g->edge_count + 1) * sizeof *v->edge_cost);

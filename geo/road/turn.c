@@ -1,5 +1,6 @@
 /* geo/road/turn.c -- the build of the turn-aware graph (contract in turn.h). */
 #include "road/turn_int.h"
+#include "base/store.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +13,28 @@ void turn_costs_default(struct turn_costs *c)
     c->u_turn_s = 20;        /* car.lua properties.u_turn_penalty */
     c->signal_s = 2;         /* car.lua properties.traffic_light_penalty */
     c->no_u_turns = 0;
+}
+
+enum kkc_code turn_costs_load(struct store *st, struct turn_costs *c, struct kkc_err *err)
+{
+    static const char *keys[] = {"turn_penalty", "turn_bias", "u_turn_penalty",
+                                 "traffic_signal_penalty"};
+    double *vals[] = {&c->turn_penalty_s, &c->turn_bias, &c->u_turn_s, &c->signal_s};
+    const char *env = getenv("KKC_TURN_COSTS");
+    turn_costs_default(c);
+    for (size_t i = 0; i < 4; i++) {
+        char buf[64], *end;
+        if (store_meta_get(st, keys[i], buf, sizeof buf, NULL) != KKC_OK)
+            continue;
+        double v = strtod(buf, &end);
+        if (end == buf || *end || !(v >= 0) || v > 1e5)
+            return kkc_err_set(err, KKC_EINVAL, "meta %s: not a number 0..100000: %.20s", keys[i],
+                               buf);
+        *vals[i] = v;
+    }
+    if (env && !strcmp(env, "off"))
+        c->turn_penalty_s = c->u_turn_s = c->signal_s = 0;
+    return KKC_OK;
 }
 
 double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals)
@@ -198,6 +221,8 @@ enum kkc_code turn_build(struct store *st, const struct graph *g, const struct t
     rc = tr_rules_load(st, g, &r, err);
     if (!rc)
         rc = build_arcs(&b, err);
+    if (!rc)
+        rc = turn_index(t, err);
     t->restrictions = r.applied;
     t->skipped = r.skipped;
     tr_rules_free(&r);
@@ -215,6 +240,7 @@ void turn_destroy(struct turn_graph *t)
     if (!t)
         return;
     free(t->first_out), free(t->head), free(t->weight), free(t->turn_ms), free(t->seg);
+    free(t->in_first), free(t->in_arc), free(t->in_tail), free(t->copy_node);
     free(t);
 }
 

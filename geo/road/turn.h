@@ -23,7 +23,8 @@
  *   the allowed exit at the end (only_*).
  * Restrictions whose ways or node are not (any more) in the graph are counted in skipped.
  *
- * Memory: 4 + 8 bytes per routing node, 8 per arc (head, weight) plus 4 (turn cost alone).
+ * Memory: 4 + 8 + 8 bytes per routing node, 8 per arc (head, weight) plus 4 (turn cost alone)
+ * plus 8 for the reverse adjacency.
  * A built struct turn_graph is read-only: any number of threads may search it. */
 #ifndef KKC_TURN_H
 #define KKC_TURN_H
@@ -49,10 +50,21 @@ struct turn_graph {
     uint32_t *weight;               /* ms: turn + duration of the head segment */
     uint32_t *turn_ms;              /* ms: the turn alone */
     uint32_t *seg;                  /* routing node -> directed segment */
+    /* The reverse adjacency: the arcs into routing node y are in_arc[in_first[y] ..
+     * in_first[y + 1]) (arc ids into head / weight / turn_ms), from tails in_tail[same]. */
+    uint64_t *in_first; /* n + 1 */
+    uint32_t *in_arc, *in_tail;
+    uint32_t *copy_node; /* the path copies (base .. n - 1) ordered by the segment they drive */
     uint32_t restrictions, skipped; /* applied / not applicable */
 };
 
 void turn_costs_default(struct turn_costs *c);
+/* The store's figures (meta turn_penalty, turn_bias, u_turn_penalty, traffic_signal_penalty,
+ * written by the OSM import from its profile), car.lua's defaults for those missing; then the
+ * environment's KKC_TURN_COSTS=off (every turn free, u-turns only at dead ends: the graph a
+ * node-based oracle such as pgr_dijkstra routes on). KKC_EINVAL for a figure that is not a
+ * number >= 0. */
+enum kkc_code turn_costs_load(struct store *st, struct turn_costs *c, struct kkc_err *err);
 
 /* The cost in seconds of a turn by angle (degrees, > 0 right) at a node with `roads` roads. */
 double turn_cost_s(const struct turn_costs *c, double angle, int roads, int u_turn, int signals);
@@ -67,6 +79,10 @@ void turn_destroy(struct turn_graph *t);
  * head and weight (ms) arrays, borrowed from t. */
 void turn_csr(const struct turn_graph *t, uint32_t *n, const uint64_t **first_out,
               const uint32_t **head, const uint32_t **weight);
+
+/* The routing nodes that drive directed segment s (s itself, then its via-way copies), up to cap
+ * into out; returns how many there are (may exceed cap). */
+size_t turn_nodes_of(const struct turn_graph *t, uint32_t s, uint32_t *out, size_t cap);
 
 /* A route on the turn graph: cost in ms and the directed segments driven, in order. */
 struct turn_path {

@@ -34,5 +34,7 @@ enum kkc_code tr_rules_load(struct store *st, const struct graph *g, struct tr_r
 void tr_rules_free(struct tr_rules *r);
 int tr_has(const uint64_t *a, size_t n, uint64_t key);
 uint32_t tr_seg_head(const struct graph *g, uint32_t s);
+/* The reverse adjacency and the copy index of a built t (turn_index.c). KKC_ENOMEM. */
+enum kkc_code turn_index(struct turn_graph *t, struct kkc_err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "road/cch_cache.h"
 #include "road/graph.h"
 #include "road/road_ch.h"
+#include "road/turn.h"
 #include "road/route.h"
 #include "road/snap.h"
 #include "road/table.h"
@@ -126,13 +127,14 @@ START_TEST(t_road_ch_cache)
         ck_assert_uint_eq(g1->ch->m->down[i], g2->ch->m->down[i]);
     }
     /* another key, another graph: stale */
-    uint32_t n = g1->node_count;
+    const struct turn_graph *t = g1->turn; /* the hierarchy's input */
+    uint32_t n = t->n;
     uint64_t *first = malloc(((size_t)n + 1) * sizeof *first);
-    uint32_t *head = malloc(((size_t)g1->out_first[n] + 1) * sizeof *head);
+    uint32_t *head = malloc(((size_t)t->first_out[n] + 1) * sizeof *head);
     for (uint32_t v = 0; v <= n; v++)
-        first[v] = g1->out_first[v];
-    for (uint32_t k = 0; k < g1->out_first[n]; k++)
-        head[k] = g1->out[k].node;
+        first[v] = t->first_out[v];
+    for (uint64_t k = 0; k < t->first_out[n]; k++)
+        head[k] = t->head[k];
     struct cch_input in = {n, first, head};
     struct cch *c = NULL;
     struct kkc_err err = {0};
@@ -145,7 +147,7 @@ START_TEST(t_road_ch_cache)
         snprintf(key, sizeof key, "unknown");
     store_close(st);
     ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_ENOTFOUND);
-    head[0] = g1->out[0].node;
+    head[0] = t->head[0];
     ck_assert_int_eq(cch_cache_load(&in, key, path, &c, &err), KKC_OK);
     /* the metric file: the same weights are read back, other weights are stale */
     char *mpath = NULL;

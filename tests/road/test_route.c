@@ -639,6 +639,9 @@ static char *osm_db(const char *name)
     ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
     o.path = pbf;
     ck_assert_msg(osm_import(st, &o, NULL, &err) == 0, "%s", err.msg);
+    /* the SQL oracle is node-based: compare on the extract's roads without its turn
+     * restrictions (those have the pgr_trsp oracle, tests/scripts/route_oracle.sh) */
+    ck_assert_msg(store_exec(st, "DELETE FROM road_restrictions", &err) == 0, "%s", err.msg);
     store_close(st);
     free(pbf);
     return path;

@@ -230,6 +230,25 @@ int osm_imp_on_relation(const void *ud, const readosm_relation *r)
 }
 
 /* Write nodes, edges and centres inside one SAVEPOINT; roll back on any error. */
+/* The profile's turn figures, for the turn graph the query side builds (turn_costs_load()). */
+static enum kkc_code write_turn_costs(struct imp *im, struct store *st)
+{
+    const struct {
+        const char *key;
+        double v;
+    } f[] = {{"turn_penalty", im->prof.turn_penalty_s},
+             {"turn_bias", im->prof.turn_bias},
+             {"u_turn_penalty", im->prof.u_turn_penalty_s},
+             {"traffic_signal_penalty", im->prof.signal_penalty_s}};
+    enum kkc_code rc = KKC_OK;
+    for (size_t i = 0; !rc && i < sizeof f / sizeof f[0]; i++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.17g", f[i].v);
+        rc = store_meta_set(st, f[i].key, buf, im->err);
+    }
+    return rc;
+}
+
 static enum kkc_code imp_write(struct imp *im, struct store *st)
 {
     enum kkc_code rc = store_exec(st, "SAVEPOINT osm_import", im->err);
@@ -244,6 +263,8 @@ static enum kkc_code imp_write(struct imp *im, struct store *st)
         rc = write_restrictions(im, st);
     if (!rc)
         rc = write_centres(im, st);
+    if (!rc)
+        rc = write_turn_costs(im, st);
     if (!rc)
         return store_exec(st, "RELEASE osm_import", im->err);
     store_exec(st, "ROLLBACK TO osm_import; RELEASE osm_import", NULL);

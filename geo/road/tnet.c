@@ -1,0 +1,311 @@
+/* geo/road/tnet.c -- searches on the turn-aware graph of a struct graph (contract in tnet.h). */
+#include "road/tnet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TNET_COPIES_MAX 64 /* routing nodes per segment looked at (a segment and its copies) */
+
+/* a + b, GRAPH_COST_INF when b is. */
+static inline graph_cost add_cost(graph_cost a, graph_cost b)
+{
+    return b == GRAPH_COST_INF ? GRAPH_COST_INF : a + b;
+}
+
+graph_cost tnet_arc_cost(const struct graph *g, uint64_t a)
+{
+    const struct turn_graph *t = g->turn;
+    uint32_t s = t->seg[t->head[a]];
+    if (!tnet_seg_open(g, s))
+        return GRAPH_COST_INF;
+    return graph_cost_make(t->turn_ms[a], 0) + g->edge_cost[s >> 1];
+}
+
+graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s)
+{
+    graph_cost part = snap_partial(g, p->edge, p->fraction);
+    return s & 1 ? part : g->edge_cost[p->edge] - part;
+}
+
+/* Append a seed when there is room; the count goes on regardless. */
+static void put(struct tnet_seed *out, size_t cap, size_t *n, struct tnet_seed s)
+{
+    if (*n < cap)
+        out[*n] = s;
+    (*n)++;
+}
+
+uint32_t tnet_at_node(const struct graph *g, const struct snap *p)
+{
+    graph_cost w = g->edge_cost[p->edge], part = snap_partial(g, p->edge, p->fraction);
+    if (w == 0)
+        return GRAPH_NONE;
+    return part == 0 ? g->edge_source[p->edge] : part == w ? g->edge_target[p->edge] : GRAPH_NONE;
+}
+
+/* A point on node v also starts on every open segment leaving v (other than its own edge's),
+ * at that segment's whole cost. */
+static void node_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out,
+                        size_t cap, size_t *n)
+{
+    uint32_t v = tnet_at_node(g, p);
+    for (uint32_t j = v == GRAPH_NONE ? 0 : g->out_first[v];
+         v != GRAPH_NONE && j < g->out_first[v + 1]; j++) {
+        uint32_t s = g->out[j].edge;
+        if (s >> 1 != p->edge && tnet_seg_open(g, s))
+            put(out, cap, n, (struct tnet_seed){s, s, g->edge_cost[s >> 1]});
+    }
+}
+
+size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++)
+        if (tnet_seg_open(g, s))
+            put(out, cap, &n, (struct tnet_seed){s, s, tnet_rest(g, p, s)});
+    node_starts(g, p, out, cap, &n);
+    return n;
+}
+
+size_t tnet_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
+{
+    const struct turn_graph *t = g->turn;
+    size_t n = 0;
+    node_starts(g, p, out, cap, &n);
+    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++) {
+        if (!tnet_seg_open(g, s))
+            continue;
+        graph_cost rest = tnet_rest(g, p, s);
+        for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
+            graph_cost w = tnet_arc_cost(g, a);
+            if (w != GRAPH_COST_INF)
+                put(out, cap, &n, (struct tnet_seed){t->head[a], s, rest + w});
+        }
+    }
+    return n;
+}
+
+/* A point on node v is also reached at the end of every open segment into v (other than its
+ * own edge's): those targets cost the offset (the whole edge), so that they add 0. */
+static size_t node_ends(const struct graph *g, const struct snap *p, struct tnet_seed *out,
+                        size_t cap)
+{
+    uint32_t v = tnet_at_node(g, p), x[TNET_COPIES_MAX];
+    size_t n = 0;
+    for (uint32_t j = v == GRAPH_NONE ? 0 : g->in_first[v];
+         v != GRAPH_NONE && j < g->in_first[v + 1]; j++) {
+        uint32_t s = g->in[j].edge;
+        if (s >> 1 == p->edge || !tnet_seg_open(g, s))
+            continue;
+        size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
+        for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++)
+            put(out, cap, &n, (struct tnet_seed){x[i], s, g->edge_cost[p->edge]});
+    }
+    return n;
+}
+
+size_t tnet_targets(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
+{
+    graph_cost part = snap_partial(g, p->edge, p->fraction);
+    graph_cost whole = g->edge_cost[p->edge];
+    uint32_t x[TNET_COPIES_MAX];
+    size_t n = 0;
+    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++) {
+        if (!tnet_seg_open(g, s))
+            continue;
+        size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
+        for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++) /* part before p on s */
+            put(out, cap, &n, (struct tnet_seed){x[i], s, s & 1 ? whole - part : part});
+    }
+    return n + node_ends(g, p, out && n < cap ? out + n : NULL, n < cap ? cap - n : 0);
+}
+
+graph_cost tnet_target_offset(const struct graph *g, const struct snap *p)
+{
+    return g->edge_cost[p->edge];
+}
+
+size_t tnet_back_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out,
+                         size_t cap)
+{
+    const struct turn_graph *t = g->turn;
+    struct tnet_seed x[2 * TNET_COPIES_MAX];
+    size_t k = tnet_targets(g, p, x, 2 * TNET_COPIES_MAX), n = 0;
+    graph_cost whole = g->edge_cost[p->edge];
+    for (size_t i = 0; i < k && i < 2 * TNET_COPIES_MAX; i++) {
+        if (x[i].seg >> 1 != p->edge) { /* a node end: from its end, p is there */
+            put(out, cap, &n, (struct tnet_seed){x[i].node, x[i].seg, 0});
+            continue;
+        }
+        for (uint64_t j = t->in_first[x[i].node]; j < t->in_first[x[i].node + 1]; j++) {
+            graph_cost w = tnet_arc_cost(g, t->in_arc[j]);
+            if (w != GRAPH_COST_INF) /* the turn alone, then the part of x before p */
+                put(out, cap, &n, (struct tnet_seed){t->in_tail[j], x[i].seg,
+                                                     w - whole + x[i].cost});
+        }
+    }
+    return n;
+}
+
+size_t tnet_node_sources(const struct graph *g, uint32_t v, struct tnet_seed *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t j = g->out_first[v]; j < g->out_first[v + 1]; j++) {
+        uint32_t s = g->out[j].edge;
+        if (tnet_seg_open(g, s))
+            put(out, cap, &n, (struct tnet_seed){s, s, g->edge_cost[s >> 1]});
+    }
+    return n;
+}
+
+size_t tnet_node_targets(const struct graph *g, uint32_t v, struct tnet_seed *out, size_t cap)
+{
+    uint32_t x[TNET_COPIES_MAX];
+    size_t n = 0;
+    for (uint32_t j = g->in_first[v]; j < g->in_first[v + 1]; j++) {
+        uint32_t s = g->in[j].edge;
+        if (!tnet_seg_open(g, s))
+            continue;
+        size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
+        for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++)
+            put(out, cap, &n, (struct tnet_seed){x[i], s, 0});
+    }
+    return n;
+}
+
+/* ---- one-to-all ------------------------------------------------------------------------------ */
+
+enum kkc_code tnet_search_create(const struct graph *g, int with_owner, int with_parent,
+                                 struct tnet_search **out, struct kkc_err *err)
+{
+    struct tnet_search *s = calloc(1, sizeof *s);
+    uint32_t n = g->turn->n;
+    *out = NULL;
+    if (!s)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (search)");
+    s->n = n;
+    s->dist = malloc(((size_t)n + 1) * sizeof *s->dist);
+    s->owner = with_owner ? malloc(((size_t)n + 1) * sizeof *s->owner) : NULL;
+    s->parent = with_parent ? malloc(((size_t)n + 1) * sizeof *s->parent) : NULL;
+    if (!s->dist || (with_owner && !s->owner) || (with_parent && !s->parent) ||
+        graph_heap_reserve(&s->h, 1024, err)) {
+        tnet_search_destroy(s);
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (search of %u nodes)", n);
+    }
+    *out = s;
+    return KKC_OK;
+}
+
+void tnet_search_destroy(struct tnet_search *s)
+{
+    if (!s)
+        return;
+    free(s->dist), free(s->owner), free(s->parent);
+    graph_heap_free(&s->h);
+    free(s);
+}
+
+/* Lower value, or the same value from a lower owner: the order every search here agrees on. */
+static int better(const struct tnet_search *s, uint32_t y, graph_cost d, uint32_t o)
+{
+    return d < s->dist[y] || (d == s->dist[y] && s->owner && o < s->owner[y]);
+}
+
+static int relax(struct tnet_search *s, uint32_t y, graph_cost d, uint32_t o, uint32_t from)
+{
+    if (d == GRAPH_COST_INF || !better(s, y, d, o))
+        return 0;
+    s->dist[y] = d;
+    if (s->owner)
+        s->owner[y] = o;
+    if (s->parent)
+        s->parent[y] = from;
+    return graph_heap_push(&s->h, d, y, o);
+}
+
+/* Relax the arcs out of x (or into x, backward). Returns 0 or -1 out of memory. */
+static int expand(const struct graph *g, struct tnet_search *s, uint32_t x, int backward,
+                  graph_cost dx, uint32_t o)
+{
+    const struct turn_graph *t = g->turn;
+    int oom = 0;
+    if (!backward)
+        for (uint64_t a = t->first_out[x]; !oom && a < t->first_out[x + 1]; a++)
+            oom = relax(s, t->head[a], add_cost(dx, tnet_arc_cost(g, a)), o, x);
+    else
+        for (uint64_t j = t->in_first[x]; !oom && j < t->in_first[x + 1]; j++)
+            oom = relax(s, t->in_tail[j], add_cost(dx, tnet_arc_cost(g, t->in_arc[j])), o,
+                        x);
+    return oom;
+}
+
+enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
+                              const struct tnet_seed *seeds, size_t n, int backward,
+                              graph_cost limit, struct kkc_err *err)
+{
+    struct graph_heap_item it;
+    int oom = 0;
+    memset(s->dist, 0xff, (size_t)s->n * sizeof *s->dist);
+    if (s->owner)
+        memset(s->owner, 0xff, (size_t)s->n * sizeof *s->owner);
+    s->h.len = 0, s->settled = 0;
+    for (size_t i = 0; !oom && i < n; i++)
+        if (seeds[i].cost <= limit)
+            oom = relax(s, seeds[i].node, seeds[i].cost, (uint32_t)i, TNET_SEEDED | (uint32_t)i);
+    while (!oom && s->h.len) {
+        graph_heap_pop(&s->h, &it);
+        uint32_t x = it.node;
+        if (it.key != s->dist[x] || (s->owner && it.aux != s->owner[x]))
+            continue;
+        if (it.key > limit)
+            break;
+        s->settled++;
+        oom = expand(g, s, x, backward, it.key, it.aux);
+    }
+    s->h.len = 0;
+    return oom ? kkc_err_set(err, KKC_ENOMEM, "out of memory (search heap)") : KKC_OK;
+}
+
+graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int backward,
+                        const struct snap *p, uint32_t *owner)
+{
+    graph_cost best = GRAPH_COST_INF;
+    uint32_t bo = UINT32_MAX;
+    struct tnet_seed x[2 * TNET_COPIES_MAX];
+    size_t k;
+    if (backward) /* leave p along s, then from the end of s */
+        k = tnet_starts(g, p, x, 2 * TNET_COPIES_MAX);
+    else
+        k = tnet_targets(g, p, x, 2 * TNET_COPIES_MAX);
+    graph_cost off = backward ? 0 : tnet_target_offset(g, p);
+    for (size_t i = 0; i < k && i < 2 * TNET_COPIES_MAX; i++) {
+        graph_cost d = s->dist[x[i].node];
+        if (d == GRAPH_COST_INF || (!backward && d < off))
+            continue;
+        graph_cost c = d + x[i].cost - off;
+        uint32_t o = s->owner ? s->owner[x[i].node] : 0;
+        if (c < best || (c == best && o < bo))
+            best = c, bo = o;
+    }
+    if (owner)
+        *owner = bo;
+    return best;
+}
+
+graph_cost tnet_seg_value(const struct graph *g, const struct tnet_search *s, uint32_t seg,
+                          uint32_t *owner)
+{
+    uint32_t x[TNET_COPIES_MAX];
+    size_t k = turn_nodes_of(g->turn, seg, x, TNET_COPIES_MAX);
+    graph_cost best = GRAPH_COST_INF;
+    uint32_t bo = UINT32_MAX;
+    for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++) {
+        graph_cost d = s->dist[x[i]];
+        uint32_t o = s->owner ? s->owner[x[i]] : 0;
+        if (d < best || (d == best && d != GRAPH_COST_INF && o < bo))
+            best = d, bo = o;
+    }
+    if (owner)
+        *owner = bo;
+    return best;
+}

@@ -1,0 +1,120 @@
+/* geo/road/tnet.h -- how every search (routes, tables, nearest by time, labels, reach) runs on the
+ * turn-aware graph (turn.h) of a struct graph (g->turn): its arc costs on g, the seeds of a snapped
+ * point, the cost at a snapped point after a one-to-all search, and that search itself.
+ *
+ * Values. A forward search value at routing node x is the cost (graph_cost: time, then distance)
+ * of reaching the END of x's segment. A backward search value at x is the cost from the END of x's
+ * segment to the target. Turn arc a: x -> y costs the turn plus the whole of y's edge on g
+ * (tnet_arc_cost): so the closures and slow-downs that a graph copy carries (edge_cost scaled,
+ * directions closed in edge_flags) hold for every search without rebuilding the turn graph.
+ *
+ * A snapped point p on edge e:
+ *  - is LEFT along each open direction s of e: the search starts at the routing nodes one turn
+ *    after s, at the rest of s from p plus the turn arc (tnet_sources); the drive along e itself
+ *    is snap_direct()'s;
+ *  - is REACHED on every routing node x driving an open direction of e (the segment and its
+ *    via-way copies): at value(x) - whole(e) + the part of x's segment before p (tnet_targets,
+ *    whose costs are that part: add them, then subtract tnet_target_offset()).
+ * A point on a node (partial cost 0 to an end of an edge of nonzero cost) is that node: it also
+ * starts on every open segment leaving the node (seeded at the segment itself, its whole cost:
+ * a crew at the junction turns onto any road without a turn cost) and is reached at the end of
+ * every open segment into it (target cost = the offset, so they add 0); snap.h's rule.
+ * Both ends use the same integers, so a route, a table, the labels and the reach agree exactly.
+ *
+ * Threads: everything reads g only; a struct tnet_search is one thread's scratch. */
+#ifndef KKC_TNET_H
+#define KKC_TNET_H
+
+#include "base/err.h"
+#include "road/graph.h"
+#include "road/snap.h"
+#include "road/turn.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A search seed: a routing node, the value there, and the directed segment of the snapped point it
+ * came from (start: the segment left first; for targets, the segment driven last). */
+struct tnet_seed {
+    uint32_t node;
+    uint32_t seg;
+    graph_cost cost;
+};
+
+/* 1 when directed segment s (edge << 1 | reverse) may be driven on g. */
+static inline int tnet_seg_open(const struct graph *g, uint32_t s)
+{
+    return (g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD)) != 0;
+}
+
+/* The cost of turn arc a (index into g->turn's arcs): its turn plus its head's whole edge on g;
+ * GRAPH_COST_INF when the head's direction is closed on g. */
+graph_cost tnet_arc_cost(const struct graph *g, uint64_t a);
+
+/* The cost from snapped point p to the head of directed segment s of p's edge (the rest of s). */
+graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s);
+
+/* The node p lies on (tnet.h's rule), or GRAPH_NONE. */
+uint32_t tnet_at_node(const struct graph *g, const struct snap *p);
+/* Where p starts: each open direction s of its edge at the rest of s, and for a point on a node
+ * every other open segment leaving it at its whole cost (node = seg = the segment). */
+size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap);
+/* A seed of tnet_sources() that starts on a segment out of p's node (not after a first turn). */
+static inline int tnet_seed_at_node(const struct snap *p, const struct tnet_seed *s)
+{
+    return s->seg >> 1 != p->edge;
+}
+
+/* Seeds of a forward search leaving p (see above), up to cap into out; returns how many there
+ * are (call again with room when more than cap). */
+size_t tnet_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap);
+/* Seeds at which a forward search reaches p (cost = the part of the seed's segment before p). */
+size_t tnet_targets(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap);
+/* What to subtract from value + target seed cost: the whole cost of p's edge on g. */
+graph_cost tnet_target_offset(const struct graph *g, const struct snap *p);
+/* Seeds of a backward search towards p: the tails of the turns into p's target nodes, at the
+ * cost from the end of the tail to p (turn + the part before p). */
+size_t tnet_back_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out,
+                         size_t cap);
+
+/* Seeds for a node as start (every open segment leaving node v, at its whole cost) or as end
+ * (every routing node whose segment ends at v, cost 0; offset 0). */
+size_t tnet_node_sources(const struct graph *g, uint32_t v, struct tnet_seed *out, size_t cap);
+size_t tnet_node_targets(const struct graph *g, uint32_t v, struct tnet_seed *out, size_t cap);
+
+/* ---- one-to-all ------------------------------------------------------------------------------ */
+
+struct tnet_search {
+    uint32_t n;           /* routing nodes */
+    graph_cost *dist;     /* per routing node; GRAPH_COST_INF when not reached */
+    uint32_t *owner;      /* the seed index (aux) that reached it, with_owner only */
+    uint32_t *parent;     /* with_parent only: the predecessor node, TNET_SEEDED for a seed */
+    struct graph_heap h;
+    size_t settled;
+};
+#define TNET_SEEDED 0x80000000u /* parent = TNET_SEEDED | seed index */
+
+/* Scratch for searches on g->turn. KKC_ENOMEM. */
+enum kkc_code tnet_search_create(const struct graph *g, int with_owner, int with_parent,
+                                 struct tnet_search **out, struct kkc_err *err);
+void tnet_search_destroy(struct tnet_search *s);
+
+/* Dijkstra from seeds[0..n) (forward on the turn arcs, or backward with backward = 1), owner =
+ * the seed's index (ties: the lower index), settling while values are <= limit (GRAPH_COST_INF:
+ * all). KKC_ENOMEM. */
+enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
+                              const struct tnet_seed *seeds, size_t n, int backward,
+                              graph_cost limit, struct kkc_err *err);
+
+/* The cost at snapped point p after a forward search (through its targets) or a backward search
+ * (leaving p: rest of s + value at s), and the owner there (may be NULL); GRAPH_COST_INF when not
+ * reached. The drive along one edge from the search's own start is not included (snap_direct). */
+graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int backward,
+                        const struct snap *p, uint32_t *owner);
+
+/* The least forward value over the routing nodes of directed segment seg (its copies too), with
+ * its owner (may be NULL): the cost of arriving at seg's head node by seg. */
+graph_cost tnet_seg_value(const struct graph *g, const struct tnet_search *s, uint32_t seg,
+                          uint32_t *owner);
+
+#endif
