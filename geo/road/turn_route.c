@@ -26,17 +26,20 @@ struct search {
     struct graph_heap h;
 };
 
-/* Settle nodes until nothing cheaper than *best (a path reaching `to`) is left. */
+/* Settle nodes until nothing cheaper than *best (a path reaching `to`) is left: values are the
+ * cost at a segment's end, so the search goes on while they are below *best + the target edge. */
 static int run(const struct graph *g, const struct turn_graph *t, struct search *q,
                const struct snap *to, uint64_t *best, uint32_t *best_node)
 {
     struct graph_heap_item it;
+    /* a value is the cost of a segment's END: a target point lies up to its whole edge before */
+    uint64_t slack = graph_cost_ms(g->edge_cost[to->edge]);
     while (q->h.len) {
         graph_heap_pop(&q->h, &it);
         uint32_t x = it.node;
         if (it.key != q->dist[x])
             continue;
-        if (it.key >= *best)
+        if (*best != UINT64_MAX && it.key >= *best + slack)
             break;
         uint32_t s = t->seg[x];
         if (s >> 1 == to->edge) { /* reach the target point on this segment */

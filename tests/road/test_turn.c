@@ -11,6 +11,10 @@
 #include "road/import/osm_import.h"
 #include "road/snap.h"
 #include "road/turn.h"
+#include "road/road_ch.h"
+#include "road/route.h"
+#include "road/table.h"
+#include "road/tnet.h"
 #include "base/store.h"
 #include "testutil.h"
 
@@ -48,14 +52,14 @@ static void collect(void *ud, const char *file, long row, const char *reason)
 static void tfx_open(struct tfx *f, const char *map)
 {
     struct osm_import_opts o = {.path = map, .report = collect, .report_ud = f};
-    struct graph_options go = {.landmarks = 0};
+    struct turn_costs c;
+    turn_costs_default(&c);
+    struct graph_options go = {.landmarks = 4, .turns = &c}; /* g->turn: car.lua's costs too */
     memset(f, 0, sizeof *f);
     f->db = tu_tmpfile("kkc.sqlite");
     ck_assert_int_eq(store_open(f->db, STORE_CREATE, &f->st, &f->err), KKC_OK);
     ck_assert_msg(osm_import(f->st, &o, NULL, &f->err) == KKC_OK, "%s", f->err.msg);
     ck_assert_msg(graph_load_opts(f->st, &go, &f->g, &f->err) == KKC_OK, "%s", f->err.msg);
-    struct turn_costs c;
-    turn_costs_default(&c);
     ck_assert_msg(turn_build(f->st, f->g, &c, &f->t, &f->err) == KKC_OK, "%s", f->err.msg);
 }
 
@@ -100,6 +104,67 @@ static struct snap at(struct tfx *f, long long way, int last, double fraction)
     return s;
 }
 
+/* The names of r's steps, joined by commas, into out. */
+static void step_names(const struct route_result *r, char *out, size_t n)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < r->step_count; i++) {
+        size_t len = strlen(out);
+        if (i && strcmp(r->steps[i].name, r->steps[i - 1].name) == 0)
+            continue;
+        snprintf(out + len, n - len, "%s%s", len ? "," : "", r->steps[i].name);
+    }
+}
+
+/* got equals want, or (for an end on a node, whose zero-length piece on the snapped edge is
+ * left out of a route that turns straight off the node) want without that end's road. */
+static int same_names(const char *got, const char *want, int a_node, int b_node)
+{
+    char w[256];
+    snprintf(w, sizeof w, "%s", want);
+    if (strcmp(got, w) == 0)
+        return 1;
+    char *first = strchr(w, ','), *last = strrchr(w, ',');
+    if (a_node && first && strcmp(got, first + 1) == 0)
+        return 1;
+    if (b_node && last) {
+        *last = 0;
+        if (strcmp(got, w) == 0 || (a_node && first && first < last && !strcmp(got, first + 1)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The service's own route (A* with landmarks, then the hierarchy on the same turn graph) must
+ * give the plain Dijkstra's names and duration; and the table and nearest-by-time figures. */
+static void expect_service(struct tfx *f, struct snap a, struct snap b, const char *names,
+                           uint64_t ms)
+{
+    for (int with_ch = 0; with_ch < 2; with_ch++) {
+        struct route_ctx *ctx = NULL;
+        struct route_result *r = NULL;
+        char got[256];
+        graph_cost tc;
+        if (with_ch)
+            ck_assert_msg(road_ch_create(f->g, NULL, "", &f->g->ch, &f->err) == KKC_OK, "%s",
+                          f->err.msg);
+        ck_assert_int_eq(route_ctx_create(f->g, &ctx, &f->err), KKC_OK);
+        ck_assert_msg(route_compute(f->g, ctx, &a, &b, 1, &r, &f->err) == KKC_OK, "%s",
+                      f->err.msg);
+        step_names(r, got, sizeof got);
+        ck_assert_msg(same_names(got, names, tnet_at_node(f->g, &a) != GRAPH_NONE,
+                                 tnet_at_node(f->g, &b) != GRAPH_NONE),
+                      "service route %s (ch %d), expected %s", got, with_ch, names);
+        ck_assert_int_eq(llround(r->duration_s * 1000), (long long)ms);
+        ck_assert_int_eq(route_table(f->g, ctx, &a, 1, &b, 1, &tc, &f->err), KKC_OK);
+        ck_assert_int_eq(graph_cost_ms(tc), ms);
+        route_result_destroy(r);
+        route_ctx_destroy(ctx);
+        if (with_ch)
+            road_ch_destroy(f->g->ch), f->g->ch = NULL;
+    }
+}
+
 /* Route from a to b; check the name sequence and the duration (to 5 ms: rounding per edge). */
 static void expect(struct tfx *f, struct snap a, struct snap b, const char *names, double s)
 {
@@ -118,6 +183,7 @@ static void expect(struct tfx *f, struct snap a, struct snap b, const char *name
     ck_assert_msg(strcmp(got, names) == 0, "route %s, expected %s", got, names);
     ck_assert_msg(fabs(p.ms / 1000.0 - s) < 0.005, "route %s: %.3f s, expected %.3f s", got,
                   p.ms / 1000.0, s);
+    expect_service(f, a, b, names, p.ms);
     free(p.segs);
 }
 
