@@ -485,7 +485,9 @@ int cli_serve(int argc, char **argv)
     if (w->graph && w->graph->ch)
         fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
                 w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
-                w->graph->ch->metric_from_cache ? "read from cache" : "customized",
+                w->graph->ch->metric_from_cache == 1   ? "read from cache"
+                : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
+                                                       : "customized",
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
                 w->graph->ch->cache_note);
     world_holder_init(&worlds, w);

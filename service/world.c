@@ -50,8 +50,10 @@ static enum kkc_code apply_closures(struct store *st, struct world *w, struct kk
 }
 
 /* The road graph with the road closures in force applied, then its customizable hierarchy
- * (cached in DB.cch; built afresh without the cache while closures change the arcs) unless
- * KKC_ROUTER=astar asks for the baseline A* searches. */
+ * unless KKC_ROUTER=astar asks for the baseline A* searches. The hierarchy is built on the turn
+ * graph, whose topology closures do not change (they close and slow turn arcs in the metric):
+ * its order and contraction always come from DB.cch; closures only re-customize the metric
+ * (DB.cch.metric holds the last one). */
 static enum kkc_code load_graph(struct store *st, const char *db_path, struct world *w,
                                 struct kkc_err *err)
 {
@@ -65,7 +67,7 @@ static enum kkc_code load_graph(struct store *st, const char *db_path, struct wo
         return rc;
     if (store_meta_get(st, "data_version", version, sizeof version, NULL))
         snprintf(version, sizeof version, "unknown");
-    if (!w->closures.edges && asprintf(&cache, "%s.cch", db_path) < 0)
+    if (asprintf(&cache, "%s.cch", db_path) < 0)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     rc = road_ch_create(w->graph, cache, version, &w->graph->ch, err);
     free(cache);

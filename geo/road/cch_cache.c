@@ -144,7 +144,7 @@ enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const 
 
 /* ---- the customized metric ----------------------------------------------------------------- */
 
-#define METRIC_MAGIC "KKCCCHM1"
+#define METRIC_MAGIC "KKCCCHM2" /* 2: the weights follow the costs */
 
 struct metric_header {
     char magic[8];
@@ -185,7 +185,7 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
     h.topo_hash = topo_hash(m->c);
     FILE *f = fopen(tmp, "wb");
     int bad = !f || write_all(f, &h, sizeof h) || write_all(f, m->up, h.arc_count * 8) ||
-              write_all(f, m->down, h.arc_count * 8);
+              write_all(f, m->down, h.arc_count * 8) || write_all(f, m->weight, h.input_arcs * 8);
     if (f && fclose(f))
         bad = 1;
     if (bad || rename(tmp, path)) {
@@ -196,8 +196,10 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
     return KKC_OK;
 }
 
-enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
-                              const char *path, struct cch_metric **out, struct kkc_err *err)
+/* Read the metric file at path for c under key into a new metric, its weights those of the
+ * file; with `weight` (not NULL) only when the file's weights hash to the same. */
+static enum kkc_code metric_read(const struct cch *c, const cch_cost *weight, const char *key,
+                                 const char *path, struct cch_metric **out, struct kkc_err *err)
 {
     struct metric_header h;
     FILE *f = fopen(path, "rb");
@@ -206,7 +208,8 @@ enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const
                            strerror(errno));
     int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, METRIC_MAGIC, 8) &&
              !strncmp(h.key, key, sizeof h.key) && h.arc_count == c->arc_count &&
-             h.input_arcs == c->input_arcs && h.weight_hash == weight_hash(weight, c->input_arcs) &&
+             h.input_arcs == c->input_arcs &&
+             (!weight || h.weight_hash == weight_hash(weight, c->input_arcs)) &&
              h.topo_hash == topo_hash(c);
     struct cch_metric *m = NULL;
     enum kkc_code rc = ok ? KKC_OK : kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
@@ -219,14 +222,52 @@ enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const
     if (!rc && (!m || !m->weight || !m->up || !m->down))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
     if (!rc && (fread(m->up, 8, c->arc_count, f) != c->arc_count ||
-                fread(m->down, 8, c->arc_count, f) != c->arc_count))
+                fread(m->down, 8, c->arc_count, f) != c->arc_count ||
+                fread(m->weight, 8, c->input_arcs, f) != c->input_arcs ||
+                weight_hash(m->weight, c->input_arcs) != h.weight_hash))
         rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: too short", path);
     fclose(f);
     if (rc) {
         cch_metric_destroy(m);
         return rc;
     }
-    memcpy(m->weight, weight, c->input_arcs * sizeof *weight);
+    *out = m;
+    return KKC_OK;
+}
+
+enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
+                              const char *path, struct cch_metric **out, struct kkc_err *err)
+{
+    return metric_read(c, weight, key, path, out, err);
+}
+
+enum kkc_code cch_metric_load_update(const struct cch *c, const cch_cost *weight, const char *key,
+                                     const char *path, uint64_t max_changed,
+                                     struct cch_metric **out, uint64_t *changed,
+                                     struct kkc_err *err)
+{
+    struct cch_metric *m = NULL;
+    uint64_t n = 0, *arcs = NULL;
+    cch_cost *w = NULL;
+    enum kkc_code rc = metric_read(c, NULL, key, path, &m, err);
+    for (uint64_t a = 0; !rc && a < c->input_arcs; a++)
+        n += m->weight[a] != weight[a];
+    if (!rc && n > max_changed)
+        rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: %llu arcs changed, over %llu", path,
+                         (unsigned long long)n, (unsigned long long)max_changed);
+    if (!rc && (!(arcs = malloc((n + 1) * sizeof *arcs)) || !(w = malloc((n + 1) * sizeof *w))))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric update)");
+    for (uint64_t a = 0, k = 0; !rc && a < c->input_arcs; a++)
+        if (m->weight[a] != weight[a])
+            arcs[k] = a, w[k++] = weight[a];
+    if (!rc)
+        rc = cch_metric_update(m, arcs, w, n, NULL, err);
+    free(arcs), free(w);
+    if (rc) {
+        cch_metric_destroy(m);
+        return rc;
+    }
+    *changed = n;
     *out = m;
     return KKC_OK;
 }

@@ -22,8 +22,8 @@ enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, co
 enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const char *path,
                              struct cch **out, struct kkc_err *err);
 
-/* The customized costs of metric m (up[], down[]) in a second file, keyed by key and a hash of
- * m's weights, so a restart with the same data skips the customization. KKC_EIO. */
+/* The customized costs of metric m (up[], down[]) and its weights in a second file, keyed by key
+ * and a hash of m's weights, so a restart with the same data skips the customization. KKC_EIO. */
 enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
                               struct kkc_err *err);
 /* A metric for c with the given weights (one per input arc), its costs read from path in one
@@ -31,5 +31,15 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
  * KKC_EIO, KKC_ENOMEM. *out is freed with cch_metric_destroy(). */
 enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
                               const char *path, struct cch_metric **out, struct kkc_err *err);
+
+/* The same metric as cch_metric_create(c, NULL, weight) would customize, from the file's
+ * metric for other weights (same key and hierarchy) updated by cch_metric_update() over the
+ * input arcs whose weight differs (their number in *changed): a closure re-customizes only what
+ * lies above the arcs it changes. KKC_ENOTFOUND when there is no usable file or more than
+ * max_changed arcs differ (a full customization is then cheaper), KKC_EIO, KKC_ENOMEM. */
+enum kkc_code cch_metric_load_update(const struct cch *c, const cch_cost *weight, const char *key,
+                                     const char *path, uint64_t max_changed,
+                                     struct cch_metric **out, uint64_t *changed,
+                                     struct kkc_err *err);
 
 #endif

@@ -44,6 +44,15 @@ static enum kkc_code metric(struct road_ch *ch, const cch_cost *w, const char *c
         ch->metric_from_cache = 1;
         return KKC_OK;
     }
+    /* other weights (closures came or went): update the last metric over the arcs that differ */
+    if (named && ch->from_cache &&
+        cch_metric_load_update(ch->c, w, key, path, ch->c->input_arcs / 8, &ch->m,
+                               &ch->metric_updated, &e) == KKC_OK) {
+        ch->metric_from_cache = 2;
+        if (cch_metric_save(ch->m, key, path, &e) && !ch->cache_note[0])
+            snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);
+        return KKC_OK;
+    }
     enum kkc_code rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
     if (!rc && named && cch_metric_save(ch->m, key, path, &e) && !ch->cache_note[0])
         snprintf(ch->cache_note, sizeof ch->cache_note, "%.150s", e.msg);

@@ -24,7 +24,8 @@ struct road_ch {
     struct cch *c;
     struct cch_metric *m;
     int from_cache;          /* 1 when the hierarchy was mapped from the cache file */
-    int metric_from_cache;   /* 1 when its costs were read from CACHE.metric */
+    int metric_from_cache;   /* 1: its costs were read from CACHE.metric; 2: updated from there */
+    uint64_t metric_updated; /* with 2: the turn arcs whose weight differed (closures) */
     double build_s, custom_s; /* seconds: order + contraction (or mapping), customization */
     char cache_note[160];     /* why the cache was not used or not written ("" when fine) */
 };

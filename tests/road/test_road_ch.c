@@ -175,6 +175,49 @@ START_TEST(t_road_ch_cache)
 }
 END_TEST
 
+/* A metric updated from the cached one over a few changed arcs (closures: some closed, some
+ * slowed) equals a full customization with the new weights, arc for arc. */
+START_TEST(t_road_ch_metric_update)
+{
+    char *path = tu_tmpfile("kkc.cch"), *mpath = NULL;
+    struct graph *g = load(tu_db(), 1, path);
+    const struct cch *c = g->ch->c;
+    cch_cost *w = malloc((c->input_arcs + 1) * sizeof *w);
+    unsigned long long rs = 31;
+    struct cch_metric *full = NULL, *upd = NULL;
+    struct kkc_err err = {0};
+    uint64_t changed = 0, want = 0;
+    char key[64];
+    struct store *st = NULL;
+    memcpy(w, g->ch->m->weight, c->input_arcs * sizeof *w);
+    for (int i = 0; i < 40; i++) {
+        uint64_t a = (uint64_t)(tu_rand(&rs) * (double)c->input_arcs);
+        if (w[a] == g->ch->m->weight[a] && w[a] != CCH_INF)
+            want++, w[a] = i % 2 ? CCH_INF : w[a] * 3;
+    }
+    ck_assert_int_eq(store_open(tu_db(), STORE_READONLY, &st, NULL), KKC_OK);
+    if (store_meta_get(st, "data_version", key, sizeof key, NULL))
+        snprintf(key, sizeof key, "unknown");
+    store_close(st);
+    ck_assert_int_ge(asprintf(&mpath, "%s.metric", path), 0);
+    ck_assert_int_eq(cch_metric_create(c, NULL, w, &full, &err), KKC_OK);
+    ck_assert_msg(cch_metric_load_update(c, w, key, mpath, c->input_arcs, &upd, &changed, &err) ==
+                      KKC_OK,
+                  "%s", err.msg);
+    ck_assert_uint_eq(changed, want);
+    ck_assert_int_eq(memcmp(upd->up, full->up, c->arc_count * sizeof *upd->up), 0);
+    ck_assert_int_eq(memcmp(upd->down, full->down, c->arc_count * sizeof *upd->down), 0);
+    cch_metric_destroy(upd);
+    ck_assert_int_eq(cch_metric_load_update(c, w, key, mpath, want - 1, &upd, &changed, &err),
+                     KKC_ENOTFOUND); /* too many changes: customize instead */
+    cch_metric_destroy(full);
+    free(w), free(mpath);
+    graph_destroy(g);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 Suite *road_ch_suite(void); /* for the runner */
 Suite *road_ch_suite(void)
 {
@@ -183,6 +226,7 @@ Suite *road_ch_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, t_road_ch_routes);
     tcase_add_test(tc, t_road_ch_cache);
+    tcase_add_test(tc, t_road_ch_metric_update);
     suite_add_tcase(s, tc);
     return s;
 }
