@@ -217,8 +217,8 @@ static enum kkc_code param_radiuses(struct oreq *o, double dflt)
 }
 
 /* The parameters every service accepts: radiuses, hints (ignored: there are none to give back),
- * generate_hints, skip_waypoints, snapping (default | any: both snap to the largest strongly
- * connected component, the only one our routes may start and end on). */
+ * generate_hints, skip_waypoints, snapping (default: onto the largest strongly connected
+ * component; any: onto any drivable road, routed when it connects, NoRoute when not). */
 enum kkc_code osrm_param_common(struct oreq *o, double radius)
 {
     static const char *const snapping[] = {"default", "any", NULL};
@@ -232,6 +232,7 @@ enum kkc_code osrm_param_common(struct oreq *o, double radius)
         rc = osrm_query_rc(o, params_bool(o->r->q, "skip_waypoints", &o->skip_waypoints, &o->err));
     if (!rc)
         rc = osrm_query_rc(o, params_choice(o->r->q, "snapping", snapping, &snap, &o->err));
+    o->snap_any = snap == 1;
     return rc;
 }
 
@@ -246,7 +247,8 @@ enum kkc_code osrm_snap_all(struct oreq *o)
         return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < o->n; i++) {
         enum kkc_code rc =
-            snap_point(o->g, o->ll[2 * i], o->ll[2 * i + 1], o->radius[i], &o->snaps[i], &e);
+            (o->snap_any ? snap_point_any : snap_point)(o->g, o->ll[2 * i], o->ll[2 * i + 1],
+                                                        o->radius[i], &o->snaps[i], &e);
         if (rc == KKC_ENOSEGMENT)
             return osrm_fail(o, rc, "NoSegment", "Could not find a matching segment for coordinate %zu",
                         i);

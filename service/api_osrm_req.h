@@ -22,6 +22,7 @@ struct oreq {
     double *radius;     /* n snap radii in metres */
     struct snap *snaps; /* n */
     int skip_waypoints;
+    int snap_any; /* snapping=any: any drivable road, not only the main component */
     const char *code; /* OSRM error code of the failure; NULL: the service's own mapping */
     struct kkc_err err;
 };

@@ -175,14 +175,21 @@ static int grid_add_segment(const struct graph *g, uint32_t k, double cell_m, st
     return 0;
 }
 
-/* Choose the grid: the bounding box of the snappable edges, cells of about two segments'
+/* 1 when edge e goes into the snapping grid: drivable at all (snap_point() then checks
+ * GRAPH_SNAPPABLE, snap_point_any() does not). */
+static int in_grid(const struct graph *g, uint32_t e)
+{
+    return (g->edge_flags[e] & (GRAPH_FORWARD | GRAPH_BACKWARD)) != 0;
+}
+
+/* Choose the grid: the bounding box of the drivable edges, cells of about two segments'
  * spacing (25 m .. 5 km), at most GRID_MAX_CELLS. Returns the cell size in metres. */
 static double grid_layout(struct graph *g, size_t *nseg)
 {
     double x0 = 180, y0 = 90, x1 = -180, y1 = -90, kx, ky, cell_m;
     *nseg = 0;
     for (uint32_t e = 0; e < g->edge_count; e++) {
-        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
+        if (!in_grid(g, e))
             continue;
         for (uint32_t k = g->edge_coord_first[e]; k < g->edge_coord_first[e + 1]; k++) {
             x0 = fmin(x0, g->coords[2 * k]), x1 = fmax(x1, g->coords[2 * k]);
@@ -207,7 +214,7 @@ static double grid_layout(struct graph *g, size_t *nseg)
     return cell_m;
 }
 
-/* Build the snapping grid over the segments of the snappable edges. */
+/* Build the snapping grid over the segments of the drivable edges. */
 enum kkc_code build_grid(struct graph *g, struct kkc_err *err)
 {
     struct cellvec cv = {0};
@@ -220,7 +227,7 @@ enum kkc_code build_grid(struct graph *g, struct kkc_err *err)
     if (!g->grid_first)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (snapping grid)");
     for (uint32_t e = 0; e < g->edge_count && nseg; e++) {
-        if (!(g->edge_flags[e] & GRAPH_SNAPPABLE))
+        if (!in_grid(g, e))
             continue;
         for (uint32_t k = g->edge_coord_first[e]; k + 1 < g->edge_coord_first[e + 1]; k++)
             if (grid_add_segment(g, k, cell_m, &cv)) {

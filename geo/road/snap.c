@@ -15,6 +15,7 @@ struct snap_best {
     double t;   /* position on the segment, 0..1 */
     uint32_t k; /* first point of the segment */
     uint32_t edge;
+    int any;    /* 1: any drivable edge, whatever its component */
 };
 
 /* Squared distance in the local plane (metres per degree kx, ky) from (lon, lat) to the segment
@@ -40,13 +41,13 @@ static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, 
     double t, d2 = seg_d2(g->coords + 2 * (size_t)k, lon, lat, kx, ky, &t);
     uint32_t e = g->coord_edge[k];
 
-    if (!(g->edge_flags[e] & GRAPH_SNAPPABLE)) /* closed both ways after the grid was built */
-        return;
+    if (!(g->edge_flags[e] & (b->any ? GRAPH_FORWARD | GRAPH_BACKWARD : GRAPH_SNAPPABLE)))
+        return; /* off the main component, or closed both ways after the grid was built */
     if (d2 > b->d2)
         return;
     if (d2 == b->d2 && b->edge != GRAPH_NONE && (e > b->edge || (e == b->edge && k > b->k)))
         return;
-    *b = (struct snap_best){d2, t, k, e};
+    *b = (struct snap_best){d2, t, k, e, b->any};
 }
 
 /* Scan the cells at Chebyshev distance r from cell (cx, cy). */
@@ -87,10 +88,11 @@ static void snap_fill(const struct graph *g, const struct snap_best *b, double l
     out->ref = graph_string(g, g->edge_ref[b->edge]);
 }
 
-enum kkc_code snap_point(const struct graph *g, double lon, double lat, double radius_m,
-                         struct snap *out, struct kkc_err *err)
+/* The nearest segment within radius_m of a snappable edge (any = 0) or of any drivable one. */
+static enum kkc_code snap_search(const struct graph *g, double lon, double lat, double radius_m,
+                                 int any, struct snap *out, struct kkc_err *err)
 {
-    struct snap_best b = {radius_m * radius_m, 0, 0, GRAPH_NONE};
+    struct snap_best b = {radius_m * radius_m, 0, 0, GRAPH_NONE, any};
     double kx, ky, fx, fy;
     long cx, cy, nx = g->grid_nx, ny = g->grid_ny;
 
@@ -127,6 +129,18 @@ none:
                        lon, lat);
 }
 
+enum kkc_code snap_point(const struct graph *g, double lon, double lat, double radius_m,
+                         struct snap *out, struct kkc_err *err)
+{
+    return snap_search(g, lon, lat, radius_m, 0, out, err);
+}
+
+enum kkc_code snap_point_any(const struct graph *g, double lon, double lat, double radius_m,
+                             struct snap *out, struct kkc_err *err)
+{
+    return snap_search(g, lon, lat, radius_m, 1, out, err);
+}
+
 enum kkc_code snap_at(const struct graph *g, uint32_t edge, double fraction, struct snap *out,
                       struct kkc_err *err)
 {
@@ -142,7 +156,7 @@ enum kkc_code snap_at(const struct graph *g, uint32_t edge, double fraction, str
         ;
     seg = g->coord_along[k + 1] - g->coord_along[k];
     b = (struct snap_best){0, seg > 0 ? fmin(fmax((along - g->coord_along[k]) / seg, 0), 1) : 0, k,
-                           edge};
+                           edge, 1};
     snap_fill(g, &b, 0, 0, out);
     out->query_lon = out->lon, out->query_lat = out->lat, out->distance_m = 0;
     out->fraction = f;

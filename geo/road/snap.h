@@ -1,8 +1,9 @@
 /* geo/road/snap.h -- a point on the map -> the nearest point on the nearest routable road, and how
  * such a snapped point joins the graph's searches.
  *
- * Only edges of the largest strongly connected component are candidates (GRAPH_SNAPPABLE), so a
- * snapped point can always be left and reached. Distances use a local ellipsoidal approximation
+ * By default only edges of the largest strongly connected component are candidates
+ * (GRAPH_SNAPPABLE), so a snapped point can always be left and reached; snap_point_any() takes any
+ * drivable edge (the grid holds them all). Distances use a local ellipsoidal approximation
  * (metres per degree at the latitude), good to well under a metre within the snap radius.
  * Everything here reads the graph only: thread-safe, no allocation. */
 #ifndef KKC_SNAP_H
@@ -33,6 +34,12 @@ struct snap {
  * radius. */
 enum kkc_code snap_point(const struct graph *g, double lon, double lat, double radius_m,
                          struct snap *out, struct kkc_err *err);
+
+/* snap_point() onto any drivable edge, of the largest strongly connected component or not (OSRM's
+ * snapping=any): a route from or to a small component exists when it connects; else the search
+ * answers KKC_ENOROUTE. */
+enum kkc_code snap_point_any(const struct graph *g, double lon, double lat, double radius_m,
+                             struct snap *out, struct kkc_err *err);
 
 /* The point at fraction (clamped to 0..1, by length) along edge, as a snap with distance 0 and
  * the query point equal to it. KKC_EINVAL for an unknown edge. Any edge is accepted, snappable

@@ -821,6 +821,28 @@ START_TEST(test_hand_table_island)
 }
 END_TEST
 
+/* snapping=any: the island is a place to snap to; a route on it exists (71.4 m of residential
+ * street at 25 km/h: 0.001 deg of longitude at 50.05 N = 71.42 m, 10.28 s, by hand), and one to
+ * the streets does not (NoRoute), where the default snapping refuses the island (NoSegment). */
+START_TEST(test_hand_snapping_any)
+{
+    long status;
+    json_t *v = call("GET", &status, "/route/v1/driving/15.1005,50.0501;15.1015,50.0501");
+    ck_assert_int_eq(status, 400);
+    ck_assert_str_eq(str(v, "code"), "NoSegment");
+    json_decref(v);
+    v = get_ok("/route/v1/driving/15.1005,50.0501;15.1015,50.0501?snapping=any");
+    json_t *r = json_array_get(json_object_get(v, "routes"), 0);
+    ck_assert_double_eq_tol(json_number_value(json_object_get(r, "distance")), 71.4, 0.2);
+    ck_assert_double_eq_tol(json_number_value(json_object_get(r, "duration")), 10.28, 0.05);
+    json_decref(v);
+    v = call("GET", &status, "/route/v1/driving/15.0005,50.0001;15.1015,50.0501?snapping=any");
+    ck_assert_int_eq(status, 400);
+    ck_assert_str_eq(str(v, "code"), "NoRoute");
+    json_decref(v);
+}
+END_TEST
+
 /* ---- the roundabout and motorway map ----------------------------------------------------- */
 
 static struct world_holder ramps;
@@ -910,6 +932,7 @@ Suite *osrm_suite(void)
                         FX_HAND_ROUTES);
     tcase_add_test(tc, test_hand_intersection);
     tcase_add_test(tc, test_hand_table_island);
+    tcase_add_test(tc, test_hand_snapping_any);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ramps");

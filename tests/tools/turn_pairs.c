@@ -7,9 +7,13 @@
  * pgr_trsp sees the network: every turn free, u-turns at every node, the restrictions of
  * road_restrictions applied. The search is a plain Dijkstra over the CSR arrays of turn_csr() (the
  * form the hierarchy takes): it starts on every segment leaving A (paying the segment) and ends on
- * the first settled segment into B. */
+ * the first settled segment into B. Each pair is also asked of the service's own search,
+ * route_node_cost() on the graph's turn graph (the same costs) with its customizable hierarchy as
+ * kkc serve has it (KKC_ROUTER=astar: the A* with landmarks): any difference is an error (exit 1),
+ * so the pgr_trsp oracle checks what the service answers. */
 #include "road/graph.h"
 #include "road/turn.h"
+#include "road/route.h"
 #include "base/store.h"
 
 #include <stdio.h>
@@ -61,7 +65,10 @@ int main(int argc, char **argv)
     struct graph *g = NULL;
     struct turn_graph *t = NULL;
     struct turn_costs c = {.no_u_turns = 1};
-    struct graph_options go = {.landmarks = 0};
+    const char *router = getenv("KKC_ROUTER");
+    struct graph_options go = {.landmarks = 8, .turns = &c,
+                               .hierarchy = !(router && strcmp(router, "astar") == 0)};
+    struct route_ctx *ctx = NULL;
     struct graph_heap h = {0};
     unsigned long a, b;
     int status = 1;
@@ -71,7 +78,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (store_open(argv[1], STORE_READONLY, &st, &err) || graph_load_opts(st, &go, &g, &err) ||
-        turn_build(st, g, &c, &t, &err) || graph_heap_reserve(&h, 1024, &err)) {
+        turn_build(st, g, &c, &t, &err) || graph_heap_reserve(&h, 1024, &err) ||
+        route_ctx_create(g, &ctx, &err)) {
         fprintf(stderr, "turn_pairs: %s\n", err.msg);
         goto out;
     }
@@ -91,6 +99,14 @@ int main(int argc, char **argv)
             goto out;
         }
         uint64_t ms = pair_ms(g, t, dist, parent, &h, u, v, &last);
+        graph_cost sc = GRAPH_COST_INF;
+        enum kkc_code rc = route_node_cost(g, ctx, u, v, &sc, &err);
+        if ((rc == KKC_OK ? (uint64_t)graph_cost_ms(sc) : UINT64_MAX) != ms && u != v) {
+            fprintf(stderr, "turn_pairs: %lu -> %lu: the service says %s %.3f s, Dijkstra %.3f s\n",
+                    a, b, rc ? err.msg : "", rc ? -1 : graph_cost_seconds(sc), ms / 1000.0);
+            free(dist), free(parent);
+            goto out;
+        }
         if (ms == UINT64_MAX) {
             printf("%lu %lu -1\n", a, b);
             continue;
@@ -103,6 +119,7 @@ int main(int argc, char **argv)
     free(dist), free(parent);
     status = 0;
 out:
+    route_ctx_destroy(ctx);
     graph_heap_free(&h);
     turn_destroy(t);
     graph_destroy(g);
