@@ -91,7 +91,9 @@ struct turn_path {
     size_t nsegs;
 };
 
-/* Shortest route from snapped point `from` to `to` (plain Dijkstra). KKC_ENOROUTE when none,
+/* Shortest route from snapped point `from` to `to` (plain Dijkstra); a point on a node is that
+ * node (it starts on and is reached by every road at it; for a start there, segs[0] may repeat
+ * the first segment). KKC_ENOROUTE when none,
  * KKC_ENOMEM. out->segs is the caller's to free(). */
 enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, const struct snap *from,
                          const struct snap *to, struct turn_path *out, struct kkc_err *err);

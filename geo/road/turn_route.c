@@ -1,6 +1,8 @@
 /* geo/road/turn_route.c -- plain Dijkstra between two snapped points on the turn-aware graph
  * (contract in turn.h). A search value is the cost of reaching the END of a routing node's
- * segment; the start pays the rest of its segment, the target subtracts what lies beyond it. */
+ * segment; the start pays the rest of its segment, the target subtracts what lies beyond it. A
+ * point on a node (partial cost 0 to an end of its edge) is that node: it also starts on every
+ * road out of it, and is reached at the end of every road into it (snap.h's rule). */
 #include "road/turn_int.h"
 
 #include <stdlib.h>
@@ -20,6 +22,16 @@ static int seg_open(const struct graph *g, uint32_t s)
     return (g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD)) != 0;
 }
 
+/* The node a snapped point lies on: partial cost (time and distance) 0 to an end of an edge of
+ * nonzero cost; GRAPH_NONE when it lies inside its edge. */
+static uint32_t on_node(const struct graph *g, const struct snap *p)
+{
+    graph_cost w = g->edge_cost[p->edge], part = snap_partial(g, p->edge, p->fraction);
+    if (w == 0)
+        return GRAPH_NONE;
+    return part == 0 ? g->edge_source[p->edge] : part == w ? g->edge_target[p->edge] : GRAPH_NONE;
+}
+
 struct search {
     uint64_t *dist;
     uint32_t *parent;
@@ -31,6 +43,7 @@ struct search {
 static int run(const struct graph *g, const struct turn_graph *t, struct search *q,
                const struct snap *to, uint64_t *best, uint32_t *best_node)
 {
+    uint32_t to_node = on_node(g, to);
     struct graph_heap_item it;
     /* a value is the cost of a segment's END: a target point lies up to its whole edge before */
     uint64_t slack = graph_cost_ms(g->edge_cost[to->edge]);
@@ -42,6 +55,9 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
         if (*best != UINT64_MAX && it.key >= *best + slack)
             break;
         uint32_t s = t->seg[x];
+        if (to_node != GRAPH_NONE && s >> 1 != to->edge && tr_seg_head(g, s) == to_node &&
+            it.key < *best) /* a point on a node is there at the end of every road into it */
+            *best = it.key, *best_node = x;
         if (s >> 1 == to->edge) { /* reach the target point on this segment */
             uint64_t whole = graph_cost_ms(g->edge_cost[s >> 1]);
             uint64_t c = it.key - whole + (whole - rest_ms(g, to, s));
@@ -73,6 +89,23 @@ static int seed(const struct turn_graph *t, struct search *q, uint32_t s, uint64
             if (graph_heap_push(&q->h, d, y, 0))
                 return -1;
         }
+    }
+    return 0;
+}
+
+/* A point on a node also starts on every open road out of it (but its own edge), paying it. */
+static int seed_node(const struct graph *g, struct search *q, const struct snap *from)
+{
+    uint32_t v = on_node(g, from);
+    for (uint32_t j = v == GRAPH_NONE ? 0 : g->out_first[v];
+         v != GRAPH_NONE && j < g->out_first[v + 1]; j++) {
+        uint32_t s = g->out[j].edge;
+        uint64_t d = graph_cost_ms(g->edge_cost[s >> 1]);
+        if (s >> 1 == from->edge || !seg_open(g, s) || d >= q->dist[s])
+            continue;
+        q->dist[s] = d, q->parent[s] = s | 0x80000000u;
+        if (graph_heap_push(&q->h, d, s, 0))
+            return -1;
     }
     return 0;
 }
@@ -127,6 +160,8 @@ enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, cons
     for (uint32_t s = from->edge << 1; !rc && s <= (from->edge << 1 | 1); s++)
         if (seg_open(g, s) && seed(t, &q, s, rest_ms(g, from, s)))
             rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    if (!rc && seed_node(g, &q, from))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
     if (!rc && run(g, t, &q, to, &best, &best_node))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
     if (!rc && direct <= best) {

@@ -6,7 +6,15 @@
  * turn_build() from the same store, sharing no search code with tnet.c, route.c, the hierarchy,
  * table.c, labels.c or reach.c. For random snapped pairs: the A* route, the hierarchy's route, the
  * many-to-many table, reach_point() after a one-to-all reach, and the nearest-by-time labels
- * (against the oracle from every centre) must give the oracle's time to the millisecond. */
+ * (against the oracle from every centre) must give the oracle's time to the millisecond.
+ * Then, on every real extract (imported here), the hierarchy against the oracle for
+ * KKC_ORACLE_PAIRS random pairs (default 10,000), a 60 x 60 table against one-to-all plain
+ * searches, and the same again after closures changed the weights (closed and slowed roads: the
+ * hierarchy's metric re-customized from the cached one, the oracle's turn graph built afresh
+ * from the changed graph). */
+#include "closures/avoid.h"
+#include "closures/closures.h"
+#include "road/import/osm_import.h"
 #include "centres/centres.h"
 #include "coverage/reach.h"
 #include "road/graph.h"
@@ -21,7 +29,9 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct cfx {
     struct store *st;
@@ -70,7 +80,7 @@ static long long oracle_ms(struct cfx *f, const struct snap *a, const struct sna
     if (turn_route(f->g, f->t, a, b, &p, &e) != KKC_OK)
         return -1;
     free(p.segs);
-    return (long long)p.ms;
+    return p.ms >= UINT32_MAX ? -1 : (long long)p.ms; /* through a closed arc: none */
 }
 
 /* Routes (A* or the hierarchy) and the table, pair by pair. */
@@ -189,6 +199,128 @@ START_TEST(t_labels)
 }
 END_TEST
 
+/* ---- every real extract ---------------------------------------------------------------------- */
+
+static const char *const extracts[] = {"liechtenstein-2015", "monaco-2016", "andorra",
+                                       "heidelberg"};
+
+/* Import extract name into a temporary database; its path is the caller's. */
+static char *extract_db(const char *name)
+{
+    char *path = tu_tmpfile("x.sqlite"), *pbf = NULL;
+    struct store *st = NULL;
+    struct osm_import_opts o = {0};
+    struct kkc_err err = {0};
+    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
+    ck_assert_int_eq(store_open(path, STORE_CREATE, &st, &err), KKC_OK);
+    o.path = pbf;
+    ck_assert_msg(osm_import(st, &o, NULL, &err) == KKC_OK, "%s", err.msg);
+    store_close(st);
+    free(pbf);
+    return path;
+}
+
+/* The hierarchy of g (its metric re-customized from cache when the weights changed) against
+ * the oracle t: pairs routes, then a table of n x n. */
+static void hierarchy_vs_oracle(struct cfx *f, const struct turn_graph *t, int pairs, size_t n,
+                                unsigned long long seed)
+{
+    struct route_ctx *ctx = NULL;
+    struct turn_graph *keep = f->t;
+    f->t = (struct turn_graph *)t;
+    ck_assert_int_eq(route_ctx_create(f->g, &ctx, &f->err), KKC_OK);
+    for (int i = 0; i < pairs; i++) {
+        struct snap a = rand_point(f, &seed), b = rand_point(f, &seed);
+        graph_cost c = GRAPH_COST_INF;
+        long long want = oracle_ms(f, &a, &b);
+        enum kkc_code rc = route_cost(f->g, ctx, &a, &b, &c, &f->err);
+        ck_assert_int_eq(rc, want < 0 ? KKC_ENOROUTE : KKC_OK);
+        if (want >= 0)
+            ck_assert_msg((long long)graph_cost_ms(c) == want, "pair %d: %u ms, oracle %lld ms",
+                          i, graph_cost_ms(c), want);
+    }
+    struct snap *p = malloc(2 * n * sizeof *p);
+    graph_cost *out = malloc(n * n * sizeof *out);
+    for (size_t i = 0; i < 2 * n; i++)
+        p[i] = rand_point(f, &seed);
+    ck_assert_int_eq(route_table(f->g, ctx, p, n, p + n, n, out, &f->err), KKC_OK);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j += 7) { /* a seventh of the cells: the oracle is slow */
+            long long want = oracle_ms(f, &p[i], &p[n + j]);
+            ck_assert_msg(want < 0 ? out[i * n + j] == GRAPH_COST_INF
+                                   : (long long)graph_cost_ms(out[i * n + j]) == want,
+                          "table %zu,%zu: oracle %lld ms", i, j, want);
+        }
+    free(p), free(out);
+    route_ctx_destroy(ctx);
+    f->t = keep;
+}
+
+/* Closures on a seventieth of the edges: one in three closed both ways, the others slowed 3x
+ * forward. */
+static void some_closures(const struct graph *g, struct closure_effects *e, unsigned long long s)
+{
+    e->items = calloc(g->edge_count / 70 + 2, sizeof *e->items);
+    e->len = 0;
+    for (uint32_t k = 0; k < g->edge_count / 70; k++) {
+        uint32_t edge = (uint32_t)(tu_rand(&s) * g->edge_count);
+        if (e->len && e->items[e->len - 1].edge >= edge)
+            continue; /* by edge id, once each */
+        e->items[e->len++] = (struct closure_effect){edge, k % 3 ? 3 : 0, k % 3 ? 1 : 0};
+    }
+}
+
+/* Give t's arcs the weights of graph copy g: the turn plus the head's edge on g, UINT32_MAX
+ * (a cost no route reaches: see oracle_ms) where the head's direction is closed on g. */
+static void reweight(const struct graph *g, struct turn_graph *t)
+{
+    for (uint64_t a = 0; a < t->first_out[t->n]; a++) {
+        uint32_t s = t->seg[t->head[a]];
+        int open = g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
+        t->weight[a] = open ? t->turn_ms[a] + graph_cost_ms(g->edge_cost[s >> 1]) : UINT32_MAX;
+    }
+}
+
+START_TEST(t_extract_hierarchy)
+{
+    char *db = extract_db(extracts[_i]), *cache = NULL;
+    const char *env = getenv("KKC_ORACLE_PAIRS");
+    int pairs = env ? atoi(env) : 10000;
+    struct cfx f = {0};
+    struct turn_costs c;
+    turn_costs_default(&c);
+    ck_assert_int_ge(asprintf(&cache, "%s.cch", db), 0);
+    struct graph_options go = {.landmarks = 8, .hierarchy = 1, .hierarchy_cache = cache,
+                               .turns = &c};
+    ck_assert_int_eq(store_open(db, STORE_READONLY, &f.st, &f.err), KKC_OK);
+    ck_assert_msg(graph_load_opts(f.st, &go, &f.g, &f.err) == KKC_OK, "%s", f.err.msg);
+    ck_assert_int_eq(turn_build(f.st, f.g, &c, &f.t, &f.err), KKC_OK);
+    hierarchy_vs_oracle(&f, f.t, pairs, 60, 11 + (unsigned)_i);
+    /* closures: a copy of the graph with changed weights, its hierarchy re-customized */
+    struct closure_effects e = {0};
+    struct graph *base = f.g, *copy = NULL;
+    struct turn_graph *t2 = NULL;
+    some_closures(base, &e, 77 + (unsigned)_i);
+    ck_assert_int_eq(closures_graph_with(base, &e, &copy, &f.err), KKC_OK);
+    ck_assert_msg(road_ch_create(copy, cache, "", &copy->ch, &f.err) == KKC_OK, "%s", f.err.msg);
+    /* the oracle: the same turn graph with the copy's weights (a closed head: unreachable) */
+    ck_assert_int_eq(turn_build(f.st, base, &c, &t2, &f.err), KKC_OK);
+    reweight(copy, t2);
+    f.g = copy;
+    hierarchy_vs_oracle(&f, t2, pairs / 10, 30, 21 + (unsigned)_i);
+    f.g = base;
+    road_ch_destroy(copy->ch);
+    closures_graph_release(copy);
+    turn_destroy(t2);
+    free(e.items);
+    cfx_close(&f);
+    unlink(cache);
+    free(cache);
+    unlink(db);
+    free(db);
+}
+END_TEST
+
 Suite *turn_consumers_suite(void); /* for the runner */
 Suite *turn_consumers_suite(void)
 {
@@ -199,6 +331,7 @@ Suite *turn_consumers_suite(void)
     tcase_add_test(tc, t_routes_hierarchy);
     tcase_add_test(tc, t_reach);
     tcase_add_test(tc, t_labels);
+    tcase_add_loop_test(tc, t_extract_hierarchy, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }
