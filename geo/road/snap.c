@@ -218,21 +218,6 @@ int snap_direct(const struct graph *g, const struct snap *from, const struct sna
     return 1;
 }
 
-graph_cost snap_search_cost(const struct graph *g, const graph_cost *dist, int backward,
-                            const struct snap *origin, const struct snap *s)
-{
-    struct graph_seed ends[2];
-    size_t m = backward ? snap_departures(g, s, ends) : snap_arrivals(g, s, ends);
-    graph_cost best = GRAPH_COST_INF, c;
-
-    for (size_t j = 0; j < m; j++)
-        if (dist[ends[j].node] != GRAPH_COST_INF && dist[ends[j].node] + ends[j].cost < best)
-            best = dist[ends[j].node] + ends[j].cost;
-    if ((backward ? snap_direct(g, s, origin, &c) : snap_direct(g, origin, s, &c)) && c < best)
-        best = c;
-    return best;
-}
-
 /* Whether two hits are on the same road: the same name and ref when the road has either, else
  * the same point (two unnamed edges meeting where the query is nearest). */
 static int same_road(const struct graph *g, const struct snap_road *a, const struct snap_road *b)

@@ -68,15 +68,6 @@ size_t snap_arrivals(const struct graph *g, const struct snap *s, struct graph_s
 int snap_direct(const struct graph *g, const struct snap *from, const struct snap *to,
                 graph_cost *cost);
 
-/* The cost at snapped point s after a one-to-all search (graph_search_all()) whose node costs
- * are dist: a forward search from `origin` (backward = 0: dist[v] is the cost from origin to v,
- * and s is reached through its arrivals), or a backward search towards `origin` (backward = 1:
- * dist[v] is the cost from v to origin, and s is left through its departures). The drive along
- * the one edge s and origin may share counts too (snap_direct()). GRAPH_COST_INF when s cannot
- * be reached (or left). */
-graph_cost snap_search_cost(const struct graph *g, const graph_cost *dist, int backward,
-                            const struct snap *origin, const struct snap *s);
-
 /* One road near a point, for "the N nearest roads". */
 struct snap_road {
     double distance_m; /* from the query point */
