@@ -3,8 +3,8 @@
  *
  * Plain ES modules on Leaflet (served from /leaflet/), no build step, no tiles: the base map is
  * drawn from the service's own vector layers (base-layer.js). Each part gets one context
- * object ctx = {map, layers, state, updateHash, centres, dispatcher, planner, search} and keeps
- * its own state inside; nothing but window.kkc (for the tests and closures.js) is global. */
+ * object ctx = {map, layers, state, updateHash, centres, dispatcher, search, planner, tools} and
+ * keeps its own state inside; nothing but window.kkc (for the tests and closures.js) is global. */
 import { api, say, errorText } from './api.js';
 import { $, debounce, formatDistance, formatDuration, formatShare } from './util.js';
 import { AREAS, createMap, baseLoader } from './base-layer.js';
@@ -12,6 +12,8 @@ import { createCentres } from './centres.js';
 import { createDispatcher } from './dispatcher.js';
 import { createSearch } from './search.js';
 import { createPlanner } from './planner.js';
+import { createTools } from './planner-tools.js';
+import { renderLegend } from './legend.js';
 
 const I = window.kkcI18n;
 const t = I.t;
@@ -34,6 +36,7 @@ ctx.centres = createCentres(ctx);
 ctx.dispatcher = createDispatcher(ctx);
 ctx.search = createSearch(ctx);
 ctx.planner = createPlanner(ctx);
+ctx.tools = createTools(ctx);
 
 /* ------------------------------------------------------------ views, areas, panel ------ */
 
@@ -45,6 +48,7 @@ function setView(view) {
     $('tab-' + v).tabIndex = v === view ? 0 : -1;
   }
   document.body.dataset.view = view;
+  renderLegend(view);
   map.closePopup();
   updateHash();
   /* The dispatcher's incident and route would only get in the way of planner clicks. */
@@ -142,6 +146,7 @@ function wirePlanner() {
     state.closed.clear();
     state.added = [];
     layers.coverage.clearLayers();
+    layers.isochrone.clearLayers();
     $('suggestions').hidden = true;
     planner.whatIfChanged();
   });
@@ -158,20 +163,36 @@ function wire() {
     const lon = L.Util.formatNum(ev.latlng.lng, 6);
     const lat = L.Util.formatNum(ev.latlng.lat, 6);
     if (state.view === 'dispatcher') ctx.dispatcher.queryPoint({ lon, lat });
-    else ctx.planner.addSite(lon, lat);
+    else ctx.tools.mapClick(lon, lat);
   });
   $('tab-dispatcher').addEventListener('click', () => setView('dispatcher'));
   $('tab-planner').addEventListener('click', () => setView('planner'));
+  $('views').addEventListener('keydown', tabKeys);
   $('area-khk').addEventListener('click', () => setArea('khk'));
   $('area-heidelberg').addEventListener('click', () => setArea('heidelberg'));
   $('panel-toggle').addEventListener('click', () => togglePanel());
   $('lang-switch').addEventListener('click', () => I.setLang(I.lang === 'cs' ? 'en' : 'cs'));
   I.onChange(() => {
     updateHash();
+    renderLegend(state.view);
+    ctx.tools.setTool(state.tool);
     requery();
   });
   wireDispatcher();
   wirePlanner();
+  ctx.tools.wire();
+}
+
+/* The view tabs by keyboard: arrows, Home and End move between them (and select). */
+function tabKeys(ev) {
+  const order = ['dispatcher', 'planner'];
+  const i = order.indexOf(state.view);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: order.length - 1 }[ev.key];
+  if (next === undefined) return;
+  ev.preventDefault();
+  const view = order[(next + order.length) % order.length];
+  setView(view);
+  $('tab-' + view).focus();
 }
 
 async function start() {
@@ -185,6 +206,7 @@ async function start() {
   const at = restoreHash(hash);
   try {
     await ctx.centres.load();
+    ctx.tools.fillCloseSelect();
   } catch (e) {
     say($('message'), errorText('what.centres', e));
   }

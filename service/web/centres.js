@@ -1,5 +1,7 @@
 /* service/web/centres.js -- the centre markers (all kinds, closed ones greyed) and their popups.
- * ctx: {map, layers, state, planner} (planner.toggleClosed/showIsochrone for the popup buttons). */
+ * In the planner a click closes or reopens a centre only with the Close tool (planner-tools.js);
+ * otherwise it opens the popup, whose buttons close it or draw its isochrone explicitly.
+ * ctx: {map, layers, state, planner}. */
 import { api } from './api.js';
 import { escapeHtml } from './util.js';
 import { KIND_COLOURS, PLAN_COLOURS } from './palette.js';
@@ -49,7 +51,10 @@ export function createCentres(ctx) {
       const mk = L.circleMarker([lat, lon], style(p.id, p.kind));
       mk.on('click', (ev) => {
         L.DomEvent.stopPropagation(ev);
-        if (state.view === 'planner') ctx.planner.toggleClosed(p.id);
+        if (state.view === 'planner' && state.tool === 'close') {
+          ctx.planner.toggleClosed(p.id);
+          return;
+        }
         L.popup({ offset: [0, -4] }).setLatLng(mk.getLatLng()).setContent(popup(p)).openOn(map);
       });
       layers.centres.addLayer(mk);

@@ -2,8 +2,9 @@
  * (/v1/coverage), isochrones (/v1/isochrone), suggested sites (POST /v1/plan) and the what-if of
  * closed centres and added sites. ctx: {map, layers, state, centres}. */
 import { api, qs, say, errorText } from './api.js';
-import { $, formatDistance, formatDuration, formatShare, formatInt, escapeHtml, pick } from './util.js';
-import { SERVICE_STYLE, GAP_STYLE, ISO_STYLE, PLAN_COLOURS } from './palette.js';
+import { $, formatShare, formatInt, escapeHtml } from './util.js';
+import { ISO_STYLE, PLAN_COLOURS } from './palette.js';
+import { renderFigures, renderDeltas, renderUncovered, drawCoverage } from './coverage-view.js';
 
 const t = window.kkcI18n.t;
 
@@ -32,19 +33,33 @@ export function createPlanner(ctx) {
     return p;
   }
 
-  /* Ask /v1/coverage for the current settings; fit: show the whole region afterwards. */
+  /* The coverage without the what-if for the same settings (the "before"), kept per settings. */
+  let baseline = { key: null, data: null };
+  async function before(params) {
+    const p = Object.assign({}, params);
+    delete p.close;
+    delete p.add;
+    const key = qs(p);
+    if (baseline.key !== key) baseline = { key, data: await api('/v1/coverage', p) };
+    return baseline.data;
+  }
+
+  /* Ask /v1/coverage for the current settings (and, with a what-if, for the settings without
+   * it); fit: show the whole region afterwards. */
   async function runCoverage(fit) {
     const msg = $('planner-message');
     const figs = $('planner-figures');
     const params = Object.assign(plannerParams(), { format: 'geojson' });
     const url = '/v1/coverage' + qs(params);
     const seq = (state.coverageSeq = (state.coverageSeq || 0) + 1);
+    const whatIf = params.close !== undefined || params.add !== undefined;
     $('planner-run').disabled = true;
     say(msg, '');
     figs.dataset.state = 'loading';
     let d;
+    let was = null;
     try {
-      d = await api('/v1/coverage', params);
+      [d, was] = await Promise.all([api('/v1/coverage', params), whatIf ? before(params) : null]);
     } catch (e) {
       if (seq !== state.coverageSeq) return;
       say(msg, errorText('what.coverage', e));
@@ -58,65 +73,17 @@ export function createPlanner(ctx) {
     if (seq !== state.coverageSeq) return;
     $('planner-run').disabled = false;
     state.coverageShown = true;
-    renderCoverage(d, url);
-    if (fit === true) {
-      const b = L.featureGroup(layers.coverage.getLayers()).getBounds();
-      if (b.isValid()) map.fitBounds(b, { maxZoom: 13 });
-    }
-  }
-
-  /* Figures, gap and service areas and the uncovered municipalities of a coverage answer. */
-  function renderCoverage(d, url) {
-    const figs = $('planner-figures');
-    const share = pick(d, 'covered_share');
-    const byPopulation = d.population && d.population.share !== null &&
-      d.population.share !== undefined;
-    const shareEl = $('covered-share');
-    shareEl.dataset.value = share === undefined ? '' : String(share);
-    shareEl.textContent = formatShare(share);
-    shareEl.title = t(byPopulation ? 'share.pop' : 'share.area');
-    $('covered-basis').textContent = t(byPopulation ? 'of.population' : 'of.area');
-    $('covered-population').dataset.value = byPopulation ? String(d.population_covered) : '';
-    $('covered-population').textContent = byPopulation
-      ? t('of', { a: formatInt(d.population_covered), b: formatInt(d.population_total) }) : '–';
-    $('covered-area').textContent = d.area_km2
-      ? t('of', { a: formatShare(d.area_km2.share), b: formatInt(d.area_km2.total) + '\u00a0km²' }) : '–';
-    const m = d.municipalities || {};
-    $('uncovered-count').textContent = m.total
-      ? t('of', { a: formatInt(m.uncovered), b: formatInt(m.total) }) +
-        (m.unreachable ? ' ' + t('off.roads', { n: formatInt(m.unreachable) }) : '') : '–';
-    $('covered-region').textContent = d.region ? d.region.name : '–';
+    renderFigures(d);
+    $('planner-status').textContent = renderDeltas(d, was);
     const features = Array.isArray(d.features) ? d.features : [];
-    const unc = features.filter((f) => f.properties && f.properties.role === 'uncovered');
-    const ol = $('uncovered-list');
-    ol.innerHTML = '';
-    for (const f of unc.slice(0, 300)) {
-      const p = f.properties;
-      const li = document.createElement('li');
-      const short = p.shortfall_s !== undefined ? formatDuration(p.shortfall_s)
-        : p.shortfall_m !== undefined ? formatDistance(p.shortfall_m) : '';
-      li.textContent = p.name + (p.population ? ' (' + formatInt(p.population) + '\u00a0' + t('inh') + ')' : '') +
-        (short ? ' — ' + t('too.far', { d: short }) : '');
-      ol.appendChild(li);
-    }
-    $('uncovered').hidden = !unc.length;
+    renderUncovered(features);
+    drawCoverage(layers.coverage, features);
     figs.hidden = false;
     figs.dataset.state = 'done';
     figs.dataset.url = url;
-    layers.coverage.clearLayers();
-    for (const f of features) {
-      const role = f.properties && f.properties.role;
-      if (role === 'service' || role === 'gap') {
-        layers.coverage.addLayer(L.geoJSON(f, {
-          pane: 'coverage', interactive: false, style: role === 'gap' ? GAP_STYLE : SERVICE_STYLE,
-        }));
-      } else if (role === 'uncovered') {
-        const [lon, lat] = f.geometry.coordinates;
-        layers.coverage.addLayer(L.circleMarker([lat, lon], {
-          pane: 'coverage', radius: 3.5, color: '#fff', weight: 1, fillColor: '#c1121f',
-          fillOpacity: 1, interactive: false,
-        }));
-      }
+    if (fit === true) {
+      const b = L.featureGroup(layers.coverage.getLayers()).getBounds();
+      if (b.isValid()) map.fitBounds(b, { maxZoom: 13 });
     }
   }
 
@@ -138,11 +105,9 @@ export function createPlanner(ctx) {
       say(msg, errorText('what.isochrones', e));
       return;
     }
-    const layer = L.geoJSON(d, {
-      pane: 'coverage', interactive: false,
-      style: { color: '#1d6fa5', weight: 1.5, fillColor: '#4ea8de', fillOpacity: 0.2 },
-    });
-    layers.coverage.addLayer(layer);
+    /* a new isochrone replaces the one shown */
+    layers.isochrone.clearLayers();
+    layers.isochrone.addLayer(L.geoJSON(d, { pane: 'coverage', interactive: false, style: ISO_STYLE }));
     const f = (d.features || [])[0];
     const area = f && f.properties ? f.properties.area_km2 : undefined;
     $('planner-figures').dataset.isochrones = String((d.features || []).length);
@@ -208,10 +173,18 @@ export function createPlanner(ctx) {
         '<span class="meta">' + escapeHtml(t('then.covered', { share: formatShare(s.covered_share) })) +
         '</span><span class="time">' + escapeHtml(t('click.add')) + '</span>';
       li.title = t('add.title');
+      li.tabIndex = 0;
+      li.setAttribute('aria-label', t('add.title') + ': ' + where + ', +' + formatInt(s.population_gained));
       li.addEventListener('click', () => addSite(Number(s.lon), Number(s.lat)));
+      li.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter' && ev.key !== ' ') return;
+        ev.preventDefault();
+        addSite(Number(s.lon), Number(s.lat));
+      });
       ol.appendChild(li);
       layers.coverage.addLayer(L.circleMarker([s.lat, s.lon], {
-        pane: 'coverage', radius: 10, color: '#f4a100', weight: 3, fill: false, interactive: false,
+        pane: 'coverage', radius: 10, color: PLAN_COLOURS.suggested, weight: 3, fill: false,
+        interactive: false, className: 'kkc-suggested',
       }));
     }
     ol.hidden = !sites.length;
@@ -248,12 +221,13 @@ export function createPlanner(ctx) {
       li.querySelector('button').addEventListener('click', () => removeAdded(i));
       ul.appendChild(li);
       layers.whatif.addLayer(L.circleMarker([a.lat, a.lon], {
-        radius: 7, color: '#fff', weight: 2, fillColor: '#f4a100', fillOpacity: 1,
+        radius: 7, color: '#fff', weight: 2, fillColor: PLAN_COLOURS.added, fillOpacity: 1,
       }).bindPopup(escapeHtml(t('added.popup')) + '<div class="popup-actions"><button type="button" ' +
         'data-action="remove-added" data-index="' + i + '">' + escapeHtml(t('remove')) + '</button></div>'));
     });
     $('whatif').hidden = !state.closed.size && !state.added.length;
     ctx.centres.restyle();
+    if (ctx.tools) ctx.tools.fillCloseSelect();
   }
 
   function whatIfChanged() {
@@ -262,18 +236,25 @@ export function createPlanner(ctx) {
   }
 
   function toggleClosed(id) {
-    if (state.closed.has(id)) state.closed.delete(id);
+    const c = state.centres.get(id);
+    const name = c ? c.feature.properties.name : id;
+    const reopen = state.closed.has(id);
+    if (reopen) state.closed.delete(id);
     else state.closed.add(id);
+    $('planner-status').textContent = t(reopen ? 'status.reopened' : 'status.closed', { name });
     whatIfChanged();
   }
 
   function addSite(lon, lat) {
     state.added.push({ lon, lat });
+    $('planner-status').textContent = t('status.added', {
+      where: window.kkcI18n.num(lat, 4) + ', ' + window.kkcI18n.num(lon, 4) });
     whatIfChanged();
   }
 
   function removeAdded(i) {
     state.added.splice(i, 1);
+    $('planner-status').textContent = t('status.removed');
     whatIfChanged();
   }
 

@@ -159,7 +159,8 @@ async function assertRoute(t, nearest) {
   assert.ok(pts >= 2, 'the route has a geometry');
 }
 
-// Planner what-if: clicking a centre closes it, clicking the map adds a site; both are listed,
+// Planner what-if: with the Close tool a click on a centre closes it, with the Add tool a click on
+// the map adds a site; both are listed,
 // and when /v1/coverage exists the page's new share equals the API's for close= and add=.
 async function assertWhatIf(coverageExists) {
   const id = 'PCR1';
@@ -180,9 +181,11 @@ async function assertWhatIf(coverageExists) {
   assert.ok(pts.free, 'an empty spot near ' + id);
   await page.waitForTimeout(300);
   const box = await page.locator('#map').boundingBox();
+  await page.click('#tool-close'); // the tools are explicit (planner-tools.js)
   await page.mouse.click(box.x + pts.centre.x, box.y + pts.centre.y);
   await page.locator('#whatif-list li[data-testid="whatif-closed"]').waitFor({ timeout: 5000 });
   assert.deepEqual(await page.evaluate(() => Array.from(window.kkc.state.closed)), [id]);
+  await page.click('#tool-add');
   await page.mouse.click(box.x + pts.free.x, box.y + pts.free.y);
   await page.locator('#whatif-list li[data-testid="whatif-added"]').waitFor({ timeout: 5000 });
   const added = await page.evaluate(() => window.kkc.state.added);
@@ -203,6 +206,7 @@ async function assertWhatIf(coverageExists) {
     }
   }
   await shot('khk-planner-whatif');
+  await page.click('#tool-inspect');
   await page.click('#planner-reset');
   assert.equal(await page.locator('#whatif-list li').count(), 0);
 }
