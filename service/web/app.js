@@ -56,7 +56,7 @@ function setView(view) {
     if (view === 'dispatcher') layer.addTo(map);
     else layer.remove();
   }
-  for (const layer of [layers.coverage, layers.isochrone, layers.whatif]) {
+  for (const layer of [layers.coverage, layers.isochrone, layers.suggested, layers.whatif]) {
     if (view === 'planner') layer.addTo(map);
     else layer.remove();
   }
@@ -147,6 +147,7 @@ function wirePlanner() {
     state.added = [];
     layers.coverage.clearLayers();
     layers.isochrone.clearLayers();
+    layers.suggested.clearLayers();
     $('suggestions').hidden = true;
     planner.whatIfChanged();
   });

@@ -81,7 +81,8 @@ export function createMap() {
   }).addTo(map);
   const group = () => L.layerGroup().addTo(map);
   const layers = {
-    boundaries, roads, places: group(), coverage: group(), isochrone: group(), centres: group(),
+    boundaries, roads, places: group(), coverage: group(), isochrone: group(), suggested: group(),
+    centres: group(),
     results: group(), route: group(), whatif: group(), routeRenderer: L.svg({ pane: 'route' }),
   };
   addStatusControl(map);

@@ -50,6 +50,7 @@ export function createDispatcher(ctx) {
     layers.route.clearLayers();
     $('results').innerHTML = '';
     say($('route-info'), '');
+    delete $('route-info').dataset.state; /* no old route state for a new incident */
   }
 
   /* While a query answers, the old results stay greyed out and are marked as old. */
@@ -183,14 +184,32 @@ export function createDispatcher(ctx) {
       const icon = L.divIcon({
         className: 'kkc-rank-icon ' + c.kind, html: String(r.rank), iconSize: [24, 24],
       });
-      layers.results.addLayer(L.marker([c.lat, c.lon], { icon, title: c.name, zIndexOffset: 900 })
+      layers.results.addLayer(keyboardMarker(L.marker([c.lat, c.lon], { icon, title: c.name, zIndexOffset: 900 })
         .bindPopup('<strong>' + escapeHtml(c.name) + '</strong><br>' + contactHtml(c) + '<br>' +
-          formatDistance(r.distance_m) + ' ' + escapeHtml(t('straight'))));
+          formatDistance(r.distance_m) + ' ' + escapeHtml(t('straight'))),
+      r.rank + '. ' + c.name + ', ' + formatDistance(r.distance_m)));
       layers.results.addLayer(L.polyline([[state.query.lat, state.query.lon], [c.lat, c.lon]], {
         color: KIND_COLOURS[c.kind] || '#555', weight: 1.5, dashArray: '4 6', opacity: 0.7,
         interactive: false,
       }));
     }
+  }
+
+  /* A marker reachable by Tab (Leaflet gives it tabindex 0), named for screen readers and opened
+   * by Enter or Space. */
+  function keyboardMarker(mk, label) {
+    mk.on('add', () => {
+      const el = mk.getElement();
+      el.setAttribute('role', 'button');
+      el.setAttribute('aria-label', label);
+      el.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter' && ev.key !== ' ') return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        mk.openPopup();
+      });
+    });
+    return mk;
   }
 
   function fitResults(data) {

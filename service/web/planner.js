@@ -6,7 +6,8 @@ import { $, formatShare, formatInt, escapeHtml } from './util.js';
 import { ISO_STYLE, PLAN_COLOURS } from './palette.js';
 import { renderFigures, renderDeltas, renderUncovered, drawCoverage } from './coverage-view.js';
 
-const t = window.kkcI18n.t;
+const I = window.kkcI18n;
+const t = I.t;
 
 export function createPlanner(ctx) {
   const { map, layers, state } = ctx;
@@ -87,6 +88,8 @@ export function createPlanner(ctx) {
     }
   }
 
+  let isoSeq = 0;
+
   /* Isochrones: the service area of all centres of the kind (with the what-if), or of one. */
   async function showIsochrone(extra) {
     const msg = $('planner-message');
@@ -111,6 +114,7 @@ export function createPlanner(ctx) {
     const f = (d.features || [])[0];
     const area = f && f.properties ? f.properties.area_km2 : undefined;
     $('planner-figures').dataset.isochrones = String((d.features || []).length);
+    $('planner-figures').dataset.isoSeq = String(++isoSeq);
     say(msg, t('iso.done', {
       m: params.minutes,
       whom: extra && extra.centre ? t('iso.from', { id: extra.centre })
@@ -159,6 +163,7 @@ export function createPlanner(ctx) {
     const ol = $('suggestions');
     const sites = Array.isArray(d.sites) ? d.sites : [];
     ol.innerHTML = '';
+    layers.suggested.clearLayers();
     for (const s of sites) {
       const li = document.createElement('li');
       li.dataset.testid = 'suggested-site';
@@ -182,7 +187,7 @@ export function createPlanner(ctx) {
         addSite(Number(s.lon), Number(s.lat));
       });
       ol.appendChild(li);
-      layers.coverage.addLayer(L.circleMarker([s.lat, s.lon], {
+      layers.suggested.addLayer(L.circleMarker([s.lat, s.lon], {
         pane: 'coverage', radius: 10, color: PLAN_COLOURS.suggested, weight: 3, fill: false,
         interactive: false, className: 'kkc-suggested',
       }));
@@ -216,7 +221,7 @@ export function createPlanner(ctx) {
     state.added.forEach((a, i) => {
       const li = document.createElement('li');
       li.dataset.testid = 'whatif-added';
-      li.innerHTML = escapeHtml(t('added.item', { where: a.lat.toFixed(4) + ', ' + a.lon.toFixed(4) })) +
+      li.innerHTML = escapeHtml(t('added.item', { where: I.num(a.lat, 4) + '; ' + I.num(a.lon, 4) })) +
         ' <button type="button">' + escapeHtml(t('remove')) + '</button>';
       li.querySelector('button').addEventListener('click', () => removeAdded(i));
       ul.appendChild(li);
@@ -248,7 +253,7 @@ export function createPlanner(ctx) {
   function addSite(lon, lat) {
     state.added.push({ lon, lat });
     $('planner-status').textContent = t('status.added', {
-      where: window.kkcI18n.num(lat, 4) + ', ' + window.kkcI18n.num(lon, 4) });
+      where: I.num(lat, 4) + '; ' + I.num(lon, 4) });
     whatIfChanged();
   }
 

@@ -74,5 +74,6 @@ echo "web.sh: static files: ETag, 304, gzip and Cache-Control ok"
 rc=0
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/map.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/report.test.mjs || rc=$?
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/planner.test.mjs || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
 exit "$rc"
