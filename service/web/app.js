@@ -31,7 +31,9 @@ const state = {
 
 const { map, layers } = createMap();
 const base = baseLoader(map, layers);
-const ctx = { map, layers, state, updateHash };
+/* What this server offers beyond the basics, from its OpenAPI document (read at start). */
+const features = { routeLang: false };
+const ctx = { map, layers, state, updateHash, features };
 ctx.centres = createCentres(ctx);
 ctx.dispatcher = createDispatcher(ctx);
 ctx.search = createSearch(ctx);
@@ -196,6 +198,17 @@ function tabKeys(ev) {
   $('tab-' + view).focus();
 }
 
+async function readFeatures() {
+  try {
+    const doc = await api('/v1/openapi.json');
+    const r = doc.paths && doc.paths['/v1/route'] && doc.paths['/v1/route'].get;
+    features.routeLang = !!(r && (r.parameters || []).some((p) => p.name === 'lang' ||
+      /\/lang$/.test(p.$ref || '')));
+  } catch (e) {
+    features.routeLang = false; /* no document: ask without lang= */
+  }
+}
+
 async function start() {
   I.apply();
   wire();
@@ -205,6 +218,7 @@ async function start() {
   setView(/planner/i.test(hash) ? 'planner' : 'dispatcher');
   if (small) togglePanel(true);
   const at = restoreHash(hash);
+  await readFeatures();
   try {
     await ctx.centres.load();
     ctx.tools.fillCloseSelect();

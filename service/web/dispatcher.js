@@ -1,10 +1,11 @@
 /* service/web/dispatcher.js -- the dispatcher's view: an incident point (map click, typed
  * coordinates, a search) -> /v1/nearest, the numbered markers and the result rows with contacts,
  * then the drive time of every result (/v1/route) and the route of the first one drawn.
- * ctx: {map, layers, state, updateHash}. */
+ * ctx: {map, layers, state, updateHash, features: {routeLang}}. */
 import { api, say, errorText } from './api.js';
 import { $, formatDistance, formatDuration, escapeHtml } from './util.js';
 import { KIND_COLOURS } from './palette.js';
+import { renderSteps } from './steps.js';
 
 const I = window.kkcI18n;
 const t = I.t;
@@ -50,6 +51,7 @@ export function createDispatcher(ctx) {
     layers.route.clearLayers();
     $('results').innerHTML = '';
     say($('route-info'), '');
+    $('route-steps').hidden = true;
     delete $('route-info').dataset.state; /* no old route state for a new incident */
   }
 
@@ -222,6 +224,19 @@ export function createDispatcher(ctx) {
   /* Drive time to every result (/v1/route from the centre to the incident) and the route to the
    * first one drawn; a click on a row draws its route. Where no roads are loaded (NoSegment)
    * that is said once and no further route is asked. */
+  /* /v1/route with its steps in the page's language (lang= only where the server documents it;
+   * a server that refuses it is asked again without). */
+  async function route(params) {
+    const p = Object.assign({ steps: 'true', lang: ctx.features.routeLang ? I.lang : undefined }, params);
+    try {
+      return await api('/v1/route', p);
+    } catch (e) {
+      if (!(p.lang && e.status === 400 && /lang/.test(e.message))) throw e;
+      ctx.features.routeLang = false;
+      return api('/v1/route', Object.assign({}, p, { lang: undefined }));
+    }
+  }
+
   async function driveTimes(seq, data) {
     const info = $('route-info');
     const items = Array.from($('results').children);
@@ -230,7 +245,7 @@ export function createDispatcher(ctx) {
       const c = data.results[i].centre;
       let feature;
       try {
-        feature = await api('/v1/route', { from: 'centre:' + c.id, to });
+        feature = await route({ from: 'centre:' + c.id, to });
       } catch (e) {
         if (seq !== state.querySeq) return;
         if (e.status === 404 || e.code === 'NoSegment') {
@@ -284,6 +299,7 @@ export function createDispatcher(ctx) {
     info.dataset.gapM = end.snap_distance_m || 0;
     say(info, t('route.from', { name: centre.name, dur: formatDuration(p.duration_s),
       dist: formatDistance(p.distance_m) }) + gapText, 'info');
+    renderSteps($('route-steps'), feature, map, layers.route);
   }
 
   return { queryPoint, parseCoordinates };
