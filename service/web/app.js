@@ -165,6 +165,8 @@ function wire() {
   map.on('click', (ev) => {
     const lon = L.Util.formatNum(ev.latlng.lng, 6);
     const lat = L.Util.formatNum(ev.latlng.lat, 6);
+    const closures = window.kkc && window.kkc.closures;
+    if (closures && closures.isDrawing()) return; /* the click adds a corner of the avoid area */
     if (state.view === 'dispatcher') ctx.dispatcher.queryPoint({ lon, lat });
     else ctx.tools.mapClick(lon, lat);
   });

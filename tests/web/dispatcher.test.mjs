@@ -111,6 +111,27 @@ for (const lang of ['cs', 'en']) {
   });
 }
 
+for (const [lang, start, cancel] of [['cs', 'Objízdná oblast', 'Zrušit'], ['en', 'Avoid area', 'Cancel']]) {
+  test(`avoid area: while it is drawn a map click adds a corner, no new incident (${lang})`, async () => {
+    const page = await openPage(b.ctx, '#khk&lang=' + lang);
+    await page.waitForFunction(() => window.kkc.closures, null, { timeout: 10000 });
+    const box = await page.locator('#map').boundingBox();
+    const button = page.locator('.kkc-avoid button', { hasText: start });
+    await button.click();
+    const seq = await page.evaluate(() => window.kkc.state.querySeq);
+    await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.6);
+    await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.6);
+    assert.equal(await page.evaluate(() => window.kkc.closures.avoid.points.length), 2);
+    assert.equal(await page.evaluate(() => window.kkc.state.querySeq), seq, 'no query while drawing');
+    await page.locator('.kkc-avoid button', { hasText: cancel }).click();
+    await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.6);
+    assert.equal(await page.evaluate(() => window.kkc.state.querySeq), seq + 1, 'a click queries again');
+    await page.click('#tab-planner');
+    assert.equal(await button.isVisible(), false, 'no avoid area in the planner');
+    await page.close();
+  });
+}
+
 test('no script errors and no request left the machine', () => {
   assert.deepEqual(b.errors, []);
   assert.deepEqual(b.outside, []);
