@@ -64,8 +64,9 @@ function setView(view) {
   }
 }
 
-/* The address keeps the area, view, language, incident, kind, k and ranking:
- * #khk-planner&lang=en&at=50.21,15.83&kind=fire&k=5&by=time. */
+/* The address keeps the whole state: area, view, language, incident, kind, k, ranking and the
+ * planner's settings and what-if: #khk-planner&lang=en&at=50.21,15.83&kind=fire&k=5&by=time
+ * &punit=km&close=PCR9&add=15.8,50.4&cov=1. */
 function updateHash() {
   const extra = new URLSearchParams();
   if (I.lang !== 'cs') extra.set('lang', I.lang);
@@ -73,9 +74,37 @@ function updateHash() {
   if ($('kind-select').value) extra.set('kind', $('kind-select').value);
   if ($('k-input').value !== '3') extra.set('k', $('k-input').value);
   if ($('by-select').value !== 'distance') extra.set('by', $('by-select').value);
+  plannerHash(extra);
   const rest = extra.toString();
   const h = '#' + state.area + (state.view === 'planner' ? '-planner' : '') + (rest ? '&' + rest : '');
   if (location.hash !== h) history.replaceState(null, '', h);
+}
+
+/* The planner's part of the address: kind, threshold and unit, the what-if (close=ID,ID and
+ * add=LON,LAT;LON,LAT) and whether the coverage is shown (cov=1). */
+function plannerHash(extra) {
+  if ($('planner-kind').value !== 'police') extra.set('pkind', $('planner-kind').value);
+  if ($('planner-threshold').value !== '10') extra.set('pmax', $('planner-threshold').value);
+  if ($('planner-unit').value !== (state.area === 'khk' ? 'km' : 'minutes')) {
+    extra.set('punit', $('planner-unit').value);
+  }
+  if (state.closed.size) extra.set('close', Array.from(state.closed).join(','));
+  if (state.added.length) {
+    extra.set('add', state.added.map((a) => a.lon.toFixed(6) + ',' + a.lat.toFixed(6)).join(';'));
+  }
+  if (state.coverageShown) extra.set('cov', '1');
+}
+
+function restorePlanner(q) {
+  if (q.get('pkind')) $('planner-kind').value = q.get('pkind');
+  if (q.get('pmax')) $('planner-threshold').value = q.get('pmax');
+  if (q.get('punit')) $('planner-unit').value = q.get('punit');
+  for (const id of (q.get('close') || '').split(',').filter(Boolean)) state.closed.add(id);
+  for (const pair of (q.get('add') || '').split(';')) {
+    const m = /^(-?[\d.]+),(-?[\d.]+)$/.exec(pair);
+    if (m) state.added.push({ lon: Number(m[1]), lat: Number(m[2]) });
+  }
+  return q.get('cov') === '1';
 }
 
 /* The settings kept in the address at load; the incident point to query, if any. */
@@ -84,8 +113,9 @@ function restoreHash(hash) {
   if (q.get('kind') !== null) $('kind-select').value = q.get('kind');
   if (q.get('k')) $('k-input').value = q.get('k');
   if (q.get('by')) $('by-select').value = q.get('by');
+  const coverage = restorePlanner(q);
   const at = /^(-?[\d.]+),(-?[\d.]+)$/.exec(q.get('at') || '');
-  return at ? { lon: Number(at[2]), lat: Number(at[1]) } : null;
+  return { at: at ? { lon: Number(at[2]), lat: Number(at[1]) } : null, coverage };
 }
 
 function setArea(area) {
@@ -155,6 +185,7 @@ function wirePlanner() {
   });
   for (const id of ['planner-kind', 'planner-threshold', 'planner-unit']) {
     $(id).addEventListener('change', () => {
+      updateHash();
       if (state.coverageShown) planner.runCoverage();
     });
   }
@@ -219,7 +250,7 @@ async function start() {
   setArea(/heidelberg/i.test(hash) ? 'heidelberg' : 'khk');
   setView(/planner/i.test(hash) ? 'planner' : 'dispatcher');
   if (small) togglePanel(true);
-  const at = restoreHash(hash);
+  const { at, coverage } = restoreHash(hash);
   await readFeatures();
   try {
     await ctx.centres.load();
@@ -228,6 +259,8 @@ async function start() {
     say($('message'), errorText('what.centres', e));
   }
   if (at) ctx.dispatcher.queryPoint(at);
+  if (state.closed.size || state.added.length) ctx.planner.whatIfChanged();
+  if (coverage) ctx.planner.runCoverage();
   await base.refresh();
   map.getContainer().dataset.ready = 'true';
 }

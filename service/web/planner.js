@@ -75,6 +75,7 @@ async function runCoverage(fit) {
   if (seq !== state.coverageSeq) return;
   $('planner-run').disabled = false;
   state.coverageShown = true;
+  ctx.updateHash();
   renderFigures(d);
   $('planner-status').textContent = renderDeltas(d, was);
   const features = Array.isArray(d.features) ? d.features : [];
@@ -238,6 +239,7 @@ function renderWhatIf() {
 
 function whatIfChanged() {
   renderWhatIf();
+  ctx.updateHash();
   if (state.coverageShown) runCoverage();
 }
 

@@ -121,6 +121,29 @@ for (const lang of ['cs', 'en']) {
   });
 }
 
+test('the address holds the planner and its what-if: a reload shows the same (en)', async () => {
+  const page = await openPage(b.ctx, '#khk-planner&lang=en');
+  await khkCoverage(page);
+  await page.selectOption('#close-select', 'PCR9');
+  await page.click('#close-go');
+  await coverageDone(page, /close=PCR9/);
+  await page.click('#add-centre');
+  const fig = await coverageDone(page, /close=PCR9.*add=/);
+  const read = (p) => p.evaluate(() => ({
+    closed: Array.from(window.kkc.state.closed), added: window.kkc.state.added,
+    share: document.getElementById('covered-share').dataset.value,
+    delta: document.getElementById('delta-share').dataset.value,
+  }));
+  const was = await read(page);
+  const again = await openPage(b.ctx, new URL(page.url()).hash);
+  const fig2 = await coverageDone(again, /close=PCR9.*add=/);
+  assert.equal(fig2.url, fig.url, 'the same coverage request after the reload');
+  assert.deepEqual(await read(again), was);
+  assert.equal(await again.textContent('#tool-inspect'), 'Inspect', 'still in English');
+  await again.close();
+  await page.close();
+});
+
 test('legend: every colour the planner draws has its entry; the palette is apart from the kinds', async (t) => {
   const page = await openPage(b.ctx, '#khk-planner&lang=en');
   const fig = await khkCoverage(page);
