@@ -14,7 +14,7 @@ export const PLAN_COLOURS = {
 export const SERVICE_STYLE = { color: PLAN_COLOURS.service, weight: 1, fillColor: PLAN_COLOURS.service,
   fillOpacity: 0.3, className: 'kkc-service' };
 export const GAP_STYLE = { color: '#000000', weight: 1, dashArray: '4 3', fillColor: PLAN_COLOURS.gap,
-  fillOpacity: 0.45, className: 'kkc-gap' };
+  fillOpacity: 0.3, className: 'kkc-gap' };
 export const ISO_STYLE = { color: PLAN_COLOURS.isochrone, weight: 2, fillColor: PLAN_COLOURS.isochrone,
   fillOpacity: 0.06, className: 'kkc-isochrone' };
 
