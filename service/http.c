@@ -579,6 +579,7 @@ void http_stop(struct http_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
+    static_files_release();
     guard_destroy(s->guard);
     metrics_destroy(s->metrics);
     free(s);

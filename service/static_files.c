@@ -265,3 +265,13 @@ struct MHD_Response *static_response(struct MHD_Connection *con, const char *web
                             dir == leaflet_dir ? "public, max-age=86400" : "no-cache");
     return mr;
 }
+
+void static_files_release(void)
+{
+    pthread_mutex_lock(&gz_mu);
+    for (unsigned i = 0; i < GZ_CACHE_SLOTS; i++) {
+        free(gz_cache[i].data);
+        gz_cache[i].data = NULL;
+    }
+    pthread_mutex_unlock(&gz_mu);
+}

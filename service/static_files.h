@@ -19,4 +19,7 @@ struct MHD_Response;
 struct MHD_Response *static_response(struct MHD_Connection *con, const char *web_dir,
                                      const char *leaflet_dir, const char *url, unsigned *status);
 
+/* Free the compressed copies kept in the cache (when the server stops, no request running). */
+void static_files_release(void);
+
 #endif
