@@ -10,6 +10,7 @@
 #include "api.h"
 #include "http_guard.h"
 #include "json_out.h"
+#include "static_files.h"
 #include "metrics.h"
 #include "world.h"
 
@@ -248,53 +249,6 @@ static void body_append(struct http_server *s, struct req *r, const char *data, 
     r->body[r->len] = '\0';
 }
 
-/* Content type by file extension, for the static files. */
-static const char *mime_of(const char *path)
-{
-    static const char *const map[][2] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".png", "image/png"},
-        {".svg", "image/svg+xml"},             {".json", "application/json"},
-    };
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(dot, map[i][0]) == 0)
-            return map[i][1];
-    return "application/octet-stream";
-}
-
-/* A static file under dir for rel (no "..", no hidden files); NULL response when absent. */
-static struct MHD_Response *static_file(const char *dir, const char *rel, const char **type)
-{
-    char path[1024];
-    struct stat sb;
-    int fd;
-    if (!dir || strstr(rel, "..") || strstr(rel, "/.") || rel[0] == '.')
-        return NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return NULL;
-    }
-    *type = mime_of(path);
-    return MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-}
-
-/* The static page and Leaflet: "/" and "/static/..." from web_dir, "/leaflet/..." from Leaflet. */
-static struct MHD_Response *try_static(struct http_server *s, const char *url, const char **type)
-{
-    if (strcmp(url, "/") == 0)
-        return static_file(s->o.web_dir, "index.html", type);
-    if (strncmp(url, "/static/", 8) == 0)
-        return static_file(s->o.web_dir, url + 8, type);
-    if (strncmp(url, "/leaflet/", 9) == 0)
-        return static_file(s->o.leaflet_dir, url + 9, type);
-    return NULL;
-}
-
 /* A streamed response being read: the handler's producer and the request it counts for. */
 struct stream {
     long (*read)(void *cls, char *buf, size_t max);
@@ -499,14 +453,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (refusal(s, r, &res))
         return send_res(con, r, &res);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
-        const char *type = NULL;
-        struct MHD_Response *mr = try_static(s, url, &type);
+        unsigned status = 0;
+        struct MHD_Response *mr =
+            static_response(con, s->o.web_dir, s->o.leaflet_dir, url, &status);
         if (mr) {
             enum MHD_Result ok;
-            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-            MHD_add_response_header(mr, "Cache-Control", "no-cache");
-            r->status = 200;
-            ok = MHD_queue_response(con, MHD_HTTP_OK, mr);
+            r->status = (int)status;
+            ok = MHD_queue_response(con, status, mr);
             MHD_destroy_response(mr);
             return ok;
         }
@@ -626,6 +579,7 @@ void http_stop(struct http_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->d);
+    static_files_release();
     guard_destroy(s->guard);
     metrics_destroy(s->metrics);
     free(s);

@@ -5,27 +5,32 @@
  * for the current incident: "Objízdná oblast" starts drawing, each map click adds a corner,
  * "Hotovo" closes the polygon, "Zrušit" removes it. While an area exists, app.js's route and
  * nearest-by-time requests carry avoid= (through the one hook window.kkcParams in app.js's
- * api()); nothing is stored on the server. Texts in Czech. */
+ * api()); nothing is stored on the server. While an area is being drawn, map clicks only add
+ * corners (app.js asks window.kkc.closures.isDrawing()); the control is hidden in the planner.
+ * Texts in the page's language (i18n.js). */
 (function () {
   'use strict';
 
   const avoid = { points: [], done: false, drawing: false, layer: null };
+  const I = window.kkcI18n;
+  const t = I.t;
+  const locale = () => (I.lang === 'en' ? 'en-GB' : 'cs-CZ');
 
   function fmtTime(s) {
-    if (!s) return 'do odvolání';
+    if (!s) return t('closure.revoked');
     const d = new Date(s);
-    return d.toLocaleString('cs-CZ', { dateStyle: 'short', timeStyle: 'short' });
+    return d.toLocaleString(locale(), { dateStyle: 'short', timeStyle: 'short' });
   }
 
   function popup(p) {
-    const effect = p.factor === 0 ? 'uzavřeno'
-      : 'zpomaleno ×' + p.factor.toLocaleString('cs-CZ');
-    const dir = { both: 'oba směry', forward: 've směru cesty', backward: 'proti směru cesty' };
-    const esc = (t) => String(t).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;',
+    const effect = p.factor === 0 ? t('closure.closed')
+      : t('closure.slowed', { f: p.factor.toLocaleString(locale()) });
+    const esc = (x) => String(x).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;',
       '>': '&gt;', '"': '&quot;' }[c]));
-    return '<b>' + esc(p.reason) + '</b><br>' + effect + ', ' + (dir[p.direction] || '') +
-      '<br>platí od ' + fmtTime(p.valid_from) + ' do ' + fmtTime(p.valid_until) +
-      '<br><small>zdroj: ' + esc(p.source) + ', č. ' + p.id + '</small>';
+    return '<b>' + esc(p.reason) + '</b><br>' + effect + ', ' +
+      (p.direction ? esc(t('closure.dir.' + p.direction)) : '') + '<br>' +
+      esc(t('closure.valid', { from: fmtTime(p.valid_from), until: fmtTime(p.valid_until) })) +
+      '<br><small>' + esc(t('closure.source', { source: p.source, id: p.id })) + '</small>';
   }
 
   /* The area as the API's avoid= value: lon,lat,... of its ring. */
@@ -58,23 +63,30 @@
       const box = L.DomUtil.create('div', 'leaflet-bar kkc-avoid');
       box.style.background = '#fff';
       box.style.padding = '4px';
-      const mk = (label, title, fn) => {
+      const mk = (key, fn) => {
         const b = L.DomUtil.create('button', '', box);
         b.type = 'button';
-        b.textContent = label;
-        b.title = title;
+        b.dataset.key = key;
         L.DomEvent.on(b, 'click', (e) => { L.DomEvent.stop(e); fn(); });
         return b;
       };
-      mk('Objízdná oblast', 'kreslit oblast, které se trasy vyhnou (klikáním do mapy)', () => {
-        avoid.points = []; avoid.done = false; avoid.drawing = true; redraw(map);
+      const buttons = [
+        mk('avoid.start', () => {
+          avoid.points = []; avoid.done = false; avoid.drawing = true; redraw(map);
+        }),
+        mk('avoid.done', () => {
+          avoid.drawing = false; avoid.done = avoid.points.length >= 3; redraw(map);
+        }),
+        mk('avoid.cancel', () => {
+          avoid.points = []; avoid.done = false; avoid.drawing = false; redraw(map);
+        }),
+      ];
+      const label = () => buttons.forEach((b) => {
+        b.textContent = t(b.dataset.key);
+        b.title = t(b.dataset.key + '.title');
       });
-      mk('Hotovo', 'uzavřít oblast; trasy a nejbližší podle času se jí vyhnou', () => {
-        avoid.drawing = false; avoid.done = avoid.points.length >= 3; redraw(map);
-      });
-      mk('Zrušit', 'odstranit oblast', () => {
-        avoid.points = []; avoid.done = false; avoid.drawing = false; redraw(map);
-      });
+      label();
+      I.onChange(label);
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -109,7 +121,8 @@
     control(map);
     await refresh(layer);
     setInterval(() => refresh(layer), 30000);
-    window.kkc.closures = { layer, avoid, refresh: () => refresh(layer), avoidParam };
+    window.kkc.closures = { layer, avoid, refresh: () => refresh(layer), avoidParam,
+      isDrawing: () => avoid.drawing };
   }
 
   start();
