@@ -141,8 +141,11 @@ enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at
                                     int include_closed, size_t k, struct nearest_time_hit *out,
                                     size_t *n, struct kkc_err *err)
 {
-    return nearest_time(w->graph, w->centres, w->labels[mask & KIND_MASK_ALL], at, mask,
-                        include_closed, k, out, n, err);
+    const struct labels *by_kind[KIND_COUNT];
+    for (int kind = 0; kind < KIND_COUNT; kind++)
+        by_kind[kind] = w->labels[1u << kind];
+    return nearest_time_kinds(w->graph, w->centres, by_kind, at, mask & KIND_MASK_ALL,
+                              include_closed, k, out, n, err);
 }
 
 void api_nearest_time(const struct api_req *r, struct api_res *res, const struct point_in *p,

@@ -90,8 +90,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         rc = centres_load(st, &w->centres, err);
     if (!rc && store_count_rows(st, "road_edges") > 0)
         rc = load_graph(st, db_path, w, err);
-    /* one network Voronoi per combination of kinds, active centres only */
-    for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m++) {
+    /* one network Voronoi per kind, active centres only (combinations merge them) */
+    for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m <<= 1) {
         struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
         rc = labels_build(w->graph, w->centres, &lo, &w->labels[m], err);
     }

@@ -25,7 +25,7 @@ struct world {
     time_t loaded_at;
     struct centres *centres;
     struct graph *graph;      /* NULL when the database has no road network */
-    struct labels *labels[8]; /* per kind mask (1..7): nearest active centres by time per node */
+    struct labels *labels[8]; /* per one-kind mask (1, 2, 4): nearest active centres by time */
     long municipalities;
     /* Road closures in force when loaded (applied to graph and labels, geo/closures/) */
     struct world_closures {

@@ -73,3 +73,34 @@ enum kkc_code nearest_time(const struct graph *g, const struct centres *cs,
         out[i] = (struct nearest_time_hit){lh[i].centre, lh[i].cost};
     return rc;
 }
+
+enum kkc_code nearest_time_kinds(const struct graph *g, const struct centres *cs,
+                                 const struct labels *const *by_kind, const struct snap *at,
+                                 unsigned mask, int include_closed, size_t k,
+                                 struct nearest_time_hit *out, size_t *n, struct kkc_err *err)
+{
+    struct labels_hit lh[LABELS_K_MAX];
+    struct nearest_time_hit all[KIND_COUNT * LABELS_K_MAX];
+    size_t na = 0;
+    int usable = mask != 0;
+    for (int kind = 0; kind < KIND_COUNT; kind++)
+        if (mask & (1u << kind))
+            usable &= nearest_time_uses_labels(by_kind[kind], include_closed, k);
+    *n = 0;
+    if (!usable)
+        return exhaustive(g, cs, at, mask, include_closed, k, out, n, err);
+    for (int kind = 0; kind < KIND_COUNT; kind++) {
+        size_t m = 0;
+        if (!(mask & (1u << kind)))
+            continue;
+        enum kkc_code rc = labels_nearest(by_kind[kind], at, k, lh, &m, err);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < m; i++) /* the kinds' centres are distinct */
+            all[na++] = (struct nearest_time_hit){lh[i].centre, lh[i].cost};
+    }
+    qsort(all, na, sizeof *all, cmp_hit);
+    *n = na < k ? na : k;
+    memcpy(out, all, *n * sizeof *out);
+    return KKC_OK;
+}

@@ -41,6 +41,16 @@ enum kkc_code nearest_time(const struct graph *g, const struct centres *cs,
                            int include_closed, size_t k, struct nearest_time_hit *out,
                            size_t *n, struct kkc_err *err);
 
+/* nearest_time() from labels built per kind: by_kind[kind] holds the labels of the centres of
+ * that one kind (or NULL). The k nearest of several kinds are the k first of the kinds' own k
+ * nearest merged (the same order: cost, then centre index), so one set of labels per kind
+ * answers every combination of kinds exactly (3 sets instead of 7). Falls back to the
+ * exhaustive search as nearest_time() does, when a kind of mask has no usable labels. */
+enum kkc_code nearest_time_kinds(const struct graph *g, const struct centres *cs,
+                                 const struct labels *const *by_kind, const struct snap *at,
+                                 unsigned mask, int include_closed, size_t k,
+                                 struct nearest_time_hit *out, size_t *n, struct kkc_err *err);
+
 /* Whether nearest_time() answers from the labels lab for these arguments (for tests and
  * metrics): lab is not NULL, no closed centres are wanted and k <= labels_k(lab). */
 int nearest_time_uses_labels(const struct labels *lab, int include_closed, size_t k);

@@ -115,6 +115,23 @@ START_TEST(test_one_radius_rule)
     ck_assert_int_eq(nearest_time(g, cs, NULL, &at, 1u << 1, 0, NC, got, &n, NULL), KKC_OK);
     for (size_t i = 0; i < n; i++) /* a kind mask keeps to its kind */
         ck_assert_int_eq(centres_get(cs, got[i].centre)->kind, 1);
+
+    /* labels per kind, merged, for every combination of kinds and every k: as the exhaustive */
+    struct labels *one[KIND_COUNT];
+    for (int kind = 0; kind < KIND_COUNT; kind++) {
+        struct labels_options o = {.kind_mask = 1u << kind};
+        ck_assert_int_eq(labels_build(g, cs, &o, &one[kind], NULL), KKC_OK);
+    }
+    for (unsigned mask = 1; mask <= KIND_MASK_ALL; mask++)
+        for (size_t k = 1; k <= 4; k++) {
+            ck_assert_int_eq(nearest_time(g, cs, NULL, &at, mask, 0, k, want, &nw, NULL), KKC_OK);
+            ck_assert_int_eq(nearest_time_kinds(g, cs, (const struct labels *const *)one, &at,
+                                                mask, 0, k, got, &n, NULL),
+                             KKC_OK);
+            same_hits(got, n, want, nw, "labels per kind, merged");
+        }
+    for (int kind = 0; kind < KIND_COUNT; kind++)
+        labels_destroy(one[kind]);
     labels_destroy(lab);
     centres_destroy(cs);
     graph_destroy(g);
