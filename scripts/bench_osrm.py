@@ -12,7 +12,8 @@ Pairs: midpoints of fixed-seed random drivable road_edges of DB (SpatiaLite
 Line_Interpolate_Point), so both engines snap a point lying on a road, two consecutive draws a
 pair, kept when OSRM CH's route starts and ends within --snap-max metres (5) of them: the extract
 holds fragments of roads cut off at its border (Mannheim, Kaiserslautern...), from which OSRM
-routes by snapping onto its large component kilometres away; the pairs left out are counted.
+routes by snapping onto its large component kilometres away; the pairs left out are counted,
+with kkc's answers to them.
 
 Fidelity: every pair through /route/v1/driving/A;B?overview=false&steps=true of kkc and of OSRM
 CH; the ratio kkc / OSRM of the durations and of the distances: median, p10, p90, the share of
@@ -96,10 +97,10 @@ class Conn:
         self.sock = None
 
 
-def draw_pairs(db, n, seed, osrm, snap_max):
+def draw_pairs(db, n, seed, osrm, snap_max, kkc):
     """n pairs of midpoints of fixed-seed random drivable road_edges of db (consecutive draws)
-    whose route OSRM starts and ends within snap_max metres of them; also the number of pairs
-    left out: the extract holds fragments of roads cut off at its border, and OSRM routes from
+    whose route OSRM starts and ends within snap_max metres of them; also kkc's answers to the
+    pairs left out ({code: count}): the extract holds fragments of roads cut off at its border, and OSRM routes from
     such a fragment by snapping onto its large component, kilometres away."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     con.enable_load_extension(True)
@@ -109,7 +110,7 @@ def draw_pairs(db, n, seed, osrm, snap_max):
                        "WHERE forward OR backward) ORDER BY id").fetchall()
     con.close()
     random.Random(seed).shuffle(rows)
-    out, dropped = [], 0
+    out, dropped = [], {}
     for a, b in zip(rows[0::2], rows[1::2]):
         j = route(osrm, a, b, "overview=false")
         if j.get("code") == "Ok" and max(w["distance"] for w in j["waypoints"]) <= snap_max:
@@ -117,7 +118,8 @@ def draw_pairs(db, n, seed, osrm, snap_max):
             if len(out) == n:
                 return out, dropped
         else:
-            dropped += 1
+            code = route(kkc, a, b, "overview=false").get("code")
+            dropped[code] = dropped.get(code, 0) + 1
     raise RuntimeError(f"only {len(out)} of {n} pairs snap within {snap_max} m in OSRM")
 
 
@@ -162,15 +164,15 @@ def guess(k, o):
     if "ferry" in om or "ferry" in km:
         why.append("a ferry in " + ("OSRM" if "ferry" in om else "kkc"))
     dr = kr["distance"] / orr["distance"] if orr["distance"] else float("inf")
-    if abs(dr - 1) > 0.05:
-        only_k = [n for n in dict.fromkeys(kn) if n and n not in on][:3]
-        only_o = [n for n in dict.fromkeys(on) if n and n not in kn][:3]
+    only_k = [n for n in dict.fromkeys(kn) if n and n not in on][:3]
+    only_o = [n for n in dict.fromkeys(on) if n and n not in kn][:3]
+    if abs(dr - 1) > 0.002 or only_k or only_o:
         why.append(f"another path (length x{dr:.2f}); only kkc: {', '.join(only_k) or '-'}; "
                    f"only OSRM: {', '.join(only_o) or '-'}")
     else:
         ks = 3.6 * kr["distance"] / kr["duration"] if kr["duration"] else 0
         os_ = 3.6 * orr["distance"] / orr["duration"] if orr["duration"] else 0
-        why.append(f"same length, another time: {ks:.0f} vs {os_:.0f} km/h on average "
+        why.append(f"the same streets, another time: {ks:.0f} vs {os_:.0f} km/h on average "
                    f"({len(kn)} vs {len(on)} steps: speeds, turns, signals)")
     return "; ".join(why)
 
@@ -209,6 +211,10 @@ def fidelity(args, pairs, kkc, ch, mld):
     long_ = [k["routes"][0]["duration"] / o["routes"][0]["duration"]
              for _, _, _, k, o, _ in rows if o["routes"][0]["duration"] >= 120]
     summary("duration, pairs of >= 2 min (OSRM)", "duration_2min", long_)
+    same = [k["routes"][0]["duration"] / o["routes"][0]["duration"]
+            for _, _, _, k, o, _ in rows if o["routes"][0]["distance"] > 0 and
+            abs(k["routes"][0]["distance"] / o["routes"][0]["distance"] - 1) <= 0.002]
+    summary("duration, same length (+-0.2 %)", "duration_same_path", same)
     mc = [m["routes"][0]["duration"] / o["routes"][0]["duration"] for _, _, _, _, o, m in rows
           if o["routes"][0]["duration"] > 0]
     summary("duration OSRM MLD / OSRM CH", "mld_vs_ch", mc)
@@ -308,10 +314,12 @@ def main():
     pids = dict(kv.split("=") for kv in args.pids.split(",") if kv)
     conns = {"kkc": Conn(args.kkc), "ch": Conn(args.ch), "mld": Conn(args.mld)}
     before = rss(pids) if pids else {}
-    pairs, dropped = draw_pairs(args.db, args.pairs, args.seed, conns["ch"], args.snap_max)
+    pairs, dropped = draw_pairs(args.db, args.pairs, args.seed, conns["ch"], args.snap_max,
+                                conns["kkc"])
     print(f"-- pairs: {len(pairs)} of midpoints of random drivable road_edges (seed {args.seed}); "
-          f"{dropped} more drawn were left out: OSRM's route snaps an end over {args.snap_max:g} m "
-          "away (a fragment cut off at the extract's border)")
+          f"{sum(dropped.values())} more drawn were left out: OSRM's route snaps an end over "
+          f"{args.snap_max:g} m away (a fragment cut off at the extract's border); kkc's answers "
+          f"to those: {dropped}")
     ok = fidelity(args, pairs, conns["kkc"], conns["ch"], conns["mld"])
     speed(args, ok, conns)
     if pids:
