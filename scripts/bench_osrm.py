@@ -6,7 +6,7 @@ on loopback: `kkc serve`, osrm-routed --algorithm ch, osrm-routed --algorithm ml
 same Heidelberg extract (OSRM's own profiles/car.lua).
 
   --db DB --kkc PORT --ch PORT --mld PORT [--pairs 300] [--seed S] [--rounds 3]
-  [--table 25] [--big-table 100] [--pids kkc=PID,ch=PID,mld=PID] [--dump FILE]
+  [--table 25] [--big-table 100] [--pids kkc=PID,ch=PID,mld=PID] [--dump FILE] [--fidelity-only]
 
 Pairs: midpoints of fixed-seed random drivable road_edges of DB (SpatiaLite
 Line_Interpolate_Point), so both engines snap a point lying on a road, two consecutive draws a
@@ -310,6 +310,7 @@ def main():
     ap.add_argument("--snap-max", type=float, default=5.0)
     ap.add_argument("--pids", default="")
     ap.add_argument("--dump")
+    ap.add_argument("--fidelity-only", action="store_true", help="no speed, no memory")
     args = ap.parse_args()
     pids = dict(kv.split("=") for kv in args.pids.split(",") if kv)
     conns = {"kkc": Conn(args.kkc), "ch": Conn(args.ch), "mld": Conn(args.mld)}
@@ -321,8 +322,9 @@ def main():
           f"{args.snap_max:g} m away (a fragment cut off at the extract's border); kkc's answers "
           f"to those: {dropped}")
     ok = fidelity(args, pairs, conns["kkc"], conns["ch"], conns["mld"])
-    speed(args, ok, conns)
-    if pids:
+    if not args.fidelity_only:
+        speed(args, ok, conns)
+    if pids and not args.fidelity_only:
         after = rss(pids)
         print("-- memory of each server (MiB): RSS once loaded, before the queries / RSS after / peak")
         for name in pids:
