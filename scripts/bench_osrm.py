@@ -100,8 +100,8 @@ class Conn:
 def draw_pairs(db, n, seed, osrm, snap_max, kkc):
     """n pairs of midpoints of fixed-seed random drivable road_edges of db (consecutive draws)
     whose route OSRM starts and ends within snap_max metres of them; also kkc's answers to the
-    pairs left out ({code: count}): the extract holds fragments of roads cut off at its border, and OSRM routes from
-    such a fragment by snapping onto its large component, kilometres away."""
+    pairs left out ({code: count}): the extract holds fragments of roads cut off at its border,
+    and OSRM routes from such a fragment by snapping onto its large component, kilometres away."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     con.enable_load_extension(True)
     con.load_extension("mod_spatialite")
@@ -275,9 +275,10 @@ def speed_report(label, key, t):
         print(f"RESULT osrm_speed {key} server={name} p50_ms={1e3 * quantile(v, .5):.3f} "
               f"p99_ms={1e3 * quantile(v, .99):.3f} n={len(v)}")
     print(f"  {label:<30} p50 / p99 ms: {';  '.join(parts)}")
-    print(f"  {'':<30} kkc / CH p50 x{k50 / quantile(t['ch'], .5):.2f} p99 "
-          f"x{k99 / quantile(t['ch'], .99):.2f};  kkc / MLD p50 x{k50 / quantile(t['mld'], .5):.2f} "
-          f"p99 x{k99 / quantile(t['mld'], .99):.2f}")
+    ch, mld = t["ch"], t["mld"]
+    print(f"  {'':<30} kkc / CH p50 x{k50 / quantile(ch, .5):.2f} p99 "
+          f"x{k99 / quantile(ch, .99):.2f};  kkc / MLD p50 x{k50 / quantile(mld, .5):.2f} "
+          f"p99 x{k99 / quantile(mld, .99):.2f}")
 
 
 def speed(args, pairs, conns):
@@ -326,9 +327,11 @@ def main():
         speed(args, ok, conns)
     if pids and not args.fidelity_only:
         after = rss(pids)
-        print("-- memory of each server (MiB): RSS once loaded, before the queries / RSS after / peak")
+        print("-- memory of each server (MiB): RSS once loaded, before the queries / RSS after "
+              "/ peak")
         for name in pids:
-            print(f"  {name:<4} {before[name][0]:8.1f} / {after[name][0]:8.1f} / {after[name][1]:8.1f}")
+            b, a = before[name], after[name]
+            print(f"  {name:<4} {b[0]:8.1f} / {a[0]:8.1f} / {a[1]:8.1f}")
             print(f"RESULT osrm_memory server={name} rss_loaded_mib={before[name][0]:.1f} "
                   f"rss_after_mib={after[name][0]:.1f} hwm_mib={after[name][1]:.1f}")
     print("  connections reopened (the server closed a kept-alive one): " +
