@@ -73,21 +73,23 @@ static double turn_angle(const struct graph *g, uint32_t a, uint32_t b)
     return d <= -180 ? 180 : d;
 }
 
-/* Roads at node v: the distinct edges of its arcs. */
-static int roads_at(const struct graph *g, uint32_t v)
+/* Roads at node v: the distinct roads of its arcs, one per OSM way and neighbour (a way stored as
+ * one row per direction is one road). */
+static int roads_at(const struct graph *g, const struct tr_rules *r, uint32_t v)
 {
-    uint32_t seen[16];
+    long long seen_way[16];
+    uint32_t seen_end[16];
     int n = 0;
     for (int in = 0; in < 2; in++) {
         const uint32_t *first = in ? g->in_first : g->out_first;
         const struct graph_arc *arcs = in ? g->in : g->out;
         for (uint32_t j = first[v]; j < first[v + 1]; j++) {
-            uint32_t e = arcs[j].edge >> 1;
+            uint32_t e = arcs[j].edge >> 1, end = arcs[j].node;
             int dup = 0;
             for (int k = 0; k < n; k++)
-                dup |= seen[k] == e;
+                dup |= seen_way[k] == r->way[e] && seen_end[k] == end;
             if (!dup && n < 16)
-                seen[n++] = e;
+                seen_way[n] = r->way[e], seen_end[n++] = end;
         }
     }
     return n;
@@ -146,6 +148,19 @@ static uint32_t turn_target(const struct build *b, uint32_t x, uint32_t s, uint3
     return seg == p->to ? GRAPH_NONE : seg;
 }
 
+/* 1 when seg drives back over s: the other direction of s's edge, or of a twin edge (a way whose
+ * directions differ, in speed or access, is stored as one row per direction): the same OSM way,
+ * back to s's tail, its first piece retracing s's last one. */
+static int turns_back(const struct build *b, uint32_t s, uint32_t seg)
+{
+    const struct graph *g = b->g;
+    if (seg == (s ^ 1u))
+        return 1;
+    uint32_t tail_s = s & 1 ? g->edge_target[s >> 1] : g->edge_source[s >> 1];
+    return b->r->way[seg >> 1] == b->r->way[s >> 1] && tr_seg_head(g, seg) == tail_s &&
+           fabs(turn_angle(g, s, seg)) > 179.9;
+}
+
 /* The arcs out of routing node x (driving segment s). */
 static int node_arcs(struct build *b, uint32_t x, uint32_t s)
 {
@@ -154,11 +169,11 @@ static int node_arcs(struct build *b, uint32_t x, uint32_t s)
     uint32_t e = s >> 1, v = tr_seg_head(g, s);
     int dir_ok = g->edge_flags[e] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
     uint32_t nout = g->out_first[v + 1] - g->out_first[v];
-    int roads = roads_at(g, v);
+    int roads = roads_at(g, r, v);
 
     for (uint32_t j = g->out_first[v]; dir_ok && j < g->out_first[v + 1]; j++) {
         uint32_t seg = g->out[j].edge, head;
-        int u = seg == (s ^ 1u);
+        int u = turns_back(b, s, seg);
         uint64_t key = (uint64_t)s << 32 | seg;
         if ((u && (nout > 1 || (b->c && b->c->no_u_turns))) || tr_has(r->forbid, r->nforbid, key) ||
             (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))

@@ -243,6 +243,22 @@ START_TEST(test_points)
 }
 END_TEST
 
+/* A way stored as two one-way rows (per-direction speeds) is one road: no u-turn on it, and one
+ * road among those at a node (tests/data/osm/turn_twin.osm). Straight on A -> B at node 2 (3
+ * roads: A, B, D), none at node 3 (2 roads: B, C), the u-turn at dead end 4, a right turn B -> D
+ * at node 2; B's two rows are driven once each (way_s(11) sums both). */
+START_TEST(test_twin_rows)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_twin.osm");
+    ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id = ?", 11), 2);
+    expect(&f, at(&f, 10, 0, 0), at(&f, 13, 1, 1), "A,B,C,B,D",
+           way_s(&f, 10) + STRAIGHT + way_s(&f, 11) + 2 * way_s(&f, 12) + UTURN + RIGHT +
+               way_s(&f, 13));
+    tfx_close(&f);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
     struct tfx f;
@@ -344,6 +360,7 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_via_node);
     tcase_add_test(tc, test_via_way);
     tcase_add_test(tc, test_points);
+    tcase_add_test(tc, test_twin_rows);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_car_rules);
     tcase_add_test(tc, test_costs);
