@@ -477,6 +477,9 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "kkc serve: cannot open access log %s: %s\n", a.log, strerror(errno));
         return 1;
     }
+    /* one connection of each world per worker thread, plus one (world.h) */
+    world_set_connections(1 + (a.http.threads > 0 ? a.http.threads
+                                                  : (int)sysconf(_SC_NPROCESSORS_ONLN)));
     if (world_load(a.db, &w, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
         free(a.openapi_doc);
