@@ -21,7 +21,8 @@
 #   (g) valgrind memcheck of a short HTTP session against `kkc serve`, stopped by SIGTERM
 #   (h) reloads against writes and broken files: admin PUTs racing SIGHUPs (every PUT answered
 #       200 is served at once); a broken file renamed over the database + SIGHUP: the old world
-#       keeps answering everything that reads the database (none of it asked before the rename)
+#       keeps answering everything that reads the database (none of it asked before the rename);
+#       expensive requests past the heavy queue answer a JSON 429 with Retry-After
 # Sections can be picked: HARDENING_ONLY="a b" (default all). Output: one "ok"/"not ok" line
 # per assertion, then "hardening: N passed, M failed"; exit 1 on any failure.
 set -euo pipefail
@@ -422,6 +423,11 @@ if want h; then
     --url "/v1/isochrone?centre=osm-w115669341&minutes=5,10" \
     --url "/v1/nearest?lon=8.69&lat=49.41&by=time" 2>&1 | tee -a "$tap" || true
   check "server h2 stops cleanly" stop_server "$hpid"
+  start_server h3 "$KKC_DB" --threads 2 --heavy-threads 1 --heavy-queue 1
+  $HR heavy --port "$PORT" --clients 16 \
+    --url "/v1/isochrone?centre=osm-w115669341&minutes=2,4,6,8,10,12" \
+    --url "/v1/coverage?minutes=10" 2>&1 | tee -a "$tap" || true
+  check "server h3 stops cleanly" stop_server "$PID"
 fi
 
 done_summary=1

@@ -4,6 +4,10 @@
 race:  PUT /v1/centres/ID {"name": "race-N"} while another thread sends SIGHUP to the server
        every few tens of milliseconds; after every PUT that answered 200, GET /v1/centres/ID
        must show race-N (the oracle is the value this script wrote, not the server's answer).
+heavy: --clients concurrent expensive requests (the URLs given) against a server with one
+       heavy thread and a queue of one, with health checks meanwhile: every heavy answer is 200
+       or a JSON 429 with Retry-After, some are 429 (more than two were in flight), every
+       health check answers 200.
 old:   the listed URLs each answer 200 with a JSON body (run after a broken file was renamed
        over the database and the reload refused it).
 Prints one "ok - ..."/"not ok - ..." line per assertion."""
@@ -81,9 +85,38 @@ def old(a):
     return 1 if bad else 0
 
 
+def heavy(a):
+    res, health = [], []
+
+    def one(url):
+        c = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
+        c.request("GET", url)
+        r = c.getresponse()
+        body = r.read()
+        res.append((r.status, r.getheader("Retry-After"), body))
+        c.close()
+
+    ts = [threading.Thread(target=one, args=(a.url[i % len(a.url)],)) for i in range(a.clients)]
+    for t in ts:
+        t.start()
+    for _ in range(10):
+        health.append(call(a.port, "GET", "/v1/health")[0])
+    for t in ts:
+        t.join()
+    bad = [(st, ra, b[:80]) for st, ra, b in res if st != 200 and not (
+        st == 429 and ra and json.loads(b).get("code") == "TooManyRequests")]
+    n429 = sum(1 for st, _, _ in res if st == 429)
+    report(not bad, "%d concurrent expensive requests: each 200 or a JSON 429 with Retry-After "
+           "(%s)" % (a.clients, bad[:2] or "%d answered 429" % n429))
+    report(n429 > 0, "past the heavy queue the answer is 429 at once (%d of %d)"
+           % (n429, a.clients))
+    report(health == [200] * len(health), "health answers 200 meanwhile (%s)" % health)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["race", "old"])
+    p.add_argument("what", choices=["race", "old", "heavy"])
+    p.add_argument("--clients", type=int, default=16)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--pid", type=int)
     p.add_argument("--token")
@@ -92,7 +125,7 @@ def main():
     p.add_argument("--hup-every", type=float, default=0.03)
     p.add_argument("--url", action="append", default=[])
     a = p.parse_args()
-    return race(a) if a.what == "race" else old(a)
+    return {"race": race, "old": old, "heavy": heavy}[a.what](a)
 
 
 if __name__ == "__main__":
