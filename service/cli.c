@@ -418,6 +418,8 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         default: fputs(serve_help, stderr); return 2;
         }
     }
+    world_set_connections(1 + a->http.heavy_threads + 2 * (int)sysconf(_SC_NPROCESSORS_ONLN) +
+                          2 * a->http.threads); /* one per worker and heavy thread (world.h) */
     return optind == argc ? 0 : 2;
 }
 
@@ -487,8 +489,6 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "kkc serve: cannot open access log %s: %s\n", a.log, strerror(errno));
         return 1;
     }
-    world_set_connections(1 + a.http.heavy_threads + 2 * (int)sysconf(_SC_NPROCESSORS_ONLN) +
-                          2 * a.http.threads); /* one per worker and heavy thread (world.h) */
     if (world_load(a.db, &w, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
         free(a.openapi_doc);

@@ -595,6 +595,25 @@ static int make_addr(const char *host, int port, struct sockaddr_storage *ss)
     return -1;
 }
 
+/* The defaults of the options left 0 (http.h). */
+static void opts_defaults(struct http_opts *o)
+{
+    if (!o->host)
+        o->host = "127.0.0.1";
+    if (o->threads <= 0)
+        o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN)
+                                                              : 1;
+    o->max_connections = o->max_connections > 0 ? o->max_connections : 1024;
+    o->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
+    o->max_url = o->max_url ? o->max_url : 8192;
+    o->max_body = o->max_body ? o->max_body : 1 << 20;
+    o->max_body_total = o->max_body_total ? o->max_body_total : (size_t)256 << 20;
+    o->max_body_client = o->max_body_client ? o->max_body_client : (size_t)128 << 20;
+    o->max_per_client = o->max_per_client > 0 ? o->max_per_client : 512;
+    o->header_deadline_s = o->header_deadline_s > 0 ? o->header_deadline_s : o->timeout_s;
+    o->body_deadline_s = o->body_deadline_s > 0 ? o->body_deadline_s : 120;
+}
+
 enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
                          struct http_server **out, struct kkc_err *err)
 {
@@ -616,20 +635,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         return KKC_ENOMEM;
     }
     s->api.metrics = s->metrics;
-    if (!s->o.host)
-        s->o.host = "127.0.0.1";
-    if (s->o.threads <= 0)
-        s->o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN)
-                                                              : 1;
-    s->o.max_connections = s->o.max_connections > 0 ? s->o.max_connections : 1024;
-    s->o.timeout_s = s->o.timeout_s > 0 ? s->o.timeout_s : 10;
-    s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
-    s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
-    s->o.max_body_total = s->o.max_body_total ? s->o.max_body_total : (size_t)256 << 20;
-    s->o.max_body_client = s->o.max_body_client ? s->o.max_body_client : (size_t)128 << 20;
-    s->o.max_per_client = s->o.max_per_client > 0 ? s->o.max_per_client : 512;
-    s->o.header_deadline_s = s->o.header_deadline_s > 0 ? s->o.header_deadline_s : s->o.timeout_s;
-    s->o.body_deadline_s = s->o.body_deadline_s > 0 ? s->o.body_deadline_s : 120;
+    opts_defaults(&s->o);
     atomic_init(&s->buffered, 0);
     if (make_addr(s->o.host, s->o.port, &ss) != 0) {
         metrics_destroy(s->metrics);
