@@ -542,6 +542,33 @@ START_TEST(test_text_errors)
 }
 END_TEST
 
+/* The cost budget: past API_BATCH_SEARCH_MAX rows that each need a whole graph search
+ * (by=time with k over the labels' 10 or include_closed, by=response) the answer is 413 at once;
+ * the same rows by=time with k=3 (answered from the labels) are served. */
+START_TEST(test_search_budget)
+{
+    static const char *const over[] = {"/v1/nearest?by=time&k=11", "/v1/nearest?by=response&k=1",
+                                       "/v1/nearest?by=time&k=3&include_closed=true"};
+    size_t n = API_BATCH_SEARCH_MAX + 1;
+    struct inc *v = make_incidents(n, 5);
+    char *csv = incidents_csv(v, n), ctype[64], *body;
+    long status;
+    for (size_t i = 0; i < 3; i++) {
+        body = post(over[i], "text/csv", csv, strlen(csv), &status, ctype);
+        ck_assert_msg(status == 413, "%s: %ld %.200s", over[i], status, body);
+        ck_assert_msg(strstr(body, "at most 5000") && strstr(body, "5001"), "%s", body);
+        free(body);
+    }
+    body = post("/v1/nearest?by=time&k=3&format=ndjson", "text/csv", csv, strlen(csv), &status,
+                ctype);
+    ck_assert_int_eq(status, 200);
+    ck_assert_ptr_nonnull(strstr(body, "\"incidents\":5001"));
+    free(body);
+    free(csv);
+    free(v);
+}
+END_TEST
+
 /* x,y in a crs: the same answer as GET /v1/nearest with the same x,y,crs. */
 START_TEST(test_crs_rows)
 {
@@ -790,6 +817,7 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_row_errors);
     tcase_add_test(tc, test_ids_escaped);
     tcase_add_test(tc, test_id_cut_utf8);
+    tcase_add_test(tc, test_search_budget);
     tcase_add_loop_test(tc, test_text_errors, 0, (int)(sizeof bad_text / sizeof bad_text[0]));
     tcase_add_test(tc, test_crs_rows);
     tcase_add_loop_test(tc, test_whole_errors, 0, (int)(sizeof whole / sizeof whole[0]));
