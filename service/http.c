@@ -153,7 +153,13 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
         metrics_record(s->metrics, r->method, r->route, r->status, since_ms(&r->t0) / 1e3,
                        r->bytes);
     world_put(s->api.worlds, r->world);
-    free(r->task);
+    if (r->task) { /* answered by the pool but never sent (the client went away) */
+        free(r->task->res.body);
+        if (r->task->res.stream.free)
+            r->task->res.stream.free(r->task->res.stream.cls);
+        world_put(s->api.worlds, r->task->w);
+        free(r->task);
+    }
     atomic_fetch_sub(&s->buffered, r->reserved);
     guard_body(s->guard, r->gc, -(long)r->reserved);
     guard_request_done(s->guard, r->gc);
@@ -508,12 +514,16 @@ static enum MHD_Result answer_task(struct http_server *s, struct MHD_Connection 
                                    struct req *r)
 {
     struct heavy_task *t = r->task;
+    enum MHD_Result ok;
     if (t->res.stream.read)
         r->world = t->w;
     else
         world_put(s->api.worlds, t->w);
     t->w = NULL;
-    return send_res(con, r, &t->res);
+    ok = send_res(con, r, &t->res);
+    t->res.body = NULL; /* send_res() passed its body or stream on (or freed it) */
+    t->res.stream.free = NULL;
+    return ok;
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
@@ -678,8 +688,8 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
-    MHD_quiesce_daemon(s->d);  /* no new connections; the queued heavy tasks are answered and */
-    heavy_destroy(s->heavy);   /* resume their connections before the daemon stops */
+    heavy_destroy(s->heavy); /* the queued tasks are answered and resume their connections
+                                before the daemon stops; new ones are refused meanwhile */
     MHD_stop_daemon(s->d);
     guard_destroy(s->guard);
     metrics_destroy(s->metrics);
