@@ -251,8 +251,7 @@ static const char serve_help[] =
     "                                               deadline for a request's headers\n"
     "  --body-deadline S       KKC_BODY_DEADLINE    deadline for a whole request, body included,\n"
     "                                               however it trickles (120)\n"
-    "  --heavy-threads N       KKC_HEAVY_THREADS    threads apart for isochrones, coverage, tables,\n"
-    "                                               batches, writes (half the workers)\n"
+    "  --heavy-threads N       KKC_HEAVY_THREADS    threads for the expensive requests (workers/2)\n"
     "  --heavy-queue N         KKC_HEAVY_QUEUE      such requests waiting at most; more: 429 (32)\n"
     "  --max-body BYTES        KKC_MAX_BODY         request body limit (1048576; POST /v1/nearest\n"
     "                                               batches may be up to 64 MiB)\n"
@@ -418,8 +417,9 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         default: fputs(serve_help, stderr); return 2;
         }
     }
-    world_set_connections(1 + a->http.heavy_threads + 2 * (int)sysconf(_SC_NPROCESSORS_ONLN) +
-                          2 * a->http.threads); /* one per worker and heavy thread (world.h) */
+    int workers = a->http.threads > 0 ? a->http.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    world_set_connections(1 + workers + (a->http.heavy_threads > 0 ? a->http.heavy_threads
+                                                                   : (workers + 1) / 2));
     return optind == argc ? 0 : 2;
 }
 
