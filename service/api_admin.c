@@ -186,8 +186,14 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     if (!rc)
         rc = apply(st, action, id, body, &after, &err);
     store_close(st);
-    if (!rc && world_load(r->w->db_path, &w, &err) == KKC_OK)
+    if (!rc && world_load(r->w->db_path, &w, &err) == KKC_OK) {
         world_swap(r->srv->worlds, w);
+    } else if (!rc) { /* committed but not served: not a 200 the old world would belie */
+        char msg[KKC_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err.msg);
+        rc = kkc_err_set(&err, KKC_EINTERNAL, "stored but not yet served: loading the new "
+                         "data failed (the next reload retries): %s", msg);
+    }
     pthread_mutex_unlock(r->srv->write_mu);
     if (rc) {
         json_decref(after);

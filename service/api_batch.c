@@ -16,6 +16,7 @@
 #include "base/csv.h"
 #include "json_out.h"
 #include "coverage/response.h"
+#include "road/labels.h"
 #include "road/nearest_time.h"
 #include "road/snap.h"
 #include "strbuf.h"
@@ -476,6 +477,26 @@ static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
     return KKC_OK;
 }
 
+/* The cost budget of one batch: rows that each need a whole graph search (by=response; by=time
+ * with include_closed, or with k past what the precomputed labels hold) are at most
+ * API_BATCH_SEARCH_MAX, so that one request cannot take minutes of CPU. */
+static enum kkc_code batch_budget(const struct batch *b, struct kkc_err *err)
+{
+    const struct labels *l = b->w->labels[b->mask & KIND_MASK_ALL];
+    int search = b->by == BY_RESPONSE ||
+                 (b->by == BY_TIME && (b->closed || !l || b->k > labels_k(l)));
+    if (!search || b->n <= API_BATCH_SEARCH_MAX)
+        return KKC_OK;
+    if (b->by == BY_RESPONSE)
+        return kkc_err_set(err, KKC_ETOOBIG, "by=response searches the road network for every "
+                           "row: at most %d rows per request, this batch has %zu; split it",
+                           API_BATCH_SEARCH_MAX, b->n);
+    return kkc_err_set(err, KKC_ETOOBIG, "by=time with %s searches the road network for every "
+                       "row: at most %d such rows per request, this batch has %zu; split it or "
+                       "use k <= %u without include_closed", b->closed ? "include_closed" :
+                       "this k", API_BATCH_SEARCH_MAX, b->n, l ? labels_k(l) : 0);
+}
+
 void api_batch_nearest(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
@@ -503,6 +524,8 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
             batch_parse_csv(b, r->body, r->body_len, r->t->crs, crs ? crs : CRS_SJTSK, crs != NULL, &err);
     else if (!rc)
         rc = batch_parse_geojson(b, r->body, r->body_len, r->t->crs, crs, &err);
+    if (!rc && r->srv) /* an HTTP limit: the command line answers any batch */
+        rc = batch_budget(b, &err);
     if (!rc)
         rc = batch_ready(b, &err);
     if (rc) {

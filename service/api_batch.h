@@ -22,7 +22,8 @@
  *
  * Whole-batch errors, before anything is streamed: 400 for a body that is neither (no
  * FeatureCollection, no usable CSV header), bad parameters or an unknown crs; 413 TooBig beyond
- * API_BATCH_MAX_INCIDENTS incidents or API_BATCH_BODY_MAX bytes; 422 for by=time without a road
+ * API_BATCH_MAX_INCIDENTS incidents or API_BATCH_BODY_MAX bytes, and over HTTP beyond
+ * API_BATCH_SEARCH_MAX rows that each need a whole graph search (the cost budget); 422 for by=time without a road
  * network. */
 #ifndef KKC_API_BATCH_H
 #define KKC_API_BATCH_H
@@ -32,6 +33,7 @@
 #define API_BATCH_MAX_INCIDENTS 100000 /* incidents in one batch */
 #define API_BATCH_BODY_MAX (64u << 20) /* bytes of one batch body */
 #define API_BATCH_K_MAX 50             /* k, as for GET /v1/nearest */
+#define API_BATCH_SEARCH_MAX 5000      /* rows needing a whole graph search each (413 past) */
 
 /* The handler for POST /v1/nearest (route table in api.c). Fills res with a stream (status 200)
  * or an error. The stream holds the request's world but not its body or parameters. */

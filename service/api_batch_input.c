@@ -18,14 +18,18 @@
 
 /* ---------------------------------------------------------------- incidents ---------------- */
 
-/* Keep len bytes of s (cut to ID_MAX) in the arena; its offset, or NO_TEXT when s is NULL. */
+/* Keep len bytes of s (cut to ID_MAX, never inside a UTF-8 character) in the arena; its offset,
+ * or NO_TEXT when s is NULL. */
 static size_t text_keep(struct batch *b, const char *s, size_t len)
 {
     size_t at = b->text.len;
     if (!s)
         return NO_TEXT;
-    if (len > ID_MAX)
+    if (len > ID_MAX) {
         len = ID_MAX;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--; /* s[len], the first byte left out, continues a character: leave it all */
+    }
     if (strbuf_append(&b->text, s, len) || strbuf_append(&b->text, "", 1))
         return NO_TEXT;
     return at;
@@ -77,6 +81,43 @@ static void row_point(struct batch *b, struct incident *in, struct crs_ctx *cx, 
 
 /* ---------------------------------------------------------------- CSV ---------------------- */
 
+/* The length of the UTF-8 character at s[0..n) (n > 0), or 0 when it is not one (overlong forms,
+ * surrogates and code points past U+10FFFF included). */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3
+               : s[0] < 0xF5 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
+/* KKC_EINVAL naming the line and column of the first NUL byte or invalid UTF-8 in the body: a
+ * field is never cut at a NUL nor copied raw into the JSON answer. */
+static enum kkc_code csv_text_check(const char *body, size_t len, struct kkc_err *err)
+{
+    const unsigned char *s = (const unsigned char *)body;
+    size_t line = 1, col = 1, n;
+    for (size_t i = 0; i < len; i += n, col++) {
+        if (s[i] == 0)
+            return kkc_err_set(err, KKC_EINVAL, "CSV line %zu, character %zu: a NUL byte (the "
+                               "CSV must be UTF-8 text)", line, col);
+        if (!(n = utf8_char(s + i, len - i)))
+            return kkc_err_set(err, KKC_EINVAL, "CSV line %zu, character %zu: not UTF-8 (the "
+                               "CSV must be UTF-8 text; convert it, e.g. iconv -f cp1250 -t "
+                               "utf-8)", line, col);
+        if (s[i] == '\n')
+            line++, col = 0;
+    }
+    return KKC_OK;
+}
+
 struct csv_cols {
     int id, a, b; /* columns of the id (-1 = none) and of lon,lat or x,y */
     int xy;       /* 1 when a,b are x,y */
@@ -123,14 +164,16 @@ static enum kkc_code csv_row(struct batch *b, const struct csv_cols *c, char **f
 enum kkc_code batch_parse_csv(struct batch *b, const char *body, size_t len, struct crs_ctx *cx,
                                const char *crs, int crs_given, struct kkc_err *err)
 {
-    FILE *f = fmemopen((void *)body, len, "r");
+    FILE *f;
     struct csv *c = NULL;
     char *fields[CSV_MAX_FIELDS];
     struct csv_cols cols;
     int nf, got;
     enum kkc_code rc;
 
-    if (!f)
+    if ((rc = csv_text_check(body, len, err)))
+        return rc;
+    if (!(f = fmemopen((void *)body, len, "r")))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     rc = csv_from_stream(f, &c, err);
     if (!rc && csv_next(c, fields, &nf, err) != 1)

@@ -238,8 +238,8 @@ int cli_import(int argc, char **argv)
 static const char serve_help[] =
     "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
     "                 [--timeout S] [--max-body BYTES] [--access-log FILE|-|none] [--web-dir DIR]\n"
-    "                 [--leaflet-dir DIR] [--openapi FILE] [--port-file FILE]\n"
-    "                 [--admin-token-file FILE] [--body-deadline S]\n\n"
+    "                 [--leaflet-dir DIR] [--openapi FILE] [--port-file FILE] [--heavy-queue N]\n"
+    "                 [--admin-token-file FILE] [--body-deadline S] [--heavy-threads N]\n\n"
     "Serve the JSON HTTP API (and the web map at /) from the database. Every option can also be\n"
     "set in the environment; an option given on the command line wins.\n"
     "  --db FILE               KKC_DB               database (data/kkc.sqlite)\n"
@@ -251,6 +251,8 @@ static const char serve_help[] =
     "                                               deadline for a request's headers\n"
     "  --body-deadline S       KKC_BODY_DEADLINE    deadline for a whole request, body included,\n"
     "                                               however it trickles (120)\n"
+    "  --heavy-threads N       KKC_HEAVY_THREADS    threads for the expensive requests (workers/2)\n"
+    "  --heavy-queue N         KKC_HEAVY_QUEUE      such requests waiting at most; more: 429 (32)\n"
     "  --max-body BYTES        KKC_MAX_BODY         request body limit (1048576; POST /v1/nearest\n"
     "                                               batches may be up to 64 MiB)\n"
     "  --access-log FILE       KKC_ACCESS_LOG       one line per request; - = stderr (-), none\n"
@@ -361,6 +363,10 @@ static void serve_env(struct serve_args *a)
         a->http.timeout_s = (int)opt_long("KKC_TIMEOUT", v, 1, 3600);
     if ((v = env_or("KKC_BODY_DEADLINE", NULL)))
         a->http.body_deadline_s = (int)opt_long("KKC_BODY_DEADLINE", v, 1, 86400);
+    if ((v = env_or("KKC_HEAVY_THREADS", NULL)))
+        a->http.heavy_threads = (int)opt_long("KKC_HEAVY_THREADS", v, 1, 256);
+    if ((v = env_or("KKC_HEAVY_QUEUE", NULL)))
+        a->http.heavy_queue = (int)opt_long("KKC_HEAVY_QUEUE", v, 1, 100000);
     if ((v = env_or("KKC_MAX_BODY", NULL)))
         a->http.max_body = (size_t)opt_long("KKC_MAX_BODY", v, 1024, 1L << 30);
     a->log = env_or("KKC_ACCESS_LOG", "-");
@@ -382,6 +388,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         {"admin-token-file", required_argument, 0, 'A'},
         {"max-body", required_argument, 0, 'B'},   {"leaflet-dir", required_argument, 0, 'L'},
         {"openapi", required_argument, 0, 'O'},   {"body-deadline", required_argument, 0, 'D'},
+        {"heavy-threads", required_argument, 0, 'x'}, {"heavy-queue", required_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
     serve_env(a);
@@ -398,6 +405,8 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
             break;
         case 'D': a->http.body_deadline_s = (int)opt_long("--body-deadline", optarg, 1, 86400);
             break;
+        case 'x': a->http.heavy_threads = (int)opt_long("--heavy-threads", optarg, 1, 256); break;
+        case 'q': a->http.heavy_queue = (int)opt_long("--heavy-queue", optarg, 1, 100000); break;
         case 'l': a->log = optarg; break;
         case 'w': a->web = optarg; break;
         case 'L': a->leaflet = optarg; break;
@@ -408,6 +417,9 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         default: fputs(serve_help, stderr); return 2;
         }
     }
+    int workers = a->http.threads > 0 ? a->http.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    world_set_connections(1 + workers + (a->http.heavy_threads > 0 ? a->http.heavy_threads
+                                                                   : (workers + 1) / 2));
     return optind == argc ? 0 : 2;
 }
 

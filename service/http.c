@@ -6,6 +6,7 @@
 #include "http.h"
 #include "routes.h"
 #include "tctx.h"
+#include "http_heavy.h"
 
 #include "api.h"
 #include "http_guard.h"
@@ -36,6 +37,7 @@ struct http_server {
     struct metrics *metrics;
     atomic_size_t buffered; /* bytes of request bodies held now, over all requests */
     struct guard *guard;    /* deadlines, per-client body budget */
+    struct heavy *heavy;    /* the pool that answers expensive requests */
     int port;
 };
 
@@ -53,6 +55,7 @@ struct req {
     char method[8];         /* for metrics: the request's method, cut */
     const char *route;      /* for metrics: api_route_label() of the path */
     struct world *world;    /* held while a streamed response is read, else NULL */
+    struct heavy_task *task; /* queued to or answered by the heavy pool, else NULL */
     int status;
     size_t bytes;
     struct timespec t0;
@@ -151,6 +154,13 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
         metrics_record(s->metrics, r->method, r->route, r->status, since_ms(&r->t0) / 1e3,
                        r->bytes);
     world_put(s->api.worlds, r->world);
+    if (r->task) { /* answered by the pool but never sent (the client went away) */
+        free(r->task->res.body);
+        if (r->task->res.stream.free)
+            r->task->res.stream.free(r->task->res.stream.cls);
+        world_put(s->api.worlds, r->task->w);
+        free(r->task);
+    }
     atomic_fetch_sub(&s->buffered, r->reserved);
     guard_body(s->guard, r->gc, -(long)r->reserved);
     guard_request_done(s->guard, r->gc);
@@ -431,6 +441,45 @@ static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *
     return send_res(con, r, &res);
 }
 
+/* Queue the request to the heavy pool (the connection is suspended meanwhile), or 429. */
+static enum MHD_Result offload(struct http_server *s, struct MHD_Connection *con, struct req *r,
+                               const struct api_req *ar, const struct params *q)
+{
+    struct heavy_task *t = calloc(1, sizeof *t);
+    struct api_res res = {0};
+    char msg[160];
+    if (t) {
+        *t = (struct heavy_task){.con = con, .worlds = s->api.worlds, .ar = *ar, .q = *q};
+        r->task = t;
+        if (heavy_submit(s->heavy, t) == 0)
+            return MHD_YES;
+        r->task = NULL;
+        free(t);
+    }
+    snprintf(msg, sizeof msg, "%d expensive requests are queued or running; retry later",
+             heavy_load(s->heavy));
+    res.status = 429;
+    res.body = kkc_json_error_body("TooManyRequests", msg);
+    return send_res(con, r, &res);
+}
+
+/* The answer of a task the heavy pool has done (the connection was resumed). */
+static enum MHD_Result answer_task(struct http_server *s, struct MHD_Connection *con,
+                                   struct req *r)
+{
+    struct heavy_task *t = r->task;
+    enum MHD_Result ok;
+    if (t->res.stream.read)
+        r->world = t->w;
+    else
+        world_put(s->api.worlds, t->w);
+    t->w = NULL;
+    ok = send_res(con, r, &t->res);
+    t->res.body = NULL; /* send_res() passed its body or stream on (or freed it) */
+    t->res.stream.free = NULL;
+    return ok;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_size, void **req_cls)
@@ -450,6 +499,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->task)
+        return answer_task(s, con, r);
     if (refusal(s, r, &res))
         return send_res(con, r, &res);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -473,6 +524,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     ar.accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     ar.body = r->body;
     ar.body_len = r->len;
+    if (s->heavy && api_route_heavy(method, url))
+        return offload(s, con, r, &ar, &q);
     ar.t = tctx_get();
     ar.w = world_get(s->api.worlds);
     if (!ar.t || !ar.w)
@@ -505,12 +558,31 @@ static int make_addr(const char *host, int port, struct sockaddr_storage *ss)
     return -1;
 }
 
+/* The defaults of the options left 0 (http.h). */
+static void opts_defaults(struct http_opts *o)
+{
+    if (!o->host)
+        o->host = "127.0.0.1";
+    if (o->threads <= 0)
+        o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN)
+                                                              : 1;
+    o->max_connections = o->max_connections > 0 ? o->max_connections : 1024;
+    o->timeout_s = o->timeout_s > 0 ? o->timeout_s : 10;
+    o->max_url = o->max_url ? o->max_url : 8192;
+    o->max_body = o->max_body ? o->max_body : 1 << 20;
+    o->max_body_total = o->max_body_total ? o->max_body_total : (size_t)256 << 20;
+    o->max_body_client = o->max_body_client ? o->max_body_client : (size_t)128 << 20;
+    o->max_per_client = o->max_per_client > 0 ? o->max_per_client : 512;
+    o->header_deadline_s = o->header_deadline_s > 0 ? o->header_deadline_s : o->timeout_s;
+    o->body_deadline_s = o->body_deadline_s > 0 ? o->body_deadline_s : 120;
+}
+
 enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
                          struct http_server **out, struct kkc_err *err)
 {
     struct http_server *s = calloc(1, sizeof *s);
     struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
+    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *di;
 
     *out = NULL;
@@ -526,20 +598,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         return KKC_ENOMEM;
     }
     s->api.metrics = s->metrics;
-    if (!s->o.host)
-        s->o.host = "127.0.0.1";
-    if (s->o.threads <= 0)
-        s->o.threads = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN)
-                                                              : 1;
-    s->o.max_connections = s->o.max_connections > 0 ? s->o.max_connections : 1024;
-    s->o.timeout_s = s->o.timeout_s > 0 ? s->o.timeout_s : 10;
-    s->o.max_url = s->o.max_url ? s->o.max_url : 8192;
-    s->o.max_body = s->o.max_body ? s->o.max_body : 1 << 20;
-    s->o.max_body_total = s->o.max_body_total ? s->o.max_body_total : (size_t)256 << 20;
-    s->o.max_body_client = s->o.max_body_client ? s->o.max_body_client : (size_t)128 << 20;
-    s->o.max_per_client = s->o.max_per_client > 0 ? s->o.max_per_client : 512;
-    s->o.header_deadline_s = s->o.header_deadline_s > 0 ? s->o.header_deadline_s : s->o.timeout_s;
-    s->o.body_deadline_s = s->o.body_deadline_s > 0 ? s->o.body_deadline_s : 120;
+    opts_defaults(&s->o);
     atomic_init(&s->buffered, 0);
     if (make_addr(s->o.host, s->o.port, &ss) != 0) {
         metrics_destroy(s->metrics);
@@ -549,7 +608,10 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->guard = guard_create(s->o.header_deadline_s, s->o.body_deadline_s, s->o.max_body_client);
-    s->d = !s->guard ? NULL : MHD_start_daemon(
+    if (s->o.heavy_threads >= 0)
+        s->heavy = heavy_create(s->o.heavy_threads ? s->o.heavy_threads : (s->o.threads + 1) / 2,
+                                s->o.heavy_queue > 0 ? s->o.heavy_queue : 32);
+    s->d = !s->guard || (s->o.heavy_threads >= 0 && !s->heavy) ? NULL : MHD_start_daemon(
         flags, (uint16_t)s->o.port, NULL, NULL, access_cb, s, MHD_OPTION_SOCK_ADDR, &ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->o.timeout_s,
@@ -558,6 +620,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_NOTIFY_CONNECTION,
         conn_cb, s, MHD_OPTION_END);
     if (!s->d) {
+        heavy_destroy(s->heavy);
         guard_destroy(s->guard);
         metrics_destroy(s->metrics);
         free(s);
@@ -578,6 +641,8 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    heavy_destroy(s->heavy); /* the queued tasks are answered and resume their connections
+                                before the daemon stops; new ones are refused meanwhile */
     MHD_stop_daemon(s->d);
     static_files_release();
     guard_destroy(s->guard);

@@ -29,6 +29,9 @@ struct http_opts {
                               beyond, 429 TooManyRequests with Retry-After */
     int max_per_client;    /* connections from one client address; 0 = 512 */
     int header_deadline_s; /* a request's headers must be in within this; 0 = timeout_s */
+    int heavy_threads;     /* threads answering expensive requests (http_heavy.h); 0 = half the
+                              workers (at least 1); -1 = none, they run on the workers */
+    int heavy_queue;       /* expensive requests queued at most, beyond: 429; 0 = 32 */
     int body_deadline_s;   /* and its whole body within this, bytes trickled or not; 0 = 120 */
     FILE *access_log;      /* one line per request; NULL = none */
     const char *web_dir;   /* static page files; NULL = none */

@@ -157,6 +157,21 @@ const char *api_route_label(const char *path)
     return rt ? rt->label : "other";
 }
 
+int api_route_heavy(const char *method, const char *path)
+{
+    static const char *const heavy[] = {"/v1/isochrone", "/v1/coverage", "/v1/catchments",
+                                        "/v1/plan", "/table/v1/{profile}/{coordinates}", NULL};
+    const struct route *rt = route_find(path);
+    if (!rt || route_is_file(rt) || strcmp(method, "OPTIONS") == 0)
+        return 0;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return 1; /* batches, plans and admin writes (a write loads a new world) */
+    for (int i = 0; heavy[i]; i++)
+        if (strcmp(rt->label, heavy[i]) == 0)
+            return 1;
+    return 0;
+}
+
 size_t api_body_limit(const char *method, const char *path, size_t dflt)
 {
     const struct route *rt = route_find(path);

@@ -19,6 +19,9 @@ void api_dispatch(const struct api_req *req, struct api_res *res);
  * metrics labels. */
 const char *api_route_label(const char *path);
 
+/* 1 when method and path cost more than the cheap queries (isochrones, coverage, catchments,
+ * OSRM tables, every POST, PUT and DELETE): http.c answers them off its workers. */
+int api_route_heavy(const char *method, const char *path);
 /* The largest request body accepted for method and path: dflt, or the route's own limit for a
  * POST when that is larger (POST /v1/nearest takes batches). */
 size_t api_body_limit(const char *method, const char *path, size_t dflt);

@@ -9,7 +9,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 static pthread_key_t tctx_key;
 static pthread_once_t tctx_once = PTHREAD_ONCE_INIT;
@@ -19,9 +18,7 @@ static void tctx_free(void *p)
     struct tctx *t = p;
     if (!t)
         return;
-    crs_ctx_destroy(t->crs);
-    store_close(t->store);
-    free(t->store_path);
+    crs_ctx_destroy(t->crs); /* t->store is its world's */
     route_ctx_destroy(t->route);
     if (t->geos)
         GEOS_finish_r(t->geos);
@@ -55,19 +52,11 @@ struct tctx *tctx_get(void)
 struct store *api_store(const struct api_req *r, struct kkc_err *err)
 {
     struct tctx *t = r->t;
-    if (t->store && t->store_world == (const void *)r->w)
+    if (t->store && t->store_gen == r->w->gen)
         return t->store;
-    store_close(t->store);
-    t->store = NULL;
-    free(t->store_path);
-    t->store_path = strdup(r->w->db_path);
-    if (!t->store_path) {
-        kkc_err_set(err, KKC_ENOMEM, "out of memory");
-        return NULL;
-    }
-    if (store_open(t->store_path, STORE_READONLY, &t->store, err))
-        return NULL;
-    t->store_world = r->w;
+    /* a connection cached for an older world is that world's to close, not touched here */
+    t->store = world_store_take(r->w, err);
+    t->store_gen = t->store ? r->w->gen : 0;
     return t->store;
 }
 
@@ -85,12 +74,13 @@ struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err)
         kkc_err_set(err, KKC_ENOSEGMENT, "no road network is loaded");
         return NULL;
     }
-    if (t->route && t->route_graph == (const void *)r->w->graph)
+    if (t->route && t->route_gen == r->w->gen && t->route_graph == (const void *)r->w->graph)
         return t->route;
     route_ctx_destroy(t->route);
     t->route = NULL;
     if (route_ctx_create(r->w->graph, &t->route, err))
         return NULL;
     t->route_graph = r->w->graph;
+    t->route_gen = r->w->gen;
     return t->route;
 }

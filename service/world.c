@@ -10,11 +10,77 @@
 #include "road/road_ch.h"
 #include "base/store.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define WORLD_LABELS_K 10
+#define WORLD_CONNS_MAX 256
+
+static atomic_int world_conns = 2;
+static atomic_ulong world_gens;
+
+void world_set_connections(int n)
+{
+    atomic_store(&world_conns, n < 1 ? 1 : n > WORLD_CONNS_MAX ? WORLD_CONNS_MAX : n);
+}
+
+static void stores_close(struct world_stores *s)
+{
+    for (size_t i = 0; i < s->len; i++)
+        store_close(s->all[i]);
+    free(s->all);
+    pthread_mutex_destroy(&s->mu);
+}
+
+/* Keep st (the connection w was loaded from) and open the rest of the pool beside it. */
+static enum kkc_code stores_open(struct world *w, struct store *st, struct kkc_err *err)
+{
+    struct world_stores *s = &w->stores;
+    struct stat sb;
+    int n = atomic_load(&world_conns);
+    enum kkc_code rc = KKC_OK;
+
+    if (stat(w->db_path, &sb) != 0 || !(s->all = calloc((size_t)n, sizeof *s->all))) {
+        store_close(st);
+        return kkc_err_set(err, KKC_EIO, "cannot stat %s or out of memory", w->db_path);
+    }
+    s->dev = sb.st_dev;
+    s->ino = sb.st_ino;
+    s->all[s->len++] = st;
+    while (!rc && s->len < (size_t)n) {
+        rc = store_open(w->db_path, STORE_READONLY, &s->all[s->len], err);
+        if (!rc)
+            s->len++;
+    }
+    return rc;
+}
+
+struct store *world_store_take(struct world *w, struct kkc_err *err)
+{
+    struct world_stores *s = &w->stores;
+    struct store *st = NULL, **grown;
+    struct stat sb;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->given < s->len) {
+        st = s->all[s->given++];
+    } else if (stat(w->db_path, &sb) != 0 || sb.st_dev != s->dev || sb.st_ino != s->ino) {
+        kkc_err_set(err, KKC_EIO, "the database file was replaced after this data was loaded");
+    } else if (!(grown = realloc(s->all, (s->len + 1) * sizeof *grown))) {
+        kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    } else {
+        s->all = grown;
+        if (store_open(w->db_path, STORE_READONLY, &st, err) == KKC_OK) {
+            s->all[s->len++] = st;
+            s->given++;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
 
 static void world_free(struct world *w)
 {
@@ -23,6 +89,7 @@ static void world_free(struct world *w)
     for (int m = 0; m < 8; m++)
         labels_destroy(w->labels[m]);
     coverage_base_destroy(w->coverage);
+    stores_close(&w->stores);
     centres_destroy(w->centres);
     graph_destroy(w->graph);
     free(w->db_path);
@@ -82,9 +149,11 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
 
     *out = NULL;
     if (!w || !(w->db_path = strdup(db_path))) {
-        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
-        goto fail;
+        free(w);
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     }
+    pthread_mutex_init(&w->stores.mu, NULL);
+    w->gen = atomic_fetch_add(&world_gens, 1) + 1;
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc)
         rc = centres_load(st, &w->centres, err);
@@ -102,7 +171,10 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
     w->municipalities = store_count_rows(st, "municipalities");
     w->loaded_at = time(NULL);
     w->refs = 1;
-    store_close(st);
+    rc = stores_open(w, st, err); /* the pool owns st from here, whatever rc */
+    st = NULL;
+    if (rc)
+        goto fail;
     *out = w;
     return KKC_OK;
 fail:

@@ -12,15 +12,29 @@
 #include "base/err.h"
 
 #include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 struct centres;
 struct coverage_base;
 struct graph;
 struct labels;
+struct store;
+
+/* The read-only database connections a world was loaded from, handed one per thread: a file
+ * renamed over the database later (a failed reload) does not change what the world reads. */
+struct world_stores {
+    pthread_mutex_t mu;
+    struct store **all;
+    size_t len, given;
+    dev_t dev;                /* the file they read (stat at load): an extra connection is */
+    ino_t ino;                /* opened only while db_path is still that file */
+};
 
 struct world {
     char *db_path;
+    unsigned long gen;        /* unique per load: per-thread caches compare it, not pointers */
     char version[64];         /* meta data_version of the database */
     time_t loaded_at;
     struct centres *centres;
@@ -38,8 +52,17 @@ struct world {
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
     struct coverage_base *coverage;
+    struct world_stores stores;
     long refs;                /* guarded by the holder's mutex */
 };
+
+/* Connections opened with each world from now on (default 2; `kkc serve` sets its thread count
+ * plus one), so that every worker finds one of the world's own. */
+void world_set_connections(int n);
+/* A read-only connection of w's for the calling thread to keep while it serves w (borrowed; w
+ * closes it when freed). A pre-opened one, or a new one while db_path is still the file w was
+ * loaded from; otherwise NULL with KKC_EIO. */
+struct store *world_store_take(struct world *w, struct kkc_err *err);
 
 /* Load everything from db_path. *out is the caller's, released with world_put(). */
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err);

@@ -19,6 +19,10 @@
 #   (f) fuzz: scripts/fuzz --replay of tests/fuzz/regress and corpus (+ KKC_FUZZ_SECONDS per
 #       target of libFuzzer when set and clang is present)
 #   (g) valgrind memcheck of a short HTTP session against `kkc serve`, stopped by SIGTERM
+#   (h) reloads against writes and broken files: admin PUTs racing SIGHUPs (every PUT answered
+#       200 is served at once); a broken file renamed over the database + SIGHUP: the old world
+#       keeps answering everything that reads the database (none of it asked before the rename);
+#       expensive requests past the heavy queue answer a JSON 429 with Retry-After
 # Sections can be picked: HARDENING_ONLY="a b" (default all). Output: one "ok"/"not ok" line
 # per assertion, then "hardening: N passed, M failed"; exit 1 on any failure.
 set -euo pipefail
@@ -27,11 +31,12 @@ KKC_BIN=${KKC_BIN:-build/kkc}
 KKC_DB=${KKC_DB:-data/kkc.sqlite}
 DATA_SRC=${DATA_SRC:-../shared/data}
 OSM=${OSM:-$DATA_SRC/osm/heidelberg.osm.pbf}
-ONLY=${HARDENING_ONLY:-a b c d e f g}
+ONLY=${HARDENING_ONLY:-a b c d e f g h}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 H="$PY tests/scripts/lib/hardening.py"
 HH="$PY tests/scripts/lib/hardening_http.py"
+HR="$PY tests/scripts/lib/reload_race.py"
 TOKEN=hardening-admin-token-0123456789
 
 [ -x "$KKC_BIN" ] || { echo "hardening.sh: $KKC_BIN is not built" >&2; exit 1; }
@@ -393,6 +398,36 @@ if want g; then
   else
     not_ok "valgrind is installed (scripts/setup --test)"
   fi
+fi
+
+# ------------------------------------------------------------------------------------ (h) ---
+if want h; then
+  section h "reloads against writes and broken files"
+  echo "$TOKEN" >"$work/token"
+  cp "$KKC_DB" "$work/h.sqlite"
+  start_server h "$work/h.sqlite" --threads 2 --admin-token-file "$work/token"
+  $HR race --port "$PORT" --pid "$PID" --token "$TOKEN" --writes 25 2>&1 | tee -a "$tap" || true
+  check "the server reloaded during the race" wait_log "$work/h.log" "reloaded" 5
+  check "server h stops cleanly" stop_server "$PID"
+  cp "$KKC_DB" "$work/h2.sqlite"
+  start_server h2 "$work/h2.sqlite" --threads 2
+  hpid=$PID
+  check "health answers before the rename" quiet "$work/h-health" $HR old --port "$PORT" --url /v1/health
+  head -c 100000 /dev/urandom >"$work/broken.sqlite"
+  mv "$work/broken.sqlite" "$work/h2.sqlite"
+  kill -HUP "$hpid"
+  check "the broken file is refused" \
+    wait_log "$work/h2.log" "reload failed, keeping the old data" 20
+  $HR old --port "$PORT" --url "/v1/municipalities?q=Hra" --url "/v1/layers/boundaries?level=kraj" \
+    --url "/v1/coverage?minutes=10" --url "/v1/catchments" \
+    --url "/v1/isochrone?centre=osm-w115669341&minutes=5,10" \
+    --url "/v1/nearest?lon=8.69&lat=49.41&by=time" 2>&1 | tee -a "$tap" || true
+  check "server h2 stops cleanly" stop_server "$hpid"
+  start_server h3 "$KKC_DB" --threads 2 --heavy-threads 1 --heavy-queue 1
+  $HR heavy --port "$PORT" --clients 16 \
+    --url "/v1/isochrone?centre=osm-w115669341&minutes=2,4,6,8,10,12" \
+    --url "/v1/coverage?minutes=10" 2>&1 | tee -a "$tap" || true
+  check "server h3 stops cleanly" stop_server "$PID"
 fi
 
 done_summary=1

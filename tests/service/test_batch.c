@@ -492,6 +492,83 @@ START_TEST(test_ids_escaped)
 }
 END_TEST
 
+/* An id over ID_MAX (256) bytes is cut before a character, not inside it: 255 'a' then "é"
+ * (bytes 256-257) keeps the 255 'a'; the streamed answer stays JSON. */
+START_TEST(test_id_cut_utf8)
+{
+    char csv[400], want[256], ctype[64];
+    long status;
+    memset(want, 'a', 255);
+    want[255] = '\0';
+    snprintf(csv, sizeof csv, "id,lon,lat\n%s\xc3\xa9xyz,8.69,49.41\n", want);
+    char *body = post("/v1/nearest?k=1&format=ndjson", "text/csv", csv, strlen(csv), &status,
+                      ctype);
+    json_t *row = json_loadb(body, strcspn(body, "\n"), 0, NULL);
+    ck_assert_int_eq(status, 200);
+    ck_assert_msg(row != NULL, "the first line is not JSON: %.300s", body);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "id")), want);
+    json_decref(row);
+    free(body);
+}
+END_TEST
+
+/* A NUL byte or bytes that are not UTF-8 anywhere in a CSV body: 400 naming the line (counted
+ * here by hand), never a field cut short nor raw bytes in the answer. */
+static const struct {
+    const char *body;
+    size_t len;
+    const char *line;
+} bad_text[] = {
+    {"id,lon,lat\na,8.69,49.41\nb\0junk,8.69,49.41\n", 42, "line 3, character 2: a NUL"},
+    {"id,lon,lat\nPlze\xf2,8.69,49.41\n", 28, "line 2, character 5: not UTF-8"},
+    {"id,lon,lat\na,8.69,49.41\n\xc3\xa9\xc3,8.69,49.41\n", 39, "line 3, character 2: not UTF-8"},
+    {"id,lon,lat\n\xed\xa0\x80,8.69,49.41\n", 26, "line 2, character 1: not UTF-8"},
+    {"id,lon,lat\n\xc0\xaf,8.69,49.41\n", 25, "line 2, character 1: not UTF-8"},
+};
+
+START_TEST(test_text_errors)
+{
+    char ctype[64];
+    long status;
+    char *body = post("/v1/nearest", "text/csv", bad_text[_i].body, bad_text[_i].len, &status,
+                      ctype);
+    json_t *v = json_loads(body, 0, NULL);
+    const char *msg = json_string_value(json_object_get(v, "message"));
+    ck_assert_msg(status == 400, "case %d: %ld %s", _i, status, body);
+    ck_assert_str_eq(json_string_value(json_object_get(v, "code")), "InvalidQuery");
+    ck_assert_msg(msg && strstr(msg, bad_text[_i].line), "case %d: %s", _i, body);
+    json_decref(v);
+    free(body);
+}
+END_TEST
+
+/* The cost budget: past API_BATCH_SEARCH_MAX rows that each need a whole graph search
+ * (by=time with k over the labels' 10 or include_closed, by=response) the answer is 413 at once;
+ * the same rows by=time with k=3 (answered from the labels) are served. */
+START_TEST(test_search_budget)
+{
+    static const char *const over[] = {"/v1/nearest?by=time&k=11", "/v1/nearest?by=response&k=1",
+                                       "/v1/nearest?by=time&k=3&include_closed=true"};
+    size_t n = API_BATCH_SEARCH_MAX + 1;
+    struct inc *v = make_incidents(n, 5);
+    char *csv = incidents_csv(v, n), ctype[64], *body;
+    long status;
+    for (size_t i = 0; i < 3; i++) {
+        body = post(over[i], "text/csv", csv, strlen(csv), &status, ctype);
+        ck_assert_msg(status == 413, "%s: %ld %.200s", over[i], status, body);
+        ck_assert_msg(strstr(body, "at most 5000") && strstr(body, "5001"), "%s", body);
+        free(body);
+    }
+    body = post("/v1/nearest?by=time&k=3&format=ndjson", "text/csv", csv, strlen(csv), &status,
+                ctype);
+    ck_assert_int_eq(status, 200);
+    ck_assert_ptr_nonnull(strstr(body, "\"incidents\":5001"));
+    free(body);
+    free(csv);
+    free(v);
+}
+END_TEST
+
 /* x,y in a crs: the same answer as GET /v1/nearest with the same x,y,crs. */
 START_TEST(test_crs_rows)
 {
@@ -739,6 +816,9 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_csv_by_response);
     tcase_add_test(tc, test_row_errors);
     tcase_add_test(tc, test_ids_escaped);
+    tcase_add_test(tc, test_id_cut_utf8);
+    tcase_add_test(tc, test_search_budget);
+    tcase_add_loop_test(tc, test_text_errors, 0, (int)(sizeof bad_text / sizeof bad_text[0]));
     tcase_add_test(tc, test_crs_rows);
     tcase_add_loop_test(tc, test_whole_errors, 0, (int)(sizeof whole / sizeof whole[0]));
     tcase_add_test(tc, test_reload_mid_stream);
