@@ -482,9 +482,9 @@ static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
  * API_BATCH_SEARCH_MAX, so that one request cannot take minutes of CPU. */
 static enum kkc_code batch_budget(const struct batch *b, struct kkc_err *err)
 {
-    const struct labels *l = b->w->labels[b->mask & KIND_MASK_ALL];
+    const struct labels *l = b->w->labels[1]; /* one kind's: every kind holds the same k */
     int search = b->by == BY_RESPONSE ||
-                 (b->by == BY_TIME && (b->closed || !l || b->k > labels_k(l)));
+                 (b->by == BY_TIME && !api_nearest_time_by_labels(b->w, b->mask, b->closed, b->k));
     if (!search || b->n <= API_BATCH_SEARCH_MAX)
         return KKC_OK;
     if (b->by == BY_RESPONSE)

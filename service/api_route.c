@@ -137,13 +137,27 @@ void api_route(const struct api_req *r, struct api_res *res)
 
 /* ---------------------------------------------------------------- nearest by time ---------- */
 
+/* The world's labels per kind (index kind), as nearest_time_kinds() takes them. */
+static void labels_by_kind(const struct world *w, const struct labels **by_kind)
+{
+    for (int kind = 0; kind < KIND_COUNT; kind++)
+        by_kind[kind] = w->labels[1u << kind];
+}
+
+int api_nearest_time_by_labels(const struct world *w, unsigned mask, int include_closed,
+                               size_t k)
+{
+    const struct labels *by_kind[KIND_COUNT];
+    labels_by_kind(w, by_kind);
+    return nearest_time_kinds_use_labels(by_kind, mask & KIND_MASK_ALL, include_closed, k);
+}
+
 enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
                                     int include_closed, size_t k, struct nearest_time_hit *out,
                                     size_t *n, struct kkc_err *err)
 {
     const struct labels *by_kind[KIND_COUNT];
-    for (int kind = 0; kind < KIND_COUNT; kind++)
-        by_kind[kind] = w->labels[1u << kind];
+    labels_by_kind(w, by_kind);
     return nearest_time_kinds(w->graph, w->centres, by_kind, at, mask & KIND_MASK_ALL,
                               include_closed, k, out, n, err);
 }

@@ -22,6 +22,9 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
 struct world;
 struct snap;
 struct nearest_time_hit;
+/* Whether nearest by time for these arguments answers from the world's labels (no search). */
+int api_nearest_time_by_labels(const struct world *w, unsigned mask, int include_closed,
+                               size_t k);
 enum kkc_code api_nearest_time_hits(const struct world *w, const struct snap *at, unsigned mask,
                                     int include_closed, size_t k, struct nearest_time_hit *out,
                                     size_t *n, struct kkc_err *err);

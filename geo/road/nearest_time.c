@@ -74,6 +74,16 @@ enum kkc_code nearest_time(const struct graph *g, const struct centres *cs,
     return rc;
 }
 
+int nearest_time_kinds_use_labels(const struct labels *const *by_kind, unsigned mask,
+                                  int include_closed, size_t k)
+{
+    int usable = mask != 0;
+    for (int kind = 0; kind < KIND_COUNT; kind++)
+        if (mask & (1u << kind))
+            usable &= nearest_time_uses_labels(by_kind[kind], include_closed, k);
+    return usable;
+}
+
 enum kkc_code nearest_time_kinds(const struct graph *g, const struct centres *cs,
                                  const struct labels *const *by_kind, const struct snap *at,
                                  unsigned mask, int include_closed, size_t k,
@@ -82,12 +92,8 @@ enum kkc_code nearest_time_kinds(const struct graph *g, const struct centres *cs
     struct labels_hit lh[LABELS_K_MAX];
     struct nearest_time_hit all[KIND_COUNT * LABELS_K_MAX];
     size_t na = 0;
-    int usable = mask != 0;
-    for (int kind = 0; kind < KIND_COUNT; kind++)
-        if (mask & (1u << kind))
-            usable &= nearest_time_uses_labels(by_kind[kind], include_closed, k);
     *n = 0;
-    if (!usable)
+    if (!nearest_time_kinds_use_labels(by_kind, mask, include_closed, k))
         return exhaustive(g, cs, at, mask, include_closed, k, out, n, err);
     for (int kind = 0; kind < KIND_COUNT; kind++) {
         size_t m = 0;

@@ -51,6 +51,10 @@ enum kkc_code nearest_time_kinds(const struct graph *g, const struct centres *cs
                                  unsigned mask, int include_closed, size_t k,
                                  struct nearest_time_hit *out, size_t *n, struct kkc_err *err);
 
+/* Whether nearest_time_kinds() answers from the labels: every kind of mask has usable ones. */
+int nearest_time_kinds_use_labels(const struct labels *const *by_kind, unsigned mask,
+                                  int include_closed, size_t k);
+
 /* Whether nearest_time() answers from the labels lab for these arguments (for tests and
  * metrics): lab is not NULL, no closed centres are wanted and k <= labels_k(lab). */
 int nearest_time_uses_labels(const struct labels *lab, int include_closed, size_t k);
