@@ -55,6 +55,11 @@ struct search_hit {
 };
 typedef void (*search_hit_fn)(void *ctx, const struct search_hit *hit);
 
+/* The ranking key of a name or a query: lower case, accents removed (data_name_key), every run
+ * of other ASCII characters one space, no outer spaces ("Náměstí Míru 101/3" -> "namesti miru
+ * 101 3"); at most cap bytes with the NUL. */
+void search_key(const char *s, char *out, size_t cap);
+
 /* Turn the user's text q into a safe FTS5 expression in out (cap bytes): each word (a run of
  * letters and digits; UTF-8 letters kept as they are) quoted as a prefix term "word"*, at most
  * SEARCH_TOKENS_MAX words joined by AND. Returns the number of words (0: nothing to search). */

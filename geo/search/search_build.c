@@ -10,7 +10,6 @@
 #include "search/search.h"
 
 #include "base/store.h"
-#include "import/data_import.h"
 
 #include <readosm.h>
 #include <sqlite3.h>
@@ -28,7 +27,7 @@
 
 /* ---------------------------------------------------------------- SQL helpers ------------- */
 
-/* search_key(text): the accent-free lower-case key of data_name_key(), as an SQL function. */
+/* search_key(text): search_key() as an SQL function. */
 static void sql_search_key(sqlite3_context *c, int argc, sqlite3_value **v)
 {
     const unsigned char *s = sqlite3_value_text(v[0]);
@@ -38,7 +37,7 @@ static void sql_search_key(sqlite3_context *c, int argc, sqlite3_value **v)
         sqlite3_result_null(c);
         return;
     }
-    data_name_key((const char *)s, key, sizeof key);
+    search_key((const char *)s, key, sizeof key);
     sqlite3_result_text(c, key, -1, SQLITE_TRANSIENT);
 }
 

@@ -78,17 +78,19 @@ static int utf8_ok(const char *s)
     return 1;
 }
 
-/* The accent-free key of q with outer blanks trimmed, for ranking. */
-static void query_key(const char *q, char *key, size_t cap)
+void search_key(const char *s, char *out, size_t cap)
 {
-    size_t n, skip = 0;
-    data_name_key(q, key, cap);
-    n = strlen(key);
-    while (n && (key[n - 1] == ' ' || key[n - 1] == '\t'))
-        key[--n] = '\0';
-    while (key[skip] == ' ' || key[skip] == '\t')
-        skip++;
-    memmove(key, key + skip, n - skip + 1);
+    size_t n = 0;
+    data_name_key(s, out, cap);
+    for (size_t i = 0; out[i]; i++) {
+        char c = word_byte((unsigned char)out[i]) ? out[i] : ' ';
+        if (c != ' ' || (n && out[n - 1] != ' '))
+            out[n++] = c;
+    }
+    while (n && out[n - 1] == ' ')
+        n--;
+    if (cap)
+        out[n] = '\0';
 }
 
 static const char find_sql[] =
@@ -99,7 +101,7 @@ static const char find_sql[] =
     "  THEN 1 WHEN instr(' ' || i.name_key, ' ' || ?2) > 0 THEN 2 ELSE 3 END,"
     "  i.population DESC NULLS LAST,"
     "  CASE i.kind WHEN 'municipality' THEN 0 WHEN 'place' THEN 1 WHEN 'street' THEN 2 ELSE 3"
-    "  END, length(i.name), i.name, i.id LIMIT ?3";
+    "  END, i.name <> trim(?4), length(i.name), i.name, i.id LIMIT ?3";
 
 enum kkc_code search_find(struct store *st, const char *q, long limit, search_hit_fn fn,
                           void *ctx, struct kkc_err *err)
@@ -120,12 +122,13 @@ enum kkc_code search_find(struct store *st, const char *q, long limit, search_hi
         return kkc_err_set(err, KKC_EINVAL, "limit must be 1..%d", SEARCH_LIMIT_MAX);
     if (!search_fts_expr(q, expr, sizeof expr))
         return KKC_OK;
-    query_key(q, key, sizeof key);
+    search_key(q, key, sizeof key);
     if ((rc = store_prepare(st, find_sql, &s, err)))
         return rc;
     sqlite3_bind_text(s, 1, expr, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, limit);
+    sqlite3_bind_text(s, 4, q, -1, SQLITE_TRANSIENT);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct search_hit h = {
             .kind = kind_of((const char *)sqlite3_column_text(s, 0)),
