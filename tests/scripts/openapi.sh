@@ -125,6 +125,8 @@ awk 'BEGIN { print "id,lon,lat"; for (i = 0; i <= 100000; i++) print i ",8.69,49
 rec 413 POST /v1/nearest /v1/nearest -H "Content-Type: text/csv" --data-binary @"$tmp/big.csv"
 
 rec 200 GET /v1/route "/v1/route?from=8.69,49.41&to=8.70,49.40&steps=true"
+rec 200 GET /v1/route "/v1/route?from=8.69,49.41&to=8.70,49.40&steps=true&lang=en"
+rec 400 GET /v1/route "/v1/route?from=8.69,49.41&to=8.70,49.40&steps=true&lang=de"
 rec 200 GET /v1/route "/v1/route?from=centre:osm-w115669341&to=8.70,49.40"
 rec 400 GET /v1/route "/v1/route?from=8.69,49.41"
 rec 404 GET /v1/route "/v1/route?from=centre:NO-SUCH&to=8.70,49.40"
