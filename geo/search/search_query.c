@@ -93,6 +93,26 @@ void search_key(const char *s, char *out, size_t cap)
         out[n] = '\0';
 }
 
+/* KKC_OK when st has the search tables; KKC_ENOTFOUND (with what to do) for a database built
+ * before them. */
+static enum kkc_code search_ready(struct store *st, struct kkc_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    enum kkc_code rc = store_prepare(st,
+                                     "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                     " ('search_items', 'search_fts')",
+                                     &s, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(s) != SQLITE_ROW)
+        rc = store_fail(st, "search tables", err);
+    else if (sqlite3_column_int(s, 0) != 2)
+        rc = kkc_err_set(err, KKC_ENOTFOUND,
+                         "this database has no search index: build it again with kkc import");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 static const char find_sql[] =
     "SELECT i.kind, i.name, i.municipality, i.municipality_code, i.population, X(i.geom),"
     " Y(i.geom) FROM search_fts JOIN search_items i ON i.id = search_fts.rowid"
@@ -123,7 +143,7 @@ enum kkc_code search_find(struct store *st, const char *q, long limit, search_hi
     if (!search_fts_expr(q, expr, sizeof expr))
         return KKC_OK;
     search_key(q, key, sizeof key);
-    if ((rc = store_prepare(st, find_sql, &s, err)))
+    if ((rc = search_ready(st, err)) || (rc = store_prepare(st, find_sql, &s, err)))
         return rc;
     sqlite3_bind_text(s, 1, expr, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
@@ -208,15 +228,18 @@ enum kkc_code search_reverse(struct store *st, double lon, double lat, struct se
                              struct kkc_err *err)
 {
     char none[2];
-    double xy[2];
+    double xy[2] = {0, 0};
     enum kkc_code rc;
 
     memset(out, 0, sizeof *out);
     if (!(fabs(lon) <= 180 && fabs(lat) <= 90))
         return kkc_err_set(err, KKC_EINVAL, "lon must be -180..180 and lat -90..90");
-    rc = near_one(st, address_sql, lon, lat, SEARCH_ADDRESS_RADIUS_M, out->address,
-                  sizeof out->address, out->address_municipality,
-                  sizeof out->address_municipality, &out->address_m, xy, &out->has_address, err);
+    rc = search_ready(st, err);
+    if (!rc)
+        rc = near_one(st, address_sql, lon, lat, SEARCH_ADDRESS_RADIUS_M, out->address,
+                      sizeof out->address, out->address_municipality,
+                      sizeof out->address_municipality, &out->address_m, xy, &out->has_address,
+                      err);
     out->address_lon = xy[0], out->address_lat = xy[1];
     if (!rc)
         rc = near_one(st, street_sql, lon, lat, SEARCH_STREET_RADIUS_M, out->street,

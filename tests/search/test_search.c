@@ -140,8 +140,14 @@ static void search_setup(void)
 
 static void search_teardown(void)
 {
+    struct world_holder h;
     store_close(poracle);
     poracle = NULL;
+    world_holder_init(&h, vw); /* the holders take the last references */
+    world_holder_done(&h);
+    world_holder_init(&h, pw);
+    world_holder_done(&h);
+    vw = pw = NULL;
 }
 
 /* ---------------------------------------------------------------- helpers ------------------ */
@@ -483,6 +489,36 @@ START_TEST(reverse_prague)
 }
 END_TEST
 
+/* A database from before the search tables: 404 with what to do, not a 500. */
+START_TEST(no_index_is_404)
+{
+    char *dir = tu_tmpdir(), *db;
+    struct store *st = NULL;
+    struct world *w = NULL;
+    struct world_holder h;
+    struct kkc_err err = {0};
+    int status;
+    json_t *v;
+
+    ck_assert_int_ge(asprintf(&db, "%s/old.sqlite", dir), 0);
+    ck_assert_int_eq(store_open(db, STORE_CREATE, &st, &err), KKC_OK);
+    ck_assert_int_eq(store_exec(st, "DROP TABLE search_fts", &err), KKC_OK);
+    store_close(st);
+    ck_assert_msg(world_load(db, &w, &err) == KKC_OK, "%s", err.msg);
+    v = get(w, "/v1/search", (const char *[]){"q", "praha", NULL}, &status);
+    ck_assert_int_eq(status, 404);
+    ck_assert_ptr_nonnull(strstr(field(v, "message"), "kkc import"));
+    json_decref(v);
+    v = reverse(w, "14.42", "50.08", &status);
+    ck_assert_int_eq(status, 404);
+    json_decref(v);
+    world_holder_init(&h, w);
+    world_holder_done(&h);
+    free(db);
+    free(dir);
+}
+END_TEST
+
 Suite *search_suite(void); /* for the runner */
 Suite *search_suite(void)
 {
@@ -500,6 +536,7 @@ Suite *search_suite(void)
     tcase_add_test(tc, prague_municipalities_by_population);
     tcase_add_test(tc, reverse_by_hand);
     tcase_add_test(tc, reverse_prague);
+    tcase_add_test(tc, no_index_is_404);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -25,6 +25,10 @@ static void lang_setup(void)
 
 static void lang_teardown(void)
 {
+    struct world_holder h;
+    world_holder_init(&h, hw); /* the holder takes the last reference */
+    world_holder_done(&h);
+    hw = NULL;
 }
 
 /* GET /v1/route with from, to, steps=true and lang (NULL: none); the status in *status. */
