@@ -34,7 +34,8 @@ struct search_build_stats {
 /* Replace the search rows of st with those of its municipalities, its road_edges (one row per
  * connected run of edges with the same name) and, when o->osm_path is set, the place=* nodes and
  * the addr:* nodes and ways of that file. Runs inside one SAVEPOINT: on error nothing is changed.
- * Items without an addr:city get the nearest municipality within 20 km. */
+ * Items without an addr:city get the nearest municipality within 20 km, else the addr:city of
+ * the nearest address within 1 km. */
 enum kkc_code search_build(struct store *st, const struct search_build_opts *o,
                            struct search_build_stats *stats, struct kkc_err *err);
 

@@ -362,6 +362,15 @@ static const char nearest_sql[] =
     " ?1 + 0.3, ?2 + 0.2, 4326)) AND ST_Distance(geom, MakePoint(?1, ?2, 4326), 1) <= 20000"
     " ORDER BY ST_Distance(geom, MakePoint(?1, ?2, 4326), 1) LIMIT 1";
 
+/* Outside the municipalities' reach: the town of the nearest address within 1 km that has one
+ * (addr:city), so that the Hauptstraße of two German villages can be told apart. */
+static const char city_sql[] =
+    "SELECT municipality, NULL FROM search_items WHERE kind = 'address' AND municipality IS NOT"
+    " NULL AND ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'search_items'"
+    " AND search_frame = BuildMbr(?1 - 0.015, ?2 - 0.01, ?1 + 0.015, ?2 + 0.01, 4326))"
+    " AND ST_Distance(geom, MakePoint(?1, ?2, 4326), 1) <= 1000"
+    " ORDER BY ST_Distance(geom, MakePoint(?1, ?2, 4326), 1) LIMIT 1";
+
 /* The nearest municipality for the row of statement rows (id, lon, lat) through find and set. */
 static enum kkc_code nearest_one(struct store *st, sqlite3_stmt *rows, sqlite3_stmt *find,
                                  sqlite3_stmt *set, struct kkc_err *err)
@@ -384,9 +393,10 @@ static enum kkc_code nearest_one(struct store *st, sqlite3_stmt *rows, sqlite3_s
     return KKC_OK;
 }
 
-/* Rows without a municipality get the nearest one within 20 km. The rows to fill are copied
- * to a temporary table first, so that the updates do not run under their own SELECT. */
-static enum kkc_code nearest_fill(struct store *st, struct kkc_err *err)
+/* Rows without a municipality get the (name, code) that find_sql gives for their point. The
+ * rows to fill are copied to a temporary table first, so that the updates do not run under
+ * their own SELECT. */
+static enum kkc_code nearest_fill(struct store *st, const char *find_sql, struct kkc_err *err)
 {
     sqlite3_stmt *rows = NULL, *find = NULL, *set = NULL;
     enum kkc_code rc = store_exec(st,
@@ -399,7 +409,7 @@ static enum kkc_code nearest_fill(struct store *st, struct kkc_err *err)
     if (!rc)
         rc = store_prepare(st, "SELECT id, x, y FROM temp.search_todo", &rows, err);
     if (!rc)
-        rc = store_prepare(st, nearest_sql, &find, err);
+        rc = store_prepare(st, find_sql, &find, err);
     if (!rc)
         rc = store_prepare(st,
                            "UPDATE search_items SET municipality = ?1, municipality_code = ?2"
@@ -432,7 +442,9 @@ static enum kkc_code build_all(struct store *st, const struct search_build_opts 
         rc = osm_build(st, ins, o, stats, err);
     sqlite3_finalize(ins);
     if (!rc)
-        rc = nearest_fill(st, err);
+        rc = nearest_fill(st, nearest_sql, err);
+    if (!rc)
+        rc = nearest_fill(st, city_sql, err);
     if (!rc)
         rc = store_exec(st, "INSERT INTO search_fts (search_fts) VALUES ('rebuild')", err);
     return rc;
