@@ -35,6 +35,8 @@
  *     street number 3, on Náměstí Míru: label "Náměstí Míru 101/3", centre (16.0002, 50.0003)
  *   place nodes: Horní Lhota (village, 250 people), Lhota (hamlet, no population)
  *   n15: addr:housenumber without a street: reported, not written
+ *   far away in Germany (8.000..8.002, 49.0): Hauptstraße, no municipality within 20 km; its
+ *     address Hauptstraße 1 (addr:city Dorf) 33 m away names the street's town
  * Municipalities (SQL, below): Dolní Lhota 1200, Lhota 80, Lhotka 500, Praha 1.2 M far away. */
 static const char village_osm[] =
     "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>\n"
@@ -50,6 +52,11 @@ static const char village_osm[] =
     "<tag k='name' v='Horní Lhota'/><tag k='population' v='250'/></node>\n"
     "<node id='31' lat='50.0100' lon='16.010'><tag k='place' v='hamlet'/>"
     "<tag k='name' v='Lhota'/></node>\n"
+    "<node id='40' lat='49.0' lon='8.000'/><node id='41' lat='49.0' lon='8.002'/>\n"
+    "<node id='42' lat='49.0003' lon='8.0005'><tag k='addr:street' v='Hauptstraße'/>"
+    "<tag k='addr:housenumber' v='1'/><tag k='addr:city' v='Dorf'/></node>\n"
+    "<way id='103'><nd ref='40'/><nd ref='41'/><tag k='highway' v='residential'/>"
+    "<tag k='name' v='Hauptstraße'/></way>\n"
     "<way id='100'><nd ref='1'/><nd ref='2'/><nd ref='3'/><tag k='highway' v='residential'/>"
     "<tag k='name' v='Hradecká'/></way>\n"
     "<way id='101'><nd ref='2'/><nd ref='4'/><tag k='highway' v='residential'/>"
@@ -125,11 +132,11 @@ static void search_setup(void)
     vdb = build_db(village_osm, 0, NULL, village_sql, &vs);
     pdb = build_db(prague, 1, tu_data_src(), NULL, &ps);
     village_rejected = vs.rejected;
-    /* by hand: 4 municipalities, 2 places, 3 streets, 2 addresses; Prague: 6,259 municipalities */
+    /* by hand: 4 municipalities, 2 places, 4 streets, 3 addresses; Prague: 6,259 municipalities */
     ck_assert_int_eq(vs.municipalities, 4);
     ck_assert_int_eq(vs.places, 2);
-    ck_assert_int_eq(vs.streets, 3);
-    ck_assert_int_eq(vs.addresses, 2);
+    ck_assert_int_eq(vs.streets, 4);
+    ck_assert_int_eq(vs.addresses, 3);
     ck_assert_int_eq(ps.municipalities, 6259);
     if (world_load(vdb, &vw, &err) || world_load(pdb, &pw, &err) ||
         store_open(pdb, STORE_READONLY, &poracle, &err))
@@ -219,6 +226,7 @@ static const struct {
     {"horni lhota", {"Horní Lhota/place", NULL}},
     {"lhotka OR praha", {NULL}}, /* OR is a word here, and no name has both */
     {"praha", {"Praha/municipality", NULL}},
+    {"dorf", {"Hauptstraße/street", "Hauptstraße 1/address", NULL}},
 };
 
 START_TEST(ranking_by_hand)
