@@ -94,14 +94,12 @@ void api_reverse(const struct api_req *r, struct api_res *res)
                                       round(p.street_m * 10) / 10)
                           : json_null();
     muni = p.has_municipality
-               ? json_pack("{s:s, s:s, s:f}", "name", p.municipality, "code",
-                           p.municipality_code, "centre_distance_m",
-                           round(p.municipality_m))
+               ? json_pack("{s:s, s:s, s:f}", "name", p.municipality, "code", p.municipality_code,
+                           "centre_distance_m", round(p.municipality_m))
                : json_null();
     dist = p.has_address  ? json_real(round(p.address_m * 10) / 10)
            : p.has_street ? json_real(round(p.street_m * 10) / 10)
                           : json_null();
-    api_reply(res, json_pack("{s:o, s:o, s:o, s:o, s:o}", "query", api_json_query(&pt),
-                             "address", addr, "street", street, "municipality", muni,
-                             "distance_m", dist));
+    api_reply(res, json_pack("{s:o, s:o, s:o, s:o, s:o}", "query", api_json_query(&pt), "address",
+                             addr, "street", street, "municipality", muni, "distance_m", dist));
 }

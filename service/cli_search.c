@@ -36,7 +36,8 @@ static void search_table(json_t *answer)
 {
     size_t i;
     json_t *h;
-    json_array_foreach(json_object_get(answer, "results"), i, h) {
+    json_array_foreach(json_object_get(answer, "results"), i, h)
+    {
         json_t *pop = json_object_get(h, "population");
         cli_put_col(json_string_value(json_object_get(h, "kind")), 13);
         cli_put_col(json_string_value(json_object_get(h, "name")), 34);

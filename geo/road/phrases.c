@@ -58,9 +58,9 @@ static const struct {
 
 /* Ordinals of exits: Czech instrumental (výjezdem), English. */
 static const char *const ord_cs[] = {"prvním", "druhým", "třetím", "čtvrtým", "pátým",
-                                     "šestým", "sedmým", "osmým", "devátým", "desátým"};
-static const char *const ord_en[] = {"first",  "second",  "third", "fourth", "fifth",
-                                     "sixth", "seventh", "eighth", "ninth", "tenth"};
+                                     "šestým", "sedmým", "osmým",  "devátým", "desátým"};
+static const char *const ord_en[] = {"first", "second",  "third",  "fourth", "fifth",
+                                     "sixth", "seventh", "eighth", "ninth",  "tenth"};
 
 enum kkc_code phrases_lang_parse(const char *s, enum phrases_lang *out, struct kkc_err *err)
 {
@@ -95,8 +95,8 @@ static int dir_index(const struct phrases_maneuver *m)
 }
 
 /* The road with its preposition into buf: " na ulici X (ref)", " onto X", " po ulici X". */
-static const char *road_phrase(enum phrases_lang lang, const struct phrases_maneuver *m,
-                               int along, char *buf, size_t cap)
+static const char *road_phrase(enum phrases_lang lang, const struct phrases_maneuver *m, int along,
+                               char *buf, size_t cap)
 {
     int has_name = m->name && *m->name, has_ref = m->ref && *m->ref;
     const char *pre = lang == PHRASES_EN ? (along ? "on" : "onto")
@@ -129,8 +129,8 @@ static const char *placeholder(enum phrases_lang lang, const struct phrases_mane
     return road_phrase(lang, m, len == 5 && strncmp(key, "along", 5) == 0, buf, cap);
 }
 
-enum kkc_code phrases_sentence(enum phrases_lang lang, const struct phrases_maneuver *m,
-                               char *out, size_t cap, struct kkc_err *err)
+enum kkc_code phrases_sentence(enum phrases_lang lang, const struct phrases_maneuver *m, char *out,
+                               size_t cap, struct kkc_err *err)
 {
     int known = dir_index(m) >= 0;
     size_t i = 0, n = 0, last = sizeof rows / sizeof rows[0] - 1;
@@ -145,8 +145,8 @@ enum kkc_code phrases_sentence(enum phrases_lang lang, const struct phrases_mane
     out[0] = '\0';
     while (*t) {
         const char *end = *t == '{' ? strchr(t, '}') : NULL;
-        const char *s = end ? placeholder(lang, m, t + 1, (size_t)(end - t - 1), buf, sizeof buf)
-                            : NULL;
+        const char *s =
+            end ? placeholder(lang, m, t + 1, (size_t)(end - t - 1), buf, sizeof buf) : NULL;
         size_t len = s ? strlen(s) : 1;
         if (s && !*s && n && out[n - 1] == ' ')
             out[--n] = '\0'; /* nothing to say: no double space */

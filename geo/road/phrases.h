@@ -28,7 +28,7 @@ struct phrases_maneuver {
 /* The sentence for m in lang into out (cap bytes, NUL-terminated, no final full stop). Unknown
  * types read as "continue", unknown modifiers as none. KKC_ETOOBIG when cap is too small (out
  * then holds a cut sentence). */
-enum kkc_code phrases_sentence(enum phrases_lang lang, const struct phrases_maneuver *m,
-                               char *out, size_t cap, struct kkc_err *err);
+enum kkc_code phrases_sentence(enum phrases_lang lang, const struct phrases_maneuver *m, char *out,
+                               size_t cap, struct kkc_err *err);
 
 #endif

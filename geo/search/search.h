@@ -14,9 +14,9 @@
 
 struct store;
 
-#define SEARCH_Q_MAX 200     /* bytes of a query text */
-#define SEARCH_TOKENS_MAX 8  /* words of a query that are used (the rest are ignored) */
-#define SEARCH_LIMIT_MAX 50  /* results of one query */
+#define SEARCH_Q_MAX 200    /* bytes of a query text */
+#define SEARCH_TOKENS_MAX 8 /* words of a query that are used (the rest are ignored) */
+#define SEARCH_LIMIT_MAX 50 /* results of one query */
 
 /* ---------------------------------------------------------------- build ------------------- */
 
@@ -70,8 +70,8 @@ int search_fts_expr(const char *q, char *out, size_t cap);
  * matches (equal, starts with, a word starts with) ignoring case and accents, then by population,
  * then municipality, place, street, address. An empty q or one longer than SEARCH_Q_MAX is
  * KKC_EINVAL; q without letters or digits gives no results. */
-enum kkc_code search_find(struct store *st, const char *q, long limit, search_hit_fn fn,
-                          void *ctx, struct kkc_err *err);
+enum kkc_code search_find(struct store *st, const char *q, long limit, search_hit_fn fn, void *ctx,
+                          struct kkc_err *err);
 
 /* What lies at a point. Absent parts have has_* = 0. Distances are geodesic metres. */
 struct search_place {

@@ -3,10 +3,10 @@
  *
  * Streets: the named road_edges grouped by name, and within a name by shared nodes (union-find),
  * so that "Hauptstraße" of two villages stays two rows (runs whose edge middles are within ~450 m
- * are joined: a street cut by a square or a gap in the data is still one); each row sits at the middle of the
- * longest edge of its run. OSM: one readosm pass keeps every node position (for the centroids of
- * address ways), place=* nodes with a name and addr:housenumber / addr:conscriptionnumber nodes
- * and ways. */
+ * are joined: a street cut by a square or a gap in the data is still one); each row sits at the
+ * middle of the longest edge of its run. OSM: one readosm pass keeps every node position (for the
+ * centroids of address ways), place=* nodes with a name and addr:housenumber /
+ * addr:conscriptionnumber nodes and ways. */
 #include "search/search.h"
 
 #include "base/store.h"
@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NODES_MAX 50000000L /* node positions kept for address ways */
-#define NAME_MAX_B 240      /* bytes of a stored name */
-#define MERGE_DEG 0.004     /* edges of one name with middles this close (~450 m) are one street */
+#define NODES_MAX 50000000L  /* node positions kept for address ways */
+#define NAME_MAX_B 240       /* bytes of a stored name */
+#define MERGE_DEG 0.004      /* edges of one name with middles this close (~450 m) are one street */
 #define MERGE_EDGES_MAX 4000 /* names with more edges are merged by shared nodes only */
 
 /* ---------------------------------------------------------------- SQL helpers ------------- */
@@ -113,7 +113,8 @@ static enum kkc_code streets_flush(struct store *st, sqlite3_stmt *ins, const ch
             e[uf_find(e, ends[i].edge)].parent = uf_find(e, ends[i - 1].edge);
     for (int i = 0; i < n && n <= MERGE_EDGES_MAX; i++) /* runs split by a gap stay one street */
         for (int j = i + 1; j < n; j++)
-            if (fabs(e[i].lat - e[j].lat) < MERGE_DEG && fabs(e[i].lon - e[j].lon) < MERGE_DEG * 1.6)
+            if (fabs(e[i].lat - e[j].lat) < MERGE_DEG &&
+                fabs(e[i].lon - e[j].lon) < MERGE_DEG * 1.6)
                 e[uf_find(e, j)].parent = uf_find(e, i);
     for (int r = 0; r < n && !rc; r++) {
         int best = -1;
@@ -162,9 +163,13 @@ static enum kkc_code streets_build(struct store *st, sqlite3_stmt *ins, long *ro
             }
         }
         snprintf(name, sizeof name, "%s", nm);
-        e[n++] = (struct sedge){sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2),
-                                sqlite3_column_int64(q, 3), sqlite3_column_double(q, 4),
-                                sqlite3_column_double(q, 5), sqlite3_column_double(q, 6), 0};
+        e[n++] = (struct sedge){sqlite3_column_int64(q, 1),
+                                sqlite3_column_int64(q, 2),
+                                sqlite3_column_int64(q, 3),
+                                sqlite3_column_double(q, 4),
+                                sqlite3_column_double(q, 5),
+                                sqlite3_column_double(q, 6),
+                                0};
     }
     if (!rc && step != SQLITE_DONE)
         rc = store_fail(st, "road_edges names", err);
@@ -248,8 +253,8 @@ static void feature_add(struct sosm *s, char c, long long id, const readosm_tag 
             osm_reject(s, id, "address without addr:street or addr:place, or too long: skipped");
             return;
         }
-        s->rc = item_insert(s->st, s->ins, "address", label, tag(t, n, "addr:city"), -1, src,
-                            lon, lat, s->err);
+        s->rc = item_insert(s->st, s->ins, "address", label, tag(t, n, "addr:city"), -1, src, lon,
+                            lat, s->err);
         s->stats->addresses++;
     }
 }

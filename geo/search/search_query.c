@@ -66,8 +66,11 @@ int search_fts_expr(const char *q, char *out, size_t cap)
 static int utf8_ok(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                           : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        int n = *p < 0x80             ? 0
+                : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3
+                                      : -1;
         if (n < 0)
             return 0;
         p++;
@@ -123,8 +126,8 @@ static const char find_sql[] =
     "  CASE i.kind WHEN 'municipality' THEN 0 WHEN 'place' THEN 1 WHEN 'street' THEN 2 ELSE 3"
     "  END, i.name <> trim(?4), length(i.name), i.name, i.id LIMIT ?3";
 
-enum kkc_code search_find(struct store *st, const char *q, long limit, search_hit_fn fn,
-                          void *ctx, struct kkc_err *err)
+enum kkc_code search_find(struct store *st, const char *q, long limit, search_hit_fn fn, void *ctx,
+                          struct kkc_err *err)
 {
     char expr[SEARCH_Q_MAX * 2 + 64], key[SEARCH_Q_MAX + 1];
     sqlite3_stmt *s = NULL;
@@ -150,15 +153,15 @@ enum kkc_code search_find(struct store *st, const char *q, long limit, search_hi
     sqlite3_bind_int64(s, 3, limit);
     sqlite3_bind_text(s, 4, q, -1, SQLITE_TRANSIENT);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct search_hit h = {
-            .kind = kind_of((const char *)sqlite3_column_text(s, 0)),
-            .name = (const char *)sqlite3_column_text(s, 1),
-            .municipality = (const char *)sqlite3_column_text(s, 2),
-            .code = (const char *)sqlite3_column_text(s, 3),
-            .population = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1
-                                                                   : sqlite3_column_int64(s, 4),
-            .lon = sqlite3_column_double(s, 5),
-            .lat = sqlite3_column_double(s, 6)};
+        struct search_hit h = {.kind = kind_of((const char *)sqlite3_column_text(s, 0)),
+                               .name = (const char *)sqlite3_column_text(s, 1),
+                               .municipality = (const char *)sqlite3_column_text(s, 2),
+                               .code = (const char *)sqlite3_column_text(s, 3),
+                               .population = sqlite3_column_type(s, 4) == SQLITE_NULL
+                                                 ? -1
+                                                 : sqlite3_column_int64(s, 4),
+                               .lon = sqlite3_column_double(s, 5),
+                               .lat = sqlite3_column_double(s, 6)};
         if (h.kind != SEARCH_MUNICIPALITY)
             h.code = NULL;
         fn(ctx, &h);
@@ -171,8 +174,8 @@ enum kkc_code search_find(struct store *st, const char *q, long limit, search_hi
 
 /* ---------------------------------------------------------------- reverse ----------------- */
 
-#define NEAR_FRAME(tbl)                                                                      \
-    " ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '" tbl "'"              \
+#define NEAR_FRAME(tbl)                                                                            \
+    " ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '" tbl "'"                     \
     " AND search_frame = BuildMbr(?1 - ?3, ?2 - ?4, ?1 + ?3, ?2 + ?4, 4326))"
 #define DIST "ST_Distance(geom, MakePoint(?1, ?2, 4326), 1)"
 
@@ -236,18 +239,18 @@ enum kkc_code search_reverse(struct store *st, double lon, double lat, struct se
         return kkc_err_set(err, KKC_EINVAL, "lon must be -180..180 and lat -90..90");
     rc = search_ready(st, err);
     if (!rc)
-        rc = near_one(st, address_sql, lon, lat, SEARCH_ADDRESS_RADIUS_M, out->address,
-                      sizeof out->address, out->address_municipality,
-                      sizeof out->address_municipality, &out->address_m, xy, &out->has_address,
-                      err);
+        rc =
+            near_one(st, address_sql, lon, lat, SEARCH_ADDRESS_RADIUS_M, out->address,
+                     sizeof out->address, out->address_municipality,
+                     sizeof out->address_municipality, &out->address_m, xy, &out->has_address, err);
     out->address_lon = xy[0], out->address_lat = xy[1];
     if (!rc)
         rc = near_one(st, street_sql, lon, lat, SEARCH_STREET_RADIUS_M, out->street,
-                      sizeof out->street, none, sizeof none, &out->street_m, xy,
-                      &out->has_street, err);
+                      sizeof out->street, none, sizeof none, &out->street_m, xy, &out->has_street,
+                      err);
     if (!rc)
         rc = near_one(st, muni_sql, lon, lat, 0, out->municipality, sizeof out->municipality,
-                      out->municipality_code, sizeof out->municipality_code,
-                      &out->municipality_m, xy, &out->has_municipality, err);
+                      out->municipality_code, sizeof out->municipality_code, &out->municipality_m,
+                      xy, &out->has_municipality, err);
     return rc;
 }

@@ -35,8 +35,7 @@ static const struct {
     {"continue", "left", 0, "Legerova", "D1", "Pokračujte vlevo na ulici Legerova (D1)",
      "Continue left onto Legerova (D1)"},
     {"continue", "uturn", 0, NULL, NULL, "Otočte se", "Make a U-turn"},
-    {"end of road", "left", 0, "Nádražní", NULL,
-     "Na konci silnice odbočte vlevo na ulici Nádražní",
+    {"end of road", "left", 0, "Nádražní", NULL, "Na konci silnice odbočte vlevo na ulici Nádražní",
      "At the end of the road turn left onto Nádražní"},
     {"fork", "slight left", 0, NULL, "D11", "Na rozcestí se držte vlevo na silnici D11",
      "At the fork keep left onto D11"},
@@ -64,8 +63,8 @@ static const struct {
 
 START_TEST(sentences_by_hand)
 {
-    struct phrases_maneuver m = {cases[_i].type, cases[_i].modifier, cases[_i].exit,
-                                 cases[_i].name, cases[_i].ref};
+    struct phrases_maneuver m = {cases[_i].type, cases[_i].modifier, cases[_i].exit, cases[_i].name,
+                                 cases[_i].ref};
     char out[PHRASES_MAX];
     ck_assert_int_eq(phrases_sentence(PHRASES_CS, &m, out, sizeof out, NULL), KKC_OK);
     ck_assert_str_eq(out, cases[_i].cs);

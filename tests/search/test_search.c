@@ -27,13 +27,12 @@
 /* ---------------------------------------------------------------- the village fixture ----- */
 /* Two villages 1.5 km apart, both with a Hradecká street (two street rows, not one):
  *
- *   Dolní Lhota (16.000, 50.000):  Hradecká  n1 (15.999,50.000) - n2 (16.000,50.000) - n3 (16.001,50.000)
- *                                 Náměstí Míru  n2 - n4 (16.000, 50.001)
- *   Horní Lhota (16.021, 50.000):  Hradecká  n5 (16.020,50.000) - n6 (16.022,50.000)
- *   address node n10 "Hradecká 12" at (16.0005, 49.9999), addr:city Dolní Lhota
- *   building way w20 n11..n14 square 16.0001..16.0003 x 50.0002..50.0004, conscription 101,
- *     street number 3, on Náměstí Míru: label "Náměstí Míru 101/3", centre (16.0002, 50.0003)
- *   place nodes: Horní Lhota (village, 250 people), Lhota (hamlet, no population)
+ *   Dolní Lhota (16.000, 50.000):  Hradecká  n1 (15.999,50.000) - n2 (16.000,50.000) - n3
+ * (16.001,50.000) Náměstí Míru  n2 - n4 (16.000, 50.001) Horní Lhota (16.021, 50.000):  Hradecká n5
+ * (16.020,50.000) - n6 (16.022,50.000) address node n10 "Hradecká 12" at (16.0005, 49.9999),
+ * addr:city Dolní Lhota building way w20 n11..n14 square 16.0001..16.0003 x 50.0002..50.0004,
+ * conscription 101, street number 3, on Náměstí Míru: label "Náměstí Míru 101/3", centre
+ * (16.0002, 50.0003) place nodes: Horní Lhota (village, 250 people), Lhota (hamlet, no population)
  *   n15: addr:housenumber without a street: reported, not written
  *   far away in Germany (8.000..8.002, 49.0): Hauptstraße, no municipality within 20 km; its
  *     address Hauptstraße 1 (addr:city Dorf) 33 m away names the street's town
@@ -77,8 +76,8 @@ static const char village_sql[] =
     "INSERT INTO regions (code, level, name, geom) VALUES ('CZ9999', 'okres', 'Test',"
     " CastToMultiPolygon(BuildMbr(15.9, 49.9, 16.1, 50.1, 4326)));";
 
-static struct world *vw, *pw;         /* the village and Prague worlds */
-static struct store *poracle;         /* a second connection to the Prague database */
+static struct world *vw, *pw; /* the village and Prague worlds */
+static struct store *poracle; /* a second connection to the Prague database */
 static long village_rejected;
 
 static void count_report(void *ud, const char *file, long row, const char *reason)
@@ -235,7 +234,8 @@ START_TEST(ranking_by_hand)
     size_t i;
     char got[96];
 
-    json_array_foreach(list, i, h) {
+    json_array_foreach(list, i, h)
+    {
         ck_assert_msg(i < 11 && ranked[_i].expect[i], "q=%s: more results than expected: %s",
                       ranked[_i].q, field(h, "name"));
         snprintf(got, sizeof got, "%s/%s", field(h, "name"), field(h, "kind"));
@@ -275,11 +275,32 @@ END_TEST
 
 /* Texts that are FTS5 or SQL syntax: each is a 200 (maybe with no results), never an error. */
 static const char *const hostile[] = {
-    "\"",          "*",          "\"\"\"",        "NEAR(lhota hradecka)", "lhota OR hradecka",
-    "(",           ")",          "lhota\"",       "\"lhota",              "lhota*",
-    "-lhota",      "^lhota",     "lhota AND",     "NOT",                  "name:lhota",
-    "{name}:lhota", "'; DROP TABLE search_items; --", "%",              "_",
-    "lhota NEAR/2 hradecka", "+", ":", "\\", "a\"b\"c", "Žluťoučký kůň", "🚒 lhota",
+    "\"",
+    "*",
+    "\"\"\"",
+    "NEAR(lhota hradecka)",
+    "lhota OR hradecka",
+    "(",
+    ")",
+    "lhota\"",
+    "\"lhota",
+    "lhota*",
+    "-lhota",
+    "^lhota",
+    "lhota AND",
+    "NOT",
+    "name:lhota",
+    "{name}:lhota",
+    "'; DROP TABLE search_items; --",
+    "%",
+    "_",
+    "lhota NEAR/2 hradecka",
+    "+",
+    ":",
+    "\\",
+    "a\"b\"c",
+    "Žluťoučký kůň",
+    "🚒 lhota",
     "1 2 3 4 5 6 7 8 9 10 11 12",
 };
 
@@ -300,11 +321,10 @@ END_TEST
 START_TEST(bad_input_is_400)
 {
     char longq[SEARCH_Q_MAX + 2], okq[SEARCH_Q_MAX + 1];
-    const char *cases[][5] = {{"q", "", NULL},        {"q", "   ", NULL},
-                              {"limit", "5", NULL},   {"q", longq, NULL},
-                              {"q", "a", "limit", "0"}, {"q", "a", "limit", "51"},
-                              {"q", "a", "limit", "x"}, {"q", "a", "bogus", "1"},
-                              {"q", "\xC3", NULL}};
+    const char *cases[][5] = {
+        {"q", "", NULL},          {"q", "   ", NULL},       {"limit", "5", NULL},
+        {"q", longq, NULL},       {"q", "a", "limit", "0"}, {"q", "a", "limit", "51"},
+        {"q", "a", "limit", "x"}, {"q", "a", "bogus", "1"}, {"q", "\xC3", NULL}};
     int status;
 
     memset(longq, 'a', sizeof longq - 1);
@@ -343,12 +363,18 @@ END_TEST
 static const struct {
     const char *q, *name;
 } prague[] = {
-    {"vaclavske", "Václavské náměstí"}, {"Václavské náměstí", "Václavské náměstí"},
-    {"vaclavske nam", "Václavské náměstí"}, {"karlovo nam", "Karlovo náměstí"},
-    {"jecna", "Ječná"},                 {"ZITNA", "Žitná"},
-    {"resslova", "Resslova"},           {"legerova", "Legerova"},
-    {"sokolska", "Sokolská"},           {"vodickova", "Vodičkova"},
-    {"italska", "Italská"},             {"narodni", "Národní"},
+    {"vaclavske", "Václavské náměstí"},
+    {"Václavské náměstí", "Václavské náměstí"},
+    {"vaclavske nam", "Václavské náměstí"},
+    {"karlovo nam", "Karlovo náměstí"},
+    {"jecna", "Ječná"},
+    {"ZITNA", "Žitná"},
+    {"resslova", "Resslova"},
+    {"legerova", "Legerova"},
+    {"sokolska", "Sokolská"},
+    {"vodickova", "Vodičkova"},
+    {"italska", "Italská"},
+    {"narodni", "Národní"},
 };
 
 START_TEST(prague_accent_free)
@@ -372,15 +398,16 @@ START_TEST(prague_every_street)
     long names = 0;
     ck_assert_int_eq(store_prepare(poracle,
                                    "SELECT DISTINCT name FROM road_edges WHERE name <> ''"
-                                   " ORDER BY name", &s, NULL), KKC_OK);
+                                   " ORDER BY name",
+                                   &s, NULL),
+                     KKC_OK);
     while (sqlite3_step(s) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(s, 0);
         json_t *list = search(pw, name, "50"), *h;
         size_t i;
         int streets = 0;
-        json_array_foreach(list, i, h)
-            streets += strcmp(field(h, "kind"), "street") == 0 &&
-                       strcmp(field(h, "name"), name) == 0;
+        json_array_foreach(list, i, h) streets +=
+            strcmp(field(h, "kind"), "street") == 0 && strcmp(field(h, "name"), name) == 0;
         ck_assert_msg(streets == 1, "%s: %d street rows", name, streets);
         h = json_array_get(list, 0);
         ck_assert_msg(strcasecmp(field(h, "name"), name) == 0 ||
@@ -403,7 +430,8 @@ START_TEST(prague_municipalities_by_population)
     ck_assert_int_eq(store_prepare(poracle,
                                    "SELECT name FROM municipalities WHERE name_key LIKE 'hradec%'"
                                    " ORDER BY name_key = 'hradec' DESC, population DESC LIMIT 1",
-                                   &s, NULL), KKC_OK);
+                                   &s, NULL),
+                     KKC_OK);
     ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
     ck_assert_str_eq(field(json_array_get(list, 0), "name"),
                      (const char *)sqlite3_column_text(s, 0));
@@ -443,8 +471,7 @@ START_TEST(reverse_by_hand)
         json_number_value(json_object_get(json_object_get(v, "street"), "distance_m")), 0, 0.1);
     ck_assert_str_eq(field(m, "name"), "Dolní Lhota");
     ck_assert_str_eq(field(m, "code"), "1");
-    ck_assert_double_eq_tol(json_number_value(json_object_get(m, "centre_distance_m")), 35.85,
-                            1);
+    ck_assert_double_eq_tol(json_number_value(json_object_get(m, "centre_distance_m")), 35.85, 1);
     json_decref(v);
     /* 16.05, 50.05: nothing within the radii; the nearest municipality of the okres is Lhota
      * (4.4 km; Lhotka 5.4 km, Dolní Lhota 6.6 km) */
@@ -472,7 +499,9 @@ START_TEST(reverse_prague)
 
     ck_assert_int_eq(store_prepare(poracle,
                                    "SELECT X(PointN(geom, 1)), Y(PointN(geom, 1)) FROM road_edges"
-                                   " WHERE name = 'Václavské náměstí' LIMIT 1", &s, NULL), KKC_OK);
+                                   " WHERE name = 'Václavské náměstí' LIMIT 1",
+                                   &s, NULL),
+                     KKC_OK);
     ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
     snprintf(lon, sizeof lon, "%.7f", sqlite3_column_double(s, 0));
     snprintf(lat, sizeof lat, "%.7f", sqlite3_column_double(s, 1));

@@ -74,7 +74,8 @@ START_TEST(instructions_by_hand)
     size_t i;
 
     ck_assert_int_eq(status, 200);
-    json_array_foreach(steps, i, s) {
+    json_array_foreach(steps, i, s)
+    {
         const char *got = json_string_value(json_object_get(s, "instruction"));
         ck_assert_msg(i < 2 && cases[_i].expect[i], "case %d: extra step %s", _i, got);
         ck_assert_str_eq(got, cases[_i].expect[i]);
