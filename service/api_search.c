@@ -10,9 +10,18 @@
 #include <math.h>
 #include <string.h>
 
+/* s as a JSON string; null when NULL, empty or not UTF-8 (OSM text is not checked). */
 static json_t *str_or_null(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    json_t *v = s && *s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+/* s as a JSON string, "" when it is not UTF-8. */
+static json_t *str_or_empty(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+    return v ? v : json_string("");
 }
 
 static json_t *coord(double v)
@@ -23,11 +32,11 @@ static json_t *coord(double v)
 static void hit_add(void *ctx, const struct search_hit *h)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(h->name));
+    json_object_set_new(o, "name", str_or_empty(h->name));
     json_object_set_new(o, "kind", json_string(search_kind_name(h->kind)));
     json_object_set_new(o, "municipality", str_or_null(h->municipality));
     if (h->code)
-        json_object_set_new(o, "code", json_string(h->code));
+        json_object_set_new(o, "code", str_or_empty(h->code));
     json_object_set_new(o, "lon", coord(h->lon));
     json_object_set_new(o, "lat", coord(h->lat));
     json_object_set_new(o, "population",
@@ -65,7 +74,7 @@ void api_search(const struct api_req *r, struct api_res *res)
 /* The "address" object of a reverse answer. */
 static json_t *address_json(const struct search_place *p)
 {
-    return json_pack("{s:s, s:o, s:o, s:o, s:f}", "name", p->address, "municipality",
+    return json_pack("{s:o, s:o, s:o, s:o, s:f}", "name", str_or_empty(p->address), "municipality",
                      str_or_null(p->address_municipality), "lon", coord(p->address_lon), "lat",
                      coord(p->address_lat), "distance_m", round(p->address_m * 10) / 10);
 }
@@ -90,13 +99,13 @@ void api_reverse(const struct api_req *r, struct api_res *res)
         return;
     }
     addr = p.has_address ? address_json(&p) : json_null();
-    street = p.has_street ? json_pack("{s:s, s:f}", "name", p.street, "distance_m",
+    street = p.has_street ? json_pack("{s:o, s:f}", "name", str_or_empty(p.street), "distance_m",
                                       round(p.street_m * 10) / 10)
                           : json_null();
-    muni = p.has_municipality
-               ? json_pack("{s:s, s:s, s:f}", "name", p.municipality, "code", p.municipality_code,
-                           "centre_distance_m", round(p.municipality_m))
-               : json_null();
+    muni = p.has_municipality ? json_pack("{s:o, s:o, s:f}", "name", str_or_empty(p.municipality),
+                                          "code", str_or_empty(p.municipality_code),
+                                          "centre_distance_m", round(p.municipality_m))
+                              : json_null();
     dist = p.has_address  ? json_real(round(p.address_m * 10) / 10)
            : p.has_street ? json_real(round(p.street_m * 10) / 10)
                           : json_null();

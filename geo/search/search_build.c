@@ -137,7 +137,8 @@ static enum kkc_code streets_build(struct store *st, sqlite3_stmt *ins, long *ro
     static const char sql[] =
         "SELECT name, id, source, target, length_m, X(p), Y(p) FROM (SELECT name, id, source,"
         " target, length_m, ST_Line_Interpolate_Point(geom, 0.5) AS p FROM road_edges"
-        " WHERE name IS NOT NULL AND name <> '') ORDER BY name, id";
+        " WHERE name IS NOT NULL AND name <> '' AND length(CAST(name AS BLOB)) <= 240)"
+        " ORDER BY name, id";
     sqlite3_stmt *q = NULL;
     struct sedge *e = NULL;
     struct send *ends = NULL;
