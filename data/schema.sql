@@ -112,6 +112,23 @@ CREATE TABLE import_report (
   reason TEXT NOT NULL
 );
 
+-- Place and address search (geo/search/search.h): municipalities, OSM places, named streets and
+-- addresses; search_fts indexes name and municipality without accents (unicode61
+-- remove_diacritics 2); name_key is the name in lower case without accents, for ranking.
+CREATE TABLE search_items (
+  id                INTEGER PRIMARY KEY,
+  kind              TEXT NOT NULL CHECK (kind IN ('municipality', 'place', 'street', 'address')),
+  name              TEXT NOT NULL,
+  name_key          TEXT NOT NULL,
+  municipality      TEXT,
+  municipality_code TEXT,
+  population        INTEGER,
+  source            TEXT NOT NULL  -- municipality code, OSM n123 / w123, or road_edges id
+);
+SELECT AddGeometryColumn('search_items', 'geom', 4326, 'POINT', 'XY', 1);
+SELECT CreateSpatialIndex('search_items', 'geom');
+CREATE VIRTUAL TABLE search_fts USING fts5(name, municipality, content = 'search_items', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+
 -- Admin writes: one row per change, with the centre before and after as JSON text.
 CREATE TABLE audit (
   id        INTEGER PRIMARY KEY,

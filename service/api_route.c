@@ -7,7 +7,9 @@
 #include "base/crs.h"
 #include "road/graph.h"
 #include "api_avoid.h"
+#include "road/guidance.h"
 #include "road/labels.h"
+#include "road/phrases.h"
 #include "road/nearest_time.h"
 #include "json_out.h"
 #include "params.h"
@@ -62,15 +64,40 @@ static json_t *kkc_json_end(const struct api_req *r, const struct route_end *e, 
     return o;
 }
 
-static json_t *kkc_json_steps(const struct route_result *rr)
+/* The guidance step of leg that starts at route piece e (not the arrival), or NULL. */
+static const struct guide_step *guide_step_at(const struct guide_leg *leg, size_t e)
 {
+    for (size_t i = 0; i < leg->step_count; i++)
+        if (leg->steps[i].edge_first == e && strcmp(leg->steps[i].m.type, "arrive") != 0)
+            return &leg->steps[i];
+    return NULL;
+}
+
+/* The steps of rr with an instruction each in lang: the maneuver guidance_leg() finds where the
+ * step starts (else "depart" / "new name"), in words of geo/road/phrases. */
+static json_t *kkc_json_steps(const struct graph *g, const struct route_result *rr,
+                              const struct snap *to, enum phrases_lang lang)
+{
+    struct guide_leg leg = {0};
+    int have = rr->edge_count && guidance_leg(g, rr, to, &leg, NULL) == KKC_OK;
     json_t *a = json_array();
+    char text[PHRASES_MAX];
+
     for (size_t i = 0; i < rr->step_count; i++) {
         const struct route_step *st = &rr->steps[i];
-        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o}", "name", st->name, "ref",
+        const struct guide_step *gs = have ? guide_step_at(&leg, st->edge_first) : NULL;
+        struct phrases_maneuver m = {i ? "new name" : "depart", NULL, 0, st->name, st->ref};
+        if (gs)
+            m.type = gs->m.type, m.modifier = gs->m.modifier, m.exit = gs->m.exit;
+        if (phrases_sentence(lang, &m, text, sizeof text, NULL))
+            text[0] = '\0';
+        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:s}", "name", st->name, "ref",
                                            st->ref, "distance_m", kkc_json_num(st->distance_m, 1),
-                                           "duration_s", kkc_json_num(st->duration_s, 1)));
+                                           "duration_s", kkc_json_num(st->duration_s, 1),
+                                           "instruction", text));
     }
+    if (have)
+        guide_leg_free(&leg);
     return a;
 }
 
@@ -90,6 +117,8 @@ void api_route(const struct api_req *r, struct api_res *res)
     struct snap sf, st;
     double radius = SNAP_RADIUS_DEFAULT_M;
     int steps = 0;
+    enum phrases_lang lang = PHRASES_CS;
+    json_t *steps_json = NULL;
     struct route_result *rr = NULL;
     struct route_ctx *ctx = NULL, *own = NULL;
     struct graph *avoid = NULL; /* a private graph for avoid= / exclude= */
@@ -100,6 +129,8 @@ void api_route(const struct api_req *r, struct api_res *res)
         rc = api_route_end(r, "to", &to, &err);
     if (!rc)
         rc = params_bool(r->q, "steps", &steps, &err);
+    if (!rc && params_str(r->q, "lang"))
+        rc = phrases_lang_parse(params_str(r->q, "lang"), &lang, &err);
     if (!rc)
         rc = params_double(r->q, "radius", 0, 1, SNAP_RADIUS_MAX_M, &radius, &err);
     if (!rc)
@@ -118,6 +149,8 @@ void api_route(const struct api_req *r, struct api_res *res)
         rc = err.code;
     if (!rc)
         rc = route_compute(g, ctx, &sf, &st, 1, &rr, &err);
+    if (!rc && steps) /* before the private graph goes: guidance reads it */
+        steps_json = kkc_json_steps(g, rr, &st, lang);
     route_ctx_destroy(own);
     api_avoid_release(avoid); /* rr borrows names from the shared string table only */
     if (rc) {
@@ -127,8 +160,8 @@ void api_route(const struct api_req *r, struct api_res *res)
     json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", kkc_json_num(rr->distance_m, 1),
                               "duration_s", kkc_json_num(rr->duration_s, 1), "from",
                               kkc_json_end(r, &from, &sf), "to", kkc_json_end(r, &to, &st));
-    if (steps)
-        json_object_set_new(props, "steps", kkc_json_steps(rr));
+    if (steps_json)
+        json_object_set_new(props, "steps", steps_json);
     api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", kkc_json_line(rr),
                              "properties", props));
     res->content_type = "application/geo+json";

@@ -158,6 +158,8 @@ static enum kkc_code import_into(struct store *st, const struct import_args *a,
                    os.road_nodes, os.road_edges, os.length_km, os.ways_kept, os.centres_added,
                    os.reports, os.elapsed_s);
     }
+    if (!rc)
+        rc = cli_import_search(st, a->osm, osm_report, err);
     strftime(version, sizeof version, "%Y%m%dT%H%M%SZ", gmtime(&now));
     if (!rc)
         rc = store_meta_set(st, "data_version", version, err);

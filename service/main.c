@@ -15,6 +15,7 @@ static const struct {
     {"route", cli_route, "the fastest drive between two points"},
     {"coverage", cli_coverage, "who is farther than T minutes or D km from every centre"},
     {"plan", cli_plan, "where new centres would cover the most people, which could close"},
+    {"search", cli_search, "municipalities, places, streets and addresses by name"},
     {"closures", cli_closures, "road closures and slow-downs: list, add, remove, import"},
 };
 

@@ -10,6 +10,7 @@
 #include "api_osrm.h"
 #include "api_plan.h"
 #include "api_route.h"
+#include "api_search.h"
 #include "api_standards.h"
 
 #include <stdio.h>
@@ -53,6 +54,8 @@ static const struct route routes[] = {
      ROUTE_ADMIN, 0},
     {"/v1/municipalities", "/v1/municipalities", api_layers_municipalities, NULL, NULL, NULL,
      ROUTE_ADMIN, 0},
+    {"/v1/search", "/v1/search", api_search, NULL, NULL, NULL, ROUTE_ADMIN, 0},
+    {"/v1/reverse", "/v1/reverse", api_reverse, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/v1/route", "/v1/route", api_route, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/v1/isochrone", "/v1/isochrone", api_isochrone, NULL, NULL, NULL, ROUTE_ADMIN, 0},
     {"/v1/coverage", "/v1/coverage", api_coverage, NULL, NULL, NULL, ROUTE_ADMIN, 0},

@@ -3,7 +3,8 @@
 # admin writes and crashes. Run by `make test-scripts` with KKC_BIN, KKC_DB and DATA_SRC set;
 # every server listens on 127.0.0.1 only, on a copy of the database, and is stopped on exit.
 #   (a) limits: URL > 8 KiB, body > 1 MiB (64 MiB for batches), k > 50 and bad parameters
-#       answer 413/400 with a JSON error body; malformed requests leave the server serving
+#       answer 413/400 with a JSON error body; malformed requests leave the server serving;
+#       FTS5/SQL syntax in /v1/search?q= is a 200 or a 400, never a 500
 #   (b) slow clients: 300 half-open connections (and a trickle group) held while normal
 #       requests all succeed; header and body trickles are cut at their deadlines;
 #       requests all succeed; the server (--timeout 2) closes the half-open ones; a flood past
@@ -127,6 +128,7 @@ if want a; then
   section a "limits and bad input"
   start_server a "$KKC_DB" --threads 2
   py limits --port "$PORT"
+  $HH search --port "$PORT" 2>&1 | tee -a "$tap" || true
   check "server a stops cleanly on SIGTERM" stop_server "$PID"
   echo "$TOKEN" >"$work/token"
   "$KKC_BIN" serve --db "$KKC_DB" --host 127.0.0.1 --port 0 --port-file "$work/a2.port" \

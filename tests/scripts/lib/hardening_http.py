@@ -4,14 +4,18 @@ tests/scripts/hardening.sh (sections a, b and d), on top of hardening.py's helpe
 
 framing: query parameter floods, %00 in path ids, HTTP/1.1 without Host, differing
 Content-Lengths, Transfer-Encoding other than chunked, control bytes in the access log.
+search: FTS5/SQL syntax, NUL, bad UTF-8 and over-long texts in /v1/search?q= (200 or a 400 JSON,
+never a 500), bad points for /v1/reverse.
 deadline: a client trickling header bytes is cut at the header deadline although each byte
 arrives well inside the idle timeout; a body trickle is cut at the body deadline.
 """
 import argparse
 import os
+import random
 import socket
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hardening as h  # noqa: E402
@@ -92,6 +96,49 @@ def cmd_framing(a):
     return h.failures
 
 
+SEARCH_HOSTILE = ['"', '*', '"""', 'NEAR(praha brno)', 'praha OR brno', '(', ')', 'praha"',
+                  '"praha', 'praha*', '-praha', '^praha', 'praha AND', 'NOT', 'name:praha',
+                  '{name municipality}:praha', "'; DROP TABLE search_items; --", '%', '_',
+                  'praha NEAR/2 brno', '+', ':', '\\', 'a"b"c', 'Žluťoučký kůň', '\U0001F692',
+                  '1 2 3 4 5 6 7 8 9 10 11 12', 'x' * 200, 'ž' * 100]
+
+
+def search_status(p, q, want, desc):
+    path = "/v1/search?q=" + urllib.parse.quote(q, safe="", encoding="utf-8",
+                                                errors="surrogatepass")
+    st, v = h.get_json(p, path)
+    ok = st in want and isinstance(v, dict) and (
+        "results" in v if st == 200 else "code" in v and "message" in v)
+    return h.check(ok, desc, "status %s %r" % (st, str(v)[:120]))
+
+
+def cmd_search(a):
+    p = a.port
+    for q in SEARCH_HOSTILE:
+        search_status(p, q, (200,), "/v1/search q=%r -> 200 JSON" % q[:30])
+    for q, desc in (("", "empty q"), ("   ", "blank q"), ("x" * 201, "q of 201 bytes"),
+                    ("x" * 5000, "q of 5000 bytes")):
+        search_status(p, q, (400,), "/v1/search %s -> 400 JSON" % desc)
+    for raw, desc in (("%C3", "bad UTF-8"), ("a%00b", "NUL"), ("%FF%FE", "bytes FF FE")):
+        st, v = h.get_json(p, "/v1/search?q=" + raw)
+        h.check(st in (200, 400) and isinstance(v, dict), "/v1/search q with %s -> 200/400 JSON"
+                % desc, "status %s" % st)
+    rnd = random.Random(19)
+    bad = 0
+    for _ in range(300):  # random mixes of FTS5 syntax, words and Czech letters
+        q = "".join(rnd.choice(['"', '*', '(', ')', ' ', 'OR', 'NEAR', 'AND', 'NOT', ':', '^',
+                                '-', '+', 'pra', 'ha', 'č', 'ř', '{', '}', ',', '/'])
+                    for _ in range(rnd.randint(1, 12)))
+        st, v = h.get_json(p, "/v1/search?q=" + urllib.parse.quote(q, safe=""))
+        bad += not (st in (200, 400) and isinstance(v, dict))
+    h.check(bad == 0, "300 random FTS5-syntax texts -> 200/400 JSON each", "%d bad" % bad)
+    for qs in ("lon=nan&lat=50", "lon=1e400&lat=50", "lon=15", "lat=50", "lon=15&lat=50&z=1",
+               "lon=abc&lat=50", "lon=15&lat=91"):
+        h.expect_error(p, "GET", "/v1/reverse?" + qs, 400)
+    h.alive(p)
+    return h.failures
+
+
 def cmd_deadline(a):
     """One header byte every 0.5 s (inside the idle timeout) must be cut at the header deadline;
     a declared body trickled one byte every 0.5 s at the body deadline."""
@@ -135,6 +182,9 @@ def main():
     f.add_argument("--token", default="")
     f.add_argument("--access-log", default="")
     f.set_defaults(fn=cmd_framing)
+    s = sub.add_parser("search")
+    s.add_argument("--port", type=int, required=True)
+    s.set_defaults(fn=cmd_search)
     d = sub.add_parser("deadline")
     d.add_argument("--port", type=int, required=True)
     d.add_argument("--header", type=int, required=True)
