@@ -1,6 +1,8 @@
 /* service/cli_call.c -- in-process calls of the API for the CLI (see cli_call.h). */
 #include "cli_call.h"
 
+#include <stdlib.h>
+
 #include "routes.h"
 #include "tctx.h"
 
@@ -58,4 +60,10 @@ json_t *cli_answer(const struct api_res *res, int *failed)
         *failed = 1;
     }
     return v;
+}
+
+const char *cli_db_default(void)
+{
+    const char *v = getenv("KKC_DB");
+    return v && *v ? v : "data/kkc.sqlite";
 }

@@ -14,6 +14,10 @@ struct cli_world {
 };
 
 /* Load db into cw; 0, or 1 with "kkc: message" printed. */
+/* The database a command opens without --db: $KKC_DB when set and not empty, else
+ * data/kkc.sqlite. */
+const char *cli_db_default(void);
+
 int cli_world_open(const char *db, struct cli_world *cw);
 /* Answer r (its world and thread context are filled in) into res. */
 void cli_world_dispatch(struct cli_world *cw, struct api_req *r, struct api_res *res);
