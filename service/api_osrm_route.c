@@ -1,6 +1,7 @@
 /* service/api_osrm_route.c -- GET /route/v1/{profile}/{coordinates}: parameters, the legs from
  * route_compute(), the steps of guidance_leg() and the geometry, written as OSRM writes them. */
 #include "api_osrm_req.h"
+#include "road/route_ends.h"
 
 #include "json_out.h"
 #include "params.h"
@@ -178,7 +179,11 @@ static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
     if (!ctx)
         return osrm_fail(o, e.code, e.code == KKC_ENOSEGMENT ? "NoSegment" : NULL, "%s", e.msg);
     for (size_t i = 0; !rc && i + 1 < o->n; i++) {
-        rc = route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
+        if (o->n == 2 && !o->snap_any) /* as /v1/route: a nearer road off the main one, if it connects */
+            rc = route_ends(o->g, ctx, o->ll[0], o->ll[1], o->radius[0], o->ll[2], o->ll[3],
+                            o->radius[1], &o->snaps[0], &o->snaps[1], &legs[0], &e);
+        else
+            rc = route_compute(o->g, ctx, &o->snaps[i], &o->snaps[i + 1], 1, &legs[i], &e);
         if (rc == KKC_ENOROUTE)
             osrm_fail(o, rc, "NoRoute", "Impossible route between points %zu and %zu", i, i + 1);
         else if (rc)

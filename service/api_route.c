@@ -11,6 +11,7 @@
 #include "road/labels.h"
 #include "road/phrases.h"
 #include "road/nearest_time.h"
+#include "road/route_ends.h"
 #include "json_out.h"
 #include "params.h"
 #include "road/route.h"
@@ -143,12 +144,9 @@ void api_route(const struct api_req *r, struct api_res *res)
         g = avoid, ctx = own;
     if (!rc && !ctx && !(ctx = api_route_ctx(r, &err)))
         rc = err.code;
-    if (!rc && snap_point(g, from.lon, from.lat, radius, &sf, &err))
-        rc = err.code;
-    if (!rc && snap_point(g, to.lon, to.lat, radius, &st, &err))
-        rc = err.code;
-    if (!rc)
-        rc = route_compute(g, ctx, &sf, &st, 1, &rr, &err);
+    if (!rc) /* the main component, or a nearer road off it that connects */
+        rc = route_ends(g, ctx, from.lon, from.lat, radius, to.lon, to.lat, radius, &sf, &st, &rr,
+                        &err);
     if (!rc && steps) /* before the private graph goes: guidance reads it */
         steps_json = kkc_json_steps(g, rr, &st, lang);
     route_ctx_destroy(own);

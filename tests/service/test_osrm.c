@@ -843,6 +843,30 @@ START_TEST(test_hand_snapping_any)
 }
 END_TEST
 
+/* /v1/route snaps as OSRM's default does: a nearer road off the main component is taken when the
+ * route from it exists (island to island: the 71.4 m, 10.28 s of test_hand_snapping_any), and
+ * left for the main component's road when it does not (island to the streets: a route from the
+ * main component's nearest point, 8 km away). (The OSRM endpoints keep NoSegment when no main
+ * road is within the radius, test_hand_snapping_any; with one, two-point routes take the same
+ * rule.) */
+START_TEST(test_hand_default_snapping)
+{
+    long status;
+    json_t *v = call("GET", &status, "/v1/route?from=15.1005,50.0501&to=15.1015,50.0501");
+    ck_assert_int_eq(status, 200);
+    json_t *p = json_object_get(v, "properties");
+    ck_assert_double_eq_tol(json_number_value(json_object_get(p, "duration_s")), 10.3, 0.051);
+    json_decref(v);
+    v = call("GET", &status, "/v1/route?from=15.1005,50.0501&to=15.0005,50.0001&radius=10000");
+    ck_assert_int_eq(status, 200);
+    p = json_object_get(v, "properties");
+    double snap_m =
+        json_number_value(json_object_get(json_object_get(p, "from"), "snap_distance_m"));
+    ck_assert_msg(snap_m > 5000, "from snapped %.0f m away: the main component", snap_m);
+    json_decref(v);
+}
+END_TEST
+
 /* ---- the roundabout and motorway map ----------------------------------------------------- */
 
 static struct world_holder ramps;
@@ -933,6 +957,7 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_hand_intersection);
     tcase_add_test(tc, test_hand_table_island);
     tcase_add_test(tc, test_hand_snapping_any);
+    tcase_add_test(tc, test_hand_default_snapping);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ramps");
