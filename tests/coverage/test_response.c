@@ -272,6 +272,51 @@ START_TEST(nearest_cutoff_brute_force)
 }
 END_TEST
 
+/* A centre's own turnout is what response_nearest adds: two centres built here at added sites,
+ * a fire station with its own 300 s and a police station with none (the police default, 60 s);
+ * each hit is route_cost + 300 000 ms or + 60 000 ms, and exactly route_cost without turnout. */
+START_TEST(own_turnout_added)
+{
+    struct centre set[2] = {
+        {.id = "OWN-FIRE", .name = "own", .kind = KIND_FIRE, .active = 1, .turnout_s = 300},
+        {.id = "OWN-POLICE", .name = "default", .kind = KIND_POLICE, .active = 1},
+    };
+    static const unsigned want_turnout_ms[2] = {300000, 60000};
+    struct kkc_err err = {0};
+    struct centres *cs = NULL;
+    const struct snap *at = &fx.munis[0].at;
+
+    for (int i = 0; i < 2; i++)
+        set[i].lon = fx.added[2 * i], set[i].lat = fx.added[2 * i + 1];
+    ck_assert_int_eq(centres_build(set, 2, &cs, &err), KKC_OK);
+    for (int with = 0; with < 2; with++) {
+        struct response_hit *hits = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(response_nearest(fx.w->graph, cs, at, KIND_MASK_ALL, 0, with,
+                                          REACH_NO_LIMIT, 0, SNAP_RADIUS_DEFAULT_M, &hits, &n,
+                                          &err),
+                         KKC_OK);
+        for (size_t h = 0; h < n; h++) {
+            const struct centre *c = centres_get(cs, hits[h].centre);
+            int k = strcmp(c->id, "OWN-FIRE") == 0 ? 0 : 1;
+            struct snap from;
+            graph_cost cost;
+            ck_assert_int_eq(snap_point(fx.w->graph, c->lon, c->lat, SNAP_RADIUS_DEFAULT_M, &from,
+                                        NULL),
+                             KKC_OK);
+            ck_assert_int_eq(route_cost(fx.w->graph, fx.route, &from, at, &cost, NULL), KKC_OK);
+            unsigned long long want = graph_cost_ms(cost) + (with ? want_turnout_ms[k] : 0);
+            ck_assert_uint_eq(hits[h].turnout_ms, with ? want_turnout_ms[k] : 0);
+            ck_assert_msg(llabs((long long)hits[h].response_ms - (long long)want) <= 1,
+                          "%s: %u ms, expected %llu", c->id, hits[h].response_ms, want);
+        }
+        ck_assert_uint_eq(n, 2); /* both sites were snapped on connected roads */
+        free(hits);
+    }
+    centres_destroy(cs);
+}
+END_TEST
+
 /* The turnout table: every kind has a default, a centre's own value wins. */
 START_TEST(turnout_defaults)
 {
@@ -584,6 +629,7 @@ Suite *response_suite(void)
     tcase_add_test(tc, nth1_equals_coverage);
     tcase_add_loop_test(tc, nearest_cutoff_brute_force, 0, 6);
     tcase_add_test(tc, turnout_defaults);
+    tcase_add_test(tc, own_turnout_added);
     tcase_add_loop_test(tc, distribution_sums, 0, 3);
     tcase_add_test(tc, standards_have_sources);
     tcase_add_test(tc, profile_weights);
