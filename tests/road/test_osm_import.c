@@ -738,6 +738,42 @@ static char *write_tmp(const char *name, const char *text)
     return p;
 }
 
+/* OSM centres go through the one validation of every writer (centres_check): a name longer than
+ * CENTRE_TEXT_MAX (600 bytes here) is reported on its node and skipped, the good node beside it
+ * is written, and the count of refused ones is told. */
+START_TEST(test_centres_validated)
+{
+    static const char head[] =
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
+        "<node id=\"1\" lat=\"50.2\" lon=\"15.8\"/><node id=\"2\" lat=\"50.2\" lon=\"15.801\"/>\n"
+        "<way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+        "<node id=\"951\" lat=\"50.2\" lon=\"15.8005\"><tag k=\"amenity\" v=\"fire_station\"/>"
+        "<tag k=\"name\" v=\"Good\"/></node>\n"
+        "<node id=\"950\" lat=\"50.2\" lon=\"15.8006\"><tag k=\"amenity\" v=\"police\"/>"
+        "<tag k=\"name\" v=\"";
+    static const char tail[] = "\"/></node>\n</osm>\n";
+    char text[sizeof head + 600 + sizeof tail], buf[64];
+    struct fx f;
+    char *map;
+
+    memcpy(text, head, sizeof head - 1);
+    memset(text + sizeof head - 1, 'x', 600);
+    memcpy(text + sizeof head - 1 + 600, tail, sizeof tail);
+    map = write_tmp("long-name.osm", text);
+    fx_import(&f, map, 1, NULL);
+    ck_assert_int_eq(f.stats.centres_added, 1);
+    ck_assert_int_eq(f.stats.centres_rejected, 1);
+    ck_assert(has_report(&f.rep, 950, "name"));
+    ck_assert_double_eq(q_num(&f, "SELECT count(*) FROM centres WHERE id = 'osm-n950'"), 0);
+    ck_assert_str_eq(q_text(&f, buf, sizeof buf, "SELECT name || '/' || source || '/' || status "
+                                                 "FROM centres WHERE id = 'osm-n951'"),
+                     "Good/osm/active");
+    fx_close(&f);
+    rm_tmp(map);
+    free(map);
+}
+END_TEST
+
 START_TEST(test_profile_file)
 {
     struct fx f;
@@ -869,6 +905,7 @@ Suite *osm_import_suite(void)
     tc = tcase_create("profile");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_profile_file);
+    tcase_add_test(tc, test_centres_validated);
     tcase_add_loop_test(tc, test_profile_bad, 0, sizeof bad_profiles / sizeof bad_profiles[0]);
     tcase_add_test(tc, test_profile_default);
     suite_add_tcase(s, tc);

@@ -73,6 +73,7 @@ struct osm_import_stats {
     long restrictions;      /* turn restrictions that apply (the rest are reported) */
     long centres_added;     /* rows written to centres */
     long centres_duplicate; /* centres skipped because their id existed */
+    long centres_rejected;  /* centres the one validation (centres_check) refused, reported */
     long reports;           /* calls of opts->report (made or not) */
     double length_km;       /* total length of the edges */
     double elapsed_s;       /* wall-clock time of the import */
