@@ -118,19 +118,6 @@ static enum kkc_code param_close(const struct api_req *r, long *out, size_t *n, 
     return KKC_OK;
 }
 
-/* "LON,LAT" into lon, lat (WGS84 degrees); 0 on success. */
-static int parse_lonlat(const char *s, double *lon, double *lat)
-{
-    char buf[96], *comma;
-    if (strlen(s) >= sizeof buf || !(comma = strchr(strcpy(buf, s), ',')))
-        return -1;
-    *comma = '\0';
-    if (!params_parse_double(buf, lon) || !params_parse_double(comma + 1, lat) ||
-        fabs(*lon) > 180 || fabs(*lat) > 90)
-        return -1;
-    return 0;
-}
-
 /* add=LON,LAT;LON,LAT: points into out (pairs, at most COVERAGE_ADDED_MAX). */
 static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct kkc_err *err)
 {
@@ -145,7 +132,7 @@ static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct 
     while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_ADDED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d added centres", COVERAGE_ADDED_MAX);
-        if (parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
+        if (!params_parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
             return kkc_err_set(err, KKC_EINVAL, "add: '%.40s' is not LON,LAT in degrees", t);
         (*n)++;
     }
@@ -266,7 +253,7 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
     double lon, lat;
     long c = -1;
     int resp = 0;
-    if (parse_lonlat(s, &lon, &lat)) {
+    if (!params_parse_lonlat(s, &lon, &lat)) {
         if ((c = centres_find(r->w->centres, s)) < 0)
             return kkc_err_set(err, KKC_EINVAL,
                                "centre: no centre with id '%.64s' (give an id "
