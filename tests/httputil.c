@@ -1,5 +1,8 @@
 /* tests/httputil.c -- HTTP test helpers: in-process daemon on port 0, libcurl client. */
 #include "httputil.h"
+#include "testutil.h"
+
+#include <check.h>
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -39,6 +42,37 @@ void hu_world_load(struct world_holder *holder, const char *db, const char *who)
 void hu_world_done(struct world_holder *holder)
 {
     world_holder_done(holder);
+}
+
+struct world_holder hu_fx_world;
+struct hu_server hu_fx_server;
+int hu_fx_port;
+
+void hu_fx_load(void)
+{
+    hu_world_load(&hu_fx_world, tu_db(), "HTTP suite");
+}
+
+void hu_fx_free(void)
+{
+    hu_world_done(&hu_fx_world);
+}
+
+void hu_fx_serve_holder(struct world_holder *holder)
+{
+    struct kkc_err err = {0};
+    ck_assert_msg(hu_server_start_holder(&hu_fx_server, holder, NULL, &err) == 0, "%s", err.msg);
+    hu_fx_port = hu_fx_server.port;
+}
+
+void hu_fx_serve(void)
+{
+    hu_fx_serve_holder(&hu_fx_world);
+}
+
+void hu_fx_unserve(void)
+{
+    hu_server_stop(&hu_fx_server);
 }
 
 int hu_server_start_holder(struct hu_server *s, struct world_holder *worlds,
