@@ -243,6 +243,7 @@ struct iso_src {
     size_t n;
     int census;
     json_t *label;
+    unsigned kind_mask; /* the kinds the sources are (profile=auto): 0 for a bare LON,LAT */
 };
 
 /* centre=ID or LON,LAT snapped; 422 when off the roads. */
@@ -275,6 +276,7 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
             (uint32_t)response_turnout_s(centres_get(r->w->centres, (size_t)c)) * 1000u;
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
+        is->kind_mask = 1u << centres_get(r->w->centres, (size_t)c)->kind;
         is->label = kkc_json_site(r, &site);
     } else {
         is->label = json_pack("{s:o, s:o}", "lon", kkc_json_num(lon, 7), "lat", kkc_json_num(lat, 7));
@@ -292,6 +294,7 @@ static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
     enum kkc_code rc = what_if_params(r, &p, err);
     if (!rc)
         rc = coverage_sites(b, r->w->centres, g, &p.q, 1, &cr, err);
+    is->kind_mask = p.q.kind_mask;
     if (!rc && !(is->src = calloc(cr.nsites + 1, sizeof *is->src)))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
@@ -350,7 +353,7 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
-        rc = api_profile_param(r, KIND_MASK_ALL, &profile, err);
+        rc = api_profile_param(r, is->kind_mask, &profile, err);
     if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)
