@@ -1,5 +1,8 @@
 /* tests/httputil.c -- HTTP test helpers: in-process daemon on port 0, libcurl client. */
 #include "httputil.h"
+#include "api.h"
+#include "routes.h"
+#include "tctx.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -73,6 +76,22 @@ void hu_fx_serve(void)
 void hu_fx_unserve(void)
 {
     hu_server_stop(&hu_fx_server);
+}
+
+void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res)
+{
+    char buf[2048], *save = NULL;
+    struct params q;
+    struct api_req r = {.method = "GET", .path = path, .q = &q, .w = w, .t = tctx_get()};
+    params_init(&q);
+    snprintf(buf, sizeof buf, "%s", query);
+    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq)
+            *eq = '\0';
+        params_add(&q, kv, eq ? eq + 1 : "");
+    }
+    api_dispatch(&r, res);
 }
 
 int hu_server_start_holder(struct hu_server *s, struct world_holder *worlds,

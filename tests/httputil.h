@@ -53,6 +53,11 @@ void hu_fx_serve_holder(struct world_holder *holder);
 void hu_fx_serve(void); /* hu_fx_serve_holder(&hu_fx_world) */
 void hu_fx_unserve(void);
 
+/* GET path?query ("k=v&k=v", no percent-encoding, at most 2 KiB) answered in process by
+ * api_dispatch() on world w, as the HTTP layer would call it; the caller frees res->body. */
+struct api_res;
+void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res);
+
 struct hu_req {
     const char *method; /* NULL = GET; "HEAD" asks for no body */
     const char *target; /* path and query string, sent byte for byte */

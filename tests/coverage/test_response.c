@@ -6,6 +6,7 @@
  * centres within T are then counted and sorted here by brute force. The places are random
  * points snapped on the Heidelberg roads, made into a small synthetic set of municipalities of
  * the network pseudo-region (the default database has no census data there). */
+#include "httputil.h"
 #include "api.h"
 #include "routes.h"
 #include "tctx.h"
@@ -456,6 +457,51 @@ START_TEST(profile_files)
 }
 END_TEST
 
+/* GET path?query answered in process (api_dispatch); the caller frees res.body. */
+static struct api_res api_get(const char *path, const char *query)
+{
+    struct api_res res = {0};
+    hu_dispatch_get(fx.w, path, query, &res);
+    return res;
+}
+
+/* The features of an isochrone answer as compact JSON (caller frees). */
+static char *iso_features(const char *query)
+{
+    struct api_res res = api_get("/v1/isochrone", query);
+    json_t *v = json_loads(res.body, 0, NULL);
+    char *f;
+    ck_assert_msg(res.status == 200 && v, "%s: %d %.200s", query, res.status, res.body);
+    f = json_dumps(json_object_get(v, "features"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(v);
+    free(res.body);
+    return f;
+}
+
+/* profile=auto on /v1/isochrone: a fire station's own isochrone is the fire engine's, the
+ * centres of one kind take that kind's profile, several kinds and a bare point the car's; a
+ * fire engine's differs from the car's (its factors are below 1), so the test can fail. */
+START_TEST(iso_auto_profile)
+{
+    static const char *const same[][2] = {
+        {"centre=osm-w115669341&minutes=5&profile=auto",
+         "centre=osm-w115669341&minutes=5&profile=fire"},
+        {"kind=fire&minutes=4&profile=auto", "kind=fire&minutes=4&profile=fire"},
+        {"kind=fire,police&minutes=4&profile=auto", "kind=fire,police&minutes=4"},
+        {"centre=8.69,49.41&minutes=4&profile=auto", "centre=8.69,49.41&minutes=4&profile=car"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *a = iso_features(same[i][0]), *b = iso_features(same[i][1]);
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs from %s", same[i][0], same[i][1]);
+        free(a), free(b);
+    }
+    char *car = iso_features("centre=osm-w115669341&minutes=5&profile=car");
+    char *fire = iso_features("centre=osm-w115669341&minutes=5&profile=fire");
+    ck_assert_msg(strcmp(car, fire) != 0, "the fire engine's isochrone is the car's");
+    free(car), free(fire);
+}
+END_TEST
+
 /* ---- the API ------------------------------------------------------------------------------- */
 
 static const struct {
@@ -498,20 +544,7 @@ static const struct {
 
 START_TEST(api_statuses)
 {
-    char buf[512], *save = NULL;
-    struct params q;
-    struct api_res res = {0};
-    struct api_req r = {
-        .method = "GET", .path = cases[_i].path, .q = &q, .w = fx.w, .t = tctx_get()};
-    params_init(&q);
-    snprintf(buf, sizeof buf, "%s", cases[_i].query);
-    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq)
-            *eq = '\0';
-        params_add(&q, kv, eq ? eq + 1 : "");
-    }
-    api_dispatch(&r, &res);
+    struct api_res res = api_get(cases[_i].path, cases[_i].query);
     ck_assert_msg(res.status == cases[_i].status, "%s?%s: %d %.300s", cases[_i].path,
                   cases[_i].query, res.status, res.body);
     if (res.content_type && strncmp(res.content_type, "text/csv", 8) == 0) {
@@ -634,6 +667,7 @@ Suite *response_suite(void)
     tcase_add_test(tc, standards_have_sources);
     tcase_add_test(tc, profile_weights);
     tcase_add_test(tc, profile_files);
+    tcase_add_test(tc, iso_auto_profile);
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
     tcase_add_loop_test(tc, plan_with_turnout, 0, 3);

@@ -21,16 +21,7 @@ command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --te
 [ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
 [ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
 
-tmp=$(mktemp -d /tmp/kkc-openapi-XXXXXX)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+kkc_tmp openapi
 
 cp "$KKC_DB" "$tmp/db.sqlite" # admin writes change the database
 token=openapi-test-token-0123456789
