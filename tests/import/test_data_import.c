@@ -362,6 +362,27 @@ START_TEST(user_csv_turnout)
 }
 END_TEST
 
+/* The same columns as GeoJSON properties, numbers or text: 90 s, 2 min -> 120 s, "45" -> 45 s,
+ * none -> NULL; 0 and 12.5 s are rejected rows (features 4 and 5). */
+START_TEST(user_geojson_turnout)
+{
+    static const struct bad_row bad[] = {{4, "turnout"}, {5, "turnout"}};
+    struct tmpstore t;
+    struct data_import_opts o = {.centres_path = FIXTURES "turnout.geojson"};
+    struct data_import_stats stats;
+    struct kkc_err err = {0};
+
+    user_file("turnout.geojson", bad, sizeof bad / sizeof bad[0], "H1,H2,H3,H6");
+    tmpstore_open(&t);
+    ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
+    ck_assert_int_eq(sql_long(t.st, "SELECT group_concat(id || ':' || coalesce(turnout_s, '-')) "
+                                    "= 'H1:90,H2:120,H3:45,H6:-' FROM (SELECT * FROM centres "
+                                    "ORDER BY id)"),
+                     1);
+    tmpstore_drop(&t);
+}
+END_TEST
+
 START_TEST(user_geojson)
 {
     static const struct bad_row bad[] = {
@@ -636,6 +657,7 @@ Suite *data_import_suite(void)
     tcase_add_test(tc, user_csv);
     tcase_add_test(tc, user_csv_values);
     tcase_add_test(tc, user_csv_turnout);
+    tcase_add_test(tc, user_geojson_turnout);
     tcase_add_test(tc, user_geojson);
     tcase_add_loop_test(tc, fatal_files, 0, sizeof fatal_cases / sizeof fatal_cases[0]);
     tcase_add_test(tc, csv_missing_columns);
