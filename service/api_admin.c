@@ -68,6 +68,7 @@ static json_t *row_json(struct store *st, const char *id)
                   kkc_json_num(c.lat, 7));
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         json_object_set_new(o, fields[i], kkc_json_str_or_null(*rec_text(&c, i)));
+    json_object_set_new(o, "turnout_s", c.turnout_s > 0 ? json_integer(c.turnout_s) : json_null());
     json_object_set_new(o, "updated_at", kkc_json_str_or_null(*upd ? upd : NULL));
     centres_rec_free(&c);
     return o;
@@ -78,6 +79,7 @@ static json_t *row_json(struct store *st, const char *id)
 static enum kkc_code rec_of(json_t *c, const char *id, struct centre_rec *r, struct kkc_err *err)
 {
     json_t *lon = json_object_get(c, "lon"), *lat = json_object_get(c, "lat");
+    json_t *turnout = json_object_get(c, "turnout_s");
     const char *bad = NULL;
     enum kkc_code rc;
 
@@ -85,6 +87,11 @@ static enum kkc_code rec_of(json_t *c, const char *id, struct centre_rec *r, str
     r->id = id;
     r->lon = json_is_number(lon) ? json_number_value(lon) : NAN;
     r->lat = json_is_number(lat) ? json_number_value(lat) : NAN;
+    if (turnout && !json_is_null(turnout)) /* not an integer >= 1: -1, refused by centres_check */
+        r->turnout_s = json_is_integer(turnout) && json_integer_value(turnout) >= 1 &&
+                               json_integer_value(turnout) <= CENTRE_TURNOUT_MAX_S
+                           ? (int)json_integer_value(turnout)
+                           : -1;
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         json_t *v = json_object_get(c, fields[i]);
         if (i > 1 && i < 9 && v && !json_is_null(v) && !json_is_string(v) && !bad)
@@ -101,7 +108,7 @@ static json_t *parse_body(const struct api_req *r, int allow_id, struct kkc_err 
 {
     static const char *const allowed[] = {"id",    "name", "kind", "lon", "lat", "address",
                                           "municipality", "municipality_code", "phone", "email",
-                                          "www",   "hours", "status", NULL};
+                                          "www",   "hours", "status", "turnout_s", NULL};
     json_error_t je;
     json_t *b = r->body ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je) : NULL;
     const char *key;

@@ -71,27 +71,38 @@ static enum kkc_code parse_geojson(const char *s, struct rings *r, struct kkc_er
     return rc;
 }
 
+/* One ring "lon,lat,lon,lat,..." (s, len bytes) as pairs into ring. */
+static enum kkc_code ring_text(const char *s, size_t len, json_t *ring, struct kkc_err *err)
+{
+    struct params_items it = params_items_exact(s, len, ',');
+    char a[64], b[64];
+    int got;
+
+    while ((got = params_item_next(&it, a, sizeof a)) != 0) {
+        double lon, lat;
+        if (got < 0 || params_item_next(&it, b, sizeof b) != 1 || !params_parse_double(a, &lon) ||
+            !params_parse_double(b, &lat))
+            return kkc_err_set(err, KKC_EINVAL, "avoid: expected lon,lat pairs near '%.20s'",
+                               got < 0 ? "" : a);
+        json_array_append_new(ring, json_pack("[f, f]", lon, lat));
+    }
+    return KKC_OK;
+}
+
 /* "lon,lat,lon,lat,...|..." */
 static enum kkc_code parse_rings(const char *s, struct rings *r, struct kkc_err *err)
 {
+    struct params_items it = params_items(s, '|');
     json_t *ring = json_array();
     enum kkc_code rc = KKC_OK;
-    const char *p = s;
-    while (!rc && *p) {
-        char *end;
-        double lon = strtod(p, &end), lat;
-        if (end == p || *end != ',')
-            rc = kkc_err_set(err, KKC_EINVAL, "avoid: expected lon,lat pairs near '%.20s'", p);
-        else if (p = end + 1, lat = strtod(p, &end), end == p || (*end && *end != ',' && *end != '|'))
-            rc = kkc_err_set(err, KKC_EINVAL, "avoid: expected lon,lat pairs near '%.20s'", p);
-        else {
-            json_array_append_new(ring, json_pack("[f, f]", lon, lat));
-            if (*end != ',') {
-                rc = ring_json(ring, r, err);
-                json_array_clear(ring);
-            }
-            p = *end ? end + 1 : end;
-        }
+    const char *item;
+    size_t len;
+
+    while (!rc && params_item_span(&it, &item, &len)) {
+        rc = ring_text(item, len, ring, err);
+        if (!rc)
+            rc = ring_json(ring, r, err);
+        json_array_clear(ring);
     }
     json_decref(ring);
     return rc;
@@ -99,11 +110,12 @@ static enum kkc_code parse_rings(const char *s, struct rings *r, struct kkc_err 
 
 static enum kkc_code parse_exclude(const char *s, unsigned *mask, struct kkc_err *err)
 {
-    char buf[128], *save = NULL;
-    if (strlen(s) >= sizeof buf)
+    struct params_items it = params_items(s, ',');
+    char t[128];
+
+    if (strlen(s) >= sizeof t)
         return kkc_err_set(err, KKC_EINVAL, "exclude is too long");
-    strcpy(buf, s);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    while (params_item_next(&it, t, sizeof t) > 0) {
         if (strcmp(t, "motorway") == 0)
             *mask |= 1u << GRAPH_CLASS_MOTORWAY;
         else if (strcmp(t, "toll") == 0 || strcmp(t, "ferry") == 0)
@@ -123,11 +135,14 @@ static enum kkc_code what_if_closures(const struct api_req *r, const char *ids,
     struct closure_list all = {0}, pick = {0};
     struct store *st = api_store(r, err);
     enum kkc_code rc = st ? closures_load(st, &all, err) : KKC_EDB;
-    for (const char *p = ids; !rc && *p;) {
-        char *end;
-        long long id = strtoll(p, &end, 10);
+    struct params_items it = params_items(ids, ',');
+    char t[24];
+    int got;
+    while (!rc && (got = params_item_next(&it, t, sizeof t)) != 0) {
+        char *end = t;
+        long long id = got > 0 ? strtoll(t, &end, 10) : 0;
         size_t i = 0;
-        if (end == p || id <= 0 || (*end && *end != ','))
+        if (end == t || id <= 0 || *end)
             rc = kkc_err_set(err, KKC_EINVAL, "closures takes closure ids separated by commas");
         while (!rc && i < all.len && all.items[i].id != id)
             i++;
@@ -137,7 +152,6 @@ static enum kkc_code what_if_closures(const struct api_req *r, const char *ids,
             rc = kkc_err_set(err, KKC_ETOOBIG, "at most %d closures", CLOSURES_WRITE_MAX);
         if (!rc && !(rc = closure_list_push(&pick, &all.items[i], err)))
             pick.items[pick.len - 1].valid_from = pick.items[pick.len - 1].valid_until = 0;
-        p = *end ? end + 1 : end;
     }
     if (!rc)
         rc = closures_match(st, &pick, 0, e, err);

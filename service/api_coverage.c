@@ -118,19 +118,6 @@ static enum kkc_code param_close(const struct api_req *r, long *out, size_t *n, 
     return KKC_OK;
 }
 
-/* "LON,LAT" into lon, lat (WGS84 degrees); 0 on success. */
-static int parse_lonlat(const char *s, double *lon, double *lat)
-{
-    char buf[96], *comma;
-    if (strlen(s) >= sizeof buf || !(comma = strchr(strcpy(buf, s), ',')))
-        return -1;
-    *comma = '\0';
-    if (!params_parse_double(buf, lon) || !params_parse_double(comma + 1, lat) ||
-        fabs(*lon) > 180 || fabs(*lat) > 90)
-        return -1;
-    return 0;
-}
-
 /* add=LON,LAT;LON,LAT: points into out (pairs, at most COVERAGE_ADDED_MAX). */
 static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct kkc_err *err)
 {
@@ -145,7 +132,7 @@ static enum kkc_code param_add(struct params *q, double *out, size_t *n, struct 
     while (params_item_next(&it, t, sizeof t) > 0) {
         if (*n == COVERAGE_ADDED_MAX)
             return kkc_err_set(err, KKC_EINVAL, "at most %d added centres", COVERAGE_ADDED_MAX);
-        if (parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
+        if (!params_parse_lonlat(t, &out[2 * *n], &out[2 * *n + 1]))
             return kkc_err_set(err, KKC_EINVAL, "add: '%.40s' is not LON,LAT in degrees", t);
         (*n)++;
     }
@@ -256,6 +243,7 @@ struct iso_src {
     size_t n;
     int census;
     json_t *label;
+    unsigned kind_mask; /* the kinds the sources are (profile=auto): 0 for a bare LON,LAT */
 };
 
 /* centre=ID or LON,LAT snapped; 422 when off the roads. */
@@ -266,7 +254,7 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
     double lon, lat;
     long c = -1;
     int resp = 0;
-    if (parse_lonlat(s, &lon, &lat)) {
+    if (!params_parse_lonlat(s, &lon, &lat)) {
         if ((c = centres_find(r->w->centres, s)) < 0)
             return kkc_err_set(err, KKC_EINVAL,
                                "centre: no centre with id '%.64s' (give an id "
@@ -288,6 +276,7 @@ static enum kkc_code iso_one(const struct api_req *r, const struct graph *g, con
             (uint32_t)response_turnout_s(centres_get(r->w->centres, (size_t)c)) * 1000u;
     if (c >= 0) {
         struct coverage_site site = {.centre = c, .lon = lon, .lat = lat};
+        is->kind_mask = 1u << centres_get(r->w->centres, (size_t)c)->kind;
         is->label = kkc_json_site(r, &site);
     } else {
         is->label = json_pack("{s:o, s:o}", "lon", kkc_json_num(lon, 7), "lat", kkc_json_num(lat, 7));
@@ -305,6 +294,7 @@ static enum kkc_code iso_many(const struct api_req *r, const struct graph *g,
     enum kkc_code rc = what_if_params(r, &p, err);
     if (!rc)
         rc = coverage_sites(b, r->w->centres, g, &p.q, 1, &cr, err);
+    is->kind_mask = p.q.kind_mask;
     if (!rc && !(is->src = calloc(cr.nsites + 1, sizeof *is->src)))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < cr.nsites; i++) {
@@ -363,7 +353,7 @@ static enum kkc_code iso_run(const struct api_req *r, GEOSContextHandle_t h,
     for (size_t k = 0; k < n; k++)
         limits[k] = minutes[k] * 60;
     if (!rc)
-        rc = api_profile_param(r, KIND_MASK_ALL, &profile, err);
+        rc = api_profile_param(r, is->kind_mask, &profile, err);
     if (!rc)
         rc = params_finish(r->q, err);
     if (!rc)

@@ -99,39 +99,26 @@ static enum kkc_code parse_polyline(struct oreq *o, const char *s, size_t len, s
 /* Parse "lon,lat;lon,lat;..." (s, len bytes) into o->ll, at most max points. */
 static enum kkc_code parse_coords(struct oreq *o, const char *s, size_t len, size_t max)
 {
-    size_t count = 1;
-    char *buf, *tok, *next;
+    size_t count = params_items_count(s, len, ';');
+    struct params_items it = params_items_exact(s, len, ';');
+    char tok[96];
+    int got;
 
     if (len >= 9 && strncmp(s, "polyline", 8) == 0)
         return parse_polyline(o, s, len, max);
-    for (size_t i = 0; i < len; i++)
-        count += s[i] == ';';
     if (count > max)
         return osrm_fail(o, KKC_ETOOBIG, "TooBig", "Too many coordinates: %zu (at most %zu)", count,
                     max);
-    buf = strndup(s, len);
     o->ll = malloc(2 * count * sizeof *o->ll);
-    if (!buf || !o->ll) {
-        free(buf);
+    if (!o->ll)
         return osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
-    }
-    for (tok = buf; tok; tok = next) {
-        char *comma = strchr(tok, ',');
-        next = strchr(tok, ';');
-        if (next)
-            *next++ = '\0';
-        if (comma)
-            *comma = '\0';
-        if (!comma || !params_parse_double(tok, &o->ll[2 * o->n]) ||
-            !params_parse_double(comma + 1, &o->ll[2 * o->n + 1])) {
-            osrm_fail(o, KKC_EINVAL, "InvalidUrl",
-                 "URL string malformed: coordinate %zu must be lon,lat in degrees", o->n);
-            free(buf);
-            return KKC_EINVAL;
-        }
+    while ((got = params_item_next(&it, tok, sizeof tok)) != 0) {
+        if (got < 0 || !params_parse_pair(tok, &o->ll[2 * o->n], &o->ll[2 * o->n + 1]))
+            return osrm_fail(o, KKC_EINVAL, "InvalidUrl",
+                             "URL string malformed: coordinate %zu must be lon,lat in degrees",
+                             o->n);
         o->n++;
     }
-    free(buf);
     return KKC_OK;
 }
 
@@ -313,13 +300,13 @@ static enum kkc_code param_indices(struct oreq *o, const char *name, size_t **id
 {
     const char *s = params_str(o->r->q, name);
     size_t cap = o->n;
+    struct params_items it;
+    char tok[24];
+    int got;
 
     *n = 0;
-    if (s && strcmp(s, "all") != 0) {
-        cap = 1;
-        for (const char *p = s; *p; p++)
-            cap += *p == ';';
-    }
+    if (s && strcmp(s, "all") != 0)
+        cap = params_items_count(s, strlen(s), ';');
     if (cap > OSRM_TABLE_MAX)
         return osrm_fail(o, KKC_ETOOBIG, "TooBig", "Too many table %s (at most %d)", name,
                     OSRM_TABLE_MAX);
@@ -331,17 +318,17 @@ static enum kkc_code param_indices(struct oreq *o, const char *name, size_t **id
             (*idx)[*n] = *n;
         return KKC_OK;
     }
-    for (const char *p = s; *n < cap; p = strchr(p, ';') + 1) {
-        char *end;
-        unsigned long v = (*p >= '0' && *p <= '9') ? strtoul(p, &end, 10) : (end = NULL, 0);
-        if (!end || (*end && *end != ';'))
-            return osrm_fail(o, KKC_EINVAL, "InvalidQuery", "%s must be all or indices i;j;...", name);
+    it = params_items_exact(s, strlen(s), ';');
+    while ((got = params_item_next(&it, tok, sizeof tok)) != 0) {
+        char *end = NULL;
+        unsigned long v = got > 0 && *tok >= '0' && *tok <= '9' ? strtoul(tok, &end, 10) : 0;
+        if (!end || *end)
+            return osrm_fail(o, KKC_EINVAL, "InvalidQuery", "%s must be all or indices i;j;...",
+                             name);
         if (v >= o->n)
-            return osrm_fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate", name,
-                        v);
+            return osrm_fail(o, KKC_EINVAL, "InvalidValue", "%s: index %lu is not a coordinate",
+                             name, v);
         (*idx)[(*n)++] = v;
-        if (!*end)
-            break;
     }
     return KKC_OK;
 }

@@ -28,7 +28,6 @@ enum kkc_code api_route_end(const struct api_req *r, const char *name, struct ro
                             struct kkc_err *err)
 {
     const char *s = params_str(r->q, name);
-    char buf[64], *comma;
     e->centre = -1;
     if (!s)
         return kkc_err_set(err, KKC_EINVAL, "%s is required (centre:ID or LON,LAT)", name);
@@ -41,11 +40,9 @@ enum kkc_code api_route_end(const struct api_req *r, const char *name, struct ro
         e->lat = c->lat;
         return KKC_OK;
     }
-    if (strlen(s) >= sizeof buf || !(comma = strchr(strcpy(buf, s), ',')))
+    if (!strchr(s, ','))
         return kkc_err_set(err, KKC_EINVAL, "%s must be centre:ID or LON,LAT", name);
-    *comma = '\0';
-    if (!params_parse_double(buf, &e->lon) || !params_parse_double(comma + 1, &e->lat) ||
-        e->lon < -180 || e->lon > 180 || e->lat < -90 || e->lat > 90)
+    if (!params_parse_lonlat(s, &e->lon, &e->lat))
         return kkc_err_set(err, KKC_EINVAL, "%s must be LON,LAT in WGS84 degrees", name);
     return KKC_OK;
 }

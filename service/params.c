@@ -139,25 +139,66 @@ enum kkc_code params_finish(struct params *p, struct kkc_err *err)
 
 struct params_items params_items(const char *s, char sep)
 {
-    return (struct params_items){s, sep};
+    return (struct params_items){s, s + strlen(s), sep, 0, 0};
+}
+
+struct params_items params_items_exact(const char *s, size_t len, char sep)
+{
+    return (struct params_items){s, s + len, sep, 1, 0};
+}
+
+int params_item_span(struct params_items *it, const char **item, size_t *len)
+{
+    size_t n;
+
+    while (!it->exact && it->p < it->end && *it->p == it->sep)
+        it->p++;
+    if (it->done || (!it->exact && it->p == it->end))
+        return 0;
+    *item = it->p;
+    for (n = 0; it->p + n < it->end && it->p[n] != it->sep; n++)
+        ;
+    it->p += n;
+    if (it->exact) { /* step over the separator; after the last item the walk is done */
+        it->done = it->p == it->end;
+        it->p += !it->done;
+    }
+    *len = n;
+    return 1;
 }
 
 int params_item_next(struct params_items *it, char *buf, size_t cap)
 {
+    const char *item;
     size_t n;
 
-    while (*it->p == it->sep)
-        it->p++;
-    if (!*it->p)
+    if (!params_item_span(it, &item, &n))
         return 0;
-    for (n = 0; it->p[n] && it->p[n] != it->sep; n++)
-        ;
-    if (n >= cap) {
-        it->p += n;
+    if (n >= cap)
         return -1;
-    }
-    memcpy(buf, it->p, n);
+    memcpy(buf, item, n);
     buf[n] = '\0';
-    it->p += n;
     return 1;
+}
+
+size_t params_items_count(const char *s, size_t len, char sep)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == sep;
+    return n;
+}
+
+int params_parse_pair(const char *s, double *a, double *b)
+{
+    struct params_items it = params_items_exact(s, strlen(s), ',');
+    char x[64], y[64];
+    return params_item_next(&it, x, sizeof x) == 1 && params_item_next(&it, y, sizeof y) == 1 &&
+           params_item_next(&it, x, sizeof x) == 0 && params_parse_double(x, a) &&
+           params_parse_double(y, b);
+}
+
+int params_parse_lonlat(const char *s, double *lon, double *lat)
+{
+    return params_parse_pair(s, lon, lat) && fabs(*lon) <= 180 && fabs(*lat) <= 90;
 }

@@ -50,16 +50,31 @@ enum kkc_code params_choice(struct params *p, const char *key, const char *const
  * any parameter nobody used. Call it before doing the work. */
 enum kkc_code params_finish(struct params *p, struct kkc_err *err);
 
-/* The items of a list value "a,b,c" (separator sep), walked with params_item_next(). Empty items
- * are skipped ("a,,b" has two), as strtok() would. */
+/* The one list parser of service/: the items of a list value "a,b,c" (separator sep), walked
+ * with params_item_next() into a bounded buffer, never writing into the value. params_items()
+ * skips empty items ("a,,b" has two, as strtok() would); params_items_exact() keeps them ("a,,b"
+ * has three, "a," two) and reads len bytes of s, which need not end there. */
 struct params_items {
-    const char *p;
+    const char *p, *end;
     char sep;
+    int exact, done;
 };
 struct params_items params_items(const char *s, char sep);
+struct params_items params_items_exact(const char *s, size_t len, char sep);
 /* The next item, NUL-terminated, into buf (cap bytes): 1; 0 after the last; -1 when the item
  * does not fit (it is skipped). */
 int params_item_next(struct params_items *it, char *buf, size_t cap);
+/* The next item in place: *item (not NUL-terminated) and *len; 1, or 0 after the last. For
+ * lists of lists ("1,2,3,4|5,6,7,8"): walk the inner items with params_items_exact(*item, *len). */
+int params_item_span(struct params_items *it, const char **item, size_t *len);
+/* How many items params_item_next() will give (the exact walk: separators + 1). */
+size_t params_items_count(const char *s, size_t len, char sep);
+
+/* "A,B": exactly two finite decimals separated by one comma (params_parse_double each) into a and
+ * b. 1 ok, 0 not. */
+int params_parse_pair(const char *s, double *a, double *b);
+/* "LON,LAT" in WGS84 degrees (|lon| <= 180, |lat| <= 90). 1 ok, 0 not. */
+int params_parse_lonlat(const char *s, double *lon, double *lat);
 
 /* Parse a whole string as a finite double (no hex, no junk). 1 ok, 0 not. */
 int params_parse_double(const char *s, double *out);

@@ -1,5 +1,11 @@
 /* tests/httputil.c -- HTTP test helpers: in-process daemon on port 0, libcurl client. */
 #include "httputil.h"
+#include "api.h"
+#include "routes.h"
+#include "tctx.h"
+#include "testutil.h"
+
+#include <check.h>
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -39,6 +45,53 @@ void hu_world_load(struct world_holder *holder, const char *db, const char *who)
 void hu_world_done(struct world_holder *holder)
 {
     world_holder_done(holder);
+}
+
+struct world_holder hu_fx_world;
+struct hu_server hu_fx_server;
+int hu_fx_port;
+
+void hu_fx_load(void)
+{
+    hu_world_load(&hu_fx_world, tu_db(), "HTTP suite");
+}
+
+void hu_fx_free(void)
+{
+    hu_world_done(&hu_fx_world);
+}
+
+void hu_fx_serve_holder(struct world_holder *holder)
+{
+    struct kkc_err err = {0};
+    ck_assert_msg(hu_server_start_holder(&hu_fx_server, holder, NULL, &err) == 0, "%s", err.msg);
+    hu_fx_port = hu_fx_server.port;
+}
+
+void hu_fx_serve(void)
+{
+    hu_fx_serve_holder(&hu_fx_world);
+}
+
+void hu_fx_unserve(void)
+{
+    hu_server_stop(&hu_fx_server);
+}
+
+void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res)
+{
+    char buf[2048], *save = NULL;
+    struct params q;
+    struct api_req r = {.method = "GET", .path = path, .q = &q, .w = w, .t = tctx_get()};
+    params_init(&q);
+    snprintf(buf, sizeof buf, "%s", query);
+    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq)
+            *eq = '\0';
+        params_add(&q, kv, eq ? eq + 1 : "");
+    }
+    api_dispatch(&r, res);
 }
 
 int hu_server_start_holder(struct hu_server *s, struct world_holder *worlds,

@@ -40,6 +40,24 @@ int hu_server_start_holder(struct hu_server *s, struct world_holder *worlds,
 /* Stop the daemon and drop the world it loaded itself. Safe on a zeroed or stopped server. */
 void hu_server_stop(struct hu_server *s);
 
+/* The shared fixture of the HTTP suites (test_batch, test_metrics, test_osrm): the default
+ * database's world loaded once per test case (hu_fx_load/hu_fx_free, an unchecked fixture) and a
+ * daemon on 127.0.0.1, port 0, per test (hu_fx_serve/hu_fx_unserve, a checked fixture). */
+extern struct world_holder hu_fx_world;
+extern struct hu_server hu_fx_server;
+extern int hu_fx_port; /* the running daemon's port; a test may point it at its own daemon */
+void hu_fx_load(void);
+void hu_fx_free(void);
+/* Serve holder (the caller keeps it alive); the test fails when the daemon does not start. */
+void hu_fx_serve_holder(struct world_holder *holder);
+void hu_fx_serve(void); /* hu_fx_serve_holder(&hu_fx_world) */
+void hu_fx_unserve(void);
+
+/* GET path?query ("k=v&k=v", no percent-encoding, at most 2 KiB) answered in process by
+ * api_dispatch() on world w, as the HTTP layer would call it; the caller frees res->body. */
+struct api_res;
+void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res);
+
 struct hu_req {
     const char *method; /* NULL = GET; "HEAD" asks for no body */
     const char *target; /* path and query string, sent byte for byte */

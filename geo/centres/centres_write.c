@@ -20,7 +20,8 @@
     "SELECT json_object('address', address, 'email', email, 'hours', hours, 'id', id, "         \
     "'kind', kind, 'lat', round(Y(geom), 7), 'lon', round(X(geom), 7), 'municipality', "        \
     "municipality, 'municipality_code', municipality_code, 'name', name, 'phone', phone, "      \
-    "'source', source, 'status', status, 'updated_at', updated_at) FROM centres WHERE id = ?1"
+    "'source', source, 'status', status, 'turnout_s', turnout_s, 'updated_at', updated_at) "  \
+    "FROM centres WHERE id = ?1"
 
 /* Valid UTF-8 (jansson's own check: no overlongs, surrogates or stray bytes)? */
 static int utf8_ok(const char *s)
@@ -48,13 +49,17 @@ enum kkc_code centres_check(const struct centre_rec *c, struct kkc_err *err)
         return kkc_err_set(err, KKC_EINVAL, "coordinates missing or out of range: lon and lat must be numbers in WGS84 range");
     if (c->status && strcmp(c->status, "active") != 0 && strcmp(c->status, "closed") != 0)
         return kkc_err_set(err, KKC_EINVAL, "status must be active or closed");
+    if (c->turnout_s < 0 || c->turnout_s > CENTRE_TURNOUT_MAX_S)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "turnout_s must be whole seconds 1..%d (or null: the kind's default)",
+                           CENTRE_TURNOUT_MAX_S);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (texts[i] && (strlen(texts[i]) > CENTRE_TEXT_MAX || !utf8_ok(texts[i])))
             return kkc_err_set(err, KKC_EINVAL, "%s must be a string or null", names[i]);
     return KKC_OK;
 }
 
-/* Bind c's fields ?1..?11 (ROW_COLS order), lon ?12, lat ?13, id ?14. */
+/* Bind c's fields ?1..?11 (ROW_COLS order), lon ?12, lat ?13, id ?14, turnout ?16 (NULL for 0). */
 static void bind_rec(sqlite3_stmt *s, const struct centre_rec *c)
 {
     const char *v[] = {c->name,  c->kind, c->address, c->municipality, c->municipality_code,
@@ -66,12 +71,15 @@ static void bind_rec(sqlite3_stmt *s, const struct centre_rec *c)
     sqlite3_bind_double(s, 12, c->lon);
     sqlite3_bind_double(s, 13, c->lat);
     sqlite3_bind_text(s, 14, c->id, -1, SQLITE_TRANSIENT);
+    if (c->turnout_s > 0)
+        sqlite3_bind_int(s, 16, c->turnout_s);
 }
 
 enum kkc_code centres_insert(struct store *st, const struct centre_rec *c, struct kkc_err *err)
 {
-    static const char sql[] = "INSERT INTO centres (" ROW_COLS ", geom, id) VALUES (?1, ?2, ?3, "
-                              "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, MakePoint(?12, ?13, 4326), ?14)";
+    static const char sql[] = "INSERT INTO centres (" ROW_COLS ", geom, id, turnout_s) VALUES "
+                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                              "MakePoint(?12, ?13, 4326), ?14, ?16)";
     sqlite3_stmt *s = NULL;
     enum kkc_code rc = centres_check(c, err);
     int step;
@@ -98,8 +106,8 @@ static char *col_dup(sqlite3_stmt *s, int i)
 
 int centres_row(struct store *st, const char *id, struct centre_rec *out, char *upd, size_t cap)
 {
-    static const char sql[] = "SELECT " ROW_COLS ", X(geom), Y(geom), id, updated_at FROM centres "
-                              "WHERE id = ?";
+    static const char sql[] = "SELECT " ROW_COLS ", X(geom), Y(geom), id, updated_at, "
+                              "coalesce(turnout_s, 0) FROM centres WHERE id = ?";
     sqlite3_stmt *s = NULL;
     int found = 0;
 
@@ -117,6 +125,7 @@ int centres_row(struct store *st, const char *id, struct centre_rec *out, char *
         out->lat = sqlite3_column_double(s, 12);
         out->id = col_dup(s, 13);
         snprintf(upd, cap, "%s", sqlite3_column_text(s, 14) ? (const char *)sqlite3_column_text(s, 14) : "");
+        out->turnout_s = sqlite3_column_int(s, 15);
         found = 1;
     }
     sqlite3_finalize(s);
@@ -161,7 +170,7 @@ static enum kkc_code change(struct store *st, enum centres_action a, const struc
     static const char upd[] =
         "UPDATE centres SET name = ?1, kind = ?2, address = ?3, municipality = ?4, "
         "municipality_code = ?5, phone = ?6, email = ?7, www = ?8, hours = ?9, "
-        "source = coalesce(?10, source), status = ?11, "
+        "source = coalesce(?10, source), status = ?11, turnout_s = ?16, "
         "geom = CASE WHEN ?15 THEN MakePoint(?12, ?13, 4326) ELSE geom END, "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?14";
     struct centre_rec admin;

@@ -14,6 +14,7 @@ struct store;
 
 #define CENTRE_ID_MAX 64    /* bytes of an id: A-Z a-z 0-9 - _ . : */
 #define CENTRE_TEXT_MAX 512 /* bytes of any text field */
+#define CENTRE_TURNOUT_MAX_S 3600 /* the schema's bound on centres.turnout_s */
 
 /* One centres row as written; NULL text fields are NULL in the table. */
 struct centre_rec {
@@ -22,9 +23,12 @@ struct centre_rec {
     const char *address, *municipality, *municipality_code, *phone, *email, *www, *hours;
     const char *source; /* "khk", "osm", "admin", ... */
     const char *status; /* "active" or "closed"; NULL: active */
+    int turnout_s;      /* seconds from the call to leaving the centre, 1..CENTRE_TURNOUT_MAX_S;
+                           0: none of its own (the kind's default, coverage/response.h) */
 };
 
-/* The one validation: id, name, kind, coordinates, status, the texts' length and UTF-8.
+/* The one validation: id, name, kind, coordinates, status, turnout (0 or 1..3600 s), the texts'
+ * length and UTF-8.
  * KKC_OK, or KKC_EINVAL with a message naming the field. */
 enum kkc_code centres_check(const struct centre_rec *c, struct kkc_err *err);
 

@@ -9,6 +9,7 @@
 #include "base/store.h"
 #include "centres/centres.h"
 #include "centres/centres_write.h"
+#include "coverage/response.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 struct centre_row {
     const char *id, *name, *kind, *address, *municipality, *municipality_code;
     const char *phone, *email, *www, *hours;
+    const char *turnout_s, *turnout_min; /* the centre's own turnout as text; NULL: none */
     double lon, lat;
     int has_point;
 };
@@ -140,10 +142,18 @@ static enum kkc_code centre_insert(struct imp *im, const char *file, long row,
                            nonempty(c->address), nonempty(c->municipality),
                            nonempty(c->municipality_code), nonempty(c->phone),
                            nonempty(c->email), nonempty(c->www), nonempty(c->hours),
-                           nonempty(source), NULL};
+                           nonempty(source), NULL, 0};
     struct kkc_err e = {0};
     enum kkc_code rc;
 
+    if (!response_turnout_parse(c->turnout_s, c->turnout_min, &r.turnout_s))
+        return imp_report(im, 1, file, row,
+                          "centre %s: turnout '%s' is not whole seconds 1..%d (turnout_s) or "
+                          "minutes (turnout_min); row skipped",
+                          c->id ? c->id : "",
+                          c->turnout_s && *c->turnout_s ? c->turnout_s : c->turnout_min,
+                          CENTRE_TURNOUT_MAX_S),
+               KKC_OK;
     if (r.phone && !phone_ok(r.phone)) {
         imp_report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,
                r.phone);
@@ -217,7 +227,7 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
         json_t *p = json_object_get(f, "properties"), *g = json_object_get(f, "geometry");
         json_t *xy = json_object_get(g, "coordinates");
         struct centre_row c = {0};
-        char name[256], addr[512], idb[64];
+        char name[256], addr[512], idb[64], tsb[64], tmb[64];
 
         if (rc)
             break;
@@ -233,6 +243,8 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
         c.email = pstr(p, "email");
         c.www = pstr(p, "www");
         c.hours = pstr(p, "hours");
+        c.turnout_s = imp_prop_text(p, "turnout_s", tsb, sizeof tsb);
+        c.turnout_min = imp_prop_text(p, "turnout_min", tmb, sizeof tmb);
         if (json_is_array(xy) && json_array_size(xy) >= 2 &&
             json_is_string(json_object_get(g, "type")) &&
             strcmp(json_string_value(json_object_get(g, "type")), "Point") == 0) {
@@ -247,13 +259,15 @@ static enum kkc_code centres_from_geojson(struct imp *im, const char *path, cons
     return rc;
 }
 
-/* CSV: a header with id,name,kind,lon,lat and optional text columns. */
+/* CSV: a header with id,name,kind,lon,lat and optional text columns, turnout_s (whole seconds)
+ * and turnout_min (minutes). */
 static enum kkc_code centres_from_csv(struct imp *im, const char *path, const char *source,
                                       struct kkc_err *err)
 {
     static const char *const names[] = {"id",    "name", "kind", "lon",   "lat",
                                         "address", "municipality", "municipality_code",
-                                        "phone", "email", "www", "hours"};
+                                        "phone", "email", "www", "hours", "turnout_s",
+                                        "turnout_min"};
     enum { NCOL = sizeof names / sizeof names[0] };
     const char *file = imp_base_name(path);
     struct csv *c = NULL;
@@ -275,8 +289,8 @@ static enum kkc_code centres_from_csv(struct imp *im, const char *path, const ch
         }
         for (int i = 0; i < NCOL; i++)
             v[i] = col[i] >= 0 && col[i] < nf && *f[col[i]] ? f[col[i]] : NULL;
-        row = (struct centre_row){v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                                  0, 0, 0};
+        row = (struct centre_row){v[0], v[1],  v[2],  v[5],  v[6], v[7], v[8],
+                                  v[9], v[10], v[11], v[12], v[13], 0,   0,    0};
         row.has_point = imp_parse_num(v[3], &row.lon) && imp_parse_num(v[4], &row.lat);
         rc = centre_insert(im, file, csv_line(c), &row, source);
     }

@@ -20,8 +20,10 @@
  *
  * Police cars and ambulances drive a little above the car's free-flow speed with lights and
  * siren on the main roads; a fire engine is heavy and slower everywhere, most on narrow roads.
- * Emergency access (emergency=yes|designated on roads closed to cars, bus lanes) needs the
- * import to keep those tags: not modelled yet, the car's access is used.
+ * Emergency access (emergency=yes|designated on roads closed to cars, bus roads,
+ * service=emergency_access): the import's rules tell those ways apart (road/import/car.h,
+ * CAR_EMERGENCY_ONLY, counted in osm_import_stats.ways_emergency_only) but do not store them
+ * yet, so every profile still drives the car's roads.
  *
  * A profile's graph (service_profile_graph) shares everything with the car's graph except the
  * arcs and edge costs, and has no landmarks (the car's would not bound a faster vehicle). It is

@@ -11,6 +11,7 @@
  *   - GEOS itself (IsValid, Covers, Intersection) for polygon properties.
  * Everything runs on the default database (KHK reference data + Heidelberg roads), loaded once
  * per test case by an unchecked fixture. */
+#include "httputil.h"
 #include "api.h"
 #include "routes.h"
 #include "tctx.h"
@@ -503,18 +504,7 @@ END_TEST
 /* GET path?query in process; the caller frees res->body. */
 static void call(const char *path, const char *query, struct api_res *res)
 {
-    char buf[2048], *save = NULL;
-    struct params q;
-    struct api_req r = {.method = "GET", .path = path, .q = &q, .w = fx.w, .t = tctx_get()};
-    params_init(&q);
-    snprintf(buf, sizeof buf, "%s", query);
-    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq)
-            *eq = '\0';
-        params_add(&q, kv, eq ? eq + 1 : "");
-    }
-    api_dispatch(&r, res);
+    hu_dispatch_get(fx.w, path, query, res);
 }
 
 static const struct {

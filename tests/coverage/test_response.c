@@ -6,6 +6,7 @@
  * centres within T are then counted and sorted here by brute force. The places are random
  * points snapped on the Heidelberg roads, made into a small synthetic set of municipalities of
  * the network pseudo-region (the default database has no census data there). */
+#include "httputil.h"
 #include "api.h"
 #include "routes.h"
 #include "tctx.h"
@@ -272,6 +273,51 @@ START_TEST(nearest_cutoff_brute_force)
 }
 END_TEST
 
+/* A centre's own turnout is what response_nearest adds: two centres built here at added sites,
+ * a fire station with its own 300 s and a police station with none (the police default, 60 s);
+ * each hit is route_cost + 300 000 ms or + 60 000 ms, and exactly route_cost without turnout. */
+START_TEST(own_turnout_added)
+{
+    struct centre set[2] = {
+        {.id = "OWN-FIRE", .name = "own", .kind = KIND_FIRE, .active = 1, .turnout_s = 300},
+        {.id = "OWN-POLICE", .name = "default", .kind = KIND_POLICE, .active = 1},
+    };
+    static const unsigned want_turnout_ms[2] = {300000, 60000};
+    struct kkc_err err = {0};
+    struct centres *cs = NULL;
+    const struct snap *at = &fx.munis[0].at;
+
+    for (int i = 0; i < 2; i++)
+        set[i].lon = fx.added[2 * i], set[i].lat = fx.added[2 * i + 1];
+    ck_assert_int_eq(centres_build(set, 2, &cs, &err), KKC_OK);
+    for (int with = 0; with < 2; with++) {
+        struct response_hit *hits = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(response_nearest(fx.w->graph, cs, at, KIND_MASK_ALL, 0, with,
+                                          REACH_NO_LIMIT, 0, SNAP_RADIUS_DEFAULT_M, &hits, &n,
+                                          &err),
+                         KKC_OK);
+        for (size_t h = 0; h < n; h++) {
+            const struct centre *c = centres_get(cs, hits[h].centre);
+            int k = strcmp(c->id, "OWN-FIRE") == 0 ? 0 : 1;
+            struct snap from;
+            graph_cost cost;
+            ck_assert_int_eq(snap_point(fx.w->graph, c->lon, c->lat, SNAP_RADIUS_DEFAULT_M, &from,
+                                        NULL),
+                             KKC_OK);
+            ck_assert_int_eq(route_cost(fx.w->graph, fx.route, &from, at, &cost, NULL), KKC_OK);
+            unsigned long long want = graph_cost_ms(cost) + (with ? want_turnout_ms[k] : 0);
+            ck_assert_uint_eq(hits[h].turnout_ms, with ? want_turnout_ms[k] : 0);
+            ck_assert_msg(llabs((long long)hits[h].response_ms - (long long)want) <= 1,
+                          "%s: %u ms, expected %llu", c->id, hits[h].response_ms, want);
+        }
+        ck_assert_uint_eq(n, 2); /* both sites were snapped on connected roads */
+        free(hits);
+    }
+    centres_destroy(cs);
+}
+END_TEST
+
 /* The turnout table: every kind has a default, a centre's own value wins. */
 START_TEST(turnout_defaults)
 {
@@ -411,6 +457,51 @@ START_TEST(profile_files)
 }
 END_TEST
 
+/* GET path?query answered in process (api_dispatch); the caller frees res.body. */
+static struct api_res api_get(const char *path, const char *query)
+{
+    struct api_res res = {0};
+    hu_dispatch_get(fx.w, path, query, &res);
+    return res;
+}
+
+/* The features of an isochrone answer as compact JSON (caller frees). */
+static char *iso_features(const char *query)
+{
+    struct api_res res = api_get("/v1/isochrone", query);
+    json_t *v = json_loads(res.body, 0, NULL);
+    char *f;
+    ck_assert_msg(res.status == 200 && v, "%s: %d %.200s", query, res.status, res.body);
+    f = json_dumps(json_object_get(v, "features"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(v);
+    free(res.body);
+    return f;
+}
+
+/* profile=auto on /v1/isochrone: a fire station's own isochrone is the fire engine's, the
+ * centres of one kind take that kind's profile, several kinds and a bare point the car's; a
+ * fire engine's differs from the car's (its factors are below 1), so the test can fail. */
+START_TEST(iso_auto_profile)
+{
+    static const char *const same[][2] = {
+        {"centre=osm-w115669341&minutes=5&profile=auto",
+         "centre=osm-w115669341&minutes=5&profile=fire"},
+        {"kind=fire&minutes=4&profile=auto", "kind=fire&minutes=4&profile=fire"},
+        {"kind=fire,police&minutes=4&profile=auto", "kind=fire,police&minutes=4"},
+        {"centre=8.69,49.41&minutes=4&profile=auto", "centre=8.69,49.41&minutes=4&profile=car"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *a = iso_features(same[i][0]), *b = iso_features(same[i][1]);
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs from %s", same[i][0], same[i][1]);
+        free(a), free(b);
+    }
+    char *car = iso_features("centre=osm-w115669341&minutes=5&profile=car");
+    char *fire = iso_features("centre=osm-w115669341&minutes=5&profile=fire");
+    ck_assert_msg(strcmp(car, fire) != 0, "the fire engine's isochrone is the car's");
+    free(car), free(fire);
+}
+END_TEST
+
 /* ---- the API ------------------------------------------------------------------------------- */
 
 static const struct {
@@ -453,20 +544,7 @@ static const struct {
 
 START_TEST(api_statuses)
 {
-    char buf[512], *save = NULL;
-    struct params q;
-    struct api_res res = {0};
-    struct api_req r = {
-        .method = "GET", .path = cases[_i].path, .q = &q, .w = fx.w, .t = tctx_get()};
-    params_init(&q);
-    snprintf(buf, sizeof buf, "%s", cases[_i].query);
-    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq)
-            *eq = '\0';
-        params_add(&q, kv, eq ? eq + 1 : "");
-    }
-    api_dispatch(&r, &res);
+    struct api_res res = api_get(cases[_i].path, cases[_i].query);
     ck_assert_msg(res.status == cases[_i].status, "%s?%s: %d %.300s", cases[_i].path,
                   cases[_i].query, res.status, res.body);
     if (res.content_type && strncmp(res.content_type, "text/csv", 8) == 0) {
@@ -584,10 +662,12 @@ Suite *response_suite(void)
     tcase_add_test(tc, nth1_equals_coverage);
     tcase_add_loop_test(tc, nearest_cutoff_brute_force, 0, 6);
     tcase_add_test(tc, turnout_defaults);
+    tcase_add_test(tc, own_turnout_added);
     tcase_add_loop_test(tc, distribution_sums, 0, 3);
     tcase_add_test(tc, standards_have_sources);
     tcase_add_test(tc, profile_weights);
     tcase_add_test(tc, profile_files);
+    tcase_add_test(tc, iso_auto_profile);
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
     tcase_add_loop_test(tc, plan_with_turnout, 0, 3);

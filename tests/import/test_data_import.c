@@ -7,6 +7,7 @@
  * below with its line and the reason it must be rejected for. */
 #include "import/data_import.h"
 #include "centres/centres.h"
+#include "coverage/response.h"
 #include "base/store.h"
 #include "testutil.h"
 
@@ -321,6 +322,67 @@ START_TEST(user_csv_values)
 }
 END_TEST
 
+/* The optional turnout columns, worked by hand: turnout_s whole seconds 1..3600, turnout_min
+ * minutes (1.5 -> 90 s), seconds win over minutes, empty is the kind's default (NULL); 0, 3601,
+ * 12.5 s, text and 61 min are rejected rows naming the turnout. */
+START_TEST(user_csv_turnout)
+{
+    static const struct bad_row bad[] = {{5, "turnout"},  {6, "turnout"}, {7, "turnout"},
+                                         {8, "turnout"},  {11, "turnout"}, {12, "turnout"}};
+    static const struct {
+        const char *id;
+        long turnout; /* -1: NULL */
+    } want[] = {{"T1", 90}, {"T2", 90}, {"T3", -1}, {"T8", 3600}, {"T9", 30}};
+    struct tmpstore t;
+    struct data_import_opts o = {.centres_path = FIXTURES "turnout.csv"};
+    struct data_import_stats stats;
+    struct kkc_err err = {0};
+    struct centres *cs = NULL;
+    char sql[160];
+
+    user_file("turnout.csv", bad, sizeof bad / sizeof bad[0], "T1,T2,T3,T8,T9");
+    tmpstore_open(&t);
+    ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        snprintf(sql, sizeof sql, "SELECT coalesce(turnout_s, -1) FROM centres WHERE id = '%s'",
+                 want[i].id);
+        ck_assert_msg(sql_long(t.st, sql) == want[i].turnout, "%s: turnout %ld, expected %ld",
+                      want[i].id, sql_long(t.st, sql), want[i].turnout);
+    }
+    /* loaded back, the response time adds the own value or the kind's default (police 60 s) */
+    ck_assert_int_eq(centres_load(t.st, &cs, &err), KKC_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        long at = centres_find(cs, want[i].id);
+        ck_assert_int_ge(at, 0);
+        ck_assert_int_eq(response_turnout_s(centres_get(cs, (size_t)at)),
+                         want[i].turnout < 0 ? 60 : want[i].turnout);
+    }
+    centres_destroy(cs);
+    tmpstore_drop(&t);
+}
+END_TEST
+
+/* The same columns as GeoJSON properties, numbers or text: 90 s, 2 min -> 120 s, "45" -> 45 s,
+ * none -> NULL; 0 and 12.5 s are rejected rows (features 4 and 5). */
+START_TEST(user_geojson_turnout)
+{
+    static const struct bad_row bad[] = {{4, "turnout"}, {5, "turnout"}};
+    struct tmpstore t;
+    struct data_import_opts o = {.centres_path = FIXTURES "turnout.geojson"};
+    struct data_import_stats stats;
+    struct kkc_err err = {0};
+
+    user_file("turnout.geojson", bad, sizeof bad / sizeof bad[0], "H1,H2,H3,H6");
+    tmpstore_open(&t);
+    ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
+    ck_assert_int_eq(sql_long(t.st, "SELECT group_concat(id || ':' || coalesce(turnout_s, '-')) "
+                                    "= 'H1:90,H2:120,H3:45,H6:-' FROM (SELECT * FROM centres "
+                                    "ORDER BY id)"),
+                     1);
+    tmpstore_drop(&t);
+}
+END_TEST
+
 START_TEST(user_geojson)
 {
     static const struct bad_row bad[] = {
@@ -594,6 +656,8 @@ Suite *data_import_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, user_csv);
     tcase_add_test(tc, user_csv_values);
+    tcase_add_test(tc, user_csv_turnout);
+    tcase_add_test(tc, user_geojson_turnout);
     tcase_add_test(tc, user_geojson);
     tcase_add_loop_test(tc, fatal_files, 0, sizeof fatal_cases / sizeof fatal_cases[0]);
     tcase_add_test(tc, csv_missing_columns);

@@ -5,6 +5,7 @@
  * of the WGS84 ellipsoid (no PROJ), SpatiaLite's own GeodesicLength(), StartPoint()/EndPoint(),
  * hand-computed centroids, a union-find over the edges for connectivity. Then the real
  * Heidelberg (.osm.pbf) and West Oakland (.osm.bz2) extracts. */
+#include "road/import/car.h"
 #include "road/import/osm_import.h"
 #include "road/import/profile.h"
 #include "base/store.h"
@@ -14,6 +15,7 @@
 #include <check.h>
 #include <libgen.h>
 #include <math.h>
+#include <readosm.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -725,6 +727,76 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- emergency access -------------------------------------------------------------------- */
+
+/* The ways of emergency.osm as the rules of car.h make them, by hand: verdict, car forward and
+ * backward, emergency forward and backward. */
+static const struct emergency_case {
+    long long way;
+    enum car_verdict v;
+    int fwd, bwd, efwd, ebwd;
+} emergency_cases[] = {
+    {1001, CAR_KEPT, 1, 1, 1, 1},           {1002, CAR_EMERGENCY_ONLY, 0, 0, 1, 1},
+    {1003, CAR_EXCLUDED, 0, 0, 0, 0},       {1004, CAR_EMERGENCY_ONLY, 0, 0, 1, 1},
+    {1005, CAR_EMERGENCY_ONLY, 0, 0, 1, 0}, {1006, CAR_EMERGENCY_ONLY, 0, 0, 1, 1},
+    {1007, CAR_EXCLUDED, 0, 0, 0, 0},       {1008, CAR_EMERGENCY_ONLY, 0, 0, 1, 1},
+    {1009, CAR_KEPT, 1, 1, 0, 0},           {1010, CAR_EMERGENCY_ONLY, 0, 0, 1, 0},
+    {1011, CAR_KEPT, 1, 1, 1, 1},           {1012, CAR_EXCLUDED, 0, 0, 0, 0},
+    {1013, CAR_EXCLUDED, 0, 0, 0, 0},       {1014, CAR_NOT_ROAD, 0, 0, 0, 0},
+};
+#define EMERGENCY_CASES (sizeof emergency_cases / sizeof emergency_cases[0])
+
+struct emergency_seen {
+    struct profile prof;
+    int seen[EMERGENCY_CASES];
+};
+
+static int emergency_way(const void *ud, const readosm_way *w)
+{
+    struct emergency_seen *es = (struct emergency_seen *)ud;
+    struct car_way cw = {0};
+    enum car_verdict v = car_way_eval(&es->prof, w, &cw, NULL, NULL);
+    for (size_t i = 0; i < EMERGENCY_CASES; i++) {
+        const struct emergency_case *c = &emergency_cases[i];
+        if (c->way != w->id)
+            continue;
+        es->seen[i]++;
+        ck_assert_msg(v == c->v, "way %lld: verdict %d, expected %d", c->way, v, c->v);
+        if (v == CAR_NOT_ROAD)
+            continue;
+        ck_assert_msg(cw.forward == c->fwd && cw.backward == c->bwd &&
+                          cw.emergency_fwd == c->efwd && cw.emergency_bwd == c->ebwd,
+                      "way %lld: car %d/%d emergency %d/%d, expected %d/%d %d/%d", c->way,
+                      cw.forward, cw.backward, cw.emergency_fwd, cw.emergency_bwd, c->fwd, c->bwd,
+                      c->efwd, c->ebwd);
+    }
+    return READOSM_OK;
+}
+
+/* Every way of emergency.osm evaluated, each as worked out by hand; then through the import:
+ * the car's graph keeps only the ways a car may drive and counts the emergency-only ones. */
+START_TEST(test_emergency_access)
+{
+    struct emergency_seen es = {0};
+    const void *h = NULL;
+    struct fx f;
+
+    profile_default(&es.prof);
+    ck_assert_int_eq(readosm_open(MAPS "emergency.osm", &h), READOSM_OK);
+    ck_assert_int_eq(readosm_parse(h, &es, NULL, emergency_way, NULL), READOSM_OK);
+    readosm_close(h);
+    for (size_t i = 0; i < EMERGENCY_CASES; i++)
+        ck_assert_msg(es.seen[i] == 1, "way %lld not read", emergency_cases[i].way);
+    fx_import(&f, MAPS "emergency.osm", 0, NULL);
+    ck_assert_int_eq(f.stats.ways_emergency_only, 6);
+    ck_assert_int_eq(f.stats.ways_excluded, 6 + 4);
+    ck_assert_double_eq(q_num(&f, "SELECT count(DISTINCT osm_way_id) FROM road_edges"), 3);
+    ck_assert_double_eq(
+        q_num(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id IN (1001, 1009, 1011)"), 3);
+    fx_close(&f);
+}
+END_TEST
+
 /* ---- the speed profile ------------------------------------------------------------------- */
 
 /* Write text to a new temporary file; caller rm_tmp()s and frees the path. */
@@ -737,6 +809,43 @@ static char *write_tmp(const char *name, const char *text)
     fclose(o);
     return p;
 }
+
+/* OSM centres go through the one validation of every writer (centres_check): a name longer than
+ * CENTRE_TEXT_MAX (600 bytes here) is reported on its node and skipped, the good node beside it
+ * is written, and the count of refused ones is told. */
+START_TEST(test_centres_validated)
+{
+    static const char head[] =
+        "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
+        "<node id=\"1\" lat=\"50.2\" lon=\"15.8\"/><node id=\"2\" lat=\"50.2\" lon=\"15.801\"/>\n"
+        "<way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/>"
+        "<tag k=\"highway\" v=\"residential\"/></way>\n"
+        "<node id=\"951\" lat=\"50.2\" lon=\"15.8005\"><tag k=\"amenity\" v=\"fire_station\"/>"
+        "<tag k=\"name\" v=\"Good\"/></node>\n"
+        "<node id=\"950\" lat=\"50.2\" lon=\"15.8006\"><tag k=\"amenity\" v=\"police\"/>"
+        "<tag k=\"name\" v=\"";
+    static const char tail[] = "\"/></node>\n</osm>\n";
+    char text[sizeof head + 600 + sizeof tail], buf[64];
+    struct fx f;
+    char *map;
+
+    memcpy(text, head, sizeof head - 1);
+    memset(text + sizeof head - 1, 'x', 600);
+    memcpy(text + sizeof head - 1 + 600, tail, sizeof tail);
+    map = write_tmp("long-name.osm", text);
+    fx_import(&f, map, 1, NULL);
+    ck_assert_int_eq(f.stats.centres_added, 1);
+    ck_assert_int_eq(f.stats.centres_rejected, 1);
+    ck_assert(has_report(&f.rep, 950, "name"));
+    ck_assert_double_eq(q_num(&f, "SELECT count(*) FROM centres WHERE id = 'osm-n950'"), 0);
+    ck_assert_str_eq(q_text(&f, buf, sizeof buf, "SELECT name || '/' || source || '/' || status "
+                                                 "FROM centres WHERE id = 'osm-n951'"),
+                     "Good/osm/active");
+    fx_close(&f);
+    rm_tmp(map);
+    free(map);
+}
+END_TEST
 
 START_TEST(test_profile_file)
 {
@@ -862,6 +971,7 @@ Suite *osm_import_suite(void)
     tcase_add_test(tc, test_motorway);
     tcase_add_test(tc, test_missing_nodes);
     tcase_add_test(tc, test_centres);
+    tcase_add_test(tc, test_emergency_access);
     tcase_add_test(tc, test_bz2);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);
@@ -869,6 +979,7 @@ Suite *osm_import_suite(void)
     tc = tcase_create("profile");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_profile_file);
+    tcase_add_test(tc, test_centres_validated);
     tcase_add_loop_test(tc, test_profile_bad, 0, sizeof bad_profiles / sizeof bad_profiles[0]);
     tcase_add_test(tc, test_profile_default);
     suite_add_tcase(s, tc);

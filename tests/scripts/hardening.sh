@@ -245,6 +245,7 @@ if want d; then
   # 1 close + 40 concurrent updates; 1 create; 1 delete
   check "audit rows: create:1, delete:1, update:41 (got $n)" \
     [ "$n" = "create:1,delete:1,update:41" ]
+  py admin-turnout --port "$PORT" --token "$TOKEN"
   g1=$($H sql --db "$adb" --query "SELECT hex(geom) FROM centres WHERE id = '$cid'" || echo a)
   g0=$($H sql --db "$KKC_DB" --query "SELECT hex(geom) FROM centres WHERE id = '$cid'" || echo b)
   check "updates that do not touch lon/lat leave $cid's stored point as it was" [ "$g1" = "$g0" ]

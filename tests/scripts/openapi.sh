@@ -21,16 +21,7 @@ command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --te
 [ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
 [ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
 
-tmp=$(mktemp -d /tmp/kkc-openapi-XXXXXX)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+kkc_tmp openapi
 
 cp "$KKC_DB" "$tmp/db.sqlite" # admin writes change the database
 token=openapi-test-token-0123456789
@@ -66,7 +57,8 @@ rec 200 GET /v1/centres "/v1/centres?format=geojson&include_closed=false"
 rec 400 GET /v1/centres "/v1/centres?kind=navy"
 rec 400 GET /v1/centres "/v1/centres?bbox=1,2,3"
 rec 201 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" \
-  -d '{"id":"OA-1","name":"OpenAPI test","kind":"fire","lon":8.7,"lat":49.4,"phone":"112"}'
+  -d '{"id":"OA-1","name":"OpenAPI test","kind":"fire","lon":8.7,"lat":49.4,"phone":"112",'\
+'"turnout_s":90}'
 rec 409 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" \
   -d '{"id":"OA-1","name":"again","kind":"fire","lon":8.7,"lat":49.4}'
 rec 401 POST /v1/centres /v1/centres "${json[@]}" -d '{"id":"OA-2"}'
@@ -75,6 +67,8 @@ rec 400 POST /v1/centres /v1/centres "${auth[@]}" "${json[@]}" -d '{"id":"OA-3",
 rec 200 GET /v1/centres/{id} /v1/centres/OA-1
 rec 200 GET /v1/centres/{id} "/v1/centres/OA-1?format=geojson"
 rec 404 GET /v1/centres/{id} /v1/centres/NO-SUCH
+rec 200 PUT /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}" "${json[@]}" -d '{"turnout_s":null}'
+rec 400 PUT /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}" "${json[@]}" -d '{"turnout_s":3601}'
 rec 200 PUT /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}" "${json[@]}" -d '{"status":"closed"}'
 rec 404 PUT /v1/centres/{id} /v1/centres/NO-SUCH "${auth[@]}" "${json[@]}" -d '{"name":"x"}'
 rec 204 DELETE /v1/centres/{id} /v1/centres/OA-1 "${auth[@]}"

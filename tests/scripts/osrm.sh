@@ -31,16 +31,7 @@ done
 [ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
 [ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
 
-tmp=$(mktemp -d /tmp/kkc-osrm-XXXXXX)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+kkc_tmp osrm
 
 mkdir "$tmp/web"
 cp tests/osrm/page/index.html "$tmp/web/"

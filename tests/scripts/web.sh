@@ -23,16 +23,7 @@ command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --te
 [ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
 [ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
 
-tmp=$(mktemp -d /tmp/kkc-web-XXXXXX)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+kkc_tmp web
 
 kkc_serve "$KKC_DB" --web-dir "$PWD/service/web"
 curl -fsS "$url/v1/health" >/dev/null || fail "$url/v1/health does not answer"

@@ -27,33 +27,7 @@
 #define HD_LAT0 49.38
 #define HD_LAT1 49.43
 
-/* ---- fixtures ---------------------------------------------------------------------------- */
-
-static struct world_holder heidelberg; /* loaded once (unchecked fixture) */
-static struct hu_server hs;            /* per test */
-static int port;
-
-static void heidelberg_load(void)
-{
-    hu_world_load(&heidelberg, tu_db(), "test_batch");
-}
-
-static void heidelberg_free(void)
-{
-    hu_world_done(&heidelberg);
-}
-
-static void serve(void)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&hs, &heidelberg, NULL, &err) == 0, "%s", err.msg);
-    port = hs.port;
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&hs);
-}
+/* ---- fixtures: the default world and a daemon per test are httputil's hu_fx_* ------------- */
 
 /* ---- HTTP -------------------------------------------------------------------------------- */
 
@@ -94,7 +68,7 @@ static char *post(const char *path, const char *type, const char *body, size_t l
     char *ct = NULL, errbuf[CURL_ERROR_SIZE] = "";
     CURLcode cc;
 
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", port, path), 0);
+    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
     snprintf(hdr, sizeof hdr, "Content-Type: %s", type ? type : "");
     h = curl_slist_append(h, type ? hdr : "Content-Type:");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -131,7 +105,7 @@ static json_t *get_ok(const char *fmt, ...)
     va_start(ap, fmt);
     ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", port, path), 0);
+    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -247,7 +221,7 @@ static long brute_first(const struct centres *cs, double lon, double lat, double
 static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *summary, int k,
                         int by_time)
 {
-    struct world *w = world_get(&heidelberg);
+    struct world *w = world_get(&hu_fx_world);
     double *first_m = calloc(n, sizeof *first_m), *first_s = calloc(n, sizeof *first_s);
     long *load = calloc(centres_count(w->centres), sizeof *load);
     size_t firsts = 0, answered = 0;
@@ -332,7 +306,7 @@ static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *sum
     free(first_m);
     free(first_s);
     free(load);
-    world_put(&heidelberg, w);
+    world_put(&hu_fx_world, w);
 }
 
 /* ---- tests ------------------------------------------------------------------------------- */
@@ -643,7 +617,7 @@ static size_t swap_on_data(char *data, size_t size, size_t n, void *ud)
 {
     struct swap_reader *sr = ud;
     if (sr->next) {
-        world_swap(&heidelberg, sr->next);
+        world_swap(&hu_fx_world, sr->next);
         sr->next = NULL;
     }
     return on_data(data, size, n, &sr->b);
@@ -656,13 +630,14 @@ START_TEST(test_reload_mid_stream)
     char *csv = incidents_csv(v, n), *url = NULL;
     struct swap_reader sr = {{NULL, 0, 0}, NULL};
     struct kkc_err err = {0};
-    struct world *before = world_get(&heidelberg), *after;
+    struct world *before = world_get(&hu_fx_world), *after;
     CURL *c = curl_easy_init();
     long status = 0;
 
-    world_put(&heidelberg, before); /* only the pointer is kept: the stream's is the last ref */
+    world_put(&hu_fx_world, before); /* only the pointer is kept: the stream's is the last ref */
     ck_assert_msg(world_load(tu_db(), &sr.next, &err) == KKC_OK, "%s", err.msg);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d/v1/nearest?by=time&format=ndjson", port),
+    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d/v1/nearest?by=time&format=ndjson",
+                              hu_fx_port),
                      0);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, csv);
@@ -677,9 +652,9 @@ START_TEST(test_reload_mid_stream)
         lines++;
     ck_assert_uint_eq(lines, n + 1);
     ck_assert_ptr_nonnull(strstr(sr.b.p + sr.b.len - 2048, "\"incidents\":20000"));
-    after = world_get(&heidelberg);
+    after = world_get(&hu_fx_world);
     ck_assert_ptr_ne(after, before); /* both were alive at once, so never the same address */
-    world_put(&heidelberg, after);
+    world_put(&hu_fx_world, after);
     curl_easy_cleanup(c);
     free(sr.b.p);
     free(url);
@@ -741,11 +716,11 @@ START_TEST(test_body_total)
     size_t n = 2u << 20;
     char *big = malloc(n + 1), ctype[64], *body;
     long status;
-    int saved = port;
+    int saved = hu_fx_port;
     static const char csv[] = "id,lon,lat\na,8.69,49.41\n";
 
-    ck_assert_msg(http_start(&o, &heidelberg, &small, &err) == KKC_OK, "%s", err.msg);
-    port = http_port(small);
+    ck_assert_msg(http_start(&o, &hu_fx_world, &small, &err) == KKC_OK, "%s", err.msg);
+    hu_fx_port = http_port(small);
     memset(big, ' ', n);
     big[n] = '\0';
     for (int i = 0; i < 3; i++) { /* repeated: nothing stays counted */
@@ -758,7 +733,7 @@ START_TEST(test_body_total)
         free(body);
     }
     http_stop(small);
-    port = saved;
+    hu_fx_port = saved;
     free(big);
 }
 END_TEST
@@ -809,8 +784,8 @@ Suite *batch_suite(void)
     Suite *s = suite_create("batch");
     TCase *tc = tcase_create("http");
     tcase_set_timeout(tc, 600);
-    tcase_add_unchecked_fixture(tc, heidelberg_load, heidelberg_free);
-    tcase_add_checked_fixture(tc, serve, unserve);
+    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
+    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
     tcase_add_test(tc, test_csv_by_distance);
     tcase_add_test(tc, test_geojson_by_time);
     tcase_add_test(tc, test_csv_by_response);

@@ -4,6 +4,7 @@
  * oracles are plain SpatiaLite queries over the same file that the handlers do not run: a full
  * scan with MbrIntersects instead of the spatial index, the road classes per zoom written out
  * here as sets of highway values, and the municipality search re-done in C over every name_key. */
+#include "httputil.h"
 #include "api.h"
 #include "routes.h"
 #include "tctx.h"
@@ -41,22 +42,11 @@ static void layers_teardown(void)
  * body (caller decrefs) and the status in *status. */
 static json_t *call(const char *path, const char *query, int *status)
 {
-    struct params q;
     struct api_res res = {0};
-    struct api_req r = {.method = "GET", .path = path, .q = &q, .w = lw, .t = tctx_get()};
-    char buf[512], *save = NULL;
     json_error_t jerr;
     json_t *v;
 
-    params_init(&q);
-    snprintf(buf, sizeof buf, "%s", query);
-    for (char *kv = strtok_r(buf, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(kv, '=');
-        if (eq)
-            *eq = '\0';
-        params_add(&q, kv, eq ? eq + 1 : "");
-    }
-    api_dispatch(&r, &res);
+    hu_dispatch_get(lw, path, query, &res);
     *status = res.status;
     v = json_loads(res.body ? res.body : "", 0, &jerr);
     ck_assert_msg(v != NULL, "%s?%s: not JSON (%s): %.200s", path, query, jerr.text,

@@ -244,32 +244,6 @@ END_TEST
 
 /* ---- over HTTP --------------------------------------------------------------------------- */
 
-static struct world_holder heidelberg;
-static struct hu_server hs;            /* per test */
-static int port;
-
-static void heidelberg_load(void)
-{
-    hu_world_load(&heidelberg, tu_db(), "test_metrics");
-}
-
-static void heidelberg_free(void)
-{
-    hu_world_done(&heidelberg);
-}
-
-static void serve(void)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&hs, &heidelberg, NULL, &err) == 0, "%s", err.msg);
-    port = hs.port;
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&hs);
-}
-
 static size_t on_data(char *data, size_t size, size_t n, void *ud)
 {
     char **b = ud;
@@ -289,7 +263,7 @@ static long request(const char *method, const char *path, const char *body, char
     char url[256], *got = NULL;
     long status = 0;
     CURL *c = curl_easy_init();
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hu_fx_port, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (body)
@@ -367,7 +341,7 @@ END_TEST
 START_TEST(test_gauges)
 {
     char *text = NULL;
-    struct world *w = world_get(&heidelberg);
+    struct world *w = world_get(&hu_fx_world);
     double centres = 0;
     char labels[128];
     ck_assert_int_eq(request("GET", "/metrics", NULL, &text), 200);
@@ -389,7 +363,7 @@ START_TEST(test_gauges)
     ck_assert_double_ge(sample(text, "kkc_uptime_seconds", ""), 0);
     ck_assert_double_lt(sample(text, "kkc_uptime_seconds", ""), 600);
     free(text);
-    world_put(&heidelberg, w);
+    world_put(&hu_fx_world, w);
 }
 END_TEST
 
@@ -404,8 +378,8 @@ Suite *metrics_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("http");
     tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, heidelberg_load, heidelberg_free);
-    tcase_add_checked_fixture(tc, serve, unserve);
+    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
+    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
     tcase_add_test(tc, test_counters_move);
     tcase_add_test(tc, test_gauges);
     suite_add_tcase(s, tc);

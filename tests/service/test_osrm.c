@@ -34,39 +34,7 @@
 #define HD_LAT0 49.38
 #define HD_LAT1 49.43
 
-/* ---- fixtures ---------------------------------------------------------------------------- */
-
-static struct world_holder heidelberg; /* loaded once (unchecked fixture), read by every test */
-static struct hu_server hs;            /* per test */
-static int port;
-
-static void heidelberg_load(void)
-{
-    hu_world_load(&heidelberg, tu_db(), "test_osrm");
-}
-
-static void heidelberg_free(void)
-{
-    hu_world_done(&heidelberg);
-}
-
-/* Serve holder on 127.0.0.1, any port. */
-static void serve(struct world_holder *holder)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&hs, holder, NULL, &err) == 0, "%s", err.msg);
-    port = hs.port;
-}
-
-static void serve_heidelberg(void)
-{
-    serve(&heidelberg);
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&hs);
-}
+/* ---- fixtures: the default world and a daemon per test are httputil's hu_fx_* ------------- */
 
 /* ---- HTTP -------------------------------------------------------------------------------- */
 
@@ -102,7 +70,7 @@ static json_t *call(const char *method, long *status, const char *fmt, ...)
     va_start(ap, fmt);
     ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", port, path), 0);
+    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -732,12 +700,12 @@ static void map_load(const char *const *xml, struct world_holder *holder)
 static void hand_serve(void)
 {
     map_load((const char *const[]){fx_hand_map, NULL}, &hand);
-    serve(&hand);
+    hu_fx_serve_holder(&hand);
 }
 
 static void hand_unserve(void)
 {
-    unserve();
+    hu_fx_unserve();
     world_holder_done(&hand);
 }
 
@@ -874,12 +842,12 @@ static struct world_holder ramps;
 static void ramps_serve(void)
 {
     map_load(fx_ramp_map, &ramps);
-    serve(&ramps);
+    hu_fx_serve_holder(&ramps);
 }
 
 static void ramps_unserve(void)
 {
-    unserve();
+    hu_fx_unserve();
     world_holder_done(&ramps);
 }
 
@@ -934,8 +902,8 @@ Suite *osrm_suite(void)
     Suite *s = suite_create("osrm");
     TCase *tc = tcase_create("heidelberg");
     tcase_set_timeout(tc, 300);
-    tcase_add_unchecked_fixture(tc, heidelberg_load, heidelberg_free);
-    tcase_add_checked_fixture(tc, serve_heidelberg, unserve);
+    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
+    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
     tcase_add_test(tc, test_route_shape);
     tcase_add_test(tc, test_route_geometries);
     tcase_add_test(tc, test_route_client_params);

@@ -421,6 +421,68 @@ START_TEST(list_items)
 }
 END_TEST
 
+/* The exact walk keeps empty items and reads only len bytes; the items written out by hand,
+ * joined with '|' ("-" for an item too long for the 4-byte buffer). */
+static const struct {
+    const char *s;
+    size_t len; /* 0: strlen */
+    const char *want;
+} exact_cases[] = {
+    {"a;b", 0, "a|b"},          {"a;;b", 0, "a||b"},    {";a;", 0, "|a|"},
+    {"", 0, ""},                {";", 0, "|"},          {"ab;toolong;c", 0, "ab|-|c"},
+    {"1,2;3,4.json", 7, "1,2|3,4"}, {"x;y", 1, "x"},
+};
+
+START_TEST(list_items_exact)
+{
+    char buf[4], got[64] = "";
+    size_t len = exact_cases[_i].len ? exact_cases[_i].len : strlen(exact_cases[_i].s);
+    struct params_items it = params_items_exact(exact_cases[_i].s, len, ';');
+    int r, n = 0;
+    while ((r = params_item_next(&it, buf, sizeof buf)) != 0) {
+        if (n++)
+            strcat(got, "|");
+        strcat(got, r > 0 ? buf : "-");
+    }
+    ck_assert_str_eq(got, exact_cases[_i].want);
+    ck_assert_int_eq(n, (int)params_items_count(exact_cases[_i].s, len, ';'));
+}
+END_TEST
+
+/* Pairs: exactly two finite decimals; LON,LAT within WGS84 range. */
+START_TEST(pairs)
+{
+    static const char *const bad[] = {"1",     "1,",   ",2",  "1,2,3", "1;2",  "a,2",
+                                      "1,nan", "0x1,2", "1, 2", "",    ",",    "1,,2"};
+    double a = 0, b = 0;
+    ck_assert(params_parse_pair("15.83,-50.5", &a, &b) && a == 15.83 && b == -50.5);
+    ck_assert(params_parse_lonlat("-180,90", &a, &b) && a == -180 && b == 90);
+    ck_assert(!params_parse_lonlat("180.5,0", &a, &b));
+    ck_assert(!params_parse_lonlat("0,-90.1", &a, &b));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!params_parse_pair(bad[i], &a, &b), "'%s' taken as a pair", bad[i]);
+}
+END_TEST
+
+/* Lists of lists: the outer items in place, the inner walked over the span. */
+START_TEST(list_spans)
+{
+    struct params_items out = params_items("1,2,3,4||5,6", '|'), in;
+    const char *item;
+    size_t len;
+    char buf[8];
+    ck_assert(params_item_span(&out, &item, &len) && len == 7 && strncmp(item, "1,2,3,4", 7) == 0);
+    in = params_items_exact(item, len, ',');
+    for (int k = 1; k <= 4; k++) {
+        ck_assert_int_eq(params_item_next(&in, buf, sizeof buf), 1);
+        ck_assert_int_eq(atoi(buf), k);
+    }
+    ck_assert_int_eq(params_item_next(&in, buf, sizeof buf), 0);
+    ck_assert(params_item_span(&out, &item, &len) && len == 3 && strncmp(item, "5,6", 3) == 0);
+    ck_assert(!params_item_span(&out, &item, &len));
+}
+END_TEST
+
 Suite *params_suite(void)
 {
     Suite *s = suite_create("params");
@@ -445,6 +507,9 @@ Suite *params_suite(void)
     tcase_add_test(tc, too_many);
     tcase_add_test(tc, long_value_message);
     tcase_add_test(tc, list_items);
+    tcase_add_loop_test(tc, list_items_exact, 0, sizeof exact_cases / sizeof exact_cases[0]);
+    tcase_add_test(tc, pairs);
+    tcase_add_test(tc, list_spans);
     suite_add_tcase(s, tc);
     return s;
 

@@ -23,6 +23,7 @@
 #include "coverage/reach.h"
 #include "road/snap.h"
 #include "base/store.h"
+#include "bench_util.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -43,19 +44,6 @@ struct env {
     struct reach *r;
     struct reach_source src;
 };
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* One timed piece of work; returns 0 or -1 (failed). */
 typedef int (*work_fn)(struct env *e, const void *arg);

@@ -22,6 +22,7 @@
 #include "road/graph.h"
 #include "coverage/plan.h"
 #include "base/store.h"
+#include "bench_util.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -39,19 +40,6 @@ struct env {
     GEOSContextHandle_t h;
     struct crs_ctx *crs;
 };
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Run q once to warm up, then rounds times; print the times and what was found. 0 or -1. */
 static int timed(const char *what, struct env *e, const struct plan_request *q, int rounds)

@@ -21,6 +21,7 @@
 #include "coverage/standards.h"
 #include "road/graph.h"
 #include "road/snap.h"
+#include "bench_util.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,19 +42,6 @@ static struct {
     GEOSContextHandle_t h;
     struct crs_ctx *crs;
 } e;
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Time coverage_run(q) on base b: one warm-up, then rounds runs; prints the covered share. */
 static int timed(const char *what, const struct coverage_base *b, const struct coverage_request *q,

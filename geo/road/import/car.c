@@ -120,10 +120,8 @@ static int blocked(const struct ctx *c, const char *hw)
         say(c, "oneway=reversible, skipped");
         return 1;
     }
-    if (((v = wtag(c, "impassable")) && !strcmp(v, "yes")) ||
-        ((v = wtag(c, "status")) && !strcmp(v, "impassable")))
-        return 1;
-    return (v = wtag(c, "service")) && !strcmp(v, "emergency_access");
+    return ((v = wtag(c, "impassable")) && !strcmp(v, "yes")) ||
+           ((v = wtag(c, "status")) && !strcmp(v, "impassable"));
 }
 
 /* Access of one direction: 1 open, 0 closed, 2 restricted, 3 private (see car.h). */
@@ -137,6 +135,19 @@ static int access_of(const struct ctx *c, const char *v)
         return 0;
     say(c, "access=%s (motorcar .. access) not understood, open", v);
     return 1;
+}
+
+/* Emergency access of one direction (see car.h): em the emergency[:dir] value, car the car's
+ * access value (motorcar .. access), psv the psv / bus value, f the car's access_of(). 1 open. */
+static int emergency_of(const char *em, const char *car, const char *psv, int f, int em_way)
+{
+    static const char *const em_open[] = {"yes", "designated", "permissive", "official", NULL};
+    static const char *const psv_open[] = {"yes", "designated", "permissive", NULL};
+    if (em)
+        return car_in(em, em_open) ? 1 : strcmp(em, "no") == 0 ? 0 : f > 0 || em_way;
+    if (em_way || (car && strcmp(car, "emergency") == 0))
+        return 1;
+    return f > 0 || (psv && car_in(psv, psv_open));
 }
 
 /* 1 when one direction is closed by the vehicle's size: height, width, length, weight. */
@@ -161,16 +172,24 @@ static void access_both(const struct ctx *c, struct car_way *out)
                                         NULL};
     static const char *const length[] = {"maxlength", NULL};
     static const char *const weight[] = {"maxweight", NULL};
-    const char *af, *ab, *hf, *hb, *wf, *wb, *lf, *lb, *tf, *tb;
+    static const char *const emergency[] = {"emergency", NULL};
+    static const char *const psv[] = {"psv", "bus", NULL};
+    const char *af, *ab, *hf, *hb, *wf, *wb, *lf, *lb, *tf, *tb, *ef, *eb, *pf, *pb, *v;
+    int em_way = (v = wtag(c, "service")) && !strcmp(v, "emergency_access");
 
     by_set(c, hierarchy, &af, &ab);
+    by_set(c, emergency, &ef, &eb);
+    by_set(c, psv, &pf, &pb);
     by_set(c, height, &hf, &hb);
     by_set(c, width, &wf, &wb);
     by_set(c, length, &lf, &lb);
     by_set(c, weight, &tf, &tb);
     int f = access_of(c, af), b = ab == af ? f : access_of(c, ab);
-    out->forward = f > 0 && !too_big(c, hf, wf, lf, tf);
-    out->backward = b > 0 && !too_big(c, hb, wb, lb, tb);
+    int big_f = too_big(c, hf, wf, lf, tf), big_b = too_big(c, hb, wb, lb, tb);
+    out->forward = !em_way && f > 0 && !big_f;
+    out->backward = !em_way && b > 0 && !big_b;
+    out->emergency_fwd = emergency_of(ef, af, pf, f, em_way) && !big_f;
+    out->emergency_bwd = emergency_of(eb, ab, pb, b, em_way) && !big_b;
     out->restricted_fwd = (uint8_t)(f >= 2 ? f - 1 : 0);
     out->restricted_bwd = (uint8_t)(b >= 2 ? b - 1 : 0);
 }
@@ -188,14 +207,14 @@ static void oneway(const struct ctx *c, const char *hw, struct car_way *out)
     for (const char *const *k = keys; *k && !v; k++)
         v = wtag(c, *k);
     if (v && car_in(v, yes))
-        out->backward = 0;
+        out->backward = out->emergency_bwd = 0;
     else if (v && car_in(v, rev))
-        out->forward = 0;
+        out->forward = out->emergency_fwd = 0;
     else if (!v || !car_in(v, both)) {
         if (v)
             say(c, "oneway=%s not understood, ignored", v);
         if (out->roundabout || (hw && (!strcmp(hw, "motorway") || !strcmp(hw, "motorway_link"))))
-            out->backward = 0;
+            out->backward = out->emergency_bwd = 0;
     }
 }
 
@@ -261,7 +280,11 @@ enum car_verdict car_way_eval(const struct profile *p, const readosm_way *w, str
     }
     out->forward = out->forward && out->kmh_fwd > 0;
     out->backward = out->backward && out->kmh_bwd > 0;
-    return out->forward || out->backward ? CAR_KEPT : CAR_EXCLUDED;
+    out->emergency_fwd = out->emergency_fwd && out->kmh_fwd > 0;
+    out->emergency_bwd = out->emergency_bwd && out->kmh_bwd > 0;
+    if (out->forward || out->backward)
+        return CAR_KEPT;
+    return out->emergency_fwd || out->emergency_bwd ? CAR_EMERGENCY_ONLY : CAR_EXCLUDED;
 }
 
 unsigned car_node_eval(const struct profile *p, const readosm_node *nd)

@@ -6,8 +6,8 @@
  * Way kept at all: highway=* of a routable profile class, or route=ferry / route=shuttle_train
  * (a "ferry" / "shuttle_train" class). Dropped: area=yes; highway=construction,
  * railway=construction, construction=* other than no|widening|minor, proposed=*;
- * oneway=reversible; impassable=yes, status=impassable, smoothness=impassable;
- * service=emergency_access.
+ * oneway=reversible; impassable=yes, status=impassable, smoothness=impassable.
+ * service=emergency_access is closed to cars but open to emergency vehicles (below).
  *
  * Access, per direction: the first of motorcar, motor_vehicle, vehicle, access that is set
  * (each key tried as key:forward / key:backward, then key). Open: yes, motorcar, motor_vehicle,
@@ -21,6 +21,18 @@
  * maxheight below vehicle_height; maxwidth:physical / maxwidth / width / est_width at or below
  * vehicle_width; maxlength below vehicle_length; maxweight below vehicle_weight (t unless kg or
  * lbs). "default", "none", "no-sign", "unsigned" heights are 4.5 m. -> that direction closed.
+ *
+ * Emergency vehicles (police, fire, ambulance with lights and siren), per direction: the
+ * emergency tag (emergency:forward / emergency:backward, then emergency) decides when set:
+ * yes|designated|permissive|official open, no closed, any other value as without it. Without
+ * it: open on service=emergency_access, where the car's access value is "emergency"
+ * (access=emergency, motor_vehicle=emergency), where a car may drive (restricted ones
+ * included: a private or destination road does not stop an emergency), and where the car is
+ * closed out but psv or bus (same :forward/:backward rule) is yes|designated|permissive (bus
+ * roads and bus lanes mapped as ways). The size limits, the one-way rules and the speeds are
+ * the car's. So "access=no + emergency=yes" is open to them, "emergency=no" closed even where
+ * cars drive. A way open to emergency vehicles only is CAR_EMERGENCY_ONLY: not in the car's
+ * graph (nothing consumes these ways yet; the service profiles still drive the car's roads).
  *
  * Direction: oneway:motorcar, oneway:motor_vehicle, oneway:vehicle, then oneway. yes|1|true
  * forward only; -1|reverse backward only; no|false|0 both; alternating both (car.lua only slows
@@ -56,14 +68,17 @@ struct car_way {
     uint8_t forward, backward;              /* drivable in that direction */
     uint8_t restricted_fwd, restricted_bwd; /* 1 destination / delivery / customers, 2 private */
     uint8_t roundabout;                     /* junction=roundabout|circular */
+    uint8_t emergency_fwd, emergency_bwd;   /* drivable by an emergency vehicle (rules above) */
     double kmh_fwd, kmh_bwd;                /* speeds (0 where closed) */
     double duration_s;                      /* > 0: duration of the whole way (ferries) */
 };
 
-enum car_verdict { CAR_NOT_ROAD = -1, CAR_EXCLUDED = 0, CAR_KEPT = 1 };
+enum car_verdict { CAR_NOT_ROAD = -1, CAR_EXCLUDED = 0, CAR_KEPT = 1, CAR_EMERGENCY_ONLY = 2 };
 
 /* Evaluate way w. CAR_NOT_ROAD for ways without a routable class (silent), CAR_EXCLUDED for a
- * road the rules above drop (counted; oddities reported), CAR_KEPT with *out filled. */
+ * road the rules above drop (counted; oddities reported), CAR_KEPT with *out filled (a car may
+ * drive it; emergency_* say whether an emergency vehicle may), CAR_EMERGENCY_ONLY with *out
+ * filled when only an emergency vehicle may (forward = backward = 0). */
 enum car_verdict car_way_eval(const struct profile *p, const readosm_way *w, struct car_way *out,
                               car_report_fn report, void *ud);
 

@@ -2,6 +2,8 @@
  * osm_import.h, "Centres"). */
 #include "road/import/osm_imp.h"
 
+#include "centres/centres_write.h"
+
 #include <math.h>
 #include <spatialite/gaiageo.h>
 #include <stdio.h>
@@ -184,60 +186,41 @@ static const char *kind_label(const char *kind)
     return strcmp(kind, "fire") == 0 ? "Fire station" : "Ambulance station";
 }
 
-/* Bind a nullable string to parameter i. */
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-/* Insert centre c; an id already present is reported and counted, not an error. */
-static enum kkc_code centre_write(struct imp *im, struct store *st, sqlite3_stmt *s,
-                                  const struct ocentre *c)
+/* Insert centre c through centres_insert() (the one validation and write side of every
+ * writer); an id already present or a row the validation refuses is reported and counted, not an
+ * error. */
+static enum kkc_code centre_write(struct imp *im, struct store *st, const struct ocentre *c)
 {
     char id[40], name[96];
-    int r, ext;
+    struct kkc_err e = {0};
+    struct centre_rec r;
+    enum kkc_code rc;
 
     snprintf(id, sizeof id, "osm-%c%lld", c->type, c->id);
     snprintf(name, sizeof name, "%s (OSM %c%lld)", kind_label(c->kind), c->type, c->id);
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, c->name ? c->name : name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, c->kind, -1, SQLITE_STATIC);
-    bind_opt(s, 4, c->address);
-    bind_opt(s, 5, c->city);
-    bind_opt(s, 6, c->phone);
-    bind_opt(s, 7, c->email);
-    bind_opt(s, 8, c->www);
-    bind_opt(s, 9, c->hours);
-    sqlite3_bind_double(s, 10, c->lon);
-    sqlite3_bind_double(s, 11, c->lat);
-    r = sqlite3_step(s);
-    ext = sqlite3_extended_errcode(store_db(st));
-    if (r == SQLITE_DONE) {
+    r = (struct centre_rec){.id = id, .name = c->name ? c->name : name, .kind = c->kind,
+                            .lon = c->lon, .lat = c->lat, .address = c->address,
+                            .municipality = c->city, .phone = c->phone, .email = c->email,
+                            .www = c->www, .hours = c->hours, .source = "osm", .status = "active"};
+    rc = centres_insert(st, &r, &e);
+    if (rc == KKC_OK) {
         im->st.centres_added++;
-    } else if (ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    } else if (rc == KKC_ECONFLICT) {
         osm_imp_report(im, c->id, "%s: centre id already exists, skipped", id);
         im->st.centres_duplicate++;
+    } else if (rc == KKC_EINVAL) {
+        osm_imp_report(im, c->id, "%s: %s, skipped", id, e.msg);
+        im->st.centres_rejected++;
     } else {
-        sqlite3_reset(s);
-        return store_fail(st, "insert centre", im->err);
+        return kkc_err_set(im->err, rc, "%s", e.msg);
     }
-    sqlite3_reset(s);
     return KKC_OK;
 }
 
 /* Place and insert every centre candidate. */
 enum kkc_code write_centres(struct imp *im, struct store *st)
 {
-    sqlite3_stmt *s = NULL;
-    enum kkc_code rc = store_prepare(
-        st,
-        "INSERT INTO centres (id, name, kind, address, municipality, phone, email, www, hours, "
-        "source, status, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'osm', 'active', "
-        "MakePoint(?, ?, 4326))",
-        &s, im->err);
+    enum kkc_code rc = KKC_OK;
 
     for (size_t i = 0; !rc && i < im->ncentres; i++) {
         struct ocentre *c = &im->centres[i];
@@ -246,8 +229,7 @@ enum kkc_code write_centres(struct imp *im, struct store *st)
                        c->kind);
             continue;
         }
-        rc = centre_write(im, st, s, c);
+        rc = centre_write(im, st, c);
     }
-    sqlite3_finalize(s);
     return rc;
 }

@@ -153,8 +153,9 @@ static void road_way_add(struct imp *im, const readosm_way *w)
 
     if (v == CAR_NOT_ROAD)
         return;
-    if (v == CAR_EXCLUDED) {
+    if (v == CAR_EXCLUDED || v == CAR_EMERGENCY_ONLY) {
         im->st.ways_excluded++;
+        im->st.ways_emergency_only += v == CAR_EMERGENCY_ONLY;
         return;
     }
     if (w->node_ref_count < 2) {

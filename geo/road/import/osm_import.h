@@ -68,11 +68,13 @@ struct osm_import_stats {
     long relations_read;    /* OSM relations in the file */
     long ways_kept;         /* routable ways that gave at least one edge */
     long ways_excluded;     /* routable class but area=yes, access, or a reversible oneway */
+    long ways_emergency_only; /* of those, open to emergency vehicles only (car.h), not stored */
     long road_nodes;        /* rows written to road_nodes */
     long road_edges;        /* rows written to road_edges */
     long restrictions;      /* turn restrictions that apply (the rest are reported) */
     long centres_added;     /* rows written to centres */
     long centres_duplicate; /* centres skipped because their id existed */
+    long centres_rejected;  /* centres the one validation (centres_check) refused, reported */
     long reports;           /* calls of opts->report (made or not) */
     double length_km;       /* total length of the edges */
     double elapsed_s;       /* wall-clock time of the import */

@@ -618,6 +618,52 @@ def cmd_admin_crud(a):
     return failures
 
 
+def cmd_admin_turnout(a):
+    """A centre's own turnout through the admin API: stored, listed, added to response times
+    (response_s - duration_s is exactly the turnout), reset to the kind's default by null; bad
+    values (0, 3601, 1.5, "90") are 400 and change nothing."""
+    p, t = a.port, a.token
+    cid, path = "HARD-TURN-1", "/v1/centres/HARD-TURN-1"
+    new = {"id": cid, "name": "Turnout test station", "kind": "fire", "lon": 8.70,
+           "lat": 49.40, "turnout_s": 300}  # on the default data's road network (Heidelberg)
+    s, h, b = request(p, "POST", "/v1/centres", body=json.dumps(new), headers=auth(t))
+    v = json.loads(b) if s == 201 else {}
+    check(s == 201 and v.get("turnout_s") == 300, "POST with turnout_s 300 -> 201, stored 300",
+          "status %d %r" % (s, b[:160]))
+
+    def hit():
+        s, v = get_json(p, "/v1/nearest?lon=8.70&lat=49.40&k=20&kind=fire&by=response")
+        mine = [r for r in (v or {}).get("results", []) if r["centre"]["id"] == cid]
+        return mine[0] if s == 200 and mine else {}
+
+    r = hit()
+    check(r.get("centre", {}).get("id") == cid and r.get("turnout_s") == 300 and
+          abs(r["response_s"] - r["duration_s"] - 300) < 0.11,
+          "by=response: turnout 300 s + drive time", "%r" % {k: r.get(k) for k in
+                                                            ("turnout_s", "response_s",
+                                                             "duration_s")})
+    s, v = get_json(p, path)
+    check(s == 200 and v.get("turnout_s") == 300 and v.get("response_turnout_s") == 300,
+          "GET shows turnout_s 300 and response_turnout_s 300", "%r" % v)
+    for bad in ["0", "3601", "1.5", '"90"', "-5", "true"]:
+        expect_error(p, "PUT", path, 400, "InvalidQuery", "PUT turnout_s %s -> 400" % bad,
+                     body='{"turnout_s": %s}' % bad, headers=auth(t))
+    s, v = get_json(p, path)
+    check(v.get("turnout_s") == 300, "the refused writes kept 300", "%r" % v.get("turnout_s"))
+    s, h, b = request(p, "PUT", path, body='{"turnout_s": null}', headers=auth(t))
+    v = json.loads(b) if s == 200 else {}
+    check(s == 200 and v.get("turnout_s") is None, "PUT turnout_s null -> 200, none stored",
+          "status %d %r" % (s, b[:160]))
+    s, v = get_json(p, path)
+    check(v.get("turnout_s") is None and v.get("response_turnout_s") == 120,
+          "then the fire default 120 s applies", "%r" % v)
+    r = hit()
+    check(r.get("turnout_s") == 120, "by=response adds 120 s", "%r" % r.get("turnout_s"))
+    s, h, b = request(p, "DELETE", path, headers=auth(t))
+    check(s == 204, "DELETE it -> 204", "status %d" % s)
+    return failures
+
+
 def cmd_admin_concurrent(a):
     """Writers in parallel with readers: every write answered 200, each one audited."""
     p, t = a.port, a.token
@@ -822,6 +868,7 @@ def main():
     add("admin-close", cmd_admin_close, port, token, "--lon", "--lat", "--state")
     add("admin-closed-still", cmd_admin_closed_still, port, "--lon", "--lat", "--state")
     add("admin-crud", cmd_admin_crud, port, token)
+    add("admin-turnout", cmd_admin_turnout, port, token)
     add("admin-concurrent", cmd_admin_concurrent, port, token, "--id",
         ("--threads", {"type": int, "default": 4}), ("--n", {"type": int, "default": 10}))
     add("put", cmd_put, port, token, "--id", "--body")

@@ -4,6 +4,21 @@
 # an access log, in the background (its pid into $pid, its stderr into $tmp/server.log), wait up
 # to 10 s for the port file and set $url to http://127.0.0.1:PORT. Needs $KKC_BIN, $tmp and a
 # `fail` function; the caller's EXIT trap stops the server (kill "$pid").
+# kkc_tmp NAME: a new directory /tmp/kkc-NAME-XXXXXX in $tmp, $pid empty, and an EXIT trap that
+# stops the server kkc_serve started (if any) and removes the directory.
+kkc_tmp() {
+  tmp=$(mktemp -d "/tmp/kkc-$1-XXXXXX")
+  pid=
+  trap kkc_cleanup EXIT
+}
+kkc_cleanup() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+
 kkc_serve() {
   local db=$1
   shift
