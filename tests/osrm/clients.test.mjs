@@ -100,7 +100,9 @@ const PHRASED = [
     en: ['Enter the roundabout and take the 2nd exit onto Sandwingert'] },
   { coords: '8.6425,49.4183;8.6441,49.4172',
     en: ['Enter the roundabout and take the 1st exit onto L 637'] },
-  { coords: '8.6036,49.3681;8.6204,49.3633',
+  // from a point on the road (0.02 m): 800 m off in a field, the nearest road is the other
+  // carriageway (route_ends: a nearer road off the main component that connects), no ramps
+  { coords: '8.613862,49.371738;8.6204,49.3633',
     en: ['Take the ramp on the right', 'Merge left onto B 535', 'Take the ramp onto B 535',
       'Turn right onto Leimener Weg (K 9711)'] },
 ];

@@ -108,8 +108,32 @@ def restrictions(db):
         used += bool(p)
         skipped += not p
         out += [q for q in p if len(set(q)) == len(q)]
+    out += twin_uturns(con)
     con.close()
     return out, used, skipped
+
+
+def twin_uturns(con):
+    """A way stored as one row per direction (its speeds or access differ by direction) is one
+    road to the turn graph: turning from one row onto its twin where the node has another way out
+    is a u-turn, which it allows at dead ends only; pgr_trsp sees two edges, so those turns are
+    forbidden paths here."""
+    rows = list(con.execute("SELECT id, source, target, osm_way_id, forward, backward "
+                            "FROM road_edges"))
+    outdeg = defaultdict(int)
+    by_way = defaultdict(list)
+    for e, s, t, w, fw, bw in rows:
+        outdeg[s] += fw
+        outdeg[t] += bw
+        if fw and not bw:
+            by_way[w].append((e, s, t))
+    paths = []
+    for segs in by_way.values():
+        for e1, s1, t1 in segs:
+            for e2, s2, t2 in segs:
+                if e1 != e2 and s2 == t1 and t2 == s1 and outdeg[t1] > 1:
+                    paths.append([e1, e2])
+    return paths
 
 
 def reconnect(port):
