@@ -92,7 +92,7 @@ TOOLS := $(BUILD)/route_pairs $(BUILD)/turn_pairs
 $(TOOLS): $(BUILD)/%: tests/tools/%.c $(BUILD)/libkkcgeo.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libkkcgeo.a $(PKG_LIBS)
 
-test-scripts: $(KKC) $(DB) $(BUILD)/route_pairs
+test-scripts: $(KKC) $(DB) $(TOOLS)
 	@failed=""; for t in tests/scripts/*.sh; do [ -f "$$t" ] || continue; \
 	  echo "== $$t"; KKC_DB=$(DB) KKC_BIN=$(KKC) DATA_SRC=$(DATA_SRC) \
 	    KKC_FUZZ_SECONDS=$(CI_FUZZ_SECONDS) bash "$$t" || failed="$$failed $$t"; \

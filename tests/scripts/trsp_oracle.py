@@ -115,23 +115,22 @@ def restrictions(db):
 
 def twin_uturns(con):
     """A way stored as one row per direction (its speeds or access differ by direction) is one
-    road to the turn graph: turning from one row onto its twin where the node has another way out
-    is a u-turn, which it allows at dead ends only; pgr_trsp sees two edges, so those turns are
-    forbidden paths here."""
+    road to the turn graph: turning from one row onto its twin is a u-turn, and the graph this
+    oracle compares (turn_pairs: every turn free, no u-turn anywhere) has none; pgr_trsp sees two
+    edges, so those turns are forbidden paths here."""
     rows = list(con.execute("SELECT id, source, target, osm_way_id, forward, backward "
                             "FROM road_edges"))
-    outdeg = defaultdict(int)
-    by_way = defaultdict(list)
+    by_way = defaultdict(list)  # the driven segments (edge, from, to) of each way
     for e, s, t, w, fw, bw in rows:
-        outdeg[s] += fw
-        outdeg[t] += bw
-        if fw and not bw:
+        if fw:
             by_way[w].append((e, s, t))
+        if bw:
+            by_way[w].append((e, t, s))
     paths = []
     for segs in by_way.values():
-        for e1, s1, t1 in segs:
-            for e2, s2, t2 in segs:
-                if e1 != e2 and s2 == t1 and t2 == s1 and outdeg[t1] > 1:
+        for e1, a1, b1 in segs:
+            for e2, a2, b2 in segs:
+                if e1 != e2 and a2 == b1 and b2 == a1:
                     paths.append([e1, e2])
     return paths
 
