@@ -302,7 +302,7 @@ enum kkc_code labels_centre_node_times(const struct labels *l, size_t i, double 
 
     if (i >= l->ncentres || l->state[i] != LABELS_USED)
         return kkc_err_set(err, KKC_EINVAL, "centre %zu is not labelled", i);
-    rc = tnet_search_create(g, 0, 0, &s, err);
+    rc = tnet_search_create(g, &s, err);
     size_t nd = rc ? 0 : tnet_sources(g, &l->snaps[i], d, 64);
     if (!rc)
         rc = tnet_search_run(g, s, d, nd < 64 ? nd : 64, 0, GRAPH_COST_INF, err);

@@ -377,10 +377,9 @@ enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint
     ctx->nsrc = tnet_node_sources(g, from, ctx->src, ctx->cap_src);
     ctx->ndst = tnet_node_targets(g, to, ctx->dst, ctx->cap_dst);
     ctx->offset = 0, ctx->dst_edge = GRAPH_NONE;
-    ctx->ldep[0] = ctx->larr[0] = (struct graph_seed){from, 0};
-    ctx->ltdep[0] = (struct graph_seed){to, 0};
+    ctx->ldep[0] = (struct graph_seed){from, 0};
+    ctx->larr[0] = ctx->ltdep[0] = (struct graph_seed){to, 0};
     ctx->nldep = ctx->nlarr = ctx->nltdep = 1;
-    ctx->larr[0].node = to;
     enum kkc_code rc = search_go(ctx, from == to ? 0 : GRAPH_COST_INF, err);
     if (!rc && ctx->best_kind == BEST_NONE)
         return kkc_err_set(err, KKC_ENOROUTE, "no route from node %u to node %u",

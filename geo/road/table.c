@@ -43,7 +43,7 @@ static enum kkc_code table_search(const struct graph *g, const struct snap *src,
     int fwd = ns <= nd; /* search from each source, or backwards from each destination */
     size_t nsearch = fwd ? ns : nd, nother = fwd ? nd : ns;
     struct tnet_search *s = NULL;
-    enum kkc_code rc = tnet_search_create(g, 0, 0, &s, err);
+    enum kkc_code rc = tnet_search_create(g, &s, err);
 
     for (size_t i = 0; !rc && i < nsearch; i++) {
         struct tnet_seed *seeds;
@@ -56,7 +56,7 @@ static enum kkc_code table_search(const struct graph *g, const struct snap *src,
         free(seeds);
         for (size_t j = 0; !rc && j < nother; j++)
             out[fwd ? i * nd + j : j * nd + i] =
-                tnet_cost_at(g, s, !fwd, fwd ? &dst[j] : &src[j], NULL);
+                tnet_cost_at(g, s, !fwd, fwd ? &dst[j] : &src[j]);
     }
     tnet_search_destroy(s);
     if (!rc)

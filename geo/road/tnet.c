@@ -57,7 +57,10 @@ static void node_starts(const struct graph *g, const struct snap *p, struct tnet
     }
 }
 
-size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
+/* Where p starts: each open direction s of its edge at the rest of s, and for a point on a node
+ * every other open segment leaving it at its whole cost (node = seg = the segment). */
+static size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out,
+                          size_t cap)
 {
     size_t n = 0;
     for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++)
@@ -175,8 +178,8 @@ size_t tnet_node_targets(const struct graph *g, uint32_t v, struct tnet_seed *ou
 
 /* ---- one-to-all ------------------------------------------------------------------------------ */
 
-enum kkc_code tnet_search_create(const struct graph *g, int with_owner, int with_parent,
-                                 struct tnet_search **out, struct kkc_err *err)
+enum kkc_code tnet_search_create(const struct graph *g, struct tnet_search **out,
+                                 struct kkc_err *err)
 {
     struct tnet_search *s = calloc(1, sizeof *s);
     uint32_t n = g->turn->n;
@@ -185,10 +188,7 @@ enum kkc_code tnet_search_create(const struct graph *g, int with_owner, int with
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (search)");
     s->n = n;
     s->dist = malloc(((size_t)n + 1) * sizeof *s->dist);
-    s->owner = with_owner ? malloc(((size_t)n + 1) * sizeof *s->owner) : NULL;
-    s->parent = with_parent ? malloc(((size_t)n + 1) * sizeof *s->parent) : NULL;
-    if (!s->dist || (with_owner && !s->owner) || (with_parent && !s->parent) ||
-        graph_heap_reserve(&s->h, 1024, err)) {
+    if (!s->dist || graph_heap_reserve(&s->h, 1024, err)) {
         tnet_search_destroy(s);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (search of %u nodes)", n);
     }
@@ -200,42 +200,32 @@ void tnet_search_destroy(struct tnet_search *s)
 {
     if (!s)
         return;
-    free(s->dist), free(s->owner), free(s->parent);
+    free(s->dist);
     graph_heap_free(&s->h);
     free(s);
 }
 
-/* Lower value, or the same value from a lower owner: the order every search here agrees on. */
-static int better(const struct tnet_search *s, uint32_t y, graph_cost d, uint32_t o)
+/* Lower x's value to d when that improves it. Returns 0, or -1 out of memory. */
+static int relax(struct tnet_search *s, uint32_t y, graph_cost d)
 {
-    return d < s->dist[y] || (d == s->dist[y] && s->owner && o < s->owner[y]);
-}
-
-static int relax(struct tnet_search *s, uint32_t y, graph_cost d, uint32_t o, uint32_t from)
-{
-    if (d == GRAPH_COST_INF || !better(s, y, d, o))
+    if (d == GRAPH_COST_INF || d >= s->dist[y])
         return 0;
     s->dist[y] = d;
-    if (s->owner)
-        s->owner[y] = o;
-    if (s->parent)
-        s->parent[y] = from;
-    return graph_heap_push(&s->h, d, y, o);
+    return graph_heap_push(&s->h, d, y, 0);
 }
 
 /* Relax the arcs out of x (or into x, backward). Returns 0 or -1 out of memory. */
 static int expand(const struct graph *g, struct tnet_search *s, uint32_t x, int backward,
-                  graph_cost dx, uint32_t o)
+                  graph_cost dx)
 {
     const struct turn_graph *t = g->turn;
     int oom = 0;
     if (!backward)
         for (uint64_t a = t->first_out[x]; !oom && a < t->first_out[x + 1]; a++)
-            oom = relax(s, t->head[a], add_cost(dx, tnet_arc_cost(g, a)), o, x);
+            oom = relax(s, t->head[a], add_cost(dx, tnet_arc_cost(g, a)));
     else
         for (uint64_t j = t->in_first[x]; !oom && j < t->in_first[x + 1]; j++)
-            oom = relax(s, t->in_tail[j], add_cost(dx, tnet_arc_cost(g, t->in_arc[j])), o,
-                        x);
+            oom = relax(s, t->in_tail[j], add_cost(dx, tnet_arc_cost(g, t->in_arc[j])));
     return oom;
 }
 
@@ -246,31 +236,28 @@ enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
     struct graph_heap_item it;
     int oom = 0;
     memset(s->dist, 0xff, (size_t)s->n * sizeof *s->dist);
-    if (s->owner)
-        memset(s->owner, 0xff, (size_t)s->n * sizeof *s->owner);
     s->h.len = 0, s->settled = 0;
     for (size_t i = 0; !oom && i < n; i++)
         if (seeds[i].cost <= limit)
-            oom = relax(s, seeds[i].node, seeds[i].cost, (uint32_t)i, TNET_SEEDED | (uint32_t)i);
+            oom = relax(s, seeds[i].node, seeds[i].cost);
     while (!oom && s->h.len) {
         graph_heap_pop(&s->h, &it);
         uint32_t x = it.node;
-        if (it.key != s->dist[x] || (s->owner && it.aux != s->owner[x]))
+        if (it.key != s->dist[x])
             continue;
         if (it.key > limit)
             break;
         s->settled++;
-        oom = expand(g, s, x, backward, it.key, it.aux);
+        oom = expand(g, s, x, backward, it.key);
     }
     s->h.len = 0;
     return oom ? kkc_err_set(err, KKC_ENOMEM, "out of memory (search heap)") : KKC_OK;
 }
 
 graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int backward,
-                        const struct snap *p, uint32_t *owner)
+                        const struct snap *p)
 {
     graph_cost best = GRAPH_COST_INF;
-    uint32_t bo = UINT32_MAX;
     struct tnet_seed x[2 * TNET_COPIES_MAX];
     size_t k;
     if (backward) /* leave p along s, then from the end of s */
@@ -283,29 +270,8 @@ graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int 
         if (d == GRAPH_COST_INF || (!backward && d < off))
             continue;
         graph_cost c = d + x[i].cost - off;
-        uint32_t o = s->owner ? s->owner[x[i].node] : 0;
-        if (c < best || (c == best && o < bo))
-            best = c, bo = o;
+        if (c < best)
+            best = c;
     }
-    if (owner)
-        *owner = bo;
-    return best;
-}
-
-graph_cost tnet_seg_value(const struct graph *g, const struct tnet_search *s, uint32_t seg,
-                          uint32_t *owner)
-{
-    uint32_t x[TNET_COPIES_MAX];
-    size_t k = turn_nodes_of(g->turn, seg, x, TNET_COPIES_MAX);
-    graph_cost best = GRAPH_COST_INF;
-    uint32_t bo = UINT32_MAX;
-    for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++) {
-        graph_cost d = s->dist[x[i]];
-        uint32_t o = s->owner ? s->owner[x[i]] : 0;
-        if (d < best || (d == best && d != GRAPH_COST_INF && o < bo))
-            best = d, bo = o;
-    }
-    if (owner)
-        *owner = bo;
     return best;
 }

@@ -56,9 +56,6 @@ graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s);
 
 /* The node p lies on (tnet.h's rule), or GRAPH_NONE. */
 uint32_t tnet_at_node(const struct graph *g, const struct snap *p);
-/* Where p starts: each open direction s of its edge at the rest of s, and for a point on a node
- * every other open segment leaving it at its whole cost (node = seg = the segment). */
-size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap);
 /* A seed of tnet_sources() that starts on a segment out of p's node (not after a first turn). */
 static inline int tnet_seed_at_node(const struct snap *p, const struct tnet_seed *s)
 {
@@ -85,36 +82,28 @@ size_t tnet_node_targets(const struct graph *g, uint32_t v, struct tnet_seed *ou
 /* ---- one-to-all ------------------------------------------------------------------------------ */
 
 struct tnet_search {
-    uint32_t n;           /* routing nodes */
-    graph_cost *dist;     /* per routing node; GRAPH_COST_INF when not reached */
-    uint32_t *owner;      /* the seed index (aux) that reached it, with_owner only */
-    uint32_t *parent;     /* with_parent only: the predecessor node, TNET_SEEDED for a seed */
+    uint32_t n;       /* routing nodes */
+    graph_cost *dist; /* per routing node; GRAPH_COST_INF when not reached */
     struct graph_heap h;
     size_t settled;
 };
-#define TNET_SEEDED 0x80000000u /* parent = TNET_SEEDED | seed index */
 
 /* Scratch for searches on g->turn. KKC_ENOMEM. */
-enum kkc_code tnet_search_create(const struct graph *g, int with_owner, int with_parent,
-                                 struct tnet_search **out, struct kkc_err *err);
+enum kkc_code tnet_search_create(const struct graph *g, struct tnet_search **out,
+                                 struct kkc_err *err);
 void tnet_search_destroy(struct tnet_search *s);
 
-/* Dijkstra from seeds[0..n) (forward on the turn arcs, or backward with backward = 1), owner =
- * the seed's index (ties: the lower index), settling while values are <= limit (GRAPH_COST_INF:
- * all). KKC_ENOMEM. */
+/* Dijkstra from seeds[0..n) (forward on the turn arcs, or backward with backward = 1), settling
+ * while values are <= limit (GRAPH_COST_INF: all). KKC_ENOMEM. (The searches that label every
+ * node with its owner, labels.c and coverage/reach.c, keep their own loop.) */
 enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
                               const struct tnet_seed *seeds, size_t n, int backward,
                               graph_cost limit, struct kkc_err *err);
 
 /* The cost at snapped point p after a forward search (through its targets) or a backward search
- * (leaving p: rest of s + value at s), and the owner there (may be NULL); GRAPH_COST_INF when not
+ * (leaving p: the cost to the end of a start segment + the value there); GRAPH_COST_INF when not
  * reached. The drive along one edge from the search's own start is not included (snap_direct). */
 graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int backward,
-                        const struct snap *p, uint32_t *owner);
-
-/* The least forward value over the routing nodes of directed segment seg (its copies too), with
- * its owner (may be NULL): the cost of arriving at seg's head node by seg. */
-graph_cost tnet_seg_value(const struct graph *g, const struct tnet_search *s, uint32_t seg,
-                          uint32_t *owner);
+                        const struct snap *p);
 
 #endif
