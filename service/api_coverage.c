@@ -553,35 +553,57 @@ static void coverage_reply(const struct api_req *r, GEOSContextHandle_t h,
     kkc_json_geo_reply(res, features, rep);
 }
 
+/* What coverage and catchments both need: the base, the parameters, a GEOS context and the graph
+ * they search (a private one for avoid= / exclude= / closures= what-ifs or another profile). */
+struct cov_run {
+    const struct coverage_base *b;
+    struct cov_params p;
+    GEOSContextHandle_t h;
+    const struct graph *g;
+    struct graph *owned, *avoid;
+};
+
+static enum kkc_code cov_run_prepare(const struct api_req *r, int gaps, struct cov_run *run,
+                                     struct kkc_err *err)
+{
+    enum kkc_code rc;
+    run->h = api_geos(r);
+    if (!(run->b = base_get(r, err)))
+        return err->code;
+    rc = cov_params(r, run->b, gaps, gaps, &run->p, err);
+    if (!rc)
+        rc = api_avoid_graph(r, &run->avoid, err);
+    if (!rc)
+        rc = params_finish(r->q, err);
+    if (!rc && !run->h)
+        rc = kkc_err_set(err, KKC_ENOMEM, "no GEOS context");
+    if (!rc)
+        rc = api_profile_graph(r, run->p.profile, run->avoid ? run->avoid : r->w->graph, &run->g,
+                               &run->owned, err);
+    return rc;
+}
+
+static void cov_run_release(struct cov_run *run)
+{
+    service_profile_graph_destroy(run->owned);
+    api_avoid_release(run->avoid);
+}
+
 void api_coverage(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    struct cov_params p = {0};
+    struct cov_run run = {0};
     struct coverage_result cr = {0};
-    const struct graph *gr = NULL;
-    struct graph *owned = NULL;
-    GEOSContextHandle_t h = api_geos(r);
-    const struct coverage_base *b = base_get(r, &err);
-    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
-    enum kkc_code rc = b ? cov_params(r, b, 1, 1, &p, &err) : err.code;
+    enum kkc_code rc = cov_run_prepare(r, 1, &run, &err);
 
     if (!rc)
-        rc = api_avoid_graph(r, &avoid, &err);
-    if (!rc)
-        rc = params_finish(r->q, &err);
-    if (!rc && !h)
-        rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
-    if (!rc)
-        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
-    if (!rc)
-        rc = coverage_run(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &err);
+        rc = coverage_run(run.h, r->t->crs, run.b, r->w->centres, run.g, &run.p.q, &cr, &err);
     if (rc)
         api_error(res, rc, err.msg);
     else
-        coverage_reply(r, h, b, &p, &cr, res);
-    coverage_result_free(h, &cr);
-    service_profile_graph_destroy(owned);
-    api_avoid_release(avoid);
+        coverage_reply(r, run.h, run.b, &run.p, &cr, res);
+    coverage_result_free(run.h, &cr);
+    cov_run_release(&run);
 }
 
 /* ---------------------------------------------------------------- catchments ------------- */
@@ -604,27 +626,17 @@ static json_t *catchment_feature(const struct api_req *r, GEOSContextHandle_t h,
 void api_catchments(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    struct cov_params p = {0};
+    struct cov_run run = {0};
     struct coverage_result cr = {0};
     struct coverage_catchment *c = NULL;
     int by_road = 0;
-    const struct graph *gr = NULL;
-    struct graph *owned = NULL;
-    GEOSContextHandle_t h = api_geos(r);
-    const struct coverage_base *b = base_get(r, &err);
-    struct graph *avoid = NULL; /* avoid= / exclude= / closures= (what-if): a private graph */
-    enum kkc_code rc = b ? cov_params(r, b, 0, 0, &p, &err) : err.code;
+    enum kkc_code rc = cov_run_prepare(r, 0, &run, &err);
+    GEOSContextHandle_t h = run.h;
+    const struct coverage_base *b = run.b;
 
     if (!rc)
-        rc = api_avoid_graph(r, &avoid, &err);
-    if (!rc)
-        rc = params_finish(r->q, &err);
-    if (!rc && !h)
-        rc = kkc_err_set(&err, KKC_ENOMEM, "no GEOS context");
-    if (!rc)
-        rc = api_profile_graph(r, p.profile, avoid ? avoid : r->w->graph, &gr, &owned, &err);
-    if (!rc)
-        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &c, &by_road, &err);
+        rc = coverage_catchments(h, r->t->crs, b, r->w->centres, run.g, &run.p.q, &cr, &c, &by_road,
+                                 &err);
     if (rc) {
         api_error(res, rc, err.msg);
     } else {
@@ -637,12 +649,11 @@ void api_catchments(const struct api_req *r, struct api_res *res)
                        json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "method",
                                  by_road ? "network_voronoi_by_time" : "voronoi_by_distance",
                                  "region", "code", g->code, "level", coverage_level_name(g->level),
-                                 "name", g->name, "kind", kkc_json_kinds(p.q.kind_mask),
+                                 "name", g->name, "kind", kkc_json_kinds(run.p.q.kind_mask),
                                  "population_source",
                                  cr.has_population ? POPULATION_SOURCE : "none"));
     }
     coverage_catchments_free(h, c, cr.nsites);
-    service_profile_graph_destroy(owned);
-    api_avoid_release(avoid);
+    cov_run_release(&run);
     coverage_result_free(h, &cr);
 }

@@ -62,6 +62,20 @@ json_t *cli_answer(const struct api_res *res, int *failed)
     return v;
 }
 
+int cli_print(struct api_res *res, int json, void (*table)(json_t *v, void *arg), void *arg)
+{
+    int rc = 0;
+    json_t *v = cli_answer(res, &rc);
+    if (!rc && json)
+        puts(res->body);
+    else if (!rc)
+        table(v, arg);
+    json_decref(v);
+    free(res->body);
+    res->body = NULL;
+    return rc;
+}
+
 const char *cli_db_default(void)
 {
     const char *v = getenv("KKC_DB");

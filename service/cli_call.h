@@ -31,4 +31,9 @@ int cli_call(const char *db, struct api_req *r, struct api_res *res);
  * res is an error (status not 200), prints "kkc: message (code)" and sets *failed. */
 struct json_t *cli_answer(const struct api_res *res, int *failed);
 
+/* Print res the way every query command does: an error as cli_answer() does; with json the body
+ * as the API answered it; otherwise table(answer, arg). Frees res->body; 0, or 1 on an error. */
+int cli_print(struct api_res *res, int json, void (*table)(struct json_t *v, void *arg),
+              void *arg);
+
 #endif

@@ -1,5 +1,6 @@
 /* service/cli_closures.c -- kkc closures list|add|remove|import: road closures in the database. */
 #include "cli.h"
+#include "cli_call.h"
 
 #include "base/store.h"
 #include "closures/closures.h"
@@ -201,7 +202,7 @@ static int import_file(struct store *st, const char *path)
 
 int cli_closures(int argc, char **argv)
 {
-    struct cl_args a = {.db = getenv("KKC_DB") ? getenv("KKC_DB") : "data/kkc.sqlite",
+    struct cl_args a = {.db = cli_db_default(),
                         .fields = json_object()};
     const char *sub = argc > 1 ? argv[1] : "";
     struct store *st = NULL;

@@ -77,6 +77,15 @@ static void print_summary(json_t *v)
 }
 
 /* The breakdown and the uncovered list. */
+static void print_tables(json_t *v, int all);
+
+/* The plain-text answer: the summary, then the tables (all rows with --all). */
+static void print_coverage(json_t *v, void *all)
+{
+    print_summary(v);
+    print_tables(v, *(int *)all);
+}
+
 static void print_tables(json_t *v, int all)
 {
     json_t *it;
@@ -176,11 +185,10 @@ static int cov_options(int argc, char **argv, struct params *q, const char **db,
 
 int cli_coverage(int argc, char **argv)
 {
-    const char *db = getenv("KKC_DB") && *getenv("KKC_DB") ? getenv("KKC_DB") : "data/kkc.sqlite";
+    const char *db = cli_db_default();
     struct params q;
     struct api_res res = {0};
     int json = 0, all = 0, rc;
-    json_t *v;
 
     params_init(&q);
     if ((rc = cov_options(argc, argv, &q, &db, &json, &all)))
@@ -188,16 +196,5 @@ int cli_coverage(int argc, char **argv)
     struct api_req r = {.method = "GET", .path = "/v1/coverage", .q = &q};
     if (cli_call(db, &r, &res))
         return 1;
-    v = cli_answer(&res, &rc);
-    if (rc) {
-        /* printed by cli_answer() */
-    } else if (json) {
-        puts(res.body);
-    } else {
-        print_summary(v);
-        print_tables(v, all);
-    }
-    json_decref(v);
-    free(res.body);
-    return rc;
+    return cli_print(&res, json, print_coverage, &all);
 }

@@ -219,6 +219,15 @@ static void print_summary(json_t *v)
 }
 
 /* The sites, one line each: what, gain or loss, covered share after, municipalities changed. */
+static void print_sites(json_t *v);
+
+static void print_plan(json_t *v, void *arg)
+{
+    (void)arg;
+    print_summary(v);
+    print_sites(v);
+}
+
 static void print_sites(json_t *v)
 {
     json_t *s, *ms, *m;
@@ -261,8 +270,8 @@ static void print_sites(json_t *v)
 
 int cli_plan(int argc, char **argv)
 {
-    const char *db = getenv("KKC_DB") && *getenv("KKC_DB") ? getenv("KKC_DB") : "data/kkc.sqlite";
-    json_t *body = json_object(), *v;
+    const char *db = cli_db_default();
+    json_t *body = json_object();
     struct api_res res = {0};
     int json = 0, rc = plan_options(argc, argv, body, &db, &json);
     char *text = rc ? NULL : json_dumps(body, JSON_COMPACT);
@@ -276,16 +285,5 @@ int cli_plan(int argc, char **argv)
     free(text);
     if (rc)
         return 1;
-    v = cli_answer(&res, &rc);
-    if (rc) {
-        /* printed by cli_answer() */
-    } else if (json) {
-        puts(res.body);
-    } else {
-        print_summary(v);
-        print_sites(v);
-    }
-    json_decref(v);
-    free(res.body);
-    return rc;
+    return cli_print(&res, json, print_plan, NULL);
 }

@@ -23,9 +23,9 @@ static const char nearest_help[] =
     "FeatureCollection of Points) with a line each and a summary, as POST /v1/nearest does;\n"
     "with --json it prints POST /v1/nearest's answer (one JSON document).\n";
 
-static void nearest_table(const char *body)
+static void nearest_table(json_t *v, void *arg)
 {
-    json_t *v = json_loads(body, 0, NULL), *res = json_object_get(v, "results"), *it;
+    json_t *res = json_object_get(v, "results"), *it;
     size_t i;
     printf("%-4s %-16s %-9s %10s %9s %8s  %s\n", "rank", "id", "kind", "distance", "drive", "bearing",
            "name");
@@ -44,7 +44,7 @@ static void nearest_table(const char *body)
                json_number_value(json_object_get(it, "bearing_deg")),
                json_string_value(json_object_get(c, "name")));
     }
-    json_decref(v);
+    (void)arg;
 }
 
 int cli_nearest(int argc, char **argv)
@@ -58,7 +58,7 @@ int cli_nearest(int argc, char **argv)
     const char *db = cli_db_default(), *crs = NULL, *batch = NULL;
     struct params q;
     struct api_res res = {0};
-    int c, json = 0, rc;
+    int c, json = 0;
 
     params_init(&q);
     while ((c = getopt_long(argc, argv, "k:h", longs, NULL)) != -1) {
@@ -91,14 +91,7 @@ int cli_nearest(int argc, char **argv)
     struct api_req r = {.method = "GET", .path = "/v1/nearest", .q = &q};
     if (cli_call(db, &r, &res))
         return 1;
-    if (res.status != 200)
-        json_decref(cli_answer(&res, &rc));
-    else if (json)
-        rc = (puts(res.body), 0);
-    else
-        rc = (nearest_table(res.body), 0);
-    free(res.body);
-    return rc;
+    return cli_print(&res, json, nearest_table, NULL);
 }
 
 static const char route_help[] =
@@ -106,9 +99,9 @@ static const char route_help[] =
     "The fastest drive from FROM to TO, each `centre:ID` or `LON,LAT` (WGS84). --json prints\n"
     "exactly what GET /v1/route answers (a GeoJSON Feature).\n";
 
-static void route_table(const char *body)
+static void route_table(json_t *v, void *arg)
 {
-    json_t *v = json_loads(body, 0, NULL), *p = json_object_get(v, "properties"), *it;
+    json_t *p = json_object_get(v, "properties"), *it;
     size_t i;
     printf("%.1f km, %.1f min\n", json_number_value(json_object_get(p, "distance_m")) / 1000,
            json_number_value(json_object_get(p, "duration_s")) / 60);
@@ -121,7 +114,7 @@ static void route_table(const char *body)
                name && *name ? name : "(unnamed road)", ref && *ref ? " " : "",
                ref && *ref ? ref : "");
     }
-    json_decref(v);
+    (void)arg;
 }
 
 int cli_route(int argc, char **argv)
@@ -133,7 +126,7 @@ int cli_route(int argc, char **argv)
     const char *db = cli_db_default();
     struct params q;
     struct api_res res = {0};
-    int c, json = 0, steps = 0, rc;
+    int c, json = 0, steps = 0;
 
     params_init(&q);
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -156,12 +149,5 @@ int cli_route(int argc, char **argv)
     struct api_req r = {.method = "GET", .path = "/v1/route", .q = &q};
     if (cli_call(db, &r, &res))
         return 1;
-    if (res.status != 200)
-        json_decref(cli_answer(&res, &rc));
-    else if (json)
-        rc = (puts(res.body), 0);
-    else
-        rc = (route_table(res.body), 0);
-    free(res.body);
-    return rc;
+    return cli_print(&res, json, route_table, NULL);
 }

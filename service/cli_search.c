@@ -57,7 +57,7 @@ int cli_search(int argc, char **argv)
                                           {"db", required_argument, 0, 'd'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
-    const char *db = getenv("KKC_DB") && *getenv("KKC_DB") ? getenv("KKC_DB") : "data/kkc.sqlite";
+    const char *db = cli_db_default();
     const char *limit = NULL;
     struct params q;
     struct api_req r = {.method = "GET", .path = "/v1/search", .q = &q};
