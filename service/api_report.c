@@ -49,28 +49,29 @@ static void csv_field(struct strbuf *sb, const char *s, int last)
     strbuf_append(sb, last ? "\n" : ",", 1);
 }
 
-/* The regions of the breakdown: one row each. */
+/* One row of the regions table. */
+static void csv_region_row(struct strbuf *sb, const char *section, const struct coverage_region *g,
+                           long munis, long uncovered, long pop_total, long pop_covered)
+{
+    strbuf_printf(sb, "%s,", section);
+    csv_field(sb, g->code, 0), csv_field(sb, coverage_level_name(g->level), 0);
+    csv_field(sb, g->name, 0);
+    strbuf_printf(sb, "%ld,%ld,%ld,%ld,%.6f\n", munis, uncovered, pop_total, pop_covered,
+                  pop_total > 0 ? (double)pop_covered / (double)pop_total : 0.0);
+}
+
+/* The region, then the regions of its breakdown: one row each. */
 static void csv_regions(struct strbuf *sb, const struct coverage_base *b,
                         const struct coverage_result *cr)
 {
     strbuf_printf(sb, "section,code,level,name,municipalities,uncovered,population,"
                       "population_covered,share\n");
-    const struct coverage_region *g = &b->region[cr->region];
-    strbuf_printf(sb, "region,");
-    csv_field(sb, g->code, 0), csv_field(sb, coverage_level_name(g->level), 0);
-    csv_field(sb, g->name, 0);
-    strbuf_printf(sb, "%ld,%ld,%ld,%ld,%.6f\n", cr->muni_total, cr->muni_uncovered, cr->pop_total,
-                  cr->pop_covered,
-                  cr->pop_total > 0 ? (double)cr->pop_covered / (double)cr->pop_total : 0.0);
+    csv_region_row(sb, "region", &b->region[cr->region], cr->muni_total, cr->muni_uncovered,
+                   cr->pop_total, cr->pop_covered);
     for (size_t i = 0; i < cr->nchild; i++) {
         const struct coverage_child *c = &cr->child[i];
-        const struct coverage_region *r = &b->region[c->region];
-        strbuf_printf(sb, "breakdown,");
-        csv_field(sb, r->code, 0), csv_field(sb, coverage_level_name(r->level), 0);
-        csv_field(sb, r->name, 0);
-        strbuf_printf(sb, "%ld,%ld,%ld,%ld,%.6f\n", c->munis, c->uncovered, c->pop_total,
-                      c->pop_covered,
-                      c->pop_total > 0 ? (double)c->pop_covered / (double)c->pop_total : 0.0);
+        csv_region_row(sb, "breakdown", &b->region[c->region], c->munis, c->uncovered,
+                       c->pop_total, c->pop_covered);
     }
 }
 
