@@ -38,17 +38,6 @@ static const struct {
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
-/* One number from SQL (-1 when the query fails). */
-static long long sql_count(const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    long long n = -1;
-    if (store_prepare(db, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     struct kkc_err err = {0};
@@ -83,9 +72,9 @@ static void check_accepted(const struct api_res *res, const char *id)
     long i = centres_find(w->centres, id);
     const struct centre *c = i >= 0 ? centres_get(w->centres, (size_t)i) : NULL;
 
-    if (sql_count("SELECT count(*) FROM audit") != 1)
+    if (fz_count_sql(db, "SELECT count(*) FROM audit") != 1)
         fz_fail("status %d but %lld audit rows", res->status,
-                sql_count("SELECT count(*) FROM audit"));
+                fz_count_sql(db, "SELECT count(*) FROM audit"));
     if (!c)
         fz_fail("status %d but centre %s is not in the reloaded world", res->status, id);
     if (!isfinite(c->lon) || !isfinite(c->lat) || fabs(c->lon) > 180 || fabs(c->lat) > 90 ||
@@ -95,7 +84,7 @@ static void check_accepted(const struct api_res *res, const char *id)
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM centres WHERE kind NOT IN ('police', 'fire', 'ambulance') "
              "OR status NOT IN ('active', 'closed') OR geom IS NULL");
-    if (sql_count(sql) != 0)
+    if (fz_count_sql(db, sql) != 0)
         fz_fail("a stored centre breaks the schema's rules");
     world_put(fz_world(), w);
 }
@@ -143,8 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_fail("PUT of a missing centre answered %d", res.status);
         check_accepted(&res, id);
         undo_writes();
-    } else if (sql_count("SELECT count(*) FROM audit") != 0 ||
-               sql_count("SELECT count(*) FROM (SELECT * FROM centres EXCEPT "
+    } else if (fz_count_sql(db, "SELECT count(*) FROM audit") != 0 ||
+               fz_count_sql(db, "SELECT count(*) FROM (SELECT * FROM centres EXCEPT "
                          "SELECT * FROM centres_seed)") != 0) {
         fz_fail("refused write (%d) changed the database", res.status);
     }

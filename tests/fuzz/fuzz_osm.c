@@ -62,43 +62,25 @@ static int hits_known_readosm_bug(const uint8_t *data, size_t size)
     return bad;
 }
 
-static long long count_sql(const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    long long n = -1;
-    if (store_prepare(st, sql, &s, NULL) == KKC_OK && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-}
-
-static void report_check(void *ud, const char *file, long row, const char *reason)
-{
-    long *n = ud;
-    if (!file || !reason || !*reason)
-        fz_fail("malformed report (%s, %ld)", file ? file : "-", row);
-    (void)strlen(file);
-    (*n)++;
-}
-
 /* The graph written by a successful import obeys the documented rules. */
 static void check_graph(const struct osm_import_stats *s, long reports)
 {
-    long long nodes = count_sql("SELECT count(*) FROM road_nodes");
-    long long edges = count_sql("SELECT count(*) FROM road_edges");
+    long long nodes = fz_count_sql(st, "SELECT count(*) FROM road_nodes");
+    long long edges = fz_count_sql(st, "SELECT count(*) FROM road_edges");
     if (nodes != s->road_nodes || edges != s->road_edges)
         fz_fail("%lld nodes / %lld edges written, stats say %ld / %ld", nodes, edges, s->road_nodes,
                 s->road_edges);
-    if (nodes > 0 && count_sql("SELECT min(id) = 0 AND max(id) = count(*) - 1 "
+    if (nodes > 0 && fz_count_sql(st, "SELECT min(id) = 0 AND max(id) = count(*) - 1 "
                                "FROM road_nodes") != 1)
         fz_fail("road_nodes ids are not 0..n-1");
-    if (count_sql("SELECT count(*) FROM road_edges e WHERE source = target OR "
+    if (fz_count_sql(st, "SELECT count(*) FROM road_edges e WHERE source = target OR "
                   "source NOT IN (SELECT id FROM road_nodes) OR "
                   "target NOT IN (SELECT id FROM road_nodes) OR "
                   "NOT (length_m >= 0) OR NOT (duration_s >= 0) OR length_m > 1e8 OR "
                   "(forward = 0 AND backward = 0) OR geom IS NULL OR NumPoints(geom) < 2") != 0)
         fz_fail("an edge breaks the graph rules");
-    if (count_sql("SELECT count(*) FROM centres WHERE source != 'fixture'") != s->centres_added)
+    if (fz_count_sql(st, "SELECT count(*) FROM centres WHERE source != 'fixture'") !=
+        s->centres_added)
         fz_fail("centres written differ from centres_added %ld", s->centres_added);
     if (reports != s->reports)
         fz_fail("%ld report calls, stats say %ld", reports, s->reports);
@@ -109,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct kkc_err err = {0};
     long reports = 0;
     struct osm_import_opts o = {
-        .centres_from_osm = 1, .report = report_check, .report_ud = &reports};
+        .centres_from_osm = 1, .report = fz_report_check, .report_ud = &reports};
     struct osm_import_stats s;
     enum kkc_code rc;
 
@@ -123,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_graph(&s, reports);
     else if (rc != KKC_EINVAL && rc != KKC_ETOOBIG && rc != KKC_EIO)
         fz_fail("osm_import returned %s: %s", kkc_code_name(rc), err.msg);
-    else if (count_sql("SELECT count(*) FROM road_nodes") != 0 ||
-             count_sql("SELECT count(*) FROM centres") != 5)
+    else if (fz_count_sql(st, "SELECT count(*) FROM road_nodes") != 0 ||
+             fz_count_sql(st, "SELECT count(*) FROM centres") != 5)
         fz_fail("a failed import (%s) left rows behind", kkc_code_name(rc));
     if (store_exec(st, "ROLLBACK", &err))
         fz_fail("rollback: %s", err.msg);

@@ -60,6 +60,13 @@ void fz_import_centres(const char *path);
 void fz_check_response(const struct api_res *res, const char *what);
 
 /* Print "fuzz invariant failed: ..." with the formatted reason and abort (a finding). */
+/* The number a query on st answers (count(*)...), -1 when it fails. */
+long long fz_count_sql(struct store *st, const char *sql);
+/* An import report callback (ud: a long counting the reports): a report must carry a file name
+ * and a reason (row: a CSV row, or an OSM id, which may be negative); both are touched so ASan
+ * sees bad pointers. */
+void fz_report_check(void *ud, const char *file, long row, const char *reason);
+
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif
