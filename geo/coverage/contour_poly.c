@@ -4,6 +4,7 @@
  * The rings come from contour_trace() (contour.c) with their nesting (parent) filled; the plane
  * maps their metres back to lon/lat. */
 #include "coverage/contour.h"
+#include "coverage/shape.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,17 +30,32 @@ static GEOSGeometry *geos_ring(GEOSContextHandle_t h, const struct contour_plane
                                const double *p, size_t n, int rev)
 {
     double *buf = malloc((n + 1) * 2 * sizeof *buf);
-    GEOSCoordSequence *cs;
+    GEOSGeometry *ring;
     if (!buf)
         return NULL;
     for (size_t k = 0; k < n; k++) {
         size_t s = rev ? n - 1 - k : k;
         contour_plane_lonlat(pl, p[2 * s], p[2 * s + 1], &buf[2 * k], &buf[2 * k + 1]);
     }
-    buf[2 * n] = buf[0], buf[2 * n + 1] = buf[1];
-    cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)n + 1, 0, 0);
+    ring = shape_ring_close(h, buf, n);
     free(buf);
-    return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+    return ring;
+}
+
+/* The holes of one face: the kept children kids[] of its shell ring. */
+struct face_holes {
+    GEOSContextHandle_t h;
+    const struct contour_rings *rs;
+    const struct contour_plane *pl;
+    const size_t *kids;
+    int rev;
+};
+
+static GEOSGeometry *face_hole(void *arg, size_t k)
+{
+    const struct face_holes *fh = arg;
+    const struct contour_ring *q = &fh->rs->ring[fh->kids[k]];
+    return geos_ring(fh->h, fh->pl, fh->rs->xy + 2 * q->first, q->count, fh->rev);
 }
 
 /* One polygon: shell ring s (reversed when rev) with the kept children of s as holes. Rings
@@ -48,26 +64,8 @@ static GEOSGeometry *geos_face(GEOSContextHandle_t h, const struct contour_rings
                                const struct contour_plane *pl, const double *shell, size_t ns,
                                int rev, const size_t *kids, size_t nk)
 {
-    GEOSGeometry *sh = geos_ring(h, pl, shell, ns, rev), **holes = NULL, *poly;
-    size_t k = 0;
-    if (!sh)
-        return NULL;
-    if (nk && !(holes = malloc(nk * sizeof *holes)))
-        goto fail;
-    for (; k < nk; k++) {
-        const struct contour_ring *q = &rs->ring[kids[k]];
-        if (!(holes[k] = geos_ring(h, pl, rs->xy + 2 * q->first, q->count, rev)))
-            goto fail;
-    }
-    poly = GEOSGeom_createPolygon_r(h, sh, holes, (unsigned)nk);
-    free(holes);
-    return poly;
-fail:
-    while (k > 0)
-        GEOSGeom_destroy_r(h, holes[--k]);
-    free(holes);
-    GEOSGeom_destroy_r(h, sh);
-    return NULL;
+    struct face_holes fh = {h, rs, pl, kids, rev};
+    return shape_polygon(h, geos_ring(h, pl, shell, ns, rev), nk, face_hole, &fh);
 }
 
 /* The kept rings grouped under their parents: kids[first[p] .. first[p + 1]) are the kept

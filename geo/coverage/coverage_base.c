@@ -339,8 +339,7 @@ static long region_by_code(const struct coverage_base *b, enum coverage_level l,
     return -1;
 }
 
-/* Whether lon,lat lies in region r. */
-static int region_holds(const struct coverage_region *r, double lon, double lat)
+int coverage_region_holds(const struct coverage_region *r, double lon, double lat)
 {
     if (lon < r->bbox[0] || lon > r->bbox[2] || lat < r->bbox[1] || lat > r->bbox[3])
         return 0;
@@ -370,7 +369,7 @@ static long region_by_point(const struct coverage_base *b, enum coverage_level l
     long best = -1;
     double bd = INFINITY;
     for (size_t i = 0; i < b->nregion; i++)
-        if (b->region[i].level == l && region_holds(&b->region[i], lon, lat))
+        if (b->region[i].level == l && coverage_region_holds(&b->region[i], lon, lat))
             return (long)i;
     for (size_t i = 0; nearest && i < b->nregion; i++) {
         double d = b->region[i].level == l ? region_near2(&b->region[i], lon, lat) : INFINITY;
@@ -394,7 +393,7 @@ static void assign_regions(struct coverage_base *b, const struct muni_codes *c)
         m->region[COVERAGE_BORDER] = region_by_code(b, COVERAGE_BORDER, c[i].kraj);
         m->region[COVERAGE_ORP] = region_by_point(b, COVERAGE_ORP, m->lon, m->lat, 1);
         m->region[COVERAGE_COUNTRY] = *c[i].kraj ? country : -1;
-        if (b->network >= 0 && region_holds(&b->region[b->network], m->lon, m->lat))
+        if (b->network >= 0 && coverage_region_holds(&b->region[b->network], m->lon, m->lat))
             m->region[COVERAGE_NETWORK] = b->network;
     }
 }

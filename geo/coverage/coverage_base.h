@@ -85,6 +85,8 @@ const char *coverage_level_name(enum coverage_level l);
  * vertices take a while, so it is computed when asked). */
 double coverage_region_area_m2(const struct coverage_region *r);
 
+/* Whether lon,lat lies in region r (its bounding box, then its polygons). */
+int coverage_region_holds(const struct coverage_region *r, double lon, double lat);
 /* The region's polygon as GEOS (lon/lat). NULL on failure. */
 GEOSGeometry *coverage_region_geometry(GEOSContextHandle_t h, const struct coverage_region *r);
 

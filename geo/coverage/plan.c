@@ -233,7 +233,7 @@ static enum kkc_code build_remove(const struct coverage_base *b, const struct gr
         const struct coverage_site *s = &c->sites[j];
         slot[j] = -1;
         if (s->centre < 0 || (q->cov.minutes > 0 && !s->snapped) ||
-            !plan_region_holds(reg, s->lon, s->lat))
+            !coverage_region_holds(reg, s->lon, s->lat))
             continue;
         slot[j] = (long)res->nremovable;
         in->set_site[res->nremovable++] = (long)j;

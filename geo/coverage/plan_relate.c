@@ -176,14 +176,3 @@ enum kkc_code plan_relate_road(const struct graph *g, const struct snap *site_at
     return rc;
 }
 
-/* Whether lon,lat lies in region r. */
-int plan_region_holds(const struct coverage_region *r, double lon, double lat)
-{
-    if (lon < r->bbox[0] || lon > r->bbox[2] || lat < r->bbox[1] || lat > r->bbox[3])
-        return 0;
-    for (size_t p = 0; p < r->npolys; p++)
-        if (shape_point_in(lon, lat, r->ring_first, r->poly_first[p], r->poly_first[p + 1] - 1,
-                           r->pts))
-            return 1;
-    return 0;
-}

@@ -26,7 +26,5 @@ enum kkc_code plan_relate_road(const struct graph *g, const struct snap *site_at
                                const int *site_ok, const uint32_t *site_off, size_t nsites,
                                const struct snap *item_at, size_t nitems, double limit_s,
                                struct pairs *out, struct kkc_err *err);
-/* Whether lon,lat lies in region r. */
-int plan_region_holds(const struct coverage_region *r, double lon, double lat);
 
 #endif

@@ -7,45 +7,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A closed GEOS ring from n points of pts; NULL on failure. */
-static GEOSGeometry *ring_make(GEOSContextHandle_t h, const double *pts, size_t n)
+GEOSGeometry *shape_ring_close(GEOSContextHandle_t h, double *buf, size_t n)
 {
-    double *buf = malloc((n + 1) * 2 * sizeof *buf);
     GEOSCoordSequence *cs;
-    if (!buf)
-        return NULL;
-    memcpy(buf, pts, n * 2 * sizeof *buf);
-    buf[2 * n] = pts[0], buf[2 * n + 1] = pts[1];
+    buf[2 * n] = buf[0], buf[2 * n + 1] = buf[1];
     cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)n + 1, 0, 0);
-    free(buf);
     return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
 }
 
-/* Polygon p of the layout of shape_from_rings; NULL on failure. */
-static GEOSGeometry *poly_make(GEOSContextHandle_t h, size_t p, const size_t *poly_first,
-                               const size_t *ring_first, const double *pts)
+GEOSGeometry *shape_polygon(GEOSContextHandle_t h, GEOSGeometry *shell, size_t nh,
+                            GEOSGeometry *(*hole)(void *arg, size_t k), void *arg)
 {
-    size_t r0 = poly_first[p], nh = poly_first[p + 1] - r0 - 1, k = 0;
-    GEOSGeometry *shell =
-        ring_make(h, pts + 2 * ring_first[r0], ring_first[r0 + 1] - ring_first[r0]);
-    GEOSGeometry **holes = nh ? malloc(nh * sizeof *holes) : NULL;
-    if (!shell || (nh && !holes))
+    GEOSGeometry **holes = NULL, *poly;
+    size_t k = 0;
+    if (!shell)
+        return NULL;
+    if (nh && !(holes = malloc(nh * sizeof *holes)))
         goto fail;
-    for (; k < nh; k++) {
-        size_t r = r0 + 1 + k;
-        if (!(holes[k] = ring_make(h, pts + 2 * ring_first[r], ring_first[r + 1] - ring_first[r])))
+    for (; k < nh; k++)
+        if (!(holes[k] = hole(arg, k)))
             goto fail;
-    }
-    GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh);
+    poly = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh);
     free(holes);
     return poly;
 fail:
     while (k > 0)
         GEOSGeom_destroy_r(h, holes[--k]);
     free(holes);
-    if (shell)
-        GEOSGeom_destroy_r(h, shell);
+    GEOSGeom_destroy_r(h, shell);
     return NULL;
+}
+
+/* A closed GEOS ring from n points of pts; NULL on failure. */
+static GEOSGeometry *ring_make(GEOSContextHandle_t h, const double *pts, size_t n)
+{
+    double *buf = malloc((n + 1) * 2 * sizeof *buf);
+    GEOSGeometry *ring;
+    if (!buf)
+        return NULL;
+    memcpy(buf, pts, n * 2 * sizeof *buf);
+    ring = shape_ring_close(h, buf, n);
+    free(buf);
+    return ring;
+}
+
+/* The rings of one polygon of the layout of shape_from_rings. */
+struct poly_rings {
+    GEOSContextHandle_t h;
+    const size_t *ring_first;
+    const double *pts;
+    size_t r0;
+};
+
+static GEOSGeometry *poly_hole(void *arg, size_t k)
+{
+    const struct poly_rings *pr = arg;
+    size_t r = pr->r0 + 1 + k;
+    return ring_make(pr->h, pr->pts + 2 * pr->ring_first[r],
+                     pr->ring_first[r + 1] - pr->ring_first[r]);
+}
+
+/* Polygon p of the layout of shape_from_rings; NULL on failure. */
+static GEOSGeometry *poly_make(GEOSContextHandle_t h, size_t p, const size_t *poly_first,
+                               const size_t *ring_first, const double *pts)
+{
+    struct poly_rings pr = {h, ring_first, pts, poly_first[p]};
+    size_t r0 = pr.r0;
+    return shape_polygon(h, ring_make(h, pts + 2 * ring_first[r0],
+                                      ring_first[r0 + 1] - ring_first[r0]),
+                         poly_first[p + 1] - r0 - 1, poly_hole, &pr);
 }
 
 GEOSGeometry *shape_from_rings(GEOSContextHandle_t h, size_t npolys, const size_t *poly_first,

@@ -15,6 +15,14 @@
 
 struct crs_ctx;
 
+/* A closed ring from n points in buf (x,y pairs), which has room for one more: the first point is
+ * copied there. NULL on failure. */
+GEOSGeometry *shape_ring_close(GEOSContextHandle_t h, double *buf, size_t n);
+/* A polygon of shell (taken, may be NULL: then NULL) and the nh rings hole(arg, 0 .. nh - 1)
+ * make; on any failure everything made is destroyed and NULL returned. */
+GEOSGeometry *shape_polygon(GEOSContextHandle_t h, GEOSGeometry *shell, size_t nh,
+                            GEOSGeometry *(*hole)(void *arg, size_t k), void *arg);
+
 /* A MultiPolygon from plain rings: polygon p has rings poly_first[p] .. poly_first[p + 1] - 1
  * (the first its shell), ring r has points ring_first[r] .. ring_first[r + 1] - 1 of pts (x,y
  * pairs, not closed). NULL on failure. */
