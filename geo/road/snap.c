@@ -168,7 +168,7 @@ graph_cost snap_partial(const struct graph *g, uint32_t edge, double fraction)
     graph_cost w = g->edge_cost[edge];
     double f = fmin(fmax(fraction, 0.0), 1.0);
     return graph_cost_make((uint32_t)llround(f * (double)graph_cost_ms(w)),
-                           (uint32_t)llround(f * (double)(uint32_t)w));
+                           (uint32_t)llround(f * (double)graph_cost_dm(w)));
 }
 
 /* A point whose partial cost to an end of its edge is 0 lies on that node, so it may

@@ -94,7 +94,8 @@ enum kkc_code tnet_search_create(const struct graph *g, struct tnet_search **out
 void tnet_search_destroy(struct tnet_search *s);
 
 /* Dijkstra from seeds[0..n) (forward on the turn arcs, or backward with backward = 1), settling
- * while values are <= limit (GRAPH_COST_INF: all). KKC_ENOMEM. (The searches that label every
+ * the values whose time is within limit's (GRAPH_COST_INF: all): one over it is not expanded,
+ * but the search goes on (values are ordered by penalties first, graph.h). KKC_ENOMEM. (The searches that label every
  * node with its owner, labels.c and coverage/reach.c, keep their own loop.) */
 enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
                               const struct tnet_seed *seeds, size_t n, int backward,
