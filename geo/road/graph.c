@@ -415,6 +415,8 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
     if (sqlite3_column_int(s, 12) >= 1) /* destination, private, ...: restricted (car.h) */
         g->edge_flags[i] |= GRAPH_RESTRICTED;
+    if (sqlite3_column_int(s, 12) == 2 && g->edge_class[i] == GRAPH_CLASS_SERVICE)
+        g->edge_flags[i] |= GRAPH_NO_START;
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)

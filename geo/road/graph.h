@@ -87,6 +87,8 @@ enum {
     GRAPH_BACKWARD = 2,  /* drivable target -> source */
     GRAPH_SNAPPABLE = 4, /* both ends in the largest strongly connected component */
     GRAPH_RESTRICTED = 8, /* road_edges.restricted: destination, private, ... (car.h) */
+    GRAPH_NO_START = 16,  /* highway=service + private: car.lua's service_access_tag_blacklist
+                             (is_startpoint false): driven, never snapped onto */
 };
 
 /* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */

@@ -41,7 +41,8 @@ static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, 
     double t, d2 = seg_d2(g->coords + 2 * (size_t)k, lon, lat, kx, ky, &t);
     uint32_t e = g->coord_edge[k];
 
-    if (!(g->edge_flags[e] & (b->any ? GRAPH_FORWARD | GRAPH_BACKWARD : GRAPH_SNAPPABLE)))
+    if (!(g->edge_flags[e] & (b->any ? GRAPH_FORWARD | GRAPH_BACKWARD : GRAPH_SNAPPABLE)) ||
+        (g->edge_flags[e] & GRAPH_NO_START))
         return; /* off the main component, or closed both ways after the grid was built */
     if (d2 > b->d2)
         return;

@@ -353,7 +353,8 @@ static uint32_t penalties(struct tfx *f, struct snap a, struct snap b)
 
 /* access=destination (Zkratka) and private (Soukromá, motor_vehicle=private) as car.lua means
  * them: no through traffic although they are the short way (by time too), driven where the
- * route starts or ends on them; the duration is the time driven, the penalty only orders. */
+ * route starts or ends on them; the duration is the time driven, the penalty only orders. A
+ * private service road is not even a place to start or end (car.lua's is_startpoint). */
 START_TEST(test_restricted)
 {
     struct tfx f;
@@ -388,6 +389,14 @@ START_TEST(test_restricted)
     expect(&f, at(&f, 32, 0, 0.5), at(&f, 35, 0, 0.5), "Zkratka,Spojka,Soukromá",
            way_s(&f, 32) / 2 + STRAIGHT + way_s(&f, 34) + STRAIGHT + way_s(&f, 35) / 2);
     ck_assert_uint_eq(penalties(&f, at(&f, 32, 0, 0.5), at(&f, 35, 0, 0.5)), 1);
+    /* a point on Dvůr (private service road) snaps off it, onto A2 (44.5 m south: 0.0004 deg of
+     * latitude); one on Soukromá (private residential) stays on it */
+    struct snap p;
+    ck_assert_int_eq(snap_point(f.g, 15.804, 50.2004, 1000, &p, &f.err), KKC_OK);
+    ck_assert_str_ne(p.name, "Dvůr");
+    ck_assert_double_eq_tol(p.distance_m, 44.5, 0.1);
+    ck_assert_int_eq(snap_point(f.g, 15.805, 50.2000, 1000, &p, &f.err), KKC_OK);
+    ck_assert_str_eq(p.name, "Soukromá");
     tfx_close(&f);
 }
 END_TEST
