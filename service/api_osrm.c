@@ -223,7 +223,9 @@ enum kkc_code osrm_param_common(struct oreq *o, double radius)
     return rc;
 }
 
-/* Snap every coordinate within its radius. */
+/* Snap every coordinate within its radius: onto the largest component, else (as OSRM's
+ * NearestPhantomNodeWithAlternativeFromBigComponent) onto any road within the radius, so that
+ * NoSegment means no road at all there; snapping=any takes the nearest road of any component. */
 enum kkc_code osrm_snap_all(struct oreq *o)
 {
     struct kkc_err e = {0};
@@ -236,6 +238,9 @@ enum kkc_code osrm_snap_all(struct oreq *o)
         enum kkc_code rc =
             (o->snap_any ? snap_point_any : snap_point)(o->g, o->ll[2 * i], o->ll[2 * i + 1],
                                                         o->radius[i], &o->snaps[i], &e);
+        if (rc == KKC_ENOSEGMENT && !o->snap_any)
+            rc = snap_point_any(o->g, o->ll[2 * i], o->ll[2 * i + 1], o->radius[i], &o->snaps[i],
+                                &e);
         if (rc == KKC_ENOSEGMENT)
             return osrm_fail(o, rc, "NoSegment", "Could not find a matching segment for coordinate %zu",
                         i);

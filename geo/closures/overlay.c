@@ -9,7 +9,7 @@
 static graph_cost scaled(graph_cost c, double f)
 {
     double ms = llround((double)graph_cost_ms(c) * f);
-    return graph_cost_make(ms > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)ms, (uint32_t)c);
+    return graph_cost_make(ms > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)ms, graph_cost_dm(c));
 }
 
 /* Drop the closed arcs of one CSR (first/arcs) and scale the slowed ones; fw/bw per edge. */

@@ -143,12 +143,12 @@ static int reach_expand(struct reach *r, uint32_t x, graph_cost d, uint32_t o)
     if (r->dir == REACH_IN)
         for (uint64_t j = t->in_first[x]; j < t->in_first[x + 1] && !oom; j++) {
             graph_cost w = tnet_arc_cost(r->g, t->in_arc[j]);
-            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->in_tail[j], d + w, o);
+            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->in_tail[j], graph_cost_add(d, w), o);
         }
     else
         for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1] && !oom; a++) {
             graph_cost w = tnet_arc_cost(r->g, a);
-            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->head[a], d + w, o);
+            oom = w == GRAPH_COST_INF ? 0 : reach_offer(r, t->head[a], graph_cost_add(d, w), o);
         }
     return oom;
 }
@@ -170,7 +170,7 @@ enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t 
         if (r->settled[x] || it.key != r->cost[x] || it.aux != r->owner[x])
             continue;
         if (graph_cost_ms(it.key) > limit_ms)
-            break;
+            continue; /* ordered by penalties first (graph.h): others may still be in time */
         r->settled[x] = 1;
         oom = reach_expand(r, x, it.key, it.aux);
     }

@@ -384,7 +384,7 @@ static enum kkc_code edge_numbers(struct graph *g, sqlite3_stmt *s, uint32_t i, 
 
     if (src < 0 || src >= g->node_count || dst < 0 || dst >= g->node_count)
         return kkc_err_set(err, KKC_EINVAL, "road_edges id %u: unknown node", i);
-    if (!isfinite(len) || !isfinite(dur) || len < 0 || dur < 0 || len > 4e8 || dur > 2e6)
+    if (!isfinite(len) || !isfinite(dur) || len < 0 || dur < 0 || len > 5e6 || dur > 2e6)
         return kkc_err_set(err, KKC_EINVAL, "road_edges id %u: bad length_m or duration_s", i);
     g->edge_source[i] = (uint32_t)src;
     g->edge_target[i] = (uint32_t)dst;
@@ -413,8 +413,10 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
-    if (sqlite3_column_int(s, 12) >= 2) /* access=private: closed (car.h) */
-        g->edge_flags[i] = 0;
+    if (sqlite3_column_int(s, 12) >= 1) /* destination, private, ...: restricted (car.h) */
+        g->edge_flags[i] |= GRAPH_RESTRICTED;
+    if (sqlite3_column_int(s, 12) == 2 && g->edge_class[i] == GRAPH_CLASS_SERVICE)
+        g->edge_flags[i] |= GRAPH_NO_START;
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)

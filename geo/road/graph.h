@@ -8,13 +8,19 @@
  * heuristic. After graph_load() returns nothing in a struct graph changes: any number of threads
  * may read one graph without locks. Per-query scratch lives elsewhere (struct route_ctx).
  *
- * Costs. Every search compares and adds a graph_cost: driving time in milliseconds in the high
- * 32 bits, distance in decimetres in the low 32 bits. Adding costs adds both parts, and
- * comparing them as integers orders by time, then by distance. So every search (route, labels,
- * landmarks, the hierarchy) agrees exactly on the value of an optimum: they all add the same
- * 64-bit integers, and that addition is associative. Limits per path (not per graph: the network
- * may be any size): 49 days of driving, and 429,497 km, past which the distance would carry 1 ms
- * into the time part; no road route comes near either (a single edge is refused over 400,000 km).
+ * Costs. Every search compares and adds a graph_cost, three fields in one 64-bit integer, most
+ * significant first: the penalty count (bits 59..63: how many times the route turned from a road
+ * open to all onto a restricted one, access=destination / private / delivery / customers, car.lua's
+ * max_turn_weight), the driving time in milliseconds (bits 27..58) and the distance in decimetres
+ * (bits 0..26). Adding costs adds the fields, and comparing them as integers orders by penalties,
+ * then time, then distance: a route drives a restricted road only where it has to (at its start
+ * or end), and the time reported is the time driven (graph_cost_ms ignores the penalties). So
+ * every search (route, labels, landmarks, the hierarchy) agrees exactly on the value of an
+ * optimum: they all add the same 64-bit integers, and that addition is associative. Limits per
+ * path (not per graph: the network may be any size): 31 penalties (more wrap: the hierarchy's
+ * sums saturate there, the others use graph_cost_add), 49 days of driving, and 13,421 km, past
+ * which the distance would carry 1 ms into the time part; no road route comes near them (a
+ * single edge is refused over 5,000 km). Edge costs carry no penalty: only turns do (tnet.h).
  *
  * Road classes. edge_class[e] is the road class of road_edges.highway (enum graph_road_class, with
  * GRAPH_CLASS_LINK for the _link roads) and edge_roundabout[e] is road_edges.roundabout (a
@@ -37,22 +43,42 @@ typedef uint64_t graph_cost;
 #define GRAPH_COST_INF UINT64_MAX
 #define GRAPH_NONE UINT32_MAX
 
-/* The cost of ms milliseconds and dm decimetres. */
+#define GRAPH_COST_MS_SHIFT 27
+#define GRAPH_COST_DM_MASK ((1u << GRAPH_COST_MS_SHIFT) - 1)
+#define GRAPH_COST_PENALTY_SHIFT 59
+#define GRAPH_COST_PENALTY ((graph_cost)1 << GRAPH_COST_PENALTY_SHIFT) /* one penalty */
+
+/* The cost of ms milliseconds and dm decimetres (dm < 2^27), no penalty. */
 static inline graph_cost graph_cost_make(uint32_t ms, uint32_t dm)
 {
-    return ((graph_cost)ms << 32) | dm;
+    return ((graph_cost)ms << GRAPH_COST_MS_SHIFT) | (dm & GRAPH_COST_DM_MASK);
 }
+/* The time part (ms; UINT32_MAX for GRAPH_COST_INF), the distance part (dm), the penalties. */
 static inline uint32_t graph_cost_ms(graph_cost c)
 {
-    return (uint32_t)(c >> 32);
+    return (uint32_t)(c >> GRAPH_COST_MS_SHIFT);
+}
+static inline uint32_t graph_cost_dm(graph_cost c)
+{
+    return (uint32_t)c & GRAPH_COST_DM_MASK;
+}
+static inline uint32_t graph_cost_penalties(graph_cost c)
+{
+    return (uint32_t)(c >> GRAPH_COST_PENALTY_SHIFT);
 }
 static inline double graph_cost_seconds(graph_cost c)
 {
-    return (double)(c >> 32) / 1000.0;
+    return (double)graph_cost_ms(c) / 1000.0;
 }
 static inline double graph_cost_metres(graph_cost c)
 {
-    return (double)(uint32_t)c / 10.0;
+    return (double)graph_cost_dm(c) / 10.0;
+}
+/* a + b, GRAPH_COST_INF when either is or the sum wraps (over 31 penalties). */
+static inline graph_cost graph_cost_add(graph_cost a, graph_cost b)
+{
+    graph_cost s = a + b;
+    return a == GRAPH_COST_INF || b == GRAPH_COST_INF || s < a ? GRAPH_COST_INF : s;
 }
 
 /* Edge flags. */
@@ -60,6 +86,9 @@ enum {
     GRAPH_FORWARD = 1,   /* drivable source -> target */
     GRAPH_BACKWARD = 2,  /* drivable target -> source */
     GRAPH_SNAPPABLE = 4, /* both ends in the largest strongly connected component */
+    GRAPH_RESTRICTED = 8, /* road_edges.restricted: destination, private, ... (car.h) */
+    GRAPH_NO_START = 16,  /* highway=service + private: car.lua's service_access_tag_blacklist
+                             (is_startpoint false): driven, never snapped onto */
 };
 
 /* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */

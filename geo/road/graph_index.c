@@ -85,7 +85,8 @@ enum kkc_code mark_main_scc(struct graph *g, struct kkc_err *err)
     g->main_scc_nodes = n ? size[best] : 0;
     for (uint32_t e = 0; e < g->edge_count; e++)
         if (t.comp[g->edge_source[e]] == best && t.comp[g->edge_target[e]] == best &&
-            (g->edge_flags[e] & (GRAPH_FORWARD | GRAPH_BACKWARD)))
+            (g->edge_flags[e] & (GRAPH_FORWARD | GRAPH_BACKWARD)) &&
+            !(g->edge_flags[e] & GRAPH_NO_START))
             g->edge_flags[e] |= GRAPH_SNAPPABLE;
 out:
     free(t.index), free(t.low), free(t.comp), free(t.stack), free(t.call_v), free(t.call_a);

@@ -220,7 +220,7 @@ static void relax(struct route_ctx *c, uint32_t x, graph_cost cost, uint32_t pre
         return;
     graph_cost before = c->best;
     price(c, x, cost);
-    key = s->pot == POT_INF ? GRAPH_COST_INF : cost + ((graph_cost)s->pot << 32);
+    key = s->pot == POT_INF ? GRAPH_COST_INF : cost + ((graph_cost)s->pot << GRAPH_COST_MS_SHIFT);
     if (c->best == before && key >= c->best)
         return;
     s->dist = cost; /* kept for the path when priced, even if not worth expanding */

@@ -88,7 +88,7 @@ enum kkc_code service_profile_parse(const char *text, struct service_profile *ta
 static graph_cost scaled(graph_cost c, double factor)
 {
     double ms = llround(graph_cost_ms(c) / factor);
-    return graph_cost_make(ms < 4e9 ? (uint32_t)ms : 4000000000u, (uint32_t)c);
+    return graph_cost_make(ms < 4e9 ? (uint32_t)ms : 4000000000u, graph_cost_dm(c));
 }
 
 /* Arcs a[0..n) with costs scaled by their edge's class factor. */

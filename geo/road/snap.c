@@ -41,7 +41,8 @@ static void snap_try(const struct graph *g, uint32_t k, double lon, double lat, 
     double t, d2 = seg_d2(g->coords + 2 * (size_t)k, lon, lat, kx, ky, &t);
     uint32_t e = g->coord_edge[k];
 
-    if (!(g->edge_flags[e] & (b->any ? GRAPH_FORWARD | GRAPH_BACKWARD : GRAPH_SNAPPABLE)))
+    if (!(g->edge_flags[e] & (b->any ? GRAPH_FORWARD | GRAPH_BACKWARD : GRAPH_SNAPPABLE)) ||
+        (g->edge_flags[e] & GRAPH_NO_START))
         return; /* off the main component, or closed both ways after the grid was built */
     if (d2 > b->d2)
         return;
@@ -168,7 +169,7 @@ graph_cost snap_partial(const struct graph *g, uint32_t edge, double fraction)
     graph_cost w = g->edge_cost[edge];
     double f = fmin(fmax(fraction, 0.0), 1.0);
     return graph_cost_make((uint32_t)llround(f * (double)graph_cost_ms(w)),
-                           (uint32_t)llround(f * (double)(uint32_t)w));
+                           (uint32_t)llround(f * (double)graph_cost_dm(w)));
 }
 
 /* A point whose partial cost to an end of its edge is 0 lies on that node, so it may

@@ -6,19 +6,25 @@
 
 #define TNET_COPIES_MAX 64 /* routing nodes per segment looked at (a segment and its copies) */
 
-/* a + b, GRAPH_COST_INF when b is. */
 static inline graph_cost add_cost(graph_cost a, graph_cost b)
 {
-    return b == GRAPH_COST_INF ? GRAPH_COST_INF : a + b;
+    return graph_cost_add(a, b);
 }
 
 graph_cost tnet_arc_cost(const struct graph *g, uint64_t a)
 {
     const struct turn_graph *t = g->turn;
     uint32_t s = t->seg[t->head[a]];
+    uint8_t fl = t->arc_flags[a];
     if (!tnet_seg_open(g, s))
         return GRAPH_COST_INF;
-    return graph_cost_make(t->turn_ms[a], 0) + g->edge_cost[s >> 1];
+    if (fl & TURN_ARC_LATENT) { /* a u-turn at v: open when nothing else leaves v on g */
+        uint32_t v = s & 1 ? g->edge_target[s >> 1] : g->edge_source[s >> 1];
+        if (g->out_first[v + 1] - g->out_first[v] > 1)
+            return GRAPH_COST_INF;
+    }
+    return graph_cost_make(t->turn_ms[a], 0) + g->edge_cost[s >> 1] +
+           (fl & TURN_ARC_RESTRICT ? GRAPH_COST_PENALTY : 0);
 }
 
 graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s)
@@ -238,15 +244,15 @@ enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
     memset(s->dist, 0xff, (size_t)s->n * sizeof *s->dist);
     s->h.len = 0, s->settled = 0;
     for (size_t i = 0; !oom && i < n; i++)
-        if (seeds[i].cost <= limit)
+        if (graph_cost_ms(seeds[i].cost) <= graph_cost_ms(limit))
             oom = relax(s, seeds[i].node, seeds[i].cost);
     while (!oom && s->h.len) {
         graph_heap_pop(&s->h, &it);
         uint32_t x = it.node;
         if (it.key != s->dist[x])
             continue;
-        if (it.key > limit)
-            break;
+        if (graph_cost_ms(it.key) > graph_cost_ms(limit))
+            continue; /* the heap is ordered by penalties first: others may still be in time */
         s->settled++;
         oom = expand(g, s, x, backward, it.key);
     }

@@ -47,8 +47,11 @@ static inline int tnet_seg_open(const struct graph *g, uint32_t s)
     return (g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD)) != 0;
 }
 
-/* The cost of turn arc a (index into g->turn's arcs): its turn plus its head's whole edge on g;
- * GRAPH_COST_INF when the head's direction is closed on g. */
+/* The cost of turn arc a (index into g->turn's arcs): its turn plus its head's whole edge on g,
+ * plus one penalty (graph.h) for a turn from a road open to all onto a restricted one
+ * (TURN_ARC_RESTRICT); GRAPH_COST_INF when the head's direction is closed on g, and for a latent
+ * u-turn (TURN_ARC_LATENT) at a node that has more than one open way out on g (a closure that
+ * leaves it none makes it a dead end, where a u-turn is allowed: car.lua's rule). */
 graph_cost tnet_arc_cost(const struct graph *g, uint64_t a);
 
 /* The cost from snapped point p to the head of directed segment s of p's edge (the rest of s). */
@@ -94,7 +97,8 @@ enum kkc_code tnet_search_create(const struct graph *g, struct tnet_search **out
 void tnet_search_destroy(struct tnet_search *s);
 
 /* Dijkstra from seeds[0..n) (forward on the turn arcs, or backward with backward = 1), settling
- * while values are <= limit (GRAPH_COST_INF: all). KKC_ENOMEM. (The searches that label every
+ * the values whose time is within limit's (GRAPH_COST_INF: all): one over it is not expanded,
+ * but the search goes on (values are ordered by penalties first, graph.h). KKC_ENOMEM. (The searches that label every
  * node with its owner, labels.c and coverage/reach.c, keep their own loop.) */
 enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
                               const struct tnet_seed *seeds, size_t n, int backward,

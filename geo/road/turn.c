@@ -13,6 +13,7 @@ void turn_costs_default(struct turn_costs *c)
     c->u_turn_s = 20;        /* car.lua properties.u_turn_penalty */
     c->signal_s = 2;         /* car.lua properties.traffic_light_penalty */
     c->no_u_turns = 0;
+    c->free_restricted = 0;
 }
 
 enum kkc_code turn_costs_load(struct store *st, struct turn_costs *c, struct kkc_err *err)
@@ -33,7 +34,7 @@ enum kkc_code turn_costs_load(struct store *st, struct turn_costs *c, struct kkc
         *vals[i] = v;
     }
     if (env && !strcmp(env, "off"))
-        c->turn_penalty_s = c->u_turn_s = c->signal_s = 0;
+        c->turn_penalty_s = c->u_turn_s = c->signal_s = 0, c->free_restricted = 1;
     return KKC_OK;
 }
 
@@ -104,24 +105,29 @@ struct build { /* the arcs as they are made */
     size_t narcs, cap;
 };
 
-/* Append arc (head, turn ms, weight). Returns 0 or -1 out of memory. */
-static int arc_push(struct build *b, uint32_t head, uint32_t turn, uint32_t w)
+/* Append arc (head, turn ms, weight, TURN_ARC_* flags). Returns 0 or -1 out of memory. */
+static int arc_push(struct build *b, uint32_t head, uint32_t turn, uint32_t w, uint8_t flags)
 {
     struct turn_graph *t = b->t;
     if (b->narcs == b->cap) {
         size_t c = b->cap ? b->cap * 2 : 4096;
         uint32_t *h = realloc(t->head, c * sizeof *h), *tm, *wt;
+        uint8_t *fl;
         if (h)
             t->head = h;
         tm = h ? realloc(t->turn_ms, c * sizeof *tm) : NULL;
         if (tm)
             t->turn_ms = tm;
         wt = tm ? realloc(t->weight, c * sizeof *wt) : NULL;
-        if (!wt)
+        if (wt)
+            t->weight = wt;
+        fl = wt ? realloc(t->arc_flags, c) : NULL;
+        if (!fl)
             return -1;
-        t->weight = wt, b->cap = c;
+        t->arc_flags = fl, b->cap = c;
     }
-    t->head[b->narcs] = head, t->turn_ms[b->narcs] = turn, t->weight[b->narcs++] = w;
+    t->head[b->narcs] = head, t->turn_ms[b->narcs] = turn, t->arc_flags[b->narcs] = flags;
+    t->weight[b->narcs++] = w;
     return 0;
 }
 
@@ -170,19 +176,27 @@ static int node_arcs(struct build *b, uint32_t x, uint32_t s)
     int dir_ok = g->edge_flags[e] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
     uint32_t nout = g->out_first[v + 1] - g->out_first[v];
     int roads = roads_at(g, r, v);
+    int penalize = b->c && !b->c->no_u_turns && !b->c->free_restricted;
 
     for (uint32_t j = g->out_first[v]; dir_ok && j < g->out_first[v + 1]; j++) {
         uint32_t seg = g->out[j].edge, head;
         int u = turns_back(b, s, seg);
         uint64_t key = (uint64_t)s << 32 | seg;
-        if ((u && (nout > 1 || (b->c && b->c->no_u_turns))) || tr_has(r->forbid, r->nforbid, key) ||
+        if ((u && b->c && b->c->no_u_turns) || tr_has(r->forbid, r->nforbid, key) ||
             (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))
             continue;
         if ((head = turn_target(b, x, s, seg)) == GRAPH_NONE)
             continue;
         double ts = b->c ? turn_cost_s(b->c, turn_angle(g, s, seg), roads, u, r->signals[v]) : 0;
         uint32_t tms = (uint32_t)llround(ts * 1000);
-        if (arc_push(b, head, tms, tms + graph_cost_ms(g->edge_cost[seg >> 1])))
+        /* a u-turn where other roads leave: latent, open when closures leave none (tnet.c) */
+        uint8_t fl = (uint8_t)((u && nout > 1 ? TURN_ARC_LATENT : 0) |
+                               (penalize && !(g->edge_flags[e] & GRAPH_RESTRICTED) &&
+                                        (g->edge_flags[seg >> 1] & GRAPH_RESTRICTED)
+                                    ? TURN_ARC_RESTRICT
+                                    : 0));
+        uint32_t w = fl & TURN_ARC_LATENT ? UINT32_MAX : tms + graph_cost_ms(g->edge_cost[seg >> 1]);
+        if (arc_push(b, head, tms, w, fl))
             return -1;
     }
     return 0;
@@ -255,6 +269,7 @@ void turn_destroy(struct turn_graph *t)
     if (!t)
         return;
     free(t->first_out), free(t->head), free(t->weight), free(t->turn_ms), free(t->seg);
+    free(t->arc_flags);
     free(t->in_first), free(t->in_arc), free(t->in_tail), free(t->copy_node);
     free(t);
 }

@@ -15,7 +15,12 @@
  *     angle <  0: P / (1 + exp(-(13 * bias * -angle / 180 - 6.5 / bias)))
  * plus the u-turn penalty for a u-turn, plus the signal penalty when the node has traffic
  * signals. A u-turn exists only where nothing else leaves the node (dead ends, barriers, which
- * the import splits into dead ends). Forbidden turns are absent:
+ * the import splits into dead ends); elsewhere it is a latent arc (TURN_ARC_LATENT, weight
+ * UINT32_MAX = closed) that opens on a graph copy where closures leave the node no other way out
+ * (tnet_arc_cost), so the topology (and the hierarchy's) does not depend on closures. A turn from
+ * a segment open to all onto a restricted one (GRAPH_RESTRICTED: destination, private, delivery,
+ * customers) is TURN_ARC_RESTRICT: car.lua's max_turn_weight, one penalty (graph.h): routes start
+ * or end on such roads but do not pass through them. Forbidden turns are absent:
  *   no_* via a node: the turns from the from-way's segments into the node onto the to-way's;
  *   only_* via a node: every other turn of those segments at the node;
  *   via ways: the via path is copied; the from-way's turn onto the path enters the copy, the
@@ -24,7 +29,7 @@
  * Restrictions whose ways or node are not (any more) in the graph are counted in skipped.
  *
  * Memory: 4 + 8 + 8 bytes per routing node, 8 per arc (head, weight) plus 4 (turn cost alone)
- * plus 8 for the reverse adjacency.
+ * plus 1 (flags) plus 8 for the reverse adjacency.
  * A built struct turn_graph is read-only: any number of threads may search it. */
 #ifndef KKC_TURN_H
 #define KKC_TURN_H
@@ -40,8 +45,13 @@ struct store;
 
 struct turn_costs { /* seconds; the defaults are car.lua's */
     double turn_penalty_s, turn_bias, u_turn_s, signal_s;
-    int no_u_turns; /* 1: no u-turn even at dead ends (the graph pgr_trsp routes on) */
+    int no_u_turns; /* 1: no u-turn even at dead ends, no latent ones, restricted roads free (the
+                       graph pgr_trsp routes on) */
+    int free_restricted; /* 1: no penalty onto restricted roads (KKC_TURN_COSTS=off) */
 };
+
+#define TURN_ARC_RESTRICT 1 /* from a road open to all onto a restricted one: one penalty */
+#define TURN_ARC_LATENT 2   /* a u-turn where other roads leave (weight UINT32_MAX): tnet.h */
 
 struct turn_graph {
     uint32_t n, base;               /* routing nodes; base = 2 * edge_count */
@@ -49,6 +59,7 @@ struct turn_graph {
     uint32_t *head;                 /* first_out[n] */
     uint32_t *weight;               /* ms: turn + duration of the head segment */
     uint32_t *turn_ms;              /* ms: the turn alone */
+    uint8_t *arc_flags;             /* TURN_ARC_* */
     uint32_t *seg;                  /* routing node -> directed segment */
     /* The reverse adjacency: the arcs into routing node y are in_arc[in_first[y] ..
      * in_first[y + 1]) (arc ids into head / weight / turn_ms), from tails in_tail[same]. */
@@ -61,8 +72,8 @@ struct turn_graph {
 void turn_costs_default(struct turn_costs *c);
 /* The store's figures (meta turn_penalty, turn_bias, u_turn_penalty, traffic_signal_penalty,
  * written by the OSM import from its profile), car.lua's defaults for those missing; then the
- * environment's KKC_TURN_COSTS=off (every turn free, u-turns only at dead ends: the graph a
- * node-based oracle such as pgr_dijkstra routes on). KKC_EINVAL for a figure that is not a
+ * environment's KKC_TURN_COSTS=off (every turn free, restricted roads without their penalty,
+ * u-turns only at dead ends: the graph a node-based oracle such as pgr_dijkstra routes on). KKC_EINVAL for a figure that is not a
  * number >= 0. */
 enum kkc_code turn_costs_load(struct store *st, struct turn_costs *c, struct kkc_err *err);
 
@@ -86,12 +97,14 @@ size_t turn_nodes_of(const struct turn_graph *t, uint32_t s, uint32_t *out, size
 
 /* A route on the turn graph: cost in ms and the directed segments driven, in order. */
 struct turn_path {
-    uint64_t ms;
+    uint64_t ms;        /* the time driven */
+    uint32_t penalties; /* turns onto restricted roads (graph.h); ordered before the time */
     uint32_t *segs;
     size_t nsegs;
 };
 
-/* Shortest route from snapped point `from` to `to` (plain Dijkstra); a point on a node is that
+/* Shortest route from snapped point `from` to `to` (plain Dijkstra, fewest penalties first, then
+ * time; latent u-turns closed: the base graph's rules); a point on a node is that
  * node (it starts on and is reached by every road at it; for a start there, segs[0] may repeat
  * the first segment). KKC_ENOROUTE when none,
  * KKC_ENOMEM. out->segs is the caller's to free(). */

@@ -32,6 +32,17 @@ static uint32_t on_node(const struct graph *g, const struct snap *p)
     return part == 0 ? g->edge_source[p->edge] : part == w ? g->edge_target[p->edge] : GRAPH_NONE;
 }
 
+/* Values: penalties (TURN_ARC_RESTRICT) above bit 40, milliseconds below: the order of graph.h. */
+#define TR_PENALTY ((uint64_t)1 << 40)
+
+/* The weight of arc a with its penalty; UINT64_MAX for a closed (latent) one. */
+static uint64_t arc_w(const struct turn_graph *t, uint64_t a)
+{
+    if (t->weight[a] == UINT32_MAX)
+        return UINT64_MAX;
+    return t->weight[a] + (t->arc_flags[a] & TURN_ARC_RESTRICT ? TR_PENALTY : 0);
+}
+
 struct search {
     uint64_t *dist;
     uint32_t *parent;
@@ -66,8 +77,8 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
         }
         for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1]; a++) {
             uint32_t y = t->head[a];
-            uint64_t d = it.key + t->weight[a];
-            if (d < q->dist[y]) {
+            uint64_t w = arc_w(t, a), d = it.key + w;
+            if (w != UINT64_MAX && d < q->dist[y]) {
                 q->dist[y] = d, q->parent[y] = x;
                 if (graph_heap_push(&q->h, d, y, 0))
                     return -1;
@@ -83,8 +94,8 @@ static int seed(const struct turn_graph *t, struct search *q, uint32_t s, uint64
 {
     for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
         uint32_t y = t->head[a];
-        uint64_t d = c + t->weight[a];
-        if (d < q->dist[y]) {
+        uint64_t w = arc_w(t, a), d = c + w;
+        if (w != UINT64_MAX && d < q->dist[y]) {
             q->dist[y] = d, q->parent[y] = s | 0x80000000u;
             if (graph_heap_push(&q->h, d, y, 0))
                 return -1;
@@ -174,7 +185,7 @@ enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, cons
     } else if (!rc && best_node == GRAPH_NONE) {
         rc = kkc_err_set(err, KKC_ENOROUTE, "no route between the two points");
     } else if (!rc) {
-        out->ms = best;
+        out->ms = best % TR_PENALTY, out->penalties = (uint32_t)(best / TR_PENALTY);
         rc = unwind(t, &q, best_node, out, err);
     }
     free(q.dist), free(q.parent), graph_heap_free(&q.h);

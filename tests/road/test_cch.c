@@ -2,7 +2,7 @@
  * Dijkstra written here over the same CSR graph.
  *
  * Graphs: the node-based road graph of every real extract (Heidelberg from KKC_DB, the others
- * imported with the OSM importer), costs graph_cost as loaded (ms << 32 | dm); and the PACE 2016
+ * imported with the OSM importer), costs graph_cost as loaded (graph_cost_make: ms, dm); and the PACE 2016
  * FLA topology (1.07 M nodes, no weights: SEEDED uniform weights of 1..100,000 ms per arc, each
  * direction drawn apart). Checked: 10,000 random pairs per extract (1,000 on FLA) exactly equal
  * to Dijkstra; every unpacked path is a chain of input arcs from source to target whose weights

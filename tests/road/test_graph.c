@@ -80,7 +80,7 @@ START_TEST(t_load_hand)
     ck_assert_uint_eq(g->edge_name[0], g->edge_name[1]); /* "A" interned once */
     ck_assert_uint_eq(g->edge_coord_first[7], 15);       /* 6 straight edges + one with a via */
     ck_assert_uint_eq(graph_cost_ms(g->edge_cost[3]), 20000);
-    ck_assert_uint_eq((uint32_t)g->edge_cost[3], 1414);
+    ck_assert_uint_eq(graph_cost_dm(g->edge_cost[3]), 1414);
     ck_assert_double_eq_tol(g->coord_along[g->edge_coord_first[4] - 1], 141.42, 0.05);
     fx_done(g, path);
 }
@@ -421,7 +421,7 @@ START_TEST(t_snap_at_partial)
     ck_assert_double_eq_tol(s.lat, lat, 1e-7);
     ck_assert_uint_eq(s.point, g->edge_coord_first[3] + 1);
     ck_assert_uint_eq(graph_cost_ms(snap_partial(g, 3, 0.75)), 15000);
-    ck_assert_uint_eq((uint32_t)snap_partial(g, 3, 0.75), 1061); /* 0.75 * 1414 dm, rounded */
+    ck_assert_uint_eq(graph_cost_dm(snap_partial(g, 3, 0.75)), 1061); /* 0.75 * 1414 dm, rounded */
     ck_assert_uint_eq(snap_partial(g, 3, 1.5), g->edge_cost[3]);
     ck_assert_uint_eq(snap_partial(g, 3, -1), 0);
     /* e1 (one-way 1 -> 2) at 0.25: leave towards 2 only (7.5 s), arrive from 1 only (2.5 s) */

@@ -7,6 +7,8 @@
  *     right 90 deg 2.105256 s, left -90 deg 5.394744 s, straight 0.006919 s,
  *     u-turn 180 deg 7.454800 s + 20 s; none where only two roads meet; signals 2 s.
  * Expected way-name sequences are the names along the route, repeats collapsed. */
+#include "closures/avoid.h"
+#include "closures/closures.h"
 #include "road/graph.h"
 #include "road/import/osm_import.h"
 #include "road/snap.h"
@@ -338,6 +340,124 @@ START_TEST(test_car_rules)
 }
 END_TEST
 
+/* The penalties (graph.h) of the table's cost from a to b, hierarchy or not. */
+static uint32_t penalties(struct tfx *f, struct snap a, struct snap b)
+{
+    struct route_ctx *ctx = NULL;
+    graph_cost tc;
+    ck_assert_int_eq(route_ctx_create(f->g, &ctx, &f->err), KKC_OK);
+    ck_assert_int_eq(route_table(f->g, ctx, &a, 1, &b, 1, &tc, &f->err), KKC_OK);
+    route_ctx_destroy(ctx);
+    return graph_cost_penalties(tc);
+}
+
+/* access=destination (Zkratka) and private (Soukromá, motor_vehicle=private) as car.lua means
+ * them: no through traffic although they are the short way (by time too), driven where the
+ * route starts or ends on them; the duration is the time driven, the penalty only orders. A
+ * private service road is not even a place to start or end (car.lua's is_startpoint). */
+START_TEST(test_restricted)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_access.osm");
+    ck_assert_double_eq(q1(&f, "SELECT restricted FROM road_edges WHERE osm_way_id = ?", 32), 1);
+    ck_assert_double_eq(q1(&f, "SELECT restricted FROM road_edges WHERE osm_way_id = ?", 35), 2);
+    /* the short sides are faster: through them W -> E would take less time */
+    ck_assert(way_s(&f, 32) + STRAIGHT < way_s(&f, 33) + 2 * RIGHT);
+    ck_assert(way_s(&f, 35) + STRAIGHT < way_s(&f, 36) + 2 * RIGHT);
+    struct snap w = at(&f, 31, 0, 0), e = at(&f, 37, 1, 1);
+    /* through: round both squares, a right turn at each of A, B, A2, B2 */
+    expect(&f, w, e, "Západní,Objížďka,Spojka,Oklika,Východní",
+           way_s(&f, 31) + way_s(&f, 33) + way_s(&f, 34) + way_s(&f, 36) + way_s(&f, 37) +
+               4 * RIGHT);
+    ck_assert_uint_eq(penalties(&f, w, e), 0);
+    /* ending on Zkratka: straight on at A, half of it; one penalty (it cannot be avoided) */
+    expect(&f, w, at(&f, 32, 0, 0.5), "Západní,Zkratka",
+           way_s(&f, 31) + STRAIGHT + way_s(&f, 32) / 2);
+    ck_assert_uint_eq(penalties(&f, w, at(&f, 32, 0, 0.5)), 1);
+    /* starting on Zkratka: leaving it costs nothing; straight on at B, round square 2 */
+    expect(&f, at(&f, 32, 0, 0.5), e, "Zkratka,Spojka,Oklika,Východní",
+           way_s(&f, 32) / 2 + STRAIGHT + way_s(&f, 34) + RIGHT + way_s(&f, 36) + RIGHT +
+               way_s(&f, 37));
+    ck_assert_uint_eq(penalties(&f, at(&f, 32, 0, 0.5), e), 0);
+    /* private likewise: to the middle of Soukromá, and from it */
+    expect(&f, w, at(&f, 35, 0, 0.5), "Západní,Objížďka,Spojka,Soukromá",
+           way_s(&f, 31) + RIGHT + way_s(&f, 33) + RIGHT + way_s(&f, 34) + STRAIGHT +
+               way_s(&f, 35) / 2);
+    expect(&f, at(&f, 35, 0, 0.5), e, "Soukromá,Východní",
+           way_s(&f, 35) / 2 + STRAIGHT + way_s(&f, 37));
+    /* from one restricted road to the other: Spojka between, one penalty onto Soukromá */
+    expect(&f, at(&f, 32, 0, 0.5), at(&f, 35, 0, 0.5), "Zkratka,Spojka,Soukromá",
+           way_s(&f, 32) / 2 + STRAIGHT + way_s(&f, 34) + STRAIGHT + way_s(&f, 35) / 2);
+    ck_assert_uint_eq(penalties(&f, at(&f, 32, 0, 0.5), at(&f, 35, 0, 0.5)), 1);
+    /* a point on Dvůr (private service road) snaps off it, onto A2 (44.5 m south: 0.0004 deg of
+     * latitude); one on Soukromá (private residential) stays on it */
+    struct snap p;
+    ck_assert_int_eq(snap_point(f.g, 15.804, 50.2004, 1000, &p, &f.err), KKC_OK);
+    ck_assert_str_ne(p.name, "Dvůr");
+    ck_assert_double_eq_tol(p.distance_m, 44.5, 0.1);
+    ck_assert_int_eq(snap_point(f.g, 15.805, 50.2000, 1000, &p, &f.err), KKC_OK);
+    ck_assert_str_eq(p.name, "Soukromá");
+    tfx_close(&f);
+}
+END_TEST
+
+/* Route from a to b on graph copy g (A* with landmarks, then its own hierarchy), and the table:
+ * the name sequence and the duration (to 5 ms). */
+static void expect_on(struct graph *g, struct snap a, struct snap b, const char *names, double s)
+{
+    struct kkc_err err = {0};
+    for (int with_ch = 0; with_ch < 2; with_ch++) {
+        struct route_ctx *ctx = NULL;
+        struct route_result *r = NULL;
+        graph_cost tc;
+        char got[256];
+        if (with_ch)
+            ck_assert_msg(road_ch_create(g, NULL, "", &g->ch, &err) == KKC_OK, "%s", err.msg);
+        ck_assert_int_eq(route_ctx_create(g, &ctx, &err), KKC_OK);
+        ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == KKC_OK, "%s", err.msg);
+        step_names(r, got, sizeof got);
+        ck_assert_msg(strcmp(got, names) == 0, "route %s (ch %d), expected %s", got, with_ch,
+                      names);
+        ck_assert_msg(fabs(r->duration_s - s) < 0.005, "route %s: %.3f s, expected %.3f s", got,
+                      r->duration_s, s);
+        ck_assert_int_eq(route_table(g, ctx, &a, 1, &b, 1, &tc, &err), KKC_OK);
+        ck_assert_int_eq(graph_cost_ms(tc), llround(r->duration_s * 1000));
+        route_result_destroy(r);
+        route_ctx_destroy(ctx);
+        if (with_ch)
+            road_ch_destroy(g->ch), g->ch = NULL;
+    }
+}
+
+/* A closure that makes a new dead end adds a u-turn there: Jižní -> Západní may not turn left at
+ * C, so it goes north and comes back. With Dálková open the turn-round is at M, Dálková's dead
+ * end (N has two roads: no turn cost, no u-turn); with Dálková closed N is a dead end and the
+ * route turns round there, the u-turn's cost by hand (7.4548 + 20 s, as at any dead end). */
+START_TEST(test_closure_dead_end)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_closure.osm");
+    struct snap s = at(&f, 11, 0, 0), w = at(&f, 13, 1, 1);
+    double base = way_s(&f, 11) + STRAIGHT + 2 * way_s(&f, 12) + RIGHT + way_s(&f, 13);
+    expect(&f, s, w, "Jižní,Severní,Dálková,Severní,Západní",
+           base + 2 * way_s(&f, 15) + UTURN);
+    struct closure_effect ce = {(uint32_t)q1(&f, "SELECT id FROM road_edges WHERE osm_way_id = ?",
+                                             15),
+                                0, 0};
+    struct closure_effects e = {.items = &ce, .len = 1, .active = 1};
+    struct graph *copy = NULL;
+    ck_assert_int_eq(closures_graph_with(f.g, &e, &copy, &f.err), KKC_OK);
+    expect_on(copy, s, w, "Jižní,Severní,Západní", base + UTURN);
+    closures_graph_release(copy);
+    /* only Dálková's northbound direction closed: from the south N is a dead end all the same */
+    ce.bw = 1;
+    ck_assert_int_eq(closures_graph_with(f.g, &e, &copy, &f.err), KKC_OK);
+    expect_on(copy, s, w, "Jižní,Severní,Západní", base + UTURN);
+    closures_graph_release(copy);
+    tfx_close(&f);
+}
+END_TEST
+
 START_TEST(test_costs)
 {
     struct turn_costs c;
@@ -364,6 +484,8 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_car_rules);
     tcase_add_test(tc, test_costs);
+    tcase_add_test(tc, test_restricted);
+    tcase_add_test(tc, test_closure_dead_end);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -76,10 +76,11 @@ check roundabout nw-to-east 15.8592967,50.2207794 15.8614066,50.22
 # One-way streets are never in a strongly connected component of two nodes: a trip along the
 # oneway=yes way 101 snaps to the nearest two-way street of the main component (way 106).
 check oneway along-oneway 15.8,50.2 15.8,50.201
-# access=no way 201 is not in the graph: the points snap to way 203 (motorcar=yes), 2 streets
-# east; with a 100 m radius the access=no way is the only road: NoSegment.
+# access=no way 201 is not in the graph: the points snap to way 202 (access=private: kept as a
+# restricted road, driven where a route starts or ends), the next street east; with a 50 m
+# radius the access=no way is the only road: NoSegment.
 check access avoid-no 15.8,50.2 15.8,50.201
-check access only-no-radius100 15.8,50.2 15.8,50.201 --radius 100
+check access only-no-radius50 15.8,50.2 15.8,50.201 --radius 50
 # Island: a point on the island never snaps to it; the main component is beyond 1000 m
 # (NoSegment), within a 3000 m radius it snaps to the main component's nearest end (node 6005).
 check island on-island 15.891,50.2405 15.87,50.23

@@ -24,9 +24,10 @@ import psycopg2
 
 def read_edges(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    # access=private rows (restricted = 2) are closed in our graph (geo/road/import/car.h)
-    rows = con.execute("SELECT id, source, target, duration_s, forward * (restricted < 2), "
-                       "backward * (restricted < 2) FROM road_edges").fetchall()
+    # restricted rows (destination, private, ...) are driven: KKC_TURN_COSTS=off, which the
+    # script serves with, takes their penalty off (geo/road/turn.h)
+    rows = con.execute("SELECT id, source, target, duration_s, forward, backward "
+                       "FROM road_edges").fetchall()
     con.close()
     return rows
 

@@ -777,34 +777,56 @@ START_TEST(test_hand_intersection)
 }
 END_TEST
 
-/* Table: the island (unreachable from everywhere else, see tests/road/test_table.c) is no place
- * to snap to. */
+/* Table: a point whose only road within the radius is the island's snaps there (OSRM: NoSegment
+ * only without any road within the radius), and the island is unreachable from the streets and
+ * back (null; see tests/road/test_table.c), reachable from itself (0). With a radius that takes
+ * in the main component's road (8 km away) the point snaps there instead, and both ways route. */
 START_TEST(test_hand_table_island)
 {
     long status;
     json_t *v = call("GET", &status, "/table/v1/driving/15.0005,50.0001;15.101,50.050");
-    ck_assert_int_eq(status, 400);
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(str(v, "code"), "Ok");
+    json_t *d = arr(v, "durations");
+    ck_assert(json_is_null(json_array_get(json_array_get(d, 0), 1)));
+    ck_assert(json_is_null(json_array_get(json_array_get(d, 1), 0)));
+    ck_assert_double_eq(json_number_value(json_array_get(json_array_get(d, 1), 1)), 0);
+    json_decref(v);
+    v = call("GET", &status, "/table/v1/driving/15.0005,50.0001;15.101,50.050?radiuses=;10000");
+    ck_assert_int_eq(status, 200);
+    d = arr(v, "durations");
+    ck_assert(json_is_number(json_array_get(json_array_get(d, 0), 1)));
+    ck_assert(json_is_number(json_array_get(json_array_get(d, 1), 0)));
+    json_decref(v);
+    v = call("GET", &status, "/table/v1/driving/15.0005,50.0001;15.101,50.060?radiuses=;100");
+    ck_assert_int_eq(status, 400); /* 1.1 km from the island, 100 m radius: no road at all */
     ck_assert_str_eq(str(v, "code"), "NoSegment");
     json_decref(v);
 }
 END_TEST
 
-/* snapping=any: the island is a place to snap to; a route on it exists (71.4 m of residential
- * street at 25 km/h: 0.001 deg of longitude at 50.05 N = 71.42 m, 10.28 s, by hand), and one to
- * the streets does not (NoRoute), where the default snapping refuses the island (NoSegment). */
+/* The island is a place to snap to, with or without snapping=any (its road is the only one
+ * within the default 1 km): a route on it exists (71.4 m of residential street at 25 km/h: 0.001
+ * deg of longitude at 50.05 N = 71.42 m, 10.28 s, by hand), and one to the streets does not
+ * (NoRoute). */
 START_TEST(test_hand_snapping_any)
 {
     long status;
-    json_t *v = call("GET", &status, "/route/v1/driving/15.1005,50.0501;15.1015,50.0501");
+    const char *any[] = {"", "?snapping=any"};
+    for (int k = 0; k < 2; k++) {
+        json_t *v = get_ok("/route/v1/driving/15.1005,50.0501;15.1015,50.0501%s", any[k]);
+        json_t *r = json_array_get(json_object_get(v, "routes"), 0);
+        ck_assert_double_eq_tol(json_number_value(json_object_get(r, "distance")), 71.4, 0.2);
+        ck_assert_double_eq_tol(json_number_value(json_object_get(r, "duration")), 10.28, 0.05);
+        json_decref(v);
+    }
+    json_t *v =
+        call("GET", &status, "/route/v1/driving/15.0005,50.0001;15.1015,50.0501?snapping=any");
     ck_assert_int_eq(status, 400);
-    ck_assert_str_eq(str(v, "code"), "NoSegment");
+    ck_assert_str_eq(str(v, "code"), "NoRoute");
     json_decref(v);
-    v = get_ok("/route/v1/driving/15.1005,50.0501;15.1015,50.0501?snapping=any");
-    json_t *r = json_array_get(json_object_get(v, "routes"), 0);
-    ck_assert_double_eq_tol(json_number_value(json_object_get(r, "distance")), 71.4, 0.2);
-    ck_assert_double_eq_tol(json_number_value(json_object_get(r, "duration")), 10.28, 0.05);
-    json_decref(v);
-    v = call("GET", &status, "/route/v1/driving/15.0005,50.0001;15.1015,50.0501?snapping=any");
+    /* three points: every leg between snapped points, the island's legs do not route */
+    v = call("GET", &status, "/route/v1/driving/15.1005,50.0501;15.1015,50.0501;15.0005,50.0001");
     ck_assert_int_eq(status, 400);
     ck_assert_str_eq(str(v, "code"), "NoRoute");
     json_decref(v);
@@ -814,9 +836,9 @@ END_TEST
 /* /v1/route snaps as OSRM's default does: a nearer road off the main component is taken when the
  * route from it exists (island to island: the 71.4 m, 10.28 s of test_hand_snapping_any), and
  * left for the main component's road when it does not (island to the streets: a route from the
- * main component's nearest point, 8 km away). (The OSRM endpoints keep NoSegment when no main
- * road is within the radius, test_hand_snapping_any; with one, two-point routes take the same
- * rule.) */
+ * main component's nearest point, 8 km away). (The OSRM endpoints snap to the island when no
+ * main road is within the radius, test_hand_snapping_any; with one, two-point routes take the
+ * same rule.) */
 START_TEST(test_hand_default_snapping)
 {
     long status;

@@ -124,13 +124,24 @@ static int blocked(const struct ctx *c, const char *hw)
            ((v = wtag(c, "status")) && !strcmp(v, "impassable"));
 }
 
+/* car.lua's restricted_highway_whitelist: the highways a restricted value keeps (else closes). */
+static int restricted_class(const struct ctx *c)
+{
+    static const char *const whitelist[] = {
+        "motorway",    "motorway_link",  "trunk",     "trunk_link",    "primary",
+        "primary_link", "secondary",     "secondary_link", "tertiary", "tertiary_link",
+        "residential", "living_street",  "unclassified", "service",    NULL};
+    const char *hw = wtag(c, "highway");
+    return hw && car_in(hw, whitelist);
+}
+
 /* Access of one direction: 1 open, 0 closed, 2 restricted, 3 private (see car.h). */
 static int access_of(const struct ctx *c, const char *v)
 {
     if (!v || car_in(v, open_access))
         return 1;
     if (car_in(v, restricted_access))
-        return strcmp(v, "private") == 0 ? 3 : 2;
+        return !restricted_class(c) ? 0 : strcmp(v, "private") == 0 ? 3 : 2;
     if (car_in(v, closed_access))
         return 0;
     say(c, "access=%s (motorcar .. access) not understood, open", v);

@@ -15,7 +15,10 @@
  * Closed: no, agricultural, forestry, emergency, psv, bus, taxi, foot, bicycle, horse, hgv,
  * goods, military (car.lua leaves bus/taxi/foot/... open; we close them: a car may not drive
  * there). Restricted (kept, flagged; car.lua lets a route start or end on them but not pass
- * through): private, delivery, destination, customers.
+ * through: the turn onto one from a road open to all costs max_turn_weight, turn.h): private,
+ * delivery, destination, customers, on car.lua's restricted_highway_whitelist (motorway ..
+ * tertiary_link, residential, living_street, unclassified, service); elsewhere (a ferry, a
+ * class a profile file added) they close the way, as car.lua's blacklist does.
  *
  * Size limits of the vehicle (per direction, :forward/:backward honoured): maxheight:physical /
  * maxheight below vehicle_height; maxwidth:physical / maxwidth / width / est_width at or below

@@ -3,9 +3,8 @@
  *
  * What is kept. Ways whose highway=* class is routable in the speed profile
  * (geo/road/import/profile.h: motorway .. service and the _links by default), unless area=yes, or
- * the most specific of motorcar > motor_vehicle > vehicle > access says no / private / agricultural
- * / forestry / psv / emergency / military (yes / permissive / destination / designated / customers
- * / delivery allow; any other value is reported and the next, less specific tag decides).
+ * the access rules of car.h close them (no / agricultural / forestry / psv / emergency / military
+ * ...; private / destination / delivery / customers keep them as restricted roads, car.h).
  *
  * Direction. oneway=yes|true|1 -> forward only, -1|reverse -> backward only, no|false|0 -> both;
  * without an oneway tag junction=roundabout|circular and highway=motorway|motorway_link are
