@@ -7,6 +7,7 @@
 #include "routes.h"
 #include "tctx.h"
 #include "http_heavy.h"
+#include "http_pages.h"
 
 #include "api.h"
 #include "http_guard.h"
@@ -396,7 +397,8 @@ static int refusal(struct http_server *s, struct req *r, struct api_res *res)
     if (r->uri_len > s->o.max_url) {
         snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
                  s->o.max_url);
-        api_error(res, KKC_ETOOBIG, msg);
+        res->status = 414;
+        res->body = kkc_json_error_body("TooBig", msg);
     } else if (r->too_big) {
         snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
         api_error(res, KKC_ETOOBIG, msg);
@@ -608,6 +610,9 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->guard = guard_create(s->o.header_deadline_s, s->o.body_deadline_s, s->o.max_body_client);
+    if (!http_pages_active())
+        fprintf(stderr, "kkc serve: libmicrohttpd's error pages stay HTML (its "
+                        "MHD_create_response_from_buffer was not found)\n");
     if (s->o.heavy_threads >= 0)
         s->heavy = heavy_create(s->o.heavy_threads ? s->o.heavy_threads : (s->o.threads + 1) / 2,
                                 s->o.heavy_queue > 0 ? s->o.heavy_queue : 32);
