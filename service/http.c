@@ -30,6 +30,10 @@
 
 #define LOG_URI_MAX 512
 #define MAX_PARAMS 256 /* query parameters of one request */
+/* libmicrohttpd's memory per connection (request line, headers, answer headers). It zeroes all
+ * of it for every request (5 % of the CPU of GET /v1/nearest with 64 KiB, BENCHMARKS.md); an
+ * 8 KiB target and its headers fit. Past it, libmicrohttpd's 414/431 (as JSON, http_pages.c). */
+#define CONN_MEMORY (32 * 1024)
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -621,7 +625,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->o.timeout_s,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->o.max_per_client,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK,
         uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_NOTIFY_CONNECTION,
         conn_cb, s, MHD_OPTION_END);
     if (!s->d) {
