@@ -26,35 +26,55 @@ static char *digits(unsigned long long v, char *end)
     return end;
 }
 
+/* The fewest decimals d <= 9 with a == r / 10^d for a whole r, found from a * 10^9 rounded
+ * (exact to the unit for a < 10^6): its trailing zeros. -1 when a needs more. */
+static int fewest_decimals(double a, double *r)
+{
+    int d = 9;
+    double m = nearbyint(a * 1e9);
+    unsigned long long v = (unsigned long long)m;
+    while (d > 0 && v % 10 == 0) {
+        v /= 10;
+        d--;
+    }
+    *r = (double)v;
+    return *r / p10[d] == a ? d : -1;
+}
+
 /* a (> 0) as the decimal r / 10^d when that is a's %.15g text: r < 10^15 digits, a the double
  * nearest it (so %.15g, which rounds a to 15 significant digits, gives exactly those digits)
  * and 1e-4 <= a (else %g writes an exponent). Returns the length written to out, 0 if none. */
 static size_t short_real(double a, char *out)
 {
     char tmp[32], *p;
-    size_t n = 0;
+    size_t n;
+    double r = 0;
+    int d = -1;
     if (!(a >= 1e-4 && a < 1e15))
         return 0;
-    for (int d = 0; d < (int)(sizeof p10 / sizeof p10[0]); d++) {
-        double r = nearbyint(a * p10[d]);
-        if (r >= 1e15)
-            return 0;
-        if (r / p10[d] != a)
-            continue;
-        unsigned long long v = (unsigned long long)r, ip = v / (unsigned long long)p10[d];
-        p = digits(ip, tmp + sizeof tmp);
-        n = (size_t)(tmp + sizeof tmp - p);
-        memcpy(out, p, n);
-        out[n++] = '.';
-        if (d == 0) {
-            out[n++] = '0'; /* jansson marks a whole real with ".0" */
-            return n;
+    if (a < 1e6)
+        d = fewest_decimals(a, &r);
+    else
+        for (int k = 0; k < (int)(sizeof p10 / sizeof p10[0]) && d < 0; k++) {
+            r = nearbyint(a * p10[k]);
+            if (r >= 1e15)
+                return 0;
+            d = r / p10[k] == a ? k : -1;
         }
-        p = digits(v % (unsigned long long)p10[d] + (unsigned long long)p10[d], tmp + sizeof tmp);
-        memcpy(out + n, p + 1, (size_t)d); /* the fraction with its leading zeros */
-        return n + (size_t)d;
+    if (d < 0)
+        return 0;
+    unsigned long long v = (unsigned long long)r, ip = v / (unsigned long long)p10[d];
+    p = digits(ip, tmp + sizeof tmp);
+    n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(out, p, n);
+    out[n++] = '.';
+    if (d == 0) {
+        out[n++] = '0'; /* jansson marks a whole real with ".0" */
+        return n;
     }
-    return 0;
+    p = digits(v % (unsigned long long)p10[d] + (unsigned long long)p10[d], tmp + sizeof tmp);
+    memcpy(out + n, p + 1, (size_t)d); /* the fraction with its leading zeros */
+    return n + (size_t)d;
 }
 
 /* What jansson's jsonp_dtostr() writes for %.15g: ".0" when neither '.' nor 'e', the exponent
@@ -210,6 +230,21 @@ char *kjw_dump(const json_t *v)
         return NULL;
     }
     return strbuf_take(&b);
+}
+
+void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals)
+{
+    KJW_LIT(b, "{\"type\":\"LineString\",\"coordinates\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            KJW_LIT(b, ",");
+        KJW_LIT(b, "[");
+        kjw_real(b, kkc_json_round(coords[2 * i], decimals));
+        KJW_LIT(b, ",");
+        kjw_real(b, kkc_json_round(coords[2 * i + 1], decimals));
+        KJW_LIT(b, "]");
+    }
+    KJW_LIT(b, "]}");
 }
 
 /* ------------------------------------------------------------------ a centre ------------- */

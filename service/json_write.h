@@ -26,6 +26,9 @@ void kjw_real(struct strbuf *b, double x);
 void kjw_int(struct strbuf *b, long long v);
 /* Append n bytes of UTF-8 text as a JSON string (quotes, escapes as jansson's). */
 void kjw_string(struct strbuf *b, const char *s, size_t n);
+/* Append {"type":"LineString","coordinates":[[x,y],...]} of n points (x, y pairs), each
+ * rounded to decimals as kkc_json_num() rounds: the bytes of that tree dumped. */
+void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals);
 /* Append the public form of a centre: the bytes of kkc_json_centre(c) dumped. */
 void kjw_centre(struct strbuf *b, const struct centre *c);
 /* v dumped (an object or an array, as json_dumps) into a new string the caller frees; NULL
