@@ -1,8 +1,9 @@
 /* tests/service/test_json_write.c -- the direct JSON writers (service/json_write.c) against
  * jansson's own json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) as the oracle: reals of
  * every magnitude (rounded to 0..9 decimals as the answers round them, and raw), integers,
- * strings with every control byte, quotes and UTF-8, nested trees; the public form of every
- * centre of the built database and of hand-made centres with NULL and non-UTF-8 fields. */
+ * strings with every control byte, quotes and UTF-8, nested trees, route lines; the public form
+ * of every centre of the built database and of hand-made centres with NULL and non-UTF-8
+ * fields. */
 #include "json_out.h"
 #include "json_write.h"
 #include "testutil.h"
@@ -94,6 +95,33 @@ START_TEST(test_strings)
 }
 END_TEST
 
+START_TEST(test_line)
+{
+    unsigned long long st = 49;
+    for (size_t n = 0; n < 300; n += 37) {
+        double *xy = malloc((2 * n + 1) * sizeof *xy);
+        json_t *c = json_array(), *v;
+        struct strbuf b;
+        char *want;
+        for (size_t i = 0; i < 2 * n; i++)
+            xy[i] = (tu_rand(&st) - 0.5) * (i % 2 ? 180 : 360) * pow(10, -(int)(i % 7));
+        for (size_t i = 0; i < n; i++) /* the tree GET /v1/route built before */
+            json_array_append_new(c, json_pack("[o,o]", kkc_json_num(xy[2 * i], 6),
+                                               kkc_json_num(xy[2 * i + 1], 6)));
+        v = json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
+        want = oracle(v);
+        strbuf_init(&b, 1 << 24);
+        kjw_line(&b, xy, n, 6);
+        ck_assert_msg(want && b.data && strcmp(want, b.data) == 0, "%zu points: %.200s / %.200s", n,
+                      want, b.data);
+        strbuf_free(&b);
+        free(want);
+        json_decref(v);
+        free(xy);
+    }
+}
+END_TEST
+
 /* The centre written directly must be the dump of kkc_json_centre(). */
 static void same_centre(const struct centre *c)
 {
@@ -154,6 +182,7 @@ Suite *json_write_suite(void)
     tcase_add_test(tc, test_reals);
     tcase_add_test(tc, test_integers_and_atoms);
     tcase_add_test(tc, test_strings);
+    tcase_add_test(tc, test_line);
     tcase_add_test(tc, test_centres_of_the_database);
     tcase_add_test(tc, test_centres_made_by_hand);
     suite_add_tcase(s, tc);
