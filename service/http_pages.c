@@ -90,8 +90,7 @@ struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,
         return real_from_buffer(size, buffer, mode);
     r = real_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
     if (r)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                "application/json; charset=utf-8");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     return r;
 }
 

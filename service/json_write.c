@@ -1,4 +1,4 @@
-/* service/json_write.c -- JSON written straight into a buffer as jansson dumps it (json_write.h). */
+/* service/json_write.c -- JSON straight into a buffer as jansson dumps it (json_write.h). */
 #include "json_write.h"
 
 #include "json_out.h"
@@ -134,7 +134,8 @@ void kjw_int(struct strbuf *b, long long v)
 
 void kjw_string(struct strbuf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    static const char hex[] = "0123456789ABCDEF", shorts[] = "\"\\\b\f\n\r\t";
+    const char *from;
     size_t run = 0;
     KJW_LIT(b, "\"");
     for (size_t i = 0; i < n; i++) {
@@ -145,15 +146,10 @@ void kjw_string(struct strbuf *b, const char *s, size_t n)
             continue;
         strbuf_append(b, s + run, i - run);
         run = i + 1;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
+        from = memchr(shorts, c, sizeof shorts - 1);
+        if (from) {
+            esc[1] = "\"\\bfnrt"[from - shorts];
+        } else {
             memcpy(esc + 1, "u00", 3);
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];

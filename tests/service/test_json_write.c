@@ -51,11 +51,34 @@ static double rnd_real(unsigned long long *st, int i)
 
 START_TEST(test_reals)
 {
-    static const double fixed[] = {0.0,    -0.0,    0.5,   1.0,   -1.0,  1e-4,  9.9999e-5,
-                                   1e-5,   0.1,     0.2,   0.3,   1e15,  1e15 - 1, 999999999999999.9,
-                                   1e16,   1e300,   -1e-300, 5e-324, 123456789012345.6,
-                                   15.8303, 50.2056, 489.9, 177.5, -641213.09, 2.5e-4,
-                                   0.000123456789, 12345.678901234, 1.7976931348623157e308};
+    static const double fixed[] = {0.0,
+                                   -0.0,
+                                   0.5,
+                                   1.0,
+                                   -1.0,
+                                   1e-4,
+                                   9.9999e-5,
+                                   1e-5,
+                                   0.1,
+                                   0.2,
+                                   0.3,
+                                   1e15,
+                                   1e15 - 1,
+                                   999999999999999.9,
+                                   1e16,
+                                   1e300,
+                                   -1e-300,
+                                   5e-324,
+                                   123456789012345.6,
+                                   15.8303,
+                                   50.2056,
+                                   489.9,
+                                   177.5,
+                                   -641213.09,
+                                   2.5e-4,
+                                   0.000123456789,
+                                   12345.678901234,
+                                   1.7976931348623157e308};
     unsigned long long st = 20261203;
     json_t *arr = json_array();
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -88,7 +111,8 @@ START_TEST(test_strings)
     all[127] = '\0';
     json_object_set_new(v, "bytes 1..127", json_string(all));
     json_object_set_new(v, "with NUL", json_stringn("a\0b", 3));
-    json_object_set_new(v, "key \"quoted\"\\\t", json_string("Hradec Králové – Žluťoučký kůň 🚒 / \\"));
+    json_object_set_new(v, "key \"quoted\"\\\t",
+                        json_string("Hradec Králové – Žluťoučký kůň 🚒 / \\"));
     json_object_set_new(v, "", json_string(""));
     json_object_set_new(v, "nested", json_pack("{s:[i, {s:s}], s:f}", "a", 1, "b", "c", "d", 0.25));
     same(v, "strings, keys, nesting");
@@ -106,8 +130,8 @@ START_TEST(test_line)
         for (size_t i = 0; i < 2 * n; i++)
             xy[i] = (tu_rand(&st) - 0.5) * (i % 2 ? 180 : 360) * pow(10, -(int)(i % 7));
         for (size_t i = 0; i < n; i++) /* the tree GET /v1/route built before */
-            json_array_append_new(c, json_pack("[o,o]", kkc_json_num(xy[2 * i], 6),
-                                               kkc_json_num(xy[2 * i + 1], 6)));
+            json_array_append_new(
+                c, json_pack("[o,o]", kkc_json_num(xy[2 * i], 6), kkc_json_num(xy[2 * i + 1], 6)));
         v = json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
         want = oracle(v);
         strbuf_init(&b, 1 << 24);
@@ -154,13 +178,19 @@ END_TEST
 
 START_TEST(test_centres_made_by_hand)
 {
-    struct centre c = {.id = "X1", .name = "Nový \"střed\"\n", .kind = KIND_FIRE, .lon = -0.00000001,
-                       .lat = 89.99999995, .active = 0, .turnout_s = 90, .source = "user"};
+    struct centre c = {.id = "X1",
+                       .name = "Nový \"střed\"\n",
+                       .kind = KIND_FIRE,
+                       .lon = -0.00000001,
+                       .lat = 89.99999995,
+                       .active = 0,
+                       .turnout_s = 90,
+                       .source = "user"};
     same_centre(&c);
-    c.name = "bad \xC3\x28 UTF-8";  /* json_string() refuses it: the field is left out */
-    c.address = "\xED\xA0\x80"; /* a surrogate */
-    c.phone = "\xF4\x90\x80\x80"; /* past U+10FFFF */
-    c.email = "\xC0\xAF";         /* overlong */
+    c.name = "bad \xC3\x28 UTF-8"; /* json_string() refuses it: the field is left out */
+    c.address = "\xED\xA0\x80";    /* a surrogate */
+    c.phone = "\xF4\x90\x80\x80";  /* past U+10FFFF */
+    c.email = "\xC0\xAF";          /* overlong */
     c.www = "ok \xF0\x9F\x9A\x92";
     c.turnout_s = 0;
     c.lon = NAN;
