@@ -162,9 +162,9 @@ static void nearest_body(struct api_res *res, const struct centres *cs, const st
         KJW_LIT(&b, ",\"centre\":");
         kjw_centre(&b, centres_get(cs, hits[i].index));
         KJW_LIT(&b, ",\"distance_m\":");
-        kjw_real(&b, kkc_json_round(hits[i].distance_m, 1));
+        kjw_fixed(&b, hits[i].distance_m, 1);
         KJW_LIT(&b, ",\"bearing_deg\":");
-        kjw_real(&b, kkc_json_round(hits[i].bearing_deg, 1));
+        kjw_fixed(&b, hits[i].bearing_deg, 1);
         KJW_LIT(&b, "}");
     }
     KJW_LIT(&b, "]}");

@@ -122,6 +122,44 @@ void kjw_real(struct strbuf *b, double x)
     strbuf_append(b, out, n);
 }
 
+void kjw_fixed(struct strbuf *b, double x, int decimals)
+{
+    char out[40], tmp[24], *p;
+    size_t n = 0;
+    double big, rr;
+    if (!isfinite(x) || decimals < 0 || decimals > 9) {
+        kjw_real(b, kkc_json_round(x, decimals));
+        return;
+    }
+    rr = round(x * p10[decimals]); /* as kkc_json_round(): its value is rr / 10^decimals */
+    big = fabs(rr);
+    if (big == 0) {
+        KJW_LIT(b, "0.0");
+        return;
+    }
+    if (big >= 1e15 || big < p10[decimals] * 1e-4) { /* %g would write an exponent */
+        kjw_real(b, rr / p10[decimals]);
+        return;
+    }
+    /* rr / 10^d has at most 15 digits and its double is the nearest to it: %.15g writes those
+     * digits, without the fraction's trailing zeros */
+    unsigned long long v = (unsigned long long)big, unit = (unsigned long long)p10[decimals];
+    if (rr < 0)
+        out[n++] = '-';
+    p = digits(v / unit, tmp + sizeof tmp);
+    memcpy(out + n, p, (size_t)(tmp + sizeof tmp - p));
+    n += (size_t)(tmp + sizeof tmp - p);
+    out[n++] = '.';
+    p = digits(v % unit + unit, tmp + sizeof tmp) + 1;
+    size_t d = (size_t)decimals;
+    while (d > 1 && p[d - 1] == '0')
+        d--;
+    if (d == 0)
+        out[n++] = '0';
+    memcpy(out + n, p, d);
+    strbuf_append(b, out, n + d);
+}
+
 void kjw_int(struct strbuf *b, long long v)
 {
     char tmp[24], *p;
@@ -235,9 +273,9 @@ void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals)
         if (i)
             KJW_LIT(b, ",");
         KJW_LIT(b, "[");
-        kjw_real(b, kkc_json_round(coords[2 * i], decimals));
+        kjw_fixed(b, coords[2 * i], decimals);
         KJW_LIT(b, ",");
-        kjw_real(b, kkc_json_round(coords[2 * i + 1], decimals));
+        kjw_fixed(b, coords[2 * i + 1], decimals);
         KJW_LIT(b, "]");
     }
     KJW_LIT(b, "]}");
@@ -294,7 +332,7 @@ static void num_field(struct strbuf *b, const char *key, double x, int decimals)
     KJW_LIT(b, ",");
     kjw_string(b, key, strlen(key));
     KJW_LIT(b, ":");
-    kjw_real(b, kkc_json_round(x, decimals));
+    kjw_fixed(b, x, decimals);
 }
 
 void kjw_centre(struct strbuf *b, const struct centre *c)

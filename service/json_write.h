@@ -22,6 +22,8 @@ struct centre;
 int kjw_value(struct strbuf *b, const json_t *v);
 /* Append a real as jansson dumps it with precision 15 (non-finite: null). */
 void kjw_real(struct strbuf *b, double x);
+/* Append kkc_json_num(x, decimals) as jansson dumps it, from the digits of x * 10^decimals. */
+void kjw_fixed(struct strbuf *b, double x, int decimals);
 /* Append an integer. */
 void kjw_int(struct strbuf *b, long long v);
 /* Append n bytes of UTF-8 text as a JSON string (quotes, escapes as jansson's). */

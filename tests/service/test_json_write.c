@@ -93,6 +93,34 @@ START_TEST(test_reals)
 }
 END_TEST
 
+/* kjw_fixed(x, d) against the dump of kkc_json_num(x, d). */
+START_TEST(test_fixed)
+{
+    static const double fixed[] = {0.0,           -0.0, 0.04, -0.05, 0.00005, 0.00015,
+                                   1e-4,          5e-5, 0.5,  -0.5,  2.5,     1e14,
+                                   9.99999999e14, 1e15, 1e16, NAN,   INFINITY};
+    unsigned long long st = 17;
+    for (int i = 0; i < 300000; i++) {
+        int d = i % 10;
+        double x = i < 170 ? fixed[i % 17] : rnd_real(&st, i | 2);
+        json_t *v = json_array();
+        struct strbuf b;
+        char *want;
+        json_array_append_new(v, kkc_json_num(x, d));
+        want = oracle(v);
+        strbuf_init(&b, 1 << 10);
+        KJW_LIT(&b, "[");
+        kjw_fixed(&b, x, d);
+        KJW_LIT(&b, "]");
+        ck_assert_msg(want && b.data && strcmp(want, b.data) == 0, "%.17g, %d: %s / %s", x, d, want,
+                      b.data);
+        strbuf_free(&b);
+        free(want);
+        json_decref(v);
+    }
+}
+END_TEST
+
 START_TEST(test_integers_and_atoms)
 {
     json_t *v = json_pack("[I, I, I, I, b, b, n, {}, []]", (json_int_t)0, (json_int_t)-1,
@@ -210,6 +238,7 @@ Suite *json_write_suite(void)
     TCase *tc = tcase_create("against jansson");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_reals);
+    tcase_add_test(tc, test_fixed);
     tcase_add_test(tc, test_integers_and_atoms);
     tcase_add_test(tc, test_strings);
     tcase_add_test(tc, test_line);
