@@ -16,6 +16,7 @@
 #include "road/route.h"
 #include "road/snap.h"
 #include "json_out.h"
+#include "json_write.h"
 #include "metrics.h"
 #include "base/store.h"
 #include "world.h"
@@ -138,6 +139,41 @@ void api_centre_get(const struct api_req *r, struct api_res *res)
         res->content_type = "application/geo+json";
 }
 
+/* The answer of GET /v1/nearest by distance, written straight into its buffer (json_write.h:
+ * the bytes the jansson tree {"query", "by", "results": [{"rank", "centre", "distance_m",
+ * "bearing_deg"}]} would dump to, without building it). */
+static void nearest_body(struct api_res *res, const struct centres *cs, const struct point_in *p,
+                         const char *by, const struct centres_hit *hits, size_t n)
+{
+    struct strbuf b;
+    json_t *query = api_json_query(p);
+    strbuf_init(&b, 1 << 20);
+    KJW_LIT(&b, "{\"query\":");
+    kjw_value(&b, query);
+    json_decref(query);
+    KJW_LIT(&b, ",\"by\":");
+    kjw_string(&b, by, strlen(by));
+    KJW_LIT(&b, ",\"results\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            KJW_LIT(&b, ",");
+        KJW_LIT(&b, "{\"rank\":");
+        kjw_int(&b, (long long)(i + 1));
+        KJW_LIT(&b, ",\"centre\":");
+        kjw_centre(&b, centres_get(cs, hits[i].index));
+        KJW_LIT(&b, ",\"distance_m\":");
+        kjw_fixed(&b, hits[i].distance_m, 1);
+        KJW_LIT(&b, ",\"bearing_deg\":");
+        kjw_fixed(&b, hits[i].bearing_deg, 1);
+        KJW_LIT(&b, "}");
+    }
+    KJW_LIT(&b, "]}");
+    res->status = 200;
+    res->body = strbuf_take(&b);
+    if (!res->body)
+        api_error(res, KKC_ENOMEM, "out of memory");
+}
+
 void api_nearest_get(const struct api_req *r, struct api_res *res)
 {
     static const char *const bys[] = {"distance", "time", "response", NULL};
@@ -192,17 +228,7 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
         api_error(res, rc, err.msg);
         return;
     }
-    json_t *results = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const struct centre *c = centres_get(r->w->centres, hits[i].index);
-        json_array_append_new(results,
-                              json_pack("{s:I, s:o, s:o, s:o}", "rank", (json_int_t)(i + 1),
-                                        "centre", kkc_json_centre(c), "distance_m",
-                                        kkc_json_num(hits[i].distance_m, 1), "bearing_deg",
-                                        kkc_json_num(hits[i].bearing_deg, 1)));
-    }
-    api_reply(res, json_pack("{s:o, s:s, s:o}", "query", api_json_query(&p), "by", bys[by],
-                             "results", results));
+    nearest_body(res, r->w->centres, &p, bys[by], hits, n);
 }
 
 /* GET /v1/openapi.json: the OpenAPI description loaded at start (kkc serve --openapi). */

@@ -13,6 +13,7 @@
 #include "road/nearest_time.h"
 #include "road/route_ends.h"
 #include "json_out.h"
+#include "json_write.h"
 #include "params.h"
 #include "road/route.h"
 #include "road/table.h"
@@ -99,13 +100,22 @@ static json_t *kkc_json_steps(const struct graph *g, const struct route_result *
     return a;
 }
 
-static json_t *kkc_json_line(const struct route_result *rr)
+/* The route's Feature written straight into the answer (json_write.h): its LineString without
+ * a jansson tree (most of an answer's bytes and allocations), then the properties (stolen). */
+static void route_reply(struct api_res *res, const struct route_result *rr, json_t *props)
 {
-    json_t *c = json_array();
-    for (size_t i = 0; i < rr->coord_count; i++)
-        json_array_append_new(c, json_pack("[o,o]", kkc_json_num(rr->coords[2 * i], 6),
-                                           kkc_json_num(rr->coords[2 * i + 1], 6)));
-    return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
+    struct strbuf b;
+    strbuf_init(&b, (size_t)1 << 30);
+    KJW_LIT(&b, "{\"type\":\"Feature\",\"geometry\":");
+    kjw_line(&b, rr->coords, rr->coord_count, 6);
+    KJW_LIT(&b, ",\"properties\":");
+    int ok = kjw_value(&b, props) == 0 && KJW_LIT(&b, "}") == 0;
+    json_decref(props);
+    res->status = 200;
+    res->body = ok ? strbuf_take(&b) : NULL;
+    strbuf_free(&b);
+    if (!res->body)
+        api_error(res, KKC_ENOMEM, "out of memory");
 }
 
 void api_route(const struct api_req *r, struct api_res *res)
@@ -157,9 +167,9 @@ void api_route(const struct api_req *r, struct api_res *res)
                               kkc_json_end(r, &from, &sf), "to", kkc_json_end(r, &to, &st));
     if (steps_json)
         json_object_set_new(props, "steps", steps_json);
-    api_reply(res, json_pack("{s:s, s:o, s:o}", "type", "Feature", "geometry", kkc_json_line(rr),
-                             "properties", props));
-    res->content_type = "application/geo+json";
+    route_reply(res, rr, props);
+    if (res->status == 200)
+        res->content_type = "application/geo+json";
     route_result_destroy(rr);
 }
 

@@ -7,6 +7,8 @@
 #include "routes.h"
 #include "tctx.h"
 #include "http_heavy.h"
+#include "http_log.h"
+#include "http_pages.h"
 
 #include "api.h"
 #include "http_guard.h"
@@ -29,6 +31,10 @@
 
 #define LOG_URI_MAX 512
 #define MAX_PARAMS 256 /* query parameters of one request */
+/* libmicrohttpd's memory per connection (request line, headers, answer headers). It zeroes all
+ * of it for every request (5 % of the CPU of GET /v1/nearest with 64 KiB, BENCHMARKS.md); an
+ * 8 KiB target and its headers fit. Past it, libmicrohttpd's 414/431 (as JSON, http_pages.c). */
+#define CONN_MEMORY (32 * 1024)
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -38,6 +44,7 @@ struct http_server {
     atomic_size_t buffered; /* bytes of request bodies held now, over all requests */
     struct guard *guard;    /* deadlines, per-client body budget */
     struct heavy *heavy;    /* the pool that answers expensive requests */
+    struct http_log *log;   /* the access log's buffer, NULL without a log */
     int port;
 };
 
@@ -105,29 +112,11 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
     return r;
 }
 
-/* Copy s into out (size n > 4) with control bytes, quotes and backslashes as \xHH. */
-static void log_escape(const char *s, char *out, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t j = 0;
-    for (; *s && j + 5 < n; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-            out[j++] = '\\';
-            out[j++] = 'x';
-            out[j++] = hex[c >> 4];
-            out[j++] = hex[c & 15];
-        } else {
-            out[j++] = (char)c;
-        }
-    }
-    out[j] = '\0';
-}
-
 static void log_line(struct http_server *s, struct MHD_Connection *con, struct req *r,
                      enum MHD_RequestTerminationCode toe)
 {
-    char ip[INET6_ADDRSTRLEN] = "-", when[32], uri[LOG_URI_MAX * 4];
+    char ip[INET6_ADDRSTRLEN] = "-", when[32], uri[LOG_URI_MAX * 4], line[LOG_URI_MAX * 4 + 160];
+    int n;
     const union MHD_ConnectionInfo *ci;
     time_t now = time(NULL);
     struct tm tm;
@@ -137,9 +126,12 @@ static void log_line(struct http_server *s, struct MHD_Connection *con, struct r
     else if (ci && ci->client_addr->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, ip, sizeof ip);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    log_escape(r->uri, uri, sizeof uri);
-    fprintf(s->o.access_log, "%s %s \"%s\" %d %zu %.3fms%s\n", when, ip, uri, r->status, r->bytes,
-            since_ms(&r->t0), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    http_log_escape(r->uri, uri, sizeof uri);
+    n = snprintf(line, sizeof line, "%s %s \"%s\" %d %zu %.3fms%s\n", when, ip, uri, r->status,
+                 r->bytes, since_ms(&r->t0),
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    if (n > 0)
+        http_log_write(s->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
@@ -164,7 +156,7 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
     atomic_fetch_sub(&s->buffered, r->reserved);
     guard_body(s->guard, r->gc, -(long)r->reserved);
     guard_request_done(s->guard, r->gc);
-    if (s->o.access_log && r->status)
+    if (s->log && r->status)
         log_line(s, con, r, toe);
     free(r->body);
     free(r);
@@ -396,7 +388,8 @@ static int refusal(struct http_server *s, struct req *r, struct api_res *res)
     if (r->uri_len > s->o.max_url) {
         snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
                  s->o.max_url);
-        api_error(res, KKC_ETOOBIG, msg);
+        res->status = 414;
+        res->body = kkc_json_error_body("TooBig", msg);
     } else if (r->too_big) {
         snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
         api_error(res, KKC_ETOOBIG, msg);
@@ -558,6 +551,12 @@ static int make_addr(const char *host, int port, struct sockaddr_storage *ss)
     return -1;
 }
 
+/* The guard's half-second tick: the access log's waiting lines to its file. */
+static void log_tick(void *cls)
+{
+    http_log_flush(cls);
+}
+
 /* The defaults of the options left 0 (http.h). */
 static void opts_defaults(struct http_opts *o)
 {
@@ -608,6 +607,12 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->guard = guard_create(s->o.header_deadline_s, s->o.body_deadline_s, s->o.max_body_client);
+    s->log = http_log_create(s->o.access_log);
+    if (s->guard && s->log) /* the reaper's half-second tick writes the waiting lines out */
+        guard_set_tick(s->guard, log_tick, s->log);
+    if (!http_pages_active())
+        fprintf(stderr, "kkc serve: libmicrohttpd's error pages stay HTML (its "
+                        "MHD_create_response_from_buffer was not found)\n");
     if (s->o.heavy_threads >= 0)
         s->heavy = heavy_create(s->o.heavy_threads ? s->o.heavy_threads : (s->o.threads + 1) / 2,
                                 s->o.heavy_queue > 0 ? s->o.heavy_queue : 32);
@@ -616,12 +621,13 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->o.timeout_s,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->o.max_per_client,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK,
         uri_cb, s, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s, MHD_OPTION_NOTIFY_CONNECTION,
         conn_cb, s, MHD_OPTION_END);
     if (!s->d) {
         heavy_destroy(s->heavy);
         guard_destroy(s->guard);
+        http_log_destroy(s->log);
         metrics_destroy(s->metrics);
         free(s);
         return kkc_err_set(err, KKC_EIO, "cannot listen on %s:%d", o->host ? o->host : "", o->port);
@@ -646,6 +652,7 @@ void http_stop(struct http_server *s)
     MHD_stop_daemon(s->d);
     static_files_release();
     guard_destroy(s->guard);
+    http_log_destroy(s->log); /* after the daemon: its last lines are in */
     metrics_destroy(s->metrics);
     free(s);
 }

@@ -32,6 +32,8 @@ struct guard {
     int stop;
     int header_s, body_s;
     size_t per_client;
+    void (*tick)(void *); /* called by the reaper every half second, without the lock */
+    void *tick_cls;
     struct guard_conn *conns;
     struct client *clients[GUARD_CLIENTS];
 };
@@ -56,6 +58,11 @@ static void *reaper(void *cls)
                 shutdown(c->fd, SHUT_RDWR);
                 c->fd = -1; /* once */
             }
+        }
+        if (g->tick) {
+            pthread_mutex_unlock(&g->mu);
+            g->tick(g->tick_cls);
+            pthread_mutex_lock(&g->mu);
         }
         clock_gettime(CLOCK_REALTIME, &wake);
         wake.tv_nsec += 500000000L;
@@ -86,6 +93,14 @@ struct guard *guard_create(int header_s, int body_s, size_t per_client)
         return NULL;
     }
     return g;
+}
+
+void guard_set_tick(struct guard *g, void (*tick)(void *), void *cls)
+{
+    pthread_mutex_lock(&g->mu);
+    g->tick = tick;
+    g->tick_cls = cls;
+    pthread_mutex_unlock(&g->mu);
 }
 
 void guard_destroy(struct guard *g)

@@ -20,6 +20,8 @@ struct guard_conn;
  * address may have held at once. NULL when out of memory. */
 struct guard *guard_create(int header_s, int body_s, size_t per_client);
 void guard_destroy(struct guard *g);
+/* Have the reaper thread call tick(cls) every half second (without any lock of the guard). */
+void guard_set_tick(struct guard *g, void (*tick)(void *), void *cls);
 
 /* A connection opened (fd, peer address) / closed. */
 struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *peer);

@@ -1,5 +1,6 @@
 /* service/json_out.c -- JSON building blocks shared by the handlers. */
 #include "json_out.h"
+#include "json_write.h"
 
 #include "centres/centres.h"
 #include "coverage/response.h"
@@ -8,15 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+double kkc_json_round(double x, int decimals)
+{
+    static const double scales[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    double scale = decimals >= 0 && decimals < 10 ? scales[decimals] : pow(10, decimals), r;
+    if (!isfinite(x))
+        return x;
+    r = round(x * scale) / scale;
+    return r == 0 ? 0 : r; /* no "-0" */
+}
+
 json_t *kkc_json_num(double x, int decimals)
 {
-    double scale = pow(10, decimals), r;
-    if (!isfinite(x))
-        return json_null();
-    r = round(x * scale) / scale;
-    if (r == 0)
-        r = 0; /* no "-0" */
-    return json_real(r);
+    return isfinite(x) ? json_real(kkc_json_round(x, decimals)) : json_null();
 }
 
 json_t *kkc_json_str_or_null(const char *s)
@@ -63,7 +68,7 @@ json_t *kkc_json_centre_feature(const struct centre *c)
 
 char *kkc_json_out_take(json_t *v)
 {
-    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    char *s = v ? kjw_dump(v) : NULL; /* json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) */
     json_decref(v);
     return s;
 }

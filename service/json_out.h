@@ -8,6 +8,8 @@
 
 struct centre;
 
+/* x rounded to the given number of decimals (0 for -0; non-finite x as it is). */
+double kkc_json_round(double x, int decimals);
 /* x rounded to the given number of decimals, as a JSON real (or integer when whole). */
 json_t *kkc_json_num(double x, int decimals);
 /* A string that may hold bytes from the request: invalid UTF-8 bytes become '?'. NULL -> NULL. */

@@ -2,8 +2,11 @@
 # tests/scripts/hardening.sh -- the service under bad input, slow clients, live data updates,
 # admin writes and crashes. Run by `make test-scripts` with KKC_BIN, KKC_DB and DATA_SRC set;
 # every server listens on 127.0.0.1 only, on a copy of the database, and is stopped on exit.
-#   (a) limits: URL > 8 KiB, body > 1 MiB (64 MiB for batches), k > 50 and bad parameters
-#       answer 413/400 with a JSON error body; malformed requests leave the server serving;
+#   (a) limits: URL > 8 KiB (414), body > 1 MiB (64 MiB for batches), k > 50 and bad parameters
+#       answer 414/413/400 with a JSON error body; what libmicrohttpd refuses itself (targets and
+#       headers past the connection's memory: 414/431, bad chunk framing, Transfer-Encoding
+#       other than chunked, malformed request lines, HTTP/2.0) answers JSON with code and
+#       message, also after a kept-alive answer; malformed requests leave the server serving;
 #       FTS5/SQL syntax in /v1/search?q= is a 200 or a 400, never a 500
 #   (b) slow clients: 300 half-open connections (and a trickle group) held while normal
 #       requests all succeed; header and body trickles are cut at their deadlines;
@@ -128,6 +131,7 @@ if want a; then
   section a "limits and bad input"
   start_server a "$KKC_DB" --threads 2
   py limits --port "$PORT"
+  $HH pages --port "$PORT" 2>&1 | tee -a "$tap" || true
   $HH search --port "$PORT" 2>&1 | tee -a "$tap" || true
   check "server a stops cleanly on SIGTERM" stop_server "$PID"
   echo "$TOKEN" >"$work/token"

@@ -671,13 +671,13 @@ START_TEST(url_limit)
 
     t = padded_target(8193);
     r = get(t);
-    expect_error(&r, 413, "TooBig", "8193-byte target");
+    expect_error(&r, 414, "TooBig", "8193-byte target");
     hu_resp_free(&r);
     free(t);
 
     t = padded_target(20000);
     r = get(t);
-    expect_error(&r, 413, "TooBig", "20000-byte target");
+    expect_error(&r, 414, "TooBig", "20000-byte target");
     hu_resp_free(&r);
     free(t);
 }

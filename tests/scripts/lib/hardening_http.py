@@ -2,6 +2,8 @@
 """tests/scripts/lib/hardening_http.py -- HTTP framing, request targets and deadlines for
 tests/scripts/hardening.sh (sections a, b and d), on top of hardening.py's helpers.
 
+pages: what libmicrohttpd refuses before our callbacks (414, 431, bad chunk framing, bad
+Transfer-Encoding, malformed request lines, 505) answers JSON with code and message.
 framing: query parameter floods, %00 in path ids, HTTP/1.1 without Host, differing
 Content-Lengths, Transfer-Encoding other than chunked, control bytes in the access log.
 search: FTS5/SQL syntax, NUL, bad UTF-8 and over-long texts in /v1/search?q= (200 or a 400 JSON,
@@ -10,6 +12,7 @@ deadline: a client trickling header bytes is cut at the header deadline although
 arrives well inside the idle timeout; a body trickle is cut at the body deadline.
 """
 import argparse
+import json
 import os
 import random
 import socket
@@ -25,6 +28,12 @@ HOST = h.HOST
 
 def raw_answer(port, data, timeout=10):
     """Send raw bytes, read until the server closes: (status or None, body bytes, seconds)."""
+    st, _, body, took = raw_parts(port, data, timeout)
+    return st, body, took
+
+
+def raw_parts(port, data, timeout=10):
+    """Like raw_answer, with the header block too: (status, headers bytes, body, seconds)."""
     t = time.monotonic()
     s = socket.create_connection((HOST, port), timeout=timeout)
     buf = b""
@@ -42,13 +51,62 @@ def raw_answer(port, data, timeout=10):
     head, _, body = buf.partition(b"\r\n\r\n")
     parts = head.split(b" ", 2)
     st = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    return st, body, time.monotonic() - t
+    return st, head, body, time.monotonic() - t
 
 
 def json_error(port, data, status, desc):
-    st, body, took = raw_answer(port, data)
-    ok = st == status and body.startswith(b"{\"code\":")
+    """The answer to raw bytes is `status` with a JSON Content-Type and a body that parses as
+    an object with a string code and a string message (not libmicrohttpd's HTML page)."""
+    st, head, body, took = raw_parts(port, data)
+    try:
+        v = json.loads(body.decode("utf-8"))
+    except ValueError:
+        v = None
+    ok = (st == status and isinstance(v, dict) and isinstance(v.get("code"), str) and
+          isinstance(v.get("message"), str) and v["message"] != "" and
+          b"content-type: application/json" in head.lower())
     return h.check(ok, desc, "got %r %r after %.1f s" % (st, body[:120], took))
+
+
+def cmd_pages(a):
+    """Requests libmicrohttpd refuses itself, before any callback of ours: every answer is
+    still our JSON error, with libmicrohttpd's status."""
+    p = a.port
+    get = b"GET /v1/health"
+    tail = b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for n in (9000, 70000, 300000):  # our 8 KiB limit; past the connection's memory
+        json_error(p, get + b"?p=" + b"a" * n + tail, 414,
+                   "a request target of %d bytes -> 414 JSON" % (n + 17))
+    for n in (70000, 300000):
+        json_error(p, get + b" HTTP/1.1\r\nHost: x\r\nX-Big: " + b"v" * n +
+                   b"\r\nConnection: close\r\n\r\n", 431,
+                   "a header field of %d bytes -> 431 JSON" % n)
+    json_error(p, get + b" HTTP/1.1\r\nHost: x\r\n" +
+               b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 500) for i in range(200)) +
+               b"Connection: close\r\n\r\n", 431, "200 header fields of 500 bytes -> 431 JSON")
+    post = b"POST /v1/centres HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    for body, desc in ((b"zz\r\nabc\r\n0\r\n\r\n", "a chunk size that is not hex"),
+                       (b"3\r\nabcdef\r\n0\r\n\r\n", "chunk data longer than its size")):
+        json_error(p, post + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body,
+                   400, "bad chunk framing (%s) -> 400 JSON" % desc)
+    json_error(p, post + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+               b"fffffffffffffffffff\r\n", 413, "a chunk size past 64 bits -> 413 JSON")
+    for te in (b"gzip", b"gzip, chunked", b"deflate"):
+        json_error(p, post + b"Transfer-Encoding: " + te + b"\r\nConnection: close\r\n\r\nabc",
+                   400, "Transfer-Encoding: %s -> 400 JSON" % te.decode())
+    json_error(p, get + b"\r\n\r\n", 400, "a request line without an HTTP version -> 400 JSON")
+    json_error(p, get + b" HTTP/1.1\r\nHost: x\r\nNoColon\r\nConnection: close\r\n\r\n", 400,
+               "a header line without a colon -> 400 JSON")
+    for v in (b"HTTP/9.9", b"HTTP/2.0"):
+        json_error(p, get + b" " + v + b"\r\nHost: x\r\n\r\n", 505, "%s -> 505 JSON" % v.decode())
+    # after a normal answer on a kept-alive connection, the next request is refused the same way
+    st, head, body, _ = raw_parts(p, get + b" HTTP/1.1\r\nHost: x\r\n\r\n" + get + b"?p=" +
+                                  b"a" * 300000 + tail)
+    second = body.split(b"\r\n\r\n", 1)[-1]
+    h.check(st == 200 and b" 414 " in body and second.startswith(b"{\"code\":\"TooBig\""),
+            "a 300 KiB target after a kept-alive 200 -> 414 JSON", "%r" % body[-160:])
+    h.alive(p)
+    return h.failures
 
 
 def cmd_framing(a):
@@ -86,10 +144,13 @@ def cmd_framing(a):
                b"Connection: close\r\n\r\nabc", 400, "Transfer-Encoding: gzip -> 400 JSON")
     raw_answer(p, b"GET /v1/health?x=\x1b[31m\x07 HTTP/1.1\r\nHost: x\r\nConnection: close"
                b"\r\n\r\n")
-    if a.access_log:
-        time.sleep(0.3)
-        with open(a.access_log, "rb") as f:
-            log = f.read()
+    if a.access_log:  # the server writes its access log out every half second
+        for _ in range(30):
+            time.sleep(0.2)
+            with open(a.access_log, "rb") as f:
+                log = f.read()
+            if b"\\x1b[31m" in log or b"\x1b" in log:
+                break
         h.check(b"\x1b" not in log and b"\x07" not in log and b"\\x1b[31m\\x07" in log,
                 "control bytes of a request target are escaped in the access log")
     h.alive(p)
@@ -185,6 +246,9 @@ def main():
     s = sub.add_parser("search")
     s.add_argument("--port", type=int, required=True)
     s.set_defaults(fn=cmd_search)
+    g = sub.add_parser("pages")
+    g.add_argument("--port", type=int, required=True)
+    g.set_defaults(fn=cmd_pages)
     d = sub.add_parser("deadline")
     d.add_argument("--port", type=int, required=True)
     d.add_argument("--header", type=int, required=True)
