@@ -108,7 +108,7 @@ enum kkc_code replica_open(const char *url, const char *db_path, struct replica 
 {
     struct replica *r = calloc(1, sizeof *r);
     struct store *st = NULL;
-    char version[64];
+    char version[64], mirrored[32];
     int changed;
     enum kkc_code rc;
 
@@ -120,6 +120,8 @@ enum kkc_code replica_open(const char *url, const char *db_path, struct replica 
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc && store_meta_get(st, "data_version", version, sizeof version, NULL))
         snprintf(version, sizeof version, "unknown");
+    if (!rc && store_meta_get(st, "state_version", mirrored, sizeof mirrored, NULL) == KKC_OK)
+        atomic_store(&r->applied, strtoll(mirrored, NULL, 10)); /* until PostgreSQL answers */
     store_close(st);
     if (!rc)
         rc = state_open(url, version, 0, &r->state, err);

@@ -284,14 +284,13 @@ static void bridge(struct closure *c, int64_t way, const char *reason)
     "SELECT group_concat(version || '|' || action || '|' || closure_id || '|' || ways, ';') "     \
     "FROM (SELECT * FROM closure_changes ORDER BY version)"
 
-/* Closures written through two servers: versions, the change log, both mirrors the same; the
- * checks the embedded backend makes, with its messages; a file of another state refused. */
+/* Closures written through two servers: versions, the change log, both mirrors the same. */
 START_TEST(closures_shared)
 {
-    char url[160], other[160], *a = db_copy(), *b = db_copy(), *e = db_copy();
-    struct store *sa = NULL, *sb = NULL, *se = NULL;
-    struct kkc_err err = {0}, e2 = {0};
-    struct closure cs[2], bad[2];
+    char url[160], *a = db_copy(), *b = db_copy();
+    struct store *sa = NULL, *sb = NULL;
+    struct kkc_err err = {0};
+    struct closure cs[2];
     int64_t version = 0;
     int changed;
     new_db("t_closures", url, sizeof url);
@@ -324,11 +323,29 @@ START_TEST(closures_shared)
     rm.id = 999999;
     ck_assert_int_eq(state_closures_write(s1, sa, CLOSURES_REMOVE, &rm, 1, 1700000300, &version,
                                           &err), KKC_ENOTFOUND);
-    /* the same refusal as the embedded store, message and all; nothing written */
+    assert_str(pg_value(url, "SELECT version FROM kkc_state_meta"), "3");
+    store_close(sa), store_close(sb);
+    state_close(s1), state_close(s2);
+    db_drop(a), db_drop(b);
+}
+END_TEST
+
+/* The refusals of the embedded store, messages and all, and nothing written; the mirror of
+ * one shared state refused by another. */
+START_TEST(closures_refused)
+{
+    char url[160], other[160], *a = db_copy(), *e = db_copy(), version_s[64];
+    struct store *sa = NULL, *se = NULL;
+    struct kkc_err err = {0}, e2 = {0};
+    struct closure bad[2];
+    struct kkc_state *s3 = NULL;
+    int64_t version = 0, nowhere = 1;
+    int changed;
+    new_db("t_refused", url, sizeof url);
+    struct kkc_state *s1 = open_synced(url, a, &sa);
     ck_assert_int_eq(store_open(e, STORE_READWRITE, &se, &err), KKC_OK);
     bridge(&bad[0], 24271761, "ok");
     bridge(&bad[1], 24808949, "ok");
-    int64_t nowhere = 1;
     bad[1].ways = &nowhere;
     ck_assert_int_eq(state_closures_write(s1, sa, CLOSURES_ADD, bad, 2, 1700000400, &version,
                                           &err), KKC_EINVAL);
@@ -336,19 +353,17 @@ START_TEST(closures_shared)
                      KKC_EINVAL);
     ck_assert_str_eq(err.msg, e2.msg);
     ck_assert_ptr_nonnull(strstr(err.msg, "closure 2 of 2"));
-    assert_str(pg_value(url, "SELECT version FROM kkc_state_meta"), "3");
+    assert_str(pg_value(url, "SELECT version FROM kkc_state_meta"), "0");
     /* the mirror of this state is refused by another one */
-    char version_s[64];
-    struct kkc_state *s3 = NULL;
     new_db("t_other", other, sizeof other);
     data_version_of(a, version_s, sizeof version_s);
     ck_assert_int_eq(state_open(other, version_s, 1, &s3, &err), KKC_OK);
     ck_assert_int_eq(state_sync(s3, sa, &changed, &err), KKC_ECONFLICT);
     ck_assert_ptr_nonnull(strstr(err.msg, "mirrors another shared state"));
     state_close(s3);
-    store_close(sa), store_close(sb), store_close(se);
-    state_close(s1), state_close(s2);
-    db_drop(a), db_drop(b), db_drop(e);
+    store_close(sa), store_close(se);
+    state_close(s1);
+    db_drop(a), db_drop(e);
 }
 END_TEST
 
@@ -364,6 +379,7 @@ Suite *state_suite(void)
     tcase_add_test(tc, unreachable);
     tcase_add_test(tc, centre_write_mirrored);
     tcase_add_test(tc, closures_shared);
+    tcase_add_test(tc, closures_refused);
     suite_add_tcase(s, tc);
     return s;
 }
