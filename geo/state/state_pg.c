@@ -132,8 +132,11 @@ static void quiet(void *ud, const char *message)
 
 static PGconn *connect_to(struct kkc_state *s, struct kkc_err *err)
 {
-    const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *const vals[] = {s->url, "3", "kkc", NULL};
+    /* a lost host is found out in seconds, not at the kernel's TCP timeout */
+    const char *const keys[] = {"dbname", "connect_timeout", "application_name",
+                                "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                "tcp_user_timeout", NULL};
+    const char *const vals[] = {s->url, "3", "kkc", "5", "2", "2", "10000", NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         unreachable(s, c ? PQerrorMessage(c) : "out of memory", err);
@@ -141,7 +144,7 @@ static PGconn *connect_to(struct kkc_state *s, struct kkc_err *err)
         return NULL;
     }
     PQsetNoticeProcessor(c, quiet, NULL); /* a library prints nothing */
-    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    PQclear(PQexec(c, "SET client_min_messages = warning; SET statement_timeout = '10s'"));
     return c;
 }
 

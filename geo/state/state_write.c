@@ -222,16 +222,16 @@ static enum kkc_code closure_one(struct kkc_state *s, PGconn *c, struct store *s
                                  int64_t ver, struct kkc_err *err)
 {
     static const char *const actions[] = {"add", "update", "remove"};
+#define RETURNING " RETURNING id, created, factor, direction, ways, wkt, reason, source, " \
+                  "valid_from, valid_until"
     static const char *const sql[] = {
         "INSERT INTO kkc_closures (id, factor, direction, ways, wkt, reason, source, valid_from, "
         "valid_until, created, changed) VALUES (coalesce(nullif($1::bigint, 0), "
-        "nextval('kkc_closure_ids')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id, created, factor, direction, ways, wkt, reason, "
-        "source, valid_from, valid_until",
+        "nextval('kkc_closure_ids')), $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)" RETURNING,
         "UPDATE kkc_closures SET factor = $2, direction = $3, ways = $4, wkt = $5, reason = $6, "
-        "source = $7, valid_from = $8, valid_until = $9, changed = $10 WHERE id = $1 RETURNING "
-        "id, created, factor, direction, ways, wkt, reason, source, valid_from, valid_until",
-        "DELETE FROM kkc_closures WHERE id = $1 RETURNING id, created, "
-        "factor, direction, ways, wkt, reason, source, valid_from, valid_until"};
+        "source = $7, valid_from = $8, valid_until = $9, changed = $10 WHERE id = $1" RETURNING,
+        "DELETE FROM kkc_closures WHERE id = $1" RETURNING};
+#undef RETURNING
     char id[32], factor[40], dir[8], from[32], until[32], now[32], v[32], *ways = NULL;
     PGresult *r = NULL;
     enum kkc_code rc = q->op == CLOSURES_REMOVE ? KKC_OK : closure_validate(st, cl, err);
