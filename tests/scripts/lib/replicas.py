@@ -326,6 +326,16 @@ class Load:
 
 # ---------------------------------------------------------------- 3. kill -9 and restart ---
 
+def served_queries(srv):
+    """Requests srv answered on its query routes (its /metrics), health checks left out."""
+    n = 0
+    for line in srv.get("/metrics")[1].decode().splitlines():
+        if line.startswith("kkc_http_requests_total{") and "/v1/health" not in line \
+                and "/metrics" not in line:
+            n += int(float(line.rsplit(" ", 1)[1]))
+    return n
+
+
 def kill_restart(a, b, lb):
     with Load(lb) as load:
         time.sleep(1)
@@ -343,7 +353,12 @@ def kill_restart(a, b, lb):
         print("replicas.sh: A killed (SIGKILL) and restarted in %.1f s; its first health answer "
               "already at state version %d" % (time.time() - a.started, shared))
         time.sleep(2)  # HAProxy takes A back (rise 2) and load runs on both again
+        served = served_queries(a)
+        if served < 20:
+            fail("HAProxy sent the restarted A only %d queries in 2 s" % served)
     load.check("kill -9 of one server and its restart")
+    print("replicas.sh: the restarted A was back in HAProxy's pool (%d queries in its first "
+          "2 s)" % served)
     write(lb, "PUT", "/v1/centres/" + FIRE, {"status": "active"})
 
 
