@@ -19,6 +19,7 @@ killed) here; their pids are also written to TMP/pids for the shell script's tra
 4. Under steady reads through HAProxy, PostgreSQL is stopped: reads keep working, an admin
    write answers 503 StateUnavailable (JSON), health says reachable false; PostgreSQL started
    again: the same write succeeds (retried for up to 30 s) and both servers honour it.
+5. HAProxy's own errors are JSON like the API's: a malformed request (400), no server up (503).
 """
 import json
 import os
@@ -408,6 +409,31 @@ def pg_outage(a, b, lb):
     write(lb, "PUT", "/v1/centres/" + FIRE, {"status": "active"})
 
 
+def haproxy_errors(a, b, lb):
+    """HAProxy's own errors answer JSON: a malformed request (400), no server left (503)."""
+    import socket
+    host, port = lb[len("http://"):].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        raw = b""
+        while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if head.split(b" ")[1:2] != [b"400"] or json.loads(body).get("code") != "InvalidRequest":
+        fail("a malformed request through HAProxy answered %r" % raw[:300])
+    a.stop()
+    b.stop()
+    time.sleep(1.5)  # both checks fail (fall 2)
+    st, body = http(lb + "/v1/health")
+    doc = json.loads(body) if body.startswith(b"{") else {}
+    if st != 503 or doc.get("code") != "NoServer" or not doc.get("message"):
+        fail("HAProxy without servers answered %d %r" % (st, body[:300]))
+    print("replicas.sh: HAProxy's own errors are JSON (400 InvalidRequest, 503 NoServer)")
+
+
 def main():
     with open(os.path.join(TMP, "token"), "w") as f:
         f.write(TOKEN + "\n")
@@ -429,6 +455,7 @@ def main():
         for name in ("kkc_state_version", "kkc_state_lag", "kkc_state_reachable 1"):
             if name not in m:
                 fail("/metrics has no %s" % name)
+        haproxy_errors(a, b, lb)
     finally:
         for s in (a, b):
             s.stop()
