@@ -478,6 +478,29 @@ static void write_port_file(const char *path, int port)
     }
 }
 
+/* The shared state mirrored into the file first (--state: caught up), then the world. */
+static int serve_load(struct serve_args *a, struct world **out)
+{
+    struct kkc_err err = {0};
+    struct world *w;
+    if ((a->state && *a->state && replica_open(a->state, a->db, &a->http.replica, &err)) ||
+        world_load(a->db, out, &err)) {
+        fprintf(stderr, "kkc serve: %s\n", err.msg);
+        replica_close(a->http.replica);
+        return -1;
+    }
+    w = *out;
+    if (w->graph && w->graph->ch)
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
+                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache == 1   ? "read from cache"
+                : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
+                                                       : "customized",
+                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
+                w->graph->ch->cache_note);
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct serve_args a = {0};
@@ -499,21 +522,10 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "kkc serve: cannot open access log %s: %s\n", a.log, strerror(errno));
         return 1;
     }
-    if ((a.state && *a.state && replica_open(a.state, a.db, &a.http.replica, &err)) ||
-        world_load(a.db, &w, &err)) { /* the shared state mirrored first: caught up */
-        fprintf(stderr, "kkc serve: %s\n", err.msg);
-        replica_close(a.http.replica);
+    if (serve_load(&a, &w)) {
         free(a.openapi_doc);
         return 1;
     }
-    if (w->graph && w->graph->ch)
-        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
-                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
-                w->graph->ch->metric_from_cache == 1   ? "read from cache"
-                : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
-                                                       : "customized",
-                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
-                w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
     block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;
