@@ -202,7 +202,6 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     store_close(st);
     if (!rc && world_load(r->w->db_path, &w, &err) == KKC_OK) {
         world_swap(r->srv->worlds, w);
-        replica_applied(r->srv->replica);
     } else if (!rc) { /* committed but not served: not a 200 the old world would belie */
         char msg[KKC_ERR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err.msg);

@@ -67,7 +67,7 @@ void api_health(const struct api_req *r, struct api_res *res)
                                       (json_int_t)w->closures.version, "missing_ways",
                                       (json_int_t)w->closures.missing_ways));
     if (body && r->srv && r->srv->replica) /* where this server stands on the shared state */
-        json_object_set_new(body, "state", replica_health_json(r->srv->replica));
+        json_object_set_new(body, "state", replica_health_json(r->srv->replica, w));
     api_reply(res, body);
 }
 
@@ -253,7 +253,7 @@ void api_metrics(const struct api_req *r, struct api_res *res)
     res->status = 200;
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     res->body = metrics_render(r->srv ? r->srv->metrics : NULL, &g);
-    replica_metrics_append(r->srv ? r->srv->replica : NULL, &res->body);
+    replica_metrics_append(r->srv ? r->srv->replica : NULL, w, &res->body);
     if (!res->body)
         api_error(res, KKC_ENOMEM, "out of memory");
 }

@@ -87,7 +87,6 @@ static enum kkc_code write_and_swap(const struct api_req *r, enum closures_op op
     if (!rc) {
         if (world_load(r->w->db_path, &w, err) == KKC_OK) {
             world_swap(r->srv->worlds, w);
-            replica_applied(r->srv->replica);
         } else {
             char msg[KKC_ERR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);

@@ -22,7 +22,6 @@ struct replica {
     pthread_t thread;
     int running;
     atomic_int stop;
-    atomic_llong applied; /* the state version of the world served */
     atomic_llong syncs, sync_failures;
 };
 
@@ -44,16 +43,6 @@ static enum kkc_code sync_file(struct replica *r, pthread_mutex_t *mu, int *chan
     return rc;
 }
 
-void replica_applied(struct replica *r)
-{
-    struct state_status s;
-    if (!r)
-        return;
-    state_status(r->state, &s);
-    if (s.local_version >= 0)
-        atomic_store(&r->applied, s.local_version);
-}
-
 /* Sync and, when the mirror changed, rebuild the world and swap it in. */
 static void catch_up(struct replica *r)
 {
@@ -65,14 +54,10 @@ static void catch_up(struct replica *r)
             fprintf(stderr, "kkc serve: state sync failed: %s\n", err.msg);
         return;
     }
-    if (!changed) {
-        replica_applied(r);
+    if (!changed)
         return;
-    }
     /* the one call that applies a change (service/world.h) */
-    if (world_reload(r->worlds, r->db_path, &w, &err) == KKC_OK)
-        replica_applied(r);
-    else
+    if (world_reload(r->worlds, r->db_path, &w, &err) != KKC_OK)
         fprintf(stderr, "kkc serve: the shared state changed but loading it failed (retried "
                         "on the next change): %s\n", err.msg);
 }
@@ -108,7 +93,7 @@ enum kkc_code replica_open(const char *url, const char *db_path, struct replica 
 {
     struct replica *r = calloc(1, sizeof *r);
     struct store *st = NULL;
-    char version[64], mirrored[32];
+    char version[64];
     int changed;
     enum kkc_code rc;
 
@@ -120,8 +105,6 @@ enum kkc_code replica_open(const char *url, const char *db_path, struct replica 
     rc = store_open(db_path, STORE_READONLY, &st, err);
     if (!rc && store_meta_get(st, "data_version", version, sizeof version, NULL))
         snprintf(version, sizeof version, "unknown");
-    if (!rc && store_meta_get(st, "state_version", mirrored, sizeof mirrored, NULL) == KKC_OK)
-        atomic_store(&r->applied, strtoll(mirrored, NULL, 10)); /* until PostgreSQL answers */
     store_close(st);
     if (!rc)
         rc = state_open(url, version, 0, &r->state, err);
@@ -134,7 +117,6 @@ enum kkc_code replica_open(const char *url, const char *db_path, struct replica 
         replica_close(r);
         return rc;
     }
-    replica_applied(r);
     *out = r;
     return KKC_OK;
 }
@@ -183,15 +165,14 @@ static void iso_time(int64_t t, char *buf, size_t cap)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-json_t *replica_health_json(struct replica *r)
+json_t *replica_health_json(struct replica *r, const struct world *w)
 {
     struct state_status s;
-    long long applied;
+    long long applied = w->state_version;
     char when[32] = "";
     if (!r)
         return NULL;
     state_status(r->state, &s);
-    applied = atomic_load(&r->applied);
     if (s.last_ok)
         iso_time(s.last_ok, when, sizeof when);
     return json_pack("{s:s, s:b, s:I, s:o, s:o, s:o, s:o}", "backend", "postgresql",
@@ -204,15 +185,14 @@ json_t *replica_health_json(struct replica *r)
                      !s.reachable && *s.last_error ? json_string(s.last_error) : json_null());
 }
 
-void replica_metrics_append(struct replica *r, char **body)
+void replica_metrics_append(struct replica *r, const struct world *w, char **body)
 {
     struct state_status s;
     char *more = NULL, *joined = NULL;
-    long long applied;
+    long long applied = w->state_version;
     if (!r || !*body)
         return;
     state_status(r->state, &s);
-    applied = atomic_load(&r->applied);
     if (asprintf(&more,
                  "# HELP kkc_state_reachable 1 when the shared state (PostgreSQL) answered last.\n"
                  "# TYPE kkc_state_reachable gauge\nkkc_state_reachable %d\n"

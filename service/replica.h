@@ -12,6 +12,7 @@
 #include "base/err.h"
 
 struct kkc_state;
+struct world;
 struct world_holder;
 struct json_t;
 
@@ -34,11 +35,9 @@ struct kkc_state *replica_state(const struct replica *r);
 /* A write through the backend failed with rc: 1 when because the shared state cannot be
  * reached (the answer is then 503), else 0. */
 int replica_write_unavailable(const struct replica *r, enum kkc_code rc);
-/* After a write's world was swapped in: the version now served. */
-void replica_applied(struct replica *r);
-/* The "state" object of /v1/health (NULL for NULL). */
-struct json_t *replica_health_json(struct replica *r);
+/* The "state" object of /v1/health for the world w being served (NULL for NULL). */
+struct json_t *replica_health_json(struct replica *r, const struct world *w);
 /* Prometheus lines of the state appended to *body (malloc'd text); nothing for NULL. */
-void replica_metrics_append(struct replica *r, char **body);
+void replica_metrics_append(struct replica *r, const struct world *w, char **body);
 
 #endif
