@@ -210,10 +210,21 @@ PGconn *state_begin(struct kkc_state *s, const char *begin, struct kkc_err *err)
 enum kkc_code state_open(const char *url, const char *data_version, int must_reach,
                          struct kkc_state **out, struct kkc_err *err)
 {
-    struct kkc_state *s = calloc(1, sizeof *s);
+    struct kkc_state *s;
     struct kkc_err e = {0};
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &why);
     *out = NULL;
-    if (!s || !(s->url = strdup(url))) {
+    PQconninfoFree(opts);
+    if (!opts) { /* a typo is told at once, not taken for an unreachable server */
+        kkc_err_set(err, KKC_EINVAL, "the state URL is not a PostgreSQL connection string: %s",
+                    why ? why : "out of memory");
+        PQfreemem(why);
+        if (err)
+            err->msg[strcspn(err->msg, "\n")] = '\0';
+        return KKC_EINVAL;
+    }
+    if (!(s = calloc(1, sizeof *s)) || !(s->url = strdup(url))) {
         free(s);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory");
     }

@@ -195,6 +195,8 @@ START_TEST(unreachable)
     snprintf(url, sizeof url, "postgresql://postgres@127.0.0.1:%d/postgres", free_port());
     ck_assert_int_eq(state_open(url, "v", 1, &s, &err), KKC_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "cannot be reached"));
+    ck_assert_int_eq(state_open("postgresql://h/db?bogus=1", "v", 0, &s, &err), KKC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a PostgreSQL connection string"));
     ck_assert_int_eq(state_open(url, "v", 0, &s, &err), KKC_OK); /* a server starts anyway */
     state_status(s, &ss);
     ck_assert_int_eq(ss.reachable, 0);
