@@ -61,6 +61,10 @@ void state_status(struct kkc_state *s, struct state_status *out);
 enum kkc_code state_sync(struct kkc_state *s, struct store *st, int *changed,
                          struct kkc_err *err);
 
+/* 1 when the file st mirrors a shared state (a server with --state synced it): its centre edits
+ * and closures are written through the shared state only (err says so), else 0. */
+int state_mirrors(struct store *st, struct kkc_err *err);
+
 /* The backend interface of the writes. s NULL: centres_write() / closures_write() on st.
  * Otherwise the write goes to PostgreSQL as described above and st (writable) is synced after
  * it; the codes are those of the embedded writes, plus KKC_EIO when PostgreSQL cannot be

@@ -98,6 +98,16 @@ static enum kkc_code write_mirror(struct kkc_state *s, struct store *st, PGresul
     return rc;
 }
 
+int state_mirrors(struct store *st, struct kkc_err *err)
+{
+    char ident[64];
+    if (store_meta_get(st, "state_ident", ident, sizeof ident, NULL) != KKC_OK)
+        return 0;
+    kkc_err_set(err, KKC_ECONFLICT, "this database mirrors a shared state (kkc serve --state); "
+                "write closures through a server's API, not into its file");
+    return 1;
+}
+
 enum kkc_code state_sync_in(struct kkc_state *s, PGconn *c, struct store *st, int *changed,
                             struct kkc_err *err)
 {

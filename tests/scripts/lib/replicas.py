@@ -443,6 +443,11 @@ def main():
         for name in ("kkc_state_version", "kkc_state_lag", "kkc_state_reachable 1"):
             if name not in m:
                 fail("/metrics has no %s" % name)
+        cli = subprocess.run([KKC, "closures", "add", "--db", a.db, "--reason", "x", "--ways",
+                              str(BRIDGE[0])], capture_output=True, text=True)
+        if cli.returncode != 1 or "mirrors a shared state" not in cli.stderr:
+            fail("kkc closures add wrote into a replica's file: %d %s" % (cli.returncode,
+                                                                      cli.stderr))
         haproxy_errors(a, b, lb)
     finally:
         for s in (a, b):
