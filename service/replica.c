@@ -205,13 +205,16 @@ void replica_metrics_append(struct replica *r, const struct world *w, char **bod
                  "# HELP kkc_state_last_contact_seconds Unix time PostgreSQL last answered.\n"
                  "# TYPE kkc_state_last_contact_seconds gauge\n"
                  "kkc_state_last_contact_seconds %lld\n"
+                 "# HELP kkc_state_notifications_total Changes pushed (NOTIFY kkc_state).\n"
+                 "# TYPE kkc_state_notifications_total counter\n"
+                 "kkc_state_notifications_total %lld\n"
                  "# HELP kkc_state_syncs_total Syncs of the mirror, by result.\n"
                  "# TYPE kkc_state_syncs_total counter\n"
                  "kkc_state_syncs_total{result=\"ok\"} %lld\n"
                  "kkc_state_syncs_total{result=\"failed\"} %lld\n",
                  s.reachable, applied, (long long)s.shared_version,
                  s.shared_version > applied ? (long long)s.shared_version - applied : 0LL,
-                 (long long)s.last_ok, (long long)atomic_load(&r->syncs),
+                 (long long)s.last_ok, s.notifications, (long long)atomic_load(&r->syncs),
                  (long long)atomic_load(&r->sync_failures)) < 0)
         return;
     if (asprintf(&joined, "%s%s", *body, more) >= 0) {

@@ -51,6 +51,7 @@ struct state_status {
     int64_t local_version;  /* the version mirrored into the file, last synced (-1: unknown) */
     int64_t last_ok;        /* Unix time PostgreSQL last answered; 0 = never */
     char last_error[256];   /* why it was last unreachable; "" when never */
+    long long notifications; /* NOTIFYs received on STATE_CHANNEL by the listener */
 };
 void state_status(struct kkc_state *s, struct state_status *out);
 

@@ -295,6 +295,9 @@ int state_listen_wait(struct kkc_state *s, int timeout_ms, struct kkc_err *err)
     }
     while ((n = PQnotifies(c))) {
         state_note(s, strtoll(n->extra, NULL, 10), -1);
+        pthread_mutex_lock(&s->mu);
+        s->st.notifications++;
+        pthread_mutex_unlock(&s->mu);
         PQfreemem(n);
         got = 1;
     }

@@ -259,13 +259,24 @@ def write(srv_url, method, path, body=None, want=(200, 201, 204)):
     return json.loads(out) if out else None
 
 
+def notifications(srv):
+    for line in srv.get("/metrics")[1].decode().splitlines():
+        if line.startswith("kkc_state_notifications_total "):
+            return int(line.split()[1])
+    fail("%s /metrics has no kkc_state_notifications_total" % srv.name)
+
+
 def writes_seen(a, b):
     before_ids, before_dur = nearest_ids(a), duration(a)
+    pushed = notifications(b)
     if before_ids[0] != FIRE or nearest_ids(b) != before_ids:
         fail("unexpected nearest centres before the writes: %r" % before_ids)
     t0 = time.time()
     write(a.url, "PUT", "/v1/centres/" + FIRE, {"status": "closed"})
     t_centre = until_both([a, b], lambda s: FIRE not in nearest_ids(s), "the centre closure", t0)
+    if notifications(b) <= pushed:  # B was told (NOTIFY), not left to its 5 s poll
+        fail("B honoured A's write without a notification: pushed %d -> %d"
+             % (pushed, notifications(b)))
     t0 = time.time()
     c = write(b.url, "POST", "/v1/closures", {"reason": "replicas test", "ways": BRIDGE})
     t_road = until_both([a, b], lambda s: duration(s) > before_dur + 1, "the road closure", t0)
