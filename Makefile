@@ -11,7 +11,7 @@ BUILD    ?= build
 OSM_DEFAULT ?= $(DATA_SRC)/osm/heidelberg.osm.pbf
 
 CC      ?= cc
-PKGS    := geos proj spatialite sqlite3 libmicrohttpd jansson readosm expat
+PKGS    := geos proj spatialite sqlite3 libmicrohttpd jansson readosm expat libpq
 TPKGS   := check libcurl
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Werror

@@ -43,6 +43,7 @@ void api_error_http(struct api_res *res, enum api_http_fail f, const char *messa
         [API_EMETHOD] = {405, "MethodNotAllowed"},
         [API_EAUTH] = {401, "Unauthorized"},
         [API_EFORBIDDEN] = {403, "Forbidden"},
+        [API_ESTATE] = {503, "StateUnavailable"},
     };
     res->status = fails[f].status;
     res->body = kkc_json_error_body(fails[f].code, message);

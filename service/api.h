@@ -21,12 +21,14 @@ struct tctx; /* tctx.h */
 
 /* What the whole server shares with handlers (NULL for in-process calls from the CLI). */
 struct metrics;
+struct replica;
 struct api_server {
     struct world_holder *worlds;  /* to publish a new world after an admin write */
     const char *admin_token;      /* NULL: no write routes at all */
     pthread_mutex_t *write_mu;    /* serialises admin writes and the reloads they cause */
     struct metrics *metrics;      /* request counters for GET /metrics; NULL = none */
     const char *openapi;          /* the OpenAPI description served at /v1/openapi.json, or NULL */
+    struct replica *replica;      /* shared live state (--state; replica.h), or NULL: embedded */
 };
 
 struct api_req {
@@ -72,6 +74,7 @@ enum api_http_fail {
     API_EMETHOD,    /* 405 MethodNotAllowed: the method is not allowed on this resource */
     API_EAUTH,      /* 401 Unauthorized: credentials are needed and were not given */
     API_EFORBIDDEN, /* 403 Forbidden: credentials were given and are wrong */
+    API_ESTATE,     /* 503 StateUnavailable: the shared state (PostgreSQL) cannot be reached */
 };
 void api_error_http(struct api_res *res, enum api_http_fail f, const char *message);
 

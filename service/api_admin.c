@@ -5,6 +5,8 @@
 #include "centres/centres_write.h"
 #include "json_out.h"
 #include "base/store.h"
+#include "replica.h"
+#include "state/state.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -145,8 +147,8 @@ static json_t *parse_body(const struct api_req *r, int allow_id, struct kkc_err 
 
 /* Merge the request into the stored row (none for create), write it audited (centres_write())
  * and read it back into *after_out. */
-static enum kkc_code apply(struct store *st, const char *action, const char *id, json_t *body,
-                           json_t **after_out, struct kkc_err *err)
+static enum kkc_code apply(struct kkc_state *state, struct store *st, const char *action,
+                           const char *id, json_t *body, json_t **after_out, struct kkc_err *err)
 {
     enum centres_action a = strcmp(action, "create") == 0   ? CENTRES_CREATE
                             : strcmp(action, "update") == 0 ? CENTRES_UPDATE
@@ -170,8 +172,8 @@ static enum kkc_code apply(struct store *st, const char *action, const char *id,
         }
     }
     if (!rc)
-        rc = centres_write(st, a, &r, json_object_get(body, "lon") || json_object_get(body, "lat"),
-                           err);
+        rc = state_centres_write(state, st, a, &r,
+                                 json_object_get(body, "lon") || json_object_get(body, "lat"), err);
     if (!rc)
         *after_out = a != CENTRES_DELETE ? row_json(st, id) : NULL;
     json_decref(merged);
@@ -185,13 +187,18 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     struct kkc_err err = {0};
     struct store *st = NULL;
     struct world *w = NULL;
+    struct kkc_state *state = replica_state(r->srv->replica);
     json_t *after = NULL;
     enum kkc_code rc;
 
     pthread_mutex_lock(r->srv->write_mu);
     rc = store_open(r->w->db_path, STORE_READWRITE, &st, &err);
+    if (!rc && state) { /* merge into the latest shared row (the write checks again) */
+        int changed;
+        state_sync(state, st, &changed, NULL);
+    }
     if (!rc)
-        rc = apply(st, action, id, body, &after, &err);
+        rc = apply(state, st, action, id, body, &after, &err);
     store_close(st);
     if (!rc && world_load(r->w->db_path, &w, &err) == KKC_OK) {
         world_swap(r->srv->worlds, w);
@@ -204,7 +211,10 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     pthread_mutex_unlock(r->srv->write_mu);
     if (rc) {
         json_decref(after);
-        api_error(res, rc, err.msg);
+        if (replica_write_unavailable(r->srv->replica, rc))
+            api_error_http(res, API_ESTATE, err.msg);
+        else
+            api_error(res, rc, err.msg);
         return;
     }
     if (after) {

@@ -18,6 +18,7 @@
 #include "json_out.h"
 #include "json_write.h"
 #include "metrics.h"
+#include "replica.h"
 #include "base/store.h"
 #include "world.h"
 
@@ -66,6 +67,8 @@ void api_health(const struct api_req *r, struct api_res *res)
                                       (json_int_t)w->closures.edges, "weights_version",
                                       (json_int_t)w->closures.version, "missing_ways",
                                       (json_int_t)w->closures.missing_ways));
+    if (body && r->srv && r->srv->replica) /* where this server stands on the shared state */
+        json_object_set_new(body, "state", replica_health_json(r->srv->replica, w));
     api_reply(res, body);
 }
 
@@ -276,6 +279,7 @@ void api_metrics(const struct api_req *r, struct api_res *res)
     res->status = 200;
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     res->body = metrics_render(r->srv ? r->srv->metrics : NULL, &g);
+    replica_metrics_append(r->srv ? r->srv->replica : NULL, w, &res->body);
     if (!res->body)
         api_error(res, KKC_ENOMEM, "out of memory");
 }

@@ -6,6 +6,8 @@
 #include "closures/closures.h"
 #include "closures_json.h"
 #include "params.h"
+#include "replica.h"
+#include "state/state.h"
 #include "world.h"
 
 #include <jansson.h>
@@ -79,7 +81,8 @@ static enum kkc_code write_and_swap(const struct api_req *r, enum closures_op op
     pthread_mutex_lock(r->srv->write_mu);
     rc = store_open(r->w->db_path, STORE_READWRITE, &st, err);
     if (!rc)
-        rc = closures_write(st, op, cs->items, cs->len, (int64_t)time(NULL), version, err);
+        rc = state_closures_write(replica_state(r->srv->replica), st, op, cs->items, cs->len,
+                                  (int64_t)time(NULL), version, err);
     store_close(st);
     if (!rc) {
         if (world_load(r->w->db_path, &w, err) == KKC_OK) {
@@ -165,7 +168,9 @@ static void closures_write_req(const struct api_req *r, struct api_res *res, enu
         cs.items[i].id = id;
     if (!rc)
         rc = write_and_swap(r, op, &cs, &version, &err);
-    if (rc)
+    if (rc && replica_write_unavailable(r->srv->replica, rc))
+        api_error_http(res, API_ESTATE, err.msg);
+    else if (rc)
         api_error(res, rc, err.msg);
     else if (op == CLOSURES_REMOVE)
         res->status = 204;

@@ -10,6 +10,7 @@
 #include "api.h"
 #include "import/data_import.h"
 #include "http.h"
+#include "replica.h"
 #include "road/import/osm_import.h"
 #include "road/graph.h"
 #include "road/road_ch.h"
@@ -242,7 +243,8 @@ static const char serve_help[] =
     "usage: kkc serve [--db FILE] [--host ADDR] [--port N] [--threads N] [--max-connections N]\n"
     "                 [--timeout S] [--max-body BYTES] [--access-log FILE|-|none] [--web-dir DIR]\n"
     "                 [--leaflet-dir DIR] [--openapi FILE] [--port-file FILE] [--heavy-queue N]\n"
-    "                 [--admin-token-file FILE] [--body-deadline S] [--heavy-threads N]\n\n"
+    "                 [--admin-token-file FILE] [--body-deadline S] [--heavy-threads N]\n"
+    "                 [--state postgresql://...]\n\n"
     "Serve the JSON HTTP API (and the web map at /) from the database. Every option can also be\n"
     "set in the environment; an option given on the command line wins.\n"
     "  --db FILE               KKC_DB               database (data/kkc.sqlite)\n"
@@ -264,7 +266,9 @@ static const char serve_help[] =
     "  --openapi FILE          KKC_OPENAPI          served at /v1/openapi.json (openapi.json\n"
     "                                               beside the web directory)\n"
     "  --port-file FILE        KKC_PORT_FILE        write the bound port there once listening\n"
-    "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n\n"
+    "  --admin-token-file FILE KKC_ADMIN_TOKEN_FILE enables the admin writes (below)\n"
+    "  --state URL             KKC_STATE            shared live state in PostgreSQL (replicas;\n"
+    "                                               default: none, the state is in --db)\n\n"
     "Signals: SIGHUP reloads the database without downtime (a failed reload keeps the old data), and so\n"
     "does the start or end of a road closure;\n"
     "SIGTERM or SIGINT stop after the requests in flight. With an admin token file (one line, at\n"
@@ -309,7 +313,7 @@ static void serve_loop(const char *db, struct world_holder *worlds)
 }
 
 struct serve_args {
-    const char *db, *host, *log, *web, *leaflet, *openapi, *port_file, *token_file;
+    const char *db, *host, *log, *web, *leaflet, *openapi, *port_file, *token_file, *state;
     char *openapi_doc; /* the file's content, malloc'd */
     char token[256];
     struct http_opts http;
@@ -378,6 +382,7 @@ static void serve_env(struct serve_args *a)
     a->openapi = env_or("KKC_OPENAPI", NULL);
     a->port_file = env_or("KKC_PORT_FILE", NULL);
     a->token_file = env_or("KKC_ADMIN_TOKEN_FILE", NULL);
+    a->state = env_or("KKC_STATE", NULL);
 }
 
 static int serve_parse(int argc, char **argv, struct serve_args *a)
@@ -392,7 +397,8 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         {"max-body", required_argument, 0, 'B'},   {"leaflet-dir", required_argument, 0, 'L'},
         {"openapi", required_argument, 0, 'O'},   {"body-deadline", required_argument, 0, 'D'},
         {"heavy-threads", required_argument, 0, 'x'}, {"heavy-queue", required_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+        {"state", required_argument, 0, 'S'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int c;
     serve_env(a);
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -416,6 +422,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
         case 'O': a->openapi = optarg; break;
         case 'P': a->port_file = optarg; break;
         case 'A': a->token_file = optarg; break;
+        case 'S': a->state = optarg; break;
         case 'h': fputs(serve_help, stdout); exit(0);
         default: fputs(serve_help, stderr); return 2;
         }
@@ -471,6 +478,29 @@ static void write_port_file(const char *path, int port)
     }
 }
 
+/* The shared state mirrored into the file first (--state: caught up), then the world. */
+static int serve_load(struct serve_args *a, struct world **out)
+{
+    struct kkc_err err = {0};
+    struct world *w;
+    if ((a->state && *a->state && replica_open(a->state, a->db, &a->http.replica, &err)) ||
+        world_load(a->db, out, &err)) {
+        fprintf(stderr, "kkc serve: %s\n", err.msg);
+        replica_close(a->http.replica);
+        return -1;
+    }
+    w = *out;
+    if (w->graph && w->graph->ch)
+        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
+                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
+                w->graph->ch->metric_from_cache == 1   ? "read from cache"
+                : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
+                                                       : "customized",
+                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
+                w->graph->ch->cache_note);
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct serve_args a = {0};
@@ -492,19 +522,10 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "kkc serve: cannot open access log %s: %s\n", a.log, strerror(errno));
         return 1;
     }
-    if (world_load(a.db, &w, &err)) {
-        fprintf(stderr, "kkc serve: %s\n", err.msg);
+    if (serve_load(&a, &w)) {
         free(a.openapi_doc);
         return 1;
     }
-    if (w->graph && w->graph->ch)
-        fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
-                w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
-                w->graph->ch->metric_from_cache == 1   ? "read from cache"
-                : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
-                                                       : "customized",
-                w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
-                w->graph->ch->cache_note);
     world_holder_init(&worlds, w);
     block_signals(); /* before MHD starts its threads, so only sigwait sees them */
     a.http.host = a.host;
@@ -512,8 +533,11 @@ int cli_serve(int argc, char **argv)
     a.http.web_dir = a.web;
     a.http.leaflet_dir = a.leaflet;
     a.http.openapi = a.openapi_doc;
-    if (http_start(&a.http, &worlds, &srv, &err)) {
+    if (http_start(&a.http, &worlds, &srv, &err) ||
+        (a.http.replica && replica_start(a.http.replica, &worlds, &err))) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
+        http_stop(srv);
+        replica_close(a.http.replica);
         world_holder_done(&worlds);
         free(a.openapi_doc);
         return 1;
@@ -526,6 +550,7 @@ int cli_serve(int argc, char **argv)
     serve_loop(a.db, &worlds);
     fprintf(stderr, "kkc serve: stopping\n");
     http_stop(srv);
+    replica_close(a.http.replica); /* before the worlds it swaps */
     world_holder_done(&worlds);
     if (log && log != stderr)
         fclose(log);

@@ -5,6 +5,7 @@
 #include "base/store.h"
 #include "closures/closures.h"
 #include "closures_json.h"
+#include "state/state.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -226,7 +227,9 @@ int cli_closures(int argc, char **argv)
         json_decref(a.fields);
         return 1;
     }
-    if (strcmp(sub, "list") == 0)
+    if (write && state_mirrors(st, &err)) /* its closures are the shared state's */
+        rc = (fprintf(stderr, "kkc closures: %s\n", err.msg), 1);
+    else if (strcmp(sub, "list") == 0)
         rc = cmd_list(st, &a);
     else if (strcmp(sub, "add") == 0)
         rc = store_doc(st, a.fields);

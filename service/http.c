@@ -592,6 +592,7 @@ enum kkc_code http_start(const struct http_opts *o, struct world_holder *worlds,
     s->api.admin_token = o->admin_token;
     s->api.write_mu = &worlds->write_mu; /* shared with SIGHUP reloads */
     s->api.openapi = o->openapi;
+    s->api.replica = o->replica;
     if (metrics_create(&s->metrics, err)) {
         free(s);
         return KKC_ENOMEM;

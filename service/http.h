@@ -14,6 +14,7 @@
 
 struct world_holder;
 struct http_server;
+struct replica;
 
 struct http_opts {
     const char *host;      /* IPv4 or IPv6 literal to bind; "127.0.0.1" by default */
@@ -38,6 +39,7 @@ struct http_opts {
     const char *leaflet_dir; /* Leaflet from libjs-leaflet; NULL = none */
     const char *admin_token; /* enables POST/PUT/DELETE of centres; NULL = no write routes */
     const char *openapi;     /* the OpenAPI document served at /v1/openapi.json; NULL = 404 */
+    struct replica *replica; /* shared live state (replica.h); NULL = the embedded state */
 };
 
 /* Start serving. *out is the caller's, stopped and freed with http_stop(). */

@@ -168,6 +168,8 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         goto fail;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))
         strcpy(w->version, "unknown");
+    char sv[32]; /* issue 20 (replicas): the shared state version the file mirrors; 0 = none */
+    w->state_version = store_meta_get(st, "state_version", sv, sizeof sv, NULL) ? 0 : atoll(sv);
     w->municipalities = store_count_rows(st, "municipalities");
     w->loaded_at = time(NULL);
     w->refs = 1;

@@ -36,6 +36,7 @@ struct world {
     char *db_path;
     unsigned long gen;        /* unique per load: per-thread caches compare it, not pointers */
     char version[64];         /* meta data_version of the database */
+    long long state_version;  /* meta state_version: the shared state it mirrors (replica.h) */
     time_t loaded_at;
     struct centres *centres;
     struct graph *graph;      /* NULL when the database has no road network */

@@ -98,6 +98,10 @@ enum closures_op { CLOSURES_ADD, CLOSURES_UPDATE, CLOSURES_REMOVE };
 enum kkc_code closures_write(struct store *st, enum closures_op op, struct closure *cs, size_t n,
                              int64_t now, int64_t *version, struct kkc_err *err);
 
+/* The checks of one closure that closures_write makes (closure_check, c->wkt from c->geojson
+ * when only that is given, then against the network of st), for the other state backends. */
+enum kkc_code closure_validate(struct store *st, struct closure *c, struct kkc_err *err);
+
 /* After a re-import into the new database st: copy the closures and their change log from the
  * database at old_path (nothing when it has none), then report (closures_report_missing) the
  * way ids that the new network no longer has. */

@@ -266,6 +266,14 @@ static enum kkc_code get_one(struct store *st, int64_t id, struct closure *out,
     return rc;
 }
 
+enum kkc_code closure_validate(struct store *st, struct closure *c, struct kkc_err *err)
+{
+    enum kkc_code rc = closure_check(c, err);
+    if (!rc && !c->wkt && c->geojson)
+        rc = geojson_to_wkt(st, c, err);
+    return rc ? rc : check_network(st, c, err);
+}
+
 static enum kkc_code write_one(struct store *st, enum closures_op op, struct closure *c,
                                int64_t now, struct kkc_err *err)
 {
@@ -280,11 +288,7 @@ static enum kkc_code write_one(struct store *st, enum closures_op op, struct clo
         return rc;
     }
     if (!rc)
-        rc = closure_check(c, err);
-    if (!rc && !c->wkt && c->geojson)
-        rc = geojson_to_wkt(st, c, err);
-    if (!rc)
-        rc = check_network(st, c, err);
+        rc = closure_validate(st, c, err);
     if (!rc && op == CLOSURES_ADD) {
         rc = run_fields(st, "INSERT INTO closures (factor, direction, ways, wkt, reason, source, "
                             "valid_from, valid_until, created, changed) VALUES "
