@@ -60,6 +60,11 @@ enum {
     GRAPH_FORWARD = 1,   /* drivable source -> target */
     GRAPH_BACKWARD = 2,  /* drivable target -> source */
     GRAPH_SNAPPABLE = 4, /* both ends in the largest strongly connected component */
+    /* emergency vehicles may drive it (road_edges.emergency; service_profile.h): an edge with
+     * these and neither GRAPH_FORWARD nor GRAPH_BACKWARD is closed to the car, has no arcs in
+     * out[] / in[], and is in the turn graph (turn.h) for the emergency profiles only */
+    GRAPH_EMERGENCY_FORWARD = 8,
+    GRAPH_EMERGENCY_BACKWARD = 16,
 };
 
 /* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */

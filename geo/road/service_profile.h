@@ -20,14 +20,24 @@
  *
  * Police cars and ambulances drive a little above the car's free-flow speed with lights and
  * siren on the main roads; a fire engine is heavy and slower everywhere, most on narrow roads.
- * Emergency access (emergency=yes|designated on roads closed to cars, bus roads,
- * service=emergency_access): the import's rules tell those ways apart (road/import/car.h,
- * CAR_EMERGENCY_ONLY, counted in osm_import_stats.ways_emergency_only) but do not store them
- * yet, so every profile still drives the car's roads.
+ * Emergency access. police, fire and ambulance drive where an emergency vehicle may (the import's
+ * rules, road/import/car.h): roads closed to cars but tagged emergency=yes|designated (access=no
+ * + emergency=yes, motor_vehicle=no + emergency=yes), service=emergency_access, access=emergency,
+ * bus roads and lanes mapped as ways (access=no + psv|bus=yes|designated), private and
+ * destination roads; not where emergency=no. A barrier (bollard, gate, lift_gate, access=no ...)
+ * tagged emergency=yes|designated or access=emergency lets them through: its road node copies are
+ * joined by passages of length 0 (no turn cost). The car never drives those roads or passes those
+ * barriers: they are stored (road_edges.emergency, forward = backward = 0) and are in the turn
+ * graph and the hierarchy's topology (one hierarchy for every profile), with an infinite weight
+ * in the car's metric. Turn costs are the car's, counted over the car's roads; size limits,
+ * one-way rules and speeds (before the factors) are the car's.
  *
  * A profile's graph (service_profile_graph) shares everything with the car's graph except the
- * arcs and edge costs, and has no landmarks (the car's would not bound a faster vehicle). It is
- * immutable once built: any number of threads may read it. */
+ * arcs, edge costs and edge flags (an emergency profile's directions are GRAPH_EMERGENCY_*), and
+ * has no landmarks (the car's would not bound a faster vehicle) and no hierarchy metric (it is
+ * searched directly on the shared turn graph, tnet.h). Its node adjacency (out[], in[]) is the
+ * car's, scaled: the searches on the turn graph see the emergency-only roads, the node-graph ones
+ * (maneuvers) do not. It is immutable once built: any number of threads may read it. */
 #ifndef KKC_SERVICE_PROFILE_H
 #define KKC_SERVICE_PROFILE_H
 
@@ -50,6 +60,7 @@ enum service_profile_id {
 struct service_profile {
     const char *name; /* "car", "police", "fire", "ambulance" */
     double factor[SERVICE_CLASSES];
+    int emergency; /* 1: drives the emergency vehicles' directions (GRAPH_EMERGENCY_*), not the car's */
 };
 
 /* The built-in profiles: table[PROFILE_COUNT]. */

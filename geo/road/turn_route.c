@@ -67,7 +67,7 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
         for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1]; a++) {
             uint32_t y = t->head[a];
             uint64_t d = it.key + t->weight[a];
-            if (d < q->dist[y]) {
+            if (d < q->dist[y] && seg_open(g, t->seg[y])) { /* not emergency-only on a car's g */
                 q->dist[y] = d, q->parent[y] = x;
                 if (graph_heap_push(&q->h, d, y, 0))
                     return -1;
@@ -79,12 +79,13 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
 
 /* Seed the search with the turns out of start segment s (reached at cost c): the start segment
  * itself is reached again only by driving round (its own target is direct_ms's). */
-static int seed(const struct turn_graph *t, struct search *q, uint32_t s, uint64_t c)
+static int seed(const struct graph *g, const struct turn_graph *t, struct search *q, uint32_t s,
+                uint64_t c)
 {
     for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
         uint32_t y = t->head[a];
         uint64_t d = c + t->weight[a];
-        if (d < q->dist[y]) {
+        if (d < q->dist[y] && seg_open(g, t->seg[y])) {
             q->dist[y] = d, q->parent[y] = s | 0x80000000u;
             if (graph_heap_push(&q->h, d, y, 0))
                 return -1;
@@ -158,7 +159,7 @@ enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, cons
     memset(q.parent, 0xff, (size_t)t->n * sizeof *q.parent);
     uint64_t direct = direct_ms(g, from, to, &dseg);
     for (uint32_t s = from->edge << 1; !rc && s <= (from->edge << 1 | 1); s++)
-        if (seg_open(g, s) && seed(t, &q, s, rest_ms(g, from, s)))
+        if (seg_open(g, s) && seed(g, t, &q, s, rest_ms(g, from, s)))
             rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
     if (!rc && seed_node(g, &q, from))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
