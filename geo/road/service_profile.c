@@ -2,6 +2,8 @@
 #include "road/service_profile.h"
 
 #include "base/csv.h"
+#include "road/road_ch.h"
+#include "road/tnet.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -152,6 +154,39 @@ void service_profile_graph_destroy(struct graph *v)
 {
     if (!v)
         return;
+    if (v->ch) { /* its own metric on the borrowed topology */
+        cch_metric_destroy(v->ch->m);
+        free(v->ch);
+    }
     free(v->out), free(v->in), free(v->edge_cost), free(v->edge_flags);
     free(v);
+}
+
+enum kkc_code service_profile_hierarchy(struct graph *v, const struct graph *base,
+                                        struct kkc_err *err)
+{
+    if (!base->ch || !v->turn || v->turn != base->turn)
+        return kkc_err_set(err, KKC_EINVAL, "profile hierarchy: the car's graph has none");
+    uint64_t m = v->turn->first_out[v->turn->n];
+    struct road_ch *ch = calloc(1, sizeof *ch);
+    cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
+    enum kkc_code rc = ch && w ? KKC_OK
+                               : kkc_err_set(err, KKC_ENOMEM, "out of memory (profile hierarchy)");
+    for (uint64_t a = 0; !rc && a < m; a++)
+        w[a] = tnet_arc_cost(v, a);
+    if (!rc) {
+        ch->c = base->ch->c;
+        rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
+    }
+    free(w);
+    if (rc) {
+        free(ch);
+        return rc;
+    }
+    if (v->ch) {
+        cch_metric_destroy(v->ch->m);
+        free(v->ch);
+    }
+    v->ch = ch;
+    return KKC_OK;
 }

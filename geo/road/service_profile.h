@@ -83,7 +83,14 @@ enum kkc_code service_profile_parse(const char *text, struct service_profile *ta
  * KKC_ENOMEM. */
 enum kkc_code service_profile_graph(const struct graph *g, const struct service_profile *p,
                                     struct graph **out, struct kkc_err *err);
-/* NULL is a no-op; frees only what the profile's graph owns. */
+/* NULL is a no-op; frees only what the profile's graph owns (its metric too, not the topology). */
 void service_profile_graph_destroy(struct graph *v);
+
+/* Give profile graph v (of service_profile_graph) a hierarchy: the car's graph's (base->ch)
+ * topology, borrowed -- it includes the emergency-only roads -- customized with v's own weights
+ * (tnet_arc_cost on v). Worth it for a view kept for many route / table queries; the view must
+ * go before base. KKC_EINVAL when base has no hierarchy, KKC_ENOMEM. */
+enum kkc_code service_profile_hierarchy(struct graph *v, const struct graph *base,
+                                        struct kkc_err *err);
 
 #endif
