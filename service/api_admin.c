@@ -68,8 +68,7 @@ static json_t *row_json(struct store *st, const char *id)
                   kkc_json_num(c.lat, 7));
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         json_object_set_new(o, fields[i], kkc_json_str_or_null(*rec_text(&c, i)));
-    json_object_set_new(o, "turnout_s",
-                        c.turnout_set ? json_integer(c.turnout_s) : json_null());
+    json_object_set_new(o, "turnout_s", c.turnout_set ? json_integer(c.turnout_s) : json_null());
     json_object_set_new(o, "updated_at", kkc_json_str_or_null(*upd ? upd : NULL));
     centres_rec_free(&c);
     return o;

@@ -84,8 +84,10 @@ static enum kkc_code zero_turnout_ok(struct store *st, const struct centre_rec *
     sqlite3_stmt *s = NULL;
     int old = 0;
     if (!c->turnout_set || c->turnout_s != 0 ||
-        store_prepare(st, "SELECT instr(sql, 'BETWEEN 1 AND') FROM sqlite_master "
-                          "WHERE type = 'table' AND name = 'centres'", &s, NULL))
+        store_prepare(st,
+                      "SELECT instr(sql, 'BETWEEN 1 AND') FROM sqlite_master "
+                      "WHERE type = 'table' AND name = 'centres'",
+                      &s, NULL))
         return KKC_OK;
     old = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
     sqlite3_finalize(s);

@@ -414,7 +414,7 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
     g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
     int em = sqlite3_column_type(s, 13) == SQLITE_NULL ? g->edge_flags[i]
-                                                        : sqlite3_column_int(s, 13) & 3;
+                                                       : sqlite3_column_int(s, 13) & 3;
     if (sqlite3_column_int(s, 12) >= 2) /* access=private: closed (car.h) */
         g->edge_flags[i] = 0;
     g->edge_flags[i] |= (uint8_t)(em * GRAPH_EMERGENCY_FORWARD); /* bits 1, 2 -> 8, 16 */

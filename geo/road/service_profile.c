@@ -170,8 +170,8 @@ enum kkc_code service_profile_hierarchy(struct graph *v, const struct graph *bas
     uint64_t m = v->turn->first_out[v->turn->n];
     struct road_ch *ch = calloc(1, sizeof *ch);
     cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
-    enum kkc_code rc = ch && w ? KKC_OK
-                               : kkc_err_set(err, KKC_ENOMEM, "out of memory (profile hierarchy)");
+    enum kkc_code rc =
+        ch && w ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory (profile hierarchy)");
     for (uint64_t a = 0; !rc && a < m; a++)
         w[a] = tnet_arc_cost(v, a);
     if (!rc) {

@@ -60,7 +60,7 @@ enum service_profile_id {
 struct service_profile {
     const char *name; /* "car", "police", "fire", "ambulance" */
     double factor[SERVICE_CLASSES];
-    int emergency; /* 1: drives the emergency vehicles' directions (GRAPH_EMERGENCY_*), not the car's */
+    int emergency; /* 1: drives the GRAPH_EMERGENCY_* directions, not the car's */
 };
 
 /* The built-in profiles: table[PROFILE_COUNT]. */

@@ -282,7 +282,11 @@ START_TEST(own_turnout_added)
     struct centre set[3] = {
         {.id = "OWN-FIRE", .name = "own", .kind = KIND_FIRE, .active = 1, .turnout_s = 300},
         {.id = "OWN-POLICE", .name = "default", .kind = KIND_POLICE, .active = 1},
-        {.id = "OWN-ZERO", .name = "zero", .kind = KIND_AMBULANCE, .active = 1, .turnout_s = 0,
+        {.id = "OWN-ZERO",
+         .name = "zero",
+         .kind = KIND_AMBULANCE,
+         .active = 1,
+         .turnout_s = 0,
          .turnout_set = 1},
     };
     static const unsigned want_turnout_ms[3] = {300000, 60000, 0};
@@ -338,7 +342,7 @@ START_TEST(turnout_defaults)
     int t = -1;
     ck_assert(response_turnout_parse("45", NULL, &t) && t == 45);
     ck_assert(response_turnout_parse(NULL, "1.5", &t) && t == 90);
-    ck_assert(response_turnout_parse("", "", &t) && t == -1); /* none: the kind's default */
+    ck_assert(response_turnout_parse("", "", &t) && t == -1);   /* none: the kind's default */
     ck_assert(response_turnout_parse("0", NULL, &t) && t == 0); /* an explicit 0 */
     ck_assert(response_turnout_parse(NULL, "0", &t) && t == 0);
     ck_assert(!response_turnout_parse("12.5", NULL, &t) && t == -1);

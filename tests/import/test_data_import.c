@@ -328,8 +328,8 @@ END_TEST
  * 61 min are rejected rows naming the turnout. */
 START_TEST(user_csv_turnout)
 {
-    static const struct bad_row bad[] = {{6, "turnout"}, {7, "turnout"}, {8, "turnout"},
-                                         {11, "turnout"}, {12, "turnout"}};
+    static const struct bad_row bad[] = {
+        {6, "turnout"}, {7, "turnout"}, {8, "turnout"}, {11, "turnout"}, {12, "turnout"}};
     static const struct {
         const char *id;
         long turnout; /* -1: NULL */

@@ -109,8 +109,8 @@ static double q1(struct efx *f, const char *sql, long long v)
 /* Seconds to drive way `way` at kmh with factor: SpatiaLite's length, by hand. */
 static double way_t(struct efx *f, long long way, double kmh, double factor)
 {
-    double len = q1(f,
-                    "SELECT sum(GeodesicLength(geom)) FROM road_edges WHERE osm_way_id = ?", way);
+    double len =
+        q1(f, "SELECT sum(GeodesicLength(geom)) FROM road_edges WHERE osm_way_id = ?", way);
     ck_assert_msg(len > 100, "way %lld: length %g", way, len);
     return len / (kmh / 3.6) / factor;
 }
@@ -132,8 +132,8 @@ static double cost_s(struct efx *f, const struct graph *g, int reverse)
     graph_cost c = 0;
     ends(f, g, &a, &b);
     ck_assert_int_eq(route_ctx_create(g, &ctx, &f->err), KKC_OK);
-    enum kkc_code rc = reverse ? route_cost(g, ctx, &b, &a, &c, &f->err)
-                               : route_cost(g, ctx, &a, &b, &c, &f->err);
+    enum kkc_code rc =
+        reverse ? route_cost(g, ctx, &b, &a, &c, &f->err) : route_cost(g, ctx, &a, &b, &c, &f->err);
     route_ctx_destroy(ctx);
     if (rc == KKC_ENOROUTE)
         return -1;
@@ -308,15 +308,17 @@ START_TEST(emergency_barriers)
         expect_car(&f, cases[i].car_through ? "Start,Zkratka,Cíl" : "Start,Horní,Cíl",
                    cases[i].car_through ? st + z + through : st + h + round);
         expect_profile(&f, PROFILE_FIRE, 0,
-                       cases[i].fire_through ? (st + z) / 0.90 + through
-                                             : (st + h) / 0.90 + round);
+                       cases[i].fire_through ? (st + z) / 0.90 + through : (st + h) / 0.90 + round);
         expect_profile(&f, PROFILE_AMBULANCE, 0,
                        cases[i].fire_through ? st + z + through : st + h + round);
-        ck_assert_double_eq(q1(&f, "SELECT coalesce(max(emergency), -1) FROM road_points "
-                                   "WHERE osm_id = ?", 7),
+        ck_assert_double_eq(q1(&f,
+                               "SELECT coalesce(max(emergency), -1) FROM road_points "
+                               "WHERE osm_id = ?",
+                               7),
                             cases[i].car_through ? -1 : cases[i].fire_through);
-        ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id = ? AND "
-                                   "length_m = 0 AND forward + backward = 0 AND emergency = 3",
+        ck_assert_double_eq(q1(&f,
+                               "SELECT count(*) FROM road_edges WHERE osm_way_id = ? AND "
+                               "length_m = 0 AND forward + backward = 0 AND emergency = 3",
                                -7),
                             cases[i].fire_through && !cases[i].car_through);
         efx_close(&f);

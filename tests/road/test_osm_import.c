@@ -798,9 +798,10 @@ START_TEST(test_emergency_access)
         q_num(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id IN (1001, 1009, 1011)"), 3);
     /* every stored way's emergency directions (1 forward, 2 backward), from emergency_cases */
     char buf[256];
-    ck_assert_str_eq(q_text(&f, buf, sizeof buf, "SELECT group_concat(osm_way_id || ':' || forward || backward || "
-                                "':' || emergency, ' ') FROM (SELECT * FROM road_edges "
-                                "ORDER BY osm_way_id)"),
+    ck_assert_str_eq(q_text(&f, buf, sizeof buf,
+                            "SELECT group_concat(osm_way_id || ':' || forward || backward || "
+                            "':' || emergency, ' ') FROM (SELECT * FROM road_edges "
+                            "ORDER BY osm_way_id)"),
                      "1001:11:3 1002:00:3 1004:00:3 1005:00:1 1006:00:3 1008:00:3 1009:11:0 "
                      "1010:00:1 1011:11:3");
     fx_close(&f);

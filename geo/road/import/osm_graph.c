@@ -340,7 +340,8 @@ static enum kkc_code edge_write(struct imp *im, struct store *st, struct edge_ou
         osm_imp_report(im, eo->w->id, "way %lld: zero-length edge between nodes %lld and %lld",
                    eo->w->id, im->nodes[im->idx[a]].id, im->nodes[im->idx[b]].id);
     int any_f = c->forward || c->emergency_fwd, any_b = c->backward || c->emergency_bwd;
-    int split = any_f && any_b && (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
+    int split =
+        any_f && any_b && (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
     double df = way_duration(eo->w, eo->len, c->kmh_fwd),
            db = way_duration(eo->w, eo->len, c->kmh_bwd);
     if (!rc && split) {

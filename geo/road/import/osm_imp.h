@@ -42,7 +42,8 @@ struct oway { /* a kept road way */
     double len_m;       /* length of all its pieces (set for ways with a duration) */
 };
 
-struct oebar { /* one road node copy of a barrier that emergency vehicles pass */
+/* One road node copy of a barrier that emergency vehicles pass. */
+struct oebar {
     uint32_t node; /* index into nodes */
     uint32_t id;   /* the copy's road_nodes id */
 };
