@@ -20,6 +20,8 @@
  * car's roads only: where only two car roads meet there is none; at A and C with Zkratka open to
  * cars (three roads), a left turn costs 5.394744 s and straight on 0.006919 s. */
 #include "base/store.h"
+#include "closures/avoid.h"
+#include "closures/closures.h"
 #include "fixture_osm.h"
 #include "road/graph.h"
 #include "road/road_ch.h"
@@ -330,6 +332,36 @@ START_TEST(car_unchanged)
 }
 END_TEST
 
+/* A closure of the emergency-only road (factor 0 both ways, closures_overlay) closes it for the
+ * emergency profiles too: the fire engine goes round over Horní; a slow-down (factor 1.1, still
+ * faster than Horní) makes its time there 1.1 times as long. */
+START_TEST(emergency_closed)
+{
+    struct efx f;
+    efx_open(&f, "<tag k=\"highway\" v=\"service\"/><tag k=\"service\" v=\"emergency_access\"/>",
+             "");
+    double st = way_t(&f, 10, 25, 0.90) + way_t(&f, 13, 25, 0.90);
+    uint32_t z = (uint32_t)q1(&f, "SELECT min(id) FROM road_edges WHERE osm_way_id = ?", 12);
+    ck_assert_double_eq(q1(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id = ?", 12), 1);
+    for (int slow = 0; slow < 2; slow++) {
+        struct closure_effect item = {z, slow ? 1.1 : 0, slow ? 1.1 : 0};
+        struct closure_effects e = {.items = &item, .len = 1};
+        struct graph *c = NULL, *v = NULL;
+        struct service_profile table[PROFILE_COUNT];
+        service_profile_table(table);
+        ck_assert_int_eq(closures_graph_with(f.g, &e, &c, &f.err), KKC_OK);
+        ck_assert_int_eq(service_profile_graph(c, &table[PROFILE_FIRE], &v, &f.err), KKC_OK);
+        double want = slow ? st + 1.1 * way_t(&f, 12, 15, 0.80) : st + way_t(&f, 11, 25, 0.90);
+        ck_assert_msg(fabs(cost_s(&f, v, 0) - want) < 0.005 &&
+                          fabs(plain_s(&f, v, 0) - want) < 0.005,
+                      "fire with closure %d: %.3f s, expected %.3f", slow, cost_s(&f, v, 0), want);
+        service_profile_graph_destroy(v);
+        closures_graph_release(c);
+    }
+    efx_close(&f);
+}
+END_TEST
+
 Suite *emergency_suite(void); /* for the runner */
 Suite *emergency_suite(void)
 {
@@ -341,6 +373,7 @@ Suite *emergency_suite(void)
     tcase_add_test(tc, emergency_oneway);
     tcase_add_test(tc, emergency_barriers);
     tcase_add_test(tc, car_unchanged);
+    tcase_add_test(tc, emergency_closed);
     suite_add_tcase(s, tc);
     return s;
 }
