@@ -34,6 +34,15 @@ int response_turnout_mask_s(unsigned kind_mask)
     return best < 0 ? 0 : best;
 }
 
+int response_added_turnout_s(const struct coverage_request *q)
+{
+    if (q->fixed_turnout_s > 0)
+        return q->fixed_turnout_s;
+    if (q->added_turnout_set || q->added_turnout_s > 0)
+        return q->added_turnout_s;
+    return response_turnout_mask_s(q->kind_mask);
+}
+
 int response_turnout_parse(const char *sec, const char *min, int *out)
 {
     const char *t = sec && *sec ? sec : min && *min ? min : NULL;

@@ -41,6 +41,11 @@ int response_turnout_s(const struct centre *c);
 /* The least default turnout over the kinds in mask (0 for an empty mask). */
 int response_turnout_mask_s(unsigned kind_mask);
 
+struct coverage_request;
+/* The turnout in seconds of q's added (hypothetical) sites: a standard's fixed one, else the one
+ * given (0 included, added_turnout_set), else the least default of q's kinds. */
+int response_added_turnout_s(const struct coverage_request *q);
+
 /* A centre's turnout from text: seconds (sec, an integer) or minutes (min, a decimal: "1.5");
  * either may be NULL or empty; sec wins when both are given. *out = -1 when neither is given (the
  * kind's default), "0" is an explicit 0. Returns 1, or 0 (and *out = -1) when the value is not a

@@ -339,6 +339,15 @@ START_TEST(turnout_defaults)
     for (int k = 0; k < KIND_COUNT; k++)
         ck_assert_int_gt(response_turnout_default_s((enum centre_kind)k), 0);
     ck_assert_int_eq(response_turnout_mask_s(1u << KIND_POLICE | 1u << KIND_FIRE), 60);
+    /* added sites: the least default of the kinds, a given value (0 included), a fixed one */
+    struct coverage_request q = {.kind_mask = 1u << KIND_FIRE | 1u << KIND_AMBULANCE};
+    ck_assert_int_eq(response_added_turnout_s(&q), 120);
+    q.added_turnout_set = 1;
+    ck_assert_int_eq(response_added_turnout_s(&q), 0);
+    q.added_turnout_s = 45;
+    ck_assert_int_eq(response_added_turnout_s(&q), 45);
+    q.fixed_turnout_s = 300;
+    ck_assert_int_eq(response_added_turnout_s(&q), 300);
     int t = -1;
     ck_assert(response_turnout_parse("45", NULL, &t) && t == 45);
     ck_assert(response_turnout_parse(NULL, "1.5", &t) && t == 90);
