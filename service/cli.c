@@ -116,21 +116,17 @@ struct import_args {
 };
 
 static const char import_help[] =
-    "usage: kkc import [--data DIR | --no-data] [--centres FILE] [--osm FILE "
-    "[--centres-from-osm]]\n"
+    "usage: kkc import [--data DIR | --no-data] [--centres FILE] [--osm FILE [--centres-from-osm]]\n"
     "                  [--profile FILE] [--out FILE]\n\n"
-    "Build the SpatiaLite database. Reference data (boundaries, municipalities, the KHK IZS "
-    "bases)\n"
-    "comes from DIR (default $DATA_SRC or ../shared/data); --centres replaces the centre list "
-    "with\n"
+    "Build the SpatiaLite database. Reference data (boundaries, municipalities, the KHK IZS bases)\n"
+    "comes from DIR (default $DATA_SRC or ../shared/data); --centres replaces the centre list with\n"
     "your own GeoJSON or CSV (header id,name,kind,lon,lat[,address,municipality,\n"
     "municipality_code,phone,email,www,hours,turnout_s,turnout_min]; kind is police, fire or\n"
     "ambulance; turnout_s is whole seconds 0..3600, empty: the kind's default). --osm adds a road\n"
     "network from an .osm.pbf, .osm or .osm.bz2 extract; --centres-from-osm also adds its\n"
     "amenity=police, amenity=fire_station and emergency=ambulance_station features.\n"
     "Rejected and suspicious rows are printed as file:row: reason. The database is written to a\n"
-    "temporary file and renamed over --out (default data/kkc.sqlite) only when the import "
-    "succeeds.\n";
+    "temporary file and renamed over --out (default data/kkc.sqlite) only when the import succeeds.\n";
 
 /* Run every import step into st. */
 static enum kkc_code import_into(struct store *st, const struct import_args *a,
