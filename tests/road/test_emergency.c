@@ -18,7 +18,11 @@
  * its class (service_profile.h's table: fire residential 0.90, service 0.80, tertiary 0.95;
  * ambulance 1.0, 1.0, 1.10; police 1.05, 1.0, 1.15), plus car.lua's turn costs, which count the
  * car's roads only: where only two car roads meet there is none; at A and C with Zkratka open to
- * cars (three roads), a left turn costs 5.394744 s and straight on 0.006919 s. */
+ * cars (three roads), a left turn costs 5.394744 s and straight on 0.006919 s.
+ *
+ * Then on the default database (Heidelberg's emergency-only roads): the car's metric closes every
+ * turn onto them, the profiles' weights open them, and the car's hierarchy customized with a
+ * profile's weights answers the plain search's cost (tnet_search_run) exactly. */
 #include "base/store.h"
 #include "closures/avoid.h"
 #include "closures/closures.h"
@@ -126,19 +130,28 @@ static double cost_s(struct efx *f, const struct graph *g, int reverse)
     return graph_cost_ms(c) / 1000.0;
 }
 
-/* The same by a plain one-to-all search on g's turn graph (tnet_search_run), no hierarchy. */
+/* The cost from a to b (on different edges) by a plain one-to-all search on g's turn graph
+ * (tnet_search_run), no hierarchy; GRAPH_COST_INF when none. */
+static graph_cost plain_cost(const struct graph *g, const struct snap *a, const struct snap *b)
+{
+    struct tnet_seed seeds[32];
+    struct tnet_search *s = NULL;
+    struct kkc_err err = {0};
+    size_t n = tnet_sources(g, a, seeds, 32);
+    ck_assert_uint_le(n, 32);
+    ck_assert_int_eq(tnet_search_create(g, &s, &err), KKC_OK);
+    ck_assert_int_eq(tnet_search_run(g, s, seeds, n, 0, GRAPH_COST_INF, &err), KKC_OK);
+    graph_cost c = tnet_cost_at(g, s, 0, b);
+    tnet_search_destroy(s);
+    return c;
+}
+
+/* The same S0 -> T0 (reverse: T0 -> S0) in seconds; -1 when none. */
 static double plain_s(struct efx *f, const struct graph *g, int reverse)
 {
     struct snap a, b;
-    struct tnet_seed seeds[32];
-    struct tnet_search *s = NULL;
     ends(f, g, &a, &b);
-    size_t n = tnet_sources(g, reverse ? &b : &a, seeds, 32);
-    ck_assert_uint_le(n, 32);
-    ck_assert_int_eq(tnet_search_create(g, &s, &f->err), KKC_OK);
-    ck_assert_int_eq(tnet_search_run(g, s, seeds, n, 0, GRAPH_COST_INF, &f->err), KKC_OK);
-    graph_cost c = tnet_cost_at(g, s, 0, reverse ? &a : &b);
-    tnet_search_destroy(s);
+    graph_cost c = reverse ? plain_cost(g, &b, &a) : plain_cost(g, &a, &b);
     return c == GRAPH_COST_INF ? -1 : graph_cost_ms(c) / 1000.0;
 }
 
@@ -362,6 +375,74 @@ START_TEST(emergency_closed)
 }
 END_TEST
 
+/* On the default database's real roads (Heidelberg, with its emergency-only roads): the car's
+ * metric has every turn onto an emergency-only segment at infinity and each emergency profile's
+ * weights open them; the car's hierarchy customized with a profile's weights
+ * (service_profile_hierarchy) gives the plain search's cost on the profile's graph, to the
+ * millisecond, for random pairs. */
+START_TEST(extract_profiles)
+{
+    struct store *st = NULL;
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    struct turn_costs c;
+    turn_costs_default(&c);
+    struct graph_options go = {.landmarks = 0, .hierarchy = 1, .turns = &c};
+    ck_assert_int_eq(store_open(tu_db(), STORE_READONLY, &st, &err), KKC_OK);
+    ck_assert_msg(graph_load_opts(st, &go, &g, &err) == KKC_OK, "%s", err.msg);
+    const struct turn_graph *t = g->turn;
+    struct service_profile table[PROFILE_COUNT];
+    service_profile_table(table);
+    for (int p = PROFILE_POLICE; p < PROFILE_COUNT; p++) {
+        struct graph *v = NULL;
+        size_t em_arcs = 0;
+        ck_assert_int_eq(service_profile_graph(g, &table[p], &v, &err), KKC_OK);
+        for (uint64_t a = 0; a < t->first_out[t->n]; a++) {
+            uint8_t fl = g->edge_flags[t->seg[t->head[a]] >> 1];
+            uint32_t sg = t->seg[t->head[a]];
+            int car = fl & (sg & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
+            int em = fl & (sg & 1 ? GRAPH_EMERGENCY_BACKWARD : GRAPH_EMERGENCY_FORWARD);
+            if (car || !em)
+                continue;
+            em_arcs++;
+            ck_assert(tnet_arc_cost(g, a) == GRAPH_COST_INF);
+            ck_assert(tnet_arc_cost(v, a) != GRAPH_COST_INF);
+        }
+        ck_assert_uint_gt(em_arcs, 10); /* the extract has emergency-only roads */
+        ck_assert_int_eq(service_profile_hierarchy(v, g, &err), KKC_OK);
+        struct route_ctx *ctx = NULL;
+        ck_assert_int_eq(route_ctx_create(v, &ctx, &err), KKC_OK);
+        unsigned long long rs = 18 + (unsigned long long)p;
+        int reached = 0;
+        for (int k = 0; k < 40; k++) {
+            struct snap a, b;
+            uint32_t ea, eb;
+            do
+                ea = (uint32_t)(tu_rand(&rs) * g->edge_count);
+            while (!(g->edge_flags[ea] & GRAPH_SNAPPABLE));
+            do
+                eb = (uint32_t)(tu_rand(&rs) * g->edge_count);
+            while (!(g->edge_flags[eb] & GRAPH_SNAPPABLE) || eb == ea);
+            ck_assert_int_eq(snap_at(v, ea, tu_rand(&rs), &a, &err), KKC_OK);
+            ck_assert_int_eq(snap_at(v, eb, tu_rand(&rs), &b, &err), KKC_OK);
+            graph_cost want = plain_cost(v, &a, &b), got = GRAPH_COST_INF;
+            enum kkc_code rc = route_cost(v, ctx, &a, &b, &got, &err);
+            ck_assert(rc == KKC_OK || rc == KKC_ENOROUTE);
+            if (rc == KKC_ENOROUTE)
+                got = GRAPH_COST_INF;
+            ck_assert_msg(got == want, "%s pair %d: hierarchy %u ms, plain %u ms", table[p].name, k,
+                          graph_cost_ms(got), graph_cost_ms(want));
+            reached += want != GRAPH_COST_INF;
+        }
+        ck_assert_int_ge(reached, 30); /* most pairs are connected */
+        route_ctx_destroy(ctx);
+        service_profile_graph_destroy(v);
+    }
+    graph_destroy(g);
+    store_close(st);
+}
+END_TEST
+
 Suite *emergency_suite(void); /* for the runner */
 Suite *emergency_suite(void)
 {
@@ -374,6 +455,10 @@ Suite *emergency_suite(void)
     tcase_add_test(tc, emergency_barriers);
     tcase_add_test(tc, car_unchanged);
     tcase_add_test(tc, emergency_closed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("extract");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, extract_profiles);
     suite_add_tcase(s, tc);
     return s;
 }
