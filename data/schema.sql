@@ -21,7 +21,7 @@ CREATE TABLE centres (
   email             TEXT,
   www               TEXT,
   hours             TEXT,
-  turnout_s         INTEGER CHECK (turnout_s IS NULL OR turnout_s BETWEEN 1 AND 3600), -- NULL: the kind's default
+  turnout_s         INTEGER CHECK (turnout_s IS NULL OR turnout_s BETWEEN 0 AND 3600), -- NULL: the kind's default; 0: none
   source            TEXT NOT NULL,
   status            TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
   updated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
@@ -77,7 +77,12 @@ CREATE TABLE road_edges (
   forward    INTEGER NOT NULL,      -- 1 when drivable source -> target
   backward   INTEGER NOT NULL,      -- 1 when drivable target -> source
   roundabout INTEGER NOT NULL DEFAULT 0, -- 1 when part of a junction=roundabout|circular way
-  restricted INTEGER NOT NULL DEFAULT 0  -- 1 destination / delivery / customers, 2 private (car.h)
+  restricted INTEGER NOT NULL DEFAULT 0, -- 1 destination / delivery / customers, 2 private (car.h)
+  emergency  INTEGER                     -- emergency vehicles (police, fire, ambulance; car.h): 1
+                                         -- source -> target, 2 target -> source, 3 both, 0 none;
+                                         -- NULL: as the car (forward, backward; private included).
+                                         -- forward = backward = 0 with emergency > 0: an
+                                         -- emergency-only road or barrier passage
 );
 SELECT AddGeometryColumn('road_edges', 'geom', 4326, 'LINESTRING', 'XY', 1);
 SELECT CreateSpatialIndex('road_edges', 'geom');
@@ -102,7 +107,8 @@ CREATE TABLE road_points (
   signals INTEGER NOT NULL,
   node    INTEGER,
   lon     REAL NOT NULL,
-  lat     REAL NOT NULL
+  lat     REAL NOT NULL,
+  emergency INTEGER NOT NULL DEFAULT 0 -- 1: a barrier emergency vehicles pass (car.h)
 );
 
 -- What the import rejected or found suspicious, one row per report (also printed).

@@ -70,7 +70,7 @@ static json_t *row_json(struct store *st, const char *id)
                   kkc_json_num(c.lat, 7));
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         json_object_set_new(o, fields[i], kkc_json_str_or_null(*rec_text(&c, i)));
-    json_object_set_new(o, "turnout_s", c.turnout_s > 0 ? json_integer(c.turnout_s) : json_null());
+    json_object_set_new(o, "turnout_s", c.turnout_set ? json_integer(c.turnout_s) : json_null());
     json_object_set_new(o, "updated_at", kkc_json_str_or_null(*upd ? upd : NULL));
     centres_rec_free(&c);
     return o;
@@ -89,8 +89,9 @@ static enum kkc_code rec_of(json_t *c, const char *id, struct centre_rec *r, str
     r->id = id;
     r->lon = json_is_number(lon) ? json_number_value(lon) : NAN;
     r->lat = json_is_number(lat) ? json_number_value(lat) : NAN;
-    if (turnout && !json_is_null(turnout)) /* not an integer >= 1: -1, refused by centres_check */
-        r->turnout_s = json_is_integer(turnout) && json_integer_value(turnout) >= 1 &&
+    r->turnout_set = turnout && !json_is_null(turnout); /* 0 is an explicit 0, null none */
+    if (r->turnout_set) /* not an integer >= 0: -1, refused by centres_check */
+        r->turnout_s = json_is_integer(turnout) && json_integer_value(turnout) >= 0 &&
                                json_integer_value(turnout) <= CENTRE_TURNOUT_MAX_S
                            ? (int)json_integer_value(turnout)
                            : -1;

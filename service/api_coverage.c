@@ -223,6 +223,7 @@ static enum kkc_code cov_params(const struct api_req *r, const struct coverage_b
         long t = 0;
         rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &t, err);
         p->q.added_turnout_s = (int)t;
+        p->q.added_turnout_set = params_str(r->q, "turnout") != NULL; /* 0 is 0 s */
     }
     if (!rc)
         rc = api_param_breakdown(r->q, &p->q.breakdown, err);

@@ -214,6 +214,7 @@ static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct
         return kkc_err_set(err, KKC_EINVAL, "turnout must be 0..%d seconds",
                            RESPONSE_TURNOUT_MAX_S);
     q->added_turnout_s = t ? (int)json_integer_value(t) : 0;
+    q->added_turnout_set = t != NULL; /* 0 is 0 s; absent: the kinds' least default */
     json_t *nth = json_object_get(v, "nth");
     if (nth && (!json_is_integer(nth) || json_integer_value(nth) < 1 ||
                 json_integer_value(nth) > RESPONSE_NTH_MAX))

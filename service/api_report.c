@@ -139,6 +139,7 @@ enum kkc_code api_response_params(const struct api_req *r, int need_threshold,
     if (!rc)
         rc = params_long(r->q, "turnout", 0, 0, RESPONSE_TURNOUT_MAX_S, &turnout, err);
     q->nth = (int)nth, q->added_turnout_s = (int)turnout;
+    q->added_turnout_set = params_str(r->q, "turnout") != NULL; /* 0 is 0 s */
     if (!rc && need_threshold && (q->response || nth > 1) && !(q->minutes > 0))
         rc = kkc_err_set(err, KKC_EINVAL, "response=true and nth need minutes (by road)");
     return rc;

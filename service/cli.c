@@ -123,7 +123,7 @@ static const char import_help[] =
     "comes from DIR (default $DATA_SRC or ../shared/data); --centres replaces the centre list with\n"
     "your own GeoJSON or CSV (header id,name,kind,lon,lat[,address,municipality,\n"
     "municipality_code,phone,email,www,hours,turnout_s,turnout_min]; kind is police, fire or\n"
-    "ambulance; turnout_s is whole seconds 1..3600, empty: the kind's default). --osm adds a road\n"
+    "ambulance; turnout_s is whole seconds 0..3600, empty: the kind's default). --osm adds a road\n"
     "network from an .osm.pbf, .osm or .osm.bz2 extract; --centres-from-osm also adds its\n"
     "amenity=police, amenity=fire_station and emergency=ambulance_station features.\n"
     "Rejected and suspicious rows are printed as file:row: reason. The database is written to a\n"
@@ -159,6 +159,10 @@ static enum kkc_code import_into(struct store *st, const struct import_args *a,
                    "%ld reports; %.1f s\n",
                    os.road_nodes, os.road_edges, os.length_km, os.ways_kept, os.centres_added,
                    os.reports, os.elapsed_s);
+        if (!rc && (os.ways_emergency_only || os.emergency_passages))
+            printf("emergency access: %ld ways for emergency vehicles only, %ld barrier "
+                   "passages (closed to cars)\n",
+                   os.ways_emergency_only, os.emergency_passages);
     }
     if (!rc)
         rc = cli_import_search(st, a->osm, osm_report, err);

@@ -44,7 +44,8 @@ static void centre_fields(json_t *obj, const struct centre *c)
     json_object_set_new(obj, "www", kkc_json_str_or_null(c->www));
     json_object_set_new(obj, "hours", kkc_json_str_or_null(c->hours));
     json_object_set_new(obj, "source", kkc_json_str_or_null(c->source));
-    json_object_set_new(obj, "turnout_s", c->turnout_s > 0 ? json_integer(c->turnout_s) : json_null());
+    json_object_set_new(obj, "turnout_s",
+                        centre_turnout_own(c) ? json_integer(c->turnout_s) : json_null());
     json_object_set_new(obj, "response_turnout_s", json_integer(response_turnout_s(c)));
 }
 

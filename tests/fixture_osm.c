@@ -231,3 +231,25 @@ char *fx_osm_db(const char *const *xml)
     free(dir);
     return db;
 }
+
+void fx_emergency_map(char *buf, size_t cap, const char *way_tags, const char *node_tags)
+{
+    snprintf(buf, cap,
+             "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"hand\">\n"
+             "<node id=\"1\" lat=\"50.2000000\" lon=\"15.7950000\"/>\n"
+             "<node id=\"2\" lat=\"50.2000000\" lon=\"15.8000000\"/>\n"
+             "<node id=\"3\" lat=\"50.2040000\" lon=\"15.8000000\"/>\n"
+             "<node id=\"4\" lat=\"50.2040000\" lon=\"15.8100000\"/>\n"
+             "<node id=\"5\" lat=\"50.2000000\" lon=\"15.8100000\"/>\n"
+             "<node id=\"6\" lat=\"50.2000000\" lon=\"15.8150000\"/>\n"
+             "<node id=\"7\" lat=\"50.2000000\" lon=\"15.8050000\">%s</node>\n"
+             "<way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/>"
+             "<tag k=\"name\" v=\"Start\"/></way>\n"
+             "<way id=\"11\"><nd ref=\"2\"/><nd ref=\"3\"/><nd ref=\"4\"/><nd ref=\"5\"/>"
+             "<tag k=\"highway\" v=\"residential\"/><tag k=\"name\" v=\"Horní\"/></way>\n"
+             "<way id=\"12\"><nd ref=\"2\"/><nd ref=\"7\"/><nd ref=\"5\"/>"
+             "<tag k=\"name\" v=\"Zkratka\"/>%s</way>\n"
+             "<way id=\"13\"><nd ref=\"5\"/><nd ref=\"6\"/><tag k=\"highway\" v=\"residential\"/>"
+             "<tag k=\"name\" v=\"Cíl\"/></way>\n</osm>\n",
+             node_tags, way_tags);
+}

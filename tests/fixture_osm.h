@@ -5,6 +5,8 @@
 #ifndef KKC_FIXTURE_OSM_H
 #define KKC_FIXTURE_OSM_H
 
+#include <stddef.h>
+
 /* The street map (one XML text). */
 extern const char fx_hand_map[];
 /* The roundabout and motorway map (XML parts up to NULL). */
@@ -35,6 +37,13 @@ extern const struct fx_ramp_route fx_ramp_routes[FX_RAMP_ROUTES];
 #define SOUTH "16.0000000,49.9986514"   /* South Road, 150 m south of Little Ring */
 #define RING_NW "15.9998816,50.0000763" /* on Little Ring, north-west (between N and W) */
 #define CIRCLE "16.0000000,49.9964038"  /* Circle Road, (0,-400) */
+
+/* The emergency access map (tests/road/test_emergency.c has its picture): Start (S0 - A), Horní
+ * (A - N1 - N2 - C), Zkratka (A - G - C, with way_tags) and Cíl (C - T0), residential but
+ * Zkratka; G (OSM node 7) carries node_tags. The XML into buf (cap bytes, 4 KiB is enough). */
+void fx_emergency_map(char *buf, size_t cap, const char *way_tags, const char *node_tags);
+#define FX_EM_S0 "15.7950000,50.2000000" /* the start of Start */
+#define FX_EM_T0 "15.8150000,50.2000000" /* the end of Cíl */
 
 /* A new database (in a new temporary directory) holding the map of XML parts xml[..] up to NULL
  * imported by osm_import(); its path (caller frees). Check assertions on failure. */

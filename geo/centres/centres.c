@@ -178,6 +178,7 @@ enum kkc_code centres_build(const struct centre *items, size_t n, struct centres
         d->lat = s->lat;
         d->active = s->active;
         d->turnout_s = s->turnout_s;
+        d->turnout_set = centre_turnout_own(s);
         d->id = dup_or_null(s->id);
         d->name = dup_or_null(s->name);
         d->address = dup_or_null(s->address);
@@ -475,6 +476,7 @@ enum kkc_code centres_load(struct store *st, struct centres **out, struct kkc_er
         c->source = col_text(s, 12);
         c->active = strcmp((const char *)sqlite3_column_text(s, 13), "active") == 0;
         c->turnout_s = sqlite3_column_int(s, 14);
+        c->turnout_set = sqlite3_column_type(s, 14) != SQLITE_NULL;
         if ((int)c->kind < 0)
             rc = kkc_err_set(err, KKC_EDB, "centre %s has an unknown kind", c->id);
     }

@@ -31,9 +31,17 @@ struct centre {
     char *hours;
     char *source;            /* "khk", "osm", "user" */
     int active;              /* 0 = closed (status 'closed'), skipped unless asked */
-    int turnout_s;           /* seconds from the call to leaving the centre; 0 = the kind's
-                                default (coverage/response.h) */
+    int turnout_s;           /* seconds from the call to leaving the centre (0 included when
+                                turnout_set); 0 and not turnout_set: the kind's default
+                                (coverage/response.h) */
+    int turnout_set;         /* 1: turnout_s is the centre's own, even 0 (store: not NULL) */
 };
+
+/* 1 when c has a turnout of its own (an explicit 0 included), 0 when its kind's default holds. */
+static inline int centre_turnout_own(const struct centre *c)
+{
+    return c->turnout_set || c->turnout_s > 0;
+}
 
 struct centres;
 

@@ -51,7 +51,7 @@ enum kkc_code centres_check(const struct centre_rec *c, struct kkc_err *err)
         return kkc_err_set(err, KKC_EINVAL, "status must be active or closed");
     if (c->turnout_s < 0 || c->turnout_s > CENTRE_TURNOUT_MAX_S)
         return kkc_err_set(err, KKC_EINVAL,
-                           "turnout_s must be whole seconds 1..%d (or null: the kind's default)",
+                           "turnout_s must be whole seconds 0..%d (or null: the kind's default)",
                            CENTRE_TURNOUT_MAX_S);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (texts[i] && (strlen(texts[i]) > CENTRE_TEXT_MAX || !utf8_ok(texts[i])))
@@ -59,7 +59,8 @@ enum kkc_code centres_check(const struct centre_rec *c, struct kkc_err *err)
     return KKC_OK;
 }
 
-/* Bind c's fields ?1..?11 (ROW_COLS order), lon ?12, lat ?13, id ?14, turnout ?16 (NULL for 0). */
+/* Bind c's fields ?1..?11 (ROW_COLS order), lon ?12, lat ?13, id ?14, turnout ?16 (NULL when it
+ * has none of its own; an explicit 0 is 0). */
 static void bind_rec(sqlite3_stmt *s, const struct centre_rec *c)
 {
     const char *v[] = {c->name,  c->kind, c->address, c->municipality, c->municipality_code,
@@ -71,8 +72,30 @@ static void bind_rec(sqlite3_stmt *s, const struct centre_rec *c)
     sqlite3_bind_double(s, 12, c->lon);
     sqlite3_bind_double(s, 13, c->lat);
     sqlite3_bind_text(s, 14, c->id, -1, SQLITE_TRANSIENT);
-    if (c->turnout_s > 0)
+    if (c->turnout_set || c->turnout_s > 0)
         sqlite3_bind_int(s, 16, c->turnout_s);
+}
+
+/* KKC_EINVAL when c gives an explicit 0 s turnout and st's centres table (made before 0 was
+ * allowed) refuses it by its CHECK (turnout_s BETWEEN 1 AND 3600); KKC_OK else. */
+static enum kkc_code zero_turnout_ok(struct store *st, const struct centre_rec *c,
+                                     struct kkc_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int old = 0;
+    if (!c->turnout_set || c->turnout_s != 0 ||
+        store_prepare(st,
+                      "SELECT instr(sql, 'BETWEEN 1 AND') FROM sqlite_master "
+                      "WHERE type = 'table' AND name = 'centres'",
+                      &s, NULL))
+        return KKC_OK;
+    old = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+    sqlite3_finalize(s);
+    return old ? kkc_err_set(err, KKC_EINVAL,
+                             "turnout_s 0: this database was made before an explicit 0 s "
+                             "turnout existed (1..%d only); re-import it (kkc import)",
+                             CENTRE_TURNOUT_MAX_S)
+               : KKC_OK;
 }
 
 enum kkc_code centres_insert(struct store *st, const struct centre_rec *c, struct kkc_err *err)
@@ -84,6 +107,8 @@ enum kkc_code centres_insert(struct store *st, const struct centre_rec *c, struc
     enum kkc_code rc = centres_check(c, err);
     int step;
 
+    if (!rc)
+        rc = zero_turnout_ok(st, c, err);
     if (!rc)
         rc = store_prepare(st, sql, &s, err);
     if (rc)
@@ -107,7 +132,7 @@ static char *col_dup(sqlite3_stmt *s, int i)
 int centres_row(struct store *st, const char *id, struct centre_rec *out, char *upd, size_t cap)
 {
     static const char sql[] = "SELECT " ROW_COLS ", X(geom), Y(geom), id, updated_at, "
-                              "coalesce(turnout_s, 0) FROM centres WHERE id = ?";
+                              "turnout_s FROM centres WHERE id = ?";
     sqlite3_stmt *s = NULL;
     int found = 0;
 
@@ -126,6 +151,7 @@ int centres_row(struct store *st, const char *id, struct centre_rec *out, char *
         out->id = col_dup(s, 13);
         snprintf(upd, cap, "%s", sqlite3_column_text(s, 14) ? (const char *)sqlite3_column_text(s, 14) : "");
         out->turnout_s = sqlite3_column_int(s, 15);
+        out->turnout_set = sqlite3_column_type(s, 15) != SQLITE_NULL;
         found = 1;
     }
     sqlite3_finalize(s);
@@ -184,6 +210,8 @@ static enum kkc_code change(struct store *st, enum centres_action a, const struc
         return centres_insert(st, &admin, err);
     }
     rc = centres_check(c, err);
+    if (!rc)
+        rc = zero_turnout_ok(st, c, err);
     return rc ? rc : run(st, upd, c->id, c, moved, "write centre", err);
 }
 

@@ -23,11 +23,13 @@ struct centre_rec {
     const char *address, *municipality, *municipality_code, *phone, *email, *www, *hours;
     const char *source; /* "khk", "osm", "admin", ... */
     const char *status; /* "active" or "closed"; NULL: active */
-    int turnout_s;      /* seconds from the call to leaving the centre, 1..CENTRE_TURNOUT_MAX_S;
-                           0: none of its own (the kind's default, coverage/response.h) */
+    int turnout_s;      /* seconds from the call to leaving the centre, 0..CENTRE_TURNOUT_MAX_S
+                           when turnout_set (or > 0); else none of its own (NULL: the kind's
+                           default, coverage/response.h) */
+    int turnout_set;    /* 1: turnout_s is given, even 0 */
 };
 
-/* The one validation: id, name, kind, coordinates, status, turnout (0 or 1..3600 s), the texts'
+/* The one validation: id, name, kind, coordinates, status, turnout (none, or 0..3600 s), the texts'
  * length and UTF-8.
  * KKC_OK, or KKC_EINVAL with a message naming the field. */
 enum kkc_code centres_check(const struct centre_rec *c, struct kkc_err *err);

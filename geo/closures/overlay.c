@@ -38,10 +38,10 @@ static void rewrite_edges(struct graph *g, const double *fw, const double *bw)
 {
     for (uint32_t e = 0; e < g->edge_count; e++) {
         double f = 1;
-        if (fw[e] == 0)
-            g->edge_flags[e] &= (uint8_t)~GRAPH_FORWARD;
+        if (fw[e] == 0) /* closed to emergency vehicles too (service_profile.h) */
+            g->edge_flags[e] &= (uint8_t)~(GRAPH_FORWARD | GRAPH_EMERGENCY_FORWARD);
         if (bw[e] == 0)
-            g->edge_flags[e] &= (uint8_t)~GRAPH_BACKWARD;
+            g->edge_flags[e] &= (uint8_t)~(GRAPH_BACKWARD | GRAPH_EMERGENCY_BACKWARD);
         f = fmax(fw[e], bw[e]);
         if (f > 1)
             g->edge_cost[e] = scaled(g->edge_cost[e], f);
@@ -67,8 +67,12 @@ enum kkc_code closures_overlay(struct graph *g, const struct closure_effects *e,
         if (e->items[i].edge < m) {
             uint32_t id = e->items[i].edge;
             /* a direction the edge never had stays as it is */
-            fw[id] = (g->edge_flags[id] & GRAPH_FORWARD) ? e->items[i].fw : 1;
-            bw[id] = (g->edge_flags[id] & GRAPH_BACKWARD) ? e->items[i].bw : 1;
+            fw[id] = (g->edge_flags[id] & (GRAPH_FORWARD | GRAPH_EMERGENCY_FORWARD))
+                         ? e->items[i].fw
+                         : 1;
+            bw[id] = (g->edge_flags[id] & (GRAPH_BACKWARD | GRAPH_EMERGENCY_BACKWARD))
+                         ? e->items[i].bw
+                         : 1;
         }
     rewrite_csr(g->node_count, g->out_first, g->out, fw, bw);
     rewrite_csr(g->node_count, g->in_first, g->in, fw, bw);

@@ -77,10 +77,7 @@ enum kkc_code cov_sites_build(const struct centres *cs, const struct coverage_re
                           : q->fixed_turnout_s > 0 ? (uint32_t)q->fixed_turnout_s * 1000u
                                                    : (uint32_t)response_turnout_s(c) * 1000u};
     }
-    uint32_t added_ms =
-        (uint32_t)(q->fixed_turnout_s > 0   ? q->fixed_turnout_s
-                   : q->added_turnout_s > 0 ? q->added_turnout_s
-                                            : response_turnout_mask_s(q->kind_mask));
+    uint32_t added_ms = (uint32_t)response_added_turnout_s(q);
     for (size_t k = 0; k < q->nadded; k++)
         res->sites[res->nsites++] =
             (struct coverage_site){.centre = -1,

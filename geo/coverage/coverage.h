@@ -56,7 +56,8 @@ struct coverage_request {
     size_t nadded;       /* <= COVERAGE_ADDED_MAX */
     int want_geometry;   /* fill service and gap */
     int response;        /* minutes only: response time = turnout + drive (coverage/response.h) */
-    int added_turnout_s; /* turnout of added sites; 0: the least default of the kinds */
+    int added_turnout_s; /* turnout of added sites (0 is 0 s when added_turnout_set) */
+    int added_turnout_set; /* 0 with added_turnout_s 0: the least default of the kinds */
     int fixed_turnout_s; /* > 0 with response: every site's turnout (a standard's rule) */
     enum coverage_level breakdown; /* the level of the children (COVERAGE_KRAJ, _OKRES, _ORP);
                                       COVERAGE_COUNTRY: the level below the region's */

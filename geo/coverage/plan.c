@@ -140,10 +140,7 @@ static enum kkc_code build_add(const struct coverage_base *b, const struct graph
     struct snap *item_at = NULL, *cand_at = NULL;
     int *ok = NULL;
     uint32_t *cand_off = NULL,
-             add_off = 1000u * (uint32_t)(q->cov.fixed_turnout_s > 0 ? q->cov.fixed_turnout_s
-                                          : q->cov.added_turnout_s > 0
-                                              ? q->cov.added_turnout_s
-                                              : response_turnout_mask_s(q->cov.kind_mask));
+             add_off = 1000u * (uint32_t)response_added_turnout_s(&q->cov);
     struct pairs p = {0};
     enum kkc_code rc = inst_items(b, &res->cov, 0, by_road, in, &item_ll, &item_at, err);
 

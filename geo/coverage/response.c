@@ -22,7 +22,7 @@ int response_turnout_default_s(enum centre_kind k)
 
 int response_turnout_s(const struct centre *c)
 {
-    return c->turnout_s > 0 ? c->turnout_s : response_turnout_default_s(c->kind);
+    return centre_turnout_own(c) ? c->turnout_s : response_turnout_default_s(c->kind);
 }
 
 int response_turnout_mask_s(unsigned kind_mask)
@@ -34,12 +34,21 @@ int response_turnout_mask_s(unsigned kind_mask)
     return best < 0 ? 0 : best;
 }
 
+int response_added_turnout_s(const struct coverage_request *q)
+{
+    if (q->fixed_turnout_s > 0)
+        return q->fixed_turnout_s;
+    if (q->added_turnout_set || q->added_turnout_s > 0)
+        return q->added_turnout_s;
+    return response_turnout_mask_s(q->kind_mask);
+}
+
 int response_turnout_parse(const char *sec, const char *min, int *out)
 {
     const char *t = sec && *sec ? sec : min && *min ? min : NULL;
     char *end;
     double v;
-    *out = 0;
+    *out = -1;
     if (!t)
         return 1;
     v = strtod(t, &end);
@@ -50,7 +59,7 @@ int response_turnout_parse(const char *sec, const char *min, int *out)
     v = t == sec ? v : v * 60;
     if (t == sec && v != floor(v))
         return 0;
-    if (!(v >= 1 && v <= RESPONSE_TURNOUT_MAX_S))
+    if (!(v >= 0 && v <= RESPONSE_TURNOUT_MAX_S))
         return 0;
     *out = (int)lround(v);
     return 1;

@@ -3,7 +3,8 @@
  *
  * Response time = turnout + drive time. Turnout is the time from the call reaching the centre to
  * the crew leaving it; a centre's own value (struct centre.turnout_s, from the centre CSV/GeoJSON
- * column turnout_s or turnout_min, the admin API, the store) wins, else the default of its kind:
+ * column turnout_s or turnout_min, the admin API, the store) wins -- an explicit 0 too: a crew
+ * already on the road -- else (NULL, an empty cell, JSON null) the default of its kind:
  *
  *   kind       default  why
  *   police       60 s   no legal rule; a patrol car is manned and leaves at once (assumption)
@@ -34,14 +35,21 @@
 
 /* The default turnout of kind k in seconds (the table above). */
 int response_turnout_default_s(enum centre_kind k);
-/* The turnout of c in seconds: its own value, else its kind's default. */
+/* The turnout of c in seconds: its own value (0 included, centre_turnout_own), else its kind's
+ * default. */
 int response_turnout_s(const struct centre *c);
 /* The least default turnout over the kinds in mask (0 for an empty mask). */
 int response_turnout_mask_s(unsigned kind_mask);
 
+struct coverage_request;
+/* The turnout in seconds of q's added (hypothetical) sites: a standard's fixed one, else the one
+ * given (0 included, added_turnout_set), else the least default of q's kinds. */
+int response_added_turnout_s(const struct coverage_request *q);
+
 /* A centre's turnout from text: seconds (sec, an integer) or minutes (min, a decimal: "1.5");
- * either may be NULL or empty; sec wins when both are given. *out = 0 when neither is given.
- * Returns 1, or 0 (and *out = 0) when the value is not a number in 1..RESPONSE_TURNOUT_MAX_S s. */
+ * either may be NULL or empty; sec wins when both are given. *out = -1 when neither is given (the
+ * kind's default), "0" is an explicit 0. Returns 1, or 0 (and *out = -1) when the value is not a
+ * number in 0..RESPONSE_TURNOUT_MAX_S s. */
 int response_turnout_parse(const char *sec, const char *min, int *out);
 
 /* Per place: how many distinct sources reach it within the limit and the N-th smallest time. */

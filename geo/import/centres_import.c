@@ -142,18 +142,21 @@ static enum kkc_code centre_insert(struct imp *im, const char *file, long row,
                            nonempty(c->address), nonempty(c->municipality),
                            nonempty(c->municipality_code), nonempty(c->phone),
                            nonempty(c->email), nonempty(c->www), nonempty(c->hours),
-                           nonempty(source), NULL, 0};
+                           nonempty(source), NULL, 0, 0};
     struct kkc_err e = {0};
     enum kkc_code rc;
 
     if (!response_turnout_parse(c->turnout_s, c->turnout_min, &r.turnout_s))
         return imp_report(im, 1, file, row,
-                          "centre %s: turnout '%s' is not whole seconds 1..%d (turnout_s) or "
+                          "centre %s: turnout '%s' is not whole seconds 0..%d (turnout_s) or "
                           "minutes (turnout_min); row skipped",
                           c->id ? c->id : "",
                           c->turnout_s && *c->turnout_s ? c->turnout_s : c->turnout_min,
                           CENTRE_TURNOUT_MAX_S),
                KKC_OK;
+    r.turnout_set = r.turnout_s >= 0; /* "0" is an explicit 0, an empty cell none */
+    if (r.turnout_s < 0)
+        r.turnout_s = 0;
     if (r.phone && !phone_ok(r.phone)) {
         imp_report(im, 0, file, row, "centre %s: phone '%s' is not a phone number; left empty", c->id,
                r.phone);

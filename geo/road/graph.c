@@ -413,10 +413,14 @@ static enum kkc_code edge_row(struct graph *g, struct edge_load *el, sqlite3_stm
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     g->edge_class[i] = graph_class_of((const char *)sqlite3_column_text(s, 10));
     g->edge_roundabout[i] = sqlite3_column_int(s, 11) != 0;
+    /* emergency directions: road_edges.emergency, or (NULL) the car's own */
+    int em = sqlite3_column_type(s, 13) == SQLITE_NULL ? g->edge_flags[i] & 3
+                                                       : sqlite3_column_int(s, 13) & 3;
     if (sqlite3_column_int(s, 12) >= 1) /* destination, private, ...: restricted (car.h) */
         g->edge_flags[i] |= GRAPH_RESTRICTED;
     if (sqlite3_column_int(s, 12) == 2 && g->edge_class[i] == GRAPH_CLASS_SERVICE)
         g->edge_flags[i] |= GRAPH_NO_START;
+    g->edge_flags[i] |= (uint8_t)(em * GRAPH_EMERGENCY_FORWARD); /* bits 1, 2 -> 32, 64 */
     g->edge_coord_first[i] = (uint32_t)el->npts;
     w = append_wkb(g, el, sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9));
     if (w == -2)
@@ -449,13 +453,16 @@ static enum kkc_code alloc_edges(struct graph *g, uint32_t m, struct kkc_err *er
     return KKC_OK;
 }
 
-/* The edge query; ring is the roundabout and restricted columns, 0 for a database made before they
- * existed. */
-#define EDGE_SQL(ring)                                                                             \
-    "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "              \
-    "AsBinary(geom), highway, " ring " FROM road_edges ORDER BY id"
-#define EDGE_RING_SQL EDGE_SQL("roundabout, 0")
-#define EDGE_RESTR_SQL EDGE_SQL("roundabout, restricted")
+/* The edge query: the roundabout, restricted and emergency columns, or 0, 0, NULL for a database
+ * made before they existed (bit 1, 2, 4 of has). */
+static void edge_sql(sqlite3_int64 has, char *sql, size_t n)
+{
+    snprintf(sql, n,
+             "SELECT id, source, target, name, ref, length_m, duration_s, forward, backward, "
+             "AsBinary(geom), highway, %s, %s, %s FROM road_edges ORDER BY id",
+             has & 1 ? "roundabout" : "0", has & 2 ? "restricted" : "0",
+             has & 4 ? "emergency" : "NULL");
+}
 
 /* Read road_edges into the edge arrays (source/target still road_nodes ids). A database made
  * before road_edges.roundabout existed reads as one without roundabouts. */
@@ -464,6 +471,7 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
     struct edge_load el = {0};
     sqlite3_stmt *s = NULL;
     sqlite3_int64 m = 0, has_ring = 0;
+    char sql[320];
     uint32_t i = 0;
     int step = SQLITE_DONE;
     enum kkc_code rc = count_rows(st, "SELECT count(*) FROM road_edges", &m, err);
@@ -478,17 +486,14 @@ static enum kkc_code load_edges(struct store *st, struct graph *g, struct kkc_er
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road names)");
     if (!rc)
         rc = count_rows(st,
-                        "SELECT coalesce(sum(CASE name WHEN 'roundabout' THEN 1 ELSE 2 END), 0) "
+                        "SELECT coalesce(sum(CASE name WHEN 'roundabout' THEN 1 "
+                        "WHEN 'restricted' THEN 2 ELSE 4 END), 0) "
                         "FROM pragma_table_info('road_edges') "
-                        "WHERE name IN ('roundabout', 'restricted')",
+                        "WHERE name IN ('roundabout', 'restricted', 'emergency')",
                         &has_ring, err);
+    edge_sql(has_ring, sql, sizeof sql);
     if (!rc)
-        rc = store_prepare(st,
-                           has_ring == 3   ? EDGE_RESTR_SQL
-                           : has_ring == 2 ? EDGE_SQL("0, restricted")
-                           : has_ring == 1 ? EDGE_RING_SQL
-                                           : EDGE_SQL("0, 0"),
-                           &s, err);
+        rc = store_prepare(st, sql, &s, err);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
         rc = i < m ? edge_row(g, &el, s, i++, err)
                    : kkc_err_set(err, KKC_EINVAL, "road_edges changed while reading");

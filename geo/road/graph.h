@@ -89,6 +89,11 @@ enum {
     GRAPH_RESTRICTED = 8, /* road_edges.restricted: destination, private, ... (car.h) */
     GRAPH_NO_START = 16,  /* highway=service + private: car.lua's service_access_tag_blacklist
                              (is_startpoint false): driven, never snapped onto */
+    /* emergency vehicles may drive it (road_edges.emergency; service_profile.h): an edge with
+     * these and neither GRAPH_FORWARD nor GRAPH_BACKWARD is closed to the car, has no arcs in
+     * out[] / in[], and is in the turn graph (turn.h) for the emergency profiles only */
+    GRAPH_EMERGENCY_FORWARD = 32,
+    GRAPH_EMERGENCY_BACKWARD = 64,
 };
 
 /* Road classes (edge_class & GRAPH_CLASS_MASK), from road_edges.highway, most important first. */

@@ -2,6 +2,8 @@
 #include "road/service_profile.h"
 
 #include "base/csv.h"
+#include "road/road_ch.h"
+#include "road/tnet.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,10 +15,10 @@ static const char *const class_names[SERVICE_CLASSES] = {
     "unclassified", "residential", "service", "living_street", "other"};
 
 static const struct service_profile builtin[PROFILE_COUNT] = {
-    {"car", {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}},
-    {"police", {1.10, 1.10, 1.15, 1.15, 1.15, 1.10, 1.05, 1.0, 1.0, 1.0}},
-    {"fire", {0.85, 0.85, 0.95, 0.95, 0.95, 0.90, 0.90, 0.80, 0.80, 0.70}},
-    {"ambulance", {1.05, 1.05, 1.10, 1.10, 1.10, 1.05, 1.0, 1.0, 1.0, 0.90}},
+    {"car", {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, 0},
+    {"police", {1.10, 1.10, 1.15, 1.15, 1.15, 1.10, 1.05, 1.0, 1.0, 1.0}, 1},
+    {"fire", {0.85, 0.85, 0.95, 0.95, 0.95, 0.90, 0.90, 0.80, 0.80, 0.70}, 1},
+    {"ambulance", {1.05, 1.05, 1.10, 1.10, 1.10, 1.05, 1.0, 1.0, 1.0, 0.90}, 1},
 };
 
 void service_profile_table(struct service_profile *table)
@@ -103,6 +105,25 @@ static struct graph_arc *scaled_arcs(const struct graph *g, const struct graph_a
     return out;
 }
 
+/* The edge flags of the profile: for an emergency vehicle its own directions (GRAPH_EMERGENCY_*
+ * as GRAPH_FORWARD / GRAPH_BACKWARD) and none of the car's access rules (GRAPH_RESTRICTED: no
+ * penalty onto destination or private roads; GRAPH_NO_START), the rest (GRAPH_SNAPPABLE: the
+ * car's) kept. */
+static uint8_t *profile_flags(const struct graph *g, const struct service_profile *p)
+{
+    uint8_t *f = malloc((size_t)g->edge_count + 1);
+    for (uint32_t e = 0; f && e < g->edge_count; e++) {
+        uint8_t x = g->edge_flags[e];
+        if (p->emergency)
+            x = (uint8_t)((x & ~(GRAPH_FORWARD | GRAPH_BACKWARD | GRAPH_RESTRICTED |
+                                 GRAPH_NO_START)) |
+                          (x & GRAPH_EMERGENCY_FORWARD ? GRAPH_FORWARD : 0) |
+                          (x & GRAPH_EMERGENCY_BACKWARD ? GRAPH_BACKWARD : 0));
+        f[e] = x;
+    }
+    return f;
+}
+
 enum kkc_code service_profile_graph(const struct graph *g, const struct service_profile *p,
                                     struct graph **out, struct kkc_err *err)
 {
@@ -121,9 +142,10 @@ enum kkc_code service_profile_graph(const struct graph *g, const struct service_
     v->out = scaled_arcs(g, g->out, narcs, p->factor);
     v->in = scaled_arcs(g, g->in, g->in_first[g->node_count], p->factor);
     v->edge_cost = malloc(((size_t)g->edge_count + 1) * sizeof *v->edge_cost);
+    v->edge_flags = profile_flags(g, p);
     for (uint32_t e = 0; v->edge_cost && e < g->edge_count; e++)
         v->edge_cost[e] = scaled(g->edge_cost[e], p->factor[g->edge_class[e] & GRAPH_CLASS_MASK]);
-    if (!v->out || !v->in || !v->edge_cost) {
+    if (!v->out || !v->in || !v->edge_cost || !v->edge_flags) {
         service_profile_graph_destroy(v);
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (profile graph)");
     }
@@ -135,6 +157,39 @@ void service_profile_graph_destroy(struct graph *v)
 {
     if (!v)
         return;
-    free(v->out), free(v->in), free(v->edge_cost);
+    if (v->ch) { /* its own metric on the borrowed topology */
+        cch_metric_destroy(v->ch->m);
+        free(v->ch);
+    }
+    free(v->out), free(v->in), free(v->edge_cost), free(v->edge_flags);
     free(v);
+}
+
+enum kkc_code service_profile_hierarchy(struct graph *v, const struct graph *base,
+                                        struct kkc_err *err)
+{
+    if (!base->ch || !v->turn || v->turn != base->turn)
+        return kkc_err_set(err, KKC_EINVAL, "profile hierarchy: the car's graph has none");
+    uint64_t m = v->turn->first_out[v->turn->n];
+    struct road_ch *ch = calloc(1, sizeof *ch);
+    cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
+    enum kkc_code rc =
+        ch && w ? KKC_OK : kkc_err_set(err, KKC_ENOMEM, "out of memory (profile hierarchy)");
+    for (uint64_t a = 0; !rc && a < m; a++)
+        w[a] = tnet_arc_cost(v, a);
+    if (!rc) {
+        ch->c = base->ch->c;
+        rc = cch_metric_create(ch->c, NULL, w, &ch->m, err);
+    }
+    free(w);
+    if (rc) {
+        free(ch);
+        return rc;
+    }
+    if (v->ch) {
+        cch_metric_destroy(v->ch->m);
+        free(v->ch);
+    }
+    v->ch = ch;
+    return KKC_OK;
 }

@@ -20,14 +20,24 @@
  *
  * Police cars and ambulances drive a little above the car's free-flow speed with lights and
  * siren on the main roads; a fire engine is heavy and slower everywhere, most on narrow roads.
- * Emergency access (emergency=yes|designated on roads closed to cars, bus roads,
- * service=emergency_access): the import's rules tell those ways apart (road/import/car.h,
- * CAR_EMERGENCY_ONLY, counted in osm_import_stats.ways_emergency_only) but do not store them
- * yet, so every profile still drives the car's roads.
+ * Emergency access. police, fire and ambulance drive where an emergency vehicle may (the import's
+ * rules, road/import/car.h): roads closed to cars but tagged emergency=yes|designated (access=no
+ * + emergency=yes, motor_vehicle=no + emergency=yes), service=emergency_access, access=emergency,
+ * bus roads and lanes mapped as ways (access=no + psv|bus=yes|designated), private and
+ * destination roads; not where emergency=no. A barrier (bollard, gate, lift_gate, access=no ...)
+ * tagged emergency=yes|designated or access=emergency lets them through: its road node copies are
+ * joined by passages of length 0 (no turn cost). The car never drives those roads or passes those
+ * barriers: they are stored (road_edges.emergency, forward = backward = 0) and are in the turn
+ * graph and the hierarchy's topology (one hierarchy for every profile), with an infinite weight
+ * in the car's metric. Turn costs are the car's, counted over the car's roads; size limits,
+ * one-way rules and speeds (before the factors) are the car's.
  *
  * A profile's graph (service_profile_graph) shares everything with the car's graph except the
- * arcs and edge costs, and has no landmarks (the car's would not bound a faster vehicle). It is
- * immutable once built: any number of threads may read it. */
+ * arcs, edge costs and edge flags (an emergency profile's directions are GRAPH_EMERGENCY_*), and
+ * has no landmarks (the car's would not bound a faster vehicle) and no hierarchy metric (it is
+ * searched directly on the shared turn graph, tnet.h). Its node adjacency (out[], in[]) is the
+ * car's, scaled: the searches on the turn graph see the emergency-only roads, the node-graph ones
+ * (maneuvers) do not. It is immutable once built: any number of threads may read it. */
 #ifndef KKC_SERVICE_PROFILE_H
 #define KKC_SERVICE_PROFILE_H
 
@@ -50,6 +60,7 @@ enum service_profile_id {
 struct service_profile {
     const char *name; /* "car", "police", "fire", "ambulance" */
     double factor[SERVICE_CLASSES];
+    int emergency; /* 1: drives the GRAPH_EMERGENCY_* directions, not the car's */
 };
 
 /* The built-in profiles: table[PROFILE_COUNT]. */
@@ -72,7 +83,14 @@ enum kkc_code service_profile_parse(const char *text, struct service_profile *ta
  * KKC_ENOMEM. */
 enum kkc_code service_profile_graph(const struct graph *g, const struct service_profile *p,
                                     struct graph **out, struct kkc_err *err);
-/* NULL is a no-op; frees only what the profile's graph owns. */
+/* NULL is a no-op; frees only what the profile's graph owns (its metric too, not the topology). */
 void service_profile_graph_destroy(struct graph *v);
+
+/* Give profile graph v (of service_profile_graph) a hierarchy: the car's graph's (base->ch)
+ * topology, borrowed -- it includes the emergency-only roads -- customized with v's own weights
+ * (tnet_arc_cost on v). Worth it for a view kept for many route / table queries; the view must
+ * go before base. KKC_EINVAL when base has no hierarchy, KKC_ENOMEM. */
+enum kkc_code service_profile_hierarchy(struct graph *v, const struct graph *base,
+                                        struct kkc_err *err);
 
 #endif

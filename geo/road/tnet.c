@@ -23,8 +23,11 @@ graph_cost tnet_arc_cost(const struct graph *g, uint64_t a)
         if (g->out_first[v + 1] - g->out_first[v] > 1)
             return GRAPH_COST_INF;
     }
+    /* the penalty onto a restricted road, unless g drives it as unrestricted (a profile) */
     return graph_cost_make(t->turn_ms[a], 0) + g->edge_cost[s >> 1] +
-           (fl & TURN_ARC_RESTRICT ? GRAPH_COST_PENALTY : 0);
+           (fl & TURN_ARC_RESTRICT && g->edge_flags[s >> 1] & GRAPH_RESTRICTED
+                ? GRAPH_COST_PENALTY
+                : 0);
 }
 
 graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s)

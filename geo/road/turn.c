@@ -103,6 +103,7 @@ struct build { /* the arcs as they are made */
     struct turn_graph *t;
     uint32_t *path_first; /* routing node of each path's first copy */
     size_t narcs, cap;
+    uint32_t *em_first, *em_seg; /* emergency-only segments by tail (emergency_segments) */
 };
 
 /* Append arc (head, turn ms, weight, TURN_ARC_* flags). Returns 0 or -1 out of memory. */
@@ -167,39 +168,85 @@ static int turns_back(const struct build *b, uint32_t s, uint32_t seg)
            fabs(turn_angle(g, s, seg)) > 179.9;
 }
 
-/* The arcs out of routing node x (driving segment s). */
-static int node_arcs(struct build *b, uint32_t x, uint32_t s)
+/* The turn from routing node x (driving s) onto segment seg at node v, unless forbidden; nout is
+ * the number of the car's roads out of v, roads its roads (turn costs count the car's roads:
+ * an emergency-only one changes nothing for the car). 0, or -1 out of memory. */
+static int turn_onto(struct build *b, uint32_t x, uint32_t s, uint32_t seg, uint32_t v,
+                     uint32_t nout, int roads)
 {
     const struct graph *g = b->g;
     const struct tr_rules *r = b->r;
-    uint32_t e = s >> 1, v = tr_seg_head(g, s);
-    int dir_ok = g->edge_flags[e] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
-    uint32_t nout = g->out_first[v + 1] - g->out_first[v];
-    int roads = roads_at(g, r, v);
+    uint32_t head;
+    int u = turns_back(b, s, seg);
     int penalize = b->c && !b->c->no_u_turns && !b->c->free_restricted;
+    uint64_t key = (uint64_t)s << 32 | seg;
+    if ((u && b->c && b->c->no_u_turns) || tr_has(r->forbid, r->nforbid, key) ||
+        (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))
+        return 0;
+    if ((head = turn_target(b, x, s, seg)) == GRAPH_NONE)
+        return 0;
+    double ts = b->c ? turn_cost_s(b->c, turn_angle(g, s, seg), roads, u, r->signals[v]) : 0;
+    uint32_t tms = (uint32_t)llround(ts * 1000);
+    /* a u-turn where other roads leave: latent, open when closures leave none (tnet.c) */
+    uint8_t fl = (uint8_t)((u && nout > 1 ? TURN_ARC_LATENT : 0) |
+                           (penalize && !(g->edge_flags[s >> 1] & GRAPH_RESTRICTED) &&
+                                    (g->edge_flags[seg >> 1] & GRAPH_RESTRICTED)
+                                ? TURN_ARC_RESTRICT
+                                : 0));
+    uint32_t w = fl & TURN_ARC_LATENT ? UINT32_MAX : tms + graph_cost_ms(g->edge_cost[seg >> 1]);
+    return arc_push(b, head, tms, w, fl);
+}
 
-    for (uint32_t j = g->out_first[v]; dir_ok && j < g->out_first[v + 1]; j++) {
-        uint32_t seg = g->out[j].edge, head;
-        int u = turns_back(b, s, seg);
-        uint64_t key = (uint64_t)s << 32 | seg;
-        if ((u && b->c && b->c->no_u_turns) || tr_has(r->forbid, r->nforbid, key) ||
-            (tr_has(r->only_from, r->nonly_from, s) && !tr_has(r->only, r->nonly, key)))
-            continue;
-        if ((head = turn_target(b, x, s, seg)) == GRAPH_NONE)
-            continue;
-        double ts = b->c ? turn_cost_s(b->c, turn_angle(g, s, seg), roads, u, r->signals[v]) : 0;
-        uint32_t tms = (uint32_t)llround(ts * 1000);
-        /* a u-turn where other roads leave: latent, open when closures leave none (tnet.c) */
-        uint8_t fl = (uint8_t)((u && nout > 1 ? TURN_ARC_LATENT : 0) |
-                               (penalize && !(g->edge_flags[e] & GRAPH_RESTRICTED) &&
-                                        (g->edge_flags[seg >> 1] & GRAPH_RESTRICTED)
-                                    ? TURN_ARC_RESTRICT
-                                    : 0));
-        uint32_t w = fl & TURN_ARC_LATENT ? UINT32_MAX : tms + graph_cost_ms(g->edge_cost[seg >> 1]);
-        if (arc_push(b, head, tms, w, fl))
+/* The arcs out of routing node x (driving segment s, open to the car or to emergency vehicles):
+ * onto the car's roads out of its head, then onto the emergency-only ones. */
+static int node_arcs(struct build *b, uint32_t x, uint32_t s)
+{
+    const struct graph *g = b->g;
+    uint32_t e = s >> 1, v = tr_seg_head(g, s);
+    int dir_ok = g->edge_flags[e] & (s & 1 ? GRAPH_BACKWARD | GRAPH_EMERGENCY_BACKWARD
+                                           : GRAPH_FORWARD | GRAPH_EMERGENCY_FORWARD);
+    uint32_t nout = g->out_first[v + 1] - g->out_first[v];
+    int roads = roads_at(g, b->r, v);
+
+    for (uint32_t j = g->out_first[v]; dir_ok && j < g->out_first[v + 1]; j++)
+        if (turn_onto(b, x, s, g->out[j].edge, v, nout, roads))
             return -1;
-    }
+    for (uint32_t j = b->em_first[v]; dir_ok && j < b->em_first[v + 1]; j++)
+        if (turn_onto(b, x, s, b->em_seg[j], v, nout, roads))
+            return -1;
     return 0;
+}
+
+/* The segments only emergency vehicles may drive (GRAPH_EMERGENCY_* without the car's
+ * direction), by tail node: b->em_seg[b->em_first[v] .. b->em_first[v + 1]). */
+static enum kkc_code emergency_segments(struct build *b, struct kkc_err *err)
+{
+    const struct graph *g = b->g;
+    uint32_t n = g->node_count, k = 0;
+    b->em_first = calloc((size_t)n + 2, sizeof *b->em_first);
+    for (int pass = 0; b->em_first && pass < 2; pass++) {
+        for (uint32_t e = 0; e < g->edge_count; e++)
+            for (uint32_t r = 0; r < 2; r++) {
+                uint8_t f = g->edge_flags[e];
+                if (!(f & (r ? GRAPH_EMERGENCY_BACKWARD : GRAPH_EMERGENCY_FORWARD)) ||
+                    (f & (r ? GRAPH_BACKWARD : GRAPH_FORWARD)))
+                    continue;
+                uint32_t tail = r ? g->edge_target[e] : g->edge_source[e];
+                if (pass == 0)
+                    b->em_first[tail + 2]++, k++;
+                else
+                    b->em_seg[b->em_first[tail + 1]++] = e << 1 | r;
+            }
+        if (pass == 0) {
+            for (uint32_t v = 0; v < n; v++)
+                b->em_first[v + 2] += b->em_first[v + 1];
+            if (!(b->em_seg = malloc(((size_t)k + 1) * sizeof *b->em_seg)))
+                break;
+        }
+    }
+    if (!b->em_first || !b->em_seg)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (turn graph)");
+    return KKC_OK;
 }
 
 /* Number the path copies and make every node's arcs. */
@@ -249,13 +296,15 @@ enum kkc_code turn_build(struct store *st, const struct graph *g, const struct t
     t->base = g->edge_count * 2;
     rc = tr_rules_load(st, g, &r, err);
     if (!rc)
+        rc = emergency_segments(&b, err);
+    if (!rc)
         rc = build_arcs(&b, err);
     if (!rc)
         rc = turn_index(t, err);
     t->restrictions = r.applied;
     t->skipped = r.skipped;
     tr_rules_free(&r);
-    free(b.path_first);
+    free(b.path_first), free(b.em_first), free(b.em_seg);
     if (rc) {
         turn_destroy(t);
         return rc;

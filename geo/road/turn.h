@@ -3,8 +3,12 @@
  * and traffic signals.
  *
  * Routing nodes. Directed segment s = edge << 1 | r (r = 1: driven target -> source) is routing
- * node s (0 .. 2 * edge_count - 1; a direction the edge does not allow has no arcs). Nodes from
- * base = 2 * edge_count on are copies of the segments of a via-way restriction's path (seg[]
+ * node s (0 .. 2 * edge_count - 1; a direction the edge does not allow has no arcs). A direction
+ * only emergency vehicles may drive (GRAPH_EMERGENCY_* without the car's, graph.h) has its arcs,
+ * in and out, like any other: the hierarchy's topology serves every profile, and a search on the
+ * car's graph never takes them (tnet_arc_cost is infinite where the head is closed on g). Turn
+ * costs count the car's roads only (an emergency-only road at a node changes no car turn). Nodes
+ * from base = 2 * edge_count on are copies of the segments of a via-way restriction's path (seg[]
  * names the segment each node drives).
  *
  * Arcs. a -> b for every turn from a's head node onto b, weight = the turn's cost + b's whole

@@ -35,12 +35,16 @@ static uint32_t on_node(const struct graph *g, const struct snap *p)
 /* Values: penalties (TURN_ARC_RESTRICT) above bit 40, milliseconds below: the order of graph.h. */
 #define TR_PENALTY ((uint64_t)1 << 40)
 
-/* The weight of arc a with its penalty; UINT64_MAX for a closed (latent) one. */
-static uint64_t arc_w(const struct turn_graph *t, uint64_t a)
+/* The weight of arc a with its penalty (onto a road g still has restricted); UINT64_MAX for a
+ * closed (latent) one. */
+static uint64_t arc_w(const struct graph *g, const struct turn_graph *t, uint64_t a)
 {
     if (t->weight[a] == UINT32_MAX)
         return UINT64_MAX;
-    return t->weight[a] + (t->arc_flags[a] & TURN_ARC_RESTRICT ? TR_PENALTY : 0);
+    return t->weight[a] + (t->arc_flags[a] & TURN_ARC_RESTRICT &&
+                                   g->edge_flags[t->seg[t->head[a]] >> 1] & GRAPH_RESTRICTED
+                               ? TR_PENALTY
+                               : 0);
 }
 
 struct search {
@@ -77,8 +81,9 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
         }
         for (uint64_t a = t->first_out[x]; a < t->first_out[x + 1]; a++) {
             uint32_t y = t->head[a];
-            uint64_t w = arc_w(t, a), d = it.key + w;
-            if (w != UINT64_MAX && d < q->dist[y]) {
+            uint64_t w = arc_w(g, t, a), d = it.key + w;
+            /* seg_open: not an emergency-only segment on a car's g */
+            if (w != UINT64_MAX && d < q->dist[y] && seg_open(g, t->seg[y])) {
                 q->dist[y] = d, q->parent[y] = x;
                 if (graph_heap_push(&q->h, d, y, 0))
                     return -1;
@@ -90,12 +95,13 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
 
 /* Seed the search with the turns out of start segment s (reached at cost c): the start segment
  * itself is reached again only by driving round (its own target is direct_ms's). */
-static int seed(const struct turn_graph *t, struct search *q, uint32_t s, uint64_t c)
+static int seed(const struct graph *g, const struct turn_graph *t, struct search *q, uint32_t s,
+                uint64_t c)
 {
     for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
         uint32_t y = t->head[a];
-        uint64_t w = arc_w(t, a), d = c + w;
-        if (w != UINT64_MAX && d < q->dist[y]) {
+        uint64_t w = arc_w(g, t, a), d = c + w;
+        if (w != UINT64_MAX && d < q->dist[y] && seg_open(g, t->seg[y])) {
             q->dist[y] = d, q->parent[y] = s | 0x80000000u;
             if (graph_heap_push(&q->h, d, y, 0))
                 return -1;
@@ -169,7 +175,7 @@ enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, cons
     memset(q.parent, 0xff, (size_t)t->n * sizeof *q.parent);
     uint64_t direct = direct_ms(g, from, to, &dseg);
     for (uint32_t s = from->edge << 1; !rc && s <= (from->edge << 1 | 1); s++)
-        if (seg_open(g, s) && seed(t, &q, s, rest_ms(g, from, s)))
+        if (seg_open(g, s) && seed(g, t, &q, s, rest_ms(g, from, s)))
             rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
     if (!rc && seed_node(g, &q, from))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");

@@ -273,23 +273,30 @@ START_TEST(nearest_cutoff_brute_force)
 }
 END_TEST
 
-/* A centre's own turnout is what response_nearest adds: two centres built here at added sites,
- * a fire station with its own 300 s and a police station with none (the police default, 60 s);
- * each hit is route_cost + 300 000 ms or + 60 000 ms, and exactly route_cost without turnout. */
+/* A centre's own turnout is what response_nearest adds: three centres built here at added sites,
+ * a fire station with its own 300 s, a police station with none (the police default, 60 s) and
+ * an ambulance base with an explicit 0 (0, not the ambulance default 120 s); each hit is
+ * route_cost + 300 000, + 60 000 or + 0 ms, and exactly route_cost without turnout. */
 START_TEST(own_turnout_added)
 {
-    struct centre set[2] = {
+    struct centre set[3] = {
         {.id = "OWN-FIRE", .name = "own", .kind = KIND_FIRE, .active = 1, .turnout_s = 300},
         {.id = "OWN-POLICE", .name = "default", .kind = KIND_POLICE, .active = 1},
+        {.id = "OWN-ZERO",
+         .name = "zero",
+         .kind = KIND_AMBULANCE,
+         .active = 1,
+         .turnout_s = 0,
+         .turnout_set = 1},
     };
-    static const unsigned want_turnout_ms[2] = {300000, 60000};
+    static const unsigned want_turnout_ms[3] = {300000, 60000, 0};
     struct kkc_err err = {0};
     struct centres *cs = NULL;
     const struct snap *at = &fx.munis[0].at;
 
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         set[i].lon = fx.added[2 * i], set[i].lat = fx.added[2 * i + 1];
-    ck_assert_int_eq(centres_build(set, 2, &cs, &err), KKC_OK);
+    ck_assert_int_eq(centres_build(set, 3, &cs, &err), KKC_OK);
     for (int with = 0; with < 2; with++) {
         struct response_hit *hits = NULL;
         size_t n = 0;
@@ -299,7 +306,7 @@ START_TEST(own_turnout_added)
                          KKC_OK);
         for (size_t h = 0; h < n; h++) {
             const struct centre *c = centres_get(cs, hits[h].centre);
-            int k = strcmp(c->id, "OWN-FIRE") == 0 ? 0 : 1;
+            int k = strcmp(c->id, "OWN-FIRE") == 0 ? 0 : strcmp(c->id, "OWN-POLICE") == 0 ? 1 : 2;
             struct snap from;
             graph_cost cost;
             ck_assert_int_eq(snap_point(fx.w->graph, c->lon, c->lat, SNAP_RADIUS_DEFAULT_M, &from,
@@ -311,28 +318,44 @@ START_TEST(own_turnout_added)
             ck_assert_msg(llabs((long long)hits[h].response_ms - (long long)want) <= 1,
                           "%s: %u ms, expected %llu", c->id, hits[h].response_ms, want);
         }
-        ck_assert_uint_eq(n, 2); /* both sites were snapped on connected roads */
+        ck_assert_uint_eq(n, 3); /* the sites were snapped on connected roads */
         free(hits);
     }
     centres_destroy(cs);
 }
 END_TEST
 
-/* The turnout table: every kind has a default, a centre's own value wins. */
+/* The turnout table: every kind has a default, a centre's own value wins, an explicit 0 too. */
 START_TEST(turnout_defaults)
 {
     struct centre c = {.kind = KIND_FIRE};
-    ck_assert_int_eq(response_turnout_s(&c), 120);
+    ck_assert_int_eq(response_turnout_s(&c), 120); /* unset: the fire default */
     c.turnout_s = 45;
     ck_assert_int_eq(response_turnout_s(&c), 45);
+    c.turnout_s = 0, c.turnout_set = 1;
+    ck_assert_int_eq(response_turnout_s(&c), 0); /* explicit 0, not 120 */
+    c.turnout_set = 0;
+    ck_assert_int_eq(response_turnout_s(&c), 120);
     for (int k = 0; k < KIND_COUNT; k++)
         ck_assert_int_gt(response_turnout_default_s((enum centre_kind)k), 0);
     ck_assert_int_eq(response_turnout_mask_s(1u << KIND_POLICE | 1u << KIND_FIRE), 60);
+    /* added sites: the least default of the kinds, a given value (0 included), a fixed one */
+    struct coverage_request q = {.kind_mask = 1u << KIND_FIRE | 1u << KIND_AMBULANCE};
+    ck_assert_int_eq(response_added_turnout_s(&q), 120);
+    q.added_turnout_set = 1;
+    ck_assert_int_eq(response_added_turnout_s(&q), 0);
+    q.added_turnout_s = 45;
+    ck_assert_int_eq(response_added_turnout_s(&q), 45);
+    q.fixed_turnout_s = 300;
+    ck_assert_int_eq(response_added_turnout_s(&q), 300);
     int t = -1;
     ck_assert(response_turnout_parse("45", NULL, &t) && t == 45);
     ck_assert(response_turnout_parse(NULL, "1.5", &t) && t == 90);
-    ck_assert(response_turnout_parse("", "", &t) && t == 0);
-    ck_assert(!response_turnout_parse("12.5", NULL, &t) && t == 0);
+    ck_assert(response_turnout_parse("", "", &t) && t == -1);   /* none: the kind's default */
+    ck_assert(response_turnout_parse("0", NULL, &t) && t == 0); /* an explicit 0 */
+    ck_assert(response_turnout_parse(NULL, "0", &t) && t == 0);
+    ck_assert(!response_turnout_parse("12.5", NULL, &t) && t == -1);
+    ck_assert(!response_turnout_parse("-1", NULL, &t));
     ck_assert(!response_turnout_parse(NULL, "90", &t));
     ck_assert(!response_turnout_parse("abc", NULL, &t));
 }

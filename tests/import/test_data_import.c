@@ -322,17 +322,18 @@ START_TEST(user_csv_values)
 }
 END_TEST
 
-/* The optional turnout columns, worked by hand: turnout_s whole seconds 1..3600, turnout_min
- * minutes (1.5 -> 90 s), seconds win over minutes, empty is the kind's default (NULL); 0, 3601,
- * 12.5 s, text and 61 min are rejected rows naming the turnout. */
+/* The optional turnout columns, worked by hand: turnout_s whole seconds 0..3600, turnout_min
+ * minutes (1.5 -> 90 s), seconds win over minutes, empty is the kind's default (NULL), 0 an
+ * explicit 0 (stored 0, response adds 0 -- not the fire default 120); 3601, 12.5 s, text and
+ * 61 min are rejected rows naming the turnout. */
 START_TEST(user_csv_turnout)
 {
-    static const struct bad_row bad[] = {{5, "turnout"},  {6, "turnout"}, {7, "turnout"},
-                                         {8, "turnout"},  {11, "turnout"}, {12, "turnout"}};
+    static const struct bad_row bad[] = {
+        {6, "turnout"}, {7, "turnout"}, {8, "turnout"}, {11, "turnout"}, {12, "turnout"}};
     static const struct {
         const char *id;
         long turnout; /* -1: NULL */
-    } want[] = {{"T1", 90}, {"T2", 90}, {"T3", -1}, {"T8", 3600}, {"T9", 30}};
+    } want[] = {{"T1", 90}, {"T2", 90}, {"T3", -1}, {"T4", 0}, {"T8", 3600}, {"T9", 30}};
     struct tmpstore t;
     struct data_import_opts o = {.centres_path = FIXTURES "turnout.csv"};
     struct data_import_stats stats;
@@ -340,7 +341,7 @@ START_TEST(user_csv_turnout)
     struct centres *cs = NULL;
     char sql[160];
 
-    user_file("turnout.csv", bad, sizeof bad / sizeof bad[0], "T1,T2,T3,T8,T9");
+    user_file("turnout.csv", bad, sizeof bad / sizeof bad[0], "T1,T2,T3,T4,T8,T9");
     tmpstore_open(&t);
     ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -363,20 +364,20 @@ START_TEST(user_csv_turnout)
 END_TEST
 
 /* The same columns as GeoJSON properties, numbers or text: 90 s, 2 min -> 120 s, "45" -> 45 s,
- * none -> NULL; 0 and 12.5 s are rejected rows (features 4 and 5). */
+ * 0 -> 0 (explicit), none -> NULL; 12.5 s is a rejected row (feature 5). */
 START_TEST(user_geojson_turnout)
 {
-    static const struct bad_row bad[] = {{4, "turnout"}, {5, "turnout"}};
+    static const struct bad_row bad[] = {{5, "turnout"}};
     struct tmpstore t;
     struct data_import_opts o = {.centres_path = FIXTURES "turnout.geojson"};
     struct data_import_stats stats;
     struct kkc_err err = {0};
 
-    user_file("turnout.geojson", bad, sizeof bad / sizeof bad[0], "H1,H2,H3,H6");
+    user_file("turnout.geojson", bad, sizeof bad / sizeof bad[0], "H1,H2,H3,H4,H6");
     tmpstore_open(&t);
     ck_assert_int_eq(data_import(t.st, &o, &stats, &err), KKC_OK);
     ck_assert_int_eq(sql_long(t.st, "SELECT group_concat(id || ':' || coalesce(turnout_s, '-')) "
-                                    "= 'H1:90,H2:120,H3:45,H6:-' FROM (SELECT * FROM centres "
+                                    "= 'H1:90,H2:120,H3:45,H4:0,H6:-' FROM (SELECT * FROM centres "
                                     "ORDER BY id)"),
                      1);
     tmpstore_drop(&t);

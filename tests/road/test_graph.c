@@ -276,7 +276,25 @@ START_TEST(t_load_classes)
         ck_assert_uint_eq(g->edge_class[e], hand_classes[e].cls);
         ck_assert_uint_eq(g->edge_roundabout[e], hand_classes[e].roundabout);
     }
-    ck_assert_uint_eq(g->edge_flags[1], GRAPH_FORWARD | GRAPH_SNAPPABLE); /* flags unchanged */
+    /* flags unchanged; emergency NULL: emergency vehicles drive as the car */
+    ck_assert_uint_eq(g->edge_flags[1], GRAPH_FORWARD | GRAPH_SNAPPABLE | GRAPH_EMERGENCY_FORWARD);
+    graph_destroy(g);
+
+    /* road_edges.emergency: 2 on a row closed to cars is an emergency-only backward direction,
+     * with no arcs in the car's adjacency; 0 on a car's row closes it to emergency vehicles */
+    ck_assert_int_eq(store_open(path, STORE_READWRITE, &st, &err), 0);
+    ck_assert_int_eq(store_exec(st,
+                                "UPDATE road_edges SET forward = 0, backward = 0, "
+                                "emergency = 2 WHERE id = 6",
+                                &err),
+                     0);
+    ck_assert_int_eq(store_exec(st, "UPDATE road_edges SET emergency = 0 WHERE id = 1", &err), 0);
+    store_close(st);
+    ck_assert_msg(fx_load(path, &g, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(g->edge_flags[6], GRAPH_EMERGENCY_BACKWARD);
+    ck_assert_uint_eq(g->edge_flags[1] & ~GRAPH_SNAPPABLE, GRAPH_FORWARD);
+    for (uint32_t a = 0; a < g->out_first[g->node_count]; a++)
+        ck_assert_uint_ne(g->out[a].edge >> 1, 6);
     graph_destroy(g);
 
     /* a database made before road_edges.roundabout existed: classes, and no roundabouts */

@@ -248,7 +248,8 @@ static void check_graph(struct fx *f)
         q_num(f, "SELECT coalesce(max(abs(GeodesicLength(geom) - length_m)), 0) FROM road_edges"),
         1e-6);
     ck_assert_double_eq(q_num(f, "SELECT count(*) FROM road_edges WHERE duration_s < 0 OR"
-                                 " (length_m > 0 AND duration_s <= 0) OR forward + backward = 0"),
+                                 " (length_m > 0 AND duration_s <= 0) OR"
+                                 " forward + backward + coalesce(emergency, 0) = 0"),
                         0);
     ck_assert_double_eq(
         q_num(f, "SELECT count(*) FROM road_nodes WHERE id NOT IN"
@@ -790,9 +791,19 @@ START_TEST(test_emergency_access)
     fx_import(&f, MAPS "emergency.osm", 0, NULL);
     ck_assert_int_eq(f.stats.ways_emergency_only, 6);
     ck_assert_int_eq(f.stats.ways_excluded, 6 + 4);
-    ck_assert_double_eq(q_num(&f, "SELECT count(DISTINCT osm_way_id) FROM road_edges"), 3);
+    ck_assert_int_eq(f.stats.ways_kept, 3);
+    ck_assert_double_eq(
+        q_num(&f, "SELECT count(DISTINCT osm_way_id) FROM road_edges WHERE forward + backward"), 3);
     ck_assert_double_eq(
         q_num(&f, "SELECT count(*) FROM road_edges WHERE osm_way_id IN (1001, 1009, 1011)"), 3);
+    /* every stored way's emergency directions (1 forward, 2 backward), from emergency_cases */
+    char buf[256];
+    ck_assert_str_eq(q_text(&f, buf, sizeof buf,
+                            "SELECT group_concat(osm_way_id || ':' || forward || backward || "
+                            "':' || emergency, ' ') FROM (SELECT * FROM road_edges "
+                            "ORDER BY osm_way_id)"),
+                     "1001:11:3 1002:00:3 1004:00:3 1005:00:1 1006:00:3 1008:00:3 1009:11:0 "
+                     "1010:00:1 1011:11:3");
     fx_close(&f);
 }
 END_TEST

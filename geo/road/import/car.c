@@ -328,3 +328,16 @@ unsigned car_node_eval(const struct profile *p, const readosm_node *nd)
         return flags;
     return flags | CAR_NODE_BARRIER;
 }
+
+unsigned car_node_emergency(const readosm_node *nd, unsigned flags)
+{
+    static const char *const em_open[] = {"yes", "designated", "permissive", "official", NULL};
+    const char *em = car_tag(nd->tags, nd->tag_count, "emergency"), *a = NULL;
+    if (!(flags & CAR_NODE_BARRIER))
+        return 0;
+    if (em)
+        return car_in(em, em_open) ? CAR_NODE_EMERGENCY : 0;
+    for (const char *const *k = hierarchy; *k && !a; k++)
+        a = car_tag(nd->tags, nd->tag_count, *k);
+    return a && strcmp(a, "emergency") == 0 ? CAR_NODE_EMERGENCY : 0;
+}

@@ -34,8 +34,9 @@
  * closed out but psv or bus (same :forward/:backward rule) is yes|designated|permissive (bus
  * roads and bus lanes mapped as ways). The size limits, the one-way rules and the speeds are
  * the car's. So "access=no + emergency=yes" is open to them, "emergency=no" closed even where
- * cars drive. A way open to emergency vehicles only is CAR_EMERGENCY_ONLY: not in the car's
- * graph (nothing consumes these ways yet; the service profiles still drive the car's roads).
+ * cars drive. A way open to emergency vehicles only is CAR_EMERGENCY_ONLY: stored with the car's
+ * directions closed (road_edges.forward = backward = 0, emergency = its directions), so the car
+ * never drives it and the police, fire and ambulance profiles do (road/service_profile.h).
  *
  * Direction: oneway:motorcar, oneway:motor_vehicle, oneway:vehicle, then oneway. yes|1|true
  * forward only; -1|reverse backward only; no|false|0 both; alternating both (car.lua only slows
@@ -55,7 +56,9 @@
  * barrier; else barrier=* not in the whitelist (cattle_grid, border_control, toll_booth,
  * sally_port, gate, lift_gate, no, entrance, height_restrictor, arch) is a barrier, except a
  * rising bollard, a lowered / flush kerb and a kerb on a highway=crossing; a height_restrictor
- * below vehicle_height is one. highway=traffic_signals marks signals. */
+ * below vehicle_height is one. highway=traffic_signals marks signals. A barrier tagged
+ * emergency=yes|designated|permissive|official (access=no + emergency=yes, a bollard or gate with
+ * emergency=yes) or access=emergency lets emergency vehicles through (car_node_emergency). */
 #ifndef KKC_CAR_H
 #define KKC_CAR_H
 
@@ -87,9 +90,16 @@ enum car_verdict car_way_eval(const struct profile *p, const readosm_way *w, str
 
 #define CAR_NODE_BARRIER 1u /* blocks passage */
 #define CAR_NODE_SIGNALS 2u /* traffic signals */
+#define CAR_NODE_EMERGENCY 4u /* with CAR_NODE_BARRIER: emergency vehicles pass it */
 
 /* CAR_NODE_* flags of node nd (0 for an ordinary node). */
 unsigned car_node_eval(const struct profile *p, const readosm_node *nd);
+
+/* CAR_NODE_EMERGENCY when flags (car_node_eval's) has CAR_NODE_BARRIER and an emergency vehicle
+ * passes that barrier: emergency=yes|designated|permissive|official, or without an emergency
+ * tag the car's access value (motorcar .. access) is "emergency"; emergency=no or anything else
+ * keeps it closed to them too. Else 0. */
+unsigned car_node_emergency(const readosm_node *nd, unsigned flags);
 
 /* The value of key among tags, or NULL. */
 const char *car_tag(const readosm_tag *t, int n, const char *key);

@@ -253,7 +253,8 @@ static void bind_str(const struct imp *im, sqlite3_stmt *s, int i, uint32_t off)
 }
 
 /* The road_nodes id of the edge end at idx[k]: its graph node, or for a barrier a new copy of
- * its own (inserted now with statement ns), so that no route passes the barrier. */
+ * its own (inserted now with statement ns), so that no route passes the barrier (the copies of
+ * one that emergency vehicles pass are joined by emergency-only edges, write_passages). */
 static enum kkc_code end_id(struct imp *im, struct store *st, sqlite3_stmt *ns, size_t k,
                             sqlite3_int64 *id)
 {
@@ -264,6 +265,14 @@ static enum kkc_code end_id(struct imp *im, struct store *st, sqlite3_stmt *ns, 
         return KKC_OK;
     }
     *id = im->ngid++;
+    if (im->nflag[im->idx[k]] & CAR_NODE_EMERGENCY) { /* remembered for its passage */
+        struct oebar *q = osm_imp_grow(im, im->ebar, &im->capebar, im->nebar, sizeof *q,
+                                       (size_t)OSM_IMPORT_MAX_NODES, "emergency barriers");
+        if (!q)
+            return im->rc;
+        im->ebar = q;
+        q[im->nebar++] = (struct oebar){im->idx[k], (uint32_t)*id};
+    }
     sqlite3_bind_int64(ns, 1, *id);
     sqlite3_bind_int64(ns, 2, p->id);
     sqlite3_bind_double(ns, 3, p->lon / E7);
@@ -275,10 +284,11 @@ static enum kkc_code end_id(struct imp *im, struct store *st, sqlite3_stmt *ns, 
     return rc;
 }
 
-/* One road_edges row: way w from node ids src to dst, directions fw/bw, duration dur, access
- * restriction level res (car.h), geometry blob (copied). */
+/* One road_edges row: way w from node ids src to dst, the car's directions fw/bw, the emergency
+ * vehicles' em (1 source -> target, 2 target -> source), duration dur, access restriction level
+ * res (car.h), geometry blob (copied). */
 static enum kkc_code edge_row(struct imp *im, struct store *st, const struct edge_out *eo, int fw,
-                              int bw, double dur, int res)
+                              int bw, int em, double dur, int res)
 {
     sqlite3_stmt *s = eo->es;
     const struct oway *w = eo->w;
@@ -298,6 +308,7 @@ static enum kkc_code edge_row(struct imp *im, struct store *st, const struct edg
     sqlite3_bind_blob(s, 12, eo->blob, eo->size, SQLITE_STATIC);
     sqlite3_bind_int(s, 13, w->car.roundabout);
     sqlite3_bind_int(s, 14, res);
+    sqlite3_bind_int(s, 15, em);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "insert road edge", im->err);
     sqlite3_reset(s);
@@ -328,16 +339,19 @@ static enum kkc_code edge_write(struct imp *im, struct store *st, struct edge_ou
     if (!rc && eo->len == 0)
         osm_imp_report(im, eo->w->id, "way %lld: zero-length edge between nodes %lld and %lld",
                    eo->w->id, im->nodes[im->idx[a]].id, im->nodes[im->idx[b]].id);
-    int split = c->forward && c->backward &&
-                (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
+    int any_f = c->forward || c->emergency_fwd, any_b = c->backward || c->emergency_bwd;
+    int split =
+        any_f && any_b && (c->kmh_fwd != c->kmh_bwd || c->restricted_fwd != c->restricted_bwd);
     double df = way_duration(eo->w, eo->len, c->kmh_fwd),
            db = way_duration(eo->w, eo->len, c->kmh_bwd);
     if (!rc && split) {
-        rc = edge_row(im, st, eo, 1, 0, df, c->restricted_fwd);
+        rc = edge_row(im, st, eo, c->forward, 0, c->emergency_fwd, df, c->restricted_fwd);
         if (!rc)
-            rc = edge_row(im, st, eo, 0, 1, db, c->restricted_bwd);
+            rc = edge_row(im, st, eo, 0, c->backward, c->emergency_bwd ? 2 : 0, db,
+                          c->restricted_bwd);
     } else if (!rc) {
-        rc = edge_row(im, st, eo, c->forward, c->backward, c->forward ? df : db,
+        rc = edge_row(im, st, eo, c->forward, c->backward,
+                      c->emergency_fwd | (c->emergency_bwd ? 2 : 0), any_f ? df : db,
                       c->forward ? c->restricted_fwd : c->restricted_bwd);
     }
     free(eo->blob);
@@ -379,7 +393,61 @@ static enum kkc_code way_write(struct imp *im, struct store *st, struct edge_out
     }
     if (!rc && edges == 0)
         osm_imp_report(im, w->id, "way %lld: no segment with two known nodes, skipped", w->id);
-    im->st.ways_kept += edges > 0;
+    im->st.ways_kept += edges > 0 && (w->car.forward || w->car.backward);
+    return rc;
+}
+
+static int ebar_cmp(const void *a, const void *b)
+{
+    const struct oebar *x = a, *y = b;
+    return x->node != y->node ? (x->node > y->node) - (x->node < y->node)
+                              : (x->id > y->id) - (x->id < y->id);
+}
+
+/* A LINESTRING of two copies of node x (a passage has no length) into eo->blob. */
+static enum kkc_code point_pair(struct imp *im, uint32_t x, struct edge_out *eo)
+{
+    gaiaGeomCollPtr g = gaiaAllocGeomColl();
+    gaiaLinestringPtr ln = g ? gaiaAddLinestringToGeomColl(g, 2) : NULL;
+    eo->blob = NULL, eo->len = 0;
+    if (ln) {
+        g->Srid = 4326;
+        g->DeclaredType = GAIA_LINESTRING;
+        for (int k = 0; k < 2; k++)
+            gaiaSetPoint(ln->Coords, k, im->nodes[x].lon / E7, im->nodes[x].lat / E7);
+        gaiaMbrGeometry(g);
+        gaiaToSpatiaLiteBlobWkb(g, &eo->blob, &eo->size);
+    }
+    if (g)
+        gaiaFreeGeomColl(g);
+    return eo->blob ? KKC_OK : kkc_err_set(im->err, KKC_ENOMEM, "out of memory for a passage");
+}
+
+/* The passages of the barriers emergency vehicles pass (car.h, CAR_NODE_EMERGENCY): between every
+ * two road node copies of one such barrier an edge of length 0 and duration 0, closed to cars
+ * (forward = backward = 0), open both ways to emergency vehicles (emergency = 3), osm_way_id
+ * minus the barrier node's OSM id, highway "service". */
+static enum kkc_code write_passages(struct imp *im, struct store *st, struct edge_out *eo)
+{
+    struct oway pw = {.name = NO_STR, .ref = NO_STR};
+    enum kkc_code rc = KKC_OK;
+    int cls = profile_find(&im->prof, "service");
+    pw.car.cls = cls >= 0 ? cls : 0;
+    if (im->nebar)
+        qsort(im->ebar, im->nebar, sizeof *im->ebar, ebar_cmp);
+    eo->w = &pw;
+    for (size_t i = 0; !rc && i < im->nebar; i++) {
+        for (size_t j = i + 1; !rc && j < im->nebar && im->ebar[j].node == im->ebar[i].node; j++) {
+            pw.id = -im->nodes[im->ebar[i].node].id;
+            eo->src = im->ebar[i].id, eo->dst = im->ebar[j].id;
+            rc = point_pair(im, im->ebar[i].node, eo);
+            if (!rc)
+                rc = edge_row(im, st, eo, 0, 0, 3, 0, 0);
+            free(eo->blob);
+            eo->blob = NULL;
+            im->st.emergency_passages++;
+        }
+    }
     return rc;
 }
 
@@ -390,13 +458,15 @@ enum kkc_code write_edges(struct imp *im, struct store *st)
     enum kkc_code rc = store_prepare(
         st,
         "INSERT INTO road_edges (id, source, target, osm_way_id, highway, name, ref, length_m, "
-        "duration_s, forward, backward, geom, roundabout, restricted) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duration_s, forward, backward, geom, roundabout, restricted, emergency) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &eo.es, im->err);
     if (!rc)
         rc = store_prepare(st, NODE_SQL, &eo.ns, im->err);
     for (size_t i = 0; !rc && i < im->nways; i++)
         rc = way_write(im, st, &eo, &im->ways[i]);
+    if (!rc)
+        rc = write_passages(im, st, &eo);
     sqlite3_finalize(eo.es);
     sqlite3_finalize(eo.ns);
     return rc;

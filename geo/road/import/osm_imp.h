@@ -42,6 +42,12 @@ struct oway { /* a kept road way */
     double len_m;       /* length of all its pieces (set for ways with a duration) */
 };
 
+/* One road node copy of a barrier that emergency vehicles pass. */
+struct oebar {
+    uint32_t node; /* index into nodes */
+    uint32_t id;   /* the copy's road_nodes id */
+};
+
 struct ospecial { /* a node the car profile cares about */
     long long id;
     unsigned flags; /* CAR_NODE_* */
@@ -94,6 +100,8 @@ struct imp {
     uint8_t *deg;   /* per node: 0 unused, 1 used once, 2 graph node */
     uint32_t *gid;  /* per node: its road_nodes id, or NO_NODE */
     uint32_t ngid;
+    struct oebar *ebar; /* the copies of the barriers emergency vehicles pass (osm_graph.c) */
+    size_t nebar, capebar;
     enum kkc_code rc; /* the first failure inside a readosm callback */
     struct kkc_err *err;
 };

@@ -71,7 +71,7 @@ static void osm_imp_free(struct imp *im)
     centres_free(im);
     free(im->specials), free(im->restr), free(im->vias), free(im->nflag);
     free(im->nodes), free(im->refs), free(im->idx), free(im->ways);
-    free(im->strs), free(im->deg), free(im->gid);
+    free(im->strs), free(im->deg), free(im->gid), free(im->ebar);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -144,8 +144,9 @@ static void car_said(void *ud, long long id, const char *reason)
     osm_imp_report(ud, id, "%s", reason);
 }
 
-/* Keep w when it is a road a car may drive (car.h). Ways of other classes are ignored
- * silently, excluded ones counted, malformed ones reported. */
+/* Keep w when it is a road a car or (CAR_EMERGENCY_ONLY, counted with the excluded ones: not the
+ * car's) an emergency vehicle may drive (car.h). Ways of other classes are ignored silently,
+ * excluded ones counted, malformed ones reported. */
 static void road_way_add(struct imp *im, const readosm_way *w)
 {
     struct oway ow = {.id = w->id};
@@ -156,8 +157,9 @@ static void road_way_add(struct imp *im, const readosm_way *w)
     if (v == CAR_EXCLUDED || v == CAR_EMERGENCY_ONLY) {
         im->st.ways_excluded++;
         im->st.ways_emergency_only += v == CAR_EMERGENCY_ONLY;
-        return;
     }
+    if (v == CAR_EXCLUDED)
+        return;
     if (w->node_ref_count < 2) {
         osm_imp_report(im, w->id, "way %lld: only %d node ref(s), skipped", w->id, w->node_ref_count);
         return;
@@ -180,6 +182,7 @@ static void special_add(struct imp *im, const readosm_node *nd)
 {
     unsigned f = car_node_eval(&im->prof, nd);
     struct ospecial *p;
+    f |= car_node_emergency(nd, f);
     if (!f)
         return;
     p = osm_imp_grow(im, im->specials, &im->capspecials, im->nspecials, sizeof *p,

@@ -67,7 +67,8 @@ struct osm_import_stats {
     long relations_read;    /* OSM relations in the file */
     long ways_kept;         /* routable ways that gave at least one edge */
     long ways_excluded;     /* routable class but area=yes, access, or a reversible oneway */
-    long ways_emergency_only; /* of those, open to emergency vehicles only (car.h), not stored */
+    long ways_emergency_only; /* of those, emergency vehicles only (car.h): stored, car-closed */
+    long emergency_passages;  /* edges through barriers that emergency vehicles pass (car.h) */
     long road_nodes;        /* rows written to road_nodes */
     long road_edges;        /* rows written to road_edges */
     long restrictions;      /* turn restrictions that apply (the rest are reported) */

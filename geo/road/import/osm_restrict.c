@@ -253,7 +253,7 @@ enum kkc_code write_points(struct imp *im, struct store *st)
     sqlite3_stmt *s = NULL;
     enum kkc_code rc = store_prepare(st,
                                      "INSERT INTO road_points (osm_id, barrier, signals, node, "
-                                     "lon, lat) VALUES (?, ?, ?, ?, ?, ?)",
+                                     "lon, lat, emergency) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                      &s, im->err);
     for (size_t i = 0; !rc && i < im->nnodes; i++) {
         if (!im->nflag[i] || im->deg[i] != 2)
@@ -267,6 +267,7 @@ enum kkc_code write_points(struct imp *im, struct store *st)
             sqlite3_bind_null(s, 4);
         sqlite3_bind_double(s, 5, im->nodes[i].lon / E7);
         sqlite3_bind_double(s, 6, im->nodes[i].lat / E7);
+        sqlite3_bind_int(s, 7, (im->nflag[i] & CAR_NODE_EMERGENCY) != 0);
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = store_fail(st, "insert road point", im->err);
         sqlite3_reset(s);

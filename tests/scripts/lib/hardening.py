@@ -615,8 +615,9 @@ def cmd_admin_crud(a):
 
 def cmd_admin_turnout(a):
     """A centre's own turnout through the admin API: stored, listed, added to response times
-    (response_s - duration_s is exactly the turnout), reset to the kind's default by null; bad
-    values (0, 3601, 1.5, "90") are 400 and change nothing."""
+    (response_s - duration_s is exactly the turnout), an explicit 0 is 0 (not the kind's
+    default), reset to the kind's default by null; bad values (3601, 1.5, "90", -5) are 400 and
+    change nothing."""
     p, t = a.port, a.token
     cid, path = "HARD-TURN-1", "/v1/centres/HARD-TURN-1"
     new = {"id": cid, "name": "Turnout test station", "kind": "fire", "lon": 8.70,
@@ -640,11 +641,22 @@ def cmd_admin_turnout(a):
     s, v = get_json(p, path)
     check(s == 200 and v.get("turnout_s") == 300 and v.get("response_turnout_s") == 300,
           "GET shows turnout_s 300 and response_turnout_s 300", "%r" % v)
-    for bad in ["0", "3601", "1.5", '"90"', "-5", "true"]:
+    for bad in ["3601", "1.5", '"90"', "-5", "true"]:
         expect_error(p, "PUT", path, 400, "InvalidQuery", "PUT turnout_s %s -> 400" % bad,
                      body='{"turnout_s": %s}' % bad, headers=auth(t))
     s, v = get_json(p, path)
     check(v.get("turnout_s") == 300, "the refused writes kept 300", "%r" % v.get("turnout_s"))
+    s, h, b = request(p, "PUT", path, body='{"turnout_s": 0}', headers=auth(t))
+    v = json.loads(b) if s == 200 else {}
+    check(s == 200 and v.get("turnout_s") == 0, "PUT turnout_s 0 -> 200, 0 stored (not null)",
+          "status %d %r" % (s, b[:160]))
+    s, v = get_json(p, path)
+    check(v.get("turnout_s") == 0 and v.get("response_turnout_s") == 0,
+          "an explicit 0: response_turnout_s 0, not the fire default 120", "%r" % v)
+    r = hit()
+    check(r.get("turnout_s") == 0 and abs(r.get("response_s", -1) - r.get("duration_s", 0)) < 0.11,
+          "by=response adds 0 s", "%r" % {k: r.get(k) for k in ("turnout_s", "response_s",
+                                                                "duration_s")})
     s, h, b = request(p, "PUT", path, body='{"turnout_s": null}', headers=auth(t))
     v = json.loads(b) if s == 200 else {}
     check(s == 200 and v.get("turnout_s") is None, "PUT turnout_s null -> 200, none stored",
