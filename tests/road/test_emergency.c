@@ -402,7 +402,7 @@ START_TEST(extract_profiles)
             uint32_t sg = t->seg[t->head[a]];
             int car = fl & (sg & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD);
             int em = fl & (sg & 1 ? GRAPH_EMERGENCY_BACKWARD : GRAPH_EMERGENCY_FORWARD);
-            if (car || !em)
+            if (car || !em || t->arc_flags[a] & TURN_ARC_LATENT) /* latent: a u-turn (turn.h) */
                 continue;
             em_arcs++;
             ck_assert(tnet_arc_cost(g, a) == GRAPH_COST_INF);
