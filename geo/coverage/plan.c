@@ -600,8 +600,6 @@ static enum kkc_code check_request(const struct plan_request *q, struct kkc_err 
         return kkc_err_set(err, KKC_EINVAL, "unknown goal");
     if (q->method != PLAN_AUTO && q->method != PLAN_GREEDY && q->method != PLAN_EXACT)
         return kkc_err_set(err, KKC_EINVAL, "unknown method");
-    if (q->cov.nadded)
-        return kkc_err_set(err, KKC_EINVAL, "a plan adds no fixed sites: give candidates");
     if (q->goal == PLAN_REMOVE && q->cand)
         return kkc_err_set(err, KKC_EINVAL, "candidates are for add, not remove");
     if (q->cand && q->ncand < 1)

@@ -67,5 +67,6 @@ KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/map.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/report.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/planner.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/dispatcher.test.mjs || rc=$?
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/plan-added.test.mjs || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
 exit "$rc"
