@@ -530,7 +530,7 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
         rc = batch_ready(b, &err);
     if (rc) {
         batch_free(b);
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     res->status = 200;

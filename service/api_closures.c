@@ -65,7 +65,7 @@ void api_closures_list(const struct api_req *r, struct api_res *res)
     store_close(st);
     closure_list_free(&l);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
 }
 
 /* Write cs (op), then load and swap in the new world, under the server's write lock. */
@@ -166,7 +166,7 @@ static void closures_write_req(const struct api_req *r, struct api_res *res, enu
     if (!rc)
         rc = write_and_swap(r, op, &cs, &version, &err);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else if (op == CLOSURES_REMOVE)
         res->status = 204;
     else

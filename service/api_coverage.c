@@ -399,7 +399,7 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = iso_run(r, h, b, &is, dir, minutes, n, polys, info, &err);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         kkc_json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
@@ -576,7 +576,7 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = coverage_run(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &err);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         coverage_reply(r, h, b, &p, &cr, res);
     coverage_result_free(h, &cr);
@@ -626,7 +626,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = coverage_catchments(h, r->t->crs, b, r->w->centres, gr, &p.q, &cr, &c, &by_road, &err);
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     } else {
         json_t *features = json_array();
         const struct coverage_region *g = &b->region[cr.region];

@@ -503,7 +503,7 @@ void api_plan(const struct api_req *r, struct api_res *res)
                       &err);
     api_avoid_release(avoid);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         api_reply(res, kkc_json_plan(r, b, &p, &pr));
     plan_result_free(h, &pr);
