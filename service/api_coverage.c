@@ -449,9 +449,11 @@ static json_t *kkc_json_children(const struct coverage_base *b, const struct cov
                            ? (c->pop_total > 0 ? (double)c->pop_covered / c->pop_total : NAN)
                            : (c->munis > 0 ? 1.0 - (double)c->uncovered / c->munis : NAN);
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "code", g->code, "level",
+            a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I}", "code", g->code, "level",
                          coverage_level_name(g->level), "name", g->name, "population",
                          cr->has_population ? json_integer(c->pop_total) : json_null(),
+                         "population_covered",
+                         cr->has_population ? json_integer(c->pop_covered) : json_null(),
                          "covered_share", kkc_json_num(share, 6), "municipalities",
                          (json_int_t)c->munis, "uncovered", (json_int_t)c->uncovered));
     }
