@@ -2,7 +2,7 @@
 // Czech and English, at desktop and phone size: the headline, every bar of the chart (population
 // by response minute, its height proportional), every row of the per-region table and its
 // sorting by mouse and keyboard, the CSV download byte for byte, and the GeoJSON gaps download.
-// The oracle is GET /v1/coverage fetched here for the query the page shows (out.dataset.query),
+// axe-core finds nothing with the report open. The oracle is GET /v1/coverage fetched here for the query the page shows (out.dataset.query),
 // its numbers formatted here with Intl for the page's locale. Run by tests/scripts/web.sh against
 // a server on a copy of the database with made-up municipalities near the Heidelberg roads
 // (KKC_REPORT_URL): the default data has no population inside a road network, so its chart
@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { browser, shot } from './lib.mjs';
+import { browser, shot, axeViolations } from './lib.mjs';
 
 const BASE = process.env.KKC_REPORT_URL || process.env.KKC_URL;
 let b;
@@ -157,6 +157,7 @@ for (const lang of ['cs', 'en']) {
       assert.ok(wantGaps.length > 0, 'KHK has gaps within 10 km');
       assert.equal(gaps.type, 'FeatureCollection');
       assert.deepEqual(gaps.features, wantGaps);
+      assert.deepEqual(await axeViolations(page), [], 'axe-core with the report open');
       await shot(page, `report-table-${lang}-${vp.width}`);
       await page.close();
     });
