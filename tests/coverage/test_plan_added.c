@@ -9,8 +9,10 @@
  *     suggests it again (it gains nothing) and the new best equals the brute force;
  *   - GET /v1/coverage with add=: its covered population is the plan's covered_before with the
  *     added sites, and covered_after with the added and the suggested ones.
- * Straight line on the default database (KHK reference data): the default data has no census
- * population inside its road networks, so by-road plans are covered in test_plan.c's copy. */
+ * Straight line on the default database (KHK reference data); by road on a copy of it with 60
+ * made-up municipalities near the Heidelberg roads (the SQL of tests/web/report-db.sql), where
+ * the covering sets come from route_cost() (A* with landmarks) from every snapped site to every
+ * snapped municipality, computed here. */
 #include "api.h"
 #include "routes.h"
 #include "tctx.h"
@@ -18,6 +20,9 @@
 #include "centres/centres.h"
 #include "coverage/coverage.h"
 #include "coverage/plan.h"
+#include "base/store.h"
+#include "road/route.h"
+#include "road/snap.h"
 #include "testutil.h"
 #include "world.h"
 
@@ -27,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NCAND 16
 #define ITEMS 4096
@@ -270,6 +276,138 @@ START_TEST(api_counts_added_sites)
 }
 END_TEST
 
+
+/* ---- by road --------------------------------------------------------------------------------- */
+
+static struct world *rw; /* the copy with municipalities near the roads */
+static struct route_ctx *rctx;
+static char *rpath;
+
+static void road_setup(void)
+{
+    struct kkc_err err = {0};
+    struct store *st = NULL;
+    char sql[1024];
+    rpath = tu_tmpfile("plan-added-roads.sqlite");
+    unlink(rpath);
+    snprintf(sql, sizeof sql, "VACUUM INTO '%s'", rpath);
+    if (store_open(tu_db(), STORE_READONLY, &st, &err) || store_exec(st, sql, &err)) {
+        fprintf(stderr, "test_plan_added: copy: %s\n", err.msg);
+        exit(1);
+    }
+    store_close(st);
+    st = NULL;
+    if (store_open(rpath, STORE_READWRITE, &st, &err) ||
+        store_exec(st,
+                   "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 59) "
+                   "INSERT INTO municipalities (code, name, name_key, population, geom) "
+                   "SELECT printf('T%03d', i), printf('Obec %d', i), printf('obec %d', i), "
+                   "100 + (i * 7307) % 4900, MakePoint(ST_X(r.geom) + ((i * 37) % 11 - 5) * "
+                   "0.0003, ST_Y(r.geom) + ((i * 53) % 11 - 5) * 0.0002, 4326) FROM n JOIN "
+                   "road_nodes r ON r.id = (n.i * 7919) % (SELECT count(*) FROM road_nodes)",
+                   &err) ||
+        world_load(rpath, &rw, &err) || route_ctx_create(rw->graph, &rctx, &err)) {
+        fprintf(stderr, "test_plan_added: road copy: %s\n", err.msg);
+        exit(1);
+    }
+    store_close(st);
+}
+
+static void road_teardown(void)
+{
+    struct world_holder hd;
+    route_ctx_destroy(rctx);
+    world_holder_init(&hd, rw);
+    world_holder_done(&hd);
+    unlink(rpath);
+    free(rpath);
+}
+
+/* The drive from the site at lon,lat to m's snapped point within minutes (route_cost). */
+static int road_covers(double lon, double lat, const struct coverage_muni *m, double minutes)
+{
+    struct snap a, b;
+    graph_cost c;
+    if (snap_point(rw->graph, lon, lat, SNAP_RADIUS_DEFAULT_M, &a, NULL) ||
+        snap_point(rw->graph, m->lon, m->lat, SNAP_RADIUS_DEFAULT_M, &b, NULL) ||
+        route_cost(rw->graph, rctx, &a, &b, &c, NULL))
+        return 0;
+    return graph_cost_seconds(c) <= minutes * 60;
+}
+
+/* The oracle of a road question: municipalities of region, covered by the centres of kind or
+ * the added sites, and what each candidate covers. */
+static void road_oracle(struct oracle *o, const struct coverage_base *b, long region, int kind,
+                        double minutes, const double *added, size_t nadded, const double *cand)
+{
+    memset(o, 0, sizeof *o);
+    for (size_t i = 0; i < b->nmuni; i++) {
+        const struct coverage_muni *m = &b->muni[i];
+        if (m->region[b->region[region].level] != region || !m->snapped)
+            continue;
+        o->muni[o->n] = i, o->pop[o->n] = m->population > 0 ? m->population : 0;
+        for (size_t c = 0; c < centres_count(rw->centres) && !o->covered[o->n]; c++) {
+            const struct centre *ce = centres_get(rw->centres, c);
+            o->covered[o->n] = (int)ce->kind == kind && ce->active &&
+                               road_covers(ce->lon, ce->lat, m, minutes);
+        }
+        for (size_t a = 0; a < nadded; a++)
+            o->covered[o->n] |= road_covers(added[2 * a], added[2 * a + 1], m, minutes);
+        for (size_t j = 0; j < NCAND; j++)
+            o->cand[j][o->n] = (unsigned char)road_covers(cand[2 * j], cand[2 * j + 1], m, minutes);
+        o->n++;
+    }
+}
+
+/* By road: the first pick, once added, is not picked again; the figures are brute force's. */
+START_TEST(road_added_site_changes_the_suggestion)
+{
+    static struct oracle o;
+    unsigned long long seed = 99 + (unsigned long long)_i;
+    const struct coverage_base *b;
+    const struct graph *g = rw->graph;
+    int kind = _i % 2 ? KIND_POLICE : KIND_FIRE;
+    double minutes = 3 + _i % 4, cand[2 * NCAND], added[2];
+    size_t k = 1 + (size_t)_i % 3, pick[3];
+    struct kkc_err err = {0};
+    struct plan_result r;
+    struct api_res res = {0};
+    struct params q0;
+    const char *body = "{\"km\": 1, \"add\": 1}";
+    struct api_req rq = {.method = "POST", .path = "/v1/plan", .q = &q0, .w = rw, .t = tctx_get(),
+                         .body = body, .body_len = strlen(body)};
+    params_init(&q0);
+    api_dispatch(&rq, &res); /* builds the copy's coverage data */
+    free(res.body);
+    b = rw->coverage;
+    ck_assert_ptr_nonnull(b);
+    for (size_t j = 0; j < NCAND; j++) { /* a random edge's first point: on the roads */
+        const double *c =
+            g->coords + 2 * (size_t)g->edge_coord_first[(uint32_t)(tu_rand(&seed) * g->edge_count)];
+        cand[2 * j] = plan_round7(c[0]), cand[2 * j + 1] = plan_round7(c[1]);
+    }
+    struct plan_request q = {.cov = {.kind_mask = 1u << kind, .minutes = minutes,
+                                     .region = b->network},
+                             .count = 1, .cand = cand, .ncand = NCAND, .method = PLAN_EXACT};
+    ck_assert_msg(plan_run(gh, crs, b, rw->centres, g, &q, &r, &err) == KKC_OK, "%s", err.msg);
+    if (r.nsteps == 0) {
+        plan_result_free(gh, &r);
+        return;
+    }
+    long s1 = r.step[0].site;
+    added[0] = r.cand[s1].lon, added[1] = r.cand[s1].lat;
+    plan_result_free(gh, &r);
+    road_oracle(&o, b, b->network, kind, minutes, added, 1, cand);
+    q.count = k, q.cov.added = added, q.cov.nadded = 1;
+    ck_assert_msg(plan_run(gh, crs, b, rw->centres, g, &q, &r, &err) == KKC_OK, "%s", err.msg);
+    ck_assert_int_eq(r.cov.pop_covered, oracle_covered(&o));
+    ck_assert_int_eq(r.exact, oracle_best(&o, k, 0, pick, 0));
+    for (size_t s = 0; s < r.nsteps; s++)
+        ck_assert_int_ne(r.step[s].site, s1);
+    plan_result_free(gh, &r);
+}
+END_TEST
+
 Suite *plan_added_suite(void); /* for the runner */
 Suite *plan_added_suite(void)
 {
@@ -279,6 +417,12 @@ Suite *plan_added_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, added_site_changes_the_suggestion, 0, 15);
     tcase_add_test(tc, api_counts_added_sites);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("road");
+    tcase_set_timeout(tc, 300);
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, road_setup, road_teardown);
+    tcase_add_loop_test(tc, road_added_site_changes_the_suggestion, 0, 8);
     suite_add_tcase(s, tc);
     return s;
 }
