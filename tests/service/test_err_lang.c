@@ -4,7 +4,7 @@
  * {"code","message","message_en"}; message is Czech unless lang=en or Accept-Language prefers
  * English over Czech, message_en is always the English. The expected texts are written here by
  * hand (the oracle), for a service/ message (params.c), a geo/ one passing through kkc_err_set
- * (api.c's point), routes.c's 404 and 405, and lang= itself. kkc_err_set() with err's own
+ * (api.c's point), routes.c's 404 and 405, lang= itself, and a batch's per-row errors. kkc_err_set() with err's own
  * message as an argument (a prefix) keeps both texts whole. */
 #include "api.h"
 #include "httputil.h"
@@ -111,6 +111,30 @@ START_TEST(every_layer_speaks_czech)
 }
 END_TEST
 
+/* A batch's per-row errors follow the same rule: message in Czech, message_en beside it. */
+START_TEST(batch_rows_speak_czech)
+{
+    static const char csv[] = "id,lon,lat\na,15.8,95\n";
+    const char *headers[] = {"Content-Type: text/csv", NULL};
+    const char *targets[] = {"/v1/nearest?k=1", "/v1/nearest?k=1&lang=en"};
+    const char *want[] = {"lon musí být v [-180, 180] a lat v [-90, 90]",
+                          "lon must be in [-180, 180] and lat in [-90, 90]"};
+    for (int i = 0; i < 2; i++) {
+        struct hu_req rq = {.method = "POST", .target = targets[i], .body = csv,
+                            .body_len = sizeof csv - 1, .headers = headers};
+        struct hu_resp r;
+        ck_assert_int_eq(hu_perform(NULL, server.port, &rq, &r), 0);
+        json_t *v = json_loads(r.body, 0, NULL);
+        ck_assert_msg(r.status == 200 && v, "%ld %s", r.status, r.body);
+        json_t *e = json_object_get(json_array_get(json_object_get(v, "results"), 0), "error");
+        ck_assert_str_eq(json_string_value(json_object_get(e, "message")), want[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(e, "message_en")), want[1]);
+        json_decref(v);
+        hu_resp_free(&r);
+    }
+}
+END_TEST
+
 /* kkc_err_set with err's own text as an argument: both languages keep the inner text whole. */
 START_TEST(prefix_of_own_message)
 {
@@ -136,6 +160,7 @@ Suite *err_lang_suite(void)
     tcase_add_checked_fixture(tc, serve, unserve);
     tcase_add_test(tc, czech_by_default_english_on_request);
     tcase_add_test(tc, every_layer_speaks_czech);
+    tcase_add_test(tc, batch_rows_speak_czech);
     tcase_add_test(tc, prefix_of_own_message);
     suite_add_tcase(s, tc);
     return s;
