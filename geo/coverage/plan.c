@@ -240,8 +240,11 @@ static enum kkc_code build_remove(const struct coverage_base *b, const struct gr
     }
     if (!rc && res->nremovable < q->count)
         rc = kkc_err_set(err, KKC_EINVAL,
-                         "remove %zu: only %zu centres of the kinds lie in region %s%s", q->count,
-                         res->nremovable, reg->code, q->cov.minutes > 0 ? " on the roads" : "");
+                         q->cov.minutes > 0
+                             ? "remove %zu: only %zu centres of the kinds lie in region %s on the "
+                               "roads"
+                             : "remove %zu: only %zu centres of the kinds lie in region %s",
+                         q->count, res->nremovable, reg->code);
     for (size_t k = 0; !rc && k < p.n; k++)
         if (slot[p.site[k]] >= 0)
             rc = plan_pairs_add(&mine, (size_t)slot[p.site[k]], p.item[k], err);
