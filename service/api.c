@@ -10,9 +10,11 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* ---------------------------------------------------------------- errors ------------------- */
@@ -28,25 +30,125 @@ int api_status(enum kkc_code code)
     return (unsigned)code < KKC_CODE_COUNT && status[code] ? status[code] : 500;
 }
 
+/* The Czech of an English message given as text: the catalogue's entry when the text is a
+ * format without conversions (a literal), else NULL. */
+static const char *literal_cs(const char *message)
+{
+    const char *cs = kkc_err_cs(message);
+    return cs && !strchr(message, '%') ? cs : NULL;
+}
+
+/* The body in res->lang: Czech (or English where no Czech is known) and the English beside. */
+static void error_body(struct api_res *res, const char *code, const char *en, const char *cs)
+{
+    en = en ? en : "";
+    res->body = kkc_json_error_body_lang(code, res->lang == API_LANG_CS && cs ? cs : en, en);
+}
+
 void api_error(struct api_res *res, enum kkc_code code, const char *message)
 {
     res->status = api_status(code);
-    res->body = kkc_json_error_body(kkc_code_name(code), message);
+    error_body(res, kkc_code_name(code), message, message ? literal_cs(message) : NULL);
 }
+
+void api_error_e(struct api_res *res, enum kkc_code code, const struct kkc_err *e)
+{
+    res->status = api_status(code);
+    error_body(res, kkc_code_name(code), e->msg, e->msg_cs[0] ? e->msg_cs : NULL);
+}
+
+void api_errorf(struct api_res *res, enum kkc_code code, const char *fmt, ...)
+{
+    struct kkc_err e = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    kkc_err_vset(&e, code, fmt, ap);
+    va_end(ap);
+    api_error_e(res, code, &e);
+}
+
+/* The q-value of one Accept-Language item ("cs-CZ;q=0.8") when its language is cs or en:
+ * *lang and the q (0..1); -1 for another language. */
+static double accept_item(const char *item, size_t len, enum api_lang *lang)
+{
+    const char *q = memchr(item, ';', len);
+    size_t tag = q ? (size_t)(q - item) : len;
+    char buf[16];
+    double v = 1;
+    while (tag && item[tag - 1] == ' ')
+        tag--;
+    if ((tag == 2 || (tag > 2 && item[2] == '-')) && strncasecmp(item, "cs", 2) == 0)
+        *lang = API_LANG_CS;
+    else if ((tag == 2 || (tag > 2 && item[2] == '-')) && strncasecmp(item, "en", 2) == 0)
+        *lang = API_LANG_EN;
+    else
+        return -1;
+    if (q && len - (size_t)(q - item) < sizeof buf) {
+        memcpy(buf, q + 1, len - (size_t)(q - item) - 1);
+        buf[len - (size_t)(q - item) - 1] = '\0';
+        if (sscanf(buf, " q = %lf", &v) != 1 || !(v >= 0 && v <= 1))
+            v = 1;
+    }
+    return v;
+}
+
+enum kkc_code api_lang_of(const struct api_req *r, enum api_lang *lang, struct kkc_err *err)
+{
+    const char *s = r->q ? params_str(r->q, "lang") : NULL, *item;
+    size_t len;
+    double best = 0;
+    *lang = API_LANG_CS;
+    if (s) {
+        if (strcmp(s, "cs") != 0 && strcmp(s, "en") != 0)
+            return kkc_err_set(err, KKC_EINVAL, "lang must be cs or en");
+        *lang = s[0] == 'e' ? API_LANG_EN : API_LANG_CS;
+        return KKC_OK;
+    }
+    if (!r->accept_language || strlen(r->accept_language) > 1024)
+        return KKC_OK;
+    for (struct params_items it = params_items(r->accept_language, ',');
+         params_item_span(&it, &item, &len);) {
+        enum api_lang l = API_LANG_CS;
+        while (len && *item == ' ')
+            item++, len--;
+        double q = accept_item(item, len, &l);
+        if (q > best)
+            best = q, *lang = l;
+    }
+    return KKC_OK;
+}
+
+static const struct {
+    int status;
+    const char *code;
+} fails[] = {
+    [API_EMETHOD] = {405, "MethodNotAllowed"},
+    [API_EAUTH] = {401, "Unauthorized"},
+    [API_EFORBIDDEN] = {403, "Forbidden"},
+    [API_ESTATE] = {503, "StateUnavailable"},
+};
 
 void api_error_http(struct api_res *res, enum api_http_fail f, const char *message)
 {
-    static const struct {
-        int status;
-        const char *code;
-    } fails[] = {
-        [API_EMETHOD] = {405, "MethodNotAllowed"},
-        [API_EAUTH] = {401, "Unauthorized"},
-        [API_EFORBIDDEN] = {403, "Forbidden"},
-        [API_ESTATE] = {503, "StateUnavailable"},
-    };
     res->status = fails[f].status;
-    res->body = kkc_json_error_body(fails[f].code, message);
+    error_body(res, fails[f].code, message, message ? literal_cs(message) : NULL);
+}
+
+void api_error_http_e(struct api_res *res, enum api_http_fail f, const struct kkc_err *e)
+{
+    res->status = fails[f].status;
+    error_body(res, fails[f].code, e->msg, e->msg_cs[0] ? e->msg_cs : NULL);
+}
+
+void api_error_httpf(struct api_res *res, enum api_http_fail f, const char *fmt, ...)
+{
+    struct kkc_err e = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    kkc_err_vset(&e, KKC_EINVAL, fmt, ap);
+    va_end(ap);
+    res->status = fails[f].status;
+    error_body(res, fails[f].code, e.msg, e.msg_cs[0] ? e.msg_cs : NULL);
 }
 
 void api_reply(struct api_res *res, json_t *v)

@@ -39,14 +39,19 @@ struct api_req {
     const char *authorization; /* the Authorization header or NULL */
     const char *content_type;  /* the Content-Type header or NULL */
     const char *accept;        /* the Accept header or NULL */
+    const char *accept_language; /* the Accept-Language header or NULL (api_lang_of) */
     const char *body;     /* request body or NULL */
     size_t body_len;
     struct world *w;
     struct tctx *t;
 };
 
+/* The language of an answer's human-readable texts (error messages): Czech unless asked. */
+enum api_lang { API_LANG_CS = 0, API_LANG_EN };
+
 struct api_res {
     int status;
+    enum api_lang lang;       /* set by api_dispatch() before the handler runs */
     char *body;               /* malloc'd, freed by the HTTP layer */
     const char *content_type; /* static; NULL = application/json */
     const char *allow;        /* for 405 and OPTIONS: the Allow header value */
@@ -64,8 +69,17 @@ struct api_res {
     } stream;
 };
 
-/* Fill res with an error: status from the code table, body {"code","message"}. */
+/* Fill res with an error: status from the code table, body {"code","message","message_en"}:
+ * message in res->lang, message_en in English. api_error() takes the English text (its Czech is
+ * the catalogue's entry for it when it has no conversions, else the English stands for both);
+ * api_error_e() the texts of a struct kkc_err; api_errorf() renders a catalogued format in both. */
 void api_error(struct api_res *res, enum kkc_code code, const char *message);
+void api_error_e(struct api_res *res, enum kkc_code code, const struct kkc_err *e);
+void api_errorf(struct api_res *res, enum kkc_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The language asked for: lang=cs|en (marked used; another value is KKC_EINVAL), else the
+ * first of cs and en in Accept-Language by q-value, else Czech. */
+enum kkc_code api_lang_of(const struct api_req *r, enum api_lang *lang, struct kkc_err *err);
 /* The HTTP status for a geo/ error code (the one place geo/ codes become statuses). */
 int api_status(enum kkc_code code);
 
@@ -77,6 +91,9 @@ enum api_http_fail {
     API_ESTATE,     /* 503 StateUnavailable: the shared state (PostgreSQL) cannot be reached */
 };
 void api_error_http(struct api_res *res, enum api_http_fail f, const char *message);
+void api_error_http_e(struct api_res *res, enum api_http_fail f, const struct kkc_err *e);
+void api_error_httpf(struct api_res *res, enum api_http_fail f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Answer with v (stolen) and status 200, or 503 when serialising ran out of memory. */
 struct json_t;

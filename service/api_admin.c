@@ -213,9 +213,9 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     if (rc) {
         json_decref(after);
         if (replica_write_unavailable(r->srv->replica, rc))
-            api_error_http(res, API_ESTATE, err.msg);
+            api_error_http_e(res, API_ESTATE, &err);
         else
-            api_error(res, rc, err.msg);
+            api_error_e(res, rc, &err);
         return;
     }
     if (after) {
@@ -234,7 +234,7 @@ void api_admin_create(const struct api_req *r, struct api_res *res)
     if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 1, &err))) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     const char *id = json_string_value(json_object_get(body, "id"));
@@ -256,7 +256,7 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
     if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 0, &err))) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     admin_write(r, res, "update", r->path + strlen("/v1/centres/"), body);
@@ -269,7 +269,7 @@ void api_admin_delete(const struct api_req *r, struct api_res *res)
     if (api_admin_check_token(r, res))
         return;
     if (params_finish(r->q, &err)) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     admin_write(r, res, "delete", r->path + strlen("/v1/centres/"), NULL);

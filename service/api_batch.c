@@ -149,11 +149,14 @@ static void put_result(struct batch *b, size_t rank, uint32_t centre, double dis
     strbuf_append(&b->out, "}", 1);
 }
 
-/* The error member of a row and its end. */
-static void put_error(struct batch *b, enum kkc_code code, const char *msg)
+/* The error member of a row and its end: the message in the batch's language (Czech when
+ * there is a Czech text), message_en in English, as the API's errors. */
+static void put_error(struct batch *b, enum kkc_code code, const char *en, const char *cs)
 {
     strbuf_printf(&b->out, ",\"error\":{\"code\":\"%s\",\"message\":", kkc_code_name(code));
-    put_str(&b->out, msg);
+    put_str(&b->out, b->czech && cs ? cs : en);
+    strbuf_append(&b->out, ",\"message_en\":", 14);
+    put_str(&b->out, en);
     strbuf_append(&b->out, "}}", 2);
 }
 
@@ -247,7 +250,8 @@ static void row_write(struct batch *b, size_t i)
     put_str(&b->out, in->id == NO_TEXT ? NULL : b->text.data + in->id);
     head = b->out.len;
     if (in->code) {
-        put_error(b, in->code, in->msg == NO_TEXT ? "bad row" : b->text.data + in->msg);
+        put_error(b, in->code, in->msg == NO_TEXT ? "bad row" : b->text.data + in->msg,
+                  in->msg_cs == NO_TEXT ? NULL : b->text.data + in->msg_cs);
     } else {
         strbuf_append(&b->out, ",\"query\":{\"lon\":", 16);
         put_num(&b->out, in->lon, 7);
@@ -258,7 +262,7 @@ static void row_write(struct batch *b, size_t i)
                               : row_distance(b, in, &m, &first, &err);
         if (rc) {
             b->out.len = head;
-            put_error(b, rc, err.msg);
+            put_error(b, rc, err.msg, err.msg_cs[0] ? err.msg_cs : NULL);
             first = -1;
         } else {
             strbuf_append(&b->out, "}", 1);
@@ -430,6 +434,9 @@ static enum kkc_code batch_params(const struct api_req *r, struct batch *b, cons
     b->by = BY_DISTANCE;
     b->radius = SNAP_RADIUS_DEFAULT_M;
     b->ndjson = r->accept && strstr(r->accept, "application/x-ndjson") != NULL;
+    enum api_lang lang = API_LANG_CS;
+    api_lang_of(r, &lang, NULL); /* checked by api_dispatch() already */
+    b->czech = lang == API_LANG_CS;
     if (!rc)
         rc = api_param_kinds(r->q, &b->mask, err);
     if (!rc)
@@ -530,7 +537,7 @@ void api_batch_nearest(const struct api_req *r, struct api_res *res)
         rc = batch_ready(b, &err);
     if (rc) {
         batch_free(b);
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     res->status = 200;

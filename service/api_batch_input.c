@@ -51,7 +51,8 @@ static enum kkc_code batch_add(struct batch *b, const char *id, size_t id_len,
         b->alloc = n;
     }
     *out = &b->inc[b->n++];
-    **out = (struct incident){.id = text_keep(b, id, id_len), .msg = NO_TEXT, .code = KKC_OK};
+    **out = (struct incident){.id = text_keep(b, id, id_len), .msg = NO_TEXT,
+                               .msg_cs = NO_TEXT, .code = KKC_OK};
     if (b->text.failed)
         return kkc_err_set(err, KKC_ETOOBIG, "the ids of the batch exceed %u bytes", TEXT_CAP);
     return KKC_OK;
@@ -62,6 +63,7 @@ static void row_fail(struct batch *b, struct incident *in, const struct kkc_err 
 {
     in->code = e->code ? e->code : KKC_EINVAL;
     in->msg = text_keep(b, e->msg, strlen(e->msg));
+    in->msg_cs = e->msg_cs[0] ? text_keep(b, e->msg_cs, strlen(e->msg_cs)) : NO_TEXT;
 }
 
 /* Set the incident's point from two numbers: lon,lat, or x,y in crs (NULL = WGS84). */

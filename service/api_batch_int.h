@@ -23,6 +23,7 @@ enum batch_stage { STAGE_HEAD = 0, STAGE_ROWS, STAGE_SUMMARY, STAGE_DONE };
 struct incident {
     size_t id;          /* offset of the id in text, or NO_TEXT */
     size_t msg;         /* offset of the row's error message in text, or NO_TEXT */
+    size_t msg_cs;      /* the same in Czech, or NO_TEXT when it has none */
     enum kkc_code code; /* the row's error, KKC_OK when lon,lat can be answered */
     double lon, lat;
 };
@@ -31,6 +32,7 @@ struct batch {
     const struct world *w;
     unsigned mask;
     int closed, by, ndjson;
+    int czech; /* rows' error messages in Czech (api_lang_of), English beside them */
     size_t k;
     double radius;
     struct incident *inc;

@@ -42,7 +42,7 @@ void api_health(const struct api_req *r, struct api_res *res)
 
     if (params_finish(r->q, &err))
         {
-            api_error(res, err.code, err.msg);
+            api_error_e(res, err.code, &err);
             return;
         }
     for (size_t i = 0; i < n; i++) {
@@ -94,7 +94,7 @@ void api_centres_list(const struct api_req *r, struct api_res *res)
     if (rc) {
         json_decref(list);
         {
-            api_error(res, rc, err.msg);
+            api_error_e(res, rc, &err);
             return;
         }
     }
@@ -124,17 +124,13 @@ void api_centre_get(const struct api_req *r, struct api_res *res)
 
     if (params_choice(r->q, "format", formats, &fmt, &err) || params_finish(r->q, &err))
         {
-            api_error(res, err.code, err.msg);
+            api_error_e(res, err.code, &err);
             return;
         }
     i = centres_find(r->w->centres, id);
     if (i < 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "no centre with id '%.64s'", id);
-        {
-            api_error(res, KKC_ENOTFOUND, msg);
-            return;
-        }
+        api_errorf(res, KKC_ENOTFOUND, "no centre with id '%.64s'", id);
+        return;
     }
     const struct centre *c = centres_get(r->w->centres, (size_t)i);
     api_reply(res, fmt ? kkc_json_centre_feature(c) : kkc_json_centre(c));
@@ -228,7 +224,7 @@ void api_nearest_get(const struct api_req *r, struct api_res *res)
         rc = centres_nearest(r->w->centres, p.lon, p.lat, mask, closed, (size_t)k, hits, &n,
                              &err);
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     nearest_body(res, r->w->centres, &p, bys[by], hits, n);
@@ -239,7 +235,7 @@ void api_openapi(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     if (params_finish(r->q, &err)) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     if (!r->srv || !r->srv->openapi) {
@@ -265,7 +261,7 @@ void api_metrics(const struct api_req *r, struct api_res *res)
     size_t n = centres_count(w->centres);
 
     if (params_finish(r->q, &err)) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     for (size_t i = 0; i < n; i++) {

@@ -67,7 +67,7 @@ void api_closures_list(const struct api_req *r, struct api_res *res)
     store_close(st);
     closure_list_free(&l);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
 }
 
 /* Write cs (op), then load and swap in the new world, under the server's write lock. */
@@ -169,9 +169,9 @@ static void closures_write_req(const struct api_req *r, struct api_res *res, enu
     if (!rc)
         rc = write_and_swap(r, op, &cs, &version, &err);
     if (rc && replica_write_unavailable(r->srv->replica, rc))
-        api_error_http(res, API_ESTATE, err.msg);
+        api_error_http_e(res, API_ESTATE, &err);
     else if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else if (op == CLOSURES_REMOVE)
         res->status = 204;
     else

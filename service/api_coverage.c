@@ -400,7 +400,7 @@ void api_isochrone(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = iso_run(r, h, b, &is, dir, minutes, n, polys, info, &err);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         kkc_json_geo_reply(res, iso_features(h, b, &is, polys, info, minutes, n, dirs[dir]),
                        json_pack("{s:s, s:{s:s, s:o, s:o, s:s}}", "population_source",
@@ -450,9 +450,11 @@ static json_t *kkc_json_children(const struct coverage_base *b, const struct cov
                            ? (c->pop_total > 0 ? (double)c->pop_covered / c->pop_total : NAN)
                            : (c->munis > 0 ? 1.0 - (double)c->uncovered / c->munis : NAN);
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "code", g->code, "level",
+            a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I}", "code", g->code, "level",
                          coverage_level_name(g->level), "name", g->name, "population",
                          cr->has_population ? json_integer(c->pop_total) : json_null(),
+                         "population_covered",
+                         cr->has_population ? json_integer(c->pop_covered) : json_null(),
                          "covered_share", kkc_json_num(share, 6), "municipalities",
                          (json_int_t)c->munis, "uncovered", (json_int_t)c->uncovered));
     }
@@ -600,7 +602,7 @@ void api_coverage(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = coverage_run(run.h, r->t->crs, run.b, r->w->centres, run.g, &run.p.q, &cr, &err);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         coverage_reply(r, run.h, run.b, &run.p, &cr, res);
     coverage_result_free(run.h, &cr);
@@ -639,7 +641,7 @@ void api_catchments(const struct api_req *r, struct api_res *res)
         rc = coverage_catchments(h, r->t->crs, b, r->w->centres, run.g, &run.p.q, &cr, &c, &by_road,
                                  &err);
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     } else {
         json_t *features = json_array();
         const struct coverage_region *g = &b->region[cr.region];

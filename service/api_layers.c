@@ -103,7 +103,7 @@ static void lcoll_reply(struct lcoll *c, enum kkc_code rc, const struct kkc_err 
              truncated ? "true" : "false");
     lbuf_str(&c->b, tail);
     if (rc) {
-        api_error(res, rc, err->msg);
+        api_error_e(res, rc, err);
     } else if (c->b.rc) {
         api_error(res, c->b.rc,
                   c->b.rc == KKC_ETOOBIG ? "the layer is too large for one answer: zoom in"
@@ -138,7 +138,7 @@ void api_layers_roads(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = layers_check_span(b, z, &err);
     if (rc || !(db = api_store(r, &err))) {
-        api_error(res, rc ? rc : err.code, err.msg);
+        api_error_e(res, rc ? rc : err.code, &err);
         return;
     }
     lcoll_begin(&c);
@@ -170,7 +170,7 @@ void api_layers_boundaries(const struct api_req *r, struct api_res *res)
     if (!rc && level < 0)
         rc = kkc_err_set(&err, KKC_EINVAL, "level is required: country, kraj, okres, orp, border");
     if (rc || !(db = api_store(r, &err))) {
-        api_error(res, rc ? rc : err.code, err.msg);
+        api_error_e(res, rc ? rc : err.code, &err);
         return;
     }
     lcoll_begin(&c);
@@ -207,7 +207,7 @@ static void municipalities_reply(const struct api_req *r, const char *key, const
     enum kkc_code rc;
 
     if (!db) {
-        api_error(res, err.code, err.msg);
+        api_error_e(res, err.code, &err);
         return;
     }
     list = json_array();
@@ -215,7 +215,7 @@ static void municipalities_reply(const struct api_req *r, const char *key, const
              : layers_munis_in_bbox(db, b, limit, muni_add, list, &truncated, &err);
     if (rc) {
         json_decref(list);
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     api_reply(res, json_pack("{s:o, s:b}", "municipalities", list, "truncated", truncated));
@@ -245,7 +245,7 @@ void api_layers_municipalities(const struct api_req *r, struct api_res *res)
             rc = kkc_err_set(&err, KKC_EINVAL, "q must contain at least one letter or digit");
     }
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     if (q)

@@ -28,7 +28,7 @@
 
 static const char *const fields[] = {"kind",       "minutes",  "km",     "add",    "remove",
                                      "candidates", "close",    "region", "method", "response",
-                                     "turnout",    "standard", "nth",    NULL};
+                                     "turnout",    "standard", "nth",    "added",  NULL};
 
 /* ---------------------------------------------------------------- the body ---------------- */
 
@@ -37,6 +37,8 @@ struct plan_body {
     struct plan_request q;
     long closed[COVERAGE_CLOSED_MAX];
     double *cand; /* lon,lat pairs, malloc'd; NULL for the municipalities */
+    double added[2 * COVERAGE_ADDED_MAX]; /* the what-if's added sites of the kinds asked */
+    size_t nadded_given;                  /* in the body, of any kind */
 };
 
 /* The body as a JSON object into *v (the caller's); 400 with jansson's position when malformed. */
@@ -62,7 +64,8 @@ static enum kkc_code body_load(const struct api_req *r, json_t **v, struct kkc_e
             return kkc_err_set(
                 err, KKC_EINVAL,
                 "unknown field '%.40s' (kind, minutes, km, add, remove, "
-                "candidates, close, region, method, response, turnout, standard, nth)",
+                "candidates, close, region, method, response, turnout, standard, nth, "
+                "added)",
                 key);
     }
     return KKC_OK;
@@ -237,6 +240,53 @@ static enum kkc_code body_response(json_t *v, struct coverage_request *q, struct
     return KKC_OK;
 }
 
+/* One added site: {"lon", "lat", "kind"?}; its kind (-1: none given) into *kind. */
+static enum kkc_code body_added_site(json_t *it, size_t i, double *lon, double *lat, int *kind,
+                                     struct kkc_err *err)
+{
+    json_t *x = json_object_get(it, "lon"), *y = json_object_get(it, "lat");
+    json_t *k = json_object_get(it, "kind");
+    if (!json_is_object(it) || json_object_size(it) != 2u + !!k || !json_is_number(x) ||
+        !json_is_number(y) || fabs(json_number_value(x)) > 180 || fabs(json_number_value(y)) > 90)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "added[%zu] must be {\"lon\", \"lat\"[, \"kind\"]} in WGS84 degrees",
+                           i);
+    *kind = k && json_is_string(k) ? centres_kind_parse(json_string_value(k)) : -1;
+    if (k && *kind < 0)
+        return kkc_err_set(err, KKC_EINVAL,
+                           "added[%zu]: kind must be police, fire or ambulance", i);
+    *lon = json_number_value(x), *lat = json_number_value(y);
+    return KKC_OK;
+}
+
+/* "added": sites the planner added as a what-if, [{lon, lat, kind}]. Those of the kinds asked
+ * (or without a kind) count as existing centres; the others are left out (and counted). */
+static enum kkc_code body_added(json_t *v, struct plan_body *p, struct kkc_err *err)
+{
+    json_t *a = json_object_get(v, "added"), *it;
+    size_t i;
+    if (!a)
+        return KKC_OK;
+    if (!json_is_array(a) || json_array_size(a) > COVERAGE_ADDED_MAX)
+        return kkc_err_set(err, KKC_EINVAL, "added must be an array of at most %d sites",
+                           COVERAGE_ADDED_MAX);
+    json_array_foreach(a, i, it)
+    {
+        double lon = 0, lat = 0;
+        int kind = -1;
+        enum kkc_code rc = body_added_site(it, i, &lon, &lat, &kind, err);
+        if (rc)
+            return rc;
+        if (kind >= 0 && !(p->q.cov.kind_mask & (1u << kind)))
+            continue;
+        p->added[2 * p->q.cov.nadded] = lon, p->added[2 * p->q.cov.nadded + 1] = lat;
+        p->q.cov.nadded++;
+    }
+    p->nadded_given = json_array_size(a);
+    p->q.cov.added = p->added;
+    return KKC_OK;
+}
+
 /* The whole body into p (zeroed by the caller). */
 static enum kkc_code body_parse(const struct api_req *r, const struct coverage_base *b,
                                 struct plan_body *p, struct kkc_err *err)
@@ -257,6 +307,8 @@ static enum kkc_code body_parse(const struct api_req *r, const struct coverage_b
         rc = body_region_method(v, b, p, err);
     if (!rc)
         rc = body_response(v, &p->q.cov, err);
+    if (!rc)
+        rc = body_added(v, p, err);
     json_decref(v);
     return rc;
 }
@@ -317,19 +369,29 @@ static json_t *kkc_json_what_if(const struct api_req *r, const struct plan_body 
     char buf[WHAT_IF_MAX];
     size_t len = 0;
     int add = p->q.goal == PLAN_ADD;
+    json_t *o;
+    for (size_t i = 0; add && i < p->q.cov.nadded && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%.7f,%.7f", len ? ";" : "",
+                                p->added[2 * i], p->added[2 * i + 1]);
     for (size_t i = 0; !add && i < p->q.cov.nclosed && len < sizeof buf; i++)
         len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "",
                                 centres_get(r->w->centres, (size_t)p->closed[i])->id);
     for (size_t k = 0; k < pr->nsteps && len < sizeof buf; k++)
         if (add)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%.7f,%.7f", k ? ";" : "",
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%.7f,%.7f", len ? ";" : "",
                                     pr->step[k].lon, pr->step[k].lat);
         else
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "",
                                     centres_get(r->w->centres, (size_t)pr->step[k].site)->id);
     if (len >= sizeof buf)
         return json_null();
-    return json_pack("{s:s}", add ? "add" : "close", buf);
+    o = json_pack("{s:s}", add ? "add" : "close", buf);
+    for (size_t i = 0, n = 0; !add && i < p->q.cov.nadded; i++) /* close, with the added sites */
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.7f,%.7f", i ? ";" : "",
+                              p->added[2 * i], p->added[2 * i + 1]); /* <= 20 * 26 bytes */
+    if (!add && p->q.cov.nadded)
+        json_object_set_new(o, "add", json_string(buf));
+    return o;
 }
 
 /* How the choice was made: greedy's figure and guarantee, the exact search's. */
@@ -371,10 +433,13 @@ static void kkc_json_inputs(json_t *o, const struct api_req *r, const struct pla
         json_array_append_new(closed,
                               json_string(centres_get(r->w->centres, (size_t)p->closed[i])->id));
     json_object_set_new(o, "centres",
-                        json_pack("{s:I, s:I, s:o}", "used",
-                                  (json_int_t)(pr->cov.nsites - pr->cov.nsites_unsnapped),
+                        json_pack("{s:I, s:I, s:o, s:{s:I, s:I}}", "used",
+                                  (json_int_t)(pr->cov.nsites - pr->cov.nsites_unsnapped -
+                                               p->q.cov.nadded),
                                   "off_road", (json_int_t)pr->cov.nsites_unsnapped, "closed",
-                                  closed));
+                                  closed, "added", "counted", (json_int_t)p->q.cov.nadded,
+                                  "other_kind",
+                                  (json_int_t)(p->nadded_given - p->q.cov.nadded)));
     if (p->q.goal == PLAN_ADD)
         json_object_set_new(o, "candidates",
                             json_pack("{s:s, s:I, s:I}", "source",
@@ -439,7 +504,7 @@ void api_plan(const struct api_req *r, struct api_res *res)
                       &err);
     api_avoid_release(avoid);
     if (rc)
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
     else
         api_reply(res, kkc_json_plan(r, b, &p, &pr));
     plan_result_free(h, &pr);

@@ -55,7 +55,7 @@ void api_nearest_response(const struct api_req *r, struct api_res *res, const st
                               radius_m, &hits, &n, &err);
     service_profile_graph_destroy(owned);
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     json_t *results = json_array(), *q = api_json_query(p);

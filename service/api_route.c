@@ -159,7 +159,7 @@ void api_route(const struct api_req *r, struct api_res *res)
     route_ctx_destroy(own);
     api_avoid_release(avoid); /* rr borrows names from the shared string table only */
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     json_t *props = json_pack("{s:o, s:o, s:o, s:o}", "distance_m", kkc_json_num(rr->distance_m, 1),
@@ -233,7 +233,7 @@ void api_nearest_time(const struct api_req *r, struct api_res *res, const struct
         rc = api_nearest_time_hits(w, &at, mask, include_closed, k, th, &n, &err);
     if (rc) {
         free(th);
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     json_t *results = json_array();

@@ -58,14 +58,14 @@ void api_search(const struct api_req *r, struct api_res *res)
     if (!rc && (!q || !q[strspn(q, " \t\r\n")]))
         rc = kkc_err_set(&err, KKC_EINVAL, "q is empty: give a name or an address");
     if (rc || !(db = api_store(r, &err))) {
-        api_error(res, rc ? rc : err.code, err.msg);
+        api_error_e(res, rc ? rc : err.code, &err);
         return;
     }
     list = json_array();
     rc = search_find(db, q, limit, hit_add, list, &err);
     if (rc) {
         json_decref(list);
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     api_reply(res, json_pack("{s:s, s:o}", "query", q, "results", list));
@@ -95,7 +95,7 @@ void api_reverse(const struct api_req *r, struct api_res *res)
     if (!rc)
         rc = search_reverse(db, pt.lon, pt.lat, &p, &err);
     if (rc) {
-        api_error(res, rc, err.msg);
+        api_error_e(res, rc, &err);
         return;
     }
     addr = p.has_address ? address_json(&p) : json_null();

@@ -72,7 +72,7 @@ void api_standards_list(const struct api_req *r, struct api_res *res)
     struct kkc_err err = {0};
     const struct standards *set = params_finish(r->q, &err) ? NULL : api_standards(&err);
     if (!set) {
-        api_error(res, err.code ? err.code : KKC_EINVAL, err.msg);
+        api_error_e(res, err.code ? err.code : KKC_EINVAL, &err);
         return;
     }
     json_t *a = json_array();

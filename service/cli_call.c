@@ -26,6 +26,8 @@ void cli_world_dispatch(struct cli_world *cw, struct api_req *r, struct api_res 
 {
     r->w = cw->w;
     r->t = tctx_get();
+    if (!r->accept_language)
+        r->accept_language = getenv("KKC_LANG"); /* cs (default) or en */
     if (!r->t) {
         memset(res, 0, sizeof *res);
         api_error(res, KKC_ENOMEM, "out of memory");
@@ -55,8 +57,13 @@ json_t *cli_answer(const struct api_res *res, int *failed)
     if (!v)
         v = json_object();
     if (res->status != 200) {
-        fprintf(stderr, "kkc: %s (%s)\n", json_string_value(json_object_get(v, "message")),
-                json_string_value(json_object_get(v, "code")));
+        const char *m = json_string_value(json_object_get(v, "message"));
+        const char *en = json_string_value(json_object_get(v, "message_en"));
+        if (m && en && strcmp(m, en) != 0) /* Czech first, the English beside it */
+            fprintf(stderr, "kkc: %s (%s: %s)\n", m,
+                    json_string_value(json_object_get(v, "code")), en);
+        else
+            fprintf(stderr, "kkc: %s (%s)\n", m, json_string_value(json_object_get(v, "code")));
         *failed = 1;
     }
     return v;

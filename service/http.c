@@ -515,6 +515,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     ar.content_type =
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     ar.accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    ar.accept_language =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
     ar.body = r->body;
     ar.body_len = r->len;
     if (s->heavy && api_route_heavy(method, url))

@@ -92,6 +92,13 @@ json_t *kkc_json_text(const char *s)
     return v;
 }
 
+char *kkc_json_error_body_lang(const char *code, const char *message, const char *message_en)
+{
+    return kkc_json_out_take(json_pack("{s:s, s:o, s:o}", "code", code, "message",
+                                       kkc_json_text(message ? message : ""), "message_en",
+                                       kkc_json_text(message_en ? message_en : "")));
+}
+
 char *kkc_json_error_body(const char *code, const char *message)
 {
     return kkc_json_out_take(

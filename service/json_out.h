@@ -25,5 +25,8 @@ json_t *kkc_json_centre_feature(const struct centre *c);
 char *kkc_json_out_take(json_t *v);
 /* {"code": code, "message": message} serialised; caller frees. */
 char *kkc_json_error_body(const char *code, const char *message);
+/* The same with the message in the answer's language and message_en, the English text beside
+ * it: {"code","message","message_en"}. */
+char *kkc_json_error_body_lang(const char *code, const char *message, const char *message_en);
 
 #endif

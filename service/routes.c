@@ -129,12 +129,15 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
     const struct route *rt = route_find(req->path);
     int admin = req->srv && req->srv->admin_token;
     handler_fn h;
-    char msg[160];
+    struct kkc_err err = {0};
 
     memset(res, 0, sizeof *res);
+    if (api_lang_of(req, &res->lang, &err)) {
+        api_error_e(res, err.code, &err);
+        return;
+    }
     if (!rt || route_is_file(rt)) {
-        snprintf(msg, sizeof msg, "no such endpoint: %.100s", req->path);
-        api_error(res, KKC_ENOTFOUND, msg);
+        api_errorf(res, KKC_ENOTFOUND, "no such endpoint: %.100s", req->path);
         return;
     }
     if (strcmp(req->method, "OPTIONS") == 0) {
@@ -145,9 +148,8 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
     h = route_handler(rt, req->method, admin);
     if (!h) {
         route_allow(rt, admin, res);
-        snprintf(msg, sizeof msg, "method %.16s is not allowed here (allowed: %s)", req->method,
-                 res->allow);
-        api_error_http(res, API_EMETHOD, msg);
+        api_error_httpf(res, API_EMETHOD, "method %.16s is not allowed here (allowed: %s)",
+                        req->method, res->allow);
         route_allow(rt, admin, res);
         return;
     }

@@ -6,6 +6,7 @@
 #ifndef KKC_ERR_H
 #define KKC_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum kkc_code {
@@ -25,18 +26,35 @@ enum kkc_code {
 
 #define KKC_ERR_MSG_MAX 512
 
+/* The message in English (msg) and in Czech (msg_cs: the Czech format of the catalogue
+ * err_cs.c rendered with the same arguments; empty when the format has no Czech entry, then
+ * msg stands for both). */
 struct kkc_err {
     enum kkc_code code;
     char msg[KKC_ERR_MSG_MAX];
+    char msg_cs[KKC_ERR_MSG_MAX];
 };
 
-/* Record code and a printf-style message in err (when err is not NULL). Returns code, so a caller
- * can write `return kkc_err_set(err, KKC_EINVAL, "k must be 1..50");`. */
+/* Record code and a printf-style message in err (when err is not NULL), in English and in
+ * Czech. Returns code, so a caller can write `return kkc_err_set(err, KKC_EINVAL, "k must be
+ * 1..50");`. The format must be a literal with an entry in the catalogue (geo/base/err_cs.c;
+ * tests/scripts/err_catalogue.py checks every call); an argument may be err's own message. */
 enum kkc_code kkc_err_set(struct kkc_err *err, enum kkc_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same with a va_list (for wrappers with their own format argument). */
+enum kkc_code kkc_err_vset(struct kkc_err *err, enum kkc_code code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /* Reset err to KKC_OK with an empty message; NULL is a no-op. */
 void kkc_err_clear(struct kkc_err *err);
+
+/* The Czech printf format for the English one fmt (the very string given to kkc_err_set), with
+ * the same conversions in the same order; NULL when the catalogue has none. Static. */
+const char *kkc_err_cs(const char *fmt);
+
+/* err's message in Czech (czech != 0, when it has one) or in English. Never NULL. */
+const char *kkc_err_text(const struct kkc_err *err, int czech);
 
 /* The stable name of a code ("InvalidQuery", "NotFound", "NoSegment", ...), used as the API's
  * error `code`. Never NULL; the string is static. */

@@ -237,8 +237,11 @@ static enum kkc_code build_remove(const struct coverage_base *b, const struct gr
     }
     if (!rc && res->nremovable < q->count)
         rc = kkc_err_set(err, KKC_EINVAL,
-                         "remove %zu: only %zu centres of the kinds lie in region %s%s", q->count,
-                         res->nremovable, reg->code, q->cov.minutes > 0 ? " on the roads" : "");
+                         q->cov.minutes > 0
+                             ? "remove %zu: only %zu centres of the kinds lie in region %s on the "
+                               "roads"
+                             : "remove %zu: only %zu centres of the kinds lie in region %s",
+                         q->count, res->nremovable, reg->code);
     for (size_t k = 0; !rc && k < p.n; k++)
         if (slot[p.site[k]] >= 0)
             rc = plan_pairs_add(&mine, (size_t)slot[p.site[k]], p.item[k], err);
@@ -597,8 +600,6 @@ static enum kkc_code check_request(const struct plan_request *q, struct kkc_err 
         return kkc_err_set(err, KKC_EINVAL, "unknown goal");
     if (q->method != PLAN_AUTO && q->method != PLAN_GREEDY && q->method != PLAN_EXACT)
         return kkc_err_set(err, KKC_EINVAL, "unknown method");
-    if (q->cov.nadded)
-        return kkc_err_set(err, KKC_EINVAL, "a plan adds no fixed sites: give candidates");
     if (q->goal == PLAN_REMOVE && q->cand)
         return kkc_err_set(err, KKC_EINVAL, "candidates are for add, not remove");
     if (q->cand && q->ncand < 1)

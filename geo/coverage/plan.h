@@ -20,6 +20,11 @@
  *     are on the roads, by road) whose closing loses the least covered population. The same two
  *     searches minimise the loss; greedy has no constant-factor guarantee here.
  *
+ * Sites the planner already added as a what-if (cov.added, at most COVERAGE_ADDED_MAX) take part
+ * as existing centres in both questions: they cover before the choice (covered_before counts
+ * them, so a candidate covering only what they cover gains nothing) and are never among the
+ * centres to close; their turnout is cov.added_turnout_s as in coverage_run().
+ *
  * Candidate coordinates are taken rounded to 1e-7 degree (what the API prints), so the sites
  * reported are the sites evaluated. Population is the census population (coverage_base.h); a
  * region without census data is KKC_EINVAL (nothing to maximise: covered road length is not a
@@ -46,7 +51,7 @@ enum plan_goal { PLAN_ADD = 0, PLAN_REMOVE };
 enum plan_method { PLAN_AUTO = 0, PLAN_GREEDY, PLAN_EXACT };
 
 struct plan_request {
-    struct coverage_request cov; /* kinds, minutes | km, region, closed; no added, no geometry */
+    struct coverage_request cov; /* kinds, minutes | km, region, closed, added; no geometry */
     enum plan_goal goal;
     size_t count;       /* 1..PLAN_COUNT_MAX */
     const double *cand; /* PLAN_ADD: lon,lat pairs; NULL: the region's municipalities */

@@ -1,15 +1,20 @@
-/* service/web/api.js -- every request of the map page goes through api(), which turns an error
- * answer into an ApiError carrying the API's `message`; say() and errorText() show it. Endpoints
- * that a server may not have yet are simply called: a 404 is shown as a readable note. */
-const t = window.kkcI18n.t;
+/* service/web/api.js -- every request of the map page goes through api(), which asks for the
+ * page's language (Accept-Language: cs or en, so the API's error texts match the page) and turns
+ * an error answer into an ApiError carrying the API's `message` (and `message_en`); say() and
+ * errorText() show it. Endpoints that a server may not have yet are simply called: a 404 is
+ * shown as a readable note. */
+const I18N = window.kkcI18n;
+const t = I18N.t;
 
-/* An error answer of the API: status, the API's code and its readable message. */
+/* An error answer of the API: status, the API's code, its readable message in the page's
+ * language and the English one. */
 export class ApiError extends Error {
-  constructor(status, code, message, path) {
+  constructor(status, code, message, path, messageEn) {
     super(message);
     this.status = status;
     this.code = code;
     this.path = path;
+    this.messageEn = messageEn || message;
   }
 }
 
@@ -30,7 +35,9 @@ export async function api(path, params, opts) {
   const url = path + qs(params);
   let res;
   try {
-    res = await fetch(url, Object.assign({ headers: { Accept: 'application/json' } }, opts));
+    const o = Object.assign({}, opts);
+    o.headers = Object.assign({ Accept: 'application/json' }, o.headers, { 'Accept-Language': I18N.lang });
+    res = await fetch(url, o);
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'Network', t('err.network', { detail: e.message }), path);
@@ -44,7 +51,8 @@ export async function api(path, params, opts) {
   }
   if (!res.ok) {
     const msg = body && body.message ? body.message : 'HTTP ' + res.status + ' ' + res.statusText;
-    throw new ApiError(res.status, body && body.code ? body.code : 'HTTP' + res.status, msg, path);
+    throw new ApiError(res.status, body && body.code ? body.code : 'HTTP' + res.status, msg, path,
+      body && body.message_en);
   }
   if (body === null) throw new ApiError(res.status, 'BadAnswer', t('err.notjson'), path);
   return body;
@@ -61,7 +69,7 @@ export function say(el, text, kind) {
 export function errorText(whatKey, e) {
   const what = t(whatKey);
   if (e instanceof ApiError) {
-    if (e.status === 404 && /no such endpoint/i.test(e.message)) {
+    if (e.status === 404 && /no such endpoint/i.test(e.messageEn)) {
       return t('err.noendpoint', { what, detail: e.message });
     }
     return what + ': ' + e.message;

@@ -232,7 +232,7 @@ async function route(params) {
   try {
     return await api('/v1/route', p);
   } catch (e) {
-    if (!(p.lang && e.status === 400 && /lang/.test(e.message))) throw e;
+    if (!(p.lang && e.status === 400 && /lang/.test(e.messageEn))) throw e;
     ctx.features.routeLang = false;
     return api('/v1/route', Object.assign({}, p, { lang: undefined }));
   }

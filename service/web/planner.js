@@ -19,7 +19,8 @@ let map, layers, state;
  *        uncovered) carrying the report: covered_share, population_covered, population_total,
  *        population, area_km2, municipalities {total, uncovered, unreachable}, region, ...
  *   GET  /v1/isochrone?kind=K&minutes=M[&close=][&add=] or ?centre=ID&minutes=M
- *   POST /v1/plan {kind, minutes|km, region, count, close, add} -> sites [{lon, lat, ...}]
+ *   POST /v1/plan {kind, minutes|km, region, add: 3, close, added: [{lon, lat, kind}]} -> sites
+ *        [{lon, lat, ...}]; the sites added as a what-if count as existing centres of the kind
  * The region follows the area: the KHK kraj, or the area of the loaded road network. */
 const AREA_REGION = { khk: 'CZ052', heidelberg: 'network' };
 
@@ -125,13 +126,18 @@ async function showIsochrone(extra) {
   }), 'info');
 }
 
-/* The body of POST /v1/plan for the current settings: choose 3 sites to add. */
+/* The body of POST /v1/plan for the current settings: choose 3 sites to add, counting the
+ * sites already added as a what-if (of the kind shown) as existing centres. */
 function planBody() {
   const p = plannerParams();
   const body = { kind: p.kind, region: p.region, add: 3 };
   if (p.km !== undefined) body.km = Number(p.km);
   else body.minutes = Number(p.minutes);
   if (state.closed.size) body.close = Array.from(state.closed);
+  if (state.added.length) {
+    body.added = state.added.map((a) => ({ lon: Number(a.lon.toFixed(7)),
+      lat: Number(a.lat.toFixed(7)), kind: p.kind }));
+  }
   return body;
 }
 
@@ -160,6 +166,8 @@ async function suggestSites() {
   btn.disabled = false;
   renderSuggestions(d, body);
 }
+
+let suggestSeq = 0; /* answers shown so far (tests wait on data-seq) */
 
 function renderSuggestions(d, body) {
   const ol = $('suggestions');
@@ -197,12 +205,13 @@ function renderSuggestions(d, body) {
   ol.hidden = !sites.length;
   ol.dataset.state = 'done';
   ol.dataset.body = JSON.stringify(body);
+  ol.dataset.seq = String(++suggestSeq);
   const after = d.population && d.population.share_after;
   say($('planner-message'), sites.length
     ? t('suggested', {
       n: sites.length, method: d.method ? ' (' + d.method + ')' : '',
       after: after !== undefined ? t('suggested.after', { share: formatShare(after) }) : '',
-    }) + (state.added.length ? t('suggested.added') : '')
+    }) + (state.added.length ? t('suggested.added', { n: state.added.length }) : '')
     : t('suggested.none'), 'info');
 }
 

@@ -24,7 +24,7 @@ async function places(q, signal) {
       const d = await api('/v1/search', { q, limit: 8 }, { signal });
       return { source: 'search', list: Array.isArray(d.results) ? d.results : [] };
     } catch (e) {
-      if (e.status !== 404 || !/no such endpoint/i.test(e.message)) throw e;
+      if (e.status !== 404 || !/no such endpoint/i.test(e.messageEn)) throw e;
       hasSearch = false;
     }
   }

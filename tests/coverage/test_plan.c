@@ -844,7 +844,7 @@ START_TEST(api_answers)
     if (api_cases[_i].code) {
         ck_assert_str_eq(json_string_value(json_object_get(v, "code")), api_cases[_i].code);
         ck_assert_msg(
-            strstr(json_string_value(json_object_get(v, "message")), api_cases[_i].message),
+            strstr(json_string_value(json_object_get(v, "message_en")), api_cases[_i].message),
             "%s: %s", api_cases[_i].body, res.body);
     } else {
         ck_assert_str_eq(json_string_value(json_object_get(v, "objective")), "maximal covering");

@@ -67,5 +67,20 @@ KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/map.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/report.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/planner.test.mjs || rc=$?
 KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/dispatcher.test.mjs || rc=$?
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/plan-added.test.mjs || rc=$?
 [ "$rc" = 0 ] || { echo "--- server log" >&2; tail -20 "$tmp/server.log" >&2; }
+
+# The report's figures against a second server on a copy of the database with made-up
+# municipalities in the road network (tests/web/report-db.sql): the default data has no people
+# inside a road network. Both servers are stopped on exit.
+command -v sqlite3 >/dev/null 2>&1 || fail "sqlite3 is missing (Debian package sqlite3)"
+cp "$KKC_DB" "$tmp/report.sqlite"
+sqlite3 "$tmp/report.sqlite" <tests/web/report-db.sql >/dev/null || fail "tests/web/report-db.sql"
+main_pid=$pid
+rm -f "$tmp/port"
+kkc_serve "$tmp/report.sqlite" --web-dir "$PWD/service/web"
+report_pid=$pid
+pid=$main_pid
+trap 'kill "$report_pid" 2>/dev/null || true; wait "$report_pid" 2>/dev/null || true; kkc_cleanup' EXIT
+KKC_URL="$url" CHROMIUM="$CHROMIUM" node tests/web/report-figures.test.mjs || rc=$?
 exit "$rc"

@@ -507,7 +507,7 @@ START_TEST(test_text_errors)
     char *body = post("/v1/nearest", "text/csv", bad_text[_i].body, bad_text[_i].len, &status,
                       ctype);
     json_t *v = json_loads(body, 0, NULL);
-    const char *msg = json_string_value(json_object_get(v, "message"));
+    const char *msg = json_string_value(json_object_get(v, "message_en")); /* the English */
     ck_assert_msg(status == 400, "case %d: %ld %s", _i, status, body);
     ck_assert_str_eq(json_string_value(json_object_get(v, "code")), "InvalidQuery");
     ck_assert_msg(msg && strstr(msg, bad_text[_i].line), "case %d: %s", _i, body);

@@ -265,7 +265,7 @@ START_TEST(bad_input_is_400)
 {
     int status;
     json_t *v = call(bad[_i].path, bad[_i].query, &status);
-    const char *msg = json_string_value(json_object_get(v, "message"));
+    const char *msg = json_string_value(json_object_get(v, "message_en")); /* the English */
     ck_assert_msg(status == 400, "%s?%s: status %d", bad[_i].path, bad[_i].query, status);
     ck_assert_str_eq(json_string_value(json_object_get(v, "code")), "InvalidQuery");
     ck_assert_msg(msg && strstr(msg, bad[_i].needle), "%s?%s: message '%s' lacks '%s'",

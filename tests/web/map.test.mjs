@@ -351,10 +351,12 @@ test('an API error is shown as its message', async () => {
   await page.selectOption('#coord-crs', 'wgs84');
   const q = await newQuery(() => page.click('#coord-go'));
   assert.equal(q.state, 'error');
-  const { status, body } = await apiGet('/v1/nearest?lon=15.8&lat=95&k=3');
+  // the page is in English, so it asks the API for English texts (Accept-Language: en)
+  const { status, body } = await apiGet('/v1/nearest?lon=15.8&lat=95&k=3&lang=en');
   assert.equal(status, 400);
   const msg = await page.textContent('#message');
   assert.ok(msg.includes(body.message), 'shown: ' + msg + ' / API: ' + body.message);
+  assert.equal(body.message, body.message_en);
   await page.selectOption('#coord-crs', 'auto');
   await page.fill('#coord-input', 'not a point');
   await page.click('#coord-go');

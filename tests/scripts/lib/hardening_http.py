@@ -129,7 +129,7 @@ def cmd_framing(a):
     # projected points outside the CRS's area of use (PROJ would answer a point in Kazakhstan)
     for qs, hint in (("x=641213&y=1042283", "x=-641213&y=-1042283"), ("x=1e12&y=1", "area")):
         st, v = h.get_json(p, "/v1/nearest?" + qs)
-        h.check(st == 400 and isinstance(v, dict) and hint in v.get("message", ""),
+        h.check(st == 400 and isinstance(v, dict) and hint in v.get("message_en", ""),
                 "S-JTSK %s -> 400 with a hint (%s)" % (qs, hint), "status %d %r" % (st, v))
     st, v = h.get_json(p, "/v1/nearest?x=-641213&y=-1042283")
     h.check(st == 200, "S-JTSK x=-641213&y=-1042283 (Hradec Kralove) -> 200", "status %d" % st)
