@@ -29,7 +29,8 @@ import json, re, sys
 err = open(sys.argv[1]).read()
 raw = sys.stdin.read().strip()
 if not raw:
-    m = re.findall(r"\((\w+)\)\s*$", err.strip())
+    # "kkc: Czech text (Code: English text)", or "kkc: text (Code)" with KKC_LANG=en
+    m = re.findall(r"\((\w+)(?:: [^\n]*)?\)\s*$", err.strip())
     print("status", m[-1] if m else "error")
     sys.exit(0)
 p = json.loads(raw)["properties"]
