@@ -2,7 +2,9 @@
  * (contract in turn.h). A search value is the cost of reaching the END of a routing node's
  * segment; the start pays the rest of its segment, the target subtracts what lies beyond it. A
  * point on a node (partial cost 0 to an end of its edge) is that node: it also starts on every
- * road out of it, and is reached at the end of every road into it (snap.h's rule). */
+ * road out of it, and is reached at the end of every road into it (snap.h's rule). A point on
+ * a twin row (turn.h: a way stored as one row per direction) lies on both rows: it starts,
+ * ends and drives straight along either (its own mirrored fraction here, not snap_twin's). */
 #include "road/turn_int.h"
 
 #include <stdlib.h>
