@@ -242,25 +242,33 @@ int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, u
     const struct graph *g = r->g;
     graph_cost best = GRAPH_COST_INF, c;
     uint32_t bo = UINT32_MAX, o;
-    struct tnet_seed x[2 * 64];
+    struct tnet_seed x[4 * 64];
     size_t k;
+    uint32_t tw = turn_twin(g->turn, s->edge);
 
-    if (r->dir == REACH_IN) { /* leave s along each open direction, then from its end */
-        for (uint32_t sg = s->edge << 1; sg <= (s->edge << 1 | 1); sg++)
-            if (tnet_seg_open(g, sg) && (c = seg_value(r, sg, &o)) != GRAPH_COST_INF)
-                keep_best(c + tnet_rest(g, s, sg), o, &best, &bo);
+    if (r->dir == REACH_IN) { /* leave s along each open direction (its twin's too), then on */
+        for (uint32_t sg = 0; sg < 4; sg++) {
+            uint32_t e = sg < 2 ? s->edge : tw, d = e == GRAPH_NONE ? 0 : e << 1 | (sg & 1);
+            if (e != GRAPH_NONE && tnet_seg_open(g, d) && (c = seg_value(r, d, &o)) != GRAPH_COST_INF)
+                keep_best(c + tnet_rest(g, s, d), o, &best, &bo);
+        }
     } else {
         graph_cost off = tnet_target_offset(g, s);
-        k = tnet_targets(g, s, x, 2 * 64);
-        for (size_t i = 0; i < k && i < 2 * 64; i++)
-            if (r->cost[x[i].node] != GRAPH_COST_INF && r->cost[x[i].node] >= off) /* see seg_value */
+        k = tnet_targets(g, s, x, 4 * 64);
+        for (size_t i = 0; i < k && i < 4 * 64; i++) /* see seg_value */
+            if (r->cost[x[i].node] != GRAPH_COST_INF && r->cost[x[i].node] + x[i].cost >= off)
                 keep_best(r->cost[x[i].node] + x[i].cost - off, r->owner[x[i].node], &best, &bo);
     }
-    for (size_t i = src_first_on(r, s->edge); i < r->nsrc && r->src[i].at.edge == s->edge; i++) {
-        int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
-                                    : snap_direct(g, &r->src[i].at, s, &c);
-        if (ok)
-            keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, &best, &bo);
+    for (int t = 0; t < 2; t++) { /* sources on s's edge and on its twin row */
+        uint32_t e = t ? tw : s->edge;
+        for (size_t i = e == GRAPH_NONE ? r->nsrc : src_first_on(r, e);
+             i < r->nsrc && r->src[i].at.edge == e; i++) {
+            int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
+                                        : snap_direct(g, &r->src[i].at, s, &c);
+            if (ok)
+                keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, &best,
+                          &bo);
+        }
     }
     if (best == GRAPH_COST_INF)
         return 0;
@@ -309,14 +317,20 @@ static size_t edge_functions(const struct reach *r, uint32_t e, struct lin *fn)
         if (bw && vb != GRAPH_COST_INF) /* drive back to u, then on */
             fn[n++] = (struct lin){graph_cost_ms(vb) / 1000.0, c, 0, 1, ob};
     }
-    for (size_t i = src_first_on(r, e); i < r->nsrc && r->src[i].at.edge == e && n + 2 <= LIN_MAX;
-         i++) {
-        double f0 = r->src[i].at.fraction, t = r->src[i].offset_ms / 1000.0;
-        uint32_t o = r->src[i].owner;
-        if (in ? bw : fw) /* rising from the source towards the target */
-            fn[n++] = (struct lin){t - f0 * c, c, f0, 1, o};
-        if (in ? fw : bw) /* rising from the source towards the start */
-            fn[n++] = (struct lin){t + f0 * c, -c, 0, f0, o};
+    for (int tw = 0; tw < 2; tw++) { /* the sources on e, then on its twin row (snap_twin) */
+        uint32_t f = tw ? turn_twin(g->turn, e) : e;
+        for (size_t i = f == GRAPH_NONE ? r->nsrc : src_first_on(r, f);
+             i < r->nsrc && r->src[i].at.edge == f && n + 2 <= LIN_MAX; i++) {
+            struct snap at = r->src[i].at;
+            if (tw && !snap_twin(g, &r->src[i].at, &at))
+                continue;
+            double f0 = at.fraction, t = r->src[i].offset_ms / 1000.0;
+            uint32_t o = r->src[i].owner;
+            if (in ? bw : fw) /* rising from the source towards the target */
+                fn[n++] = (struct lin){t - f0 * c, c, f0, 1, o};
+            if (in ? fw : bw) /* rising from the source towards the start */
+                fn[n++] = (struct lin){t + f0 * c, -c, 0, f0, o};
+        }
     }
     return n;
 }
@@ -418,9 +432,10 @@ enum kkc_code reach_pieces(const struct reach *r, double limit_s, struct reach_p
 
     *out = NULL, *n = 0;
     for (uint32_t e = 0; e < g->edge_count; e++) {
-        size_t s = src_first_on(r, e);
-        uint32_t o;
-        int has_src = s < r->nsrc && r->src[s].at.edge == e;
+        uint32_t o, tw = turn_twin(g->turn, e);
+        size_t s = src_first_on(r, e), st = tw == GRAPH_NONE ? r->nsrc : src_first_on(r, tw);
+        int has_src = (s < r->nsrc && r->src[s].at.edge == e) ||
+                      (st < r->nsrc && r->src[st].at.edge == tw); /* on it or on its twin row */
         if (!has_src && seg_value(r, e << 1, &o) == GRAPH_COST_INF &&
             seg_value(r, e << 1 | 1, &o) == GRAPH_COST_INF)
             continue;

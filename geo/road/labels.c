@@ -218,45 +218,69 @@ static void top_offer(struct labels_hit *top, size_t *n, size_t k, graph_cost co
     top[i] = (struct labels_hit){c, 0, 0, cost};
 }
 
+/* Twin rows (engineer h14b): the centres on edge e driven straight to `at` (snap_direct, which
+ * also drives a point's twin row), offered into the top k. */
+static void offer_direct(const struct labels *l, const struct snap *at, uint32_t e, size_t k,
+                         struct labels_hit *out, size_t *n)
+{
+    size_t lo = 0, hi = l->nby_edge;
+    while (lo < hi) { /* the first centre on edge e */
+        size_t mid = (lo + hi) / 2;
+        if ((l->by_edge[mid] >> 32) < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; e != GRAPH_NONE && lo < l->nby_edge && (l->by_edge[lo] >> 32) == e; lo++) {
+        uint32_t c = (uint32_t)l->by_edge[lo];
+        graph_cost d;
+        if (snap_direct(l->g, &l->snaps[c], at, &d))
+            top_offer(out, n, k, d, c);
+    }
+}
+
 enum kkc_code labels_nearest(const struct labels *l, const struct snap *at, size_t k,
                              struct labels_hit *out, size_t *n, struct kkc_err *err)
 {
     const struct graph *g = l->g;
-    struct tnet_seed tg[128];
-    size_t nt, lo = 0, hi = l->nby_edge;
+    struct tnet_seed tg[256];
+    size_t nt;
 
     *n = 0;
     if (k < 1 || k > l->k)
         return kkc_err_set(err, KKC_EINVAL, "k must be 1..%u", l->k);
     if (at->edge >= g->edge_count)
         return kkc_err_set(err, KKC_EINVAL, "snapped point on an unknown edge");
-    nt = tnet_targets(g, at, tg, 128);
+    nt = tnet_targets(g, at, tg, 256);
     graph_cost off = tnet_target_offset(g, at);
-    for (size_t i = 0; i < nt && i < 128; i++) {
+    for (size_t i = 0; i < nt && i < 256; i++) {
         size_t base = (size_t)tg[i].node * l->k;
         for (unsigned j = 0; j < l->lab_n[tg[i].node]; j++)
-            if (l->lab_cost[base + j] >= off)
+            if (l->lab_cost[base + j] + tg[i].cost >= off)
                 top_offer(out, n, k, l->lab_cost[base + j] + tg[i].cost - off,
                           l->lab_centre[base + j]);
     }
-    while (lo < hi) { /* the first centre on the same edge */
-        size_t mid = (lo + hi) / 2;
-        if ((l->by_edge[mid] >> 32) < at->edge)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < l->nby_edge && (l->by_edge[lo] >> 32) == at->edge; lo++) {
-        uint32_t c = (uint32_t)l->by_edge[lo];
-        graph_cost d;
-        if (snap_direct(g, &l->snaps[c], at, &d))
-            top_offer(out, n, k, d, c);
-    }
+    offer_direct(l, at, at->edge, k, out, n);
+    offer_direct(l, at, turn_twin(g->turn, at->edge), k, out, n);
     for (size_t i = 0; i < *n; i++) {
         out[i].duration_s = graph_cost_seconds(out[i].cost);
         out[i].distance_m = graph_cost_metres(out[i].cost);
     }
     return KKC_OK;
+}
+
+/* Twin rows (engineer h14b): a start point reaches the heads of its own segments, and of its
+ * twin row's, at the rest of the segment. */
+static void start_times(const struct graph *g, const struct snap *p, double *out_s)
+{
+    uint32_t tw = turn_twin(g->turn, p->edge);
+    for (uint32_t k = 0; k < 4; k++) {
+        uint32_t e = k < 2 ? p->edge : tw, s = e == GRAPH_NONE ? 0 : e << 1 | (k & 1);
+        if (e != GRAPH_NONE && tnet_seg_open(g, s)) {
+            uint32_t v = s & 1 ? g->edge_source[s >> 1] : g->edge_target[s >> 1];
+            out_s[v] = fmin(out_s[v], graph_cost_seconds(tnet_rest(g, p, s)));
+        }
+    }
 }
 
 /* Node times from routing-node values: node v takes the least value of the segments ending at v,
@@ -274,11 +298,8 @@ static void node_times(const struct graph *g, const graph_cost *xval, size_t str
             out_s[v] = fmin(out_s[v], graph_cost_seconds(xval[(size_t)x * stride]));
     }
     for (size_t i = 0; i < nstarts; i++)
-        for (uint32_t s = starts[i].edge << 1; use[i] && s <= (starts[i].edge << 1 | 1); s++)
-            if (tnet_seg_open(g, s)) {
-                uint32_t v = s & 1 ? g->edge_source[s >> 1] : g->edge_target[s >> 1];
-                out_s[v] = fmin(out_s[v], graph_cost_seconds(tnet_rest(g, &starts[i], s)));
-            }
+        if (use[i])
+            start_times(g, &starts[i], out_s);
 }
 
 void labels_node_times(const struct labels *l, double *out_s)

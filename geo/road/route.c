@@ -201,10 +201,12 @@ static uint32_t q_pop(struct route_ctx *c)
 /* Price the target seeds at routing node x reached at cost d. */
 static void price(struct route_ctx *c, uint32_t x, graph_cost d)
 {
-    if (c->dst_edge != GRAPH_NONE && c->g->turn->seg[x] >> 1 != c->dst_edge)
+    uint32_t e = c->g->turn->seg[x] >> 1;
+    if (c->dst_edge != GRAPH_NONE && e != c->dst_edge && e != turn_twin(c->g->turn, c->dst_edge))
         return;
     for (size_t j = 0; j < c->ndst; j++)
-        if (c->dst[j].node == x && d >= c->offset && d + c->dst[j].cost - c->offset < c->best)
+        if (c->dst[j].node == x && d + c->dst[j].cost >= c->offset &&
+            d + c->dst[j].cost - c->offset < c->best)
             c->best = d + c->dst[j].cost - c->offset, c->best_kind = BEST_SEARCH,
             c->best_node = x, c->best_dst = (uint32_t)j;
 }
@@ -299,6 +301,16 @@ static int seeds_room(struct tnet_seed **arr, size_t *cap, size_t n)
     return 0;
 }
 
+/* The node-based ends of p (snap_departures or snap_arrivals), with its twin row's: up to 4. */
+static size_t lm_ends(const struct graph *g, const struct snap *p,
+                      size_t (*fn)(const struct graph *, const struct snap *, struct graph_seed[2]),
+                      struct graph_seed out[4])
+{
+    struct snap q;
+    size_t n = fn(g, p, out);
+    return n + (snap_twin(g, p, &q) ? fn(g, &q, out + n) : 0);
+}
+
 /* The seeds of the query from `from` to `to` (points) into c. */
 static int seeds_points(struct route_ctx *c, const struct snap *from, const struct snap *to)
 {
@@ -315,9 +327,9 @@ static int seeds_points(struct route_ctx *c, const struct snap *from, const stru
     c->ndst = n;
     c->offset = tnet_target_offset(g, to);
     c->dst_edge = tnet_at_node(g, to) == GRAPH_NONE ? to->edge : GRAPH_NONE; /* a filter */
-    c->nldep = snap_departures(g, from, c->ldep);
-    c->nlarr = snap_arrivals(g, to, c->larr);
-    c->nltdep = snap_departures(g, to, c->ltdep);
+    c->nldep = lm_ends(g, from, snap_departures, c->ldep);
+    c->nlarr = lm_ends(g, to, snap_arrivals, c->larr);
+    c->nltdep = lm_ends(g, to, snap_departures, c->ltdep);
     return 0;
 }
 

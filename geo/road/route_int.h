@@ -54,7 +54,7 @@ struct route_ctx {
     enum route_best best_kind;
     uint32_t best_node, best_dst; /* the target routing node and its dst index (search) */
     /* landmarks: the node-based ends, for choosing and bounding */
-    struct graph_seed ldep[2], larr[2], ltdep[2];
+    struct graph_seed ldep[4], larr[4], ltdep[4]; /* 2 per row: a point's and its twin's */
     size_t nldep, nlarr, nltdep;
     uint32_t nlm, lm[ROUTE_LM_ACTIVE], lm_to_t[ROUTE_LM_ACTIVE], lm_from_t[ROUTE_LM_ACTIVE];
     /* the path */

@@ -63,18 +63,23 @@ static struct piece piece_seg(const struct graph *g, uint32_t s, graph_cost c)
 /* The start piece: from `from` to the head of segment s. */
 static struct piece piece_start(const struct graph *g, const struct snap *from, uint32_t s)
 {
-    struct piece p = piece_seg(g, s, tnet_rest(g, from, s));
-    p.f0 = from->fraction, p.a = pos_snap(from);
+    struct snap tmp;
+    const struct snap *f = tnet_snap_on(g, from, s >> 1, &tmp); /* from, or on its twin row */
+    struct piece p = piece_seg(g, s, tnet_rest(g, f, s));
+    p.f0 = f->fraction, p.a = pos_snap(f);
     return p;
 }
 
 /* The end piece: along `whole` up to `to`, at cost c (the turn onto it and the part before to);
  * the whole piece when it is on another edge (it ends at the node `to` lies on). */
-static struct piece piece_end(const struct snap *to, struct piece whole, graph_cost c)
+static struct piece piece_end(const struct graph *g, const struct snap *to, struct piece whole,
+                              graph_cost c)
 {
+    struct snap tmp;
+    const struct snap *t = tnet_snap_on(g, to, whole.edge, &tmp); /* to, or on its twin row */
     whole.cost = c;
-    if (whole.edge == to->edge)
-        whole.f1 = to->fraction, whole.b = pos_snap(to);
+    if (whole.edge == t->edge)
+        whole.f1 = t->fraction, whole.b = pos_snap(t);
     return whole;
 }
 
@@ -90,7 +95,7 @@ static int collect_ch(struct route_ctx *c, const struct snap *from, const struct
     for (size_t j = 0; j < c->ndst; j++)
         if (c->dst[j].node == t && (c->dst[ti].node != t || c->dst[j].cost < c->dst[ti].cost))
             ti = j;
-    int at_node = tnet_seed_at_node(from, &c->src[si]), oom = 0;
+    int at_node = tnet_seed_at_node(c->g, from, &c->src[si]), oom = 0;
     struct piece p0 = piece_start(g, from, c->src[si].seg);
     if (!at_node)
         oom = piece_add(c, p0);
@@ -101,7 +106,7 @@ static int collect_ch(struct route_ctx *c, const struct snap *from, const struct
         prev = tnet_arc_cost(g, arcs[i]), seg = g->turn->seg[g->turn->head[arcs[i]]];
     }
     if (!oom)
-        oom = piece_add(c, piece_end(to, piece_seg(g, seg, prev),
+        oom = piece_add(c, piece_end(g, to, piece_seg(g, seg, prev),
                                      prev + c->dst[ti].cost - c->offset));
     return oom;
 }
@@ -114,7 +119,7 @@ static graph_cost below(const struct route_ctx *c, const struct snap *from, uint
     if (!(p & PRED_SEED))
         return c->st[p].dist;
     const struct tnet_seed *s = &c->src[p & ~PRED_SEED];
-    return tnet_seed_at_node(from, s) ? 0 : tnet_rest(c->g, from, s->seg);
+    return tnet_seed_at_node(c->g, from, s) ? 0 : tnet_rest(c->g, from, s->seg);
 }
 
 /* The A*'s optimum: unwind the parents from the target node, then reverse. */
@@ -123,14 +128,14 @@ static int collect_search(struct route_ctx *c, const struct snap *from, const st
     const struct graph *g = c->g;
     uint32_t x = c->best_node;
     graph_cost own = c->st[x].dist - below(c, from, x);
-    int oom = piece_add(c, piece_end(to, piece_seg(g, g->turn->seg[x], 0),
+    int oom = piece_add(c, piece_end(g, to, piece_seg(g, g->turn->seg[x], 0),
                                      own + c->dst[c->best_dst].cost - c->offset));
     while (!oom && !(c->st[x].pred & PRED_SEED)) {
         x = c->st[x].pred;
         oom = piece_add(c, piece_seg(g, g->turn->seg[x], c->st[x].dist - below(c, from, x)));
     }
     const struct tnet_seed *s0 = &c->src[c->st[x].pred & ~PRED_SEED];
-    if (!oom && !tnet_seed_at_node(from, s0))
+    if (!oom && !tnet_seed_at_node(c->g, from, s0))
         oom = piece_add(c, piece_start(g, from, s0->seg));
     pieces_reverse(c, 0, c->npieces);
     return oom;
@@ -140,10 +145,13 @@ static int collect_search(struct route_ctx *c, const struct snap *from, const st
 static int collect_direct(struct route_ctx *c, const struct snap *from, const struct snap *to)
 {
     const struct graph *g = c->g;
-    uint32_t e = from->edge;
-    int fwd = (g->edge_flags[e] & GRAPH_FORWARD) && from->fraction <= to->fraction;
-    return piece_add(c, (struct piece){e, !fwd, from->fraction, to->fraction, c->best,
-                                       pos_snap(from), pos_snap(to)});
+    struct snap f = *from, t = *to; /* the ends on the edge driven: theirs, or their twin's */
+    graph_cost cost;
+    snap_direct_on(g, from, to, &cost, &f, &t);
+    uint32_t e = f.edge;
+    int fwd = (g->edge_flags[e] & GRAPH_FORWARD) && f.fraction <= t.fraction;
+    return piece_add(c, (struct piece){e, !fwd, f.fraction, t.fraction, c->best, pos_snap(&f),
+                                       pos_snap(&t)});
 }
 
 enum kkc_code route_collect(struct route_ctx *c, const struct snap *from, const struct snap *to,

@@ -5,6 +5,7 @@
  * radius). Each candidate segment is measured in a local plane around the query point: x east,
  * y north, in metres, from graph_metres_per_degree() at the query's latitude. */
 #include "road/snap.h"
+#include "road/turn.h"
 
 #include <math.h>
 #include <string.h>
@@ -201,8 +202,26 @@ size_t snap_arrivals(const struct graph *g, const struct snap *s, struct graph_s
     return n;
 }
 
-int snap_direct(const struct graph *g, const struct snap *from, const struct snap *to,
-                graph_cost *cost)
+int snap_twin(const struct graph *g, const struct snap *p, struct snap *q)
+{
+    uint32_t f = turn_twin(g->turn, p->edge), e = p->edge;
+    if (f == GRAPH_NONE)
+        return 0;
+    *q = *p;
+    q->edge = f;
+    if (g->edge_source[f] == g->edge_source[e]) {
+        q->point = p->point - g->edge_coord_first[e] + g->edge_coord_first[f];
+    } else { /* reversed points: segment k of n - 1 is segment n - 2 - k */
+        uint32_t n = g->edge_coord_first[e + 1] - g->edge_coord_first[e];
+        q->point = g->edge_coord_first[f] + (n - 2) - (p->point - g->edge_coord_first[e]);
+        q->fraction = 1.0 - p->fraction;
+    }
+    return 1;
+}
+
+/* snap_direct() on one edge: from and to on the same edge. */
+static int direct_one(const struct graph *g, const struct snap *from, const struct snap *to,
+                      graph_cost *cost)
 {
     uint32_t e = from->edge;
     graph_cost pf, pt, best = GRAPH_COST_INF;
@@ -217,6 +236,32 @@ int snap_direct(const struct graph *g, const struct snap *from, const struct sna
         return 0;
     *cost = best;
     return 1;
+}
+
+int snap_direct_on(const struct graph *g, const struct snap *from, const struct snap *to,
+                   graph_cost *cost, struct snap *f_used, struct snap *t_used)
+{
+    struct snap f[2] = {*from, *from}, t[2] = {*to, *to};
+    int nf = 1 + snap_twin(g, from, &f[1]), nt = 1 + snap_twin(g, to, &t[1]), ok = 0;
+    graph_cost best = GRAPH_COST_INF, c;
+    for (int i = 0; i < nf; i++)
+        for (int j = 0; j < nt; j++)
+            if (direct_one(g, &f[i], &t[j], &c) && c < best) {
+                best = c, ok = 1;
+                if (f_used)
+                    *f_used = f[i];
+                if (t_used)
+                    *t_used = t[j];
+            }
+    if (ok)
+        *cost = best;
+    return ok;
+}
+
+int snap_direct(const struct graph *g, const struct snap *from, const struct snap *to,
+                graph_cost *cost)
+{
+    return snap_direct_on(g, from, to, cost, NULL, NULL);
 }
 
 /* Whether two hits are on the same road: the same name and ref when the road has either, else

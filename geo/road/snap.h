@@ -64,9 +64,20 @@ size_t snap_departures(const struct graph *g, const struct snap *s, struct graph
 size_t snap_arrivals(const struct graph *g, const struct snap *s, struct graph_seed out[2]);
 
 /* The cost of driving from `from` to `to` along their common edge without leaving it, into
- * *cost. Returns 1, or 0 when they are on different edges or the edge's direction forbids it. */
+ * *cost. Returns 1, or 0 when they are on different edges or the edge's direction forbids it.
+ * A point on a twin row (snap_twin) is on both rows: the drive along either counts. */
 int snap_direct(const struct graph *g, const struct snap *from, const struct snap *to,
                 graph_cost *cost);
+/* The same, the points moved onto their twin rows too (snap_twin: a way stored as two one-way
+ * rows is driven along either); *f_used and *t_used (NULL: not wanted) receive the best pair's
+ * ends, on one edge. snap_direct() is this one. */
+int snap_direct_on(const struct graph *g, const struct snap *from, const struct snap *to,
+                   graph_cost *cost, struct snap *f_used, struct snap *t_used);
+
+/* p moved onto its edge's twin row (turn.h: the other direction of a way stored as two one-way
+ * rows) into *q: the same place, the fraction mirrored when the twin's points run the other
+ * way. Returns 1, or 0 when p's edge has no twin (*q untouched). */
+int snap_twin(const struct graph *g, const struct snap *p, struct snap *q);
 
 /* One road near a point, for "the N nearest roads". */
 struct snap_road {

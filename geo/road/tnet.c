@@ -30,10 +30,30 @@ graph_cost tnet_arc_cost(const struct graph *g, uint64_t a)
                 : 0);
 }
 
+/* p, and p on its twin row when there is one (snap_twin): the snaps p lies on; returns 1 or 2. */
+static int snaps_of(const struct graph *g, const struct snap *p, struct snap q[2])
+{
+    q[0] = *p;
+    return 1 + snap_twin(g, p, &q[1]);
+}
+
+int tnet_on_edge(const struct graph *g, const struct snap *p, uint32_t e)
+{
+    return e == p->edge || e == turn_twin(g->turn, p->edge);
+}
+
+const struct snap *tnet_snap_on(const struct graph *g, const struct snap *p, uint32_t e,
+                                struct snap *tmp)
+{
+    return e != p->edge && e == turn_twin(g->turn, p->edge) && snap_twin(g, p, tmp) ? tmp : p;
+}
+
 graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s)
 {
-    graph_cost part = snap_partial(g, p->edge, p->fraction);
-    return s & 1 ? part : g->edge_cost[p->edge] - part;
+    struct snap tmp;
+    const struct snap *q = tnet_snap_on(g, p, s >> 1, &tmp);
+    graph_cost part = snap_partial(g, q->edge, q->fraction);
+    return s & 1 ? part : g->edge_cost[q->edge] - part;
 }
 
 /* Append a seed when there is room; the count goes on regardless. */
@@ -61,20 +81,23 @@ static void node_starts(const struct graph *g, const struct snap *p, struct tnet
     for (uint32_t j = v == GRAPH_NONE ? 0 : g->out_first[v];
          v != GRAPH_NONE && j < g->out_first[v + 1]; j++) {
         uint32_t s = g->out[j].edge;
-        if (s >> 1 != p->edge && tnet_seg_open(g, s))
+        if (!tnet_on_edge(g, p, s >> 1) && tnet_seg_open(g, s))
             put(out, cap, n, (struct tnet_seed){s, s, g->edge_cost[s >> 1]});
     }
 }
 
-/* Where p starts: each open direction s of its edge at the rest of s, and for a point on a node
- * every other open segment leaving it at its whole cost (node = seg = the segment). */
+/* Where p starts: each open direction s of its edge (and of its twin's) at the rest of s, and
+ * for a point on a node every other open segment leaving it at its whole cost (node = seg = the
+ * segment). */
 static size_t tnet_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out,
                           size_t cap)
 {
+    struct snap q[2];
     size_t n = 0;
-    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++)
-        if (tnet_seg_open(g, s))
-            put(out, cap, &n, (struct tnet_seed){s, s, tnet_rest(g, p, s)});
+    for (int i = 0, nq = snaps_of(g, p, q); i < nq; i++)
+        for (uint32_t s = q[i].edge << 1; s <= (q[i].edge << 1 | 1); s++)
+            if (tnet_seg_open(g, s))
+                put(out, cap, &n, (struct tnet_seed){s, s, tnet_rest(g, &q[i], s)});
     node_starts(g, p, out, cap, &n);
     return n;
 }
@@ -82,18 +105,20 @@ static size_t tnet_starts(const struct graph *g, const struct snap *p, struct tn
 size_t tnet_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
 {
     const struct turn_graph *t = g->turn;
+    struct snap q[2];
     size_t n = 0;
     node_starts(g, p, out, cap, &n);
-    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++) {
-        if (!tnet_seg_open(g, s))
-            continue;
-        graph_cost rest = tnet_rest(g, p, s);
-        for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
-            graph_cost w = tnet_arc_cost(g, a);
-            if (w != GRAPH_COST_INF)
-                put(out, cap, &n, (struct tnet_seed){t->head[a], s, rest + w});
+    for (int i = 0, nq = snaps_of(g, p, q); i < nq; i++)
+        for (uint32_t s = q[i].edge << 1; s <= (q[i].edge << 1 | 1); s++) {
+            if (!tnet_seg_open(g, s))
+                continue;
+            graph_cost rest = tnet_rest(g, &q[i], s);
+            for (uint64_t a = t->first_out[s]; a < t->first_out[s + 1]; a++) {
+                graph_cost w = tnet_arc_cost(g, a);
+                if (w != GRAPH_COST_INF)
+                    put(out, cap, &n, (struct tnet_seed){t->head[a], s, rest + w});
+            }
         }
-    }
     return n;
 }
 
@@ -107,45 +132,57 @@ static size_t node_ends(const struct graph *g, const struct snap *p, struct tnet
     for (uint32_t j = v == GRAPH_NONE ? 0 : g->in_first[v];
          v != GRAPH_NONE && j < g->in_first[v + 1]; j++) {
         uint32_t s = g->in[j].edge;
-        if (s >> 1 == p->edge || !tnet_seg_open(g, s))
+        if (tnet_on_edge(g, p, s >> 1) || !tnet_seg_open(g, s))
             continue;
         size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
         for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++)
-            put(out, cap, &n, (struct tnet_seed){x[i], s, g->edge_cost[p->edge]});
+            put(out, cap, &n, (struct tnet_seed){x[i], s, tnet_target_offset(g, p)});
     }
     return n;
 }
 
 size_t tnet_targets(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap)
 {
-    graph_cost part = snap_partial(g, p->edge, p->fraction);
-    graph_cost whole = g->edge_cost[p->edge];
+    graph_cost off = tnet_target_offset(g, p);
     uint32_t x[TNET_COPIES_MAX];
+    struct snap q[2];
     size_t n = 0;
-    for (uint32_t s = p->edge << 1; s <= (p->edge << 1 | 1); s++) {
-        if (!tnet_seg_open(g, s))
-            continue;
-        size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
-        for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++) /* part before p on s */
-            put(out, cap, &n, (struct tnet_seed){x[i], s, s & 1 ? whole - part : part});
+    for (int j = 0, nq = snaps_of(g, p, q); j < nq; j++) {
+        graph_cost part = snap_partial(g, q[j].edge, q[j].fraction);
+        graph_cost whole = g->edge_cost[q[j].edge];
+        for (uint32_t s = q[j].edge << 1; s <= (q[j].edge << 1 | 1); s++) {
+            if (!tnet_seg_open(g, s))
+                continue;
+            size_t k = turn_nodes_of(g->turn, s, x, TNET_COPIES_MAX);
+            for (size_t i = 0; i < k && i < TNET_COPIES_MAX; i++) /* part before p on s */
+                put(out, cap, &n, (struct tnet_seed){x[i], s, (s & 1 ? whole - part : part) +
+                                                                  (off - whole)});
+        }
     }
     return n + node_ends(g, p, out && n < cap ? out + n : NULL, n < cap ? cap - n : 0);
 }
 
 graph_cost tnet_target_offset(const struct graph *g, const struct snap *p)
 {
-    return g->edge_cost[p->edge];
+    graph_cost w = g->edge_cost[p->edge];
+    uint32_t f = turn_twin(g->turn, p->edge);
+    if (f == GRAPH_NONE)
+        return w;
+    graph_cost v = g->edge_cost[f]; /* each field the larger: off - whole >= 0 for both rows */
+    uint32_t ms = graph_cost_ms(w) > graph_cost_ms(v) ? graph_cost_ms(w) : graph_cost_ms(v);
+    uint32_t dm = graph_cost_dm(w) > graph_cost_dm(v) ? graph_cost_dm(w) : graph_cost_dm(v);
+    return graph_cost_make(ms, dm);
 }
 
 size_t tnet_back_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out,
                          size_t cap)
 {
     const struct turn_graph *t = g->turn;
-    struct tnet_seed x[2 * TNET_COPIES_MAX];
-    size_t k = tnet_targets(g, p, x, 2 * TNET_COPIES_MAX), n = 0;
-    graph_cost whole = g->edge_cost[p->edge];
-    for (size_t i = 0; i < k && i < 2 * TNET_COPIES_MAX; i++) {
-        if (x[i].seg >> 1 != p->edge) { /* a node end: from its end, p is there */
+    struct tnet_seed x[4 * TNET_COPIES_MAX];
+    size_t k = tnet_targets(g, p, x, 4 * TNET_COPIES_MAX), n = 0;
+    graph_cost off = tnet_target_offset(g, p);
+    for (size_t i = 0; i < k && i < 4 * TNET_COPIES_MAX; i++) {
+        if (!tnet_on_edge(g, p, x[i].seg >> 1)) { /* a node end: from its end, p is there */
             put(out, cap, &n, (struct tnet_seed){x[i].node, x[i].seg, 0});
             continue;
         }
@@ -153,7 +190,7 @@ size_t tnet_back_sources(const struct graph *g, const struct snap *p, struct tne
             graph_cost w = tnet_arc_cost(g, t->in_arc[j]);
             if (w != GRAPH_COST_INF) /* the turn alone, then the part of x before p */
                 put(out, cap, &n, (struct tnet_seed){t->in_tail[j], x[i].seg,
-                                                     w - whole + x[i].cost});
+                                                     w + x[i].cost - off});
         }
     }
     return n;
@@ -267,16 +304,16 @@ graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int 
                         const struct snap *p)
 {
     graph_cost best = GRAPH_COST_INF;
-    struct tnet_seed x[2 * TNET_COPIES_MAX];
+    struct tnet_seed x[4 * TNET_COPIES_MAX];
     size_t k;
     if (backward) /* leave p along s, then from the end of s */
-        k = tnet_starts(g, p, x, 2 * TNET_COPIES_MAX);
+        k = tnet_starts(g, p, x, 4 * TNET_COPIES_MAX);
     else
-        k = tnet_targets(g, p, x, 2 * TNET_COPIES_MAX);
+        k = tnet_targets(g, p, x, 4 * TNET_COPIES_MAX);
     graph_cost off = backward ? 0 : tnet_target_offset(g, p);
-    for (size_t i = 0; i < k && i < 2 * TNET_COPIES_MAX; i++) {
+    for (size_t i = 0; i < k && i < 4 * TNET_COPIES_MAX; i++) {
         graph_cost d = s->dist[x[i].node];
-        if (d == GRAPH_COST_INF || (!backward && d < off))
+        if (d == GRAPH_COST_INF || d + x[i].cost < off)
             continue;
         graph_cost c = d + x[i].cost - off;
         if (c < best)

@@ -19,6 +19,11 @@
  * starts on every open segment leaving the node (seeded at the segment itself, its whole cost:
  * a crew at the junction turns onto any road without a turn cost) and is reached at the end of
  * every open segment into it (target cost = the offset, so they add 0); snap.h's rule.
+ * A point on a twin row (turn.h: a way stored as two one-way rows, one per direction) lies on
+ * both rows at the same place (snap_twin): it is left along, and reached on, the open directions
+ * of both, as OSRM's phantom node covers both directions of a way. The target offset is then the
+ * larger of the two rows' costs (field by field) and each target's cost carries the difference,
+ * so value + cost - offset is still the cost at p, and never negative.
  * Both ends use the same integers, so a route, a table, the labels and the reach agree exactly.
  *
  * Threads: everything reads g only; a struct tnet_search is one thread's scratch. */
@@ -54,15 +59,22 @@ static inline int tnet_seg_open(const struct graph *g, uint32_t s)
  * leaves it none makes it a dead end, where a u-turn is allowed: car.lua's rule). */
 graph_cost tnet_arc_cost(const struct graph *g, uint64_t a);
 
-/* The cost from snapped point p to the head of directed segment s of p's edge (the rest of s). */
+/* The cost from snapped point p to the head of directed segment s of p's edge or of its twin row
+ * (the rest of s). */
 graph_cost tnet_rest(const struct graph *g, const struct snap *p, uint32_t s);
 
 /* The node p lies on (tnet.h's rule), or GRAPH_NONE. */
 uint32_t tnet_at_node(const struct graph *g, const struct snap *p);
+/* 1 when edge e is p's edge or its twin row (the edges p lies on). */
+int tnet_on_edge(const struct graph *g, const struct snap *p, uint32_t e);
+/* p as a point of edge e: p itself, or p moved onto its twin (into *tmp) when e is the twin. */
+const struct snap *tnet_snap_on(const struct graph *g, const struct snap *p, uint32_t e,
+                                struct snap *tmp);
 /* A seed of tnet_sources() that starts on a segment out of p's node (not after a first turn). */
-static inline int tnet_seed_at_node(const struct snap *p, const struct tnet_seed *s)
+static inline int tnet_seed_at_node(const struct graph *g, const struct snap *p,
+                                    const struct tnet_seed *s)
 {
-    return s->seg >> 1 != p->edge;
+    return !tnet_on_edge(g, p, s->seg >> 1);
 }
 
 /* Seeds of a forward search leaving p (see above), up to cap into out; returns how many there

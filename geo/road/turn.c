@@ -301,6 +301,8 @@ enum kkc_code turn_build(struct store *st, const struct graph *g, const struct t
         rc = build_arcs(&b, err);
     if (!rc)
         rc = turn_index(t, err);
+    if (!rc)
+        rc = turn_twins(t, g, r.way, err);
     t->restrictions = r.applied;
     t->skipped = r.skipped;
     tr_rules_free(&r);
@@ -320,6 +322,7 @@ void turn_destroy(struct turn_graph *t)
     free(t->first_out), free(t->head), free(t->weight), free(t->turn_ms), free(t->seg);
     free(t->arc_flags);
     free(t->in_first), free(t->in_arc), free(t->in_tail), free(t->copy_node);
+    free(t->twin);
     free(t);
 }
 

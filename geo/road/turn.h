@@ -70,6 +70,12 @@ struct turn_graph {
     uint64_t *in_first; /* n + 1 */
     uint32_t *in_arc, *in_tail;
     uint32_t *copy_node; /* the path copies (base .. n - 1) ordered by the segment they drive */
+    /* Per edge: its twin row, GRAPH_NONE when none. A way whose directions differ (speed or
+     * access per direction) is stored as two one-way rows of opposite directions over the same
+     * geometry (the import writes them so): a point snapped onto one also lies on the other
+     * (snap_twin(), tnet.h). Twins: the same OSM way, the same two ends, the same points (in the
+     * same or the reverse order), each open in one direction only, opposite ways. */
+    uint32_t *twin;
     uint32_t restrictions, skipped; /* applied / not applicable */
 };
 
@@ -97,6 +103,12 @@ void turn_csr(const struct turn_graph *t, uint32_t *n, const uint64_t **first_ou
 
 /* The routing nodes that drive directed segment s (s itself, then its via-way copies), up to cap
  * into out; returns how many there are (may exceed cap). */
+/* The twin of edge e (see twin above), or GRAPH_NONE. */
+static inline uint32_t turn_twin(const struct turn_graph *t, uint32_t e)
+{
+    return t && t->twin ? t->twin[e] : GRAPH_NONE;
+}
+
 size_t turn_nodes_of(const struct turn_graph *t, uint32_t s, uint32_t *out, size_t cap);
 
 /* A route on the turn graph: cost in ms and the directed segments driven, in order. */

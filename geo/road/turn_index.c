@@ -79,3 +79,56 @@ size_t turn_nodes_of(const struct turn_graph *t, uint32_t s, uint32_t *out, size
             out[n] = t->copy_node[lo];
     return n;
 }
+
+/* 1 when edges e and f have the same points, in the same order (rev = 0) or reversed (rev = 1). */
+static int same_points(const struct graph *g, uint32_t e, uint32_t f, int rev)
+{
+    uint32_t a = g->edge_coord_first[e], n = g->edge_coord_first[e + 1] - a;
+    uint32_t b = g->edge_coord_first[f];
+    if (g->edge_coord_first[f + 1] - b != n)
+        return 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t j = b + (rev ? n - 1 - k : k);
+        if (g->coords[2 * (a + k)] != g->coords[2 * j] ||
+            g->coords[2 * (a + k) + 1] != g->coords[2 * j + 1])
+            return 0;
+    }
+    return 1;
+}
+
+/* The twin of edge e among the arcs out of its source, or GRAPH_NONE (turn.h's rule). */
+static uint32_t twin_of(const struct graph *g, const long long *way, uint32_t e)
+{
+    uint8_t fe = g->edge_flags[e] & (GRAPH_FORWARD | GRAPH_BACKWARD);
+    uint32_t v = g->edge_source[e], w = g->edge_target[e];
+    if (fe != GRAPH_FORWARD && fe != GRAPH_BACKWARD)
+        return GRAPH_NONE;
+    for (int dir = 0; dir < 2; dir++) { /* the arcs out of v, then into v */
+        uint32_t lo = dir ? g->in_first[v] : g->out_first[v];
+        uint32_t hi = dir ? g->in_first[v + 1] : g->out_first[v + 1];
+        for (uint32_t j = lo; j < hi; j++) {
+            uint32_t f = (dir ? g->in[j].edge : g->out[j].edge) >> 1;
+            uint8_t ff = g->edge_flags[f] & (GRAPH_FORWARD | GRAPH_BACKWARD);
+            if (f == e || way[f] != way[e] || (ff != GRAPH_FORWARD && ff != GRAPH_BACKWARD))
+                continue;
+            int rev = g->edge_source[f] != v; /* f runs w -> v */
+            if ((rev ? g->edge_source[f] != w || g->edge_target[f] != v
+                     : g->edge_target[f] != w) ||
+                (rev ? ff != fe : ff == fe) || !same_points(g, e, f, rev))
+                continue;
+            return f;
+        }
+    }
+    return GRAPH_NONE;
+}
+
+enum kkc_code turn_twins(struct turn_graph *t, const struct graph *g, const long long *way,
+                         struct kkc_err *err)
+{
+    t->twin = malloc((g->edge_count ? g->edge_count : 1) * sizeof *t->twin);
+    if (!t->twin)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (twin rows)");
+    for (uint32_t e = 0; e < g->edge_count; e++)
+        t->twin[e] = twin_of(g, way, e);
+    return KKC_OK;
+}

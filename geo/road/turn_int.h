@@ -36,5 +36,8 @@ int tr_has(const uint64_t *a, size_t n, uint64_t key);
 uint32_t tr_seg_head(const struct graph *g, uint32_t s);
 /* The reverse adjacency and the copy index of a built t (turn_index.c). KKC_ENOMEM. */
 enum kkc_code turn_index(struct turn_graph *t, struct kkc_err *err);
+/* t->twin from the OSM way of every edge (turn_index.c). KKC_ENOMEM. */
+enum kkc_code turn_twins(struct turn_graph *t, const struct graph *g, const long long *way,
+                         struct kkc_err *err);
 
 #endif

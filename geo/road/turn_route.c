@@ -2,7 +2,9 @@
  * (contract in turn.h). A search value is the cost of reaching the END of a routing node's
  * segment; the start pays the rest of its segment, the target subtracts what lies beyond it. A
  * point on a node (partial cost 0 to an end of its edge) is that node: it also starts on every
- * road out of it, and is reached at the end of every road into it (snap.h's rule). */
+ * road out of it, and is reached at the end of every road into it (snap.h's rule). A point on
+ * a twin row (turn.h: a way stored as one row per direction) lies on both rows: it starts,
+ * ends and drives straight along either (its own mirrored fraction here, not snap_twin's). */
 #include "road/turn_int.h"
 
 #include <stdlib.h>
@@ -30,6 +32,21 @@ static uint32_t on_node(const struct graph *g, const struct snap *p)
     if (w == 0)
         return GRAPH_NONE;
     return part == 0 ? g->edge_source[p->edge] : part == w ? g->edge_target[p->edge] : GRAPH_NONE;
+}
+
+/* The snapped point p and, when its edge has a twin row (turn.h), the same place on the twin,
+ * the fraction mirrored when the twin's source is p's edge's target: into q; returns 1 or 2. */
+static int on_rows(const struct graph *g, const struct turn_graph *t, const struct snap *p,
+                   struct snap q[2])
+{
+    uint32_t f = t->twin ? t->twin[p->edge] : GRAPH_NONE;
+    q[0] = *p;
+    if (f == GRAPH_NONE)
+        return 1;
+    q[1] = *p, q[1].edge = f;
+    if (g->edge_source[f] != g->edge_source[p->edge])
+        q[1].fraction = 1.0 - p->fraction;
+    return 2;
 }
 
 /* Values: penalties (TURN_ARC_RESTRICT) above bit 40, milliseconds below: the order of graph.h. */
@@ -60,8 +77,12 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
 {
     uint32_t to_node = on_node(g, to);
     struct graph_heap_item it;
+    struct snap tq[2];
+    int nt = on_rows(g, t, to, tq);
     /* a value is the cost of a segment's END: a target point lies up to its whole edge before */
     uint64_t slack = graph_cost_ms(g->edge_cost[to->edge]);
+    if (nt > 1 && graph_cost_ms(g->edge_cost[tq[1].edge]) > slack)
+        slack = graph_cost_ms(g->edge_cost[tq[1].edge]);
     while (q->h.len) {
         graph_heap_pop(&q->h, &it);
         uint32_t x = it.node;
@@ -70,12 +91,13 @@ static int run(const struct graph *g, const struct turn_graph *t, struct search 
         if (*best != UINT64_MAX && it.key >= *best + slack)
             break;
         uint32_t s = t->seg[x];
-        if (to_node != GRAPH_NONE && s >> 1 != to->edge && tr_seg_head(g, s) == to_node &&
+        int row = s >> 1 == to->edge ? 0 : nt > 1 && s >> 1 == tq[1].edge ? 1 : -1;
+        if (to_node != GRAPH_NONE && row < 0 && tr_seg_head(g, s) == to_node &&
             it.key < *best) /* a point on a node is there at the end of every road into it */
             *best = it.key, *best_node = x;
-        if (s >> 1 == to->edge) { /* reach the target point on this segment */
+        if (row >= 0) { /* reach the target point on this segment (of its row or its twin) */
             uint64_t whole = graph_cost_ms(g->edge_cost[s >> 1]);
-            uint64_t c = it.key - whole + (whole - rest_ms(g, to, s));
+            uint64_t c = it.key - whole + (whole - rest_ms(g, &tq[row], s));
             if (c < *best)
                 *best = c, *best_node = x;
         }
@@ -111,14 +133,15 @@ static int seed(const struct graph *g, const struct turn_graph *t, struct search
 }
 
 /* A point on a node also starts on every open road out of it (but its own edge), paying it. */
-static int seed_node(const struct graph *g, struct search *q, const struct snap *from)
+static int seed_node(const struct graph *g, const struct turn_graph *t, struct search *q,
+                     const struct snap *from)
 {
-    uint32_t v = on_node(g, from);
+    uint32_t v = on_node(g, from), tw = t->twin ? t->twin[from->edge] : GRAPH_NONE;
     for (uint32_t j = v == GRAPH_NONE ? 0 : g->out_first[v];
          v != GRAPH_NONE && j < g->out_first[v + 1]; j++) {
         uint32_t s = g->out[j].edge;
         uint64_t d = graph_cost_ms(g->edge_cost[s >> 1]);
-        if (s >> 1 == from->edge || !seg_open(g, s) || d >= q->dist[s])
+        if (s >> 1 == from->edge || s >> 1 == tw || !seg_open(g, s) || d >= q->dist[s])
             continue;
         q->dist[s] = d, q->parent[s] = s | 0x80000000u;
         if (graph_heap_push(&q->h, d, s, 0))
@@ -145,15 +168,30 @@ static enum kkc_code unwind(const struct turn_graph *t, const struct search *q, 
     return KKC_OK;
 }
 
-/* Same edge, same direction, target ahead: drive along without turning. */
-static uint64_t direct_ms(const struct graph *g, const struct snap *from, const struct snap *to,
-                          uint32_t *seg)
+/* Same edge (or twin rows), a direction open from `from` to `to`: drive along without turning;
+ * the least over the rows both lie on. */
+static uint64_t direct_ms(const struct graph *g, const struct turn_graph *t,
+                          const struct snap *from, const struct snap *to, uint32_t *seg)
 {
-    graph_cost c;
-    if (!snap_direct(g, from, to, &c))
-        return UINT64_MAX;
-    *seg = from->edge << 1 | (to->fraction < from->fraction);
-    return graph_cost_ms(c);
+    struct snap f[2], d[2];
+    int nf = on_rows(g, t, from, f), nd = on_rows(g, t, to, d);
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < nf; i++)
+        for (int j = 0; j < nd; j++) {
+            uint32_t e = f[i].edge;
+            if (e != d[j].edge)
+                continue;
+            int back = d[j].fraction < f[i].fraction;
+            uint32_t s = e << 1 | (uint32_t)back;
+            uint64_t a = graph_cost_ms(snap_partial(g, e, f[i].fraction));
+            uint64_t b = graph_cost_ms(snap_partial(g, e, d[j].fraction));
+            uint64_t c = back ? a - b : b - a;
+            if (f[i].fraction == d[j].fraction) /* the same place: either way round */
+                s = seg_open(g, e << 1) ? e << 1 : e << 1 | 1;
+            if (seg_open(g, s) && c < best)
+                best = c, *seg = s;
+        }
+    return best;
 }
 
 enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, const struct snap *from,
@@ -173,11 +211,13 @@ enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, cons
     }
     memset(q.dist, 0xff, (size_t)t->n * sizeof *q.dist);
     memset(q.parent, 0xff, (size_t)t->n * sizeof *q.parent);
-    uint64_t direct = direct_ms(g, from, to, &dseg);
-    for (uint32_t s = from->edge << 1; !rc && s <= (from->edge << 1 | 1); s++)
-        if (seg_open(g, s) && seed(g, t, &q, s, rest_ms(g, from, s)))
-            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
-    if (!rc && seed_node(g, &q, from))
+    uint64_t direct = direct_ms(g, t, from, to, &dseg);
+    struct snap fq[2];
+    for (int i = 0, nf = on_rows(g, t, from, fq); i < nf; i++) /* its row, and its twin */
+        for (uint32_t s = fq[i].edge << 1; !rc && s <= (fq[i].edge << 1 | 1); s++)
+            if (seg_open(g, s) && seed(g, t, &q, s, rest_ms(g, &fq[i], s)))
+                rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
+    if (!rc && seed_node(g, t, &q, from))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");
     if (!rc && run(g, t, &q, to, &best, &best_node))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (route)");

@@ -9,6 +9,7 @@
  * Expected way-name sequences are the names along the route, repeats collapsed. */
 #include "closures/avoid.h"
 #include "closures/closures.h"
+#include "coverage/reach.h"
 #include "road/graph.h"
 #include "road/import/osm_import.h"
 #include "road/snap.h"
@@ -261,6 +262,70 @@ START_TEST(test_twin_rows)
 }
 END_TEST
 
+/* The row of OSM way `way` open forward (fwd = 1) or backward (fwd = 0). */
+static uint32_t row_of(struct tfx *f, long long way, int fwd)
+{
+    return (uint32_t)q1(f,
+                        fwd ? "SELECT id FROM road_edges WHERE osm_way_id = ? AND forward = 1"
+                            : "SELECT id FROM road_edges WHERE osm_way_id = ? AND backward = 1",
+                        way);
+}
+
+/* The cost at point b of a reach from a alone, out (a -> b) or in (b -> a); the expected time. */
+static void expect_reach(struct tfx *f, struct snap a, struct snap b, int in, double s)
+{
+    struct reach *r = NULL;
+    struct reach_source src = {a, 0, 0};
+    graph_cost c;
+    uint32_t o;
+    ck_assert_int_eq(reach_create(f->g, &r, &f->err), KKC_OK);
+    ck_assert_int_eq(reach_run(r, &src, 1, in ? REACH_IN : REACH_OUT, REACH_NO_LIMIT, &f->err),
+                     KKC_OK);
+    ck_assert(reach_point(r, &b, &c, &o));
+    ck_assert_msg(fabs(graph_cost_seconds(c) - s) < 0.005, "reach %d: %.3f s, expected %.3f s", in,
+                  graph_cost_seconds(c), s);
+    reach_destroy(r);
+}
+
+/* A point on a way stored as two one-way rows lies on both (tests/data/osm/turn_twin_point.osm):
+ * it is left and reached in the direction of either row, whichever row it was snapped onto.
+ * By hand: car.lua's speeds, maxspeed x 0.8: Tam 40 km/h east, 24 km/h west; residential 25 km/h;
+ * no turn costs (two roads at each junction). */
+START_TEST(test_twin_point)
+{
+    struct tfx f;
+    tfx_open(&f, MAPS "turn_twin_point.osm");
+    uint32_t fw = row_of(&f, 41, 1), bw = row_of(&f, 41, 0);
+    double lt = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 41);
+    double lw = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 42);
+    double le = q1(&f, "SELECT length_m FROM road_edges WHERE osm_way_id = ?", 43);
+    double east = lt / (40 / 3.6), west = lt / (24 / 3.6), w = lw / (25 / 3.6), e = le / (25 / 3.6);
+    ck_assert(fw != bw && fabs(lt - 100) < 1 && fabs(lw - 100) < 1);
+    ck_assert(fabs(f.g->edge_duration_s[bw] - west) < 1e-6);
+    struct snap pf, pb, p7, p3, n3 = at(&f, 42, 0, 1), n4 = at(&f, 43, 0, 1);
+    ck_assert_int_eq(snap_at(f.g, fw, 0.5, &pf, &f.err), KKC_OK);
+    ck_assert_int_eq(snap_at(f.g, bw, 0.5, &pb, &f.err), KKC_OK);
+    ck_assert_int_eq(snap_at(f.g, fw, 0.7, &p7, &f.err), KKC_OK);
+    ck_assert_int_eq(snap_at(f.g, fw, 0.3, &p3, &f.err), KKC_OK);
+    /* leaving on the twin (west, backward row) from a point on the forward row, and back */
+    expect(&f, pf, n3, "Tam,Západ", west / 2 + w);
+    expect(&f, pb, n4, "Tam,Východ", east / 2 + e);
+    /* ending on the twin: from node 4 south, then west to the point on the forward row */
+    expect(&f, n4, pf, "Východ,Tam", e + west / 2);
+    expect(&f, n3, pb, "Západ,Tam", w + east / 2);
+    /* both points on the forward row, the second behind: straight along the backward row */
+    expect(&f, p7, p3, "Tam", 0.4 * west);
+    expect(&f, p3, p7, "Tam", 0.4 * east);
+    expect_reach(&f, pf, n3, 0, west / 2 + w);
+    expect_reach(&f, pf, n4, 1, e + west / 2);
+    expect_reach(&f, p7, p3, 0, 0.4 * west);
+    ck_assert_uint_eq(turn_twin(f.g->turn, fw), bw);
+    ck_assert_uint_eq(turn_twin(f.g->turn, bw), fw);
+    ck_assert_uint_eq(turn_twin(f.g->turn, row_of(&f, 42, 1)), GRAPH_NONE);
+    tfx_close(&f);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
     struct tfx f;
@@ -483,6 +548,7 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_via_way);
     tcase_add_test(tc, test_points);
     tcase_add_test(tc, test_twin_rows);
+    tcase_add_test(tc, test_twin_point);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_car_rules);
     tcase_add_test(tc, test_costs);
