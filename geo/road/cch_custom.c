@@ -2,6 +2,7 @@
  * hierarchy arc in both directions; full, or only above a few changed input arcs. See cch.h. */
 #include "road/cch.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,31 +77,155 @@ static uint64_t seek(const uint32_t *head, uint64_t lo, uint64_t hi, uint32_t v)
     return lo;
 }
 
+/* Push from node w (its arcs final): each pair of its arcs (w,u), (w,v), u < v, is a lower
+ * triangle of (u,v). only: 0 every pair; 1 the pairs whose u is not a top node (bin[u] != 2);
+ * 2 those whose u is. */
+static void push_node(struct cch_metric *m, uint32_t w, int only, const uint8_t *bin)
+{
+    const struct cch *c = m->c;
+    uint64_t b = c->up_first[w], e = c->up_first[w + 1];
+    for (uint64_t i = b; i < e; i++) {
+        uint32_t u = c->up_head[i];
+        if (only && (bin[u] == 2) != (only == 2))
+            continue;
+        uint64_t p = c->up_first[u], pe = c->up_first[u + 1];
+        cch_cost u_to_w = m->down[i], w_to_u = m->up[i];
+        for (uint64_t j = i + 1; j < e && p < pe; j++) {
+            p = seek(c->up_head, p, pe, c->up_head[j]);
+            if (p == pe || c->up_head[p] != c->up_head[j])
+                continue; /* not chordal: cannot happen for a built hierarchy */
+            /* u -> w -> v and v -> w -> u */
+            m->up[p] = min_cost(m->up[p], cch_add(u_to_w, m->up[j]));
+            m->down[p] = min_cost(m->down[p], cch_add(m->down[j], w_to_u));
+        }
+    }
+}
+
+/* ---- two threads: the elimination tree split into a top and two halves --------------------- */
+
+/* bin[v] = 2 for the top of the elimination tree (its largest subtrees taken apart from the
+ * roots down until none holds over a third of the work left), 0 or 1 below: the subtrees under
+ * the top dealt to two halves of about equal work (pairs of upper arcs). A node's upper
+ * neighbours are its ancestors, so a node of half k pushes onto arcs of half k or of the top
+ * only. Returns 0, -1 out of memory. */
+static int plan_halves(const struct cch *c, uint8_t *bin)
+{
+    uint32_t n = c->n, nf = 0;
+    double *work = malloc(((size_t)n + 1) * sizeof *work), load[2] = {0, 0};
+    uint64_t *cf = calloc((size_t)n + 2, sizeof *cf);
+    uint32_t *child = malloc(((size_t)n + 1) * sizeof *child);
+    uint32_t *front = malloc(((size_t)n + 1) * sizeof *front);
+    if (!work || !cf || !child || !front)
+        return free(work), free(cf), free(child), free(front), -1;
+    for (uint32_t v = 0; v < n; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        work[v] = k * k + 1, bin[v] = 3;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        if (c->parent[v] != CCH_NONE)
+            work[c->parent[v]] += work[v], cf[c->parent[v] + 1]++;
+        else
+            front[nf++] = v;
+    for (uint32_t v = 0; v < n; v++)
+        cf[v + 1] += cf[v];
+    for (uint32_t v = 0; v < n; v++)
+        if (c->parent[v] != CCH_NONE)
+            child[cf[c->parent[v]]++] = v; /* cf[x] ends at x + 1's start */
+    for (int round = 0; round < 4096 && nf; round++) {
+        uint32_t big = 0;
+        double sum = 0;
+        for (uint32_t i = 0; i < nf; i++)
+            sum += work[front[i]], big = work[front[i]] > work[front[big]] ? i : big;
+        if (work[front[big]] <= sum / 3)
+            break;
+        uint32_t r = front[big];
+        bin[r] = 2, front[big] = front[--nf];
+        for (uint64_t k = r ? cf[r - 1] : 0; k < cf[r]; k++)
+            front[nf++] = child[k];
+    }
+    for (uint32_t i = 0; i < nf; i++) { /* the largest first, each to the lighter half */
+        uint32_t best = i;
+        for (uint32_t j = i + 1; j < nf && j < i + 64; j++)
+            best = work[front[j]] > work[front[best]] ? j : best;
+        uint32_t r = front[best];
+        front[best] = front[i], front[i] = r;
+        bin[r] = load[1] < load[0];
+        load[bin[r]] += work[r];
+    }
+    for (uint32_t v = n; v-- > 0;)
+        if (bin[v] == 3)
+            bin[v] = c->parent[v] == CCH_NONE ? 0 : bin[c->parent[v]];
+    free(work), free(cf), free(child), free(front);
+    return 0;
+}
+
+struct half {
+    struct cch_metric *m;
+    const uint8_t *bin;
+    uint8_t k;
+};
+
+static void *run_half(void *arg)
+{
+    const struct half *h = arg;
+    const struct cch *c = h->m->c;
+    for (uint32_t v = 0; v < c->n; v++)
+        if (h->bin[v] == h->k)
+            for (uint64_t a = c->up_first[v]; a < c->up_first[v + 1]; a++)
+                base_costs(h->m, a);
+    for (uint32_t w = 0; w < c->n; w++)
+        if (h->bin[w] == h->k)
+            push_node(h->m, w, 1, h->bin);
+    return NULL;
+}
+
+/* The halves on two threads, then the top on this one. -1 when no thread could be had. */
+static int customize_two(struct cch_metric *m)
+{
+    const struct cch *c = m->c;
+    uint8_t *bin = malloc((size_t)c->n + 1);
+    pthread_t th;
+    if (!bin || plan_halves(c, bin))
+        return free(bin), -1;
+    struct half h[2] = {{m, bin, 0}, {m, bin, 1}};
+    if (pthread_create(&th, NULL, run_half, &h[1]))
+        return free(bin), -1;
+    run_half(&h[0]);
+    pthread_join(th, NULL);
+    for (uint32_t v = 0; v < c->n; v++)
+        if (bin[v] == 2)
+            for (uint64_t a = c->up_first[v]; a < c->up_first[v + 1]; a++)
+                base_costs(m, a);
+    for (uint32_t w = 0; w < c->n; w++)
+        push_node(m, w, bin[w] == 2 ? 0 : 2, bin);
+    free(bin);
+    return 0;
+}
+
+/* Threads for a full customization: KKC_CCH_THREADS (1 or 2), else 2 for a hierarchy large
+ * enough to pay for one. */
+static int threads(const struct cch *c)
+{
+    const char *e = getenv("KKC_CCH_THREADS");
+    if (e && *e)
+        return atoi(e) >= 2 ? 2 : 1;
+    return c->arc_count >= 200000 ? 2 : 1;
+}
+
 /* Full customization, pushed from below: once node w's arcs are final (every triangle under
  * them came from a lower node), each pair of them (w,u), (w,v), u < v, is a lower triangle of
  * (u,v). Costs O(triangles x a short search), where pulling each arc's triangles from the lower
- * neighbours' lists costs quadratic in the large lists of the top separators. */
+ * neighbours' lists costs quadratic in the large lists of the top separators. With two
+ * threads, the two halves of the elimination tree under its top are customized side by side. */
 void cch_metric_customize(struct cch_metric *m)
 {
     const struct cch *c = m->c;
+    if (threads(c) == 2 && customize_two(m) == 0)
+        return;
     for (uint64_t a = 0; a < c->arc_count; a++)
         base_costs(m, a);
-    for (uint32_t w = 0; w < c->n; w++) {
-        uint64_t b = c->up_first[w], e = c->up_first[w + 1];
-        for (uint64_t i = b; i < e; i++) {
-            uint32_t u = c->up_head[i];
-            uint64_t p = c->up_first[u], pe = c->up_first[u + 1];
-            cch_cost u_to_w = m->down[i], w_to_u = m->up[i];
-            for (uint64_t j = i + 1; j < e && p < pe; j++) {
-                p = seek(c->up_head, p, pe, c->up_head[j]);
-                if (p == pe || c->up_head[p] != c->up_head[j])
-                    continue; /* not chordal: cannot happen for a built hierarchy */
-                /* u -> w -> v and v -> w -> u */
-                m->up[p] = min_cost(m->up[p], cch_add(u_to_w, m->up[j]));
-                m->down[p] = min_cost(m->down[p], cch_add(m->down[j], w_to_u));
-            }
-        }
-    }
+    for (uint32_t w = 0; w < c->n; w++)
+        push_node(m, w, 0, NULL);
 }
 
 enum kkc_code cch_metric_create(const struct cch *c, const uint32_t *weight32,

@@ -319,6 +319,8 @@ static void time_routes(const char *name, const struct graph *g, const struct sn
     route_ctx_destroy(ctx);
 }
 
+static int build_only, no_astar;
+
 static void run_db(const char *db, size_t nq)
 {
     double t0 = now_us();
@@ -332,6 +334,10 @@ static void run_db(const char *db, size_t nq)
            (unsigned long long)h->ch->c->input_arcs, (unsigned long long)h->ch->c->arc_count,
            h->ch->build_s, h->ch->custom_s * 1e3, peak_rss_mb());
     printf("RESULT cch preprocess_s=%.2f customize_ms=%.1f\n", h->ch->build_s, h->ch->custom_s * 1e3);
+    if (build_only) {
+        graph_destroy(a), graph_destroy(h);
+        return;
+    }
     size_t np = 2 * (nq > 100 ? nq : 100);
     struct snap *s = malloc(np * sizeof *s);
     for (size_t i = 0; i < np;) {
@@ -339,7 +345,8 @@ static void run_db(const char *db, size_t nq)
         if (snap_point(a, a->node_lonlat[2 * v], a->node_lonlat[2 * v + 1], 200, &s[i], NULL) == 0)
             i++;
     }
-    time_routes("astar", a, s, nq);
+    if (!no_astar)
+        time_routes("astar", a, s, nq);
     time_routes("cch", h, s, nq);
     free(s);
     graph_destroy(a), graph_destroy(h);
@@ -352,7 +359,8 @@ int main(int argc, char **argv)
     int c;
     static const struct option lo[] = {{"db", 1, 0, 'd'},      {"gr", 1, 0, 'g'},
                                        {"queries", 1, 0, 'q'}, {"table", 1, 0, 't'},
-                                       {"seed", 1, 0, 's'},    {0, 0, 0, 0}};
+                                       {"seed", 1, 0, 's'},    {"build-only", 0, 0, 'b'},
+                                       {"no-astar", 0, 0, 'n'}, {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
@@ -362,6 +370,10 @@ int main(int argc, char **argv)
             nq = strtoul(optarg, NULL, 10);
         else if (c == 't')
             k = strtoul(optarg, NULL, 10);
+        else if (c == 'b')
+            build_only = 1;
+        else if (c == 'n')
+            no_astar = 1;
         else if (c == 's')
             rng = strtoull(optarg, NULL, 10) | 1;
         else
