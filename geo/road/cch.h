@@ -73,15 +73,6 @@ struct cch {
  * inconsistent input, KKC_ETOOBIG over the limits above, KKC_EINTERNAL when METIS fails,
  * KKC_ENOMEM. */
 enum kkc_code cch_build(const struct cch_input *in, struct cch **out, struct kkc_err *err);
-/* The same with the caller's order: rank[v] for every input node, a permutation of 0 .. n - 1
- * (KKC_EINVAL otherwise); NULL = METIS's, as cch_build. A nested-dissection order of a coarser
- * graph the input was derived from (road_ch.c: the road graph's, for its turn graph) gives far
- * fewer hierarchy arcs than METIS on the input itself. */
-enum kkc_code cch_build_ranked(const struct cch_input *in, const uint32_t *rank, struct cch **out,
-                               struct kkc_err *err);
-/* METIS NodeND's nested-dissection order of in's undirected graph: rank[v] for each node (n of
- * them). KKC_EINTERNAL when METIS fails, KKC_ENOMEM. */
-enum kkc_code cch_nd_rank(const struct cch_input *in, uint32_t *rank, struct kkc_err *err);
 void cch_destroy(struct cch *c);
 /* The hierarchy arc between ranks a != b, or CCH_NONE when there is none. */
 uint32_t cch_find_arc(const struct cch *c, uint32_t a, uint32_t b);

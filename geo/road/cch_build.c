@@ -65,7 +65,8 @@ static enum kkc_code undirected(const struct cch_input *in, idx_t **xadj_out, id
     return KKC_OK;
 }
 
-enum kkc_code cch_nd_rank(const struct cch_input *in, uint32_t *rank, struct kkc_err *err)
+/* c->rank and c->order from METIS_NodeND (identity for graphs METIS need not see). */
+static enum kkc_code order(const struct cch_input *in, struct cch *c, struct kkc_err *err)
 {
     idx_t *xadj = NULL, *adj = NULL;
     enum kkc_code rc = undirected(in, &xadj, &adj, err);
@@ -87,32 +88,12 @@ enum kkc_code cch_nd_rank(const struct cch_input *in, uint32_t *rank, struct kkc
             rc = kkc_err_set(err, mr == METIS_ERROR_MEMORY ? KKC_ENOMEM : KKC_EINTERNAL,
                              "METIS_NodeND failed (%d)", mr);
     }
-    for (uint32_t v = 0; !rc && v < in->n; v++)
-        rank[v] = (uint32_t)iperm[v];
+    for (uint32_t v = 0; !rc && v < in->n; v++) {
+        c->rank[v] = (uint32_t)iperm[v];
+        c->order[iperm[v]] = v;
+    }
     free(xadj), free(adj), free(perm), free(iperm);
     return rc;
-}
-
-/* c->rank and c->order: the caller's rank (checked to be a permutation), else METIS's. */
-static enum kkc_code order(const struct cch_input *in, const uint32_t *given, struct cch *c,
-                           struct kkc_err *err)
-{
-    if (!given) {
-        enum kkc_code rc = cch_nd_rank(in, c->rank, err);
-        if (rc)
-            return rc;
-    } else {
-        memcpy(c->rank, given, (size_t)in->n * sizeof *given);
-    }
-    for (uint32_t r = 0; r < in->n; r++)
-        c->order[r] = CCH_NONE;
-    for (uint32_t v = 0; v < in->n; v++) {
-        if (c->rank[v] >= in->n || c->order[c->rank[v]] != CCH_NONE)
-            return kkc_err_set(err, KKC_EINVAL, "CCH order: rank %u of node %u repeats or is "
-                               "out of range", c->rank[v], v);
-        c->order[c->rank[v]] = v;
-    }
-    return KKC_OK;
 }
 
 struct vec {
@@ -294,12 +275,6 @@ static enum kkc_code check_input(const struct cch_input *in, struct kkc_err *err
 
 enum kkc_code cch_build(const struct cch_input *in, struct cch **out, struct kkc_err *err)
 {
-    return cch_build_ranked(in, NULL, out, err);
-}
-
-enum kkc_code cch_build_ranked(const struct cch_input *in, const uint32_t *rank, struct cch **out,
-                               struct kkc_err *err)
-{
     enum kkc_code rc = check_input(in, err);
     if (rc)
         return rc;
@@ -315,7 +290,7 @@ enum kkc_code cch_build_ranked(const struct cch_input *in, const uint32_t *rank,
     if (!c->rank || !c->order || !c->parent || !c->up_first)
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH)");
     if (!rc)
-        rc = order(in, rank, c, err);
+        rc = order(in, c, err);
     if (!rc)
         rc = contract(in, c, err);
     if (!rc)

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CCH_MAGIC "KKCCCH02" /* 02: the turn graph ordered from the road graph (road_ch_order.c) */
+#define CCH_MAGIC "KKCCCH01"
 #define NARRAYS 12
 
 struct header {

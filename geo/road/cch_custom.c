@@ -103,59 +103,48 @@ static void push_node(struct cch_metric *m, uint32_t w, int only, const uint8_t 
 
 /* ---- two threads: the elimination tree split into a top and two halves --------------------- */
 
-/* bin[v] = 2 for the top of the elimination tree (its largest subtrees taken apart from the
- * roots down until none holds over a third of the work left), 0 or 1 below: the subtrees under
- * the top dealt to two halves of about equal work (pairs of upper arcs). A node's upper
- * neighbours are its ancestors, so a node of half k pushes onto arcs of half k or of the top
- * only. Returns 0, -1 out of memory. */
+static int cmp_work(const void *a, const void *b, void *w)
+{
+    double x = ((const double *)w)[*(const uint32_t *)a], y = ((const double *)w)[*(const uint32_t *)b];
+    return (x < y) - (x > y);
+}
+
+/* bin[v] = 2 for the top of the elimination tree (the nodes whose subtree holds over a third of
+ * the work, pairs of upper arcs), 0 or 1 below: the subtrees under the top dealt, largest first,
+ * to the lighter of two halves. A node's upper neighbours are its ancestors, so a node of half k
+ * pushes onto arcs of half k or of the top only. Returns 0, -1 out of memory. */
 static int plan_halves(const struct cch *c, uint8_t *bin)
 {
     uint32_t n = c->n, nf = 0;
-    double *work = malloc(((size_t)n + 1) * sizeof *work), load[2] = {0, 0};
-    uint64_t *cf = calloc((size_t)n + 2, sizeof *cf);
-    uint32_t *child = malloc(((size_t)n + 1) * sizeof *child);
+    double *work = malloc(((size_t)n + 1) * sizeof *work), load[2] = {0, 0}, total = 0;
     uint32_t *front = malloc(((size_t)n + 1) * sizeof *front);
-    if (!work || !cf || !child || !front)
-        return free(work), free(cf), free(child), free(front), -1;
+    if (!work || !front)
+        return free(work), free(front), -1;
     for (uint32_t v = 0; v < n; v++) {
         double k = (double)(c->up_first[v + 1] - c->up_first[v]);
-        work[v] = k * k + 1, bin[v] = 3;
+        work[v] = k * k + 1;
     }
-    for (uint32_t v = 0; v < n; v++)
+    for (uint32_t v = 0; v < n; v++) /* parents come after their children */
         if (c->parent[v] != CCH_NONE)
-            work[c->parent[v]] += work[v], cf[c->parent[v] + 1]++;
+            work[c->parent[v]] += work[v];
         else
+            total += work[v];
+    for (uint32_t v = n; v-- > 0;) {
+        uint32_t p = c->parent[v];
+        bin[v] = work[v] > total / 3 ? 2 : p == CCH_NONE || bin[p] == 2 ? 4 : 5;
+        if (bin[v] == 4)
             front[nf++] = v;
-    for (uint32_t v = 0; v < n; v++)
-        cf[v + 1] += cf[v];
-    for (uint32_t v = 0; v < n; v++)
-        if (c->parent[v] != CCH_NONE)
-            child[cf[c->parent[v]]++] = v; /* cf[x] ends at x + 1's start */
-    for (int round = 0; round < 4096 && nf; round++) {
-        uint32_t big = 0;
-        double sum = 0;
-        for (uint32_t i = 0; i < nf; i++)
-            sum += work[front[i]], big = work[front[i]] > work[front[big]] ? i : big;
-        if (work[front[big]] <= sum / 3)
-            break;
-        uint32_t r = front[big];
-        bin[r] = 2, front[big] = front[--nf];
-        for (uint64_t k = r ? cf[r - 1] : 0; k < cf[r]; k++)
-            front[nf++] = child[k];
     }
-    for (uint32_t i = 0; i < nf; i++) { /* the largest first, each to the lighter half */
-        uint32_t best = i;
-        for (uint32_t j = i + 1; j < nf && j < i + 64; j++)
-            best = work[front[j]] > work[front[best]] ? j : best;
-        uint32_t r = front[best];
-        front[best] = front[i], front[i] = r;
-        bin[r] = load[1] < load[0];
-        load[bin[r]] += work[r];
+    qsort_r(front, nf, sizeof *front, cmp_work, work);
+    for (uint32_t i = 0; i < nf; i++) {
+        int k = load[1] < load[0];
+        load[k] += work[front[i]];
+        bin[front[i]] = (uint8_t)k;
     }
-    for (uint32_t v = n; v-- > 0;)
-        if (bin[v] == 3)
-            bin[v] = c->parent[v] == CCH_NONE ? 0 : bin[c->parent[v]];
-    free(work), free(cf), free(child), free(front);
+    for (uint32_t v = n; v-- > 0;) /* the rest of each subtree, from its root down */
+        if (bin[v] == 5)
+            bin[v] = bin[c->parent[v]];
+    free(work), free(front);
     return 0;
 }
 
@@ -209,7 +198,7 @@ static int threads(const struct cch *c)
     const char *e = getenv("KKC_CCH_THREADS");
     if (e && *e)
         return atoi(e) >= 2 ? 2 : 1;
-    return c->arc_count >= 200000 ? 2 : 1;
+    return c->arc_count >= 50000 ? 2 : 1;
 }
 
 /* Full customization, pushed from below: once node w's arcs are final (every triangle under

@@ -36,9 +36,5 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
                              struct road_ch **out, struct kkc_err *err);
 void road_ch_destroy(struct road_ch *ch);
 
-/* The order the hierarchy of g's turn graph is built in (road_ch_order.c): rank[v] for each
- * routing node v, from a nested dissection of the road graph by edge cuts. KKC_ENOMEM. */
-enum kkc_code road_ch_order(const struct graph *g, uint32_t *rank, struct kkc_err *err);
-
 
 #endif
