@@ -191,14 +191,21 @@ static int customize_two(struct cch_metric *m)
     return 0;
 }
 
-/* Threads for a full customization: KKC_CCH_THREADS (1 or 2), else 2 for a hierarchy large
- * enough to pay for one. */
+/* Threads for a full customization: KKC_CCH_THREADS (1 or 2), else 2 when the pairs of upper
+ * arcs (the triangles' work) reach 100 M: below that (FLA's node-based 1 M nodes: 31 M) the
+ * customization is short and memory-bound and a second thread's extra passes cost more than it
+ * brings (BENCHMARKS.md). */
 static int threads(const struct cch *c)
 {
     const char *e = getenv("KKC_CCH_THREADS");
     if (e && *e)
         return atoi(e) >= 2 ? 2 : 1;
-    return c->arc_count >= 50000 ? 2 : 1;
+    double work = 0;
+    for (uint32_t v = 0; v < c->n && work < 1e8; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        work += k * k;
+    }
+    return work >= 1e8 ? 2 : 1;
 }
 
 /* Full customization, pushed from below: once node w's arcs are final (every triangle under
