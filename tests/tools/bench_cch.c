@@ -2,7 +2,8 @@
  *
  *   bench_cch --db DB [--queries N] [--table K]      road graph of DB: A* / Dijkstra vs hierarchy
  *             [--cache] [--no-astar] [--build-only]  (DB.cch / DB.cch.metric as the service's;
- *                                                    no baseline; hierarchy figures only)
+ *             [--compare-threads]                    no baseline; hierarchy figures only;
+ *                                                    customize again on 1 and 2 threads)
  *   bench_cch --gr FILE.gr.xz [--queries N] [--table K] [--seed S]
  *                                                    PACE .gr topology, SEEDED uniform weights
  *                                                    1..100,000 ms per arc: Dijkstra vs hierarchy
@@ -302,7 +303,7 @@ static void run_gr(const char *path, size_t nq, size_t k)
 
 /* ---- --db: the service's own route and table calls with and without the hierarchy --------- */
 
-static int build_only, no_astar, use_cache;
+static int build_only, no_astar, use_cache, compare_threads;
 
 static struct graph *load(const char *db, int hierarchy)
 {
@@ -368,11 +369,13 @@ static double triangles(const struct cch *c)
 static void run_db(const char *db, size_t nq)
 {
     double t0 = now_us();
-    struct graph *a = load(db, 0);
+    struct graph *a = no_astar ? NULL : load(db, 0);
     double t1 = now_us();
-    printf("  graph: %u nodes, %u edges; load (A* landmarks) %.2f s; peak RSS %ld MB\n",
-           a->node_count, a->edge_count, (t1 - t0) / 1e6, peak_rss_mb());
+    if (a)
+        printf("  graph: %u nodes, %u edges; load (A* landmarks) %.2f s; peak RSS %ld MB\n",
+               a->node_count, a->edge_count, (t1 - t0) / 1e6, peak_rss_mb());
     struct graph *h = load(db, 1);
+    printf("  graph with hierarchy loaded in %.2f s\n", (now_us() - t1) / 1e6);
     printf("  hierarchy: %llu input arcs, %llu arcs; preprocessing %.2f s, customization %.0f ms; "
            "peak RSS %ld MB (both graphs)\n",
            (unsigned long long)h->ch->c->input_arcs, (unsigned long long)h->ch->c->arc_count,
@@ -380,7 +383,8 @@ static void run_db(const char *db, size_t nq)
     printf("RESULT cch preprocess_s=%.2f customize_ms=%.1f\n", h->ch->build_s, h->ch->custom_s * 1e3);
     printf("  triangles (pairs of upper arcs, the customization's work): %.0f\n",
            triangles(h->ch->c));
-    threads_compare(h->ch->m);
+    if (compare_threads)
+        threads_compare(h->ch->m);
     if (build_only) {
         graph_destroy(a), graph_destroy(h);
         return;
@@ -388,8 +392,8 @@ static void run_db(const char *db, size_t nq)
     size_t np = 2 * (nq > 100 ? nq : 100);
     struct snap *s = malloc(np * sizeof *s);
     for (size_t i = 0; i < np;) {
-        uint32_t v = (uint32_t)(rnd() * a->node_count);
-        if (snap_point(a, a->node_lonlat[2 * v], a->node_lonlat[2 * v + 1], 200, &s[i], NULL) == 0)
+        uint32_t v = (uint32_t)(rnd() * h->node_count);
+        if (snap_point(h, h->node_lonlat[2 * v], h->node_lonlat[2 * v + 1], 200, &s[i], NULL) == 0)
             i++;
     }
     if (!no_astar)
@@ -408,6 +412,7 @@ int main(int argc, char **argv)
                                        {"queries", 1, 0, 'q'}, {"table", 1, 0, 't'},
                                        {"seed", 1, 0, 's'},    {"build-only", 0, 0, 'b'},
                                        {"no-astar", 0, 0, 'n'}, {"cache", 0, 0, 'c'},
+                                       {"compare-threads", 0, 0, 'm'},
                                        {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 'd')
@@ -424,6 +429,8 @@ int main(int argc, char **argv)
             no_astar = 1;
         else if (c == 'c')
             use_cache = 1;
+        else if (c == 'm')
+            compare_threads = 1;
         else if (c == 's')
             rng = strtoull(optarg, NULL, 10) | 1;
         else
