@@ -2,6 +2,7 @@
  * hierarchy arc in both directions; full, or only above a few changed input arcs. See cch.h. */
 #include "road/cch.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,49 +59,155 @@ static int recompute(struct cch_metric *m, uint64_t a)
     return changed;
 }
 
-/* The first index in up_head[lo, hi) at or after v (exponential, then binary search). */
-static uint64_t seek(const uint32_t *head, uint64_t lo, uint64_t hi, uint32_t v)
+/* Push from node w (its arcs final): each pair of its arcs (w,u), (w,v), u < v, is a lower
+ * triangle of (u,v). only: 0 every pair; 1 the pairs whose u is not a top node (bin[u] != 2);
+ * 2 those whose u is. */
+static void push_node(struct cch_metric *m, uint32_t w, int only, const uint8_t *bin)
 {
-    uint64_t step = 1, r = lo;
-    while (r < hi && head[r] < v)
-        lo = r + 1, r = lo + step, step *= 2;
-    if (r > hi)
-        r = hi;
-    while (lo < r) {
-        uint64_t mid = lo + (r - lo) / 2;
-        if (head[mid] < v)
-            lo = mid + 1;
-        else
-            r = mid;
+    const struct cch *c = m->c;
+    uint64_t b = c->up_first[w], e = c->up_first[w + 1];
+    for (uint64_t i = b; i < e; i++) {
+        uint32_t u = c->up_head[i];
+        if (only && (bin[u] == 2) != (only == 2))
+            continue;
+        uint64_t p = c->up_first[u], pe = c->up_first[u + 1];
+        cch_cost u_to_w = m->down[i], w_to_u = m->up[i];
+        for (uint64_t j = i + 1; j < e && p < pe; j++) {
+            /* a plain scan: up(w) above u lies inside up(u) (chordality), so p walks u's list
+             * once per (w, u); 25 % less CPU than galloping on the towns (BENCHMARKS.md) */
+            while (p < pe && c->up_head[p] < c->up_head[j])
+                p++;
+            if (p == pe || c->up_head[p] != c->up_head[j])
+                continue; /* not chordal: cannot happen for a built hierarchy */
+            /* u -> w -> v and v -> w -> u */
+            m->up[p] = min_cost(m->up[p], cch_add(u_to_w, m->up[j]));
+            m->down[p] = min_cost(m->down[p], cch_add(m->down[j], w_to_u));
+        }
     }
-    return lo;
+}
+
+/* ---- two threads: the elimination tree split into a top and two halves --------------------- */
+
+static int cmp_work(const void *a, const void *b, void *w)
+{
+    double x = ((const double *)w)[*(const uint32_t *)a], y = ((const double *)w)[*(const uint32_t *)b];
+    return (x < y) - (x > y);
+}
+
+/* bin[v] = 2 for the top of the elimination tree (the nodes whose subtree holds over a third of
+ * the work, pairs of upper arcs), 0 or 1 below: the subtrees under the top dealt, largest first,
+ * to the lighter of two halves. A node's upper neighbours are its ancestors, so a node of half k
+ * pushes onto arcs of half k or of the top only. Returns 0, -1 out of memory. */
+static int plan_halves(const struct cch *c, uint8_t *bin)
+{
+    uint32_t n = c->n, nf = 0;
+    double *work = malloc(((size_t)n + 1) * sizeof *work), load[2] = {0, 0}, total = 0;
+    uint32_t *front = malloc(((size_t)n + 1) * sizeof *front);
+    if (!work || !front)
+        return free(work), free(front), -1;
+    for (uint32_t v = 0; v < n; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        work[v] = k * k + 1;
+    }
+    for (uint32_t v = 0; v < n; v++) /* parents come after their children */
+        if (c->parent[v] != CCH_NONE)
+            work[c->parent[v]] += work[v];
+        else
+            total += work[v];
+    for (uint32_t v = n; v-- > 0;) {
+        uint32_t p = c->parent[v];
+        bin[v] = work[v] > total / 3 ? 2 : p == CCH_NONE || bin[p] == 2 ? 4 : 5;
+        if (bin[v] == 4)
+            front[nf++] = v;
+    }
+    qsort_r(front, nf, sizeof *front, cmp_work, work);
+    for (uint32_t i = 0; i < nf; i++) {
+        int k = load[1] < load[0];
+        load[k] += work[front[i]];
+        bin[front[i]] = (uint8_t)k;
+    }
+    for (uint32_t v = n; v-- > 0;) /* the rest of each subtree, from its root down */
+        if (bin[v] == 5)
+            bin[v] = bin[c->parent[v]];
+    free(work), free(front);
+    return 0;
+}
+
+struct half {
+    struct cch_metric *m;
+    const uint8_t *bin;
+    uint8_t k;
+};
+
+static void *run_half(void *arg)
+{
+    const struct half *h = arg;
+    const struct cch *c = h->m->c;
+    for (uint32_t v = 0; v < c->n; v++)
+        if (h->bin[v] == h->k)
+            for (uint64_t a = c->up_first[v]; a < c->up_first[v + 1]; a++)
+                base_costs(h->m, a);
+    for (uint32_t w = 0; w < c->n; w++)
+        if (h->bin[w] == h->k)
+            push_node(h->m, w, 1, h->bin);
+    return NULL;
+}
+
+/* The halves on two threads, then the top on this one. -1 when no thread could be had. */
+static int customize_two(struct cch_metric *m)
+{
+    const struct cch *c = m->c;
+    uint8_t *bin = malloc((size_t)c->n + 1);
+    pthread_t th;
+    if (!bin || plan_halves(c, bin))
+        return free(bin), -1;
+    struct half h[2] = {{m, bin, 0}, {m, bin, 1}};
+    if (pthread_create(&th, NULL, run_half, &h[1]))
+        return free(bin), -1;
+    run_half(&h[0]);
+    pthread_join(th, NULL);
+    for (uint32_t v = 0; v < c->n; v++)
+        if (bin[v] == 2)
+            for (uint64_t a = c->up_first[v]; a < c->up_first[v + 1]; a++)
+                base_costs(m, a);
+    for (uint32_t w = 0; w < c->n; w++)
+        push_node(m, w, bin[w] == 2 ? 0 : 2, bin);
+    free(bin);
+    return 0;
+}
+
+/* Threads for a full customization: KKC_CCH_THREADS (1 or 2), else 2 when the pairs of upper
+ * arcs (the triangles' work) reach 100 M: below that (FLA's node-based 1 M nodes: 31 M) the
+ * customization is short and memory-bound and a second thread's extra passes cost more than it
+ * brings (BENCHMARKS.md). */
+static int threads(const struct cch *c)
+{
+    const char *e = getenv("KKC_CCH_THREADS");
+    if (e && *e)
+        return atoi(e) >= 2 ? 2 : 1;
+    double work = 0;
+    for (uint32_t v = 0; v < c->n && work < 1e8; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        work += k * k;
+    }
+    return work >= 1e8 ? 2 : 1;
 }
 
 /* Full customization, pushed from below: once node w's arcs are final (every triangle under
  * them came from a lower node), each pair of them (w,u), (w,v), u < v, is a lower triangle of
- * (u,v). Costs O(triangles x a short search), where pulling each arc's triangles from the lower
- * neighbours' lists costs quadratic in the large lists of the top separators. */
+ * (u,v). Costs O(triangles + a scan of u's list per arc (w,u)), where pulling each arc's
+ * triangles from the lower neighbours' lists costs quadratic in the large lists of the top
+ * separators. With two threads, the two halves of the elimination tree under its top are
+ * customized side by side. */
 void cch_metric_customize(struct cch_metric *m)
 {
     const struct cch *c = m->c;
+    if (threads(c) == 2 && customize_two(m) == 0)
+        return;
     for (uint64_t a = 0; a < c->arc_count; a++)
         base_costs(m, a);
-    for (uint32_t w = 0; w < c->n; w++) {
-        uint64_t b = c->up_first[w], e = c->up_first[w + 1];
-        for (uint64_t i = b; i < e; i++) {
-            uint32_t u = c->up_head[i];
-            uint64_t p = c->up_first[u], pe = c->up_first[u + 1];
-            cch_cost u_to_w = m->down[i], w_to_u = m->up[i];
-            for (uint64_t j = i + 1; j < e && p < pe; j++) {
-                p = seek(c->up_head, p, pe, c->up_head[j]);
-                if (p == pe || c->up_head[p] != c->up_head[j])
-                    continue; /* not chordal: cannot happen for a built hierarchy */
-                /* u -> w -> v and v -> w -> u */
-                m->up[p] = min_cost(m->up[p], cch_add(u_to_w, m->up[j]));
-                m->down[p] = min_cost(m->down[p], cch_add(m->down[j], w_to_u));
-            }
-        }
-    }
+    for (uint32_t w = 0; w < c->n; w++)
+        push_node(m, w, 0, NULL);
 }
 
 enum kkc_code cch_metric_create(const struct cch *c, const uint32_t *weight32,

@@ -271,6 +271,12 @@ static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const s
     }
     reset(q, 1);
     qsort(b, len, sizeof *b, cmp_bucket);
+    /* pred[1] (unused by the source walks) points each bucket node at its first bucket */
+    for (size_t e = 0; len < CCH_NONE && e < len; e++)
+        if (e == 0 || b[e].node != b[e - 1].node) {
+            q->pred[1][b[e].node] = (uint32_t)e;
+            q->seen[1][q->nseen[1]++] = b[e].node;
+        }
     *out = b;
     *count = len;
     return 0;
@@ -306,6 +312,7 @@ enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const s
         cch_cost *row = out + i * nt;
         reset(q, 0);
         if (walk(q, m, 0, src + src_first[i], src_first[i + 1] - src_first[i], NULL)) {
+            reset(q, 1);
             free(b);
             return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH table)");
         }
@@ -314,7 +321,10 @@ enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const s
             cch_cost dx = q->dist[0][x];
             if (dx == CCH_INF)
                 continue;
-            for (size_t e = bucket_lower(b, nb, x); e < nb && b[e].node == x; e++) {
+            size_t e = nb >= CCH_NONE            ? bucket_lower(b, nb, x)
+                       : q->pred[1][x] == CCH_NONE ? nb
+                                                   : q->pred[1][x];
+            for (; e < nb && b[e].node == x; e++) {
                 cch_cost t = cch_add(dx, b[e].cost);
                 if (t < row[b[e].group])
                     row[b[e].group] = t;
@@ -322,6 +332,7 @@ enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const s
         }
     }
     reset(q, 0);
+    reset(q, 1);
     free(b);
     return KKC_OK;
 }

@@ -288,6 +288,24 @@ static void check_update(struct fix *f, unsigned long long seed, size_t count)
     free(arcs), free(w);
 }
 
+/* A full customization on two threads gives the one-thread costs, bit for bit (and the pairs
+ * checked after it hold them against Dijkstra). */
+static void check_threads(struct fix *f)
+{
+    size_t bytes = f->c->arc_count * sizeof(cch_cost);
+    cch_cost *up = malloc(bytes + 8), *down = malloc(bytes + 8);
+    setenv("KKC_CCH_THREADS", "1", 1);
+    cch_metric_customize(f->m);
+    memcpy(up, f->m->up, bytes), memcpy(down, f->m->down, bytes);
+    setenv("KKC_CCH_THREADS", "2", 1);
+    cch_metric_customize(f->m);
+    unsetenv("KKC_CCH_THREADS");
+    ck_assert_msg(!memcmp(up, f->m->up, bytes) && !memcmp(down, f->m->down, bytes),
+                  "two-thread customization differs from one thread (%llu arcs)",
+                  (unsigned long long)f->c->arc_count);
+    free(up), free(down);
+}
+
 /* Pairs, table, new weights and a partial update on f's graph. */
 static void check_all(struct fix *f, int nsrc, int ntgt, int full_reweigh)
 {
@@ -296,7 +314,7 @@ static void check_all(struct fix *f, int nsrc, int ntgt, int full_reweigh)
     if (full_reweigh) {
         tg_reweigh(&f->g, 13, 1, 100000);
         memcpy(f->m->weight, f->g.w, f->g.first[f->g.n] * sizeof *f->g.w);
-        cch_metric_customize(f->m);
+        check_threads(f);
         check_pairs(f, 14, nsrc / 4 + 1, ntgt);
     }
     check_update(f, 15, 40);

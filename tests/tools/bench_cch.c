@@ -1,6 +1,9 @@
 /* tests/tools/bench_cch.c -- the customizable hierarchy against today's searches (scripts/bench cch).
  *
  *   bench_cch --db DB [--queries N] [--table K]      road graph of DB: A* / Dijkstra vs hierarchy
+ *             [--cache] [--no-astar] [--build-only]  (DB.cch / DB.cch.metric as the service's;
+ *             [--compare-threads]                    no baseline; hierarchy figures only;
+ *                                                    customize again on 1 and 2 threads)
  *   bench_cch --gr FILE.gr.xz [--queries N] [--table K] [--seed S]
  *                                                    PACE .gr topology, SEEDED uniform weights
  *                                                    1..100,000 ms per arc: Dijkstra vs hierarchy
@@ -154,6 +157,32 @@ static cch_cost dijkstra(const struct csr *g, uint32_t s, uint32_t t, cch_cost *
     return r;
 }
 
+/* Full customization on one thread and on two: times, and whether both give the same costs. */
+static void threads_compare(struct cch_metric *m)
+{
+    uint64_t na = m->c->arc_count;
+    cch_cost *up = malloc((na + 1) * sizeof *up), *down = malloc((na + 1) * sizeof *down);
+    double ms[2], cpu[2];
+    for (int th = 1; th <= 2; th++) {
+        setenv("KKC_CCH_THREADS", th == 1 ? "1" : "2", 1);
+        struct timespec c0, c1;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+        double t0 = now_us();
+        cch_metric_customize(m);
+        ms[th - 1] = (now_us() - t0) / 1e3;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        cpu[th - 1] = (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6;
+        if (th == 1)
+            memcpy(up, m->up, na * sizeof *up), memcpy(down, m->down, na * sizeof *down);
+    }
+    unsetenv("KKC_CCH_THREADS");
+    int same = !memcmp(up, m->up, na * sizeof *up) && !memcmp(down, m->down, na * sizeof *down);
+    printf("  customization again: 1 thread %.0f ms (CPU %.0f ms), 2 threads %.0f ms (CPU %.0f ms)"
+           " (%s)\n", ms[0], cpu[0], ms[1], cpu[1], same ? "same costs" : "COSTS DIFFER");
+    printf("RESULT cch customize_1t_ms=%.1f customize_2t_ms=%.1f same=%d\n", ms[0], ms[1], same);
+    free(up), free(down);
+}
+
 /* Preprocessing, cache, customization, partial update; returns the metric. */
 static struct cch_metric *prepare(const struct csr *g, struct cch **cp)
 {
@@ -197,6 +226,7 @@ static struct cch_metric *prepare(const struct csr *g, struct cch **cp)
     printf("  customization: full %.0f ms; 10 arcs closed: %.2f ms (%llu arcs redone)\n",
            (t1 - t0) / 1e3, (t2 - t1) / 1e3, (unsigned long long)touched);
     printf("RESULT cch customize_ms=%.1f update10_ms=%.2f\n", (t1 - t0) / 1e3, (t2 - t1) / 1e3);
+    threads_compare(m);
     for (int i = 0; i < 10; i++)
         w[i] = g->w[arcs[i]];
     cch_metric_update(m, arcs, w, 10, NULL, &err); /* back to the benchmark's weights */
@@ -273,12 +303,17 @@ static void run_gr(const char *path, size_t nq, size_t k)
 
 /* ---- --db: the service's own route and table calls with and without the hierarchy --------- */
 
+static int build_only, no_astar, use_cache, compare_threads;
+
 static struct graph *load(const char *db, int hierarchy)
 {
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s.cch", db);
     struct store *st = NULL;
     struct graph *g = NULL;
     struct kkc_err err = {0};
-    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT, .hierarchy = hierarchy};
+    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT, .hierarchy = hierarchy,
+                            .hierarchy_cache = use_cache ? cache : NULL};
     if (store_open(db, STORE_READONLY, &st, &err) || graph_load_opts(st, &o, &g, &err)) {
         fprintf(stderr, "%s: %s\n", db, err.msg);
         exit(1);
@@ -319,27 +354,50 @@ static void time_routes(const char *name, const struct graph *g, const struct sn
     route_ctx_destroy(ctx);
 }
 
+
+/* The lower triangles the customization visits: pairs of each node's upper arcs. */
+static double triangles(const struct cch *c)
+{
+    double t = 0;
+    for (uint32_t v = 0; v < c->n; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        t += k * (k - 1) / 2;
+    }
+    return t;
+}
+
 static void run_db(const char *db, size_t nq)
 {
     double t0 = now_us();
-    struct graph *a = load(db, 0);
+    struct graph *a = no_astar ? NULL : load(db, 0);
     double t1 = now_us();
-    printf("  graph: %u nodes, %u edges; load (A* landmarks) %.2f s; peak RSS %ld MB\n",
-           a->node_count, a->edge_count, (t1 - t0) / 1e6, peak_rss_mb());
+    if (a)
+        printf("  graph: %u nodes, %u edges; load (A* landmarks) %.2f s; peak RSS %ld MB\n",
+               a->node_count, a->edge_count, (t1 - t0) / 1e6, peak_rss_mb());
     struct graph *h = load(db, 1);
+    printf("  graph with hierarchy loaded in %.2f s\n", (now_us() - t1) / 1e6);
     printf("  hierarchy: %llu input arcs, %llu arcs; preprocessing %.2f s, customization %.0f ms; "
            "peak RSS %ld MB (both graphs)\n",
            (unsigned long long)h->ch->c->input_arcs, (unsigned long long)h->ch->c->arc_count,
            h->ch->build_s, h->ch->custom_s * 1e3, peak_rss_mb());
     printf("RESULT cch preprocess_s=%.2f customize_ms=%.1f\n", h->ch->build_s, h->ch->custom_s * 1e3);
+    printf("  triangles (pairs of upper arcs, the customization's work): %.0f\n",
+           triangles(h->ch->c));
+    if (compare_threads)
+        threads_compare(h->ch->m);
+    if (build_only) {
+        graph_destroy(a), graph_destroy(h);
+        return;
+    }
     size_t np = 2 * (nq > 100 ? nq : 100);
     struct snap *s = malloc(np * sizeof *s);
     for (size_t i = 0; i < np;) {
-        uint32_t v = (uint32_t)(rnd() * a->node_count);
-        if (snap_point(a, a->node_lonlat[2 * v], a->node_lonlat[2 * v + 1], 200, &s[i], NULL) == 0)
+        uint32_t v = (uint32_t)(rnd() * h->node_count);
+        if (snap_point(h, h->node_lonlat[2 * v], h->node_lonlat[2 * v + 1], 200, &s[i], NULL) == 0)
             i++;
     }
-    time_routes("astar", a, s, nq);
+    if (!no_astar)
+        time_routes("astar", a, s, nq);
     time_routes("cch", h, s, nq);
     free(s);
     graph_destroy(a), graph_destroy(h);
@@ -352,7 +410,10 @@ int main(int argc, char **argv)
     int c;
     static const struct option lo[] = {{"db", 1, 0, 'd'},      {"gr", 1, 0, 'g'},
                                        {"queries", 1, 0, 'q'}, {"table", 1, 0, 't'},
-                                       {"seed", 1, 0, 's'},    {0, 0, 0, 0}};
+                                       {"seed", 1, 0, 's'},    {"build-only", 0, 0, 'b'},
+                                       {"no-astar", 0, 0, 'n'}, {"cache", 0, 0, 'c'},
+                                       {"compare-threads", 0, 0, 'm'},
+                                       {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
@@ -362,6 +423,14 @@ int main(int argc, char **argv)
             nq = strtoul(optarg, NULL, 10);
         else if (c == 't')
             k = strtoul(optarg, NULL, 10);
+        else if (c == 'b')
+            build_only = 1;
+        else if (c == 'n')
+            no_astar = 1;
+        else if (c == 'c')
+            use_cache = 1;
+        else if (c == 'm')
+            compare_threads = 1;
         else if (c == 's')
             rng = strtoull(optarg, NULL, 10) | 1;
         else
