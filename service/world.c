@@ -147,9 +147,9 @@ void world_free(struct world *w)
     free(w);
 }
 
-static void graph_free(void *g)
+static void base_free(void *b)
 {
-    graph_destroy(g);
+    closures_base_destroy(b);
 }
 
 static void derived_free(void *g)
@@ -167,7 +167,8 @@ enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc
     struct closure_list l = {0};
     struct closure_effects e = {0};
     struct closures_derive_stats ds = {0};
-    struct graph *base = w->part_base ? w->part_base->p : NULL, *g = NULL;
+    const struct closures_base *base = w->part_base ? w->part_base->p : NULL;
+    struct graph *g = NULL;
     int64_t version = 0;
     enum kkc_code rc = closures_load(st, &l, err);
     if (!rc)
@@ -178,7 +179,7 @@ enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc
         rc = closures_graph_derive(base, &e, &g, &ds, err);
     if (!rc && base) {
         w->part_graph = g ? world_part_new(derived_free, g) : world_part_ref(w->part_base);
-        w->graph = w->part_graph ? w->part_graph->p : NULL;
+        w->graph = !w->part_graph ? NULL : g ? g : (struct graph *)closures_base_graph(base);
         if (!w->part_graph)
             rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     }
@@ -213,20 +214,27 @@ static enum kkc_code load_base(struct store *st, const char *db_path, struct wor
     const char *router = getenv("KKC_ROUTER");
     struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
     struct graph *g = NULL;
+    struct closures_base *b = NULL;
     char *cache = NULL, version[64];
     enum kkc_code rc = graph_load_opts(st, &o, &g, err);
     if (rc)
         return rc;
-    if (!(w->part_base = world_part_new(graph_free, g)))
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    if (router && strcmp(router, "astar") == 0)
-        return KKC_OK;
-    if (store_meta_get(st, "data_version", version, sizeof version, NULL))
-        snprintf(version, sizeof version, "unknown");
-    if (asprintf(&cache, "%s.cch", db_path) < 0)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
-    rc = road_ch_create(g, cache, version, &g->ch, err);
-    free(cache);
+    if (!router || strcmp(router, "astar") != 0) {
+        if (store_meta_get(st, "data_version", version, sizeof version, NULL))
+            snprintf(version, sizeof version, "unknown");
+        if (asprintf(&cache, "%s.cch", db_path) < 0)
+            rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
+        else
+            rc = road_ch_create(g, cache, version, &g->ch, err);
+        free(cache);
+    }
+    if (rc) {
+        graph_destroy(g);
+        return rc;
+    }
+    rc = closures_base_create(g, &b, err); /* takes g */
+    if (!rc && !(w->part_base = world_part_new(base_free, b)))
+        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory");
     return rc;
 }
 
