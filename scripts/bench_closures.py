@@ -54,12 +54,13 @@ def settle():
 def write_to_answer(body, reps):
     """Median ms from the write to the honouring answer; ms until the labels are in (1st rep).
     The labeller of a previous write may still be running (it is not waited for, as in use)."""
-    ts, labels, plain = [], None, duration()
+    ts, labels, plain, applied = [], None, duration(), []
     for i in range(reps):
         t0 = time.perf_counter()
         out = json.loads(req("/v1/closures", "POST", body))
         d = duration()
         ts.append(time.perf_counter() - t0)
+        applied.append(json.loads(req("/v1/health"))["closures"].get("applied_ms", 0))
         if i == 0:
             labels = ts[-1] + settle()
         if d == plain:
@@ -67,7 +68,7 @@ def write_to_answer(body, reps):
         for c in out.get("closures", [out]):
             req("/v1/closures/%d" % c["id"], "DELETE")
     settle()
-    return statistics.median(ts) * 1000, labels * 1000
+    return statistics.median(ts) * 1000, labels * 1000, statistics.median(applied)
 
 
 def latency(q, n=50):
@@ -80,9 +81,9 @@ def latency(q, n=50):
 
 
 def show(what, body, reps):
-    ms, lab = write_to_answer(body, reps)
-    print("%swrite->answer %s: %.0f ms (labels rebuilt behind after %.0f ms)" % (a.label, what,
-                                                                               ms, lab))
+    ms, lab, applied = write_to_answer(body, reps)
+    print("%swrite->answer %s: %.0f ms (new world derived in %.0f ms; labels rebuilt behind "
+          "after %.0f ms)" % (a.label, what, ms, applied, lab))
 
 
 one = [int(w) for w in a.way.split(",")]

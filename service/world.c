@@ -185,10 +185,17 @@ enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc
     }
     w->closures = (struct world_closures){(long)e.active, version, e.next_change,
                                           (long)e.missing_ways, (long)e.len, ds.arcs_changed,
-                                          ds.arcs_redone};
+                                          ds.arcs_redone, 0};
     closure_effects_free(&e);
     closure_list_free(&l);
     return rc;
+}
+
+enum kkc_code world_labels_build_one(const struct world *w, unsigned mask, struct labels **out,
+                                     struct kkc_err *err)
+{
+    struct labels_options lo = {.kind_mask = mask, .k = WORLD_LABELS_K};
+    return labels_build(w->graph, w->centres, &lo, out, err);
 }
 
 enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
@@ -196,10 +203,8 @@ enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
 {
     enum kkc_code rc = KKC_OK;
     /* one network Voronoi per kind, active centres only (combinations merge them) */
-    for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m <<= 1) {
-        struct labels_options lo = {.kind_mask = m, .k = WORLD_LABELS_K};
-        rc = labels_build(w->graph, w->centres, &lo, &lab[m], err);
-    }
+    for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m <<= 1)
+        rc = world_labels_build_one(w, m, &lab[m], err);
     return rc;
 }
 

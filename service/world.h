@@ -60,6 +60,7 @@ struct world {
         long edges;          /* road edges closed or slowed */
         unsigned long long arcs_changed; /* turn arcs re-weighted from the base (derived graph) */
         unsigned long long arcs_redone;  /* hierarchy arcs re-customized for them */
+        double apply_ms;     /* how long world_apply_change took to build this world; 0: loaded */
     } closures;
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */

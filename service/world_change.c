@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void centres_free(void *c)
 {
@@ -71,7 +72,9 @@ enum kkc_code world_apply_change(struct world_holder *h, unsigned what, struct k
 {
     struct world *cur = world_get(h), *w = NULL;
     struct store *st = NULL;
+    struct timespec t0, t1;
     enum kkc_code rc;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     if (!cur)
         return kkc_err_set(err, KKC_EINVAL, "no world to apply a change to");
@@ -95,6 +98,9 @@ enum kkc_code world_apply_change(struct world_holder *h, unsigned what, struct k
         return rc;
     }
     w->refs = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    w->closures.apply_ms =
+        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     world_swap(h, w);
     if (w->labels_stale)
         labeller_kick(h);
@@ -124,9 +130,10 @@ static struct world *twin_with(const struct world *w, struct labels *lab[8])
     return t;
 }
 
-/* Build the labels of the current world when stale; swap in its twin with them if it is still
- * the current one (under write_mu, as every writer). A failure leaves the world stale (its
- * answers stay exact), to be retried at the next change. */
+/* Build the labels of the current world when stale, kind by kind, giving up as soon as it is no
+ * longer the current one; swap in its twin with them if it still is (under write_mu, as every
+ * writer). A failure leaves the world stale (its answers stay exact), to be retried at the next
+ * change. */
 static void label_current(struct world_holder *h)
 {
     struct world *w = world_get(h), *t;
@@ -136,7 +143,15 @@ static void label_current(struct world_holder *h)
         world_put(h, w);
         return;
     }
-    if (world_labels_build(w, lab, &err) != KKC_OK) {
+    enum kkc_code rc = KKC_OK;
+    int current = 1;
+    for (unsigned m = 1; !rc && current && m <= KIND_MASK_ALL; m <<= 1) {
+        rc = world_labels_build_one(w, m, &lab[m], &err);
+        pthread_mutex_lock(&h->mu); /* superseded (another change, a reload): stop early */
+        current = h->cur == w && !h->stop;
+        pthread_mutex_unlock(&h->mu);
+    }
+    if (rc || !current) {
         for (int m = 0; m < 8; m++)
             labels_destroy(lab[m]);
         world_put(h, w);
