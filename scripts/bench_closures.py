@@ -26,6 +26,10 @@ ap.add_argument("--box", default="8.67,49.40,8.69,49.41", help="polygon: lon0,la
 ap.add_argument("--avoid", default="8.6755,49.4100,8.6780,49.4100,8.6780,49.4110,8.6755,49.4110")
 ap.add_argument("--reps", type=int, default=5)
 ap.add_argument("--label", default="")
+ap.add_argument("--no-labels", action="store_true", help="never wait for the labels")
+ap.add_argument("--labels-once", action="store_true",
+                help="wait for the labels rebuilt behind after the first figure only (a large "
+                "network: minutes each on a loaded machine)")
 a = ap.parse_args()
 f, t = a.route.split(";")
 ROUTE = "/v1/route?from=%s&to=%s" % (f, t)
@@ -51,6 +55,9 @@ def settle():
     return time.perf_counter() - t0
 
 
+WAIT = [not a.no_labels]
+
+
 def write_to_answer(body, reps):
     """Median ms from the write to the honouring answer; ms until the labels are in (1st rep).
     The labeller of a previous write may still be running (it is not waited for, as in use)."""
@@ -61,14 +68,16 @@ def write_to_answer(body, reps):
         d = duration()
         ts.append(time.perf_counter() - t0)
         applied.append(json.loads(req("/v1/health"))["closures"].get("applied_ms", 0))
-        if i == 0:
+        if i == 0 and WAIT[0]:
             labels = ts[-1] + settle()
         if d == plain:
             print("  (warning: the route did not change: %.1f s)" % d)
         for c in out.get("closures", [out]):
             req("/v1/closures/%d" % c["id"], "DELETE")
-    settle()
-    return statistics.median(ts) * 1000, labels * 1000, statistics.median(applied)
+    if WAIT[0]:
+        settle()
+    WAIT[0] = WAIT[0] and not a.labels_once
+    return statistics.median(ts) * 1000, labels and labels * 1000, statistics.median(applied)
 
 
 def latency(q, n=50):
@@ -83,7 +92,8 @@ def latency(q, n=50):
 def show(what, body, reps):
     ms, lab, applied = write_to_answer(body, reps)
     print("%swrite->answer %s: %.0f ms (new world derived in %.0f ms; labels rebuilt behind "
-          "after %.0f ms)" % (a.label, what, ms, applied, lab))
+          "after %s)" % (a.label, what, ms, applied, "%.0f ms" % lab if lab else "not waited for"),
+          flush=True)
 
 
 one = [int(w) for w in a.way.split(",")]
