@@ -191,11 +191,12 @@ enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc
     return rc;
 }
 
-enum kkc_code world_labels_build_one(const struct world *w, unsigned mask, struct labels **out,
+enum kkc_code world_labels_build_one(const struct world *w, unsigned mask,
+                                     const atomic_int *cancel, struct labels **out,
                                      struct kkc_err *err)
 {
     struct labels_options lo = {.kind_mask = mask, .k = WORLD_LABELS_K};
-    return labels_build(w->graph, w->centres, &lo, out, err);
+    return labels_build_cancellable(w->graph, w->centres, &lo, cancel, out, err);
 }
 
 enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
@@ -204,7 +205,7 @@ enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
     enum kkc_code rc = KKC_OK;
     /* one network Voronoi per kind, active centres only (combinations merge them) */
     for (unsigned m = 1; !rc && w->graph && m <= KIND_MASK_ALL; m <<= 1)
-        rc = world_labels_build_one(w, m, &lab[m], err);
+        rc = world_labels_build_one(w, m, NULL, &lab[m], err);
     return rc;
 }
 
@@ -314,6 +315,7 @@ void world_swap(struct world_holder *h, struct world *w)
     pthread_mutex_lock(&h->mu);
     old = h->cur;
     h->cur = w;
+    atomic_store(&h->cancel, 1); /* what the labeller builds for the old one is not needed */
     pthread_mutex_unlock(&h->mu);
     world_put(h, old);
 }

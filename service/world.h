@@ -13,6 +13,7 @@
 #include "base/err.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
@@ -95,6 +96,7 @@ struct world_holder {
     pthread_t labeller;
     pthread_cond_t wake, idle;
     int labeller_on, pending, busy, stop;
+    atomic_int cancel; /* set by every swap and at shutdown: the build under way is superseded */
 };
 
 void world_holder_init(struct world_holder *h, struct world *w); /* takes w's reference */

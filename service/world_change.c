@@ -146,7 +146,7 @@ static void label_current(struct world_holder *h)
     enum kkc_code rc = KKC_OK;
     int current = 1;
     for (unsigned m = 1; !rc && current && m <= KIND_MASK_ALL; m <<= 1) {
-        rc = world_labels_build_one(w, m, &lab[m], &err);
+        rc = world_labels_build_one(w, m, &h->cancel, &lab[m], &err);
         pthread_mutex_lock(&h->mu); /* superseded (another change, a reload): stop early */
         current = h->cur == w && !h->stop;
         pthread_mutex_unlock(&h->mu);
@@ -178,6 +178,7 @@ static void *labeller_main(void *arg)
             break;
         h->pending = 0;
         h->busy = 1;
+        atomic_store(&h->cancel, 0); /* a swap from here on cancels this build */
         pthread_mutex_unlock(&h->mu);
         label_current(h);
         pthread_mutex_lock(&h->mu);
@@ -201,6 +202,7 @@ void world_holder_settle(struct world_holder *h)
 void world_holder_init(struct world_holder *h, struct world *w)
 {
     memset(h, 0, sizeof *h);
+    atomic_init(&h->cancel, 0);
     pthread_mutex_init(&h->mu, NULL);
     pthread_mutex_init(&h->write_mu, NULL);
     pthread_cond_init(&h->wake, NULL);
@@ -212,6 +214,7 @@ void world_holder_done(struct world_holder *h)
 {
     pthread_mutex_lock(&h->mu);
     h->stop = 1;
+    atomic_store(&h->cancel, 1);
     pthread_cond_broadcast(&h->wake);
     pthread_mutex_unlock(&h->mu);
     if (h->labeller_on)

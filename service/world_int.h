@@ -30,8 +30,10 @@ void world_free(struct world *w);
  * network with them applied (base's own graph when none applies), w->closures to what they
  * are. w->part_base must be set (or w has no road network). */
 enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc_err *err);
-/* The labels of w's active centres of the kinds in mask on w's graph (world.h's K). */
-enum kkc_code world_labels_build_one(const struct world *w, unsigned mask, struct labels **out,
+/* The labels of w's active centres of the kinds in mask on w's graph (world.h's K); cancel as
+ * labels_build_cancellable(). */
+enum kkc_code world_labels_build_one(const struct world *w, unsigned mask,
+                                     const atomic_int *cancel, struct labels **out,
                                      struct kkc_err *err);
 /* Labels per kind of w's active centres on w's graph into lab[8] (masks 1, 2, 4). */
 enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
