@@ -32,11 +32,9 @@ void world_free(struct world *w);
 enum kkc_code world_closures_apply(struct store *st, struct world *w, struct kkc_err *err);
 /* The labels of w's active centres of the kinds in mask on w's graph (world.h's K); cancel as
  * labels_build_cancellable(). */
-enum kkc_code world_labels_build_one(const struct world *w, unsigned mask,
-                                     const atomic_int *cancel, struct labels **out,
-                                     struct kkc_err *err);
+enum kkc_code world_labels_build_one(const struct world *w, unsigned mask, const atomic_int *cancel,
+                                     struct labels **out, struct kkc_err *err);
 /* Labels per kind of w's active centres on w's graph into lab[8] (masks 1, 2, 4). */
-enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
-                                 struct kkc_err *err);
+enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8], struct kkc_err *err);
 
 #endif

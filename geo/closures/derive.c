@@ -18,9 +18,9 @@
 
 struct closures_base {
     struct graph *g;
-    int fd;              /* the memory file holding the base metric; -1: none (copies) */
+    int fd; /* the memory file holding the base metric; -1: none (copies) */
     size_t len, off_up, off_down;
-    void *map;           /* its shared, read-only mapping: the base metric's arrays */
+    void *map; /* its shared, read-only mapping: the base metric's arrays */
 };
 
 /* A derived graph's hierarchy: the base's topology, its own metric (mapped or copied). */
@@ -39,8 +39,7 @@ static int base_share(struct closures_base *b)
     b->off_up = lw, b->off_down = lw + la, b->len = lw + 2 * la + 8;
     b->fd = memfd_create("kkc-metric", MFD_CLOEXEC);
     if (b->fd < 0 || ftruncate(b->fd, (off_t)b->len) ||
-        (b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0)) ==
-            MAP_FAILED) {
+        (b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0)) == MAP_FAILED) {
         if (b->fd >= 0)
             close(b->fd);
         b->fd = -1, b->map = NULL;
@@ -56,8 +55,7 @@ static int base_share(struct closures_base *b)
     return 0;
 }
 
-enum kkc_code closures_base_create(struct graph *g, struct closures_base **out,
-                                   struct kkc_err *err)
+enum kkc_code closures_base_create(struct graph *g, struct closures_base **out, struct kkc_err *err)
 {
     struct closures_base *b = calloc(1, sizeof *b);
     *out = NULL;
@@ -179,8 +177,8 @@ static int collect_all(const struct graph *g, const struct cch_metric *m, struct
 
 /* g's own hierarchy: base's topology, base's metric (mapped or copied) updated to g's costs. */
 static enum kkc_code derive_ch(const struct closures_base *b, struct graph *g,
-                               const struct closure_effects *e,
-                               struct closures_derive_stats *stats, struct kkc_err *err)
+                               const struct closure_effects *e, struct closures_derive_stats *stats,
+                               struct kkc_err *err)
 {
     struct changes ch = {0};
     struct derived_ch *dc = calloc(1, sizeof *dc);
@@ -205,9 +203,9 @@ static enum kkc_code derive_ch(const struct closures_base *b, struct graph *g,
     return code;
 }
 
-enum kkc_code closures_graph_derive(const struct closures_base *b,
-                                    const struct closure_effects *e, struct graph **out,
-                                    struct closures_derive_stats *stats, struct kkc_err *err)
+enum kkc_code closures_graph_derive(const struct closures_base *b, const struct closure_effects *e,
+                                    struct graph **out, struct closures_derive_stats *stats,
+                                    struct kkc_err *err)
 {
     struct closures_derive_stats none;
     struct graph *g = NULL;

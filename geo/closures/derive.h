@@ -41,9 +41,9 @@ const struct graph *closures_base_graph(const struct closures_base *b);
 void closures_base_destroy(struct closures_base *b);
 
 /* The graph of b's graph with e applied (see above). stats may be NULL. KKC_ENOMEM. */
-enum kkc_code closures_graph_derive(const struct closures_base *b,
-                                    const struct closure_effects *e, struct graph **out,
-                                    struct closures_derive_stats *stats, struct kkc_err *err);
+enum kkc_code closures_graph_derive(const struct closures_base *b, const struct closure_effects *e,
+                                    struct graph **out, struct closures_derive_stats *stats,
+                                    struct kkc_err *err);
 /* Free what a derived graph owns; NULL is a no-op. */
 void closures_graph_derived_free(struct graph *g);
 

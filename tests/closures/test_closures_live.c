@@ -26,8 +26,10 @@
  * From node 0 to node 3: 80 s open, 200 s closed. */
 static const struct fx_node sq_nodes[4] = {{0, 0}, {1000, 0}, {0, 1000}, {1000, 1000}};
 static const struct fx_edge sq_edges[4] = {
-    {0, 1, 1000, 40, 1, 1, "Rychlá 1", NULL, 0, 0}, {1, 3, 1000, 40, 1, 1, "Rychlá 2", NULL, 0, 0},
-    {0, 2, 1000, 100, 1, 1, "Pomalá 1", NULL, 0, 0}, {2, 3, 1000, 100, 1, 1, "Pomalá 2", NULL, 0, 0},
+    {0, 1, 1000, 40, 1, 1, "Rychlá 1", NULL, 0, 0},
+    {1, 3, 1000, 40, 1, 1, "Rychlá 2", NULL, 0, 0},
+    {0, 2, 1000, 100, 1, 1, "Pomalá 1", NULL, 0, 0},
+    {2, 3, 1000, 100, 1, 1, "Pomalá 2", NULL, 0, 0},
 };
 #define READERS 3
 #define WRITES 12
@@ -61,7 +63,8 @@ static int read_once(const struct world *w)
     if (!snap_xy(w->graph, 0, 0, &a) || !snap_xy(w->graph, 1000, 1000, &b) ||
         route_ctx_create(w->graph, &ctx, &err) || route_cost(w->graph, ctx, &a, &b, &c, &err) ||
         nearest_time_kinds(w->graph, w->centres, by_kind, &b, KIND_MASK_ALL, 0, 1, &hit, &n,
-                           &err) || n != 1) {
+                           &err) ||
+        n != 1) {
         route_ctx_destroy(ctx);
         return 1;
     }
@@ -94,8 +97,10 @@ START_TEST(readers_see_the_old_or_the_new_world)
     double lon, lat;
     ck_assert_int_eq(store_open(db, STORE_READWRITE, &st, &err), KKC_OK);
     to_lonlat(0, 0, &lon, &lat);
-    snprintf(sql, sizeof sql, "INSERT INTO centres (id, name, kind, source, geom) VALUES ('c', "
-             "'c', 'fire', 'test', MakePoint(%.10f, %.10f, 4326))", lon, lat);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO centres (id, name, kind, source, geom) VALUES ('c', "
+             "'c', 'fire', 'test', MakePoint(%.10f, %.10f, 4326))",
+             lon, lat);
     ck_assert_msg(store_exec(st, sql, &err) == KKC_OK, "%s", err.msg);
     store_close(st);
     ck_assert_msg(world_load(db, &w, &err) == KKC_OK, "%s", err.msg);
@@ -108,7 +113,8 @@ START_TEST(readers_see_the_old_or_the_new_world)
         pthread_mutex_lock(&sh.h.write_mu);
         ck_assert_int_eq(store_open(db, STORE_READWRITE, &st, &err), KKC_OK);
         ck_assert_msg(closures_write(st, i % 2 ? CLOSURES_REMOVE : CLOSURES_ADD, &c, 1,
-                                     (int64_t)time(NULL), &v, &err) == KKC_OK, "%s", err.msg);
+                                     (int64_t)time(NULL), &v, &err) == KKC_OK,
+                      "%s", err.msg);
         store_close(st);
         ck_assert_msg(world_apply_change(&sh.h, WORLD_CHANGE_CLOSURES, &err) == KKC_OK, "%s",
                       err.msg);
