@@ -5,8 +5,9 @@
  * published once with an atomic compare-and-swap (see below). Every worker thread reads it
  * without locks. A reload loads a new world and swaps the pointer; a change (closures, centres)
  * derives a new world from the current one, sharing what the change does not touch
- * (world_apply_change), and swaps the pointer; a request holds a reference for its whole life, so the old world is freed
- * only when the last request that uses it has finished. */
+ * (world_apply_change), and swaps the pointer. A request holds a reference for its whole life,
+ * so the old world is freed only when the last request that uses it has finished; the parts
+ * worlds share are counted apart (world_int.h) and freed with the last world using them. */
 #ifndef KKC_WORLD_H
 #define KKC_WORLD_H
 
@@ -122,8 +123,8 @@ enum world_change {
 
 /* THE entry point after a committed change of the database (an admin write, a closure write, a
  * replica's replay, a closure's valid_from / valid_until passing): bring the holder's world up
- * to date for the changes in `what` (enum world_change bits) and swap it in, in well under a
- * second on a 1 M-node network, instead of world_reload's full load. The caller holds
+ * to date for the changes in `what` (enum world_change bits) and swap it in, instead of
+ * world_reload's full load (minutes on a 1 M-node network): 0.1-0.7 s there (BENCHMARKS.md). The caller holds
  * h->write_mu (so that two changes apply in their commit order and a reload cannot interleave).
  *
  * The new world is derived from the current one: it shares the base network (nodes, geometry,
@@ -134,8 +135,8 @@ enum world_change {
  * with labels_stale (nearest by time answers exactly by search meanwhile); the labeller then
  * builds its labels off the HTTP workers and swaps in a twin with them (same graph, centres and
  * gen), unless another change or a reload came first. Readers see the old world or the new one,
- * never a mix. Falls back to world_load when the current world has no base (none loaded, or no
- * road network) or db_path differs. On failure the current world stays. */
+ * never a mix. Falls back to world_load when the current world has no road network. KKC_EINVAL
+ * when the holder has no world. On failure the current world stays. */
 enum kkc_code world_apply_change(struct world_holder *h, unsigned what, struct kkc_err *err);
 
 /* Wait until the labeller has nothing to do (the current world's labels are built, or it has
