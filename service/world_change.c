@@ -8,7 +8,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+
+#define LABELLER_QUIET_MS 200 /* a change waits this long for the next before labels are built */
+#define LABELLER_NICE 19      /* the labeller thread's nice value */
 
 static void centres_free(void *c)
 {
@@ -167,13 +173,32 @@ static void label_current(struct world_holder *h)
     world_put(h, w);
 }
 
+/* Wait (mu held) until no change has come for LABELLER_QUIET_MS, so that a burst of writes
+ * starts one label build, not one per write. */
+static void quiet_period(struct world_holder *h)
+{
+    while (h->pending && !h->stop) {
+        struct timespec ts;
+        h->pending = 0;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += LABELLER_QUIET_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L, ts.tv_nsec %= 1000000000L;
+        while (!h->pending && !h->stop && pthread_cond_timedwait(&h->wake, &h->mu, &ts) == 0)
+            ;
+    }
+}
+
 static void *labeller_main(void *arg)
 {
     struct world_holder *h = arg;
+    /* below the HTTP workers: the labels are the background's, the answers are exact anyway */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), LABELLER_NICE);
     pthread_mutex_lock(&h->mu);
     for (;;) {
         while (!h->stop && !h->pending)
             pthread_cond_wait(&h->wake, &h->mu);
+        h->busy = 1; /* from here: world_holder_settle waits for this build */
+        quiet_period(h);
         if (h->stop)
             break;
         h->pending = 0;
