@@ -187,7 +187,6 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
 {
     struct kkc_err err = {0};
     struct store *st = NULL;
-    struct world *w = NULL;
     struct kkc_state *state = replica_state(r->srv->replica);
     json_t *after = NULL;
     enum kkc_code rc;
@@ -201,8 +200,8 @@ static void admin_write(const struct api_req *r, struct api_res *res, const char
     if (!rc)
         rc = apply(state, st, action, id, body, &after, &err);
     store_close(st);
-    if (!rc && world_load(r->w->db_path, &w, &err) == KKC_OK) {
-        world_swap(r->srv->worlds, w);
+    if (!rc && world_apply_change(r->srv->worlds, WORLD_CHANGE_CENTRES, &err) == KKC_OK) {
+        /* served from now on: the new centres, their labels rebuilt off the workers */
     } else if (!rc) { /* committed but not served: not a 200 the old world would belie */
         char msg[KKC_ERR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err.msg);

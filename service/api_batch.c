@@ -490,8 +490,11 @@ static enum kkc_code batch_ready(struct batch *b, struct kkc_err *err)
 static enum kkc_code batch_budget(const struct batch *b, struct kkc_err *err)
 {
     const struct labels *l = b->w->labels[1]; /* one kind's: every kind holds the same k */
+    /* while a change's labels are being rebuilt (world.h labels_stale) rows search, briefly,
+     * but a batch the labels would answer is not refused for it */
     int search = b->by == BY_RESPONSE ||
-                 (b->by == BY_TIME && !api_nearest_time_by_labels(b->w, b->mask, b->closed, b->k));
+                 (b->by == BY_TIME && !b->w->labels_stale &&
+                  !api_nearest_time_by_labels(b->w, b->mask, b->closed, b->k));
     if (!search || b->n <= API_BATCH_SEARCH_MAX)
         return KKC_OK;
     if (b->by == BY_RESPONSE)

@@ -62,11 +62,14 @@ void api_health(const struct api_req *r, struct api_res *res)
                          "data_version", w->version, "loaded_at", when, "road_graph", roads);
     if (body) /* road closures in force and the version of the weights they make */
         json_object_set_new(body, "closures",
-                            json_pack("{s:I, s:I, s:I, s:I}", "active",
+                            json_pack("{s:I, s:I, s:I, s:I, s:b, s:f, s:I, s:I}", "active",
                                       (json_int_t)w->closures.active, "edges",
                                       (json_int_t)w->closures.edges, "weights_version",
                                       (json_int_t)w->closures.version, "missing_ways",
-                                      (json_int_t)w->closures.missing_ways));
+                                      (json_int_t)w->closures.missing_ways, "labels_rebuilding",
+                                      w->labels_stale, "applied_ms", w->closures.apply_ms,
+                                      "arcs_changed", (json_int_t)w->closures.arcs_changed,
+                                      "arcs_recustomized", (json_int_t)w->closures.arcs_redone));
     if (body && r->srv && r->srv->replica) /* where this server stands on the shared state */
         json_object_set_new(body, "state", replica_health_json(r->srv->replica, w));
     api_reply(res, body);

@@ -70,13 +70,13 @@ void api_closures_list(const struct api_req *r, struct api_res *res)
         api_error_e(res, rc, &err);
 }
 
-/* Write cs (op), then load and swap in the new world, under the server's write lock. */
+/* Write cs (op), then derive and swap in the new world (world_apply_change), under the server's
+ * write lock: the 2xx comes after the swap, so every later answer honours the write. */
 static enum kkc_code write_and_swap(const struct api_req *r, enum closures_op op,
                                     struct closure_list *cs, int64_t *version,
                                     struct kkc_err *err)
 {
     struct store *st = NULL;
-    struct world *w = NULL;
     enum kkc_code rc;
     pthread_mutex_lock(r->srv->write_mu);
     rc = store_open(r->w->db_path, STORE_READWRITE, &st, err);
@@ -85,9 +85,7 @@ static enum kkc_code write_and_swap(const struct api_req *r, enum closures_op op
                                   (int64_t)time(NULL), version, err);
     store_close(st);
     if (!rc) {
-        if (world_load(r->w->db_path, &w, err) == KKC_OK) {
-            world_swap(r->srv->worlds, w);
-        } else {
+        if (world_apply_change(r->srv->worlds, WORLD_CHANGE_CLOSURES, err) != KKC_OK) {
             char msg[KKC_ERR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);
             rc = kkc_err_set(err, KKC_EINTERNAL, "stored (version %lld) but not yet in force: "

@@ -291,7 +291,7 @@ static void serve_loop(const char *db, struct world_holder *worlds)
     sigaddset(&set, SIGINT);
     for (;;) {
         /* Wake up every second: when a road closure of the current world (an admin write may
-         * have swapped it meanwhile) has started or ended, reload as for SIGHUP. */
+         * have swapped it meanwhile) has started or ended, apply the closures again. */
         struct timespec ts = {1, 0};
         sig = sigtimedwait(&set, NULL, &ts);
         if (sig < 0 && errno != EAGAIN && errno != EINTR)
@@ -302,7 +302,12 @@ static void serve_loop(const char *db, struct world_holder *worlds)
             world_put(worlds, cur);
             if (!next || (long long)time(NULL) < next)
                 continue;
-            sig = SIGHUP;
+            struct kkc_err err = {0}; /* the closures only: derive, as a closure write does */
+            pthread_mutex_lock(&worlds->write_mu);
+            if (world_apply_change(worlds, WORLD_CHANGE_CLOSURES, &err) != KKC_OK)
+                fprintf(stderr, "kkc serve: closures not re-applied: %s\n", err.msg);
+            pthread_mutex_unlock(&worlds->write_mu);
+            continue;
         }
         if (sig != SIGHUP)
             return;

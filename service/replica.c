@@ -43,23 +43,22 @@ static enum kkc_code sync_file(struct replica *r, pthread_mutex_t *mu, int *chan
     return rc;
 }
 
-/* Sync and, when the mirror changed, rebuild the world and swap it in. */
+/* Sync and, when the mirror changed, derive the world from the current one and swap it in
+ * (world_apply_change: as a local write does), all under the write lock. */
 static void catch_up(struct replica *r)
 {
     struct kkc_err err = {0};
-    struct world *w = NULL;
     int changed = 0;
-    if (sync_file(r, &r->worlds->write_mu, &changed, &err)) {
+    pthread_mutex_lock(&r->worlds->write_mu);
+    if (sync_file(r, NULL, &changed, &err)) {
         if (err.code != KKC_EIO)
             fprintf(stderr, "kkc serve: state sync failed: %s\n", err.msg);
-        return;
-    }
-    if (!changed)
-        return;
-    /* the one call that applies a change (service/world.h) */
-    if (world_reload(r->worlds, r->db_path, &w, &err) != KKC_OK)
-        fprintf(stderr, "kkc serve: the shared state changed but loading it failed (retried "
+    } else if (changed &&
+               world_apply_change(r->worlds, WORLD_CHANGE_CLOSURES | WORLD_CHANGE_CENTRES, &err)) {
+        fprintf(stderr, "kkc serve: the shared state changed but applying it failed (retried "
                         "on the next change): %s\n", err.msg);
+    }
+    pthread_mutex_unlock(&r->worlds->write_mu);
 }
 
 static void *listener(void *arg)

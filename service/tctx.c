@@ -52,11 +52,12 @@ struct tctx *tctx_get(void)
 struct store *api_store(const struct api_req *r, struct kkc_err *err)
 {
     struct tctx *t = r->t;
-    if (t->store && t->store_gen == r->w->gen)
+    if (t->store && t->store_gen == r->w->stores->gen)
         return t->store;
-    /* a connection cached for an older world is that world's to close, not touched here */
+    /* a connection cached for an older pool is that pool's to close, not touched here (worlds
+     * derived by a change share their pool: world.h) */
     t->store = world_store_take(r->w, err);
-    t->store_gen = t->store ? r->w->gen : 0;
+    t->store_gen = t->store ? r->w->stores->gen : 0;
     return t->store;
 }
 

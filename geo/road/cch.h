@@ -100,6 +100,10 @@ void cch_metric_customize(struct cch_metric *m);
 enum kkc_code cch_metric_update(struct cch_metric *m, const uint64_t *arcs,
                                 const cch_cost *weights, size_t count, uint64_t *touched,
                                 struct kkc_err *err);
+/* A copy of m (same hierarchy, its own weights and costs), e.g. to update for closures while m
+ * stays in use. *out is freed with cch_metric_destroy(). KKC_ENOMEM. */
+enum kkc_code cch_metric_copy(const struct cch_metric *m, struct cch_metric **out,
+                              struct kkc_err *err);
 
 /* ---- queries ------------------------------------------------------------------------------- */
 

@@ -339,3 +339,25 @@ enum kkc_code cch_metric_update(struct cch_metric *m, const uint64_t *arcs,
     }
     return KKC_OK;
 }
+
+enum kkc_code cch_metric_copy(const struct cch_metric *m, struct cch_metric **out,
+                              struct kkc_err *err)
+{
+    const struct cch *c = m->c;
+    struct cch_metric *d = calloc(1, sizeof *d);
+    if (d) {
+        d->c = c;
+        d->weight = malloc((c->input_arcs + 1) * sizeof *d->weight);
+        d->up = malloc((c->arc_count + 1) * sizeof *d->up);
+        d->down = malloc((c->arc_count + 1) * sizeof *d->down);
+    }
+    if (!d || !d->weight || !d->up || !d->down) {
+        cch_metric_destroy(d);
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric copy)");
+    }
+    memcpy(d->weight, m->weight, c->input_arcs * sizeof *d->weight);
+    memcpy(d->up, m->up, c->arc_count * sizeof *d->up);
+    memcpy(d->down, m->down, c->arc_count * sizeof *d->down);
+    *out = d;
+    return KKC_OK;
+}

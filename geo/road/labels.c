@@ -119,8 +119,9 @@ static int labels_seed(struct labels *l, struct graph_heap *h)
     return oom;
 }
 
-/* The multi-source label-setting search. */
-static enum kkc_code labels_search(struct labels *l, struct kkc_err *err)
+/* The multi-source label-setting search; gives up when *cancel (not NULL) becomes nonzero. */
+static enum kkc_code labels_search(struct labels *l, const atomic_int *cancel,
+                                   struct kkc_err *err)
 {
     const struct graph *g = l->g;
     const struct turn_graph *t = g->turn;
@@ -128,9 +129,14 @@ static enum kkc_code labels_search(struct labels *l, struct kkc_err *err)
     struct graph_heap_item it;
     enum kkc_code rc = graph_heap_reserve(&h, (size_t)t->n * 2 + 16, err);
     int oom = rc ? 0 : labels_seed(l, &h);
+    size_t pops = 0;
 
     while (!rc && !oom && h.len) {
         uint32_t x;
+        if (cancel && ++pops % 4096 == 0 && atomic_load(cancel)) {
+            rc = kkc_err_set(err, KKC_EINTERNAL, "labels: cancelled");
+            break;
+        }
         graph_heap_pop(&h, &it);
         x = it.node;
         if (l->lab_n[x] == l->k || has_centre(l, x, it.aux))
@@ -152,6 +158,13 @@ static enum kkc_code labels_search(struct labels *l, struct kkc_err *err)
 
 enum kkc_code labels_build(const struct graph *g, const struct centres *cs,
                            const struct labels_options *o, struct labels **out, struct kkc_err *err)
+{
+    return labels_build_cancellable(g, cs, o, NULL, out, err);
+}
+
+enum kkc_code labels_build_cancellable(const struct graph *g, const struct centres *cs,
+                                       const struct labels_options *o, const atomic_int *cancel,
+                                       struct labels **out, struct kkc_err *err)
 {
     static const struct labels_options dflt = {0, 0, 0, 0};
     struct labels *l = calloc(1, sizeof *l);
@@ -183,7 +196,7 @@ enum kkc_code labels_build(const struct graph *g, const struct centres *cs,
     }
     rc = labels_snap(l, cs, o, err);
     if (!rc)
-        rc = labels_search(l, err);
+        rc = labels_search(l, cancel, err);
     if (rc)
         goto fail;
     *out = l;

@@ -18,6 +18,7 @@
 #include "road/graph.h"
 #include "road/snap.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,11 @@ struct labels_options {
 enum kkc_code labels_build(const struct graph *g, const struct centres *cs,
                            const struct labels_options *o, struct labels **out,
                            struct kkc_err *err);
+/* labels_build() that gives up (KKC_EINTERNAL, "cancelled", nothing built) soon after *cancel
+ * becomes nonzero, when cancel is not NULL: a build superseded by a newer change stops. */
+enum kkc_code labels_build_cancellable(const struct graph *g, const struct centres *cs,
+                                       const struct labels_options *o, const atomic_int *cancel,
+                                       struct labels **out, struct kkc_err *err);
 /* NULL is a no-op. */
 void labels_destroy(struct labels *l);
 

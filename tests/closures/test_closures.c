@@ -5,6 +5,9 @@
 #include "closures/closures.h"
 #include "road/graph.h"
 #include "road/labels.h"
+#include "road/nearest_time.h"
+#include "road/road_ch.h"
+#include "road/tnet.h"
 #include "road/route.h"
 #include "road/snap.h"
 #include "base/store.h"
@@ -454,6 +457,158 @@ START_TEST(avoid_area_matches_a_network_without_the_bridge)
 }
 END_TEST
 
+
+/* ---- a change applied by deriving the world (world_apply_change) --------------------------- */
+
+/* The nearest centres by time of every kind from each query point agree on a and b (a's labels
+ * or, when stale, its exhaustive search; b loaded afresh). */
+static void assert_same_nearest(const struct world *a, const struct world *b)
+{
+    struct kkc_err err = {0};
+    for (size_t i = 0; i < NPTS; i++) {
+        const struct labels *la[KIND_COUNT], *lb[KIND_COUNT];
+        struct nearest_time_hit ha[4], hb[4];
+        struct snap sa, sb;
+        size_t na = 0, nb = 0;
+        double lon, lat;
+        to_lonlat(pts[i][0], pts[i][1], &lon, &lat);
+        if (snap_point(a->graph, lon, lat, 50, &sa, &err) ||
+            snap_point(b->graph, lon, lat, 50, &sb, &err))
+            continue; /* assert_same_on checks both snap alike */
+        for (int k = 0; k < KIND_COUNT; k++)
+            la[k] = a->labels[1u << k], lb[k] = b->labels[1u << k];
+        ck_assert_int_eq(nearest_time_kinds(a->graph, a->centres, la, &sa, KIND_MASK_ALL, 0, 4,
+                                            ha, &na, &err), 0);
+        ck_assert_int_eq(nearest_time_kinds(b->graph, b->centres, lb, &sb, KIND_MASK_ALL, 0, 4,
+                                            hb, &nb, &err), 0);
+        ck_assert_uint_eq(na, nb);
+        for (size_t k = 0; k < na; k++) {
+            ck_assert_str_eq(centres_get(a->centres, ha[k].centre)->id,
+                             centres_get(b->centres, hb[k].centre)->id);
+            ck_assert_uint_eq(ha[k].cost, hb[k].cost);
+        }
+    }
+}
+
+/* w's hierarchy costs equal a full customization from its own graph's turn arc costs. */
+static void assert_metric_full(const struct world *w)
+{
+    struct kkc_err err = {0};
+    const struct cch_metric *m = w->graph->ch->m;
+    uint64_t na = w->graph->turn->first_out[w->graph->turn->n];
+    cch_cost *wt = malloc((na + 1) * sizeof *wt);
+    struct cch_metric *full = NULL;
+    for (uint64_t a = 0; a < na; a++)
+        wt[a] = tnet_arc_cost(w->graph, a);
+    ck_assert_int_eq(cch_metric_create(m->c, NULL, wt, &full, &err), KKC_OK);
+    ck_assert_int_eq(memcmp(full->up, m->up, m->c->arc_count * sizeof *m->up), 0);
+    ck_assert_int_eq(memcmp(full->down, m->down, m->c->arc_count * sizeof *m->down), 0);
+    cch_metric_destroy(full);
+    free(wt);
+}
+
+/* Apply `what` to h as a writer does, then check the current world (labels stale) and, once the
+ * labeller is done, its twin (labels built) against fresh loads of `same` (a copy of the state, no cache
+ * files) and `oracle` (the network without the closed edges, NULL: none). */
+static void apply_and_check(struct world_holder *h, unsigned what, const char *same,
+                            const char *oracle)
+{
+    struct kkc_err err = {0};
+    pthread_mutex_lock(&h->write_mu);
+    ck_assert_msg(world_apply_change(h, what, &err) == KKC_OK, "%s", err.msg);
+    /* write_mu stays held for the first pass: the labeller cannot swap its twin in meanwhile */
+    struct world *f = load(same), *o = oracle ? load(oracle) : NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        struct world *w = world_get(h);
+        ck_assert_int_eq(w->labels_stale, pass == 0);
+        ck_assert_int_eq(w->closures.version, f->closures.version);
+        ck_assert_int_eq(w->closures.edges, f->closures.edges);
+        assert_same_on(w->graph, NULL, f->graph, NULL);
+        assert_same_nearest(w, f);
+        assert_metric_full(w);
+        if (o) {
+            assert_same_on(w->graph, NULL, o->graph, NULL);
+            assert_same_nearest(w, o);
+        }
+        world_put(h, w);
+        if (pass == 0)
+            pthread_mutex_unlock(&h->write_mu);
+        world_holder_settle(h);
+    }
+    drop(f);
+    if (o)
+        drop(o);
+}
+
+/* The database at src copied to a new temporary path (without its cache files). */
+static char *copy_db(const char *src)
+{
+    char *dst = tu_tmpfile("same.sqlite"), cmd[2048];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \".backup '%s'\"", src, dst); /* WAL included */
+    ck_assert_int_eq(system(cmd), 0);
+    return dst;
+}
+
+START_TEST(derived_world_answers_as_a_fresh_load)
+{
+    char *db = bridge_db(-1, -1), *oracle = bridge_db(8, -1), *same;
+    struct kkc_err err = {0};
+    struct world_holder h;
+    int64_t way = BRIDGE_WAY;
+    struct closure c = way_closure(&way, 1, 0, CLOSURE_BOTH);
+    struct world *before = load(db), *w, *first;
+    world_holder_init(&h, load(db));
+    first = world_get(&h); /* kept: the new worlds share its base */
+
+    ck_assert_int_eq(cwrite(db, CLOSURES_ADD, &c, 1, &err), 1);
+    apply_and_check(&h, WORLD_CHANGE_CLOSURES, same = copy_db(db), oracle);
+    unlink(same), free(same);
+    w = world_get(&h);
+    ck_assert_ptr_eq(w->graph->turn, first->graph->turn); /* shared, not rebuilt */
+    ck_assert_ptr_eq(w->graph->ch->c, first->graph->ch->c);
+    ck_assert_ptr_eq(w->graph->coords, first->graph->coords);
+    ck_assert_ptr_ne(w->graph->ch->m, first->graph->ch->m);
+    ck_assert_ptr_ne(w->graph->out, first->graph->out);
+    world_put(&h, w);
+    world_put(&h, first);
+
+    /* a centre added (beside the closure): centres derived, graph shared */
+    struct store *st = NULL;
+    ck_assert_int_eq(store_open(db, STORE_READWRITE, &st, &err), KKC_OK);
+    add_centre(st, "middle", 200, 300);
+    store_close(st);
+    w = world_get(&h);
+    const struct graph *g0 = w->graph;
+    world_put(&h, w);
+    apply_and_check(&h, WORLD_CHANGE_CENTRES, same = copy_db(db), NULL);
+    unlink(same), free(same);
+    w = world_get(&h);
+    ck_assert_ptr_eq(w->graph, g0);
+    ck_assert_uint_eq(centres_count(w->centres), 3);
+    world_put(&h, w);
+
+    /* removed again: every answer and every hierarchy cost as before, bit for bit */
+    ck_assert_int_eq(store_open(db, STORE_READWRITE, &st, &err), KKC_OK);
+    ck_assert_int_eq(store_exec(st, "DELETE FROM centres WHERE id = 'middle'", &err), KKC_OK);
+    store_close(st);
+    ck_assert_int_eq(cwrite(db, CLOSURES_REMOVE, &c, 1, &err), 2);
+    apply_and_check(&h, WORLD_CHANGE_CLOSURES | WORLD_CHANGE_CENTRES, same = copy_db(db), NULL);
+    unlink(same), free(same);
+    w = world_get(&h);
+    ck_assert_int_eq(w->closures.edges, 0);
+    assert_same_on(w->graph, NULL, before->graph, NULL);
+    assert_same_nearest(w, before);
+    const struct cch_metric *m = w->graph->ch->m, *m0 = before->graph->ch->m;
+    ck_assert_int_eq(memcmp(m->up, m0->up, m->c->arc_count * sizeof *m->up), 0);
+    ck_assert_int_eq(memcmp(m->down, m0->down, m->c->arc_count * sizeof *m->down), 0);
+    world_put(&h, w);
+    world_holder_done(&h);
+    drop(before);
+    unlink(db), unlink(oracle);
+    free(db), free(oracle);
+}
+END_TEST
+
 Suite *closures_suite(void);
 Suite *closures_suite(void)
 {
@@ -467,6 +622,7 @@ Suite *closures_suite(void)
     tcase_add_test(tc, expiry_follows_the_injected_clock);
     tcase_add_test(tc, reimport_keeps_closures_and_reports_missing_ways);
     tcase_add_test(tc, avoid_area_matches_a_network_without_the_bridge);
+    tcase_add_test(tc, derived_world_answers_as_a_fresh_load);
     suite_add_tcase(s, tc);
     return s;
 }
