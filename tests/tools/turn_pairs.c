@@ -20,6 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 1 when the car may drive segment s (the turn graph also holds the emergency-only ones). */
+static int car_open(const struct graph *g, uint32_t s)
+{
+    return (g->edge_flags[s >> 1] & (s & 1 ? GRAPH_BACKWARD : GRAPH_FORWARD)) != 0;
+}
+
 /* Cost in ms from node a to node b, UINT64_MAX when unreachable. */
 static uint64_t pair_ms(const struct graph *g, const struct turn_graph *t, uint64_t *dist,
                         uint32_t *parent, struct graph_heap *h, uint32_t a, uint32_t b,
@@ -49,7 +55,7 @@ static uint64_t pair_ms(const struct graph *g, const struct turn_graph *t, uint6
             return it.key;
         }
         for (uint64_t k = first[it.node]; k < first[it.node + 1]; k++)
-            if (it.key + w[k] < dist[head[k]]) {
+            if (it.key + w[k] < dist[head[k]] && car_open(g, t->seg[head[k]])) {
                 dist[head[k]] = it.key + w[k];
                 parent[head[k]] = it.node;
                 graph_heap_push(h, dist[head[k]], head[k], 0);
