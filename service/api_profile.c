@@ -61,7 +61,6 @@ enum kkc_code api_profile_graph(const struct api_req *r, int profile, const stru
                                 const struct graph **gr, struct graph **owned,
                                 struct kkc_err *err)
 {
-    (void)r;
     *gr = base, *owned = NULL;
     if (profile == PROFILE_CAR || !base)
         return KKC_OK;
@@ -70,6 +69,8 @@ enum kkc_code api_profile_graph(const struct api_req *r, int profile, const stru
         *err = g.err;
         return err->code;
     }
+    if (base == r->w->graph) /* the world's own, with its hierarchy customized once */
+        return world_profile_graph(r->w, profile, &g.table[profile], gr, err);
     enum kkc_code rc = service_profile_graph(base, &g.table[profile], owned, err);
     *gr = *owned;
     return rc;

@@ -14,8 +14,9 @@ enum kkc_code api_profile_param(const struct api_req *r, unsigned kind_mask, int
                                 struct kkc_err *err);
 
 /* The graph of the profile over base (the world's graph or a what-if one): base itself for car
- * (*owned NULL), else a weighted view in *owned, which the caller frees with
- * service_profile_graph_destroy() before base goes. */
+ * (*owned NULL); over the world's graph the world's own profile graph, whose hierarchy is
+ * customized once for the profile (world_profile_graph; *owned NULL); else a weighted view in
+ * *owned, which the caller frees with service_profile_graph_destroy() before base goes. */
 enum kkc_code api_profile_graph(const struct api_req *r, int profile, const struct graph *base,
                                 const struct graph **g, struct graph **owned,
                                 struct kkc_err *err);

@@ -139,6 +139,7 @@ void world_free(struct world *w)
     for (int m = 0; m < 8; m++)
         labels_destroy(w->labels[m]);
     coverage_base_destroy(w->coverage);
+    world_profiles_free(w);
     world_part_put(w->part_stores);
     world_part_put(w->part_centres);
     world_part_put(w->part_graph); /* a derived graph before the base it borrows from */

@@ -39,6 +39,9 @@ struct world_stores {
 };
 
 struct world_part; /* a reference-counted part worlds share (world.c) */
+struct service_profile;
+
+#define WORLD_PROFILES 4 /* >= PROFILE_COUNT (road/service_profile.h) */
 
 struct world {
     char *db_path;
@@ -68,6 +71,9 @@ struct world {
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
      * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
     struct coverage_base *coverage;
+    /* The service profiles' graphs with their customized hierarchy, by profile (car: unused):
+     * built on first use and published likewise (world_profiles.c); freed with the world. */
+    struct graph *profiles[WORLD_PROFILES];
     struct world_stores *stores; /* the pool (owned by part_stores) */
     /* What worlds share, each counted: the network as loaded without closures (its graph owns
      * the turn graph, the hierarchy's topology and the base metric), the graph in use (base's,
@@ -75,6 +81,14 @@ struct world {
     struct world_part *part_base, *part_graph, *part_centres, *part_stores;
     long refs;                /* guarded by the holder's mutex */
 };
+
+/* Profile profile's graph of w (a police, fire or ambulance profile of road/service_profile.h,
+ * p its table row), with the world's hierarchy customized for it: built on the first call (the
+ * profile graph and one customization), shared by later ones. Borrowed from w. KKC_EINVAL for the
+ * car or a world without roads, KKC_ENOMEM. */
+enum kkc_code world_profile_graph(struct world *w, int profile, const struct service_profile *p,
+                                  const struct graph **out, struct kkc_err *err);
+void world_profiles_free(struct world *w);
 
 /* Connections opened with each world from now on (default 2; `kkc serve` sets its thread count
  * plus one), so that every worker finds one of the world's own. */

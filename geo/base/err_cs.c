@@ -358,6 +358,7 @@ static const struct err_cs table[] = {
     {"no route from %.6f,%.6f to %.6f,%.6f", "z %.6f,%.6f do %.6f,%.6f neexistuje trasa"},
     {"no route from node %u to node %u", "z uzlu %u do uzlu %u neexistuje trasa"},
     {"no such endpoint: %.100s", "neznámý koncový bod: %.100s"},
+    {"no such profile graph", "takový graf profilu neexistuje"},
     {"no transformation from '%s' to WGS84", "neexistuje převod z „%s“ do WGS84"},
     {"no world to apply a change to", "není načtený svět, na který by šlo změnu použít"},
     {"not a closure id: %s", "není to id uzavírky: %s"},
