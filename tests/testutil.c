@@ -1,6 +1,11 @@
 /* tests/testutil.c -- helpers shared by the Check suites. */
 #include "testutil.h"
 
+#include "base/store.h"
+
+#include <math.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +57,17 @@ double tu_rand(unsigned long long *state)
     x ^= x >> 27;
     *state = x;
     return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+double tu_sql_num(struct store *st, const char *sql, long long v)
+{
+    sqlite3_stmt *s = NULL;
+    double r = NAN;
+    if (store_prepare(st, sql, &s, NULL) != KKC_OK)
+        return NAN;
+    sqlite3_bind_int64(s, 1, v);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        r = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    return r;
 }

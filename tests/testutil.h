@@ -17,4 +17,9 @@ char *tu_tmpfile(const char *name);
 /* Deterministic pseudo-random numbers (xorshift64*), state kept by the caller. */
 double tu_rand(unsigned long long *state);
 
+struct store;
+/* One number from SQL on st with one integer parameter (?1 = v): NAN for NULL, no row or a query
+ * that does not prepare (so that a comparison with it fails). */
+double tu_sql_num(struct store *st, const char *sql, long long v);
+
 #endif

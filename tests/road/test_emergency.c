@@ -85,14 +85,7 @@ static void efx_close(struct efx *f)
 /* One number from SQL with an integer parameter (NAN for NULL / no row). */
 static double q1(struct efx *f, const char *sql, long long v)
 {
-    sqlite3_stmt *s = NULL;
-    double r = NAN;
-    ck_assert_int_eq(store_prepare(f->st, sql, &s, &f->err), KKC_OK);
-    sqlite3_bind_int64(s, 1, v);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-        r = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-    return r;
+    return tu_sql_num(f->st, sql, v);
 }
 
 /* Seconds to drive way `way` at kmh with factor: SpatiaLite's length, by hand. */
