@@ -75,6 +75,10 @@ struct api_res {
  * api_error_e() the texts of a struct kkc_err; api_errorf() renders a catalogued format in both. */
 void api_error(struct api_res *res, enum kkc_code code, const char *message);
 void api_error_e(struct api_res *res, enum kkc_code code, const struct kkc_err *e);
+/* An error of the HTTP front's own (414, 429: status and code given), its catalogued format
+ * rendered in both languages like api_errorf(). */
+void api_error_statusf(struct api_res *res, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void api_errorf(struct api_res *res, enum kkc_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The language asked for: lang=cs|en (marked used; another value is KKC_EINVAL), else the

@@ -384,24 +384,18 @@ static const char *framing_error(struct MHD_Connection *con,
 /* A refusal from the limits counted so far (target, body, body budgets); 1 when res holds it. */
 static int refusal(struct http_server *s, struct req *r, struct api_res *res)
 {
-    char msg[160];
     if (r->uri_len > s->o.max_url) {
-        snprintf(msg, sizeof msg, "the request target is %zu bytes; the limit is %zu", r->uri_len,
-                 s->o.max_url);
-        res->status = 414;
-        res->body = kkc_json_error_body("TooBig", msg);
+        api_error_statusf(res, 414, "TooBig", "the request target is %zu bytes; the limit is %zu",
+                          r->uri_len, s->o.max_url);
     } else if (r->too_big) {
-        snprintf(msg, sizeof msg, "the request body exceeds the limit of %zu bytes", r->cap);
-        api_error(res, KKC_ETOOBIG, msg);
+        api_errorf(res, KKC_ETOOBIG, "the request body exceeds the limit of %zu bytes", r->cap);
     } else if (r->client_busy) {
-        snprintf(msg, sizeof msg, "this client holds %zu bytes of request bodies; retry later",
-                 s->o.max_body_client);
-        res->status = 429;
-        res->body = kkc_json_error_body("TooManyRequests", msg);
+        api_error_statusf(res, 429, "TooManyRequests",
+                          "this client holds %zu bytes of request bodies; retry later",
+                          s->o.max_body_client);
     } else if (r->busy) {
-        snprintf(msg, sizeof msg, "the server holds %zu bytes of request bodies; retry later",
-                 s->o.max_body_total);
-        api_error(res, KKC_ENOMEM, msg);
+        api_errorf(res, KKC_ENOMEM, "the server holds %zu bytes of request bodies; retry later",
+                   s->o.max_body_total);
     } else {
         return 0;
     }
@@ -440,7 +434,6 @@ static enum MHD_Result offload(struct http_server *s, struct MHD_Connection *con
 {
     struct heavy_task *t = calloc(1, sizeof *t);
     struct api_res res = {0};
-    char msg[160];
     if (t) {
         *t = (struct heavy_task){.con = con, .worlds = s->api.worlds, .ar = *ar, .q = *q};
         r->task = t;
@@ -449,10 +442,9 @@ static enum MHD_Result offload(struct http_server *s, struct MHD_Connection *con
         r->task = NULL;
         free(t);
     }
-    snprintf(msg, sizeof msg, "%d expensive requests are queued or running; retry later",
-             heavy_load(s->heavy));
-    res.status = 429;
-    res.body = kkc_json_error_body("TooManyRequests", msg);
+    api_error_statusf(&res, 429, "TooManyRequests",
+                      "%d expensive requests are queued or running; retry later",
+                      heavy_load(s->heavy));
     return send_res(con, r, &res);
 }
 
