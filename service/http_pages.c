@@ -23,28 +23,40 @@
 
 #define PAGE_PREFIX "<html><head><title>"
 
-/* A page of libmicrohttpd, recognised by a piece of its text, and what we answer instead. */
+/* A page of libmicrohttpd, recognised by a piece of its text, and what we answer instead: its
+ * message in Czech and in English (the page is answered before the request's language is known,
+ * so message is the Czech, message_en the English, as api.c's errors by default). */
 struct page {
-    const char *text, *code, *message;
+    const char *text, *code, *message, *cs;
 };
 
 static const struct page pages[] = {
     {"header was too big", "TooBig",
-     "the request line or the header fields are too long for the server"},
+     "the request line or the header fields are too long for the server",
+     "řádek požadavku nebo hlavičky jsou na server příliš dlouhé"},
     {"chunked encoding was syntactically", "InvalidQuery",
-     "the chunked request body is malformed (bad chunk size line or framing)"},
-    {"chunk size used in your HTTP chunked", "TooBig", "a chunk of the request body is too large"},
-    {"too large value for <b>Content-Length", "TooBig", "the Content-Length is too large"},
+     "the chunked request body is malformed (bad chunk size line or framing)",
+     "tělo požadavku po částech (chunked) je chybné (špatný řádek velikosti nebo rámování)"},
+    {"chunk size used in your HTTP chunked", "TooBig", "a chunk of the request body is too large",
+     "část těla požadavku je příliš velká"},
+    {"too large value for <b>Content-Length", "TooBig", "the Content-Length is too large",
+     "Content-Length je příliš velká"},
     {"wrong value for <b>Content-Length", "InvalidQuery",
-     "the Content-Length header is not a number of bytes"},
-    {"Host:&quot; header required", "InvalidQuery", "an HTTP/1.1 request needs a Host header"},
+     "the Content-Length header is not a number of bytes",
+     "hlavička Content-Length není počet bajtů"},
+    {"Host:&quot; header required", "InvalidQuery", "an HTTP/1.1 request needs a Host header",
+     "požadavek HTTP/1.1 potřebuje hlavičku Host"},
     {"version is too old", "HttpVersionNotSupported",
-     "the HTTP version is not supported (HTTP/1.0 and HTTP/1.1 are)"},
+     "the HTTP version is not supported (HTTP/1.0 and HTTP/1.1 are)",
+     "tato verze HTTP není podporována (podporované jsou HTTP/1.0 a HTTP/1.1)"},
     {"version is not supported", "HttpVersionNotSupported",
-     "the HTTP version is not supported (HTTP/1.0 and HTTP/1.1 are)"},
+     "the HTTP version is not supported (HTTP/1.0 and HTTP/1.1 are)",
+     "tato verze HTTP není podporována (podporované jsou HTTP/1.0 a HTTP/1.1)"},
     {"request was syntactically incorrect", "InvalidQuery",
-     "the request line or a header field is malformed"},
-    {"Internal server error", "InternalError", "the server could not handle the request"},
+     "the request line or a header field is malformed",
+     "řádek požadavku nebo pole hlavičky je chybné"},
+    {"Internal server error", "InternalError", "the server could not handle the request",
+     "server nedokázal požadavek zpracovat"},
 };
 
 typedef struct MHD_Response *(*from_buffer_fn)(size_t, void *, enum MHD_ResponseMemoryMode);
@@ -59,7 +71,8 @@ static void pages_init(void)
     if (f) /* ISO C has no cast from an object pointer to a function pointer */
         memcpy(&real_from_buffer, &f, sizeof real_from_buffer);
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
-        page_bodies[i] = kkc_json_error_body(pages[i].code, pages[i].message); /* kept */
+        page_bodies[i] = /* kept */
+            kkc_json_error_body_lang(pages[i].code, pages[i].cs, pages[i].message);
 }
 
 /* The JSON body for a libmicrohttpd page (a persistent buffer of its own), else NULL. */
