@@ -139,6 +139,8 @@ void centres_free(struct imp *im)
  * missing from the file are left out (reported). Returns 0 when no node of c is known. */
 static int centre_locate(struct imp *im, struct ocentre *c)
 {
+    if (c->n == 0 || !im->refs) /* a way with no node refs (the file may have none at all) */
+        return 0;
     const long long *r = im->refs + c->first;
     int closed = c->n >= 4 && r[0] == r[c->n - 1];
     uint32_t known = 0, n = closed ? c->n - 1 : c->n;
