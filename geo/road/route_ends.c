@@ -1,20 +1,27 @@
 /* geo/road/route_ends.c -- a route between two map points snapped as OSRM does (route_ends.h). */
 #include "road/route_ends.h"
 
-/* The main component's snap of lon,lat into *m (ok_m), and a nearer road off it into *a (ok_a). */
+/* The main component's snap of lon,lat into *m (ok_m), and a nearer road off it into *a (ok_a).
+ * The nearest road of all is found first: when it lies on the main component it is also the
+ * main component's nearest (ties broken alike, among fewer candidates), so one grid scan
+ * answers both. */
 static enum kkc_code snap_both(const struct graph *g, double lon, double lat, double radius,
                                struct snap *m, int *ok_m, struct snap *a, int *ok_a,
                                struct kkc_err *err)
 {
     struct kkc_err e = {0};
+    int any = snap_point_any(g, lon, lat, radius, a, NULL) == KKC_OK;
+    if (any && (g->edge_flags[a->edge] & GRAPH_SNAPPABLE)) {
+        *m = *a, *ok_m = 1, *ok_a = 0;
+        return KKC_OK;
+    }
     enum kkc_code rc = snap_point(g, lon, lat, radius, m, &e);
     *ok_m = rc == KKC_OK;
     if (rc && rc != KKC_ENOSEGMENT) {
         *err = e;
         return rc;
     }
-    *ok_a = snap_point_any(g, lon, lat, radius, a, NULL) == KKC_OK &&
-            (!*ok_m || (a->edge != m->edge && a->distance_m < m->distance_m));
+    *ok_a = any && (!*ok_m || (a->edge != m->edge && a->distance_m < m->distance_m));
     if (!*ok_m && !*ok_a) {
         *err = e;
         return rc;
