@@ -1,8 +1,9 @@
 /* service/world.h -- the read-only data a server answers from, and its atomic replacement.
  *
  * A world is loaded once from a database file (centre index, road graph, precomputed labels) and
- * not changed afterwards, except for one field: the coverage base, built on first use and
- * published once with an atomic compare-and-swap (see below). Every worker thread reads it
+ * not changed afterwards, except for the fields built on first use and published once with an
+ * atomic compare-and-swap: the coverage base and the profiles' graphs (see below). Every worker
+ * thread reads it
  * without locks. A reload loads a new world and swaps the pointer; a change (closures, centres)
  * derives a new world from the current one, sharing what the change does not touch
  * (world_apply_change), and swaps the pointer. A request holds a reference for its whole life,
@@ -69,7 +70,7 @@ struct world {
         double apply_ms;     /* how long world_apply_change took to build this world; 0: loaded */
     } closures;
     /* Derived data for coverage questions: built on first use by api_coverage.c and published
-     * with an atomic compare-and-swap (the only field set after loading); freed with the world. */
+     * with an atomic compare-and-swap (set after loading, like profiles); freed with the world. */
     struct coverage_base *coverage;
     /* The service profiles' graphs with their customized hierarchy, by profile (car: unused):
      * built on first use and published likewise (world_profiles.c); freed with the world. */
