@@ -550,7 +550,7 @@ static int serve_load(struct serve_args *a, struct world **out)
     struct kkc_err err = {0};
     struct world *w;
     if ((a->state && *a->state && replica_open(a->state, a->db, &a->http.replica, &err)) ||
-        world_load(a->db, out, &err)) {
+        world_load_deferred(a->db, out, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
         replica_close(a->http.replica);
         return -1;
@@ -559,7 +559,7 @@ static int serve_load(struct serve_args *a, struct world **out)
     if (w->graph && w->graph->ch)
         fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
                 w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
-                w->graph->ch->metric_from_cache == 1   ? "read from cache"
+                w->graph->ch->metric_from_cache == 1   ? "mapped from cache"
                 : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
                                                        : "customized",
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
@@ -594,6 +594,7 @@ int cli_serve(int argc, char **argv)
     }
     world_holder_init(&worlds, w);
     block_signals(); /* before MHD starts its threads, so only sigwait sees them */
+    world_labels_later(&worlds); /* serving meanwhile: nearest by time answers by search */
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;
