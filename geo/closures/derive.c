@@ -34,7 +34,8 @@ struct derived_ch {
 
 /* Move the base metric's arrays into a memory file mapped read-only: derived metrics map it
  * privately, so a derivation copies only the pages the update writes. A metric mapped from
- * DB.cch.metric (unchanged, read-only) is in such a file already: derived metrics map that. */
+ * DB.cch.metric is in such a file already (the base metric is never written in place, so it is
+ * the file's): derived metrics map that. */
 static int base_share(struct closures_base *b)
 {
     struct cch_metric *m = b->g->ch->m;

@@ -285,7 +285,7 @@ enum kkc_code cch_metric_map(const struct cch *c, const cch_cost *weight, const 
         close(fd);
         return kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
     }
-    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0); /* writes: private */
     if (map == MAP_FAILED) {
         close(fd);
         return kkc_err_set(err, KKC_EIO, "%s: mmap: %s", path, strerror(errno));

@@ -39,12 +39,13 @@ struct cch_metric_file {
     void *map;
     size_t len, off_weight, off_up, off_down;
 };
-/* The same metric as cch_metric_load(), without reading the file: it is mapped read-only
- * (MAP_PRIVATE) and the metric's arrays point into the mapping, so pages are read as queries
- * touch them and stay shared with the page cache. The file's header and weights are checked
- * against c, key and weight. The metric must not be written (cch_metric_update on a copy, or on
- * a writable private mapping of file->fd); it is freed with cch_metric_unmap(m, file), never
- * with cch_metric_destroy(). Same codes as cch_metric_load(). */
+/* The same metric as cch_metric_load(), without reading the file: it is mapped privately
+ * (MAP_PRIVATE, copy-on-write) and the metric's arrays point into the mapping, so pages are read
+ * as queries touch them and stay shared with the page cache until written. The file's header and
+ * weights are checked against c, key and weight. A write (cch_metric_update, customize) changes
+ * this metric only, never the file: whoever maps file->fd again (closures/derive.c) gets the
+ * file's costs, so the service never writes such a metric in place. It is freed with
+ * cch_metric_unmap(m, file), never with cch_metric_destroy(). Same codes as cch_metric_load(). */
 enum kkc_code cch_metric_map(const struct cch *c, const cch_cost *weight, const char *key,
                              const char *path, struct cch_metric **out,
                              struct cch_metric_file *file, struct kkc_err *err);

@@ -108,13 +108,14 @@ START_TEST(t_import_hierarchy)
     ck_assert_ptr_nonnull(w->graph->ch->metric_file.map);
     ck_assert_int_eq(w->labels_stale, 1);
     same_as_plain(w->graph, db);
+    const struct graph *g = w->graph;
     struct world_holder h;
-    world_holder_init(&h, w);
+    world_holder_init(&h, w); /* takes w: the labeller's swap frees it */
     world_labels_later(&h);
     world_holder_settle(&h);
     struct world *cur = world_get(&h);
     ck_assert_int_eq(cur->labels_stale, 0); /* the labeller's twin, labels built */
-    ck_assert_ptr_eq(cur->graph, w->graph);
+    ck_assert_ptr_eq(cur->graph, g);
     world_put(&h, cur);
     world_holder_done(&h);
     ck_assert_int_eq(import(plain, "--no-hierarchy"), 0);
