@@ -78,6 +78,14 @@ void hu_fx_unserve(void)
     hu_server_stop(&hu_fx_server);
 }
 
+TCase *hu_fx_tcase(Suite *s, const char *name, double timeout_s)
+{
+    TCase *tc = tu_tcase(s, name, timeout_s);
+    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
+    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    return tc;
+}
+
 void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res)
 {
     char buf[2048], *save = NULL;

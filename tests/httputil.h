@@ -3,7 +3,7 @@
  *
  * The daemon is service/http.c itself (http_start on 127.0.0.1, port 0, read back with
  * http_port), serving a world loaded from a database file or a holder the caller keeps. Nothing
- * here uses Check: calls return 0 or an error the test turns into its own assertion, so the
+ * but the fixture (hu_fx_*) uses Check: calls return 0 or an error the test turns into its own assertion, so the
  * helpers also run on threads (one CURL handle per thread). */
 #ifndef KKC_HTTPUTIL_H
 #define KKC_HTTPUTIL_H
@@ -12,6 +12,7 @@
 #include "http.h"
 #include "world.h"
 
+#include <check.h>
 #include <stddef.h>
 
 /* Once per process before any other call (libcurl's global state); more calls are no-ops. */
@@ -52,6 +53,9 @@ void hu_fx_free(void);
 void hu_fx_serve_holder(struct world_holder *holder);
 void hu_fx_serve(void); /* hu_fx_serve_holder(&hu_fx_world) */
 void hu_fx_unserve(void);
+/* A test case of suite s on that fixture: tu_tcase() with hu_fx_load/hu_fx_free (unchecked) and
+ * hu_fx_serve/hu_fx_unserve (checked). */
+TCase *hu_fx_tcase(Suite *s, const char *name, double timeout_s);
 
 /* GET path?query ("k=v&k=v", no percent-encoding, at most 2 KiB) answered in process by
  * api_dispatch() on world w, as the HTTP layer would call it; the caller frees res->body. */

@@ -263,14 +263,12 @@ Suite *csv_suite(void); /* for the runner */
 Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("reader");
-    tcase_set_timeout(tc, 30);
+    TCase *tc = tu_tcase(s, "reader", 30);
     tcase_add_loop_test(tc, records, 0, sizeof cases / sizeof cases[0]);
     tcase_add_test(tc, bom_header);
     tcase_add_test(tc, field_count_cap);
     tcase_add_test(tc, record_length_cap);
     tcase_add_test(tc, long_field_intact);
     tcase_add_test(tc, open_file);
-    suite_add_tcase(s, tc);
     return s;
 }

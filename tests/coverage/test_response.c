@@ -677,9 +677,8 @@ Suite *response_suite(void); /* for the runner */
 Suite *response_suite(void)
 {
     Suite *s = suite_create("response");
-    TCase *tc = tcase_create("response");
+    TCase *tc = tu_tcase(s, "response", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, nth_brute_force, 0, 12);
     tcase_add_test(tc, monotone_t_n_turnout);
     tcase_add_test(tc, nth1_equals_coverage);
@@ -694,6 +693,5 @@ Suite *response_suite(void)
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
     tcase_add_loop_test(tc, plan_with_turnout, 0, 3);
-    suite_add_tcase(s, tc);
     return s;
 }

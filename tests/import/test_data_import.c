@@ -648,13 +648,10 @@ Suite *data_import_suite(void); /* for the runner */
 Suite *data_import_suite(void)
 {
     Suite *s = suite_create("data_import");
-    TCase *tc = tcase_create("reference");
-    tcase_set_timeout(tc, 180);
+    TCase *tc = tu_tcase(s, "reference", 180);
     tcase_add_test(tc, reference_import);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("user");
-    tcase_set_timeout(tc, 120);
+    tc = tu_tcase(s, "user", 120);
     tcase_add_test(tc, user_csv);
     tcase_add_test(tc, user_csv_values);
     tcase_add_test(tc, user_csv_turnout);
@@ -663,11 +660,8 @@ Suite *data_import_suite(void)
     tcase_add_loop_test(tc, fatal_files, 0, sizeof fatal_cases / sizeof fatal_cases[0]);
     tcase_add_test(tc, csv_missing_columns);
     tcase_add_test(tc, name_key);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("cli");
-    tcase_set_timeout(tc, 240);
+    tc = tu_tcase(s, "cli", 240);
     tcase_add_test(tc, cli_import_atomic);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -336,8 +336,8 @@ Suite *graph_suite(void); /* for the runner */
 Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
-    TCase *tc = tcase_create("load");
-    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
+    /* each test writes a new SpatiaLite database: slow under ASan */
+    TCase *tc = tu_tcase(s, "load", 60);
     tcase_add_test(tc, t_load_hand);
     tcase_add_test(tc, t_search_all);
     tcase_add_test(tc, t_landmarks);
@@ -347,7 +347,6 @@ Suite *graph_suite(void)
     tcase_add_loop_test(tc, t_class_of, 0, (int)(sizeof class_cases / sizeof *class_cases));
     tcase_add_test(tc, t_load_classes);
     tcase_add_test(tc, t_heap);
-    suite_add_tcase(s, tc);
     return s;
 }
 
@@ -549,12 +548,10 @@ Suite *snap_suite(void); /* for the runner */
 Suite *snap_suite(void)
 {
     Suite *s = suite_create("snap");
-    TCase *tc = tcase_create("snap");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "snap", 120);
     tcase_add_loop_test(tc, t_snap_hand, 0, (int)(sizeof snap_cases / sizeof *snap_cases));
     tcase_add_test(tc, t_snap_errors);
     tcase_add_test(tc, t_snap_at_partial);
     tcase_add_test(tc, t_snap_brute);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -973,8 +973,7 @@ Suite *osm_import_suite(void); /* for the runner */
 Suite *osm_import_suite(void)
 {
     Suite *s = suite_create("osm_import");
-    TCase *tc = tcase_create("maps");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "maps", 60);
     tcase_add_loop_test(tc, test_tags, 0, sizeof tag_files / sizeof tag_files[0]);
     tcase_add_test(tc, test_junctions);
     tcase_add_test(tc, test_roundabout);
@@ -985,20 +984,15 @@ Suite *osm_import_suite(void)
     tcase_add_test(tc, test_emergency_access);
     tcase_add_test(tc, test_bz2);
     tcase_add_test(tc, test_errors);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("profile");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "profile", 60);
     tcase_add_test(tc, test_profile_file);
     tcase_add_test(tc, test_centres_validated);
     tcase_add_loop_test(tc, test_profile_bad, 0, sizeof bad_profiles / sizeof bad_profiles[0]);
     tcase_add_test(tc, test_profile_default);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("extracts");
-    tcase_set_timeout(tc, 300);
+    tc = tu_tcase(s, "extracts", 300);
     tcase_add_test(tc, test_heidelberg);
     tcase_add_test(tc, test_west_oakland);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -825,21 +825,18 @@ Suite *route_suite(void); /* for the runner */
 Suite *route_suite(void)
 {
     Suite *s = suite_create("route");
-    TCase *tc = tcase_create("hand");
-    TCase *to = tcase_create("oracle");
-    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
+    /* each test writes a new SpatiaLite database: slow under ASan */
+    TCase *tc = tu_tcase(s, "hand", 60);
+    TCase *to = tu_tcase(s, "oracle", 300);
     tcase_add_loop_test(tc, t_route_hand, 0, (int)(sizeof route_cases / sizeof *route_cases));
     tcase_add_test(tc, t_route_geometry);
     tcase_add_test(tc, t_route_nodes);
     tcase_add_test(tc, t_route_snapped);
     tcase_add_test(tc, t_route_other_graph);
-    suite_add_tcase(s, tc);
-    tcase_set_timeout(to, 300);
     tcase_add_loop_test(to, t_route_vs_oracle_nodes, 0, 3);
     tcase_add_loop_test(to, t_route_vs_oracle_points, 0, 3);
     tcase_add_loop_test(to, t_real_extract, 0, (int)(sizeof extracts / sizeof *extracts));
     tcase_add_test(to, t_route_threads);
-    suite_add_tcase(s, to);
     return s;
 }
 
@@ -1055,11 +1052,9 @@ Suite *labels_suite(void); /* for the runner */
 Suite *labels_suite(void)
 {
     Suite *s = suite_create("labels");
-    TCase *tc = tcase_create("labels");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "labels", 300);
     tcase_add_test(tc, t_labels_hand);
     tcase_add_loop_test(tc, t_labels_brute, 0, 3);
     tcase_add_test(tc, t_labels_node_times);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -344,13 +344,11 @@ Suite *turn_consumers_suite(void); /* for the runner */
 Suite *turn_consumers_suite(void)
 {
     Suite *s = suite_create("turn_consumers");
-    TCase *tc = tcase_create("oracle");
-    tcase_set_timeout(tc, 600);
+    TCase *tc = tu_tcase(s, "oracle", 600);
     tcase_add_test(tc, t_routes_astar);
     tcase_add_test(tc, t_routes_hierarchy);
     tcase_add_test(tc, t_reach);
     tcase_add_test(tc, t_labels);
     tcase_add_loop_test(tc, t_extract_hierarchy, 0, 4);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -782,10 +782,7 @@ Suite *batch_suite(void); /* for the runner */
 Suite *batch_suite(void)
 {
     Suite *s = suite_create("batch");
-    TCase *tc = tcase_create("http");
-    tcase_set_timeout(tc, 600);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    TCase *tc = hu_fx_tcase(s, "http", 600);
     tcase_add_test(tc, test_csv_by_distance);
     tcase_add_test(tc, test_geojson_by_time);
     tcase_add_test(tc, test_csv_by_response);
@@ -800,6 +797,5 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_body_total);
     tcase_add_test(tc, test_cli);
-    suite_add_tcase(s, tc);
     return s;
 }

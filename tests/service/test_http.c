@@ -24,38 +24,7 @@
             ck_abort_msg(__VA_ARGS__);                                                             \
     } while (0)
 
-/* ---------------------------------------------------------------- fixtures ----------------- */
-
-static struct world_holder worlds; /* loaded once, before the tests fork */
-static struct hu_server server;    /* per test */
-
-static void world_once(void)
-{
-    struct world *w = NULL;
-    struct kkc_err err = {0};
-    hu_global_init();
-    if (world_load(tu_db(), &w, &err) != KKC_OK) {
-        fprintf(stderr, "test_http: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(), err.msg);
-        abort();
-    }
-    world_holder_init(&worlds, w);
-}
-
-static void world_done(void)
-{
-    world_holder_done(&worlds);
-}
-
-static void serve(void)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&server, &worlds, NULL, &err) == 0, "%s", err.msg);
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&server);
-}
+/* The fixture is httputil's hu_fx (hu_fx_tcase): the world loaded once, a daemon per test. */
 
 /* ---------------------------------------------------------------- requests ----------------- */
 
@@ -63,7 +32,7 @@ static void unserve(void)
 static struct hu_resp get(const char *target)
 {
     struct hu_resp r;
-    int rc = hu_get(server.port, target, &r);
+    int rc = hu_get(hu_fx_port, target, &r);
     ck_assert_msg(rc == 0, "GET %.200s: curl error %d", target, rc);
     return r;
 }
@@ -73,7 +42,7 @@ static struct hu_resp request(const char *method, const char *target, const char
 {
     struct hu_req rq = {.method = method, .target = target, .body = body, .body_len = body_len};
     struct hu_resp r;
-    int rc = hu_perform(NULL, server.port, &rq, &r);
+    int rc = hu_perform(NULL, hu_fx_port, &rq, &r);
     ck_assert_msg(rc == 0, "%s %.200s: curl error %d", method, target, rc);
     return r;
 }
@@ -633,7 +602,7 @@ START_TEST(options_preflight)
         struct hu_req rq = {.method = "OPTIONS", .target = targets[i], .headers = hdrs};
         struct hu_resp r;
         char h[160];
-        ck_assert_int_eq(hu_perform(NULL, server.port, &rq, &r), 0);
+        ck_assert_int_eq(hu_perform(NULL, hu_fx_port, &rq, &r), 0);
         ck_assert_msg(r.status == 204, "OPTIONS %s: %ld", targets[i], r.status);
         ck_assert_uint_eq(r.len, 0);
         ck_assert_ptr_nonnull(hu_header(&r, "Access-Control-Allow-Origin", h, sizeof h));
@@ -775,7 +744,7 @@ START_TEST(concurrent)
         ck_assert_msg(expected[t].status == 200, "%s: %ld", targets[t], expected[t].status);
     }
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (struct worker){.id = i, .port = server.port};
+        w[i] = (struct worker){.id = i, .port = hu_fx_port};
         ck_assert_int_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
     }
     for (int i = 0; i < THREADS; i++)
@@ -798,10 +767,7 @@ Suite *http_suite(void); /* for the runner */
 Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
-    TCase *tc = tcase_create("api");
-    tcase_add_unchecked_fixture(tc, world_once, world_done);
-    tcase_add_checked_fixture(tc, serve, unserve);
-    tcase_set_timeout(tc, 180);
+    TCase *tc = hu_fx_tcase(s, "api", 180); /* the world loaded once, a daemon per test */
     tcase_add_test(tc, health);
     tcase_add_loop_test(tc, centres_list, 0, sizeof list_cases / sizeof list_cases[0]);
     tcase_add_test(tc, centre_one);
@@ -814,6 +780,5 @@ Suite *http_suite(void)
     tcase_add_test(tc, url_limit);
     tcase_add_test(tc, body_limit);
     tcase_add_test(tc, concurrent);
-    suite_add_tcase(s, tc);
     return s;
 }

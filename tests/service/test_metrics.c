@@ -372,16 +372,11 @@ Suite *metrics_suite(void); /* for the runner */
 Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
-    TCase *tc = tcase_create("registry");
+    TCase *tc = tu_tcase(s, "registry", 0);
     tcase_add_test(tc, test_threads_add_up);
     tcase_add_test(tc, test_buckets_and_overflow);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("http");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    tc = hu_fx_tcase(s, "http", 120);
     tcase_add_test(tc, test_counters_move);
     tcase_add_test(tc, test_gauges);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -922,10 +922,7 @@ Suite *osrm_suite(void); /* for the runner */
 Suite *osrm_suite(void)
 {
     Suite *s = suite_create("osrm");
-    TCase *tc = tcase_create("heidelberg");
-    tcase_set_timeout(tc, 300);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    TCase *tc = hu_fx_tcase(s, "heidelberg", 300);
     tcase_add_test(tc, test_route_shape);
     tcase_add_test(tc, test_route_geometries);
     tcase_add_test(tc, test_route_client_params);
@@ -937,10 +934,8 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_polyline_coordinates);
     tcase_add_test(tc, test_garbage);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("hand");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "hand", 60);
     tcase_add_checked_fixture(tc, hand_serve, hand_unserve);
     tcase_add_loop_test(tc, test_hand_maneuvers, 0,
                         FX_HAND_ROUTES);
@@ -948,14 +943,11 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_hand_table_island);
     tcase_add_test(tc, test_hand_snapping_any);
     tcase_add_test(tc, test_hand_default_snapping);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("ramps");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "ramps", 60);
     tcase_add_checked_fixture(tc, ramps_serve, ramps_unserve);
     tcase_add_loop_test(tc, test_ramp_maneuvers, 0,
                         FX_RAMP_ROUTES);
     tcase_add_test(tc, test_ramp_details);
-    suite_add_tcase(s, tc);
     return s;
 }
