@@ -42,6 +42,27 @@ static void fx_done(struct graph *g, char *path)
     free(path);
 }
 
+/* The checked fixture of the "hand" test case: for each test, a new database with the hand graph,
+ * the graph loaded from it and a route context on it. */
+static char *hand_path;
+static struct graph *hand_g;
+static struct route_ctx *hand_ctx;
+
+static void hand_setup(void)
+{
+    struct kkc_err err = {0};
+    hand_path = fx_db(hand_nodes, HAND_NODES, hand_edges, HAND_EDGES);
+    hand_g = fx_load(hand_path);
+    ck_assert_msg(route_ctx_create(hand_g, &hand_ctx, &err) == 0, "%s", err.msg);
+}
+
+static void hand_teardown(void)
+{
+    route_ctx_destroy(hand_ctx);
+    hand_ctx = NULL;
+    fx_done(hand_g, hand_path);
+}
+
 /* "A|D|C" from a result's step names. */
 static void step_names(const struct route_result *r, char *buf, size_t cap)
 {
@@ -78,9 +99,8 @@ static const struct {
 
 START_TEST(t_route_hand)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g = hand_g;
+    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -88,7 +108,6 @@ START_TEST(t_route_hand)
     char names[256];
     double sd = 0, st = 0;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     ck_assert_int_eq(snap_at(g, route_cases[_i].e1, route_cases[_i].f1, &a, &err), 0);
     ck_assert_int_eq(snap_at(g, route_cases[_i].e2, route_cases[_i].f2, &b, &err), 0);
     ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), route_cases[_i].rc);
@@ -112,16 +131,13 @@ START_TEST(t_route_hand)
     ck_assert_double_eq(r->coords[2 * r->coord_count - 1], b.lat);
 out:
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
 START_TEST(t_route_geometry)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g = hand_g;
+    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -132,7 +148,6 @@ START_TEST(t_route_geometry)
     static const uint32_t edges[5] = {1, 4, 3, 2, 0};
     static const size_t first[5] = {0, 1, 2, 4, 5};
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     ck_assert_int_eq(snap_at(g, 1, 0.5, &a, &err), 0);
     ck_assert_int_eq(snap_at(g, 0, 0.5, &b, &err), 0);
     ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), 0);
@@ -167,8 +182,6 @@ START_TEST(t_route_geometry)
     ck_assert_uint_eq(r->step_count, 5);
     ck_assert_double_eq_tol(r->duration_s, 70, 1e-9);
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
@@ -183,14 +196,12 @@ static const struct {
 
 START_TEST(t_route_nodes)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g = hand_g;
+    struct route_ctx *ctx = hand_ctx;
     struct kkc_err err = {0};
     graph_cost c = 0;
     enum kkc_code rc;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (size_t i = 0; i < sizeof node_cases / sizeof *node_cases; i++) {
         rc = route_node_cost(g, ctx, graph_node_from_dbid(g, node_cases[i].a),
                              graph_node_from_dbid(g, node_cases[i].b), &c, &err);
@@ -203,22 +214,18 @@ START_TEST(t_route_nodes)
         ck_assert_double_eq_tol(graph_cost_metres(c), node_cases[i].dist, 1e-9);
     }
     ck_assert_int_eq(route_node_cost(g, ctx, 8, 0, &c, &err), KKC_EINVAL);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
 START_TEST(t_route_snapped)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g = hand_g;
+    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
     double lon, lat;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     to_lonlat(20, 15, &lon, &lat); /* above A at 20 m */
     ck_assert_int_eq(snap_point(g, lon, lat, 1000, &a, &err), 0);
     to_lonlat(180, -10, &lon, &lat); /* below the one-way at 180 m */
@@ -233,27 +240,21 @@ START_TEST(t_route_snapped)
     ck_assert_int_eq(route_compute(g, ctx, &b, &a, 1, &r, &err), 0);
     ck_assert_double_eq_tol(r->duration_s, 2 + 60 + 8, 1e-9);
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
 START_TEST(t_route_other_graph)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path), *g2 = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g = hand_g, *g2 = fx_load(hand_path);
+    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a;
     struct kkc_err err = {0};
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     ck_assert_int_eq(snap_at(g, 0, 0.5, &a, &err), 0);
     ck_assert_int_eq(route_compute(g2, ctx, &a, &a, 1, &r, &err), KKC_EINVAL);
-    route_ctx_destroy(ctx);
     route_ctx_destroy(NULL);
     route_result_destroy(NULL);
     graph_destroy(g2);
-    fx_done(g, path);
 }
 END_TEST
 
@@ -828,6 +829,7 @@ Suite *route_suite(void)
     /* each test writes a new SpatiaLite database: slow under ASan */
     TCase *tc = tu_tcase(s, "hand", 60);
     TCase *to = tu_tcase(s, "oracle", 300);
+    tcase_add_checked_fixture(tc, hand_setup, hand_teardown);
     tcase_add_loop_test(tc, t_route_hand, 0, (int)(sizeof route_cases / sizeof *route_cases));
     tcase_add_test(tc, t_route_geometry);
     tcase_add_test(tc, t_route_nodes);
