@@ -101,6 +101,22 @@ static void fail_add(struct fails *f, const char *what, const char *why)
     snprintf(f->text + len, sizeof f->text - len, "\n  %.200s: %s", what, why);
 }
 
+/* GET each of the n targets: each must be the error answer status/code (error_problem); the
+ * failures are listed together, what names the targets in the message. */
+static void get_all_errors(const char *const *targets, size_t n, long status, const char *code,
+                           const char *what)
+{
+    struct fails f = {.n = 0};
+    char why[400];
+    for (size_t i = 0; i < n; i++) {
+        struct hu_resp r = get(targets[i]);
+        if (error_problem(&r, status, code, why, sizeof why))
+            fail_add(&f, targets[i], why);
+        hu_resp_free(&r);
+    }
+    ck_assert_msg(f.n == 0, "%d of %zu %s:%s", f.n, n, what, f.text);
+}
+
 /* ---------------------------------------------------------------- oracle data -------------- */
 
 struct ref_centre {
@@ -305,16 +321,7 @@ static const char *const not_found[] = {
 
 START_TEST(not_found_paths)
 {
-    struct fails f = {.n = 0};
-    char why[400];
-    for (size_t i = 0; i < sizeof not_found / sizeof not_found[0]; i++) {
-        struct hu_resp r = get(not_found[i]);
-        if (error_problem(&r, 404, "NotFound", why, sizeof why))
-            fail_add(&f, not_found[i], why);
-        hu_resp_free(&r);
-    }
-    ck_assert_msg(f.n == 0, "%d of %zu paths:%s", f.n, sizeof not_found / sizeof not_found[0],
-                  f.text);
+    get_all_errors(not_found, sizeof not_found / sizeof not_found[0], 404, "NotFound", "paths");
 }
 END_TEST
 
@@ -546,16 +553,8 @@ static const char *const bad_queries[] = {
 /* Every query is answered 400 InvalidQuery; all run on one daemon, failures listed together. */
 START_TEST(bad_query)
 {
-    struct fails f = {.n = 0};
-    char why[400];
-    for (size_t i = 0; i < sizeof bad_queries / sizeof bad_queries[0]; i++) {
-        struct hu_resp r = get(bad_queries[i]);
-        if (error_problem(&r, 400, "InvalidQuery", why, sizeof why))
-            fail_add(&f, bad_queries[i], why);
-        hu_resp_free(&r);
-    }
-    ck_assert_msg(f.n == 0, "%d of %zu queries:%s", f.n, sizeof bad_queries / sizeof bad_queries[0],
-                  f.text);
+    get_all_errors(bad_queries, sizeof bad_queries / sizeof bad_queries[0], 400, "InvalidQuery",
+                   "queries");
 }
 END_TEST
 
