@@ -178,6 +178,31 @@ static char *incidents_geojson(const struct inc *v, size_t n)
     return s;
 }
 
+/* A batch answer: the incidents sent, the body (NUL-terminated), its status and content type. */
+struct batch_ans {
+    struct inc *v;
+    char *body;
+    long status;
+    char ctype[64];
+};
+
+/* n incidents drawn from seed, POSTed to target as CSV (geojson 0) or as GeoJSON. */
+static void post_incidents(struct batch_ans *a, const char *target, size_t n,
+                           unsigned long long seed, int geojson)
+{
+    a->v = make_incidents(n, seed);
+    char *in = geojson ? incidents_geojson(a->v, n) : incidents_csv(a->v, n);
+    a->body = post(target, geojson ? "application/geo+json" : "text/csv", in, strlen(in),
+                   &a->status, a->ctype);
+    free(in);
+}
+
+static void batch_ans_free(struct batch_ans *a)
+{
+    free(a->body);
+    free(a->v);
+}
+
 /* ---- the oracle -------------------------------------------------------------------------- */
 
 static int cmp_d(const void *a, const void *b)
@@ -314,21 +339,18 @@ static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *sum
 START_TEST(test_csv_by_distance)
 {
     size_t n = 150;
-    struct inc *v = make_incidents(n, 11);
-    char *csv = incidents_csv(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=3", "text/csv", csv, strlen(csv), &status, ctype);
-    json_t *doc = json_loads(body, 0, NULL);
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=3", n, 11, 0);
+    struct inc *v = a.v;
+    json_t *doc = json_loads(a.body, 0, NULL);
 
-    ck_assert_int_eq(status, 200);
-    ck_assert_msg(strncmp(ctype, "application/json", 16) == 0, "%s", ctype);
-    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", body);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_msg(strncmp(a.ctype, "application/json", 16) == 0, "%s", a.ctype);
+    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", a.body);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "distance");
     check_batch(v, n, json_object_get(doc, "results"), json_object_get(doc, "summary"), 3, 0);
     json_decref(doc);
-    free(body);
-    free(csv);
-    free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
@@ -337,12 +359,11 @@ END_TEST
 START_TEST(test_csv_by_response)
 {
     size_t n = 40;
-    struct inc *v = make_incidents(n, 29);
-    char *csv = incidents_csv(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=2&by=response", "text/csv", csv, strlen(csv), &status, ctype);
-    json_t *doc = json_loads(body, 0, NULL), *rows = json_object_get(doc, "results");
-    ck_assert_int_eq(status, 200);
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=2&by=response", n, 29, 0);
+    struct inc *v = a.v;
+    json_t *doc = json_loads(a.body, 0, NULL), *rows = json_object_get(doc, "results");
+    ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "response");
     ck_assert_uint_eq(json_array_size(rows), n);
     for (size_t i = 0; i < n; i++) {
@@ -353,36 +374,34 @@ START_TEST(test_csv_by_response)
         json_t *want = json_object_get(g, "results");
         ck_assert_uint_eq(json_array_size(res), json_array_size(want));
         for (size_t j = 0; j < json_array_size(want); j++) {
-            json_t *a = json_array_get(res, j), *b = json_array_get(want, j);
+            json_t *x = json_array_get(res, j), *y = json_array_get(want, j);
             ck_assert_str_eq(
-                json_string_value(json_object_get(json_object_get(a, "centre"), "id")),
-                json_string_value(json_object_get(json_object_get(b, "centre"), "id")));
+                json_string_value(json_object_get(json_object_get(x, "centre"), "id")),
+                json_string_value(json_object_get(json_object_get(y, "centre"), "id")));
             ck_assert(
-                json_equal(json_object_get(a, "response_s"), json_object_get(b, "response_s")));
+                json_equal(json_object_get(x, "response_s"), json_object_get(y, "response_s")));
             ck_assert(
-                json_equal(json_object_get(a, "duration_s"), json_object_get(b, "duration_s")));
+                json_equal(json_object_get(x, "duration_s"), json_object_get(y, "duration_s")));
         }
         json_decref(g);
     }
     json_decref(doc);
-    free(body), free(csv), free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
 START_TEST(test_geojson_by_time)
 {
     size_t n = 120;
-    struct inc *v = make_incidents(n, 23);
-    char *gj = incidents_geojson(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=2&by=time&format=ndjson", "application/geo+json", gj,
-                      strlen(gj), &status, ctype);
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=2&by=time&format=ndjson", n, 23, 1);
+    struct inc *v = a.v;
     json_t *rows = json_array(), *summary = NULL;
     size_t lines = 0;
 
-    ck_assert_int_eq(status, 200);
-    ck_assert_str_eq(ctype, "application/x-ndjson");
-    for (char *line = body, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.ctype, "application/x-ndjson");
+    for (char *line = a.body, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
         json_t *o = json_loadb(line, (size_t)(nl - line), 0, NULL);
         ck_assert_msg(o != NULL, "line %zu is not JSON", lines);
         if (json_object_get(o, "summary")) {
@@ -401,9 +420,7 @@ START_TEST(test_geojson_by_time)
     check_batch(v, n, rows, summary, 2, 1);
     json_decref(rows);
     json_decref(summary);
-    free(body);
-    free(gj);
-    free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
