@@ -3,8 +3,8 @@
  *
  * The daemon is service/http.c itself (http_start on 127.0.0.1, port 0, read back with
  * http_port), serving a world loaded from a database file or a holder the caller keeps. Nothing
- * but the fixture (hu_fx_*) uses Check: calls return 0 or an error the test turns into its own assertion, so the
- * helpers also run on threads (one CURL handle per thread). */
+ * but the shared fixture (hu_fx_*) uses Check: calls return 0 or an error the test turns into its
+ * own assertion, so the helpers also run on threads (one CURL handle per thread). */
 #ifndef KKC_HTTPUTIL_H
 #define KKC_HTTPUTIL_H
 

@@ -467,27 +467,52 @@ static char *grid_db(int n, unsigned long long seed, int *nnodes)
     return path;
 }
 
+/* ---- the oracle tests' fixture ----------------------------------------------------------- */
+
+/* A new test database (path, taken over) with the graph loaded from it, a route context on the
+ * graph and the oracle read from the same database with SQL. */
+struct ofx {
+    char *path;
+    struct graph *g;
+    struct route_ctx *ctx;
+    struct oracle *o;
+};
+
+static void ofx_open(struct ofx *f, char *path)
+{
+    struct kkc_err err = {0};
+    f->path = path;
+    f->g = fx_load(path);
+    f->o = oracle_load(path);
+    f->ctx = NULL;
+    ck_assert_msg(route_ctx_create(f->g, &f->ctx, &err) == 0, "%s", err.msg);
+}
+
+static void ofx_close(struct ofx *f)
+{
+    oracle_free(f->o);
+    route_ctx_destroy(f->ctx);
+    fx_done(f->g, f->path);
+}
+
 START_TEST(t_route_vs_oracle_nodes)
 {
     int nn;
-    char *path = grid_db(14, 1000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(14, 1000 + (unsigned)_i, &nn));
     struct od *dist = calloc((size_t)nn, sizeof *dist);
     struct kkc_err err = {0};
     unsigned long long rs = 5 + (unsigned)_i;
     int reached = 0;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 12; q++) {
         int a = (int)(tu_rand(&rs) * nn);
         struct od zero = {0, 0};
-        oracle_run(o, &a, &zero, 1, dist);
+        oracle_run(f.o, &a, &zero, 1, dist);
         for (int b = 0; b < nn; b++) {
             graph_cost c = 0;
-            enum kkc_code rc = route_node_cost(g, ctx, graph_node_from_dbid(g, (uint32_t)a),
-                                               graph_node_from_dbid(g, (uint32_t)b), &c, &err);
+            enum kkc_code rc = route_node_cost(f.g, f.ctx, graph_node_from_dbid(f.g, (uint32_t)a),
+                                               graph_node_from_dbid(f.g, (uint32_t)b), &c, &err);
             if (dist[b].t < 0) {
                 ck_assert_int_eq(rc, KKC_ENOROUTE);
                 continue;
@@ -500,9 +525,7 @@ START_TEST(t_route_vs_oracle_nodes)
     }
     ck_assert_int_gt(reached, 12 * nn / 2);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -549,39 +572,34 @@ static void check_result(const struct graph *g, const struct route_result *r, co
 START_TEST(t_route_vs_oracle_points)
 {
     int nn;
-    char *path = grid_db(12, 2000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(12, 2000 + (unsigned)_i, &nn));
     struct od *dist = calloc((size_t)nn, sizeof *dist);
     struct kkc_err err = {0};
     unsigned long long rs = 77 + (unsigned)_i;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 15; q++) {
         struct snap a, b;
-        random_snap(g, &rs, &a);
-        oracle_from_point(o, (int)a.edge, a.fraction, dist);
+        random_snap(f.g, &rs, &a);
+        oracle_from_point(f.o, (int)a.edge, a.fraction, dist);
         for (int k = 0; k < 20; k++) {
             struct route_result *r = NULL;
             struct od want;
             if (k < 3) /* on the same edge */
-                snap_at(g, a.edge, tu_rand(&rs), &b, &err);
+                snap_at(f.g, a.edge, tu_rand(&rs), &b, &err);
             else
-                random_snap(g, &rs, &b);
-            want = oracle_to_point(o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
+                random_snap(f.g, &rs, &b);
+            want = oracle_to_point(f.o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
             ck_assert_msg(want.t >= 0, "the grid's main component is strongly connected");
-            ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
+            ck_assert_msg(route_compute(f.g, f.ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
             ck_assert_int_eq(llround(r->duration_s * 1000), want.t);
             ck_assert_int_eq(llround(r->distance_m * 10), want.d);
-            check_result(g, r, &a, &b);
+            check_result(f.g, r, &a, &b);
             route_result_destroy(r);
         }
     }
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -670,53 +688,50 @@ static const char *const extracts[] = {"monaco-2016", "andorra"};
 /* Real roads: routes against the SQL oracle, nearest-by-time against a route from each centre. */
 START_TEST(t_real_extract)
 {
-    char *path = osm_db(extracts[_i]);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, osm_db(extracts[_i]));
     struct labels *l = NULL;
     struct labels_options opt = {0, 0, 4, 0};
-    struct od *dist = calloc((size_t)o->n, sizeof *dist);
+    struct od *dist = calloc((size_t)f.o->n, sizeof *dist);
     double pos[12][2];
     unsigned long long rs = 500 + (unsigned)_i;
     struct kkc_err err = {0};
     struct centres *cs;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 5; q++) {
         struct snap a, b;
-        random_edge_snap(g, &rs, &a);
-        oracle_from_point(o, (int)a.edge, a.fraction, dist);
+        random_edge_snap(f.g, &rs, &a);
+        oracle_from_point(f.o, (int)a.edge, a.fraction, dist);
         for (int k = 0; k < 40; k++) {
             struct route_result *r = NULL;
             struct od want;
-            random_edge_snap(g, &rs, &b);
-            want = oracle_to_point(o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
+            random_edge_snap(f.g, &rs, &b);
+            want = oracle_to_point(f.o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
             ck_assert_int_ge(want.t, 0);
-            ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
+            ck_assert_msg(route_compute(f.g, f.ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
             ck_assert_int_eq(llround(r->duration_s * 1000), want.t);
             ck_assert_int_eq(llround(r->distance_m * 10), want.d);
-            check_result(g, r, &a, &b);
+            check_result(f.g, r, &a, &b);
             route_result_destroy(r);
         }
     }
     for (int i = 0; i < 12; i++) {
         struct snap c;
-        random_edge_snap(g, &rs, &c);
+        random_edge_snap(f.g, &rs, &c);
         pos[i][0] = c.query_lon, pos[i][1] = c.query_lat;
     }
     cs = make_centres_at((const double(*)[2])pos, 0, NULL, 12);
-    ck_assert_msg(labels_build(g, cs, &opt, &l, &err) == 0, "%s", err.msg);
+    ck_assert_msg(labels_build(f.g, cs, &opt, &l, &err) == 0, "%s", err.msg);
     for (int q = 0; q < 150; q++) {
         struct labels_hit hit[3], all[12];
         size_t n, na = 0;
         struct snap p;
-        random_edge_snap(g, &rs, &p);
+        random_edge_snap(f.g, &rs, &p);
         for (int i = 0; i < 12; i++) {
             const struct snap *cp;
             graph_cost c;
             ck_assert_int_eq(labels_centre(l, (size_t)i, &cp), LABELS_USED);
-            ck_assert_int_eq(route_cost(g, ctx, cp, &p, &c, &err), 0);
+            ck_assert_int_eq(route_cost(f.g, f.ctx, cp, &p, &c, &err), 0);
             all[na++] = (struct labels_hit){(uint32_t)i, 0, 0, c};
         }
         qsort(all, na, sizeof *all, cmp_hit);
@@ -730,9 +745,7 @@ START_TEST(t_real_extract)
     labels_destroy(l);
     centres_destroy(cs);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -924,10 +937,8 @@ END_TEST
 START_TEST(t_labels_brute)
 {
     int nn, nc = 14;
-    char *path = grid_db(12, 3000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(12, 3000 + (unsigned)_i, &nn));
     struct labels *l = NULL;
     struct labels_options opt = {0, 0, 4, 0};
     double xy[14][2];
@@ -943,12 +954,11 @@ START_TEST(t_labels_brute)
     }
     xy[1][0] = xy[0][0] + 3, xy[1][1] = xy[0][1]; /* two centres at one place: a tie */
     cs = make_centres((const double(*)[2])xy, active, nc);
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
-    ck_assert_msg(labels_build(g, cs, &opt, &l, &err) == 0, "%s", err.msg);
+    ck_assert_msg(labels_build(f.g, cs, &opt, &l, &err) == 0, "%s", err.msg);
     for (int i = 0; i < nc; i++) {
         const struct snap *cp;
         if (labels_centre(l, (size_t)i, &cp) == LABELS_USED)
-            oracle_from_point(o, (int)cp->edge, cp->fraction, dist + (size_t)i * nn);
+            oracle_from_point(f.o, (int)cp->edge, cp->fraction, dist + (size_t)i * nn);
     }
     for (int q = 0; q < 250; q++) {
         struct labels_hit hit[4], all[14];
@@ -959,18 +969,18 @@ START_TEST(t_labels_brute)
             int c = (int)(tu_rand(&rs) * nc);
             if (labels_centre(l, (size_t)c, &cp) != LABELS_USED)
                 continue;
-            snap_at(g, cp->edge, tu_rand(&rs), &p, &err);
+            snap_at(f.g, cp->edge, tu_rand(&rs), &p, &err);
         } else {
-            random_snap(g, &rs, &p);
+            random_snap(f.g, &rs, &p);
         }
         for (int i = 0; i < nc; i++) { /* brute force: a route from every centre */
             graph_cost c;
             struct od w;
             if (labels_centre(l, (size_t)i, &cp) != LABELS_USED)
                 continue;
-            w = oracle_to_point(o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction, (int)p.edge,
-                                p.fraction);
-            if (route_cost(g, ctx, cp, &p, &c, &err) != 0) {
+            w = oracle_to_point(f.o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction,
+                                (int)p.edge, p.fraction);
+            if (route_cost(f.g, f.ctx, cp, &p, &c, &err) != 0) {
                 ck_assert_int_lt(w.t, 0);
                 continue;
             }
@@ -990,18 +1000,15 @@ START_TEST(t_labels_brute)
     labels_destroy(l);
     centres_destroy(cs);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
 START_TEST(t_labels_node_times)
 {
     int nn, nc = 6;
-    char *path = grid_db(10, 4000, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
+    struct ofx f;
+    ofx_open(&f, grid_db(10, 4000, &nn));
     struct labels *l = NULL;
     double xy[6][2], *t = calloc((size_t)nn, sizeof *t), *t1 = calloc((size_t)nn, sizeof *t1);
     struct od *dist = calloc((size_t)nn, sizeof *dist);
@@ -1013,17 +1020,17 @@ START_TEST(t_labels_node_times)
     for (int i = 0; i < nc; i++)
         xy[i][0] = tu_rand(&rs) * 900, xy[i][1] = tu_rand(&rs) * 900;
     cs = make_centres((const double(*)[2])xy, NULL, nc);
-    ck_assert_int_eq(labels_build(g, cs, NULL, &l, &err), 0);
+    ck_assert_int_eq(labels_build(f.g, cs, NULL, &l, &err), 0);
     ck_assert_uint_eq(labels_k(l), LABELS_K_DEFAULT);
     for (int v = 0; v < nn; v++)
         best[v] = OD_INF;
     for (int i = 0; i < nc; i++) {
         const struct snap *cp;
         ck_assert_int_eq(labels_centre(l, (size_t)i, &cp), LABELS_USED);
-        oracle_from_point(o, (int)cp->edge, cp->fraction, dist);
+        oracle_from_point(f.o, (int)cp->edge, cp->fraction, dist);
         ck_assert_int_eq(labels_centre_node_times(l, (size_t)i, t1, &err), 0);
         for (int id = 0; id < nn; id++) {
-            double got = t1[graph_node_from_dbid(g, (uint32_t)id)];
+            double got = t1[graph_node_from_dbid(f.g, (uint32_t)id)];
             if (dist[id].t < 0)
                 ck_assert(isinf(got));
             else
@@ -1034,7 +1041,7 @@ START_TEST(t_labels_node_times)
     }
     labels_node_times(l, t);
     for (int id = 0; id < nn; id++) {
-        double got = t[graph_node_from_dbid(g, (uint32_t)id)];
+        double got = t[graph_node_from_dbid(f.g, (uint32_t)id)];
         if (best[id].t < 0)
             ck_assert(isinf(got));
         else
@@ -1044,8 +1051,7 @@ START_TEST(t_labels_node_times)
     labels_destroy(l);
     centres_destroy(cs);
     free(t), free(t1), free(dist), free(best);
-    oracle_free(o);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
