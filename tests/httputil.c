@@ -213,8 +213,8 @@ int hu_perform(void *handle, int port, const struct hu_req *rq, struct hu_resp *
     }
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, HU_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, rq->dot_segments ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, rq->timeout_s > 0 ? rq->timeout_s : HU_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);

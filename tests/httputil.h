@@ -64,10 +64,12 @@ void hu_dispatch_get(struct world *w, const char *path, const char *query, struc
 
 struct hu_req {
     const char *method; /* NULL = GET; "HEAD" asks for no body */
-    const char *target; /* path and query string, sent byte for byte */
+    const char *target; /* path and query string, sent byte for byte (but dot_segments) */
     const char *body;   /* NULL = none */
     size_t body_len;
     const char *const *headers; /* extra "Name: value" lines, NULL-ended; NULL = none */
+    long timeout_s;             /* 0 = 60 s */
+    int dot_segments;           /* 1: "." and ".." segments resolved by curl before sending */
 };
 
 struct hu_resp {

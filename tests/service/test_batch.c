@@ -61,62 +61,43 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 static char *post(const char *path, const char *type, const char *body, size_t len, long *status,
                   char ctype[64])
 {
-    char *url = NULL, hdr[96];
-    struct buf b = {NULL, 0, 0};
-    struct curl_slist *h = NULL;
-    CURL *c = curl_easy_init();
-    char *ct = NULL, errbuf[CURL_ERROR_SIZE] = "";
-    CURLcode cc;
+    char hdr[96], *out;
+    const char *headers[] = {hdr, NULL};
+    struct hu_req rq = {.method = "POST", .target = path, .body = body, .body_len = len,
+                        .headers = headers, .timeout_s = 240, .dot_segments = 1};
+    struct hu_resp r;
+    int rc;
 
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
-    snprintf(hdr, sizeof hdr, "Content-Type: %s", type ? type : "");
-    h = curl_slist_append(h, type ? hdr : "Content-Type:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 240L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    cc = curl_easy_perform(c);
-    ck_assert_msg(cc == CURLE_OK, "POST %s failed: %s %s", path, curl_easy_strerror(cc), errbuf);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-    snprintf(ctype, 64, "%s", ct ? ct : "");
-    curl_easy_cleanup(c);
-    curl_slist_free_all(h);
-    free(url);
-    return b.p ? b.p : strdup("");
+    snprintf(hdr, sizeof hdr, "Content-Type:%s%s", type ? " " : "", type ? type : "");
+    rc = hu_perform(NULL, hu_fx_port, &rq, &r);
+    ck_assert_msg(rc == 0, "POST %s failed: %s", path, curl_easy_strerror((CURLcode)rc));
+    *status = r.status;
+    if (!hu_header(&r, "Content-Type", ctype, 64))
+        ctype[0] = '\0';
+    out = r.body, r.body = NULL;
+    hu_resp_free(&r);
+    return out;
 }
 
 /* GET path that must answer 200; the JSON body (caller decrefs). */
 static json_t *get_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *get_ok(const char *fmt, ...)
 {
-    char *path = NULL, *url = NULL;
-    struct buf b = {NULL, 0, 0};
-    CURL *c = curl_easy_init();
-    long status = 0;
+    char *path = NULL;
+    struct hu_req rq = {.dot_segments = 1};
+    struct hu_resp r;
     va_list ap;
     json_t *v;
 
     va_start(ap, fmt);
     ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "GET %s failed", path);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    ck_assert_msg(status == 200, "GET %s: %ld %s", path, status, b.p);
-    v = json_loads(b.p, 0, NULL);
+    rq.target = path;
+    ck_assert_msg(hu_perform(NULL, hu_fx_port, &rq, &r) == 0, "GET %s failed", path);
+    ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
+    v = json_loads(r.body, 0, NULL);
     ck_assert_ptr_nonnull(v);
-    curl_easy_cleanup(c);
-    free(b.p);
-    free(url);
+    hu_resp_free(&r);
     free(path);
     return v;
 }
