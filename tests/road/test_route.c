@@ -99,8 +99,6 @@ static const struct {
 
 START_TEST(t_route_hand)
 {
-    struct graph *g = hand_g;
-    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -108,10 +106,10 @@ START_TEST(t_route_hand)
     char names[256];
     double sd = 0, st = 0;
 
-    ck_assert_int_eq(snap_at(g, route_cases[_i].e1, route_cases[_i].f1, &a, &err), 0);
-    ck_assert_int_eq(snap_at(g, route_cases[_i].e2, route_cases[_i].f2, &b, &err), 0);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), route_cases[_i].rc);
-    ck_assert_int_eq(route_cost(g, ctx, &a, &b, &cost, &err), route_cases[_i].rc);
+    ck_assert_int_eq(snap_at(hand_g, route_cases[_i].e1, route_cases[_i].f1, &a, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, route_cases[_i].e2, route_cases[_i].f2, &b, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), route_cases[_i].rc);
+    ck_assert_int_eq(route_cost(hand_g, hand_ctx, &a, &b, &cost, &err), route_cases[_i].rc);
     if (route_cases[_i].rc) {
         ck_assert_ptr_null(r);
         ck_assert_int_eq(err.code, route_cases[_i].rc);
@@ -136,8 +134,6 @@ END_TEST
 
 START_TEST(t_route_geometry)
 {
-    struct graph *g = hand_g;
-    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -148,9 +144,9 @@ START_TEST(t_route_geometry)
     static const uint32_t edges[5] = {1, 4, 3, 2, 0};
     static const size_t first[5] = {0, 1, 2, 4, 5};
 
-    ck_assert_int_eq(snap_at(g, 1, 0.5, &a, &err), 0);
-    ck_assert_int_eq(snap_at(g, 0, 0.5, &b, &err), 0);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, 1, 0.5, &a, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, 0, 0.5, &b, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), 0);
     ck_assert_uint_eq(r->coord_count, 7);
     for (int i = 0; i < 7; i++) {
         double lon, lat;
@@ -176,7 +172,7 @@ START_TEST(t_route_geometry)
     ck_assert_str_eq(r->steps[2].name, "C");
     route_result_destroy(r);
     /* without geometry: the same figures, no points */
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 0, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 0, &r, &err), 0);
     ck_assert_uint_eq(r->coord_count, 0);
     ck_assert_ptr_null(r->coords);
     ck_assert_uint_eq(r->step_count, 5);
@@ -196,15 +192,13 @@ static const struct {
 
 START_TEST(t_route_nodes)
 {
-    struct graph *g = hand_g;
-    struct route_ctx *ctx = hand_ctx;
     struct kkc_err err = {0};
     graph_cost c = 0;
     enum kkc_code rc;
 
     for (size_t i = 0; i < sizeof node_cases / sizeof *node_cases; i++) {
-        rc = route_node_cost(g, ctx, graph_node_from_dbid(g, node_cases[i].a),
-                             graph_node_from_dbid(g, node_cases[i].b), &c, &err);
+        rc = route_node_cost(hand_g, hand_ctx, graph_node_from_dbid(hand_g, node_cases[i].a),
+                             graph_node_from_dbid(hand_g, node_cases[i].b), &c, &err);
         if (node_cases[i].dur < 0) {
             ck_assert_int_eq(rc, KKC_ENOROUTE);
             continue;
@@ -213,31 +207,29 @@ START_TEST(t_route_nodes)
         ck_assert_double_eq_tol(graph_cost_seconds(c), node_cases[i].dur, 1e-9);
         ck_assert_double_eq_tol(graph_cost_metres(c), node_cases[i].dist, 1e-9);
     }
-    ck_assert_int_eq(route_node_cost(g, ctx, 8, 0, &c, &err), KKC_EINVAL);
+    ck_assert_int_eq(route_node_cost(hand_g, hand_ctx, 8, 0, &c, &err), KKC_EINVAL);
 }
 END_TEST
 
 START_TEST(t_route_snapped)
 {
-    struct graph *g = hand_g;
-    struct route_ctx *ctx = hand_ctx;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
     double lon, lat;
 
     to_lonlat(20, 15, &lon, &lat); /* above A at 20 m */
-    ck_assert_int_eq(snap_point(g, lon, lat, 1000, &a, &err), 0);
+    ck_assert_int_eq(snap_point(hand_g, lon, lat, 1000, &a, &err), 0);
     to_lonlat(180, -10, &lon, &lat); /* below the one-way at 180 m */
-    ck_assert_int_eq(snap_point(g, lon, lat, 1000, &b, &err), 0);
+    ck_assert_int_eq(snap_point(hand_g, lon, lat, 1000, &b, &err), 0);
     ck_assert_uint_eq(b.edge, 1);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), 0);
     ck_assert_double_eq_tol(r->duration_s, 16, 1e-9); /* 8 s of A, 8 s of the one-way */
     ck_assert_double_eq_tol(r->distance_m, 160, 1e-9);
     ck_assert_double_eq(r->coords[0], a.lon);
     ck_assert_double_eq(r->coords[1], a.lat);
     route_result_destroy(r);
-    ck_assert_int_eq(route_compute(g, ctx, &b, &a, 1, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &b, &a, 1, &r, &err), 0);
     ck_assert_double_eq_tol(r->duration_s, 2 + 60 + 8, 1e-9);
     route_result_destroy(r);
 }
@@ -245,13 +237,12 @@ END_TEST
 
 START_TEST(t_route_other_graph)
 {
-    struct graph *g = hand_g, *g2 = fx_load(hand_path);
-    struct route_ctx *ctx = hand_ctx;
+    struct graph *g2 = fx_load(hand_path);
     struct route_result *r = NULL;
     struct snap a;
     struct kkc_err err = {0};
-    ck_assert_int_eq(snap_at(g, 0, 0.5, &a, &err), 0);
-    ck_assert_int_eq(route_compute(g2, ctx, &a, &a, 1, &r, &err), KKC_EINVAL);
+    ck_assert_int_eq(snap_at(hand_g, 0, 0.5, &a, &err), 0);
+    ck_assert_int_eq(route_compute(g2, hand_ctx, &a, &a, 1, &r, &err), KKC_EINVAL);
     route_ctx_destroy(NULL);
     route_result_destroy(NULL);
     graph_destroy(g2);

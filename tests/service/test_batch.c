@@ -167,7 +167,8 @@ struct batch_ans {
     char ctype[64];
 };
 
-/* n incidents drawn from seed, POSTed to target as CSV (geojson 0) or as GeoJSON. */
+/* n incidents drawn from seed, POSTed to target as CSV (geojson 0) or as GeoJSON: the answer,
+ * which must be 200. */
 static void post_incidents(struct batch_ans *a, const char *target, size_t n,
                            unsigned long long seed, int geojson)
 {
@@ -176,6 +177,16 @@ static void post_incidents(struct batch_ans *a, const char *target, size_t n,
     a->body = post(target, geojson ? "application/geo+json" : "text/csv", in, strlen(in),
                    &a->status, a->ctype);
     free(in);
+    ck_assert_msg(a->status == 200, "%s: %ld %.200s", target, a->status, a->body);
+}
+
+/* The answer's one JSON document (caller decrefs), whose "by" must be by. */
+static json_t *answer_doc(const struct batch_ans *a, const char *by)
+{
+    json_t *doc = json_loads(a->body, 0, NULL);
+    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", a->body);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), by);
+    return doc;
 }
 
 static void batch_ans_free(struct batch_ans *a)
@@ -322,14 +333,9 @@ START_TEST(test_csv_by_distance)
     size_t n = 150;
     struct batch_ans a;
     post_incidents(&a, "/v1/nearest?k=3", n, 11, 0);
-    struct inc *v = a.v;
-    json_t *doc = json_loads(a.body, 0, NULL);
-
-    ck_assert_int_eq(a.status, 200);
     ck_assert_msg(strncmp(a.ctype, "application/json", 16) == 0, "%s", a.ctype);
-    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", a.body);
-    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "distance");
-    check_batch(v, n, json_object_get(doc, "results"), json_object_get(doc, "summary"), 3, 0);
+    json_t *doc = answer_doc(&a, "distance");
+    check_batch(a.v, n, json_object_get(doc, "results"), json_object_get(doc, "summary"), 3, 0);
     json_decref(doc);
     batch_ans_free(&a);
 }
@@ -342,16 +348,14 @@ START_TEST(test_csv_by_response)
     size_t n = 40;
     struct batch_ans a;
     post_incidents(&a, "/v1/nearest?k=2&by=response", n, 29, 0);
-    struct inc *v = a.v;
-    json_t *doc = json_loads(a.body, 0, NULL), *rows = json_object_get(doc, "results");
-    ck_assert_int_eq(a.status, 200);
-    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "response");
+    json_t *doc = answer_doc(&a, "response"), *rows = json_object_get(doc, "results");
     ck_assert_uint_eq(json_array_size(rows), n);
     for (size_t i = 0; i < n; i++) {
         json_t *res = json_object_get(json_array_get(rows, i), "results");
-        if (v[i].bad || !res)
+        if (a.v[i].bad || !res)
             continue;
-        json_t *g = get_ok("/v1/nearest?lon=%.7f&lat=%.7f&k=2&by=response", v[i].lon, v[i].lat);
+        json_t *g =
+            get_ok("/v1/nearest?lon=%.7f&lat=%.7f&k=2&by=response", a.v[i].lon, a.v[i].lat);
         json_t *want = json_object_get(g, "results");
         ck_assert_uint_eq(json_array_size(res), json_array_size(want));
         for (size_t j = 0; j < json_array_size(want); j++) {
@@ -376,11 +380,9 @@ START_TEST(test_geojson_by_time)
     size_t n = 120;
     struct batch_ans a;
     post_incidents(&a, "/v1/nearest?k=2&by=time&format=ndjson", n, 23, 1);
-    struct inc *v = a.v;
     json_t *rows = json_array(), *summary = NULL;
     size_t lines = 0;
 
-    ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(a.ctype, "application/x-ndjson");
     for (char *line = a.body, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
         json_t *o = json_loadb(line, (size_t)(nl - line), 0, NULL);
@@ -396,9 +398,9 @@ START_TEST(test_geojson_by_time)
     ck_assert_uint_eq(lines, n + 1);
     ck_assert_ptr_nonnull(summary);
     for (size_t i = 0; i < n; i++)
-        if (!v[i].bad)
+        if (!a.v[i].bad)
             ck_assert_ptr_nonnull(json_object_get(json_array_get(rows, i), "snap_distance_m"));
-    check_batch(v, n, rows, summary, 2, 1);
+    check_batch(a.v, n, rows, summary, 2, 1);
     json_decref(rows);
     json_decref(summary);
     batch_ans_free(&a);
