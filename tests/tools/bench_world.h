@@ -24,8 +24,8 @@ struct bench_world {
 };
 
 /* Open db read-only, load its graph and centres and build the coverage base (its time printed
- * after base_what), then the GEOS handle and the CRS context. 0, or -1 with the reason on stderr
- * after tool's name. Free with bench_world_close() either way. */
+ * after base_what; NULL: not printed), then the GEOS handle and the CRS context. 0, or -1 with
+ * the reason on stderr after tool's name. Free with bench_world_close() either way. */
 static inline int bench_world_open(struct bench_world *w, const char *db, const char *tool,
                                    const char *base_what)
 {
@@ -41,7 +41,8 @@ static inline int bench_world_open(struct bench_world *w, const char *db, const 
         fprintf(stderr, "%s: coverage base: %s\n", tool, err.msg);
         return -1;
     }
-    printf("%s: %.1f ms\n", base_what, now_ms() - t0);
+    if (base_what)
+        printf("%s: %.1f ms\n", base_what, now_ms() - t0);
     w->h = GEOS_init_r();
     w->crs = crs_ctx_create();
     return w->h && w->crs ? 0 : -1;
