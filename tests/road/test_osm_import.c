@@ -920,12 +920,18 @@ END_TEST
 
 /* ---- real extracts ----------------------------------------------------------------------- */
 
+/* The extract DATA_SRC/osm/name imported with the default profile, centres included. */
+static void fx_import_extract(struct fx *f, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/osm/%s", tu_data_src(), name);
+    fx_import(f, path, 1, NULL);
+}
+
 START_TEST(test_heidelberg)
 {
     struct fx f;
-    char path[512];
-    snprintf(path, sizeof path, "%s/osm/heidelberg.osm.pbf", tu_data_src());
-    fx_import(&f, path, 1, NULL);
+    fx_import_extract(&f, "heidelberg.osm.pbf");
     fprintf(stderr,
             "osm_import heidelberg: %ld nodes, %ld edges, %ld ways kept, %.0f km, "
             "%ld centres, %ld reports, %.2f s\n",
@@ -951,9 +957,7 @@ END_TEST
 START_TEST(test_west_oakland)
 {
     struct fx f;
-    char path[512];
-    snprintf(path, sizeof path, "%s/osm/west-oakland.osm.bz2", tu_data_src());
-    fx_import(&f, path, 1, NULL);
+    fx_import_extract(&f, "west-oakland.osm.bz2");
     ck_assert_int_eq(f.stats.nodes_read, 446);
     ck_assert_int_eq(f.stats.ways_read, 66);
     ck_assert_int_ge(f.stats.ways_kept, 15);
