@@ -8,12 +8,12 @@
 #include "centres/centres.h"
 #include "road/graph.h"
 #include "road/labels.h"
-#include "road/import/osm_import.h"
 #include "road/route.h"
 #include "road/snap.h"
 #include "base/store.h"
 #include "testutil.h"
 #include "fixture_graph.h"
+#include "fixture_osm.h"
 
 #include <check.h>
 #include <math.h>
@@ -637,24 +637,11 @@ static int cmp_hit(const void *a, const void *b)
 
 /* ---- real extracts and threads --------------------------------------------------------------- */
 
-/* Import DATA_SRC/osm/NAME.osm.pbf into a new database with the OSM importer; returns its path. */
+/* The extract NAME imported into a new database, for the node-based SQL oracle without its turn
+ * restrictions (those have the pgr_trsp oracle, tests/scripts/route_oracle.sh); its path. */
 static char *osm_db(const char *name)
 {
-    char *path = tu_tmpfile("osm.sqlite"), *pbf = NULL;
-    struct store *st = NULL;
-    struct osm_import_opts o = {0};
-    struct kkc_err err = {0};
-    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
-    ck_assert_msg(access(pbf, R_OK) == 0, "%s is missing", pbf);
-    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
-    o.path = pbf;
-    ck_assert_msg(osm_import(st, &o, NULL, &err) == 0, "%s", err.msg);
-    /* the SQL oracle is node-based: compare on the extract's roads without its turn
-     * restrictions (those have the pgr_trsp oracle, tests/scripts/route_oracle.sh) */
-    ck_assert_msg(store_exec(st, "DELETE FROM road_restrictions", &err) == 0, "%s", err.msg);
-    store_close(st);
-    free(pbf);
-    return path;
+    return fx_extract_db(name, "DELETE FROM road_restrictions");
 }
 
 /* A point up to 25 m off a random snappable edge, snapped. */
