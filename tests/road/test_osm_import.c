@@ -604,18 +604,12 @@ START_TEST(test_centres)
     ck_assert_double_eq(q_num(&f, "SELECT count(*) FROM centres"), 7);
     for (size_t i = 0; i < sizeof centre_cases / sizeof centre_cases[0]; i++) {
         const struct centre_case *c = &centre_cases[i];
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT name FROM centres WHERE id = '%s'", c->id),
-            c->name);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT kind FROM centres WHERE id = '%s'", c->id),
-            c->kind);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT address FROM centres WHERE id = '%s'", c->id),
-            c->address);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT phone FROM centres WHERE id = '%s'", c->id),
-            c->phone);
+        const char *const col[] = {"name", "kind", "address", "phone"};
+        const char *const want[] = {c->name, c->kind, c->address, c->phone};
+        for (int k = 0; k < 4; k++)
+            ck_assert_str_eq(q_text(&f, buf, sizeof buf, "SELECT %s FROM centres WHERE id = '%s'",
+                                    col[k], c->id),
+                             want[k]);
         ck_assert_double_eq_tol(q_num(&f, "SELECT ST_X(geom) FROM centres WHERE id = '%s'", c->id),
                                 c->lon, 1e-9);
         ck_assert_double_eq_tol(q_num(&f, "SELECT ST_Y(geom) FROM centres WHERE id = '%s'", c->id),
