@@ -24,7 +24,6 @@ static const struct {
     {"turn", "*", "Odbočte {dir}{onto}", "Turn {dir}{onto}"},
     {"end of road", "*", "Na konci silnice odbočte {dir}{onto}",
      "At the end of the road turn {dir}{onto}"},
-    {"new name", "*", "Pokračujte{onto}", "Continue{onto}"},
     {"continue", "*", "Pokračujte {dir}{onto}", "Continue {dir}{onto}"},
     {"fork", "*", "Na rozcestí se držte {side}{onto}", "At the fork keep {side}{onto}"},
     {"merge", "*", "Připojte se {side}{onto}", "Merge {side}{onto}"},
@@ -35,7 +34,7 @@ static const struct {
     {"roundabout|rotary", "*", "Vjeďte na kruhový objezd", "Enter the roundabout"},
     {"exit roundabout|exit rotary", "*", "Vyjeďte z kruhového objezdu{onto}",
      "Exit the roundabout{onto}"},
-    {"", "*", "Pokračujte{onto}", "Continue{onto}"}, /* any other type */
+    {"", "*", "Pokračujte{onto}", "Continue{onto}"}, /* new name and any other type */
 };
 
 /* Modifiers as directions ({dir}) and sides ({side}), Czech then English. */
