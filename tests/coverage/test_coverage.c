@@ -635,35 +635,27 @@ Suite *coverage_suite(void); /* for the runner */
 Suite *coverage_suite(void)
 {
     Suite *s = suite_create("coverage");
-    TCase *tc = tcase_create("contour");
+    TCase *tc = tu_tcase(s, "contour", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, grid_segments_exact, 0, 8);
     tcase_add_test(tc, ring_with_hole);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("isochrone");
+    tc = tu_tcase(s, "isochrone", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, isochrone_matches_routes, 0, 4);
     tcase_add_loop_test(tc, isochrone_nested, 0, 4);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("coverage");
+    tc = tu_tcase(s, "coverage", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, totals_and_monotone, 0, 2);
     tcase_add_loop_test(tc, what_if_monotone, 0, 4);
     tcase_add_loop_test(tc, gaps_and_service, 0, 3);
     tcase_add_loop_test(tc, straight_line_oracle, 0, 4);
     tcase_add_loop_test(tc, catchments_split, 0, 2);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("api");
+    tc = tu_tcase(s, "api", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, api_answers, 0, sizeof api_cases / sizeof api_cases[0]);
     tcase_add_test(tc, api_report_consistent);
-    suite_add_tcase(s, tc);
     return s;
 }

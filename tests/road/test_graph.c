@@ -86,6 +86,19 @@ START_TEST(t_load_hand)
 }
 END_TEST
 
+/* The costs of a search over the hand graph, out (by graph node), against want (seconds by
+ * road_nodes id, -1: not reached). */
+static void check_seconds(const struct graph *g, const graph_cost *out, const double want[8])
+{
+    for (uint32_t id = 0; id < 8; id++) {
+        graph_cost c = out[graph_node_from_dbid(g, id)];
+        if (want[id] < 0)
+            ck_assert_msg(c == GRAPH_COST_INF, "node %u reached", id);
+        else
+            ck_assert_double_eq_tol(graph_cost_seconds(c), want[id], 1e-9);
+    }
+}
+
 START_TEST(t_search_all)
 {
     char *path;
@@ -99,22 +112,10 @@ START_TEST(t_search_all)
     struct kkc_err err = {0};
 
     ck_assert_int_eq(graph_search_all(g, &s, 1, 0, out, &err), 0);
-    for (uint32_t id = 0; id < 8; id++) {
-        graph_cost c = out[graph_node_from_dbid(g, id)];
-        if (fwd[id] < 0)
-            ck_assert(c == GRAPH_COST_INF);
-        else
-            ck_assert_double_eq_tol(graph_cost_seconds(c), fwd[id], 1e-9);
-    }
+    check_seconds(g, out, fwd);
     ck_assert_double_eq_tol(graph_cost_metres(out[graph_node_from_dbid(g, 0)]), 441.4, 1e-9);
     ck_assert_int_eq(graph_search_all(g, &s, 1, 1, out, &err), 0);
-    for (uint32_t id = 0; id < 8; id++) {
-        graph_cost c = out[graph_node_from_dbid(g, id)];
-        if (rev[id] < 0)
-            ck_assert(c == GRAPH_COST_INF);
-        else
-            ck_assert_double_eq_tol(graph_cost_seconds(c), rev[id], 1e-9);
-    }
+    check_seconds(g, out, rev);
     fx_done(g, path);
 }
 END_TEST
@@ -336,8 +337,8 @@ Suite *graph_suite(void); /* for the runner */
 Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
-    TCase *tc = tcase_create("load");
-    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
+    /* each test writes a new SpatiaLite database: slow under ASan */
+    TCase *tc = tu_tcase(s, "load", 60);
     tcase_add_test(tc, t_load_hand);
     tcase_add_test(tc, t_search_all);
     tcase_add_test(tc, t_landmarks);
@@ -347,7 +348,6 @@ Suite *graph_suite(void)
     tcase_add_loop_test(tc, t_class_of, 0, (int)(sizeof class_cases / sizeof *class_cases));
     tcase_add_test(tc, t_load_classes);
     tcase_add_test(tc, t_heap);
-    suite_add_tcase(s, tc);
     return s;
 }
 
@@ -549,12 +549,10 @@ Suite *snap_suite(void); /* for the runner */
 Suite *snap_suite(void)
 {
     Suite *s = suite_create("snap");
-    TCase *tc = tcase_create("snap");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "snap", 120);
     tcase_add_loop_test(tc, t_snap_hand, 0, (int)(sizeof snap_cases / sizeof *snap_cases));
     tcase_add_test(tc, t_snap_errors);
     tcase_add_test(tc, t_snap_at_partial);
     tcase_add_test(tc, t_snap_brute);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -374,13 +374,11 @@ Suite *road_ch_suite(void); /* for the runner */
 Suite *road_ch_suite(void)
 {
     Suite *s = suite_create("road_ch");
-    TCase *tc = tcase_create("road_ch");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "road_ch", 300);
     tcase_add_test(tc, t_road_ch_routes);
     tcase_add_test(tc, t_road_ch_cache);
     tcase_add_test(tc, t_road_ch_metric_update);
     tcase_add_test(tc, t_road_ch_prepared);
     tcase_add_test(tc, t_road_ch_mapped_closures);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -8,12 +8,12 @@
 #include "centres/centres.h"
 #include "road/graph.h"
 #include "road/labels.h"
-#include "road/import/osm_import.h"
 #include "road/route.h"
 #include "road/snap.h"
 #include "base/store.h"
 #include "testutil.h"
 #include "fixture_graph.h"
+#include "fixture_osm.h"
 
 #include <check.h>
 #include <math.h>
@@ -40,6 +40,27 @@ static void fx_done(struct graph *g, char *path)
     graph_destroy(g);
     unlink(path);
     free(path);
+}
+
+/* The checked fixture of the "hand" test case: for each test, a new database with the hand graph,
+ * the graph loaded from it and a route context on it. */
+static char *hand_path;
+static struct graph *hand_g;
+static struct route_ctx *hand_ctx;
+
+static void hand_setup(void)
+{
+    struct kkc_err err = {0};
+    hand_path = fx_db(hand_nodes, HAND_NODES, hand_edges, HAND_EDGES);
+    hand_g = fx_load(hand_path);
+    ck_assert_msg(route_ctx_create(hand_g, &hand_ctx, &err) == 0, "%s", err.msg);
+}
+
+static void hand_teardown(void)
+{
+    route_ctx_destroy(hand_ctx);
+    hand_ctx = NULL;
+    fx_done(hand_g, hand_path);
 }
 
 /* "A|D|C" from a result's step names. */
@@ -78,9 +99,6 @@ static const struct {
 
 START_TEST(t_route_hand)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -88,11 +106,10 @@ START_TEST(t_route_hand)
     char names[256];
     double sd = 0, st = 0;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
-    ck_assert_int_eq(snap_at(g, route_cases[_i].e1, route_cases[_i].f1, &a, &err), 0);
-    ck_assert_int_eq(snap_at(g, route_cases[_i].e2, route_cases[_i].f2, &b, &err), 0);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), route_cases[_i].rc);
-    ck_assert_int_eq(route_cost(g, ctx, &a, &b, &cost, &err), route_cases[_i].rc);
+    ck_assert_int_eq(snap_at(hand_g, route_cases[_i].e1, route_cases[_i].f1, &a, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, route_cases[_i].e2, route_cases[_i].f2, &b, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), route_cases[_i].rc);
+    ck_assert_int_eq(route_cost(hand_g, hand_ctx, &a, &b, &cost, &err), route_cases[_i].rc);
     if (route_cases[_i].rc) {
         ck_assert_ptr_null(r);
         ck_assert_int_eq(err.code, route_cases[_i].rc);
@@ -112,16 +129,11 @@ START_TEST(t_route_hand)
     ck_assert_double_eq(r->coords[2 * r->coord_count - 1], b.lat);
 out:
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
 START_TEST(t_route_geometry)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
@@ -132,10 +144,9 @@ START_TEST(t_route_geometry)
     static const uint32_t edges[5] = {1, 4, 3, 2, 0};
     static const size_t first[5] = {0, 1, 2, 4, 5};
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
-    ck_assert_int_eq(snap_at(g, 1, 0.5, &a, &err), 0);
-    ck_assert_int_eq(snap_at(g, 0, 0.5, &b, &err), 0);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, 1, 0.5, &a, &err), 0);
+    ck_assert_int_eq(snap_at(hand_g, 0, 0.5, &b, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), 0);
     ck_assert_uint_eq(r->coord_count, 7);
     for (int i = 0; i < 7; i++) {
         double lon, lat;
@@ -161,14 +172,12 @@ START_TEST(t_route_geometry)
     ck_assert_str_eq(r->steps[2].name, "C");
     route_result_destroy(r);
     /* without geometry: the same figures, no points */
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 0, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 0, &r, &err), 0);
     ck_assert_uint_eq(r->coord_count, 0);
     ck_assert_ptr_null(r->coords);
     ck_assert_uint_eq(r->step_count, 5);
     ck_assert_double_eq_tol(r->duration_s, 70, 1e-9);
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
@@ -183,17 +192,13 @@ static const struct {
 
 START_TEST(t_route_nodes)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
     struct kkc_err err = {0};
     graph_cost c = 0;
     enum kkc_code rc;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (size_t i = 0; i < sizeof node_cases / sizeof *node_cases; i++) {
-        rc = route_node_cost(g, ctx, graph_node_from_dbid(g, node_cases[i].a),
-                             graph_node_from_dbid(g, node_cases[i].b), &c, &err);
+        rc = route_node_cost(hand_g, hand_ctx, graph_node_from_dbid(hand_g, node_cases[i].a),
+                             graph_node_from_dbid(hand_g, node_cases[i].b), &c, &err);
         if (node_cases[i].dur < 0) {
             ck_assert_int_eq(rc, KKC_ENOROUTE);
             continue;
@@ -202,58 +207,45 @@ START_TEST(t_route_nodes)
         ck_assert_double_eq_tol(graph_cost_seconds(c), node_cases[i].dur, 1e-9);
         ck_assert_double_eq_tol(graph_cost_metres(c), node_cases[i].dist, 1e-9);
     }
-    ck_assert_int_eq(route_node_cost(g, ctx, 8, 0, &c, &err), KKC_EINVAL);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ck_assert_int_eq(route_node_cost(hand_g, hand_ctx, 8, 0, &c, &err), KKC_EINVAL);
 }
 END_TEST
 
 START_TEST(t_route_snapped)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path);
-    struct route_ctx *ctx = NULL;
     struct route_result *r = NULL;
     struct snap a, b;
     struct kkc_err err = {0};
     double lon, lat;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     to_lonlat(20, 15, &lon, &lat); /* above A at 20 m */
-    ck_assert_int_eq(snap_point(g, lon, lat, 1000, &a, &err), 0);
+    ck_assert_int_eq(snap_point(hand_g, lon, lat, 1000, &a, &err), 0);
     to_lonlat(180, -10, &lon, &lat); /* below the one-way at 180 m */
-    ck_assert_int_eq(snap_point(g, lon, lat, 1000, &b, &err), 0);
+    ck_assert_int_eq(snap_point(hand_g, lon, lat, 1000, &b, &err), 0);
     ck_assert_uint_eq(b.edge, 1);
-    ck_assert_int_eq(route_compute(g, ctx, &a, &b, 1, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &a, &b, 1, &r, &err), 0);
     ck_assert_double_eq_tol(r->duration_s, 16, 1e-9); /* 8 s of A, 8 s of the one-way */
     ck_assert_double_eq_tol(r->distance_m, 160, 1e-9);
     ck_assert_double_eq(r->coords[0], a.lon);
     ck_assert_double_eq(r->coords[1], a.lat);
     route_result_destroy(r);
-    ck_assert_int_eq(route_compute(g, ctx, &b, &a, 1, &r, &err), 0);
+    ck_assert_int_eq(route_compute(hand_g, hand_ctx, &b, &a, 1, &r, &err), 0);
     ck_assert_double_eq_tol(r->duration_s, 2 + 60 + 8, 1e-9);
     route_result_destroy(r);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
 }
 END_TEST
 
 START_TEST(t_route_other_graph)
 {
-    char *path = fx_db(hand_nodes, 8, hand_edges, 7);
-    struct graph *g = fx_load(path), *g2 = fx_load(path);
-    struct route_ctx *ctx = NULL;
+    struct graph *g2 = fx_load(hand_path);
     struct route_result *r = NULL;
     struct snap a;
     struct kkc_err err = {0};
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
-    ck_assert_int_eq(snap_at(g, 0, 0.5, &a, &err), 0);
-    ck_assert_int_eq(route_compute(g2, ctx, &a, &a, 1, &r, &err), KKC_EINVAL);
-    route_ctx_destroy(ctx);
+    ck_assert_int_eq(snap_at(hand_g, 0, 0.5, &a, &err), 0);
+    ck_assert_int_eq(route_compute(g2, hand_ctx, &a, &a, 1, &r, &err), KKC_EINVAL);
     route_ctx_destroy(NULL);
     route_result_destroy(NULL);
     graph_destroy(g2);
-    fx_done(g, path);
 }
 END_TEST
 
@@ -466,27 +458,52 @@ static char *grid_db(int n, unsigned long long seed, int *nnodes)
     return path;
 }
 
+/* ---- the oracle tests' fixture ----------------------------------------------------------- */
+
+/* A new test database (path, taken over) with the graph loaded from it, a route context on the
+ * graph and the oracle read from the same database with SQL. */
+struct ofx {
+    char *path;
+    struct graph *g;
+    struct route_ctx *ctx;
+    struct oracle *o;
+};
+
+static void ofx_open(struct ofx *f, char *path)
+{
+    struct kkc_err err = {0};
+    f->path = path;
+    f->g = fx_load(path);
+    f->o = oracle_load(path);
+    f->ctx = NULL;
+    ck_assert_msg(route_ctx_create(f->g, &f->ctx, &err) == 0, "%s", err.msg);
+}
+
+static void ofx_close(struct ofx *f)
+{
+    oracle_free(f->o);
+    route_ctx_destroy(f->ctx);
+    fx_done(f->g, f->path);
+}
+
 START_TEST(t_route_vs_oracle_nodes)
 {
     int nn;
-    char *path = grid_db(14, 1000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(14, 1000 + (unsigned)_i, &nn));
     struct od *dist = calloc((size_t)nn, sizeof *dist);
     struct kkc_err err = {0};
     unsigned long long rs = 5 + (unsigned)_i;
     int reached = 0;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 12; q++) {
         int a = (int)(tu_rand(&rs) * nn);
         struct od zero = {0, 0};
-        oracle_run(o, &a, &zero, 1, dist);
+        oracle_run(f.o, &a, &zero, 1, dist);
         for (int b = 0; b < nn; b++) {
             graph_cost c = 0;
-            enum kkc_code rc = route_node_cost(g, ctx, graph_node_from_dbid(g, (uint32_t)a),
-                                               graph_node_from_dbid(g, (uint32_t)b), &c, &err);
+            enum kkc_code rc = route_node_cost(f.g, f.ctx, graph_node_from_dbid(f.g, (uint32_t)a),
+                                               graph_node_from_dbid(f.g, (uint32_t)b), &c, &err);
             if (dist[b].t < 0) {
                 ck_assert_int_eq(rc, KKC_ENOROUTE);
                 continue;
@@ -499,9 +516,7 @@ START_TEST(t_route_vs_oracle_nodes)
     }
     ck_assert_int_gt(reached, 12 * nn / 2);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -548,39 +563,34 @@ static void check_result(const struct graph *g, const struct route_result *r, co
 START_TEST(t_route_vs_oracle_points)
 {
     int nn;
-    char *path = grid_db(12, 2000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(12, 2000 + (unsigned)_i, &nn));
     struct od *dist = calloc((size_t)nn, sizeof *dist);
     struct kkc_err err = {0};
     unsigned long long rs = 77 + (unsigned)_i;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 15; q++) {
         struct snap a, b;
-        random_snap(g, &rs, &a);
-        oracle_from_point(o, (int)a.edge, a.fraction, dist);
+        random_snap(f.g, &rs, &a);
+        oracle_from_point(f.o, (int)a.edge, a.fraction, dist);
         for (int k = 0; k < 20; k++) {
             struct route_result *r = NULL;
             struct od want;
             if (k < 3) /* on the same edge */
-                snap_at(g, a.edge, tu_rand(&rs), &b, &err);
+                snap_at(f.g, a.edge, tu_rand(&rs), &b, &err);
             else
-                random_snap(g, &rs, &b);
-            want = oracle_to_point(o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
+                random_snap(f.g, &rs, &b);
+            want = oracle_to_point(f.o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
             ck_assert_msg(want.t >= 0, "the grid's main component is strongly connected");
-            ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
+            ck_assert_msg(route_compute(f.g, f.ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
             ck_assert_int_eq(llround(r->duration_s * 1000), want.t);
             ck_assert_int_eq(llround(r->distance_m * 10), want.d);
-            check_result(g, r, &a, &b);
+            check_result(f.g, r, &a, &b);
             route_result_destroy(r);
         }
     }
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -627,24 +637,11 @@ static int cmp_hit(const void *a, const void *b)
 
 /* ---- real extracts and threads --------------------------------------------------------------- */
 
-/* Import DATA_SRC/osm/NAME.osm.pbf into a new database with the OSM importer; returns its path. */
+/* The extract NAME imported into a new database, for the node-based SQL oracle without its turn
+ * restrictions (those have the pgr_trsp oracle, tests/scripts/route_oracle.sh); its path. */
 static char *osm_db(const char *name)
 {
-    char *path = tu_tmpfile("osm.sqlite"), *pbf = NULL;
-    struct store *st = NULL;
-    struct osm_import_opts o = {0};
-    struct kkc_err err = {0};
-    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
-    ck_assert_msg(access(pbf, R_OK) == 0, "%s is missing", pbf);
-    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == 0, "%s", err.msg);
-    o.path = pbf;
-    ck_assert_msg(osm_import(st, &o, NULL, &err) == 0, "%s", err.msg);
-    /* the SQL oracle is node-based: compare on the extract's roads without its turn
-     * restrictions (those have the pgr_trsp oracle, tests/scripts/route_oracle.sh) */
-    ck_assert_msg(store_exec(st, "DELETE FROM road_restrictions", &err) == 0, "%s", err.msg);
-    store_close(st);
-    free(pbf);
-    return path;
+    return fx_extract_db(name, "DELETE FROM road_restrictions");
 }
 
 /* A point up to 25 m off a random snappable edge, snapped. */
@@ -669,53 +666,50 @@ static const char *const extracts[] = {"monaco-2016", "andorra"};
 /* Real roads: routes against the SQL oracle, nearest-by-time against a route from each centre. */
 START_TEST(t_real_extract)
 {
-    char *path = osm_db(extracts[_i]);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, osm_db(extracts[_i]));
     struct labels *l = NULL;
     struct labels_options opt = {0, 0, 4, 0};
-    struct od *dist = calloc((size_t)o->n, sizeof *dist);
+    struct od *dist = calloc((size_t)f.o->n, sizeof *dist);
     double pos[12][2];
     unsigned long long rs = 500 + (unsigned)_i;
     struct kkc_err err = {0};
     struct centres *cs;
 
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
     for (int q = 0; q < 5; q++) {
         struct snap a, b;
-        random_edge_snap(g, &rs, &a);
-        oracle_from_point(o, (int)a.edge, a.fraction, dist);
+        random_edge_snap(f.g, &rs, &a);
+        oracle_from_point(f.o, (int)a.edge, a.fraction, dist);
         for (int k = 0; k < 40; k++) {
             struct route_result *r = NULL;
             struct od want;
-            random_edge_snap(g, &rs, &b);
-            want = oracle_to_point(o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
+            random_edge_snap(f.g, &rs, &b);
+            want = oracle_to_point(f.o, dist, (int)a.edge, a.fraction, (int)b.edge, b.fraction);
             ck_assert_int_ge(want.t, 0);
-            ck_assert_msg(route_compute(g, ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
+            ck_assert_msg(route_compute(f.g, f.ctx, &a, &b, 1, &r, &err) == 0, "%s", err.msg);
             ck_assert_int_eq(llround(r->duration_s * 1000), want.t);
             ck_assert_int_eq(llround(r->distance_m * 10), want.d);
-            check_result(g, r, &a, &b);
+            check_result(f.g, r, &a, &b);
             route_result_destroy(r);
         }
     }
     for (int i = 0; i < 12; i++) {
         struct snap c;
-        random_edge_snap(g, &rs, &c);
+        random_edge_snap(f.g, &rs, &c);
         pos[i][0] = c.query_lon, pos[i][1] = c.query_lat;
     }
     cs = make_centres_at((const double(*)[2])pos, 0, NULL, 12);
-    ck_assert_msg(labels_build(g, cs, &opt, &l, &err) == 0, "%s", err.msg);
+    ck_assert_msg(labels_build(f.g, cs, &opt, &l, &err) == 0, "%s", err.msg);
     for (int q = 0; q < 150; q++) {
         struct labels_hit hit[3], all[12];
         size_t n, na = 0;
         struct snap p;
-        random_edge_snap(g, &rs, &p);
+        random_edge_snap(f.g, &rs, &p);
         for (int i = 0; i < 12; i++) {
             const struct snap *cp;
             graph_cost c;
             ck_assert_int_eq(labels_centre(l, (size_t)i, &cp), LABELS_USED);
-            ck_assert_int_eq(route_cost(g, ctx, cp, &p, &c, &err), 0);
+            ck_assert_int_eq(route_cost(f.g, f.ctx, cp, &p, &c, &err), 0);
             all[na++] = (struct labels_hit){(uint32_t)i, 0, 0, c};
         }
         qsort(all, na, sizeof *all, cmp_hit);
@@ -729,9 +723,7 @@ START_TEST(t_real_extract)
     labels_destroy(l);
     centres_destroy(cs);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -825,21 +817,19 @@ Suite *route_suite(void); /* for the runner */
 Suite *route_suite(void)
 {
     Suite *s = suite_create("route");
-    TCase *tc = tcase_create("hand");
-    TCase *to = tcase_create("oracle");
-    tcase_set_timeout(tc, 60); /* each test writes a new SpatiaLite database: slow under ASan */
+    /* each test writes a new SpatiaLite database: slow under ASan */
+    TCase *tc = tu_tcase(s, "hand", 60);
+    TCase *to = tu_tcase(s, "oracle", 300);
+    tcase_add_checked_fixture(tc, hand_setup, hand_teardown);
     tcase_add_loop_test(tc, t_route_hand, 0, (int)(sizeof route_cases / sizeof *route_cases));
     tcase_add_test(tc, t_route_geometry);
     tcase_add_test(tc, t_route_nodes);
     tcase_add_test(tc, t_route_snapped);
     tcase_add_test(tc, t_route_other_graph);
-    suite_add_tcase(s, tc);
-    tcase_set_timeout(to, 300);
     tcase_add_loop_test(to, t_route_vs_oracle_nodes, 0, 3);
     tcase_add_loop_test(to, t_route_vs_oracle_points, 0, 3);
     tcase_add_loop_test(to, t_real_extract, 0, (int)(sizeof extracts / sizeof *extracts));
     tcase_add_test(to, t_route_threads);
-    suite_add_tcase(s, to);
     return s;
 }
 
@@ -925,10 +915,8 @@ END_TEST
 START_TEST(t_labels_brute)
 {
     int nn, nc = 14;
-    char *path = grid_db(12, 3000 + (unsigned)_i, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
-    struct route_ctx *ctx = NULL;
+    struct ofx f;
+    ofx_open(&f, grid_db(12, 3000 + (unsigned)_i, &nn));
     struct labels *l = NULL;
     struct labels_options opt = {0, 0, 4, 0};
     double xy[14][2];
@@ -944,12 +932,11 @@ START_TEST(t_labels_brute)
     }
     xy[1][0] = xy[0][0] + 3, xy[1][1] = xy[0][1]; /* two centres at one place: a tie */
     cs = make_centres((const double(*)[2])xy, active, nc);
-    ck_assert_int_eq(route_ctx_create(g, &ctx, &err), 0);
-    ck_assert_msg(labels_build(g, cs, &opt, &l, &err) == 0, "%s", err.msg);
+    ck_assert_msg(labels_build(f.g, cs, &opt, &l, &err) == 0, "%s", err.msg);
     for (int i = 0; i < nc; i++) {
         const struct snap *cp;
         if (labels_centre(l, (size_t)i, &cp) == LABELS_USED)
-            oracle_from_point(o, (int)cp->edge, cp->fraction, dist + (size_t)i * nn);
+            oracle_from_point(f.o, (int)cp->edge, cp->fraction, dist + (size_t)i * nn);
     }
     for (int q = 0; q < 250; q++) {
         struct labels_hit hit[4], all[14];
@@ -960,18 +947,18 @@ START_TEST(t_labels_brute)
             int c = (int)(tu_rand(&rs) * nc);
             if (labels_centre(l, (size_t)c, &cp) != LABELS_USED)
                 continue;
-            snap_at(g, cp->edge, tu_rand(&rs), &p, &err);
+            snap_at(f.g, cp->edge, tu_rand(&rs), &p, &err);
         } else {
-            random_snap(g, &rs, &p);
+            random_snap(f.g, &rs, &p);
         }
         for (int i = 0; i < nc; i++) { /* brute force: a route from every centre */
             graph_cost c;
             struct od w;
             if (labels_centre(l, (size_t)i, &cp) != LABELS_USED)
                 continue;
-            w = oracle_to_point(o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction, (int)p.edge,
-                                p.fraction);
-            if (route_cost(g, ctx, cp, &p, &c, &err) != 0) {
+            w = oracle_to_point(f.o, dist + (size_t)i * nn, (int)cp->edge, cp->fraction,
+                                (int)p.edge, p.fraction);
+            if (route_cost(f.g, f.ctx, cp, &p, &c, &err) != 0) {
                 ck_assert_int_lt(w.t, 0);
                 continue;
             }
@@ -991,18 +978,15 @@ START_TEST(t_labels_brute)
     labels_destroy(l);
     centres_destroy(cs);
     free(dist);
-    oracle_free(o);
-    route_ctx_destroy(ctx);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
 START_TEST(t_labels_node_times)
 {
     int nn, nc = 6;
-    char *path = grid_db(10, 4000, &nn);
-    struct graph *g = fx_load(path);
-    struct oracle *o = oracle_load(path);
+    struct ofx f;
+    ofx_open(&f, grid_db(10, 4000, &nn));
     struct labels *l = NULL;
     double xy[6][2], *t = calloc((size_t)nn, sizeof *t), *t1 = calloc((size_t)nn, sizeof *t1);
     struct od *dist = calloc((size_t)nn, sizeof *dist);
@@ -1014,17 +998,17 @@ START_TEST(t_labels_node_times)
     for (int i = 0; i < nc; i++)
         xy[i][0] = tu_rand(&rs) * 900, xy[i][1] = tu_rand(&rs) * 900;
     cs = make_centres((const double(*)[2])xy, NULL, nc);
-    ck_assert_int_eq(labels_build(g, cs, NULL, &l, &err), 0);
+    ck_assert_int_eq(labels_build(f.g, cs, NULL, &l, &err), 0);
     ck_assert_uint_eq(labels_k(l), LABELS_K_DEFAULT);
     for (int v = 0; v < nn; v++)
         best[v] = OD_INF;
     for (int i = 0; i < nc; i++) {
         const struct snap *cp;
         ck_assert_int_eq(labels_centre(l, (size_t)i, &cp), LABELS_USED);
-        oracle_from_point(o, (int)cp->edge, cp->fraction, dist);
+        oracle_from_point(f.o, (int)cp->edge, cp->fraction, dist);
         ck_assert_int_eq(labels_centre_node_times(l, (size_t)i, t1, &err), 0);
         for (int id = 0; id < nn; id++) {
-            double got = t1[graph_node_from_dbid(g, (uint32_t)id)];
+            double got = t1[graph_node_from_dbid(f.g, (uint32_t)id)];
             if (dist[id].t < 0)
                 ck_assert(isinf(got));
             else
@@ -1035,7 +1019,7 @@ START_TEST(t_labels_node_times)
     }
     labels_node_times(l, t);
     for (int id = 0; id < nn; id++) {
-        double got = t[graph_node_from_dbid(g, (uint32_t)id)];
+        double got = t[graph_node_from_dbid(f.g, (uint32_t)id)];
         if (best[id].t < 0)
             ck_assert(isinf(got));
         else
@@ -1045,8 +1029,7 @@ START_TEST(t_labels_node_times)
     labels_destroy(l);
     centres_destroy(cs);
     free(t), free(t1), free(dist), free(best);
-    oracle_free(o);
-    fx_done(g, path);
+    ofx_close(&f);
 }
 END_TEST
 
@@ -1055,11 +1038,9 @@ Suite *labels_suite(void); /* for the runner */
 Suite *labels_suite(void)
 {
     Suite *s = suite_create("labels");
-    TCase *tc = tcase_create("labels");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "labels", 300);
     tcase_add_test(tc, t_labels_hand);
     tcase_add_loop_test(tc, t_labels_brute, 0, 3);
     tcase_add_test(tc, t_labels_node_times);
-    suite_add_tcase(s, tc);
     return s;
 }

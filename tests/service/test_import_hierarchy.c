@@ -138,9 +138,7 @@ Suite *import_hierarchy_suite(void); /* for the runner */
 Suite *import_hierarchy_suite(void)
 {
     Suite *s = suite_create("import_hierarchy");
-    TCase *tc = tcase_create("import_hierarchy");
+    TCase *tc = tu_tcase(s, "import_hierarchy", 300); /* two imports on a loaded machine */
     tcase_add_test(tc, t_import_hierarchy);
-    tcase_set_timeout(tc, 300); /* two imports of Heidelberg on a loaded machine */
-    suite_add_tcase(s, tc);
     return s;
 }
