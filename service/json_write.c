@@ -283,9 +283,9 @@ void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals)
 
 /* ------------------------------------------------------------------ a centre ------------- */
 
-/* Whether s is UTF-8 as jansson accepts it (json_string() refuses anything else). */
-static int utf8_ok(const unsigned char *s)
+int kjw_utf8_ok(const char *text)
 {
+    const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         unsigned c = *s, n, cp;
         if (c < 0x80) {
@@ -315,7 +315,7 @@ static void text_field(struct strbuf *b, const char *key, const char *s, int nul
 {
     if (!s && !nullable)
         return;
-    if (s && !utf8_ok((const unsigned char *)s))
+    if (s && !kjw_utf8_ok(s))
         return;
     if (!first)
         KJW_LIT(b, ",");
