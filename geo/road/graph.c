@@ -109,6 +109,7 @@ void graph_destroy(struct graph *g)
     free(g->coords);
     free(g->coord_along);
     free(g->road_bearing);
+    free(g->road_arrival);
     free(g->coord_edge);
     free(g->strings);
     free(g->string_off);

@@ -138,16 +138,16 @@ int graph_bearing(const double *a, const double *b)
     return (int)lround(d < 0 ? d + 360 : d) % 360;
 }
 
-/* graph_road_bearing() from the geometry. */
-static int bearing_along(const struct graph *g, uint32_t key, const double *loc)
+/* The first point of road key that differs from loc, NULL when none does. */
+static const double *first_other(const struct graph *g, uint32_t key, const double *loc)
 {
     uint32_t e = key >> 1, k0 = g->edge_coord_first[e], k1 = g->edge_coord_first[e + 1] - 1;
     for (uint32_t i = 1; i <= k1 - k0; i++) {
         const double *p = g->coords + 2 * (size_t)((key & 1) ? k1 - i : k0 + i);
         if (p[0] != loc[0] || p[1] != loc[1])
-            return graph_bearing(loc, p);
+            return p;
     }
-    return 0;
+    return NULL;
 }
 
 /* The node at the end of road key. */
@@ -157,22 +157,42 @@ static const double *key_node(const struct graph *g, uint32_t key)
     return g->node_lonlat + 2 * (size_t)v;
 }
 
+static int same_point(const double *a, const double *b)
+{
+    return a[0] == b[0] && a[1] == b[1];
+}
+
 int graph_road_bearing(const struct graph *g, uint32_t key, const double *loc)
 {
-    const double *at = key_node(g, key);
-    if (g->road_bearing && at[0] == loc[0] && at[1] == loc[1])
+    const double *p;
+    if (g->road_bearing && same_point(key_node(g, key), loc))
         return g->road_bearing[key];
-    return bearing_along(g, key, loc);
+    p = first_other(g, key, loc);
+    return p ? graph_bearing(loc, p) : 0;
+}
+
+int graph_end_bearing(const struct graph *g, uint32_t key, const double *a, const double *b)
+{
+    const double *v = key_node(g, key), *p;
+    int leaving = same_point(a, v), arriving = same_point(b, v);
+    if (g->road_bearing && leaving != arriving && (p = first_other(g, key, v)) &&
+        same_point(leaving ? b : a, p))
+        return leaving ? g->road_bearing[key] : g->road_arrival[key];
+    return graph_bearing(a, b);
 }
 
 enum kkc_code build_bearings(struct graph *g, struct kkc_err *err)
 {
     size_t keys = 2 * (size_t)g->edge_count;
     g->road_bearing = graph_alloc_array(keys, sizeof *g->road_bearing);
-    if (!g->road_bearing)
+    g->road_arrival = graph_alloc_array(keys, sizeof *g->road_arrival);
+    if (!g->road_bearing || !g->road_arrival)
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (bearings)");
-    for (size_t k = 0; k < keys; k++)
-        g->road_bearing[k] = (int16_t)bearing_along(g, (uint32_t)k, key_node(g, (uint32_t)k));
+    for (size_t k = 0; k < keys; k++) {
+        const double *v = key_node(g, (uint32_t)k), *p = first_other(g, (uint32_t)k, v);
+        g->road_bearing[k] = (int16_t)(p ? graph_bearing(v, p) : 0);
+        g->road_arrival[k] = (int16_t)(p ? graph_bearing(p, v) : 0);
+    }
     return KKC_OK;
 }
 

@@ -452,8 +452,8 @@ static void piece_boundary(struct leg_ctx *c, struct step_acc *s, size_t i, size
 
     if (k == 0 || k >= last)
         return; /* a piece without length: nothing to describe */
-    m.bearing_before = guide_bearing(pts + 2 * (k - 1), pts + 2 * k);
-    m.bearing_after = guide_bearing(pts + 2 * k, pts + 2 * (k + 1));
+    m.bearing_before = graph_end_bearing(g, in_key, pts + 2 * (k - 1), pts + 2 * k);
+    m.bearing_after = graph_end_bearing(g, out_key, pts + 2 * k, pts + 2 * (k + 1));
     isect_build(g, v, in_key, out_key, &x);
     if (ring_boundary(c, s, i, k, v, in_key, out_key, &x, &m))
         return;
