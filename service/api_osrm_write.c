@@ -44,7 +44,7 @@ void osrm_w_text(struct strbuf *b, const char *s)
 
 void osrm_w_num(struct strbuf *b, const char *lead, double x, int decimals)
 {
-    strbuf_append(b, lead, strlen(lead));
+    strbuf_put(b, lead, strlen(lead));
     kjw_fixed(b, x, decimals);
 }
 

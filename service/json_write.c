@@ -119,7 +119,7 @@ void kjw_real(struct strbuf *b, double x)
     }
     if (!n)
         n = printf_real(x, out, sizeof out);
-    strbuf_append(b, out, n);
+    strbuf_put(b, out, n);
 }
 
 void kjw_fixed(struct strbuf *b, double x, int decimals)
@@ -157,7 +157,7 @@ void kjw_fixed(struct strbuf *b, double x, int decimals)
     if (d == 0)
         out[n++] = '0';
     memcpy(out + n, p, d);
-    strbuf_append(b, out, n + d);
+    strbuf_put(b, out, n + d);
 }
 
 void kjw_int(struct strbuf *b, long long v)
@@ -167,7 +167,7 @@ void kjw_int(struct strbuf *b, long long v)
     p = digits(u, tmp + sizeof tmp);
     if (v < 0)
         *--p = '-';
-    strbuf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    strbuf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void kjw_string(struct strbuf *b, const char *s, size_t n)
@@ -182,7 +182,7 @@ void kjw_string(struct strbuf *b, const char *s, size_t n)
         size_t k = 2;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        strbuf_append(b, s + run, i - run);
+        strbuf_put(b, s + run, i - run);
         run = i + 1;
         from = memchr(shorts, c, sizeof shorts - 1);
         if (from) {
@@ -193,9 +193,9 @@ void kjw_string(struct strbuf *b, const char *s, size_t n)
             esc[5] = hex[c & 15];
             k = 6;
         }
-        strbuf_append(b, esc, k);
+        strbuf_put(b, esc, k);
     }
-    strbuf_append(b, s + run, n - run);
+    strbuf_put(b, s + run, n - run);
     KJW_LIT(b, "\"");
 }
 

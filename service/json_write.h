@@ -16,7 +16,7 @@
 struct centre;
 
 /* Append a string literal. */
-#define KJW_LIT(b, s) strbuf_append((b), (s), sizeof(s) - 1)
+#define KJW_LIT(b, s) strbuf_put((b), (s), sizeof(s) - 1)
 
 /* Append v as jansson dumps it (any type); -1 when v is NULL or the buffer failed. */
 int kjw_value(struct strbuf *b, const json_t *v);

@@ -20,6 +20,14 @@ static double factor_of(int precision)
     return f;
 }
 
+/* llround(x) for |x| < 2^52, where x - trunc(x) is exact (Sterbenz), without the call. */
+static int64_t round_away(double x)
+{
+    int64_t t = (int64_t)x;
+    double f = x - (double)t;
+    return t + (f >= 0.5) - (f <= -0.5);
+}
+
 /* Append the zig-zag groups of v at p; returns the new end. */
 static char *put_value(char *p, int64_t v)
 {
@@ -42,7 +50,7 @@ size_t polyline_encode_to(const double *lonlat, size_t n, int precision, char *o
         double lon = lonlat[2 * i], lat = lonlat[2 * i + 1];
         if (!(fabs(lon) <= 180) || !(fabs(lat) <= 180))
             return POLYLINE_BAD;
-        int64_t ilat = llround(lat * f), ilon = llround(lon * f);
+        int64_t ilat = round_away(lat * f), ilon = round_away(lon * f); /* |x| < 2e11 */
         p = put_value(p, ilat - prev_lat);
         p = put_value(p, ilon - prev_lon);
         prev_lat = ilat, prev_lon = ilon;
