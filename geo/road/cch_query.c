@@ -239,11 +239,32 @@ struct bucket {
     cch_cost cost;
 };
 
-static int cmp_bucket(const void *a, const void *b)
+/* Sort b[0..len) by node, stably (the groups were filled in ascending order, so they stay so
+ * within a node: the order (node, group) of a full comparison sort): LSD radix on 11-bit digits
+ * of the node, as many as nodes below n need. 0, or -1 when out of memory. */
+#define DIGIT_BITS 11
+#define DIGITS (1u << DIGIT_BITS)
+static int sort_buckets(struct bucket *b, size_t len, uint32_t n)
 {
-    const struct bucket *x = a, *y = b;
-    return x->node != y->node ? (x->node > y->node) - (x->node < y->node)
-                              : (x->group > y->group) - (x->group < y->group);
+    struct bucket *tmp = malloc((len ? len : 1) * sizeof *tmp), *from = b, *to = tmp;
+    size_t *count = malloc((DIGITS + 1) * sizeof *count);
+    if (!tmp || !count)
+        return free(tmp), free(count), -1;
+    for (unsigned shift = 0; shift < 32 && (shift == 0 || (n - 1) >> shift); shift += DIGIT_BITS) {
+        memset(count, 0, (DIGITS + 1) * sizeof *count);
+        for (size_t i = 0; i < len; i++)
+            count[((from[i].node >> shift) & (DIGITS - 1)) + 1]++;
+        for (size_t d = 1; d <= DIGITS; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < len; i++)
+            to[count[(from[i].node >> shift) & (DIGITS - 1)]++] = from[i];
+        struct bucket *t = from;
+        from = to, to = t;
+    }
+    if (from != b)
+        memcpy(b, from, len * sizeof *b);
+    free(tmp), free(count);
+    return 0;
 }
 
 /* Every target group's upward search, as buckets sorted by node. */
@@ -270,7 +291,8 @@ static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const s
         }
     }
     reset(q, 1);
-    qsort(b, len, sizeof *b, cmp_bucket);
+    if (sort_buckets(b, len, q->c->n))
+        return free(b), -1;
     /* pred[1] (unused by the source walks) points each bucket node at its first bucket */
     for (size_t e = 0; len < CCH_NONE && e < len; e++)
         if (e == 0 || b[e].node != b[e - 1].node) {
