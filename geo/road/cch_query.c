@@ -155,27 +155,48 @@ static uint64_t input_of(const struct cch_metric *m, uint32_t a, int dir, cch_co
     return UINT64_MAX;
 }
 
+/* The first position in [j, je) whose lower end is >= z (tail ascending), galloping from j:
+ * about 2 log2 of the distance, one look when it is near. */
+static uint64_t gallop(const uint32_t *tail, uint64_t j, uint64_t je, uint32_t z)
+{
+    uint64_t lo = j, hi = j, step = 1;
+    while (hi < je && tail[hi] < z) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > je)
+        hi = je;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (tail[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Push onto the stack the two arcs of a lower triangle of a that make up its cost in direction
- * dir, so that the first to drive is on top. Returns 0, or -1 when none does. */
+ * dir, so that the first to drive is on top. Returns 0, or -1 when none does. The triangles
+ * (z, lo, hi) are tried by ascending z: the lower neighbours of lo in turn, each looked up in
+ * those of hi by galloping (hi's list, high in the hierarchy, is the long one). */
 static int split(const struct cch_metric *m, struct arcs *st, uint32_t a, int dir)
 {
     const struct cch *c = m->c;
     uint32_t lo = c->arc_tail[a], hi = c->up_head[a];
     cch_cost want = dir ? m->down[a] : m->up[a];
-    uint64_t i = c->down_first[lo], ie = c->down_first[lo + 1];
     uint64_t j = c->down_first[hi], je = c->down_first[hi + 1];
-    while (i < ie && j < je && c->down_tail[j] < lo) {
-        if (c->down_tail[i] < c->down_tail[j]) {
-            i++;
-        } else if (c->down_tail[j] < c->down_tail[i]) {
-            j++;
-        } else {
-            uint64_t a1 = c->down_arc[i++], a2 = c->down_arc[j++];
-            if (!dir && cch_add(m->down[a1], m->up[a2]) == want)
-                return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
-            if (dir && cch_add(m->down[a2], m->up[a1]) == want)
-                return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
-        }
+    for (uint64_t i = c->down_first[lo]; i < c->down_first[lo + 1] && j < je; i++) {
+        uint32_t z = c->down_tail[i];
+        j = gallop(c->down_tail, j, je, z);
+        if (j == je || c->down_tail[j] != z)
+            continue;
+        uint64_t a1 = c->down_arc[i], a2 = c->down_arc[j++];
+        if (!dir && cch_add(m->down[a1], m->up[a2]) == want)
+            return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
+        if (dir && cch_add(m->down[a2], m->up[a1]) == want)
+            return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
     }
     return -1;
 }
