@@ -7,6 +7,7 @@
 
 struct cch_query {
     const struct cch *c;
+    uint32_t n; /* c->n: the size of the arrays below */
     cch_cost *dist[2];   /* 0: from the sources, 1: to the targets */
     uint32_t *pred[2];   /* the hierarchy arc a node was reached by, CCH_NONE at a seed */
     uint32_t *seen[2];   /* the nodes each walk visited (to reset them) */
@@ -35,10 +36,20 @@ enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, stru
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH query)");
     }
     q->c = c;
+    q->n = c->n;
     q->best = CCH_INF;
     q->meet = CCH_NONE;
     *out = q;
     return KKC_OK;
+}
+
+int cch_query_rebind(struct cch_query *q, const struct cch *c)
+{
+    if (c->n != q->n)
+        return -1;
+    q->c = c; /* its arrays hold CCH_INF / CCH_NONE but at the last walks' nodes, reset first */
+    q->meet = CCH_NONE;
+    return 0;
 }
 
 void cch_query_destroy(struct cch_query *q)
