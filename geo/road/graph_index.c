@@ -187,7 +187,7 @@ enum kkc_code build_bearings(struct graph *g, struct kkc_err *err)
     g->road_bearing = graph_alloc_array(keys, sizeof *g->road_bearing);
     g->road_arrival = graph_alloc_array(keys, sizeof *g->road_arrival);
     if (!g->road_bearing || !g->road_arrival)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (bearings)");
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (geometry)");
     for (size_t k = 0; k < keys; k++) {
         const double *v = key_node(g, (uint32_t)k), *p = first_other(g, (uint32_t)k, v);
         g->road_bearing[k] = (int16_t)(p ? graph_bearing(v, p) : 0);
