@@ -1,6 +1,7 @@
 /* geo/road/cch_query.c -- queries on a customized CCH: elimination-tree upward searches, path
  * unpacking to input arcs, many-to-many with buckets. See cch.h. */
 #include "road/cch.h"
+#include "base/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -145,14 +146,10 @@ struct arcs {
 
 static int arcs_push(struct arcs *x, uint64_t a)
 {
-    if (x->len == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 64;
-        uint64_t *nv = realloc(x->v, cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        x->v = nv, x->cap = cap;
-    }
-    x->v[x->len++] = a;
+    uint64_t *nv = kkc_grow(x->v, &x->cap, x->len + 1, sizeof *nv, 64);
+    if (!nv)
+        return -1;
+    x->v = nv, x->v[x->len++] = a;
     return 0;
 }
 
