@@ -75,6 +75,10 @@ START_TEST(t_reach_hand)
     ck_assert_int_eq(snap_at(g, 1, 1, &p, &err), 0); /* node 2 as a point of A */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), out_ms[2]);
+    ck_assert_int_eq(snap_at(g, 4, 1, &p, &err), 0); /* node 2 as a point of D: the same 7.5 s */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+    ck_assert_uint_eq(graph_cost_ms(c), out_ms[2]);
+    ck_assert_uint_eq(o, 5);
     /* node 3 by 75 m of A, D and C: 750 + 1000 + 1414 dm */
     ck_assert_uint_eq(graph_cost_dm(reach_node(r, graph_node_from_dbid(g, 3), NULL)), 3164);
     ck_assert_int_eq(snap_at(g, 3, 0.5, &p, &err), 0); /* C's middle: from 4, 27.5 + 10 s */
@@ -93,6 +97,13 @@ START_TEST(t_reach_hand)
     ck_assert_int_eq(snap_at(g, 1, 0, &p, &err), 0); /* node 1 as a point of A */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), in_ms[1]);
+    for (int k = 0; k < 3; k++) { /* junctions as points of other roads: nodes 1 (on the west A
+                                   * and on B) and 3 (on C: leave along B, not round by C, D) */
+        ck_assert_int_eq(snap_at(g, k == 0 ? 0 : k == 1 ? 2 : 3, k == 0, &p, &err), 0);
+        ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+        ck_assert_uint_eq(graph_cost_ms(c), in_ms[k < 2 ? 1 : 3]);
+        ck_assert_uint_eq(o, 5);
+    }
     ck_assert_int_eq(snap_at(g, 1, 0.75, &p, &err), 0); /* ahead on the one-way: round the block */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), 2500 + 62500);
@@ -139,6 +150,13 @@ START_TEST(t_reach_owners_limit)
             ck_assert_uint_eq(o2, UINT32_MAX);
         }
     }
+    struct snap p;
+    graph_cost c;
+    ck_assert_int_eq(snap_at(g, 3, 0.5, &p, &err), 0); /* C's middle at 37.5 s: not reached */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 0);
+    ck_assert_int_eq(snap_at(g, 3, 0.9, &p, &err), 0); /* 2 s into C from 4: 29.5 s */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+    ck_assert_uint_eq(graph_cost_ms(c), 29500);
 }
 END_TEST
 
