@@ -22,6 +22,7 @@ struct reach {
     struct reach_source *src; /* the last run's sources, sorted by edge */
     size_t nsrc, capsrc;
     enum reach_direction dir;
+    uint32_t limit_ms; /* the last run's limit: values above it are not reached */
 };
 
 void reach_destroy(struct reach *r)
@@ -50,6 +51,7 @@ enum kkc_code reach_create(const struct graph *g, struct reach **out, struct kkc
         return kkc_err_set(err, KKC_EINVAL, "reach: the graph has no turn graph");
     }
     r->g = g;
+    r->limit_ms = REACH_NO_LIMIT;
     r->cost = malloc(n * sizeof *r->cost);
     r->owner = malloc(n * sizeof *r->owner);
     r->settled = calloc(n, 1);
@@ -163,6 +165,7 @@ enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t 
     if (rc)
         return rc;
     r->dir = dir;
+    r->limit_ms = limit_ms;
     oom = reach_seed(r, src, n);
     while (!oom && r->heap.len) {
         graph_heap_pop(&r->heap, &it);
@@ -190,7 +193,8 @@ static void keep_best(graph_cost c, uint32_t o, graph_cost *best, uint32_t *bo)
 /* The value of directed segment s (its least over s's routing nodes) and its owner: out,
  * reaching s's end; in, from s's end to the sources. A value not settled when a time limit
  * stopped the run is still exact for every point of s reached within the limit (all the
- * predecessors that can give such a point are settled), and above the limit otherwise. */
+ * predecessors that can give such a point are settled), and above the limit otherwise: the
+ * public answers drop those (within_limit). */
 static graph_cost seg_value(const struct reach *r, uint32_t s, uint32_t *owner)
 {
     uint32_t x[64];
@@ -201,25 +205,6 @@ static graph_cost seg_value(const struct reach *r, uint32_t s, uint32_t *owner)
         if (r->cost[x[i]] != GRAPH_COST_INF)
             keep_best(r->cost[x[i]], r->owner[x[i]], &best, &bo);
     *owner = bo;
-    return best;
-}
-
-graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner)
-{
-    const struct graph *g = r->g;
-    graph_cost best = GRAPH_COST_INF, c;
-    uint32_t bo = UINT32_MAX, o;
-    int in = r->dir == REACH_IN;
-    const uint32_t *first = in ? g->out_first : g->in_first;
-    const struct graph_arc *arcs = in ? g->out : g->in;
-    for (uint32_t j = v < g->node_count ? first[v] : 0; v < g->node_count && j < first[v + 1];
-         j++) { /* out: arriving by a segment into v; in: leaving v by a segment */
-        uint32_t s = arcs[j].edge;
-        if ((c = seg_value(r, s, &o)) != GRAPH_COST_INF)
-            keep_best(in ? c + g->edge_cost[s >> 1] : c, o, &best, &bo);
-    }
-    if (owner)
-        *owner = bo;
     return best;
 }
 
@@ -237,39 +222,123 @@ static size_t src_first_on(const struct reach *r, uint32_t e)
     return lo;
 }
 
-int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, uint32_t *owner)
+/* Keep (best, bo) to the values beyond the last run's limit as not reached (reach.h). */
+static void within_limit(const struct reach *r, graph_cost *best, uint32_t *bo)
+{
+    if (*best != GRAPH_COST_INF && graph_cost_ms(*best) > r->limit_ms)
+        *best = GRAPH_COST_INF, *bo = UINT32_MAX;
+}
+
+/* The value of node v over whole segments: out, arriving by an open segment into v; in, leaving
+ * v by an open segment (its whole cost, then on). Kept into (*best, *bo). */
+static void node_by_segments(const struct reach *r, uint32_t v, graph_cost *best, uint32_t *bo)
 {
     const struct graph *g = r->g;
-    graph_cost best = GRAPH_COST_INF, c;
-    uint32_t bo = UINT32_MAX, o;
-    struct tnet_seed x[4 * 64];
-    size_t k;
-    uint32_t tw = turn_twin(g->turn, s->edge);
-
-    if (r->dir == REACH_IN) { /* leave s along each open direction (its twin's too), then on */
-        for (uint32_t sg = 0; sg < 4; sg++) {
-            uint32_t e = sg < 2 ? s->edge : tw, d = e == GRAPH_NONE ? 0 : e << 1 | (sg & 1);
-            if (e != GRAPH_NONE && tnet_seg_open(g, d) && (c = seg_value(r, d, &o)) != GRAPH_COST_INF)
-                keep_best(c + tnet_rest(g, s, d), o, &best, &bo);
-        }
-    } else {
-        graph_cost off = tnet_target_offset(g, s);
-        k = tnet_targets(g, s, x, 4 * 64);
-        for (size_t i = 0; i < k && i < 4 * 64; i++) /* see seg_value */
-            if (r->cost[x[i].node] != GRAPH_COST_INF && r->cost[x[i].node] + x[i].cost >= off)
-                keep_best(r->cost[x[i].node] + x[i].cost - off, r->owner[x[i].node], &best, &bo);
+    int in = r->dir == REACH_IN;
+    const uint32_t *first = in ? g->out_first : g->in_first;
+    const struct graph_arc *arcs = in ? g->out : g->in;
+    graph_cost c;
+    uint32_t o;
+    for (uint32_t j = first[v]; j < first[v + 1]; j++) {
+        uint32_t s = arcs[j].edge;
+        if ((c = seg_value(r, s, &o)) != GRAPH_COST_INF)
+            keep_best(in ? c + g->edge_cost[s >> 1] : c, o, best, bo);
     }
-    for (int t = 0; t < 2; t++) { /* sources on s's edge and on its twin row */
+}
+
+/* The drive along one edge between s and the sources on s's edge or its twin row (snap_direct:
+ * from them to s out, from s to them in), head starts added. Kept into (*best, *bo). */
+static void same_edge_sources(const struct reach *r, const struct snap *s, graph_cost *best,
+                              uint32_t *bo)
+{
+    const struct graph *g = r->g;
+    uint32_t tw = turn_twin(g->turn, s->edge);
+    graph_cost c;
+    for (int t = 0; t < 2; t++) {
         uint32_t e = t ? tw : s->edge;
         for (size_t i = e == GRAPH_NONE ? r->nsrc : src_first_on(r, e);
              i < r->nsrc && r->src[i].at.edge == e; i++) {
             int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
                                         : snap_direct(g, &r->src[i].at, s, &c);
             if (ok)
-                keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, &best,
-                          &bo);
+                keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, best, bo);
         }
     }
+}
+
+/* Node v: its segments' values and the drive from (out) or to (in) the sources on every edge
+ * at v, v as the point of that edge at its end (the end of a source's own edge needs no turn:
+ * tnet.h's point on a junction, reached at the end of every road into it and leaving along
+ * every road out of it). Kept into (*best, *bo). */
+static void node_value(const struct reach *r, uint32_t v, graph_cost *best, uint32_t *bo)
+{
+    const struct graph *g = r->g;
+    for (int side = 0; side < 2; side++) {
+        const uint32_t *first = side ? g->in_first : g->out_first;
+        const struct graph_arc *arcs = side ? g->in : g->out;
+        for (uint32_t j = first[v]; j < first[v + 1]; j++) {
+            uint32_t e = arcs[j].edge >> 1, tw = turn_twin(g->turn, e);
+            size_t i = src_first_on(r, e), k = tw == GRAPH_NONE ? r->nsrc : src_first_on(r, tw);
+            struct snap p;
+            if (!(i < r->nsrc && r->src[i].at.edge == e) &&
+                !(k < r->nsrc && r->src[k].at.edge == tw))
+                continue;                     /* no source on e nor on its twin row */
+            for (int end = 0; end < 2; end++) /* both ends of a loop */
+                if ((end ? g->edge_target[e] : g->edge_source[e]) == v &&
+                    snap_at(g, e, end, &p, NULL) == KKC_OK)
+                    same_edge_sources(r, &p, best, bo);
+        }
+    }
+    node_by_segments(r, v, best, bo);
+}
+
+graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner)
+{
+    graph_cost best = GRAPH_COST_INF;
+    uint32_t bo = UINT32_MAX;
+    if (v < r->g->node_count)
+        node_value(r, v, &best, &bo);
+    within_limit(r, &best, &bo);
+    if (owner)
+        *owner = bo;
+    return best;
+}
+
+/* In: leave s along each open direction of its edge and of its twin row, then on from the end.
+ * Out: arrive at s through its targets (tnet_targets). */
+static void point_by_segments(const struct reach *r, const struct snap *s, graph_cost *best,
+                              uint32_t *bo)
+{
+    const struct graph *g = r->g;
+    struct tnet_seed x[4 * 64];
+    uint32_t tw = turn_twin(g->turn, s->edge), o;
+    graph_cost c;
+    if (r->dir == REACH_IN) {
+        for (uint32_t sg = 0; sg < 4; sg++) {
+            uint32_t e = sg < 2 ? s->edge : tw, d = e == GRAPH_NONE ? 0 : e << 1 | (sg & 1);
+            if (e != GRAPH_NONE && tnet_seg_open(g, d) &&
+                (c = seg_value(r, d, &o)) != GRAPH_COST_INF)
+                keep_best(c + tnet_rest(g, s, d), o, best, bo);
+        }
+        return;
+    }
+    graph_cost off = tnet_target_offset(g, s);
+    size_t k = tnet_targets(g, s, x, 4 * 64);
+    for (size_t i = 0; i < k && i < 4 * 64; i++) /* see seg_value */
+        if (r->cost[x[i].node] != GRAPH_COST_INF && r->cost[x[i].node] + x[i].cost >= off)
+            keep_best(r->cost[x[i].node] + x[i].cost - off, r->owner[x[i].node], best, bo);
+}
+
+int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, uint32_t *owner)
+{
+    graph_cost best = GRAPH_COST_INF;
+    uint32_t bo = UINT32_MAX;
+    uint32_t v = tnet_at_node(r->g, s);
+    point_by_segments(r, s, &best, &bo);
+    same_edge_sources(r, s, &best, &bo);
+    if (v != GRAPH_NONE) /* a point on a junction is the junction: every road at it */
+        node_value(r, v, &best, &bo);
+    within_limit(r, &best, &bo);
     if (best == GRAPH_COST_INF)
         return 0;
     *cost = best;

@@ -58,14 +58,21 @@ enum kkc_code reach_run(struct reach *r, const struct reach_source *src, size_t 
 /* The graph of r (borrowed). */
 const struct graph *reach_graph(const struct reach *r);
 
-/* Cost of node v in the last run (GRAPH_COST_INF when not reached within the limit); its owner
- * in *owner when not NULL (UINT32_MAX when not reached). */
+/* Cost of node v in the last run: out, reaching v; in, from v to the sources. Over whole roads
+ * and along the partial edge of a source on a road at v (the end of its own edge needs no turn).
+ * GRAPH_COST_INF when not reached within the limit (never a value above it); its owner in *owner
+ * when not NULL (UINT32_MAX when not reached). */
 graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner);
 
 /* The cost of the snapped point s in the last run (from the sources to s for REACH_OUT, from s
  * to them for REACH_IN) and its owner, as route.h would find it: through the nodes at the ends
- * of s's edge and from sources on the same edge. Returns 1, or 0 when s is not reached within the
- * limit. */
+ * of s's edge and from sources on the same edge. A point on a junction (tnet.h: partial cost 0
+ * to an end of its edge) is that junction, reach_node()'s value, in both directions: it is
+ * reached at the end of every road into it and leaves along every road out of it. (route.h does
+ * not yet drive a start's own edge to a junction target snapped onto another road there, nor
+ * join one junction snapped onto two roads: it goes round; reach gives the direct time, as the
+ * plain Dijkstra oracle of test_reach does.) Returns 1, or 0 when s is not reached within the
+ * limit (never a value above it). */
 int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, uint32_t *owner);
 
 /* A piece of an edge on which time is linear: from length fraction f0 (time t0 seconds) to f1

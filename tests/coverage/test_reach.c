@@ -16,20 +16,12 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* NODE_ON_SOURCE_EDGE: reach_node() gives a node's cost over whole segments only: for the end
- * node of a source's own edge (the start for REACH_IN) it misses the way along the partial edge
- * (out of A's 25 %: node 2 comes out at 77.5 s, round the block, not 7.5 s). Nothing in geo/ or
- * service/ calls reach_node() today; the tests check those nodes as points (reach_point(), which
- * does count the source's own edge) and the other nodes with reach_node(). */
-
-/* LIMIT_ABOVE: after a run with a time limit, reach_node() and reach_point() give a node or point
- * beyond the limit either as not reached (reach.h) or with a value above the limit (the value of
- * a segment not settled, as seg_value() in reach.c says): the tests accept both.
- *
- * POINT_ON_NODE: for REACH_IN, reach_point() of a point exactly on a node (fraction 0 or 1) can
- * come out above route.h's cost from that point (on a grid: 56.394 s against route_cost() and
- * the oracle's 49.406 s), as if the point could leave the node only along its own edge; reach.h
- * promises route.h's value. The brute-force test leaves such points out of the in direction. */
+/* Strict checks of three promises of reach.h that reach.c once broke: reach_node() of the end of
+ * a source's own edge (the start for REACH_IN) counts the drive along that partial edge (out of
+ * A's 25 %: node 2 at 7.5 s, not 77.5 s round the block); for REACH_IN a point exactly on a node
+ * leaves it along every road out of it (a grid once gave 56.394 s against route_cost() and the
+ * oracle's 49.406 s); after a run with a limit, a node or point beyond it is not reached (never
+ * a value above the limit). The brute-force test puts every fourth point on a node. */
 
 /* Node dbid's cost in the last run, in milliseconds (-1 when not reached). */
 static long long node_ms(const struct reach *rch, const struct graph *gr, uint32_t dbid,
@@ -76,15 +68,17 @@ START_TEST(t_reach_hand)
 
     ck_assert_ptr_eq(reach_graph(r), g);
     ck_assert_int_eq(reach_run(r, &src, 1, REACH_OUT, REACH_NO_LIMIT, &err), KKC_OK);
-    for (uint32_t v = 0; v < 8; v++) {
-        if (v == 2) /* the end of the source's own edge: see NODE_ON_SOURCE_EDGE */
-            continue;
+    for (uint32_t v = 0; v < 8; v++) { /* node 2: the end of the source's own edge */
         ck_assert_int_eq(node_ms(r, g, v, &o), out_ms[v]);
         ck_assert_uint_eq(o, out_ms[v] < 0 ? UINT32_MAX : 5);
     }
     ck_assert_int_eq(snap_at(g, 1, 1, &p, &err), 0); /* node 2 as a point of A */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), out_ms[2]);
+    ck_assert_int_eq(snap_at(g, 4, 1, &p, &err), 0); /* node 2 as a point of D: the same 7.5 s */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+    ck_assert_uint_eq(graph_cost_ms(c), out_ms[2]);
+    ck_assert_uint_eq(o, 5);
     /* node 3 by 75 m of A, D and C: 750 + 1000 + 1414 dm */
     ck_assert_uint_eq(graph_cost_dm(reach_node(r, graph_node_from_dbid(g, 3), NULL)), 3164);
     ck_assert_int_eq(snap_at(g, 3, 0.5, &p, &err), 0); /* C's middle: from 4, 27.5 + 10 s */
@@ -98,12 +92,18 @@ START_TEST(t_reach_hand)
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 0);
 
     ck_assert_int_eq(reach_run(r, &src, 1, REACH_IN, REACH_NO_LIMIT, &err), KKC_OK);
-    for (uint32_t v = 0; v < 8; v++)
-        if (v != 1) /* the start of the source's own edge: see NODE_ON_SOURCE_EDGE */
-            ck_assert_int_eq(node_ms(r, g, v, NULL), in_ms[v]);
+    for (uint32_t v = 0; v < 8; v++) /* node 1: the start of the source's own edge */
+        ck_assert_int_eq(node_ms(r, g, v, NULL), in_ms[v]);
     ck_assert_int_eq(snap_at(g, 1, 0, &p, &err), 0); /* node 1 as a point of A */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), in_ms[1]);
+    for (int k = 0; k < 3; k++) { /* junctions as points of other roads: nodes 1 (on the west A
+                                   * and on B) and 3 (on C: leave along B, not round by C, D) */
+        ck_assert_int_eq(snap_at(g, k == 0 ? 0 : k == 1 ? 2 : 3, k == 0, &p, &err), 0);
+        ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+        ck_assert_uint_eq(graph_cost_ms(c), in_ms[k < 2 ? 1 : 3]);
+        ck_assert_uint_eq(o, 5);
+    }
     ck_assert_int_eq(snap_at(g, 1, 0.75, &p, &err), 0); /* ahead on the one-way: round the block */
     ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
     ck_assert_uint_eq(graph_cost_ms(c), 2500 + 62500);
@@ -128,23 +128,35 @@ START_TEST(t_reach_owners_limit)
     for (uint32_t v = 0; v < 8; v++) {
         struct snap p;
         graph_cost c;
-        if (v == 1 || v == 2 || v == 3) { /* ends of the sources' edges: as points of B and A */
-            ck_assert_int_eq(snap_at(g, v == 2 ? 1 : 2, v == 3 ? 1 : v == 2, &p, &err), 0);
-            ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
-            ck_assert_uint_eq(graph_cost_ms(c), ms[v]);
-        } else {
-            ck_assert_int_eq(node_ms(r, g, v, &o), ms[v]);
-        }
+        uint32_t po;
+        ck_assert_int_eq(node_ms(r, g, v, &o), ms[v]);
         ck_assert_uint_eq(o, owner[v]);
+        if (v == 1 || v == 2 || v == 3) { /* ends of the sources' edges, as points of B and A too */
+            ck_assert_int_eq(snap_at(g, v == 2 ? 1 : 2, v == 3 ? 1 : v == 2, &p, &err), 0);
+            ck_assert_int_eq(reach_point(r, &p, &c, &po), 1);
+            ck_assert_uint_eq(graph_cost_ms(c), ms[v]);
+            ck_assert_uint_eq(po, owner[v]);
+        }
     }
     ck_assert_int_eq(reach_run(r, src, 1, REACH_OUT, 30000, &err), KKC_OK); /* owner 5 alone */
-    for (uint32_t v = 0; v < 8; v++) { /* beyond the limit: not reached, or above it */
-        long long got = node_ms(r, g, v, NULL);
-        if (v == 4)
-            ck_assert_int_eq(got, 27500);
-        else if (v != 2) /* NODE_ON_SOURCE_EDGE */
-            ck_assert_msg(got < 0 || got > 30000, "node %u at %lld ms", v, got);
+    for (uint32_t v = 0; v < 8; v++) { /* beyond the limit: not reached */
+        uint32_t o2;
+        long long got = node_ms(r, g, v, &o2);
+        if (v == 2 || v == 4) {
+            ck_assert_int_eq(got, v == 2 ? 7500 : 27500);
+            ck_assert_uint_eq(o2, 5);
+        } else {
+            ck_assert_msg(got < 0, "node %u at %lld ms", v, got);
+            ck_assert_uint_eq(o2, UINT32_MAX);
+        }
     }
+    struct snap p;
+    graph_cost c;
+    ck_assert_int_eq(snap_at(g, 3, 0.5, &p, &err), 0); /* C's middle at 37.5 s: not reached */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 0);
+    ck_assert_int_eq(snap_at(g, 3, 0.9, &p, &err), 0); /* 2 s into C from 4: 29.5 s */
+    ck_assert_int_eq(reach_point(r, &p, &c, &o), 1);
+    ck_assert_uint_eq(graph_cost_ms(c), 29500);
 }
 END_TEST
 
@@ -230,17 +242,12 @@ static void check_run(struct ofx *f, const struct reach *rch, const struct reach
         } else {
             want = least(f->o, src, ns, dist, 0, NULL, id, &who);
         }
-        int on_src = 0; /* NODE_ON_SOURCE_EDGE */
-        for (size_t i = 0; i < ns; i++)
-            on_src |= f->o->src[src[i].at.edge] == id || f->o->dst[src[i].at.edge] == id;
-        if (on_src)
-            continue;
         long long got = node_ms(rch, f->g, (uint32_t)id, &o);
         if (want.t >= 0 && want.t <= limit) {
             ck_assert_int_eq(got, want.t);
             nodes++;
-        } else { /* not reached, or above the limit (LIMIT_ABOVE) */
-            ck_assert_msg(got < 0 || (want.t >= 0 && got > limit), "node %d: %lld ms", id, got);
+        } else { /* beyond the limit or unreachable: not reached */
+            ck_assert_msg(got < 0, "node %d: %lld ms", id, got);
         }
         if (got >= 0 && who >= 0)
             ck_assert_uint_eq(o, (uint32_t)who);
@@ -250,14 +257,17 @@ static void check_run(struct ofx *f, const struct reach *rch, const struct reach
         graph_cost c;
         uint32_t o;
         random_snap(f->g, rs, &p);
-        if (in && (p.fraction == 0 || p.fraction == 1))
-            continue; /* POINT_ON_NODE */
+        if (q % 4 == 0) { /* every fourth point exactly on a node: an end of its edge */
+            struct kkc_err e = {0};
+            ck_assert_int_eq(snap_at(f->g, p.edge, (q / 4) % 2, &p, &e), KKC_OK);
+        }
         if (in)
             oracle_from_point(f->o, (int)p.edge, p.fraction, from);
         struct od want = least(f->o, src, ns, in ? from : dist, in, &p, 0, &who);
         int ok = reach_point(rch, &p, &c, &o);
-        if (want.t < 0 || want.t > limit) { /* not reached, or above the limit (LIMIT_ABOVE) */
-            ck_assert(!ok || (want.t >= 0 && (long long)graph_cost_ms(c) > limit));
+        if (want.t < 0 || want.t > limit) { /* beyond the limit or unreachable: not reached */
+            ck_assert_msg(!ok, "point %u at %.6f: %lld ms", p.edge, p.fraction,
+                          ok ? (long long)graph_cost_ms(c) : -1LL);
             continue;
         }
         ck_assert(ok);
