@@ -258,7 +258,7 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
         api_error_e(res, err.code, &err);
         return;
     }
-    admin_write(r, res, "update", r->path + strlen("/v1/centres/"), body);
+    admin_write(r, res, "update", r->id, body);
     json_decref(body);
 }
 
@@ -271,5 +271,5 @@ void api_admin_delete(const struct api_req *r, struct api_res *res)
         api_error_e(res, err.code, &err);
         return;
     }
-    admin_write(r, res, "delete", r->path + strlen("/v1/centres/"), NULL);
+    admin_write(r, res, "delete", r->id, NULL);
 }

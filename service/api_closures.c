@@ -13,10 +13,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
-
-#define PREFIX "/v1/closures/"
 
 /* One JSON document per closure list: the API's list or a FeatureCollection. */
 static json_t *list_json(struct store *st, const struct closure_list *l, int active_only,
@@ -139,7 +136,7 @@ static void reply_written(struct api_res *res, const struct closure_list *cs, in
 /* The {id} of the path, or 0 when not a positive integer. */
 static int64_t path_id(const struct api_req *r)
 {
-    const char *s = r->path + strlen(PREFIX);
+    const char *s = r->id;
     char *end;
     long long id = strtoll(s, &end, 10);
     return *s && !*end && id > 0 ? (int64_t)id : 0;
