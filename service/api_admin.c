@@ -230,8 +230,6 @@ void api_admin_create(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 1, &err))) {
         api_error_e(res, err.code, &err);
         return;
@@ -252,8 +250,6 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 0, &err))) {
         api_error_e(res, err.code, &err);
         return;
@@ -265,8 +261,6 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
 void api_admin_delete(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err)) {
         api_error_e(res, err.code, &err);
         return;

@@ -19,8 +19,8 @@
 typedef void (*handler_fn)(const struct api_req *, struct api_res *);
 
 enum route_auth {
-    ROUTE_ADMIN, /* POST, PUT and DELETE are writes: only with an admin token configured (the
-                    handlers check the token itself) */
+    ROUTE_ADMIN, /* POST, PUT and DELETE are writes: routed only with an admin token configured,
+                    served only to a request that carries it (api_dispatch checks it) */
     ROUTE_QUERY, /* POST is a query (a batch, a plan): served without a token */
 };
 
@@ -172,6 +172,8 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
                         req->method, res->allow);
         return;
     }
+    if (rt->auth == ROUTE_ADMIN && !is_get(req->method) && api_admin_check_token(req, res))
+        return; /* 401 or 403 */
     route_call(rt, h, req, res);
 }
 

@@ -2,10 +2,11 @@
  *
  * Every row carries all there is to know about a resource: its path, the handler per method,
  * the label its requests are counted under in /metrics, the largest body it accepts, whether
- * its POST is a query or an admin write, whether it is answered off the HTTP workers (the heavy
- * pool) and, for the map page's files, which directory serves it. http.c asks for a request's
- * facts once, before reading its body (api_route_facts); the CLI calls api_dispatch() in process
- * (cli_call.h). */
+ * its POST is a query or an admin write (a write is served only to a request with the admin
+ * token: api_dispatch checks it before the handler runs), whether it is answered off the HTTP
+ * workers (the heavy pool) and, for the map page's files, which directory serves it. http.c
+ * asks for a request's facts once, before reading its body (api_route_facts); the CLI calls
+ * api_dispatch() in process (cli_call.h). */
 #ifndef KKC_ROUTES_H
 #define KKC_ROUTES_H
 
