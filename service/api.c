@@ -67,17 +67,6 @@ void api_errorf(struct api_res *res, enum kkc_code code, const char *fmt, ...)
     api_error_e(res, code, &e);
 }
 
-void api_error_statusf(struct api_res *res, int status, const char *code, const char *fmt, ...)
-{
-    struct kkc_err e = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    kkc_err_vset(&e, KKC_EINVAL, fmt, ap);
-    va_end(ap);
-    res->status = status;
-    error_body(res, code, e.msg, e.msg_cs[0] ? e.msg_cs : NULL);
-}
-
 /* The q-value of one Accept-Language item ("cs-CZ;q=0.8") when its language is cs or en:
  * *lang and the q (0..1); -1 for another language. */
 static double accept_item(const char *item, size_t len, enum api_lang *lang)
@@ -137,6 +126,8 @@ static const struct {
     [API_EAUTH] = {401, "Unauthorized"},
     [API_EFORBIDDEN] = {403, "Forbidden"},
     [API_ESTATE] = {503, "StateUnavailable"},
+    [API_ETARGET] = {414, "TooBig"},
+    [API_EBUSY] = {429, "TooManyRequests"},
 };
 
 void api_error_http(struct api_res *res, enum api_http_fail f, const char *message)

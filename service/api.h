@@ -35,6 +35,8 @@ struct api_req {
     const struct api_server *srv;
     const char *method;   /* "GET", "POST", ... */
     const char *path;     /* without the query string, percent-decoded */
+    const char *id;       /* set by api_dispatch() for a route "/prefix/{id}": the path's last
+                             segment; else NULL */
     struct params *q;
     const char *authorization; /* the Authorization header or NULL */
     const char *content_type;  /* the Content-Type header or NULL */
@@ -56,7 +58,6 @@ struct api_res {
     const char *content_type; /* static; NULL = application/json */
     const char *allow;        /* for 405 and OPTIONS: the Allow header value */
     char allow_buf[64];
-    const char *file;         /* static file to send instead of body (served by http.c) */
     /* A response produced piece by piece instead of body (a batch): read() writes up to max
      * bytes to buf and returns how many, 0 at the end, -1 on a failure that must cut the
      * response short; it is called on the thread that dispatched the request, while the HTTP
@@ -75,16 +76,13 @@ struct api_res {
  * api_error_e() the texts of a struct kkc_err; api_errorf() renders a catalogued format in both. */
 void api_error(struct api_res *res, enum kkc_code code, const char *message);
 void api_error_e(struct api_res *res, enum kkc_code code, const struct kkc_err *e);
-/* An error of the HTTP front's own (414, 429: status and code given), its catalogued format
- * rendered in both languages like api_errorf(). */
-void api_error_statusf(struct api_res *res, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 void api_errorf(struct api_res *res, enum kkc_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The language asked for: lang=cs|en (marked used; another value is KKC_EINVAL), else the
  * first of cs and en in Accept-Language by q-value, else Czech. */
 enum kkc_code api_lang_of(const struct api_req *r, enum api_lang *lang, struct kkc_err *err);
-/* The HTTP status for a geo/ error code (the one place geo/ codes become statuses). */
+/* The HTTP status for a geo/ error code (api.c holds the one table of geo/ codes to statuses,
+ * and the one of the failures below). */
 int api_status(enum kkc_code code);
 
 /* Failures only HTTP knows, with no geo/ code behind them: their status and error code name. */
@@ -93,6 +91,8 @@ enum api_http_fail {
     API_EAUTH,      /* 401 Unauthorized: credentials are needed and were not given */
     API_EFORBIDDEN, /* 403 Forbidden: credentials were given and are wrong */
     API_ESTATE,     /* 503 StateUnavailable: the shared state (PostgreSQL) cannot be reached */
+    API_ETARGET,    /* 414 TooBig: the request target (path and query) is too long */
+    API_EBUSY,      /* 429 TooManyRequests: the client's or the heavy pool's share is used up */
 };
 void api_error_http(struct api_res *res, enum api_http_fail f, const char *message);
 void api_error_http_e(struct api_res *res, enum api_http_fail f, const struct kkc_err *e);

@@ -230,8 +230,6 @@ void api_admin_create(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 1, &err))) {
         api_error_e(res, err.code, &err);
         return;
@@ -252,24 +250,20 @@ void api_admin_update(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
     json_t *body;
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err) || !(body = parse_body(r, 0, &err))) {
         api_error_e(res, err.code, &err);
         return;
     }
-    admin_write(r, res, "update", r->path + strlen("/v1/centres/"), body);
+    admin_write(r, res, "update", r->id, body);
     json_decref(body);
 }
 
 void api_admin_delete(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    if (api_admin_check_token(r, res))
-        return;
     if (params_finish(r->q, &err)) {
         api_error_e(res, err.code, &err);
         return;
     }
-    admin_write(r, res, "delete", r->path + strlen("/v1/centres/"), NULL);
+    admin_write(r, res, "delete", r->id, NULL);
 }

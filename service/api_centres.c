@@ -120,7 +120,7 @@ void api_centres_list(const struct api_req *r, struct api_res *res)
 void api_centre_get(const struct api_req *r, struct api_res *res)
 {
     struct kkc_err err = {0};
-    const char *id = r->path + strlen("/v1/centres/");
+    const char *id = r->id;
     long i;
     static const char *const formats[] = {"json", "geojson", NULL};
     int fmt = 0;

@@ -60,7 +60,7 @@ struct req {
     int nul_path;           /* the path has an encoded NUL (%00) */
     struct guard_conn *gc;  /* the connection's deadline record */
     char method[8];         /* for metrics: the request's method, cut */
-    const char *route;      /* for metrics: api_route_label() of the path */
+    struct route_facts rt;  /* of method and path: metrics label, body limit, heavy, files */
     struct world *world;    /* held while a streamed response is read, else NULL */
     struct heavy_task *task; /* queued to or answered by the heavy pool, else NULL */
     int status;
@@ -143,7 +143,7 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
     if (!r)
         return;
     if (r->status)
-        metrics_record(s->metrics, r->method, r->route, r->status, since_ms(&r->t0) / 1e3,
+        metrics_record(s->metrics, r->method, r->rt.label, r->status, since_ms(&r->t0) / 1e3,
                        r->bytes);
     world_put(s->api.worlds, r->world);
     if (r->task) { /* answered by the pool but never sent (the client went away) */
@@ -356,15 +356,15 @@ static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
-/* The framing and target checks made once the headers are in: a message for the 400 (or 413
- * with *status) that refuses the request, NULL when it may go on. */
+/* The framing and target checks made once the headers are in: the message refusing the request
+ * with *code (KKC_EINVAL, or KKC_ETOOBIG for too many parameters), NULL when it may go on. */
 static const char *framing_error(struct MHD_Connection *con,
-                                 struct req *r, const char *version, int *status)
+                                 struct req *r, const char *version, enum kkc_code *code)
 {
     struct lengths l = {0};
     const char *te = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    *status = 400;
+    *code = KKC_EINVAL;
     if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
         !MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))
         return "an HTTP/1.1 request needs a Host header";
@@ -375,7 +375,7 @@ static const char *framing_error(struct MHD_Connection *con,
         return "the only Transfer-Encoding understood is chunked";
     if (r->nul_path)
         return "the path contains an encoded NUL byte (%00)";
-    *status = 413;
+    *code = KKC_ETOOBIG;
     if (r->params > MAX_PARAMS)
         return "too many query parameters";
     return NULL;
@@ -385,14 +385,14 @@ static const char *framing_error(struct MHD_Connection *con,
 static int refusal(struct http_server *s, struct req *r, struct api_res *res)
 {
     if (r->uri_len > s->o.max_url) {
-        api_error_statusf(res, 414, "TooBig", "the request target is %zu bytes; the limit is %zu",
-                          r->uri_len, s->o.max_url);
+        api_error_httpf(res, API_ETARGET, "the request target is %zu bytes; the limit is %zu",
+                        r->uri_len, s->o.max_url);
     } else if (r->too_big) {
         api_errorf(res, KKC_ETOOBIG, "the request body exceeds the limit of %zu bytes", r->cap);
     } else if (r->client_busy) {
-        api_error_statusf(res, 429, "TooManyRequests",
-                          "this client holds %zu bytes of request bodies; retry later",
-                          s->o.max_body_client);
+        api_error_httpf(res, API_EBUSY,
+                        "this client holds %zu bytes of request bodies; retry later",
+                        s->o.max_body_client);
     } else if (r->busy) {
         api_errorf(res, KKC_ENOMEM, "the server holds %zu bytes of request bodies; retry later",
                    s->o.max_body_total);
@@ -408,23 +408,23 @@ static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *
                                   const char *version)
 {
     struct api_res res = {0};
-    int status;
+    enum kkc_code code;
     const char *bad;
     char msg[160];
     r->started = 1;
-    r->cap = api_body_limit(method, url, s->o.max_body);
-    r->route = api_route_label(url);
+    api_route_facts(method, url, s->o.max_body, &r->rt);
+    r->cap = r->rt.body_max;
     snprintf(r->method, sizeof r->method, "%s", method);
     guard_headers_done(s->guard, r->gc);
-    bad = framing_error(con, r, version, &status);
+    bad = framing_error(con, r, version, &code);
     if (!bad)
         return MHD_YES;
-    if (status == 413) {
+    if (code == KKC_ETOOBIG) {
         snprintf(msg, sizeof msg, "the request has %zu query parameters; the limit is %d",
                  r->params, MAX_PARAMS);
         bad = msg;
     }
-    api_error(&res, status == 413 ? KKC_ETOOBIG : KKC_EINVAL, bad);
+    api_error(&res, code, bad);
     return send_res(con, r, &res);
 }
 
@@ -442,9 +442,8 @@ static enum MHD_Result offload(struct http_server *s, struct MHD_Connection *con
         r->task = NULL;
         free(t);
     }
-    api_error_statusf(&res, 429, "TooManyRequests",
-                      "%d expensive requests are queued or running; retry later",
-                      heavy_load(s->heavy));
+    api_error_httpf(&res, API_EBUSY, "%d expensive requests are queued or running; retry later",
+                    heavy_load(s->heavy));
     return send_res(con, r, &res);
 }
 
@@ -465,6 +464,22 @@ static enum MHD_Result answer_task(struct http_server *s, struct MHD_Connection 
     return ok;
 }
 
+/* Queue the file of a file route (r->rt) into *ok; 0 when it has none (then a JSON 404). */
+static int send_file(struct http_server *s, struct MHD_Connection *con, struct req *r,
+                     enum MHD_Result *ok)
+{
+    unsigned status = 0;
+    int leaflet = r->rt.files == ROUTE_FILES_LEAFLET;
+    struct MHD_Response *mr = static_response(con, leaflet ? s->o.leaflet_dir : s->o.web_dir,
+                                              r->rt.file, leaflet, &status);
+    if (!mr)
+        return 0;
+    r->status = (int)status;
+    *ok = MHD_queue_response(con, status, mr);
+    MHD_destroy_response(mr);
+    return 1;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_size, void **req_cls)
@@ -474,6 +489,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     struct api_res res = {0};
     struct params q;
     struct api_req ar = {.srv = &s->api, .method = method, .path = url, .q = &q};
+    enum MHD_Result ok;
 
     if (!r)
         return MHD_NO;
@@ -488,18 +504,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         return answer_task(s, con, r);
     if (refusal(s, r, &res))
         return send_res(con, r, &res);
-    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
-        unsigned status = 0;
-        struct MHD_Response *mr =
-            static_response(con, s->o.web_dir, s->o.leaflet_dir, url, &status);
-        if (mr) {
-            enum MHD_Result ok;
-            r->status = (int)status;
-            ok = MHD_queue_response(con, status, mr);
-            MHD_destroy_response(mr);
-            return ok;
-        }
-    }
+    if (r->rt.files && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+        send_file(s, con, r, &ok))
+        return ok;
     params_init(&q);
     MHD_get_connection_values_n(con, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     ar.authorization =
@@ -511,7 +518,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
     ar.body = r->body;
     ar.body_len = r->len;
-    if (s->heavy && api_route_heavy(method, url))
+    if (s->heavy && r->rt.heavy)
         return offload(s, con, r, &ar, &q);
     ar.t = tctx_get();
     ar.w = world_get(s->api.worlds);

@@ -1,7 +1,7 @@
 /* service/http_heavy.h -- a separate allowance for expensive requests.
  *
- * Isochrones, coverage, catchments, plans, OSRM tables, batches and admin writes do not run on
- * the HTTP workers: the worker suspends the connection and queues the request here; a few
+ * Isochrones, coverage, catchments, plans, OSRM tables, batches and admin writes (the route
+ * table's heavy rows and every POST, PUT and DELETE: routes.h) do not run on the HTTP workers: the worker suspends the connection and queues the request here; a few
  * threads of this pool answer the queue in order and resume the connection, whose worker then
  * sends the answer. The workers stay free for /v1/health, /v1/nearest and the other cheap
  * requests whatever the heavy ones cost. A full queue is refused at once (429, Retry-After). */

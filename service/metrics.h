@@ -5,8 +5,8 @@
  * it with relaxed C11 atomics: no locks, one compare-and-swap the first time a series is seen,
  * a few atomic adds per request. A scrape reads the counters while they move, so each value is
  * some recent value (the usual contract of Prometheus counters). Route labels are static strings
- * from a bounded set (api_route_label()); once the table is full, new series are counted under
- * route="other". */
+ * from a bounded set (the route table's labels, routes.h); once the table is full, new series
+ * are counted under route="other". */
 #ifndef KKC_METRICS_H
 #define KKC_METRICS_H
 

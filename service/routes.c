@@ -19,27 +19,33 @@
 typedef void (*handler_fn)(const struct api_req *, struct api_res *);
 
 enum route_auth {
-    ROUTE_ADMIN, /* POST, PUT and DELETE are writes: only with an admin token configured (the
-                    handlers check the token itself) */
+    ROUTE_ADMIN, /* POST, PUT and DELETE are writes: routed only with an admin token configured,
+                    served only to a request that carries it (api_dispatch checks it) */
     ROUTE_QUERY, /* POST is a query (a batch, a plan): served without a token */
 };
 
-/* One resource. path: exact; ending in '/', a prefix with one more path segment; ending in
- * a slash and a star, a prefix with any rest (OSRM's /route/v1/{profile}/{coordinates}). A row with
- * no handler at all is a file http.c serves: only its label is used. Fields left out are zero: no
- * handler, ROUTE_ADMIN, the server's body limit, and the path itself as the label. */
+/* One resource. path: exact; ending in '/', a prefix with one more path segment (the handler's
+ * r->id); ending in a slash and a star, a prefix with any rest (OSRM's
+ * /route/v1/{profile}/{coordinates}, the files of a directory). A row with no handler at all is
+ * a file http.c serves (files: from which directory; index: the file for the exact path): only
+ * its label and files are used. Fields left out are zero: no handler, ROUTE_ADMIN, the server's
+ * body limit, the path itself as the label, cheap (answered on the HTTP workers). */
 struct route {
     const char *path;
     const char *label; /* metrics label; NULL: the path */
     handler_fn get, post, put, del;
     enum route_auth auth;
     size_t body_max; /* largest POST body; 0: the server's default */
+    int heavy;       /* 1: every request costs more than the cheap queries, GET too (POST, PUT
+                        and DELETE are answered off the workers on every row) */
+    enum route_files files;
+    const char *index;
 };
 
 /* An OSRM service: /{service}/v1/{profile}/{coordinates}, all answered by api_osrm_dispatch. */
-#define OSRM_SERVICE(s)                                                                            \
+#define OSRM_SERVICE(s, expensive)                                                                 \
     {.path = "/" s "/v1/*", .label = "/" s "/v1/{profile}/{coordinates}",                          \
-     .get = api_osrm_dispatch}
+     .get = api_osrm_dispatch, .heavy = expensive}
 
 static const struct route routes[] = {
     {.path = "/v1/health", .get = api_health},
@@ -59,17 +65,17 @@ static const struct route routes[] = {
     {.path = "/v1/search", .get = api_search},
     {.path = "/v1/reverse", .get = api_reverse},
     {.path = "/v1/route", .get = api_route},
-    {.path = "/v1/isochrone", .get = api_isochrone},
-    {.path = "/v1/coverage", .get = api_coverage},
-    {.path = "/v1/catchments", .get = api_catchments},
-    {.path = "/v1/plan", .post = api_plan, .auth = ROUTE_QUERY},
+    {.path = "/v1/isochrone", .get = api_isochrone, .heavy = 1},
+    {.path = "/v1/coverage", .get = api_coverage, .heavy = 1},
+    {.path = "/v1/catchments", .get = api_catchments, .heavy = 1},
+    {.path = "/v1/plan", .post = api_plan, .auth = ROUTE_QUERY, .heavy = 1},
     {.path = "/v1/standards", .get = api_standards_list},
-    OSRM_SERVICE("route"),
-    OSRM_SERVICE("nearest"),
-    OSRM_SERVICE("table"),
-    {.path = "/"},
-    {.path = "/static/*", .label = "/static/{file}"},
-    {.path = "/leaflet/*", .label = "/leaflet/{file}"},
+    OSRM_SERVICE("route", 0),
+    OSRM_SERVICE("nearest", 0),
+    OSRM_SERVICE("table", 1),
+    {.path = "/", .files = ROUTE_FILES_WEB, .index = "index.html"},
+    {.path = "/static/*", .label = "/static/{file}", .files = ROUTE_FILES_WEB},
+    {.path = "/leaflet/*", .label = "/leaflet/{file}", .files = ROUTE_FILES_LEAFLET},
 };
 
 static int route_matches(const struct route *rt, const char *path)
@@ -95,10 +101,15 @@ static int route_is_file(const struct route *rt)
     return !rt->get && !rt->post && !rt->put && !rt->del;
 }
 
+static int is_get(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
 /* The handler for method on rt, or NULL; writes only with an admin token configured. */
 static handler_fn route_handler(const struct route *rt, const char *method, int admin)
 {
-    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+    if (is_get(method))
         return rt->get;
     if (strcmp(method, "POST") == 0 && rt->auth == ROUTE_QUERY)
         return rt->post;
@@ -121,6 +132,16 @@ static void route_allow(const struct route *rt, int admin, struct api_res *res)
              (admin || rt->auth == ROUTE_QUERY) && rt->post ? "POST, " : "",
              admin && rt->put ? "PUT, " : "", admin && rt->del ? "DELETE, " : "");
     res->allow = res->allow_buf;
+}
+
+/* h for req, with r->id the path's segment after a "/prefix/" row's path. */
+static void route_call(const struct route *rt, handler_fn h, const struct api_req *req,
+                       struct api_res *res)
+{
+    size_t len = strlen(rt->path);
+    struct api_req r = *req;
+    r.id = rt->path[len - 1] == '/' && len > 1 ? req->path + len : NULL;
+    h(&r, res);
 }
 
 void api_dispatch(const struct api_req *req, struct api_res *res)
@@ -149,42 +170,29 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
         route_allow(rt, admin, res);
         api_error_httpf(res, API_EMETHOD, "method %.16s is not allowed here (allowed: %s)",
                         req->method, res->allow);
-        route_allow(rt, admin, res);
         return;
     }
-    h(req, res);
+    if (rt->auth == ROUTE_ADMIN && !is_get(req->method) && api_admin_check_token(req, res))
+        return; /* 401 or 403 */
+    route_call(rt, h, req, res);
 }
 
-static const char *route_label(const struct route *rt)
-{
-    return rt->label ? rt->label : rt->path;
-}
-
-const char *api_route_label(const char *path)
+void api_route_facts(const char *method, const char *path, size_t dflt_body,
+                     struct route_facts *f)
 {
     const struct route *rt = route_find(path);
-    return rt ? route_label(rt) : "other";
-}
-
-int api_route_heavy(const char *method, const char *path)
-{
-    static const char *const heavy[] = {"/v1/isochrone", "/v1/coverage", "/v1/catchments",
-                                        "/v1/plan", "/table/v1/{profile}/{coordinates}", NULL};
-    const struct route *rt = route_find(path);
-    if (!rt || route_is_file(rt) || strcmp(method, "OPTIONS") == 0)
-        return 0;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return 1; /* batches, plans and admin writes (a write loads a new world) */
-    for (int i = 0; heavy[i]; i++)
-        if (strcmp(route_label(rt), heavy[i]) == 0)
-            return 1;
-    return 0;
-}
-
-size_t api_body_limit(const char *method, const char *path, size_t dflt)
-{
-    const struct route *rt = route_find(path);
-    if (rt && strcmp(method, "POST") == 0 && rt->body_max > dflt)
-        return rt->body_max;
-    return dflt;
+    size_t len = rt ? strlen(rt->path) : 0;
+    memset(f, 0, sizeof *f);
+    f->label = !rt ? "other" : rt->label ? rt->label : rt->path;
+    f->body_max = rt && strcmp(method, "POST") == 0 && rt->body_max > dflt_body ? rt->body_max
+                                                                               : dflt_body;
+    if (!rt)
+        return;
+    if (route_is_file(rt)) {
+        f->files = rt->files;
+        f->file = rt->path[len - 1] == '*' ? path + len - 1 : rt->index;
+        return;
+    }
+    /* batches, plans and admin writes (a write loads a new world) */
+    f->heavy = strcmp(method, "OPTIONS") != 0 && (rt->heavy || !is_get(method));
 }

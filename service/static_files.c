@@ -223,20 +223,13 @@ static struct MHD_Response *file_body(const char *path, int fd, const struct sta
     return MHD_create_response_from_fd((uint64_t)sb->st_size, fd);
 }
 
-struct MHD_Response *static_response(struct MHD_Connection *con, const char *web_dir,
-                                     const char *leaflet_dir, const char *url, unsigned *status)
+struct MHD_Response *static_response(struct MHD_Connection *con, const char *dir,
+                                     const char *rel, int packaged, unsigned *status)
 {
-    const char *dir = NULL, *rel = NULL;
     char path[1024], etag[96];
     struct stat sb;
     struct MHD_Response *mr;
     int text, gz, fd;
-    if (strcmp(url, "/") == 0)
-        dir = web_dir, rel = "index.html";
-    else if (strncmp(url, "/static/", 8) == 0)
-        dir = web_dir, rel = url + 8;
-    else if (strncmp(url, "/leaflet/", 9) == 0)
-        dir = leaflet_dir, rel = url + 9;
     fd = rel ? open_file(dir, rel, path, sizeof path, &sb) : -1;
     if (fd < 0)
         return NULL;
@@ -262,7 +255,7 @@ struct MHD_Response *static_response(struct MHD_Connection *con, const char *web
     if (text)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            dir == leaflet_dir ? "public, max-age=86400" : "no-cache");
+                            packaged ? "public, max-age=86400" : "no-cache");
     return mr;
 }
 

@@ -1,5 +1,6 @@
-/* service/static_files.h -- the map page's static files: "/" and "/static/..." from the web
- * directory, "/leaflet/..." from libjs-leaflet.
+/* service/static_files.h -- the map page's static files: a file under a directory (which path
+ * is which file of which directory is the route table's, routes.c: "/" and "/static/..." from
+ * the web directory, "/leaflet/..." from libjs-leaflet).
  *
  * Every file gets an ETag from its size and modification time; a request whose If-None-Match
  * names it is answered 304 without a body. Text files (HTML, JS, CSS, JSON, SVG) are sent gzip-
@@ -14,10 +15,11 @@
 struct MHD_Connection;
 struct MHD_Response;
 
-/* The response for a GET/HEAD of url when it names a static file (NULL otherwise), with its
- * headers set; *status is 200 or 304. */
-struct MHD_Response *static_response(struct MHD_Connection *con, const char *web_dir,
-                                     const char *leaflet_dir, const char *url, unsigned *status);
+/* The response for a GET/HEAD of the file rel under dir when there is one (NULL otherwise: no
+ * dir, no such regular file, a ".." or hidden part in rel), with its headers set; *status is
+ * 200 or 304. packaged: dir is a packaged library's (Leaflet: may be kept for a day). */
+struct MHD_Response *static_response(struct MHD_Connection *con, const char *dir,
+                                     const char *rel, int packaged, unsigned *status);
 
 /* Free the compressed copies kept in the cache (when the server stops, no request running). */
 void static_files_release(void);

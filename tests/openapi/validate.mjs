@@ -128,8 +128,8 @@ for (const [p, item] of Object.entries(spec.paths)) {
 // ---- 4. every served route documented
 const api = readFileSync(apiPath, "utf8");
 const table = api.slice(api.indexOf("routes[] = {"), api.indexOf("};", api.indexOf("routes[] = {")));
-// rows: {.path = "...", .get = fn, ...} (fields left out: no handler) or OSRM_SERVICE("name")
-const rows = [...table.matchAll(/\{\.path = "([^"]+)"((?:"[^"]*"|[^"}])*)\}|OSRM_SERVICE\("(\w+)"\)/g)].map((m) => {
+// rows: {.path = "...", .get = fn, ...} (fields left out: no handler) or OSRM_SERVICE("name", heavy)
+const rows = [...table.matchAll(/\{\.path = "([^"]+)"((?:"[^"]*"|[^"}])*)\}|OSRM_SERVICE\("(\w+)", [01]\)/g)].map((m) => {
   if (m[3]) return { route: `/${m[3]}/v1/*`, get: "api_osrm_dispatch", post: "NULL", put: "NULL", del: "NULL" };
   const h = (f) => (m[2].match(new RegExp(`\\.${f} = (\\w+)`)) || [, "NULL"])[1];
   return { route: m[1], get: h("get"), post: h("post"), put: h("put"), del: h("del") };

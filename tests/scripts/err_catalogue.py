@@ -17,7 +17,6 @@ ROOT = subprocess.run(['git', 'rev-parse', '--show-toplevel'], capture_output=Tr
 CATALOGUE = 'geo/base/err_cs.c'
 # function -> index of the format (or message) argument
 FUNCS = {'kkc_err_set': 2, 'api_errorf': 2, 'api_error_httpf': 2, 'api_error': 2,
-         'api_error_statusf': 3,
          'api_error_http': 2}
 LITERAL_ONLY = {'api_error', 'api_error_http'}  # their message may be a variable (err.msg)
 # Functions whose returned literals reach api_error() through a variable: (file, function).
