@@ -410,7 +410,6 @@ static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *
     struct api_res res = {0};
     enum kkc_code code;
     const char *bad;
-    char msg[160];
     r->started = 1;
     api_route_facts(method, url, s->o.max_body, &r->rt);
     r->cap = r->rt.body_max;
@@ -419,12 +418,11 @@ static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *
     bad = framing_error(con, r, version, &code);
     if (!bad)
         return MHD_YES;
-    if (code == KKC_ETOOBIG) {
-        snprintf(msg, sizeof msg, "the request has %zu query parameters; the limit is %d",
-                 r->params, MAX_PARAMS);
-        bad = msg;
-    }
-    api_error(&res, code, bad);
+    if (code == KKC_ETOOBIG)
+        api_errorf(&res, code, "the request has %zu query parameters; the limit is %d",
+                   r->params, MAX_PARAMS);
+    else
+        api_error(&res, code, bad);
     return send_res(con, r, &res);
 }
 

@@ -595,6 +595,8 @@ static const struct err_cs table[] = {
     {"the report is too large for CSV", "zpráva je pro CSV příliš velká"},
     {"the request body exceeds the limit of %zu bytes",
      "tělo požadavku překračuje limit %zu bajtů"},
+    {"the request has %zu query parameters; the limit is %d",
+     "požadavek má %zu parametrů dotazu; limit je %d"},
     {"the request has Content-Length headers that differ",
      "požadavek má hlavičky Content-Length, které se liší"},
     {"the request target is %zu bytes; the limit is %zu",
