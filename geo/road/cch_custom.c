@@ -184,7 +184,7 @@ static int customize_two(struct cch_metric *m, uint32_t *slot)
 {
     const struct cch *c = m->c;
     uint8_t *bin = malloc((size_t)c->n + 1);
-    uint32_t *slot2 = malloc(((size_t)c->n + 1) * sizeof *slot2);
+    uint32_t *slot2 = calloc((size_t)c->n + 1, sizeof *slot2);
     pthread_t th;
     if (!bin || !slot2 || plan_halves(c, bin))
         return free(bin), free(slot2), -1;
@@ -224,7 +224,7 @@ static int threads(const struct cch *c)
 void cch_metric_customize(struct cch_metric *m)
 {
     const struct cch *c = m->c;
-    uint32_t *slot = malloc(((size_t)c->n + 1) * sizeof *slot);
+    uint32_t *slot = calloc((size_t)c->n + 1, sizeof *slot);
     if (!slot) {
         for (uint64_t a = 0; a < c->arc_count; a++)
             recompute(m, a);
