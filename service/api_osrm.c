@@ -13,8 +13,10 @@
 #include "api_avoid.h"
 
 #include "json_out.h"
+#include "json_write.h"
 #include "params.h"
 #include "polyline.h"
+#include "strbuf.h"
 #include "road/route.h"
 #include "road/table.h"
 #include "world.h"
@@ -22,12 +24,15 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
 /* ---------------------------------------------------------------- request and errors ------- */
+
+#define OSRM_BODY_MAX ((size_t)SIZE_MAX / 4) /* no cap of our own, as kjw_dump(): memory decides */
 
 static const struct {
     const char *prefix;
@@ -250,54 +255,6 @@ enum kkc_code osrm_snap_all(struct oreq *o)
     return KKC_OK;
 }
 
-/* ---------------------------------------------------------------- JSON pieces -------------- */
-
-json_t *osrm_json_lonlat(double lon, double lat)
-{
-    return json_pack("[o,o]", kkc_json_num(lon, 6), kkc_json_num(lat, 6));
-}
-
-/* A waypoint object for snapped point s. */
-json_t *osrm_json_waypoint(const struct snap *s)
-{
-    return json_pack("{s:o, s:s, s:o}", "location", osrm_json_lonlat(s->lon, s->lat), "name",
-                     s->name ? s->name : "", "distance", kkc_json_num(s->distance_m, 3));
-}
-
-/* The waypoints array for snaps idx[0..n) (idx NULL: 0..n-1). */
-json_t *osrm_json_waypoints(const struct oreq *o, const size_t *idx, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, osrm_json_waypoint(&o->snaps[idx ? idx[i] : i]));
-    return a;
-}
-
-/* A geometry of n >= 1 points (one point is written twice, as OSRM writes arrivals) in the
- * requested format; NULL when out of memory. */
-json_t *osrm_json_geometry(const double *ll, size_t n, enum geom_fmt f)
-{
-    double two[4];
-    char *s = NULL;
-    json_t *v;
-
-    if (n == 1) {
-        two[0] = two[2] = ll[0], two[1] = two[3] = ll[1];
-        ll = two, n = 2;
-    }
-    if (f == GEOM_GEOJSON) {
-        json_t *c = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(c, osrm_json_lonlat(ll[2 * i], ll[2 * i + 1]));
-        return json_pack("{s:s, s:o}", "type", "LineString", "coordinates", c);
-    }
-    if (polyline_encode(ll, n, f == GEOM_POLYLINE6 ? 6 : 5, &s, NULL))
-        return NULL;
-    v = json_string(s);
-    free(s);
-    return v;
-}
-
 /* ---------------------------------------------------------------- /table ------------------- */
 
 /* sources= / destinations=: "all" (absent) or indices "i;j;..." below o->n, into a new array. */
@@ -355,24 +312,7 @@ static enum kkc_code param_table_annotations(struct oreq *o, int want[2])
     return KKC_OK;
 }
 
-/* A matrix of seconds (what 0) or metres (what 1) from costs; null where unreachable. */
-static json_t *kkc_json_matrix(const graph_cost *c, size_t ns, size_t nd, int what)
-{
-    json_t *m = json_array();
-    for (size_t i = 0; i < ns; i++) {
-        json_t *row = json_array();
-        for (size_t j = 0; j < nd; j++) {
-            graph_cost x = c[i * nd + j];
-            json_array_append_new(row, x == GRAPH_COST_INF ? json_null()
-                                       : what              ? kkc_json_num(graph_cost_metres(x), 1)
-                                                           : kkc_json_num(graph_cost_seconds(x), 1));
-        }
-        json_array_append_new(m, row);
-    }
-    return m;
-}
-
-static enum kkc_code osrm_table(struct oreq *o, json_t **out)
+static enum kkc_code osrm_table(struct oreq *o, struct strbuf *out)
 {
     size_t *si = NULL, *di = NULL, ns = 0, nd = 0;
     struct snap *ss = NULL, *ds = NULL;
@@ -403,15 +343,16 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
     if (!rc && (rc = route_table(o->g, api_route_ctx(o->r, &e), ss, ns, ds, nd, costs, &e)))
         osrm_fail(o, rc, NULL, "%s", e.msg);
     if (!rc) {
-        *out = json_pack("{s:s}", "code", "Ok");
+        KJW_LIT(out, "{\"code\":\"Ok\"");
         if (want[0])
-            json_object_set_new(*out, "durations", kkc_json_matrix(costs, ns, nd, 0));
+            KJW_LIT(out, ",\"durations\":"), osrm_w_matrix(out, costs, ns, nd, 0);
         if (want[1])
-            json_object_set_new(*out, "distances", kkc_json_matrix(costs, ns, nd, 1));
+            KJW_LIT(out, ",\"distances\":"), osrm_w_matrix(out, costs, ns, nd, 1);
         if (!o->skip_waypoints) {
-            json_object_set_new(*out, "sources", osrm_json_waypoints(o, si, ns));
-            json_object_set_new(*out, "destinations", osrm_json_waypoints(o, di, nd));
+            KJW_LIT(out, ",\"sources\":"), osrm_w_waypoints(out, o, si, ns);
+            KJW_LIT(out, ",\"destinations\":"), osrm_w_waypoints(out, o, di, nd);
         }
+        KJW_LIT(out, "}");
     }
     free(si), free(di), free(ss), free(ds), free(costs);
     return rc;
@@ -419,12 +360,11 @@ static enum kkc_code osrm_table(struct oreq *o, json_t **out)
 
 /* ---------------------------------------------------------------- /nearest ----------------- */
 
-static enum kkc_code osrm_nearest(struct oreq *o, json_t **out)
+static enum kkc_code osrm_nearest(struct oreq *o, struct strbuf *out)
 {
     long number = 1;
     struct snap_road hits[OSRM_NEAREST_MAX];
     size_t nh = 0;
-    json_t *wps;
     enum kkc_code rc = osrm_param_common(o, SNAP_RADIUS_MAX_M);
 
     if (!rc)
@@ -442,14 +382,9 @@ static enum kkc_code osrm_nearest(struct oreq *o, json_t **out)
     if (rc)
         return rc;
     nh = snap_roads(o->g, o->ll[0], o->ll[1], o->radius[0], &o->snaps[0], hits, (size_t)number);
-    wps = json_array();
-    json_array_append_new(wps, osrm_json_waypoint(&o->snaps[0]));
-    for (size_t i = 1; i < nh; i++)
-        json_array_append_new(wps, json_pack("{s:o, s:s, s:o}", "location",
-                                             osrm_json_lonlat(hits[i].lon, hits[i].lat), "name",
-                                             graph_string(o->g, o->g->edge_name[hits[i].edge]),
-                                             "distance", kkc_json_num(hits[i].distance_m, 3)));
-    *out = json_pack("{s:s, s:o}", "code", "Ok", "waypoints", wps);
+    KJW_LIT(out, "{\"code\":\"Ok\",\"waypoints\":");
+    osrm_w_nearest(out, o, hits, nh);
+    KJW_LIT(out, "}");
     return KKC_OK;
 }
 
@@ -458,11 +393,12 @@ static enum kkc_code osrm_nearest(struct oreq *o, json_t **out)
 void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
 {
     struct oreq o = {.r = req, .g = req->w->graph};
-    json_t *body = NULL;
+    struct strbuf body;
     struct graph *excl = NULL; /* exclude= (OSRM's classes; motorway here): a private graph */
     struct kkc_err xe = {0};
     enum kkc_code rc = KKC_OK;
 
+    strbuf_init(&body, OSRM_BODY_MAX);
     if (params_str(req->q, "exclude") && api_avoid_graph(req, &excl, &xe))
         rc = osrm_fail(&o, xe.code, "InvalidValue", "%s", xe.msg);
     if (excl)
@@ -475,10 +411,15 @@ void api_osrm_dispatch(const struct api_req *req, struct api_res *res)
         rc = osrm_table(&o, &body);
     else if (!rc)
         rc = osrm_nearest(&o, &body);
-    if (rc)
+    if (rc) {
         reply_error(res, &o);
-    else
-        api_reply(res, body);
+    } else {
+        res->status = 200;
+        res->body = strbuf_take(&body);
+        if (!res->body)
+            api_error(res, KKC_ENOMEM, "out of memory");
+    }
+    strbuf_free(&body);
     oreq_free(&o);
     api_avoid_release(excl);
 }

@@ -5,7 +5,7 @@
 
 #include "api_osrm.h"
 
-#include <jansson.h>
+#include "road/graph.h"
 #include <stddef.h>
 
 enum osrm_service { OSRM_ROUTE, OSRM_NEAREST, OSRM_TABLE };
@@ -40,15 +40,36 @@ enum kkc_code osrm_param_common(struct oreq *o, double radius);
 /* Snap every coordinate (NoSegment naming the first that fails). */
 enum kkc_code osrm_snap_all(struct oreq *o);
 
-json_t *osrm_json_lonlat(double lon, double lat);
-/* A waypoint object for snapped point s. */
-json_t *osrm_json_waypoint(const struct snap *s);
-/* The waypoints array for snaps idx[0..n) (idx NULL: 0..n-1). */
-json_t *osrm_json_waypoints(const struct oreq *o, const size_t *idx, size_t n);
-/* A geometry of n >= 1 points in format f; NULL when out of memory. */
-json_t *osrm_json_geometry(const double *ll, size_t n, enum geom_fmt f);
+/* ---- the answers' pieces, written into the body's buffer (api_osrm_write.c) ---- */
+struct strbuf;
+struct guide_leg;
+struct guide_step;
+struct route_result;
+struct snap_road;
 
-/* GET /route/v1/: the answer into *out (api_osrm_route.c). */
-enum kkc_code osrm_route(struct oreq *o, json_t **out);
+/* s as a JSON string ('?' for the bytes of text that is not UTF-8). */
+void osrm_w_text(struct strbuf *b, const char *s);
+/* The text lead (a key, punctuation), then x with that many decimals (kjw_fixed()). */
+void osrm_w_num(struct strbuf *b, const char *lead, double x, int decimals);
+/* [lon,lat] with 6 decimals. */
+void osrm_w_lonlat(struct strbuf *b, double lon, double lat);
+/* The waypoints array for snaps idx[0..n) (idx NULL: 0..n-1). */
+void osrm_w_waypoints(struct strbuf *b, const struct oreq *o, const size_t *idx, size_t n);
+/* /nearest's waypoints: the snapped point, then hits[1..nh). */
+void osrm_w_nearest(struct strbuf *b, const struct oreq *o, const struct snap_road *hits,
+                    size_t nh);
+/* A geometry of n >= 1 points (one point is written twice) in format f; -1 when out of memory
+ * or a point is not a coordinate. */
+int osrm_w_geometry(struct strbuf *b, const double *ll, size_t n, enum geom_fmt f);
+/* "distance":d,"duration":t,"weight":t (one decimal; weight is the duration). */
+void osrm_w_figures(struct strbuf *b, double distance_m, double duration_s);
+/* Step g of leg l (route rr); -1 as osrm_w_geometry(). */
+int osrm_w_step(struct strbuf *b, const struct guide_leg *l, const struct guide_step *g,
+                const struct route_result *rr, enum geom_fmt fmt);
+/* A matrix of seconds (what 0) or metres (what 1) from costs; null where unreachable. */
+void osrm_w_matrix(struct strbuf *b, const graph_cost *c, size_t ns, size_t nd, int what);
+
+/* GET /route/v1/: the answer appended to *out (api_osrm_route.c). */
+enum kkc_code osrm_route(struct oreq *o, struct strbuf *out);
 
 #endif

@@ -3,7 +3,7 @@
 #include "api_osrm_req.h"
 #include "road/route_ends.h"
 
-#include "json_out.h"
+#include "json_write.h"
 #include "params.h"
 #include "road/guidance.h"
 #include "road/line.h"
@@ -15,73 +15,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------- steps -------------------- */
-
-static json_t *kkc_json_isect(const struct guide_isect *x)
-{
-    json_t *b = json_array(), *e = json_array();
-    json_t *o;
-    for (int i = 0; i < x->n; i++) {
-        json_array_append_new(b, json_integer(x->bearing[i]));
-        json_array_append_new(e, json_boolean(x->entry[i]));
-    }
-    o = json_pack("{s:o, s:o, s:o}", "location", osrm_json_lonlat(x->loc[0], x->loc[1]), "bearings", b,
-                  "entry", e);
-    if (o && x->in >= 0)
-        json_object_set_new(o, "in", json_integer(x->in));
-    if (o && x->out >= 0)
-        json_object_set_new(o, "out", json_integer(x->out));
-    return o;
-}
-
-static json_t *kkc_json_maneuver(const struct guide_maneuver *m)
-{
-    json_t *o = json_pack("{s:i, s:i, s:o, s:s}", "bearing_after", m->bearing_after,
-                          "bearing_before", m->bearing_before, "location",
-                          osrm_json_lonlat(m->loc[0], m->loc[1]), "type", m->type);
-    if (o && m->modifier)
-        json_object_set_new(o, "modifier", json_string(m->modifier));
-    if (o && m->exit > 0)
-        json_object_set_new(o, "exit", json_integer(m->exit));
-    return o;
-}
-
-static json_t *kkc_json_step(const struct guide_leg *l, const struct guide_step *g,
-                         const struct route_result *rr, enum geom_fmt fmt)
-{
-    json_t *isects = json_array(), *st;
-
-    for (size_t i = 0; i < g->isect_count; i++)
-        json_array_append_new(isects, kkc_json_isect(&l->isects[g->isect_first + i]));
-    st = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o}", "geometry",
-                   osrm_json_geometry(rr->coords + 2 * g->coord_first,
-                                 g->coord_last - g->coord_first + 1, fmt),
-                   "distance", kkc_json_num(g->distance_m, 1), "duration", kkc_json_num(g->duration_s, 1),
-                   "weight", kkc_json_num(g->duration_s, 1), "name", g->name, "mode", "driving",
-                   "driving_side", "right", "maneuver", kkc_json_maneuver(&g->m), "intersections",
-                   isects);
-    if (st && *g->ref)
-        json_object_set_new(st, "ref", json_string(g->ref));
-    if (st && g->rotary_name)
-        json_object_set_new(st, "rotary_name", json_string(g->rotary_name));
-    return st;
-}
-
 /* The steps of one leg (route rr ending at snapped point `to`): depart, the maneuvers, arrive;
- * NULL when out of memory. */
-static json_t *leg_steps(const struct graph *g, const struct route_result *rr,
-                         const struct snap *to, enum geom_fmt fmt)
+ * -1 when out of memory. */
+static int leg_steps(struct strbuf *b, const struct graph *g, const struct route_result *rr,
+                     const struct snap *to, enum geom_fmt fmt)
 {
     struct guide_leg l;
-    json_t *steps;
+    int bad = 0;
 
     if (guidance_leg(g, rr, to, &l, NULL))
-        return NULL;
-    steps = json_array();
-    for (size_t i = 0; i < l.step_count; i++)
-        json_array_append_new(steps, kkc_json_step(&l, &l.steps[i], rr, fmt));
+        return -1;
+    KJW_LIT(b, "[");
+    for (size_t i = 0; i < l.step_count && !bad; i++) {
+        if (i)
+            KJW_LIT(b, ",");
+        bad = osrm_w_step(b, &l, &l.steps[i], rr, fmt);
+    }
+    KJW_LIT(b, "]");
     guide_leg_free(&l);
-    return steps;
+    return bad ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- /route ------------------- */
@@ -194,7 +146,7 @@ static enum kkc_code route_legs(struct oreq *o, struct route_result **legs)
 }
 
 /* OSRM's leg summary: the names of the two longest named roads of the leg, in driving order. */
-static json_t *leg_summary(const struct route_result *rr)
+static void leg_summary(struct strbuf *b, const struct route_result *rr)
 {
     size_t top[2] = {SIZE_MAX, SIZE_MAX};
     double topd[2] = {0, 0};
@@ -216,74 +168,93 @@ static json_t *leg_summary(const struct route_result *rr)
             top[1] = i, topd[1] = d;
         }
     }
-    if (top[0] == SIZE_MAX)
-        return json_string("");
-    if (top[1] == SIZE_MAX)
-        return json_string(rr->steps[top[0]].name);
+    if (top[0] == SIZE_MAX) {
+        KJW_LIT(b, "\"\"");
+        return;
+    }
+    if (top[1] == SIZE_MAX) {
+        osrm_w_text(b, rr->steps[top[0]].name);
+        return;
+    }
     snprintf(buf, sizeof buf, "%s, %s", rr->steps[top[0] < top[1] ? top[0] : top[1]].name,
              rr->steps[top[0] < top[1] ? top[1] : top[0]].name);
-    return json_string(buf);
+    osrm_w_text(b, buf);
 }
 
 /* Per-segment annotation arrays of a leg: each piece's distance and duration shared among its
- * segments by length. NULL when out of memory. */
-static json_t *leg_annotation(const struct route_result *rr, unsigned mask)
+ * segments by length. -1 when out of memory. */
+static int leg_annotation(struct strbuf *b, const struct route_result *rr, unsigned mask)
 {
+    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
     size_t ns = rr->coord_count - 1;
     double *dist = calloc(ns + 1, sizeof *dist), *dur = calloc(ns + 1, sizeof *dur);
-    json_t *a = json_object(), *arr[5];
+    int first = 1;
 
     if (!dist || !dur) {
-        free(dist), free(dur), json_decref(a);
-        return NULL;
+        free(dist), free(dur);
+        return -1;
     }
     line_apportion(rr, dist, dur);
-    for (int f = 0; f < 5; f++)
-        arr[f] = json_array();
-    for (size_t k = 0; k < ns; k++) {
-        json_array_append_new(arr[0], kkc_json_num(dur[k], 1));
-        json_array_append_new(arr[1], kkc_json_num(dist[k], 1));
-        json_array_append_new(arr[2], kkc_json_num(dur[k] > 0 ? dist[k] / dur[k] : 0, 1));
-        json_array_append_new(arr[3], kkc_json_num(dur[k], 1));
-        json_array_append_new(arr[4], json_integer(0));
-    }
-    static const char *const names[] = {"duration", "distance", "speed", "weight", "datasources"};
+    KJW_LIT(b, "{");
     for (int f = 0; f < 5; f++) {
-        if (mask & (1u << f))
-            json_object_set_new(a, names[f], arr[f]);
-        else
-            json_decref(arr[f]);
+        if (!(mask & (1u << f)))
+            continue;
+        if (!first)
+            KJW_LIT(b, ",");
+        KJW_LIT(b, "\"");
+        strbuf_append(b, names[f], strlen(names[f]));
+        KJW_LIT(b, "\":[");
+        first = 0;
+        for (size_t k = 0; k < ns; k++) {
+            if (k)
+                KJW_LIT(b, ",");
+            double speed = dur[k] > 0 ? dist[k] / dur[k] : 0;
+            if (f == 4)
+                KJW_LIT(b, "0");
+            else
+                kjw_fixed(b, f == 1 ? dist[k] : f == 2 ? speed : dur[k], 1);
+        }
+        KJW_LIT(b, "]");
     }
+    KJW_LIT(b, "}");
     free(dist);
     free(dur);
-    return a;
+    return 0;
 }
 
-static json_t *kkc_json_leg(const struct graph *g, const struct route_result *rr, const struct snap *to,
-                        const struct route_opts *ro)
+static int leg_write(struct strbuf *b, const struct graph *g, const struct route_result *rr,
+                     const struct snap *to, const struct route_opts *ro)
 {
-    json_t *leg =
-        json_pack("{s:o, s:o, s:o, s:o, s:o}", "distance", kkc_json_num(rr->distance_m, 1), "duration",
-                  kkc_json_num(rr->duration_s, 1), "weight", kkc_json_num(rr->duration_s, 1), "summary",
-                  leg_summary(rr), "steps",
-                  ro->steps ? leg_steps(g, rr, to, (enum geom_fmt)ro->fmt) : json_array());
-    if (leg && ro->annotations)
-        json_object_set_new(leg, "annotation", leg_annotation(rr, ro->annotations));
-    return leg;
+    KJW_LIT(b, "{");
+    osrm_w_figures(b, rr->distance_m, rr->duration_s);
+    KJW_LIT(b, ",\"summary\":");
+    leg_summary(b, rr);
+    KJW_LIT(b, ",\"steps\":");
+    if (ro->steps ? leg_steps(b, g, rr, to, (enum geom_fmt)ro->fmt) : KJW_LIT(b, "[]"))
+        return -1;
+    if (ro->annotations) {
+        KJW_LIT(b, ",\"annotation\":");
+        if (leg_annotation(b, rr, ro->annotations))
+            return -1;
+    }
+    return KJW_LIT(b, "}");
 }
 
 /* The whole route's geometry (the legs joined; simplified per leg when asked). */
-static json_t *route_geometry(struct route_result **legs, size_t nl, const struct route_opts *ro)
+static int route_geometry(struct strbuf *b, struct route_result **legs, size_t nl,
+                          const struct route_opts *ro)
 {
     size_t total = 0, m = 0;
     double *full, *out, tol = 0;
-    json_t *v;
+    int rc;
 
     for (size_t i = 0; i < nl; i++)
         total += legs[i]->coord_count;
+    if (nl == 1 && ro->overview != 0) /* the one leg's points as they are */
+        return osrm_w_geometry(b, legs[0]->coords, total, (enum geom_fmt)ro->fmt);
     full = malloc(4 * total * sizeof *full);
     if (!full)
-        return NULL;
+        return -1;
     out = full + 2 * total;
     for (size_t i = 0; i < nl; i++)
         memcpy(full + 2 * m, legs[i]->coords, 2 * legs[i]->coord_count * sizeof *full),
@@ -300,24 +271,52 @@ static json_t *route_geometry(struct route_result **legs, size_t nl, const struc
             memcpy(dst, ll, 2 * n * sizeof *dst);
         if (!got) {
             free(full);
-            return NULL;
+            return -1;
         }
         if (m && dst[0] == dst[-2] && dst[1] == dst[-1])
             skip = 1; /* the waypoint joining two legs */
         memmove(dst, dst + 2 * skip, 2 * (got - skip) * sizeof *dst);
         m += got - skip;
     }
-    v = osrm_json_geometry(out, m, (enum geom_fmt)ro->fmt);
+    rc = osrm_w_geometry(b, out, m, (enum geom_fmt)ro->fmt);
     free(full);
-    return v;
+    return rc;
 }
 
-enum kkc_code osrm_route(struct oreq *o, json_t **out)
+/* {"code":"Ok","routes":[{...}],"waypoints":[...]} of the legs; -1 when out of memory. */
+static int route_write(struct strbuf *b, const struct oreq *o, struct route_result **legs,
+                       const struct route_opts *ro)
+{
+    double dist = 0, dur = 0;
+    int bad = 0;
+
+    KJW_LIT(b, "{\"code\":\"Ok\",\"routes\":[{\"legs\":[");
+    for (size_t i = 0; i + 1 < o->n && !bad; i++) {
+        dist += legs[i]->distance_m, dur += legs[i]->duration_s;
+        if (i)
+            KJW_LIT(b, ",");
+        bad = leg_write(b, o->g, legs[i], &o->snaps[i + 1], ro);
+    }
+    osrm_w_num(b, "],\"weight_name\":\"duration\",\"weight\":", dur, 1);
+    osrm_w_num(b, ",\"duration\":", dur, 1);
+    osrm_w_num(b, ",\"distance\":", dist, 1);
+    if (!bad && ro->overview != 2) {
+        KJW_LIT(b, ",\"geometry\":");
+        bad = route_geometry(b, legs, o->n - 1, ro);
+    }
+    KJW_LIT(b, "}]");
+    if (!o->skip_waypoints) {
+        KJW_LIT(b, ",\"waypoints\":");
+        osrm_w_waypoints(b, o, NULL, o->n);
+    }
+    KJW_LIT(b, "}");
+    return bad || b->failed ? -1 : 0;
+}
+
+enum kkc_code osrm_route(struct oreq *o, struct strbuf *out)
 {
     struct route_opts ro = {0, GEOM_POLYLINE, 0, 0};
     struct route_result **legs = NULL;
-    double dist = 0, dur = 0;
-    json_t *route, *jl;
     enum kkc_code rc = route_params(o, &ro);
 
     if (!rc)
@@ -328,26 +327,8 @@ enum kkc_code osrm_route(struct oreq *o, json_t **out)
         rc = osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     if (!rc)
         rc = route_legs(o, legs);
-    if (!rc) {
-        jl = json_array();
-        for (size_t i = 0; i + 1 < o->n; i++) {
-            dist += legs[i]->distance_m, dur += legs[i]->duration_s;
-            json_array_append_new(jl, kkc_json_leg(o->g, legs[i], &o->snaps[i + 1], &ro));
-        }
-        route = json_pack("{s:o, s:s, s:o, s:o, s:o}", "legs", jl, "weight_name", "duration",
-                          "weight", kkc_json_num(dur, 1), "duration", kkc_json_num(dur, 1), "distance",
-                          kkc_json_num(dist, 1));
-        if (route && ro.overview != 2) {
-            json_t *geom = route_geometry(legs, o->n - 1, &ro);
-            if (geom)
-                json_object_set_new(route, "geometry", geom);
-            else
-                json_decref(route), route = NULL; /* out of memory: answered as such */
-        }
-        *out = json_pack("{s:s, s:[o]}", "code", "Ok", "routes", route);
-        if (*out && !o->skip_waypoints)
-            json_object_set_new(*out, "waypoints", osrm_json_waypoints(o, NULL, o->n));
-    }
+    if (!rc && route_write(out, o, legs, &ro))
+        rc = osrm_fail(o, KKC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; legs && i + 1 < o->n; i++)
         route_result_destroy(legs[i]);
     free(legs);

@@ -79,7 +79,8 @@ static void drop_stale_wal(const char *db)
     unlink(path);
 }
 
-/* Remove OUT.tmp.PID files left by imports that were killed (PID no longer running). */
+/* Remove OUT.tmp.PID files (and OUT.tmp.PID.cch*) left by imports that were killed (PID no
+ * longer running). */
 static void drop_dead_temps(const char *out)
 {
     char *dir = strdup(out), *slash, prefix[1024];
@@ -100,10 +101,11 @@ static void drop_dead_temps(const char *out)
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
             continue;
         pid = strtol(e->d_name + strlen(prefix), &end, 10);
-        if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+        /* OUT.tmp.PID, and the hierarchy's OUT.tmp.PID.cch* written beside it */
+        if (pid > 0 && (*end == '\0' || strncmp(end, ".cch", 4) == 0) &&
+            kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
             snprintf(path, sizeof path, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
-            if (*end == '\0' && pid > 0)
-                unlink(path);
+            unlink(path);
         }
     }
     if (d)
@@ -113,12 +115,12 @@ static void drop_dead_temps(const char *out)
 
 struct import_args {
     const char *data, *centres, *osm, *profile, *out;
-    int centres_from_osm, no_data;
+    int centres_from_osm, no_data, no_hierarchy;
 };
 
 static const char import_help[] =
     "usage: kkc import [--data DIR | --no-data] [--centres FILE] [--osm FILE [--centres-from-osm]]\n"
-    "                  [--profile FILE] [--out FILE]\n\n"
+    "                  [--profile FILE] [--no-hierarchy] [--out FILE]\n\n"
     "Build the SpatiaLite database. Reference data (boundaries, municipalities, the KHK IZS bases)\n"
     "comes from DIR (default $DATA_SRC or ../shared/data); --centres replaces the centre list with\n"
     "your own GeoJSON or CSV (header id,name,kind,lon,lat[,address,municipality,\n"
@@ -126,8 +128,11 @@ static const char import_help[] =
     "ambulance; turnout_s is whole seconds 0..3600, empty: the kind's default). --osm adds a road\n"
     "network from an .osm.pbf, .osm or .osm.bz2 extract; --centres-from-osm also adds its\n"
     "amenity=police, amenity=fire_station and emergency=ambulance_station features.\n"
-    "Rejected and suspicious rows are printed as file:row: reason. The database is written to a\n"
-    "temporary file and renamed over --out (default data/kkc.sqlite) only when the import succeeds.\n";
+    "Rejected and suspicious rows are printed as file:row: reason. With a road network the import\n"
+    "also builds its routing hierarchy and writes it beside the database (OUT.cch, OUT.cch.metric),\n"
+    "so that `kkc serve` maps it at start; --no-hierarchy leaves that to the first serve. The\n"
+    "database is written to a temporary file and renamed over --out (default data/kkc.sqlite),\n"
+    "the hierarchy's files after it, only when the import succeeds.\n";
 
 /* Run every import step into st. */
 static enum kkc_code import_into(struct store *st, const struct import_args *a,
@@ -178,6 +183,59 @@ static enum kkc_code import_into(struct store *st, const struct import_args *a,
     return rc;
 }
 
+/* The hierarchy's files for the database being written at tmp (*cache = TMP.cch and
+ * TMP.cch.metric), unless --no-hierarchy or there is no road network (*cache stays NULL). */
+static enum kkc_code import_hierarchy(struct store *st, const struct import_args *a,
+                                      const char *tmp, char **cache, struct kkc_err *err)
+{
+    struct road_ch_prepare_stats hs;
+    enum kkc_code rc;
+    if (a->no_hierarchy || !a->osm)
+        return KKC_OK;
+    if (asprintf(cache, "%s.cch", tmp) < 0) {
+        *cache = NULL;
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory");
+    }
+    rc = road_ch_prepare(st, *cache, &hs, err);
+    if (rc == KKC_ENOTFOUND) { /* no road edges: nothing to route on */
+        road_ch_files_move(*cache, NULL, NULL);
+        free(*cache);
+        *cache = NULL;
+        return KKC_OK;
+    }
+    if (!rc)
+        printf("road hierarchy: %u routing nodes, %llu arcs; order and contraction %.1f s, "
+               "customization %.1f s\n",
+               hs.nodes, (unsigned long long)hs.arcs, hs.build_s, hs.custom_s);
+    return rc;
+}
+
+/* Rename the database tmp over out, then the hierarchy's files beside it (a failure there only
+ * leaves them to the first serve); on failure (rc) remove tmp and the hierarchy's files. */
+static enum kkc_code import_commit(enum kkc_code rc, const char *tmp, const char *cache,
+                                   const char *out, struct kkc_err *err)
+{
+    struct kkc_err e = {0};
+    char *final = NULL;
+    if (!rc && rename(tmp, out) != 0)
+        rc = kkc_err_set(err, KKC_EIO, "rename %s to %s: %s", tmp, out, strerror(errno));
+    if (!rc)
+        drop_stale_wal(out);
+    if (!rc && cache &&
+        (asprintf(&final, "%s.cch", out) < 0 || road_ch_files_move(cache, final, &e))) {
+        fprintf(stderr, "kkc import: %s; kkc serve will build the hierarchy\n",
+                e.msg[0] ? e.msg : "out of memory");
+        road_ch_files_move(cache, NULL, NULL);
+    }
+    if (rc) {
+        unlink(tmp);
+        if (cache)
+            road_ch_files_move(cache, NULL, NULL);
+    }
+    free(final);
+    return rc;
+}
+
 int cli_import(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -185,12 +243,12 @@ int cli_import(int argc, char **argv)
         {"centres", required_argument, 0, 'c'},   {"osm", required_argument, 0, 'o'},
         {"centres-from-osm", no_argument, 0, 'C'}, {"profile", required_argument, 0, 'p'},
         {"out", required_argument, 0, 'O'},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"no-hierarchy", no_argument, 0, 'H'},    {0, 0, 0, 0}};
     struct import_args a = {.data = env_or("DATA_SRC", "../shared/data"),
                             .out = env_or("KKC_DB", DEFAULT_DB)};
     struct kkc_err err = {0};
     struct store *st = NULL;
-    char *tmp = NULL;
+    char *tmp = NULL, *cache = NULL;
     int c;
     enum kkc_code rc;
 
@@ -209,6 +267,7 @@ int cli_import(int argc, char **argv)
         case 'C': a.centres_from_osm = 1; break;
         case 'p': a.profile = optarg; break;
         case 'O': a.out = optarg; break;
+        case 'H': a.no_hierarchy = 1; break;
         case 'h': fputs(import_help, stdout); return 0;
         default: fputs(import_help, stderr); return 2;
         }
@@ -226,18 +285,16 @@ int cli_import(int argc, char **argv)
         rc = import_into(st, &a, &err);
     if (!rc && access(a.out, F_OK) == 0) /* road closures survive a re-import */
         rc = closures_carry_over(st, a.out, osm_report, st, &err);
-    store_close(st);
-    if (!rc && rename(tmp, a.out) != 0)
-        rc = kkc_err_set(&err, KKC_EIO, "rename %s to %s: %s", tmp, a.out, strerror(errno));
     if (!rc)
-        drop_stale_wal(a.out);
+        rc = import_hierarchy(st, &a, tmp, &cache, &err);
+    store_close(st);
+    rc = import_commit(rc, tmp, cache, a.out, &err);
     if (rc) {
-        unlink(tmp);
         fprintf(stderr, "kkc import: %s\nkkc import: failed; %s is unchanged\n", err.msg, a.out);
     } else {
         printf("wrote %s\n", a.out);
     }
-    free(tmp);
+    free(tmp), free(cache);
     return rc ? 1 : 0;
 }
 
@@ -493,7 +550,7 @@ static int serve_load(struct serve_args *a, struct world **out)
     struct kkc_err err = {0};
     struct world *w;
     if ((a->state && *a->state && replica_open(a->state, a->db, &a->http.replica, &err)) ||
-        world_load(a->db, out, &err)) {
+        world_load_deferred(a->db, out, &err)) {
         fprintf(stderr, "kkc serve: %s\n", err.msg);
         replica_close(a->http.replica);
         return -1;
@@ -502,7 +559,7 @@ static int serve_load(struct serve_args *a, struct world **out)
     if (w->graph && w->graph->ch)
         fprintf(stderr, "kkc serve: road hierarchy %s in %.1f s, costs %s in %.1f s%s%s\n",
                 w->graph->ch->from_cache ? "mapped from cache" : "built", w->graph->ch->build_s,
-                w->graph->ch->metric_from_cache == 1   ? "read from cache"
+                w->graph->ch->metric_from_cache == 1   ? "mapped from cache"
                 : w->graph->ch->metric_from_cache == 2 ? "updated from cache"
                                                        : "customized",
                 w->graph->ch->custom_s, w->graph->ch->cache_note[0] ? "; cache: " : "",
@@ -537,6 +594,7 @@ int cli_serve(int argc, char **argv)
     }
     world_holder_init(&worlds, w);
     block_signals(); /* before MHD starts its threads, so only sigwait sees them */
+    world_labels_later(&worlds); /* serving meanwhile: nearest by time answers by search */
     a.http.host = a.host;
     a.http.access_log = log;
     a.http.web_dir = a.web;

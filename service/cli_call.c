@@ -83,6 +83,31 @@ int cli_print(struct api_res *res, int json, void (*table)(json_t *v, void *arg)
     return rc;
 }
 
+int cli_get(const char *db, const char *path, struct params *q, int json,
+            void (*table)(json_t *v, void *arg), void *arg)
+{
+    struct api_req r = {.method = "GET", .path = path, .q = q};
+    struct api_res res = {0};
+    if (cli_call(db, &r, &res))
+        return 1;
+    return cli_print(&res, json, table, arg);
+}
+
+double cli_num(const json_t *o, const char *key)
+{
+    return json_number_value(json_object_get(o, key));
+}
+
+long long cli_int(const json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+const char *cli_str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
 const char *cli_db_default(void)
 {
     const char *v = getenv("KKC_DB");

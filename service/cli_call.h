@@ -36,4 +36,14 @@ struct json_t *cli_answer(const struct api_res *res, int *failed);
 int cli_print(struct api_res *res, int json, void (*table)(struct json_t *v, void *arg),
               void *arg);
 
+/* GET path with the query q against db, printed as cli_print() does: 0, or 1 on an error. */
+int cli_get(const char *db, const char *path, struct params *q, int json,
+            void (*table)(struct json_t *v, void *arg), void *arg);
+
+/* Member key of the object o as a number, an integer or a string, for the tables (0 or NULL
+ * when it is missing or of another type). */
+double cli_num(const struct json_t *o, const char *key);
+long long cli_int(const struct json_t *o, const char *key);
+const char *cli_str(const struct json_t *o, const char *key);
+
 #endif

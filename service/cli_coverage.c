@@ -187,14 +187,10 @@ int cli_coverage(int argc, char **argv)
 {
     const char *db = cli_db_default();
     struct params q;
-    struct api_res res = {0};
     int json = 0, all = 0, rc;
 
     params_init(&q);
     if ((rc = cov_options(argc, argv, &q, &db, &json, &all)))
         return rc < 0 ? 0 : rc;
-    struct api_req r = {.method = "GET", .path = "/v1/coverage", .q = &q};
-    if (cli_call(db, &r, &res))
-        return 1;
-    return cli_print(&res, json, print_coverage, &all);
+    return cli_get(db, "/v1/coverage", &q, json, print_coverage, &all);
 }

@@ -25,24 +25,20 @@ static const char nearest_help[] =
 
 static void nearest_table(json_t *v, void *arg)
 {
-    json_t *res = json_object_get(v, "results"), *it;
+    json_t *it;
     size_t i;
     printf("%-4s %-16s %-9s %10s %9s %8s  %s\n", "rank", "id", "kind", "distance", "drive", "bearing",
            "name");
-    json_array_foreach(res, i, it)
+    json_array_foreach(json_object_get(v, "results"), i, it)
     {
         json_t *c = json_object_get(it, "centre");
         json_t *dur = json_object_get(it, "duration_s");
         char drive[32] = "-";
         if (dur)
             snprintf(drive, sizeof drive, "%.1f min", json_number_value(dur) / 60);
-        printf("%-4lld %-16s %-9s %8.0f m %9s %7.0f°  %s\n",
-               (long long)json_integer_value(json_object_get(it, "rank")),
-               json_string_value(json_object_get(c, "id")),
-               json_string_value(json_object_get(c, "kind")),
-               json_number_value(json_object_get(it, "distance_m")), drive,
-               json_number_value(json_object_get(it, "bearing_deg")),
-               json_string_value(json_object_get(c, "name")));
+        printf("%-4lld %-16s %-9s %8.0f m %9s %7.0f°  %s\n", cli_int(it, "rank"), cli_str(c, "id"),
+               cli_str(c, "kind"), cli_num(it, "distance_m"), drive, cli_num(it, "bearing_deg"),
+               cli_str(c, "name"));
     }
     (void)arg;
 }
@@ -57,7 +53,6 @@ int cli_nearest(int argc, char **argv)
         {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
     const char *db = cli_db_default(), *crs = NULL, *batch = NULL;
     struct params q;
-    struct api_res res = {0};
     int c, json = 0;
 
     params_init(&q);
@@ -88,10 +83,7 @@ int cli_nearest(int argc, char **argv)
     params_add(&q, crs ? "y" : "lat", argv[optind + 1]);
     if (crs)
         params_add(&q, "crs", crs);
-    struct api_req r = {.method = "GET", .path = "/v1/nearest", .q = &q};
-    if (cli_call(db, &r, &res))
-        return 1;
-    return cli_print(&res, json, nearest_table, NULL);
+    return cli_get(db, "/v1/nearest", &q, json, nearest_table, NULL);
 }
 
 static const char route_help[] =
@@ -103,14 +95,11 @@ static void route_table(json_t *v, void *arg)
 {
     json_t *p = json_object_get(v, "properties"), *it;
     size_t i;
-    printf("%.1f km, %.1f min\n", json_number_value(json_object_get(p, "distance_m")) / 1000,
-           json_number_value(json_object_get(p, "duration_s")) / 60);
+    printf("%.1f km, %.1f min\n", cli_num(p, "distance_m") / 1000, cli_num(p, "duration_s") / 60);
     json_array_foreach(json_object_get(p, "steps"), i, it)
     {
-        const char *name = json_string_value(json_object_get(it, "name"));
-        const char *ref = json_string_value(json_object_get(it, "ref"));
-        printf("  %8.0f m %7.0f s  %s%s%s\n", json_number_value(json_object_get(it, "distance_m")),
-               json_number_value(json_object_get(it, "duration_s")),
+        const char *name = cli_str(it, "name"), *ref = cli_str(it, "ref");
+        printf("  %8.0f m %7.0f s  %s%s%s\n", cli_num(it, "distance_m"), cli_num(it, "duration_s"),
                name && *name ? name : "(unnamed road)", ref && *ref ? " " : "",
                ref && *ref ? ref : "");
     }
@@ -125,7 +114,6 @@ int cli_route(int argc, char **argv)
         {"help", no_argument, 0, 'h'},  {0, 0, 0, 0}};
     const char *db = cli_db_default();
     struct params q;
-    struct api_res res = {0};
     int c, json = 0, steps = 0;
 
     params_init(&q);
@@ -146,8 +134,5 @@ int cli_route(int argc, char **argv)
     params_add(&q, "from", argv[optind]);
     params_add(&q, "to", argv[optind + 1]);
     params_add(&q, "steps", steps || !json ? "true" : "false");
-    struct api_req r = {.method = "GET", .path = "/v1/route", .q = &q};
-    if (cli_call(db, &r, &res))
-        return 1;
-    return cli_print(&res, json, route_table, NULL);
+    return cli_get(db, "/v1/route", &q, json, route_table, NULL);
 }

@@ -119,7 +119,7 @@ void kjw_real(struct strbuf *b, double x)
     }
     if (!n)
         n = printf_real(x, out, sizeof out);
-    strbuf_append(b, out, n);
+    strbuf_put(b, out, n);
 }
 
 void kjw_fixed(struct strbuf *b, double x, int decimals)
@@ -157,7 +157,7 @@ void kjw_fixed(struct strbuf *b, double x, int decimals)
     if (d == 0)
         out[n++] = '0';
     memcpy(out + n, p, d);
-    strbuf_append(b, out, n + d);
+    strbuf_put(b, out, n + d);
 }
 
 void kjw_int(struct strbuf *b, long long v)
@@ -167,7 +167,7 @@ void kjw_int(struct strbuf *b, long long v)
     p = digits(u, tmp + sizeof tmp);
     if (v < 0)
         *--p = '-';
-    strbuf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    strbuf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void kjw_string(struct strbuf *b, const char *s, size_t n)
@@ -182,7 +182,7 @@ void kjw_string(struct strbuf *b, const char *s, size_t n)
         size_t k = 2;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        strbuf_append(b, s + run, i - run);
+        strbuf_put(b, s + run, i - run);
         run = i + 1;
         from = memchr(shorts, c, sizeof shorts - 1);
         if (from) {
@@ -193,9 +193,9 @@ void kjw_string(struct strbuf *b, const char *s, size_t n)
             esc[5] = hex[c & 15];
             k = 6;
         }
-        strbuf_append(b, esc, k);
+        strbuf_put(b, esc, k);
     }
-    strbuf_append(b, s + run, n - run);
+    strbuf_put(b, s + run, n - run);
     KJW_LIT(b, "\"");
 }
 
@@ -283,9 +283,9 @@ void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals)
 
 /* ------------------------------------------------------------------ a centre ------------- */
 
-/* Whether s is UTF-8 as jansson accepts it (json_string() refuses anything else). */
-static int utf8_ok(const unsigned char *s)
+int kjw_utf8_ok(const char *text)
 {
+    const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         unsigned c = *s, n, cp;
         if (c < 0x80) {
@@ -315,7 +315,7 @@ static void text_field(struct strbuf *b, const char *key, const char *s, int nul
 {
     if (!s && !nullable)
         return;
-    if (s && !utf8_ok((const unsigned char *)s))
+    if (s && !kjw_utf8_ok(s))
         return;
     if (!first)
         KJW_LIT(b, ",");

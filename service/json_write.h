@@ -16,7 +16,7 @@
 struct centre;
 
 /* Append a string literal. */
-#define KJW_LIT(b, s) strbuf_append((b), (s), sizeof(s) - 1)
+#define KJW_LIT(b, s) strbuf_put((b), (s), sizeof(s) - 1)
 
 /* Append v as jansson dumps it (any type); -1 when v is NULL or the buffer failed. */
 int kjw_value(struct strbuf *b, const json_t *v);
@@ -28,6 +28,8 @@ void kjw_fixed(struct strbuf *b, double x, int decimals);
 void kjw_int(struct strbuf *b, long long v);
 /* Append n bytes of UTF-8 text as a JSON string (quotes, escapes as jansson's). */
 void kjw_string(struct strbuf *b, const char *s, size_t n);
+/* Whether s is UTF-8 as jansson accepts it (json_string() refuses anything else). */
+int kjw_utf8_ok(const char *s);
 /* Append {"type":"LineString","coordinates":[[x,y],...]} of n points (x, y pairs), each
  * rounded to decimals as kkc_json_num() rounds: the bytes of that tree dumped. */
 void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals);

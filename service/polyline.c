@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* A signed value takes at most 13 groups of 5 bits (64 bits); coordinates far fewer. */
-#define GROUPS_MAX 13
+#define GROUPS_MAX POLYLINE_GROUPS_MAX
 #define GROUP_BITS 5
 #define CONTINUE 0x20
 #define OFFSET 63
@@ -18,6 +18,14 @@ static double factor_of(int precision)
     for (int i = 0; i < precision; i++)
         f *= 10;
     return f;
+}
+
+/* llround(x) for |x| < 2^52, where x - trunc(x) is exact (Sterbenz), without the call. */
+static int64_t round_away(double x)
+{
+    int64_t t = (int64_t)x;
+    double f = x - (double)t;
+    return t + (f >= 0.5) - (f <= -0.5);
 }
 
 /* Append the zig-zag groups of v at p; returns the new end. */
@@ -32,34 +40,48 @@ static char *put_value(char *p, int64_t v)
     return p;
 }
 
-enum kkc_code polyline_encode(const double *lonlat, size_t n, int precision, char **out,
-                              struct kkc_err *err)
+size_t polyline_encode_to(const double *lonlat, size_t n, int precision, char *out)
 {
     double f = factor_of(precision);
     int64_t prev_lat = 0, prev_lon = 0;
-    char *s, *p;
+    char *p = out;
 
-    *out = NULL;
-    if (precision < 0 || precision > POLYLINE_PRECISION_MAX)
-        return kkc_err_set(err, KKC_EINVAL, "polyline precision must be 0..%d",
-                           POLYLINE_PRECISION_MAX);
-    if (n > (SIZE_MAX - 1) / (2 * GROUPS_MAX))
-        return kkc_err_set(err, KKC_ENOMEM, "polyline of %zu points is too long", n);
-    s = p = malloc(n * 2 * GROUPS_MAX + 1);
-    if (!s)
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (polyline)");
     for (size_t i = 0; i < n; i++) {
         double lon = lonlat[2 * i], lat = lonlat[2 * i + 1];
-        if (!(fabs(lon) <= 180) || !(fabs(lat) <= 180)) {
-            free(s);
-            return kkc_err_set(err, KKC_EINVAL, "point %zu is not a coordinate", i);
-        }
-        int64_t ilat = llround(lat * f), ilon = llround(lon * f);
+        if (!(fabs(lon) <= 180) || !(fabs(lat) <= 180))
+            return POLYLINE_BAD;
+        int64_t ilat = round_away(lat * f), ilon = round_away(lon * f); /* |x| < 2e11 */
         p = put_value(p, ilat - prev_lat);
         p = put_value(p, ilon - prev_lon);
         prev_lat = ilat, prev_lon = ilon;
     }
     *p = '\0';
+    return (size_t)(p - out);
+}
+
+enum kkc_code polyline_encode(const double *lonlat, size_t n, int precision, char **out,
+                              struct kkc_err *err)
+{
+    char *s;
+    size_t len;
+
+    *out = NULL;
+    if (precision < 0 || precision > POLYLINE_PRECISION_MAX)
+        return kkc_err_set(err, KKC_EINVAL, "polyline precision must be 0..%d",
+                           POLYLINE_PRECISION_MAX);
+    if (n > (SIZE_MAX - 1) / (2 * POLYLINE_GROUPS_MAX))
+        return kkc_err_set(err, KKC_ENOMEM, "polyline of %zu points is too long", n);
+    s = malloc(POLYLINE_BYTES(n));
+    if (!s)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (polyline)");
+    len = polyline_encode_to(lonlat, n, precision, s);
+    if (len == POLYLINE_BAD) {
+        for (size_t i = 0;; i++) /* name the first point that is not a coordinate */
+            if (!(fabs(lonlat[2 * i]) <= 180) || !(fabs(lonlat[2 * i + 1]) <= 180)) {
+                free(s);
+                return kkc_err_set(err, KKC_EINVAL, "point %zu is not a coordinate", i);
+            }
+    }
     *out = s;
     return KKC_OK;
 }

@@ -25,52 +25,51 @@ enum route_auth {
 };
 
 /* One resource. path: exact; ending in '/', a prefix with one more path segment; ending in
- * a slash and a star, a prefix with any rest (OSRM's /route/v1/{profile}/{coordinates}). A row with no
- * handler at all is a file http.c serves: only its label is used. */
+ * a slash and a star, a prefix with any rest (OSRM's /route/v1/{profile}/{coordinates}). A row with
+ * no handler at all is a file http.c serves: only its label is used. Fields left out are zero: no
+ * handler, ROUTE_ADMIN, the server's body limit, and the path itself as the label. */
 struct route {
     const char *path;
-    const char *label; /* metrics label */
+    const char *label; /* metrics label; NULL: the path */
     handler_fn get, post, put, del;
     enum route_auth auth;
     size_t body_max; /* largest POST body; 0: the server's default */
 };
 
+/* An OSRM service: /{service}/v1/{profile}/{coordinates}, all answered by api_osrm_dispatch. */
+#define OSRM_SERVICE(s)                                                                            \
+    {.path = "/" s "/v1/*", .label = "/" s "/v1/{profile}/{coordinates}",                          \
+     .get = api_osrm_dispatch}
+
 static const struct route routes[] = {
-    {"/v1/health", "/v1/health", api_health, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/openapi.json", "/v1/openapi.json", api_openapi, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/metrics", "/metrics", api_metrics, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/centres", "/v1/centres", api_centres_list, api_admin_create, NULL, NULL, ROUTE_ADMIN,
-     0},
-    {"/v1/centres/", "/v1/centres/{id}", api_centre_get, NULL, api_admin_update,
-     api_admin_delete, ROUTE_ADMIN, 0},
-    {"/v1/closures", "/v1/closures", api_closures_list, api_closures_create, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/v1/closures/", "/v1/closures/{id}", NULL, NULL, api_closures_update,
-     api_closures_delete, ROUTE_ADMIN, 0},
-    {"/v1/nearest", "/v1/nearest", api_nearest_get, api_batch_nearest, NULL, NULL, ROUTE_QUERY,
-     API_BATCH_BODY_MAX},
-    {"/v1/layers/roads", "/v1/layers/roads", api_layers_roads, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/layers/boundaries", "/v1/layers/boundaries", api_layers_boundaries, NULL, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/v1/municipalities", "/v1/municipalities", api_layers_municipalities, NULL, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/v1/search", "/v1/search", api_search, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/reverse", "/v1/reverse", api_reverse, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/route", "/v1/route", api_route, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/isochrone", "/v1/isochrone", api_isochrone, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/coverage", "/v1/coverage", api_coverage, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/catchments", "/v1/catchments", api_catchments, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/v1/plan", "/v1/plan", NULL, api_plan, NULL, NULL, ROUTE_QUERY, 0},
-    {"/v1/standards", "/v1/standards", api_standards_list, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/route/v1/*", "/route/v1/{profile}/{coordinates}", api_osrm_dispatch, NULL, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/nearest/v1/*", "/nearest/v1/{profile}/{coordinates}", api_osrm_dispatch, NULL, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/table/v1/*", "/table/v1/{profile}/{coordinates}", api_osrm_dispatch, NULL, NULL, NULL,
-     ROUTE_ADMIN, 0},
-    {"/", "/", NULL, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/static/*", "/static/{file}", NULL, NULL, NULL, NULL, ROUTE_ADMIN, 0},
-    {"/leaflet/*", "/leaflet/{file}", NULL, NULL, NULL, NULL, ROUTE_ADMIN, 0},
+    {.path = "/v1/health", .get = api_health},
+    {.path = "/v1/openapi.json", .get = api_openapi},
+    {.path = "/metrics", .get = api_metrics},
+    {.path = "/v1/centres", .get = api_centres_list, .post = api_admin_create},
+    {.path = "/v1/centres/", .label = "/v1/centres/{id}", .get = api_centre_get,
+     .put = api_admin_update, .del = api_admin_delete},
+    {.path = "/v1/closures", .get = api_closures_list, .post = api_closures_create},
+    {.path = "/v1/closures/", .label = "/v1/closures/{id}", .put = api_closures_update,
+     .del = api_closures_delete},
+    {.path = "/v1/nearest", .get = api_nearest_get, .post = api_batch_nearest, .auth = ROUTE_QUERY,
+     .body_max = API_BATCH_BODY_MAX},
+    {.path = "/v1/layers/roads", .get = api_layers_roads},
+    {.path = "/v1/layers/boundaries", .get = api_layers_boundaries},
+    {.path = "/v1/municipalities", .get = api_layers_municipalities},
+    {.path = "/v1/search", .get = api_search},
+    {.path = "/v1/reverse", .get = api_reverse},
+    {.path = "/v1/route", .get = api_route},
+    {.path = "/v1/isochrone", .get = api_isochrone},
+    {.path = "/v1/coverage", .get = api_coverage},
+    {.path = "/v1/catchments", .get = api_catchments},
+    {.path = "/v1/plan", .post = api_plan, .auth = ROUTE_QUERY},
+    {.path = "/v1/standards", .get = api_standards_list},
+    OSRM_SERVICE("route"),
+    OSRM_SERVICE("nearest"),
+    OSRM_SERVICE("table"),
+    {.path = "/"},
+    {.path = "/static/*", .label = "/static/{file}"},
+    {.path = "/leaflet/*", .label = "/leaflet/{file}"},
 };
 
 static int route_matches(const struct route *rt, const char *path)
@@ -156,10 +155,15 @@ void api_dispatch(const struct api_req *req, struct api_res *res)
     h(req, res);
 }
 
+static const char *route_label(const struct route *rt)
+{
+    return rt->label ? rt->label : rt->path;
+}
+
 const char *api_route_label(const char *path)
 {
     const struct route *rt = route_find(path);
-    return rt ? rt->label : "other";
+    return rt ? route_label(rt) : "other";
 }
 
 int api_route_heavy(const char *method, const char *path)
@@ -172,7 +176,7 @@ int api_route_heavy(const char *method, const char *path)
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return 1; /* batches, plans and admin writes (a write loads a new world) */
     for (int i = 0; heavy[i]; i++)
-        if (strcmp(rt->label, heavy[i]) == 0)
+        if (strcmp(route_label(rt), heavy[i]) == 0)
             return 1;
     return 0;
 }

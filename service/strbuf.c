@@ -48,6 +48,17 @@ int strbuf_append(struct strbuf *b, const void *data, size_t n)
     return 0;
 }
 
+char *strbuf_room(struct strbuf *b, size_t n)
+{
+    return strbuf_reserve(b, n) ? NULL : b->data + b->len;
+}
+
+void strbuf_added(struct strbuf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 int strbuf_printf(struct strbuf *b, const char *fmt, ...)
 {
     va_list ap;

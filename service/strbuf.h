@@ -8,6 +8,7 @@
 #define KKC_STRBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
     char *data;   /* NULL until the first append */
@@ -21,6 +22,22 @@ struct strbuf {
 void strbuf_init(struct strbuf *b, size_t cap);
 /* Append n bytes; 0 on success, -1 (and the buffer marked failed) over the cap or memory. */
 int strbuf_append(struct strbuf *b, const void *data, size_t n);
+/* strbuf_append() with its common case inline: the room is there already. */
+static inline int strbuf_put(struct strbuf *b, const void *data, size_t n)
+{
+    if (b->data && !b->failed && n < b->alloc - b->len) {
+        memcpy(b->data + b->len, data, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return strbuf_append(b, data, n);
+}
+/* Room for n more bytes (and the NUL) at the end: where to write them, NULL (the buffer marked
+ * failed) over the cap or memory. strbuf_added() then counts what was written there. */
+char *strbuf_room(struct strbuf *b, size_t n);
+/* Count n bytes (n at most what strbuf_room() gave) written at the end as appended. */
+void strbuf_added(struct strbuf *b, size_t n);
 /* Append printf-style; same return as strbuf_append(). */
 int strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drop the first n bytes (n <= len), keeping the rest. */

@@ -77,6 +77,11 @@ struct route_ctx *api_route_ctx(const struct api_req *r, struct kkc_err *err)
     }
     if (t->route && t->route_gen == r->w->gen && t->route_graph == (const void *)r->w->graph)
         return t->route;
+    if (t->route && route_ctx_rebind(t->route, r->w->graph) == 0) { /* a world of the same size */
+        t->route_graph = r->w->graph;
+        t->route_gen = r->w->gen;
+        return t->route;
+    }
     route_ctx_destroy(t->route);
     t->route = NULL;
     if (route_ctx_create(r->w->graph, &t->route, err))

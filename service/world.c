@@ -211,7 +211,8 @@ enum kkc_code world_labels_build(const struct world *w, struct labels *lab[8],
 }
 
 /* The road network as stored, without closures, then its customizable hierarchy with the
- * stored weights unless KKC_ROUTER=astar asks for the baseline A* searches. The hierarchy is
+ * stored weights unless KKC_ROUTER=astar asks for the baseline A* searches (only those need the
+ * landmark tables, whose searches were half of a country graph's start). The hierarchy is
  * built on the turn graph, whose topology closures do not change (they close and slow turn
  * arcs in the metric): its order and contraction come from DB.cch, its base metric from
  * DB.cch.metric; closures then update a copy of that metric (world_closures_apply). */
@@ -219,14 +220,16 @@ static enum kkc_code load_base(struct store *st, const char *db_path, struct wor
                                struct kkc_err *err)
 {
     const char *router = getenv("KKC_ROUTER");
-    struct graph_options o = {.landmarks = GRAPH_LANDMARKS_DEFAULT};
+    int astar = router && strcmp(router, "astar") == 0;
+    /* landmarks bound the A* only: searches on the hierarchy never read them */
+    struct graph_options o = {.landmarks = astar ? GRAPH_LANDMARKS_DEFAULT : 0};
     struct graph *g = NULL;
     struct closures_base *b = NULL;
     char *cache = NULL, version[64];
     enum kkc_code rc = graph_load_opts(st, &o, &g, err);
     if (rc)
         return rc;
-    if (!router || strcmp(router, "astar") != 0) {
+    if (!astar) {
         if (store_meta_get(st, "data_version", version, sizeof version, NULL))
             snprintf(version, sizeof version, "unknown");
         if (asprintf(&cache, "%s.cch", db_path) < 0)
@@ -251,7 +254,9 @@ long long world_state_version_read(struct store *st)
     return store_meta_get(st, "state_version", sv, sizeof sv, NULL) ? 0 : atoll(sv);
 }
 
-enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
+/* world_load(), its labels built when `labels`, else left to the labeller (labels_stale). */
+static enum kkc_code load(const char *db_path, int labels, struct world **out,
+                          struct kkc_err *err)
 {
     struct store *st = NULL;
     struct centres *cs = NULL;
@@ -272,10 +277,11 @@ enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err
         rc = load_base(st, db_path, w, err);
     if (!rc)
         rc = world_closures_apply(st, w, err);
-    if (!rc)
+    if (!rc && labels)
         rc = world_labels_build(w, w->labels, err);
     if (rc)
         goto fail;
+    w->labels_stale = !labels && w->graph != NULL;
     if (store_meta_get(st, "data_version", w->version, sizeof w->version, NULL))
         strcpy(w->version, "unknown");
     w->state_version = world_state_version_read(st);
@@ -292,6 +298,16 @@ fail:
     store_close(st);
     world_free(w);
     return rc;
+}
+
+enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err)
+{
+    return load(db_path, 1, out, err);
+}
+
+enum kkc_code world_load_deferred(const char *db_path, struct world **out, struct kkc_err *err)
+{
+    return load(db_path, 0, out, err);
 }
 
 struct world *world_get(struct world_holder *h)

@@ -101,6 +101,10 @@ struct store *world_store_take(struct world *w, struct kkc_err *err);
 
 /* Load everything from db_path. *out is the caller's, released with world_put(). */
 enum kkc_code world_load(const char *db_path, struct world **out, struct kkc_err *err);
+/* The same without building the nearest-by-time labels (minutes on a country graph with its
+ * centres: BENCHMARKS.md): the world comes with labels_stale, answering nearest by time exactly
+ * by search, for world_labels_later() once it is installed in a holder. */
+enum kkc_code world_load_deferred(const char *db_path, struct world **out, struct kkc_err *err);
 
 /* Holder of the current world. */
 struct world_holder {
@@ -154,6 +158,10 @@ enum world_change {
  * never a mix. Falls back to world_load when the current world has no road network. KKC_EINVAL
  * when the holder has no world. On failure the current world stays. */
 enum kkc_code world_apply_change(struct world_holder *h, unsigned what, struct kkc_err *err);
+
+/* When the holder's world has labels_stale (world_load_deferred), hand it to the labeller, which
+ * builds its labels off the HTTP workers and swaps in its twin with them. */
+void world_labels_later(struct world_holder *h);
 
 /* Wait until the labeller has nothing to do (the current world's labels are built, or it has
  * none to build): for tests and benchmarks. */

@@ -115,6 +115,14 @@ enum kkc_code world_apply_change(struct world_holder *h, unsigned what, struct k
     return KKC_OK;
 }
 
+void world_labels_later(struct world_holder *h)
+{
+    struct world *w = world_get(h);
+    if (w && w->labels_stale)
+        labeller_kick(h);
+    world_put(h, w);
+}
+
 /* w's twin with labels lab (taken): everything else shared, the same gen (same graph, same
  * pool, so the threads' caches stay valid). NULL when out of memory (lab then freed). */
 static struct world *twin_with(const struct world *w, struct labels *lab[8])

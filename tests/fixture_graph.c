@@ -1,7 +1,9 @@
-/* tests/fixture_graph.c -- the hand-made road graph shared by the graph, snap and route suites. */
+/* tests/fixture_graph.c -- the hand-made road graph shared by the road and reach suites. */
 #include "fixture_graph.h"
 
 #include "base/store.h"
+#include "road/graph.h"
+#include "road/snap.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -103,4 +105,43 @@ char *fx_db(const struct fx_node *n, int nn, const struct fx_edge *e, int ne)
     fx_insert(st, n, nn, e, ne);
     store_close(st);
     return path;
+}
+
+enum kkc_code fx_graph_open(const char *path, struct graph **g, struct kkc_err *err)
+{
+    struct store *st = NULL;
+    enum kkc_code rc = store_open(path, STORE_READONLY, &st, err);
+    if (!rc)
+        rc = graph_load(st, g, err);
+    store_close(st);
+    return rc;
+}
+
+struct graph *fx_graph_load(const char *path)
+{
+    struct graph *g = NULL;
+    struct kkc_err err = {0};
+    ck_assert_msg(fx_graph_open(path, &g, &err) == 0, "%s", err.msg);
+    return g;
+}
+
+struct graph *fx_hand_graph(char **path)
+{
+    *path = fx_db(hand_nodes, HAND_NODES, hand_edges, HAND_EDGES);
+    return fx_graph_load(*path);
+}
+
+void fx_graph_done(struct graph *g, char *path)
+{
+    graph_destroy(g);
+    unlink(path);
+    free(path);
+}
+
+enum kkc_code fx_snap_xy(const struct graph *g, double x, double y, double radius, struct snap *s,
+                         struct kkc_err *err)
+{
+    double lon, lat;
+    to_lonlat(x, y, &lon, &lat);
+    return snap_point(g, lon, lat, radius, s, err);
 }

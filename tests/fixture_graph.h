@@ -1,4 +1,5 @@
-/* tests/fixture_graph.h -- the hand-made road graph shared by the graph, snap and route suites.
+/* tests/fixture_graph.h -- the hand-made road graph shared by the graph, snap, route, labels and
+ * reach suites, and the loading of a test database's graph.
  *
  * Small databases written with plain SQL: positions are given in metres east/north of 15.80 E,
  * 50.20 N and converted with scale factors taken from PROJ's `geod` (0.01 degree of longitude =
@@ -6,6 +7,10 @@
 #ifndef KKC_FIXTURE_GRAPH_H
 #define KKC_FIXTURE_GRAPH_H
 
+#include "base/err.h"
+
+struct graph;
+struct snap;
 struct store;
 
 #define LON0 15.80
@@ -48,5 +53,17 @@ void fx_insert(struct store *st, const struct fx_node *n, int nn, const struct f
                int ne);
 /* A new database with the given graph; returns its path (caller frees, and unlinks). */
 char *fx_db(const struct fx_node *n, int nn, const struct fx_edge *e, int ne);
+
+/* Load the graph of the database at path; returns the code, *g set on success. */
+enum kkc_code fx_graph_open(const char *path, struct graph **g, struct kkc_err *err);
+/* The same, with Check assertions on failure; the graph. */
+struct graph *fx_graph_load(const char *path);
+/* A new database with the hand graph (its path in *path) and the graph loaded from it. */
+struct graph *fx_hand_graph(char **path);
+/* Destroy g (may be NULL), unlink and free path. */
+void fx_graph_done(struct graph *g, char *path);
+/* Snap the point x,y (metres) on g (snap_point). */
+enum kkc_code fx_snap_xy(const struct graph *g, double x, double y, double radius, struct snap *s,
+                         struct kkc_err *err);
 
 #endif

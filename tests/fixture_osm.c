@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Residential streets around 15.00 E, 50.00 N (one grid step: 0.002 degrees, ~143 m east,
  * ~222 m north), and an island no snapped point can reach:
@@ -252,4 +253,23 @@ void fx_emergency_map(char *buf, size_t cap, const char *way_tags, const char *n
              "<way id=\"13\"><nd ref=\"5\"/><nd ref=\"6\"/><tag k=\"highway\" v=\"residential\"/>"
              "<tag k=\"name\" v=\"Cíl\"/></way>\n</osm>\n",
              node_tags, way_tags);
+}
+
+char *fx_extract_db(const char *name, const char *sql)
+{
+    char *path = tu_tmpfile("extract.sqlite"), *pbf = NULL;
+    struct store *st = NULL;
+    struct osm_import_opts o = {0};
+    struct kkc_err err = {0};
+
+    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
+    ck_assert_msg(access(pbf, R_OK) == 0, "%s is missing", pbf);
+    ck_assert_msg(store_open(path, STORE_CREATE, &st, &err) == KKC_OK, "%s", err.msg);
+    o.path = pbf;
+    ck_assert_msg(osm_import(st, &o, NULL, &err) == KKC_OK, "%s", err.msg);
+    if (sql)
+        ck_assert_msg(store_exec(st, sql, &err) == KKC_OK, "%s: %s", sql, err.msg);
+    store_close(st);
+    free(pbf);
+    return path;
 }

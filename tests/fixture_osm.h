@@ -49,4 +49,9 @@ void fx_emergency_map(char *buf, size_t cap, const char *way_tags, const char *n
  * imported by osm_import(); its path (caller frees). Check assertions on failure. */
 char *fx_osm_db(const char *const *xml);
 
+/* A new database (a new temporary file) with the extract DATA_SRC/osm/NAME.osm.pbf imported by
+ * osm_import(), then sql run on it (NULL: none); its path (caller frees and unlinks). Check
+ * assertions on failure. */
+char *fx_extract_db(const char *name, const char *sql);
+
 #endif

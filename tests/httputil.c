@@ -78,6 +78,14 @@ void hu_fx_unserve(void)
     hu_server_stop(&hu_fx_server);
 }
 
+TCase *hu_fx_tcase(Suite *s, const char *name, double timeout_s)
+{
+    TCase *tc = tu_tcase(s, name, timeout_s);
+    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
+    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    return tc;
+}
+
 void hu_dispatch_get(struct world *w, const char *path, const char *query, struct api_res *res)
 {
     char buf[2048], *save = NULL;
@@ -205,8 +213,8 @@ int hu_perform(void *handle, int port, const struct hu_req *rq, struct hu_resp *
     }
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, HU_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, rq->dot_segments ? 0L : 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, rq->timeout_s > 0 ? rq->timeout_s : HU_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);

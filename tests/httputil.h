@@ -3,8 +3,8 @@
  *
  * The daemon is service/http.c itself (http_start on 127.0.0.1, port 0, read back with
  * http_port), serving a world loaded from a database file or a holder the caller keeps. Nothing
- * here uses Check: calls return 0 or an error the test turns into its own assertion, so the
- * helpers also run on threads (one CURL handle per thread). */
+ * but the shared fixture (hu_fx_*) uses Check: calls return 0 or an error the test turns into its
+ * own assertion, so the helpers also run on threads (one CURL handle per thread). */
 #ifndef KKC_HTTPUTIL_H
 #define KKC_HTTPUTIL_H
 
@@ -12,6 +12,7 @@
 #include "http.h"
 #include "world.h"
 
+#include <check.h>
 #include <stddef.h>
 
 /* Once per process before any other call (libcurl's global state); more calls are no-ops. */
@@ -52,6 +53,9 @@ void hu_fx_free(void);
 void hu_fx_serve_holder(struct world_holder *holder);
 void hu_fx_serve(void); /* hu_fx_serve_holder(&hu_fx_world) */
 void hu_fx_unserve(void);
+/* A test case of suite s on that fixture: tu_tcase() with hu_fx_load/hu_fx_free (unchecked) and
+ * hu_fx_serve/hu_fx_unserve (checked). */
+TCase *hu_fx_tcase(Suite *s, const char *name, double timeout_s);
 
 /* GET path?query ("k=v&k=v", no percent-encoding, at most 2 KiB) answered in process by
  * api_dispatch() on world w, as the HTTP layer would call it; the caller frees res->body. */
@@ -60,10 +64,12 @@ void hu_dispatch_get(struct world *w, const char *path, const char *query, struc
 
 struct hu_req {
     const char *method; /* NULL = GET; "HEAD" asks for no body */
-    const char *target; /* path and query string, sent byte for byte */
+    const char *target; /* path and query string, sent byte for byte (but dot_segments) */
     const char *body;   /* NULL = none */
     size_t body_len;
     const char *const *headers; /* extra "Name: value" lines, NULL-ended; NULL = none */
+    long timeout_s;             /* 0 = 60 s */
+    int dot_segments;           /* 1: "." and ".." segments resolved by curl before sending */
 };
 
 struct hu_resp {

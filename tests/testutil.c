@@ -16,6 +16,23 @@ static const char *env_or(const char *name, const char *dflt)
     return v && *v ? v : dflt;
 }
 
+double tu_seg_dist(double x, double y, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
+    if (l2 > 0)
+        t = fmin(fmax(((x - ax) * dx + (y - ay) * dy) / l2, 0), 1);
+    return hypot(x - ax - t * dx, y - ay - t * dy);
+}
+
+TCase *tu_tcase(Suite *s, const char *name, double timeout_s)
+{
+    TCase *tc = tcase_create(name);
+    if (timeout_s > 0)
+        tcase_set_timeout(tc, timeout_s);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
 const char *tu_data_src(void)
 {
     return env_or("DATA_SRC", "../shared/data");

@@ -2,6 +2,7 @@
 #ifndef KKC_TESTUTIL_H
 #define KKC_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 
 /* DATA_SRC from the environment (the Makefile sets it), default "../shared/data". */
@@ -16,6 +17,13 @@ char *tu_tmpdir(void);
 char *tu_tmpfile(const char *name);
 /* Deterministic pseudo-random numbers (xorshift64*), state kept by the caller. */
 double tu_rand(unsigned long long *state);
+
+/* Distance from x,y to the segment (ax,ay)-(bx,by) in the plane. */
+double tu_seg_dist(double x, double y, double ax, double ay, double bx, double by);
+
+/* A test case named name, already added to suite s (the tests added to it afterwards run with the
+ * suite), with a timeout of timeout_s seconds; 0 keeps Check's default (CK_DEFAULT_TIMEOUT). */
+TCase *tu_tcase(Suite *s, const char *name, double timeout_s);
 
 struct store;
 /* One number from SQL on st with one integer parameter (?1 = v): NAN for NULL, no row or a query

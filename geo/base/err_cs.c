@@ -504,6 +504,7 @@ static const struct err_cs table[] = {
     {"response=true and nth need minutes (by road)",
      "response=true a nth potřebují minutes (po silnici)"},
     {"response=true needs minutes (by road)", "response=true potřebuje minutes (po silnici)"},
+    {"road hierarchy files: %s", "soubory hierarchie silnic: %s"},
     {"road hierarchy: the graph has no turn graph",
      "hierarchie silnic: graf nemá graf odbočení"},
     {"road_edges changed while reading", "road_edges se během čtení změnila"},

@@ -14,18 +14,41 @@
  * CLOSURE_LINE_M metres up to 70 degrees of latitude). */
 #define LINE_MARGIN_DEG 0.0005
 
+/* One row about the geometry ?1: unreadable, its type, valid, empty, area, and whether it covers
+ * the whole road network. */
+static const char check_sql[] =
+    "WITH q(g) AS (SELECT GeomFromText(?1, 4326)) "
+    "SELECT g IS NULL, GeometryType(g), ST_IsValid(g), ST_IsEmpty(g), ST_Area(g), "
+    "(SELECT ST_Covers(q.g, BuildMbr(min(xmin), min(ymin), max(xmax), max(ymax), 4326)) "
+    "FROM idx_road_edges_geom) FROM q";
+
+/* The edges the geometry ?1 closes: for a line, those whose midpoint lies within ?3 metres of it
+ * (the R*Tree box widened by ?2 degrees); for a polygon, those it intersects. */
+static const char edges_sql[] =
+    "WITH q(g, m) AS (SELECT GeomFromText(?1, 4326), CASE WHEN GeometryType(GeomFromText("
+    "?1, 4326)) LIKE 'LINESTRING%' THEN ?2 ELSE 0 END) "
+    "SELECT e.id FROM q, road_edges e WHERE e.id IN (SELECT pkid FROM idx_road_edges_geom, q "
+    "WHERE xmin <= MbrMaxX(q.g) + q.m AND xmax >= MbrMinX(q.g) - q.m AND "
+    "ymin <= MbrMaxY(q.g) + q.m AND ymax >= MbrMinY(q.g) - q.m) AND CASE WHEN q.m > 0 THEN "
+    "ST_Distance(Line_Interpolate_Point(e.geom, 0.5), q.g, 1) <= ?3 "
+    "ELSE ST_Intersects(e.geom, q.g) = 1 END ORDER BY e.id";
+
+/* sql prepared into *s with the WKT text wkt bound to ?1 (*s NULL on failure). */
+static enum kkc_code prepare_wkt(struct store *st, const char *sql, const char *wkt,
+                                 sqlite3_stmt **s, struct kkc_err *err)
+{
+    enum kkc_code rc = store_prepare(st, sql, s, err);
+    if (rc == KKC_OK)
+        sqlite3_bind_text(*s, 1, wkt, -1, SQLITE_STATIC);
+    return rc;
+}
+
 enum kkc_code closure_geometry_check(struct store *st, const char *wkt, struct kkc_err *err)
 {
-    static const char sql[] =
-        "WITH q(g) AS (SELECT GeomFromText(?1, 4326)) "
-        "SELECT g IS NULL, GeometryType(g), ST_IsValid(g), ST_IsEmpty(g), ST_Area(g), "
-        "(SELECT ST_Covers(q.g, BuildMbr(min(xmin), min(ymin), max(xmax), max(ymax), 4326)) "
-        "FROM idx_road_edges_geom) FROM q";
     sqlite3_stmt *s = NULL;
-    enum kkc_code rc = store_prepare(st, sql, &s, err);
+    enum kkc_code rc = prepare_wkt(st, check_sql, wkt, &s, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, wkt, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_ROW) {
         rc = store_fail(st, "check closure geometry", err);
     } else if (sqlite3_column_int(s, 0)) {
@@ -58,21 +81,12 @@ enum kkc_code closure_geometry_edges(struct store *st, const char *wkt,
                                      void (*fn)(void *ud, uint32_t edge), void *ud,
                                      size_t *count, struct kkc_err *err)
 {
-    static const char sql[] =
-        "WITH q(g, m) AS (SELECT GeomFromText(?1, 4326), CASE WHEN GeometryType(GeomFromText("
-        "?1, 4326)) LIKE 'LINESTRING%' THEN ?2 ELSE 0 END) "
-        "SELECT e.id FROM q, road_edges e WHERE e.id IN (SELECT pkid FROM idx_road_edges_geom, q "
-        "WHERE xmin <= MbrMaxX(q.g) + q.m AND xmax >= MbrMinX(q.g) - q.m AND "
-        "ymin <= MbrMaxY(q.g) + q.m AND ymax >= MbrMinY(q.g) - q.m) AND CASE WHEN q.m > 0 THEN "
-        "ST_Distance(Line_Interpolate_Point(e.geom, 0.5), q.g, 1) <= ?3 "
-        "ELSE ST_Intersects(e.geom, q.g) = 1 END ORDER BY e.id";
     sqlite3_stmt *s = NULL;
-    enum kkc_code rc = store_prepare(st, sql, &s, err);
+    enum kkc_code rc = prepare_wkt(st, edges_sql, wkt, &s, err);
     int step;
     *count = 0;
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, wkt, -1, SQLITE_STATIC);
     sqlite3_bind_double(s, 2, LINE_MARGIN_DEG);
     sqlite3_bind_double(s, 3, CLOSURE_LINE_M);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {

@@ -9,6 +9,7 @@
 #include "road/tnet.h"
 #include "road/turn.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,9 +19,10 @@
 
 struct closures_base {
     struct graph *g;
-    int fd; /* the memory file holding the base metric; -1: none (copies) */
-    size_t len, off_up, off_down;
-    void *map; /* its shared, read-only mapping: the base metric's arrays */
+    int fd; /* the file holding the base metric (DB.cch.metric or a memory file); -1: none */
+    size_t len, off_weight, off_up, off_down;
+    void *map; /* the memory file's shared, read-only mapping: the base metric's arrays (NULL
+                  when the metric is the hierarchy's mapping of DB.cch.metric) */
 };
 
 /* A derived graph's hierarchy: the base's topology, its own metric (mapped or copied). */
@@ -31,12 +33,21 @@ struct derived_ch {
 };
 
 /* Move the base metric's arrays into a memory file mapped read-only: derived metrics map it
- * privately, so a derivation copies only the pages the update writes. */
+ * privately, so a derivation copies only the pages the update writes. A metric mapped from
+ * DB.cch.metric is in such a file already (the base metric is never written in place, so it is
+ * the file's): derived metrics map that. */
 static int base_share(struct closures_base *b)
 {
     struct cch_metric *m = b->g->ch->m;
+    const struct cch_metric_file *mf = &b->g->ch->metric_file;
+    if (mf->map) {
+        b->fd = fcntl(mf->fd, F_DUPFD_CLOEXEC, 0);
+        b->len = mf->len, b->off_weight = mf->off_weight;
+        b->off_up = mf->off_up, b->off_down = mf->off_down;
+        return b->fd < 0 ? -1 : 0;
+    }
     size_t lw = m->c->input_arcs * sizeof *m->weight, la = m->c->arc_count * sizeof *m->up;
-    b->off_up = lw, b->off_down = lw + la, b->len = lw + 2 * la + 8;
+    b->off_weight = 0, b->off_up = lw, b->off_down = lw + la, b->len = lw + 2 * la + 8;
     b->fd = memfd_create("kkc-metric", MFD_CLOEXEC);
     if (b->fd < 0 || ftruncate(b->fd, (off_t)b->len) ||
         (b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0)) == MAP_FAILED) {
@@ -83,8 +94,9 @@ void closures_base_destroy(struct closures_base *b)
         struct cch_metric *m = b->g->ch->m;
         munmap(b->map, b->len);
         m->weight = m->up = m->down = NULL; /* not malloc'ed any more */
-        close(b->fd);
     }
+    if (b->fd >= 0)
+        close(b->fd);
     graph_destroy(b->g);
     free(b);
 }
@@ -105,7 +117,7 @@ static enum kkc_code metric_of(const struct closures_base *b, struct derived_ch 
         return cch_metric_copy(m0, &dc->ch.m, err);
     }
     m->c = m0->c;
-    m->weight = (cch_cost *)p, m->up = (cch_cost *)(p + b->off_up);
+    m->weight = (cch_cost *)(p + b->off_weight), m->up = (cch_cost *)(p + b->off_up);
     m->down = (cch_cost *)(p + b->off_down);
     dc->map = p, dc->len = b->len, dc->ch.m = m;
     return KKC_OK;
@@ -133,33 +145,61 @@ static int changes_push(struct changes *c, uint64_t a, cch_cost w)
     return 0;
 }
 
-/* The turn arcs into the routing nodes of the changed edges' segments whose cost on g differs
- * from the base metric's weight: only those arcs can change (tnet_arc_cost reads the head's
- * edge). Each arc is met once: it has one head, which drives one segment of one edge, and the
- * effects list each edge once. -2 when a segment has more copies than NODES_MAX. */
+struct collecting {
+    const struct graph *g;
+    const struct cch_metric *m;
+    struct changes *out;
+    uint8_t *seen; /* turn arcs looked at */
+    uint32_t nodes[NODES_MAX];
+};
+
+/* The turn arcs into the routing nodes of segment s (latent: only its latent u-turns) whose
+ * cost on g differs from the base metric's weight, each arc once. -2 when the segment has more
+ * copies than NODES_MAX. */
+static int collect_seg(struct collecting *x, uint32_t s, int latent)
+{
+    const struct turn_graph *t = x->g->turn;
+    size_t k = turn_nodes_of(t, s, x->nodes, NODES_MAX);
+    if (k > NODES_MAX)
+        return -2;
+    for (size_t j = 0; j < k; j++)
+        for (uint64_t p = t->in_first[x->nodes[j]]; p < t->in_first[x->nodes[j] + 1]; p++) {
+            uint64_t a = t->in_arc[p];
+            if ((latent && !(t->arc_flags[a] & TURN_ARC_LATENT)) ||
+                x->seen[a >> 3] & (1u << (a & 7)))
+                continue;
+            x->seen[a >> 3] |= (uint8_t)(1u << (a & 7));
+            cch_cost w = tnet_arc_cost(x->g, a);
+            if (w != x->m->weight[a] && changes_push(x->out, a, w))
+                return -1;
+        }
+    return 0;
+}
+
+/* The turn arcs whose cost on g differs from the base metric's weight: tnet_arc_cost reads the
+ * head's edge, so the arcs into the routing nodes of the changed edges' segments; and a latent
+ * u-turn at a node v opens or closes with the number of roads leaving v, so those at the ends
+ * of the changed edges too (into the segments that leave them on g). -2 when a segment has
+ * more copies than NODES_MAX, -1 out of memory. */
 static int collect(const struct graph *g, const struct cch_metric *m,
                    const struct closure_effects *e, struct changes *out)
 {
-    const struct turn_graph *t = g->turn;
-    uint32_t nodes[NODES_MAX];
-    for (size_t i = 0; i < e->len; i++) {
+    struct collecting x = {g, m, out, calloc(g->turn->first_out[g->turn->n] / 8 + 1, 1), {0}};
+    int bad = x.seen ? 0 : -1;
+    for (size_t i = 0; !bad && i < e->len; i++) {
         uint32_t edge = e->items[i].edge;
         if (edge >= g->edge_count)
             continue;
-        for (uint32_t s = 2 * edge; s <= 2 * edge + 1; s++) {
-            size_t k = turn_nodes_of(t, s, nodes, NODES_MAX);
-            if (k > NODES_MAX)
-                return -2;
-            for (size_t j = 0; j < k; j++)
-                for (uint64_t p = t->in_first[nodes[j]]; p < t->in_first[nodes[j] + 1]; p++) {
-                    uint64_t a = t->in_arc[p];
-                    cch_cost w = tnet_arc_cost(g, a);
-                    if (w != m->weight[a] && changes_push(out, a, w))
-                        return -1;
-                }
+        for (uint32_t s = 2 * edge; !bad && s <= 2 * edge + 1; s++)
+            bad = collect_seg(&x, s, 0);
+        for (int end = 0; !bad && end < 2; end++) {
+            uint32_t v = end ? g->edge_target[edge] : g->edge_source[edge];
+            for (uint64_t p = g->out_first[v]; !bad && p < g->out_first[v + 1]; p++)
+                bad = collect_seg(&x, g->out[p].edge, 1);
         }
     }
-    return 0;
+    free(x.seen);
+    return bad;
 }
 
 /* Every turn arc whose cost on g differs from m's weight (the slow path, for a segment with
@@ -186,6 +226,7 @@ static enum kkc_code derive_ch(const struct closures_base *b, struct graph *g,
     if (!code) {
         dc->ch = *b->g->ch;
         dc->ch.m = NULL;
+        dc->ch.metric_file = (struct cch_metric_file){.fd = -1}; /* the base's, not ours */
         g->ch = &dc->ch;
         code = metric_of(b, dc, err);
     }

@@ -118,6 +118,9 @@ struct cch_query;
 /* Scratch for queries on metric m's hierarchy. KKC_ENOMEM. */
 enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, struct kkc_err *err);
 void cch_query_destroy(struct cch_query *q);
+/* Use q's scratch for hierarchy c from now on (another hierarchy of as many nodes, e.g. of a
+ * reloaded world; the one q had may be gone): 0, or -1 when c has another node count. */
+int cch_query_rebind(struct cch_query *q, const struct cch *c);
 
 /* Least cost from any source seed to any target seed (seed costs included); CCH_INF when none.
  * The path stays in q for cch_query_path(). */

@@ -2,6 +2,7 @@
  * METIS, the symbolic contraction (chordal supergraph and elimination tree), the map from input
  * arcs to hierarchy arcs. See cch.h. */
 #include "road/cch.h"
+#include "base/grow.h"
 
 #include <metis.h>
 #include <stdlib.h>
@@ -98,19 +99,15 @@ static enum kkc_code order(const struct cch_input *in, struct cch *c, struct kkc
 
 struct vec {
     uint32_t *v;
-    uint32_t len, cap;
+    size_t len, cap;
 };
 
 static int vec_push(struct vec *x, uint32_t val)
 {
-    if (x->len == x->cap) {
-        uint32_t cap = x->cap ? 2 * x->cap : 4;
-        uint32_t *nv = realloc(x->v, (size_t)cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        x->v = nv, x->cap = cap;
-    }
-    x->v[x->len++] = val;
+    uint32_t *nv = kkc_grow(x->v, &x->cap, x->len + 1, sizeof *nv, 4);
+    if (!nv)
+        return -1;
+    x->v = nv, x->v[x->len++] = val;
     return 0;
 }
 

@@ -55,6 +55,26 @@ static int write_all(FILE *f, const void *p, uint64_t len)
     return fwrite(p, 1, len, f) != len || fwrite(zero, 1, (8 - len % 8) % 8, f) != (8 - len % 8) % 8;
 }
 
+/* PATH.tmp.PID: files are written aside, then renamed over PATH. -1 when it does not fit. */
+static int tmp_name(char *tmp, size_t size, const char *path)
+{
+    return snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid()) >= (int)size ? -1 : 0;
+}
+
+/* Close f (written to tmp; bad: a write failed) and rename tmp over path, or remove it. */
+static enum kkc_code finish_write(FILE *f, int bad, const char *tmp, const char *path,
+                                  struct kkc_err *err)
+{
+    if (f && fclose(f))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return KKC_OK;
+}
+
 enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, const char *key,
                              const char *path, struct kkc_err *err)
 {
@@ -62,7 +82,7 @@ enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, co
     struct cch copy = *c;
     void **p[NARRAYS];
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    if (tmp_name(tmp, sizeof tmp, path))
         return kkc_err_set(err, KKC_EIO, "cache path too long");
     memcpy(h.magic, CCH_MAGIC, 8);
     snprintf(h.key, sizeof h.key, "%s", key);
@@ -76,14 +96,7 @@ enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, co
     int bad = !f || write_all(f, &h, sizeof h);
     for (int i = 0; !bad && i < NARRAYS; i++)
         bad = write_all(f, *p[i], h.len[i]);
-    if (f && fclose(f))
-        bad = 1;
-    if (bad || rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    return KKC_OK;
+    return finish_write(f, bad, tmp, path, err);
 }
 
 /* The mapped file's header against the input; 0 when it is this input's hierarchy. */
@@ -176,7 +189,7 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
 {
     struct metric_header h = {0};
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    if (tmp_name(tmp, sizeof tmp, path))
         return kkc_err_set(err, KKC_EIO, "cache path too long");
     memcpy(h.magic, METRIC_MAGIC, 8);
     snprintf(h.key, sizeof h.key, "%s", key);
@@ -186,14 +199,17 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
     FILE *f = fopen(tmp, "wb");
     int bad = !f || write_all(f, &h, sizeof h) || write_all(f, m->up, h.arc_count * 8) ||
               write_all(f, m->down, h.arc_count * 8) || write_all(f, m->weight, h.input_arcs * 8);
-    if (f && fclose(f))
-        bad = 1;
-    if (bad || rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return kkc_err_set(err, KKC_EIO, "cannot write %s: %s", path, strerror(e));
-    }
-    return KKC_OK;
+    return finish_write(f, bad, tmp, path, err);
+}
+
+/* The metric header h against hierarchy c, key and (when not NULL) the weights. */
+static int metric_header_ok(const struct metric_header *h, const struct cch *c,
+                            const cch_cost *weight, const char *key)
+{
+    return !memcmp(h->magic, METRIC_MAGIC, 8) && !strncmp(h->key, key, sizeof h->key) &&
+           h->arc_count == c->arc_count && h->input_arcs == c->input_arcs &&
+           (!weight || h->weight_hash == weight_hash(weight, c->input_arcs)) &&
+           h->topo_hash == topo_hash(c);
 }
 
 /* Read the metric file at path for c under key into a new metric, its weights those of the
@@ -206,11 +222,7 @@ static enum kkc_code metric_read(const struct cch *c, const cch_cost *weight, co
     if (!f)
         return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,
                            strerror(errno));
-    int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, METRIC_MAGIC, 8) &&
-             !strncmp(h.key, key, sizeof h.key) && h.arc_count == c->arc_count &&
-             h.input_arcs == c->input_arcs &&
-             (!weight || h.weight_hash == weight_hash(weight, c->input_arcs)) &&
-             h.topo_hash == topo_hash(c);
+    int ok = fread(&h, sizeof h, 1, f) == 1 && metric_header_ok(&h, c, weight, key);
     struct cch_metric *m = NULL;
     enum kkc_code rc = ok ? KKC_OK : kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
     if (!rc && (m = calloc(1, sizeof *m)) != NULL) {
@@ -239,6 +251,70 @@ enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const
                               const char *path, struct cch_metric **out, struct kkc_err *err)
 {
     return metric_read(c, weight, key, path, out, err);
+}
+
+/* The metric in the mapping of f (checked by the caller): its arrays point into it. */
+static enum kkc_code metric_in(const struct cch *c, struct cch_metric_file *f,
+                               struct cch_metric **out, struct kkc_err *err)
+{
+    struct cch_metric *m = calloc(1, sizeof *m);
+    if (!m)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
+    f->off_up = sizeof(struct metric_header);
+    f->off_down = f->off_up + c->arc_count * sizeof(cch_cost);
+    f->off_weight = f->off_down + c->arc_count * sizeof(cch_cost);
+    m->c = c;
+    m->up = (cch_cost *)((char *)f->map + f->off_up);
+    m->down = (cch_cost *)((char *)f->map + f->off_down);
+    m->weight = (cch_cost *)((char *)f->map + f->off_weight);
+    *out = m;
+    return KKC_OK;
+}
+
+enum kkc_code cch_metric_map(const struct cch *c, const cch_cost *weight, const char *key,
+                             const char *path, struct cch_metric **out,
+                             struct cch_metric_file *file, struct kkc_err *err)
+{
+    struct stat sb;
+    size_t len = sizeof(struct metric_header) + (2 * c->arc_count + c->input_arcs) * 8;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,
+                           strerror(errno));
+    if (fstat(fd, &sb) || (uint64_t)sb.st_size != len) {
+        close(fd);
+        return kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
+    }
+    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0); /* writes: private */
+    if (map == MAP_FAILED) {
+        close(fd);
+        return kkc_err_set(err, KKC_EIO, "%s: mmap: %s", path, strerror(errno));
+    }
+    struct cch_metric_file f = {.fd = fd, .map = map, .len = len};
+    enum kkc_code rc = KKC_OK;
+    /* the header, then the file's weights themselves: a metric of other weights is stale */
+    if (!metric_header_ok(map, c, weight, key) ||
+        memcmp((char *)map + len - c->input_arcs * 8, weight, c->input_arcs * 8))
+        rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: stale", path);
+    if (!rc)
+        rc = metric_in(c, &f, out, err);
+    if (rc) {
+        munmap(map, len);
+        close(fd);
+        return rc;
+    }
+    *file = f;
+    return KKC_OK;
+}
+
+void cch_metric_unmap(struct cch_metric *m, struct cch_metric_file *file)
+{
+    if (file->map) {
+        munmap(file->map, file->len);
+        close(file->fd);
+    }
+    free(m);
+    *file = (struct cch_metric_file){.fd = -1};
 }
 
 enum kkc_code cch_metric_load_update(const struct cch *c, const cch_cost *weight, const char *key,

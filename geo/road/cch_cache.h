@@ -32,6 +32,27 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
 enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const char *key,
                               const char *path, struct cch_metric **out, struct kkc_err *err);
 
+/* A metric mapped from its file (cch_metric_map): the open file and its mapping, where the
+ * metric's weight, up and down arrays lie at the given offsets. map is NULL when not mapped. */
+struct cch_metric_file {
+    int fd;
+    void *map;
+    size_t len, off_weight, off_up, off_down;
+};
+/* The same metric as cch_metric_load(), without reading the file: it is mapped privately
+ * (MAP_PRIVATE, copy-on-write) and the metric's arrays point into the mapping, so pages are read
+ * as queries touch them and stay shared with the page cache until written. The file's header and
+ * weights are checked against c, key and weight. A write (cch_metric_update, customize) changes
+ * this metric only, never the file: whoever maps file->fd again (closures/derive.c) gets the
+ * file's costs, so the service never writes such a metric in place. It is freed with
+ * cch_metric_unmap(m, file), never with cch_metric_destroy(). Same codes as cch_metric_load(). */
+enum kkc_code cch_metric_map(const struct cch *c, const cch_cost *weight, const char *key,
+                             const char *path, struct cch_metric **out,
+                             struct cch_metric_file *file, struct kkc_err *err);
+/* Free a metric of cch_metric_map(): the struct, the mapping and the descriptor; *file is reset
+ * (map NULL, fd -1). */
+void cch_metric_unmap(struct cch_metric *m, struct cch_metric_file *file);
+
 /* The same metric as cch_metric_create(c, NULL, weight) would customize, from the file's
  * metric for other weights (same key and hierarchy) updated by cch_metric_update() over the
  * input arcs whose weight differs (their number in *changed): a closure re-customizes only what

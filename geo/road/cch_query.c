@@ -1,12 +1,14 @@
 /* geo/road/cch_query.c -- queries on a customized CCH: elimination-tree upward searches, path
  * unpacking to input arcs, many-to-many with buckets. See cch.h. */
 #include "road/cch.h"
+#include "base/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct cch_query {
     const struct cch *c;
+    uint32_t n; /* c->n: the size of the arrays below */
     cch_cost *dist[2];   /* 0: from the sources, 1: to the targets */
     uint32_t *pred[2];   /* the hierarchy arc a node was reached by, CCH_NONE at a seed */
     uint32_t *seen[2];   /* the nodes each walk visited (to reset them) */
@@ -35,10 +37,20 @@ enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, stru
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH query)");
     }
     q->c = c;
+    q->n = c->n;
     q->best = CCH_INF;
     q->meet = CCH_NONE;
     *out = q;
     return KKC_OK;
+}
+
+int cch_query_rebind(struct cch_query *q, const struct cch *c)
+{
+    if (c->n != q->n)
+        return -1;
+    q->c = c; /* its arrays hold CCH_INF / CCH_NONE but at the last walks' nodes, reset first */
+    q->meet = CCH_NONE;
+    return 0;
 }
 
 void cch_query_destroy(struct cch_query *q)
@@ -134,14 +146,10 @@ struct arcs {
 
 static int arcs_push(struct arcs *x, uint64_t a)
 {
-    if (x->len == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 64;
-        uint64_t *nv = realloc(x->v, cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        x->v = nv, x->cap = cap;
-    }
-    x->v[x->len++] = a;
+    uint64_t *nv = kkc_grow(x->v, &x->cap, x->len + 1, sizeof *nv, 64);
+    if (!nv)
+        return -1;
+    x->v = nv, x->v[x->len++] = a;
     return 0;
 }
 
@@ -155,27 +163,48 @@ static uint64_t input_of(const struct cch_metric *m, uint32_t a, int dir, cch_co
     return UINT64_MAX;
 }
 
+/* The first position in [j, je) whose lower end is >= z (tail ascending), galloping from j:
+ * about 2 log2 of the distance, one look when it is near. */
+static uint64_t gallop(const uint32_t *tail, uint64_t j, uint64_t je, uint32_t z)
+{
+    uint64_t lo = j, hi = j, step = 1;
+    while (hi < je && tail[hi] < z) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > je)
+        hi = je;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (tail[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Push onto the stack the two arcs of a lower triangle of a that make up its cost in direction
- * dir, so that the first to drive is on top. Returns 0, or -1 when none does. */
+ * dir, so that the first to drive is on top. Returns 0, or -1 when none does. The triangles
+ * (z, lo, hi) are tried by ascending z: the lower neighbours of lo in turn, each looked up in
+ * those of hi by galloping (hi's list, high in the hierarchy, is the long one). */
 static int split(const struct cch_metric *m, struct arcs *st, uint32_t a, int dir)
 {
     const struct cch *c = m->c;
     uint32_t lo = c->arc_tail[a], hi = c->up_head[a];
     cch_cost want = dir ? m->down[a] : m->up[a];
-    uint64_t i = c->down_first[lo], ie = c->down_first[lo + 1];
     uint64_t j = c->down_first[hi], je = c->down_first[hi + 1];
-    while (i < ie && j < je && c->down_tail[j] < lo) {
-        if (c->down_tail[i] < c->down_tail[j]) {
-            i++;
-        } else if (c->down_tail[j] < c->down_tail[i]) {
-            j++;
-        } else {
-            uint64_t a1 = c->down_arc[i++], a2 = c->down_arc[j++];
-            if (!dir && cch_add(m->down[a1], m->up[a2]) == want)
-                return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
-            if (dir && cch_add(m->down[a2], m->up[a1]) == want)
-                return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
-        }
+    for (uint64_t i = c->down_first[lo]; i < c->down_first[lo + 1] && j < je; i++) {
+        uint32_t z = c->down_tail[i];
+        j = gallop(c->down_tail, j, je, z);
+        if (j == je || c->down_tail[j] != z)
+            continue;
+        uint64_t a1 = c->down_arc[i], a2 = c->down_arc[j++];
+        if (!dir && cch_add(m->down[a1], m->up[a2]) == want)
+            return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
+        if (dir && cch_add(m->down[a2], m->up[a1]) == want)
+            return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
     }
     return -1;
 }
@@ -239,11 +268,32 @@ struct bucket {
     cch_cost cost;
 };
 
-static int cmp_bucket(const void *a, const void *b)
+/* Sort b[0..len) by node, stably (the groups were filled in ascending order, so they stay so
+ * within a node: the order (node, group) of a full comparison sort): LSD radix on 11-bit digits
+ * of the node, as many as nodes below n need. 0, or -1 when out of memory. */
+#define DIGIT_BITS 11
+#define DIGITS (1u << DIGIT_BITS)
+static int sort_buckets(struct bucket *b, size_t len, uint32_t n)
 {
-    const struct bucket *x = a, *y = b;
-    return x->node != y->node ? (x->node > y->node) - (x->node < y->node)
-                              : (x->group > y->group) - (x->group < y->group);
+    struct bucket *tmp = malloc((len ? len : 1) * sizeof *tmp), *from = b, *to = tmp;
+    size_t *count = malloc((DIGITS + 1) * sizeof *count);
+    if (!tmp || !count)
+        return free(tmp), free(count), -1;
+    for (unsigned shift = 0; shift < 32 && (shift == 0 || (n - 1) >> shift); shift += DIGIT_BITS) {
+        memset(count, 0, (DIGITS + 1) * sizeof *count);
+        for (size_t i = 0; i < len; i++)
+            count[((from[i].node >> shift) & (DIGITS - 1)) + 1]++;
+        for (size_t d = 1; d <= DIGITS; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < len; i++)
+            to[count[(from[i].node >> shift) & (DIGITS - 1)]++] = from[i];
+        struct bucket *t = from;
+        from = to, to = t;
+    }
+    if (from != b)
+        memcpy(b, from, len * sizeof *b);
+    free(tmp), free(count);
+    return 0;
 }
 
 /* Every target group's upward search, as buckets sorted by node. */
@@ -270,7 +320,8 @@ static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const s
         }
     }
     reset(q, 1);
-    qsort(b, len, sizeof *b, cmp_bucket);
+    if (sort_buckets(b, len, q->c->n))
+        return free(b), -1;
     /* pred[1] (unused by the source walks) points each bucket node at its first bucket */
     for (size_t e = 0; len < CCH_NONE && e < len; e++)
         if (e == 0 || b[e].node != b[e - 1].node) {

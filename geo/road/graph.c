@@ -108,6 +108,8 @@ void graph_destroy(struct graph *g)
     free(g->edge_coord_first);
     free(g->coords);
     free(g->coord_along);
+    free(g->road_bearing);
+    free(g->road_arrival);
     free(g->coord_edge);
     free(g->strings);
     free(g->string_off);
@@ -613,6 +615,8 @@ enum kkc_code graph_load_opts(struct store *st, const struct graph_options *o, s
         rc = mark_main_scc(g, err);
     if (!rc)
         rc = build_along(g, err);
+    if (!rc)
+        rc = build_bearings(g, err);
     if (!rc)
         rc = build_grid(g, err);
     if (!rc)

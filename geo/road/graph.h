@@ -145,6 +145,11 @@ struct graph {
     double *coords;                 /* lon,lat pairs of all geometries, source -> target */
     double *coord_along;            /* metres from the edge's start, per point */
     uint32_t *coord_edge;           /* edge of each point */
+    /* Per road key (edge << 1 | 1 at the edge's target end, 0 at its source), in whole degrees
+     * 0..359: the bearing of leaving the end node (its node_lonlat) along the edge, towards the
+     * first point that differs, and of arriving at the node from that point (graph_bearing());
+     * graph_road_bearing(), graph_end_bearing(). Shared by graph copies. */
+    int16_t *road_bearing, *road_arrival;
 
     /* Strings: id 0 is "". */
     char *strings;
@@ -214,6 +219,17 @@ uint8_t graph_class_of(const char *highway);
 /* Metres per degree of longitude (*kx) and latitude (*ky) at latitude lat on the WGS84
  * ellipsoid: a local approximation good to ~1e-4 relative within a few kilometres. */
 void graph_metres_per_degree(double lat, double *kx, double *ky);
+
+/* Initial bearing from a to b (lon, lat), rounded to a whole degree 0..359 (0 when equal). */
+int graph_bearing(const double *a, const double *b);
+/* The bearing of road `key` (as road_bearing above) leaving the point loc: towards its first
+ * point that differs from loc; 0 when none does. From the table when loc is the key's node. */
+int graph_road_bearing(const struct graph *g, uint32_t key, const double *loc);
+
+/* graph_bearing(a, b) of a segment at the end of road `key`: leaving its node (a the node, b the
+ * road's first point that differs) or arriving (b the node, a that point); from the tables when
+ * it is one of those, else computed. */
+int graph_end_bearing(const struct graph *g, uint32_t key, const double *a, const double *b);
 
 /* ---- searches -------------------------------------------------------------------------------- */
 

@@ -125,6 +125,77 @@ enum kkc_code build_along(struct graph *g, struct kkc_err *err)
     return KKC_OK;
 }
 
+/* ---- bearings -------------------------------------------------------------------------------- */
+
+#define DEG (M_PI / 180.0)
+
+int graph_bearing(const double *a, const double *b)
+{
+    double p1 = a[1] * DEG, p2 = b[1] * DEG, dl = (b[0] - a[0]) * DEG, d;
+    if (a[0] == b[0] && a[1] == b[1])
+        return 0;
+    d = atan2(sin(dl) * cos(p2), cos(p1) * sin(p2) - sin(p1) * cos(p2) * cos(dl)) / DEG;
+    return (int)lround(d < 0 ? d + 360 : d) % 360;
+}
+
+/* The first point of road key that differs from loc, NULL when none does. */
+static const double *first_other(const struct graph *g, uint32_t key, const double *loc)
+{
+    uint32_t e = key >> 1, k0 = g->edge_coord_first[e], k1 = g->edge_coord_first[e + 1] - 1;
+    for (uint32_t i = 1; i <= k1 - k0; i++) {
+        const double *p = g->coords + 2 * (size_t)((key & 1) ? k1 - i : k0 + i);
+        if (p[0] != loc[0] || p[1] != loc[1])
+            return p;
+    }
+    return NULL;
+}
+
+/* The node at the end of road key. */
+static const double *key_node(const struct graph *g, uint32_t key)
+{
+    uint32_t v = key & 1 ? g->edge_target[key >> 1] : g->edge_source[key >> 1];
+    return g->node_lonlat + 2 * (size_t)v;
+}
+
+static int same_point(const double *a, const double *b)
+{
+    return a[0] == b[0] && a[1] == b[1];
+}
+
+int graph_road_bearing(const struct graph *g, uint32_t key, const double *loc)
+{
+    const double *p;
+    if (g->road_bearing && same_point(key_node(g, key), loc))
+        return g->road_bearing[key];
+    p = first_other(g, key, loc);
+    return p ? graph_bearing(loc, p) : 0;
+}
+
+int graph_end_bearing(const struct graph *g, uint32_t key, const double *a, const double *b)
+{
+    const double *v = key_node(g, key), *p;
+    int leaving = same_point(a, v), arriving = same_point(b, v);
+    if (g->road_bearing && leaving != arriving && (p = first_other(g, key, v)) &&
+        same_point(leaving ? b : a, p))
+        return leaving ? g->road_bearing[key] : g->road_arrival[key];
+    return graph_bearing(a, b);
+}
+
+enum kkc_code build_bearings(struct graph *g, struct kkc_err *err)
+{
+    size_t keys = 2 * (size_t)g->edge_count;
+    g->road_bearing = graph_alloc_array(keys, sizeof *g->road_bearing);
+    g->road_arrival = graph_alloc_array(keys, sizeof *g->road_arrival);
+    if (!g->road_bearing || !g->road_arrival)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (geometry)");
+    for (size_t k = 0; k < keys; k++) {
+        const double *v = key_node(g, (uint32_t)k), *p = first_other(g, (uint32_t)k, v);
+        g->road_bearing[k] = (int16_t)(p ? graph_bearing(v, p) : 0);
+        g->road_arrival[k] = (int16_t)(p ? graph_bearing(p, v) : 0);
+    }
+    return KKC_OK;
+}
+
 /* Growable array of (cell << 32 | point) pairs. */
 struct cellvec {
     uint64_t *v;

@@ -13,6 +13,8 @@ void *graph_alloc_array(size_t n, size_t size);
 enum kkc_code mark_main_scc(struct graph *g, struct kkc_err *err);
 /* Fill coord_along and coord_edge. */
 enum kkc_code build_along(struct graph *g, struct kkc_err *err);
+/* Fill road_bearing. */
+enum kkc_code build_bearings(struct graph *g, struct kkc_err *err);
 /* The snapping grid over the segments of the snappable edges. */
 enum kkc_code build_grid(struct graph *g, struct kkc_err *err);
 /* want landmark tables (fewer when the graph is small). */

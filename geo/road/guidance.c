@@ -10,23 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEG (M_PI / 180.0)
 
 /* ---------------------------------------------------------------- geometry ----------------- */
 
-static double bearing_of(double lon1, double lat1, double lon2, double lat2)
-{
-    double p1 = lat1 * DEG, p2 = lat2 * DEG, dl = (lon2 - lon1) * DEG;
-    double b = atan2(sin(dl) * cos(p2), cos(p1) * sin(p2) - sin(p1) * cos(p2) * cos(dl)) / DEG;
-    return b < 0 ? b + 360 : b;
-}
-
-/* The same rounded to a whole degree 0..359, as OSRM writes bearings. */
 int guide_bearing(const double *a, const double *b)
 {
-    if (a[0] == b[0] && a[1] == b[1])
-        return 0;
-    return (int)lround(bearing_of(a[0], a[1], b[0], b[1])) % 360;
+    return graph_bearing(a, b);
 }
 
 /* Bearing change from `from` to `to` in (-180, 180]: positive turns right. */
@@ -50,18 +39,6 @@ static void isect_add(struct guide_isect *x, uint32_t key, int entry)
     x->bearing[x->n++] = 0;
 }
 
-/* Bearing of road `key` leaving its node at loc: towards its first point that differs. */
-static int road_bearing(const struct graph *g, uint32_t key, const double *loc)
-{
-    uint32_t e = key >> 1, k0 = g->edge_coord_first[e], k1 = g->edge_coord_first[e + 1] - 1;
-    for (uint32_t i = 1; i <= k1 - k0; i++) {
-        const double *p = g->coords + 2 * (size_t)((key & 1) ? k1 - i : k0 + i);
-        if (p[0] != loc[0] || p[1] != loc[1])
-            return guide_bearing(loc, p);
-    }
-    return 0;
-}
-
 /* The intersection at node v reached along road in_key and left along road out_key; roads
  * sorted by bearing as OSRM lists them. */
 static void isect_build(const struct graph *g, uint32_t v, uint32_t in_key, uint32_t out_key,
@@ -77,7 +54,7 @@ static void isect_build(const struct graph *g, uint32_t v, uint32_t in_key, uint
     for (uint32_t a = g->in_first[v]; a < g->in_first[v + 1]; a++)
         isect_add(x, g->in[a].edge ^ 1u, 0);
     for (int i = 0; i < x->n; i++)
-        x->bearing[i] = road_bearing(g, x->key[i], x->loc);
+        x->bearing[i] = graph_road_bearing(g, x->key[i], x->loc);
     for (int i = 1; i < x->n; i++) /* insertion sort by bearing */
         for (int j = i; j > 0 && x->bearing[j - 1] > x->bearing[j]; j--) {
             int b = x->bearing[j];
@@ -288,7 +265,7 @@ static const char *merge_modifier(const struct graph *g, uint32_t v, const struc
     int main_cw = 180, best = 360;
 
     for (uint32_t a = g->in_first[v]; a < g->in_first[v + 1]; a++) {
-        int cw = (road_bearing(g, g->in[a].edge ^ 1u, x->loc) - after + 360) % 360;
+        int cw = (graph_road_bearing(g, g->in[a].edge ^ 1u, x->loc) - after + 360) % 360;
         uint32_t e = g->in[a].edge >> 1;
         if (e != ein && e != eout && abs(cw - 180) < best)
             best = abs(cw - 180), main_cw = cw;
@@ -475,8 +452,8 @@ static void piece_boundary(struct leg_ctx *c, struct step_acc *s, size_t i, size
 
     if (k == 0 || k >= last)
         return; /* a piece without length: nothing to describe */
-    m.bearing_before = guide_bearing(pts + 2 * (k - 1), pts + 2 * k);
-    m.bearing_after = guide_bearing(pts + 2 * k, pts + 2 * (k + 1));
+    m.bearing_before = graph_end_bearing(g, in_key, pts + 2 * (k - 1), pts + 2 * k);
+    m.bearing_after = graph_end_bearing(g, out_key, pts + 2 * k, pts + 2 * (k + 1));
     isect_build(g, v, in_key, out_key, &x);
     if (ring_boundary(c, s, i, k, v, in_key, out_key, &x, &m))
         return;

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Modifier key of a row: a modifier word, "*" any, "-" none, "#" a roundabout exit given. */
+/* Types of a row: one, several separated by '|', or "" for any. Modifier key of a row: a modifier
+ * word, "*" any, "-" none, "#" a roundabout exit given. */
 static const struct {
     const char *type, *mod, *cs, *en;
 } rows[] = {
@@ -17,29 +18,23 @@ static const struct {
     {"arrive", "left", "Cíl je vlevo", "Your destination is on the left"},
     {"arrive", "right", "Cíl je vpravo", "Your destination is on the right"},
     {"arrive", "*", "Jste v cíli", "You have arrived"},
-    {"turn", "straight", "Pokračujte rovně{onto}", "Continue straight{onto}"},
-    {"turn", "uturn", "Otočte se{onto}", "Make a U-turn{onto}"},
+    {"turn|continue", "straight", "Pokračujte rovně{onto}", "Continue straight{onto}"},
+    {"turn|continue", "uturn", "Otočte se{onto}", "Make a U-turn{onto}"},
     {"turn", "-", "Odbočte{onto}", "Turn{onto}"},
     {"turn", "*", "Odbočte {dir}{onto}", "Turn {dir}{onto}"},
     {"end of road", "*", "Na konci silnice odbočte {dir}{onto}",
      "At the end of the road turn {dir}{onto}"},
-    {"new name", "*", "Pokračujte{onto}", "Continue{onto}"},
-    {"continue", "uturn", "Otočte se{onto}", "Make a U-turn{onto}"},
-    {"continue", "straight", "Pokračujte rovně{onto}", "Continue straight{onto}"},
     {"continue", "*", "Pokračujte {dir}{onto}", "Continue {dir}{onto}"},
     {"fork", "*", "Na rozcestí se držte {side}{onto}", "At the fork keep {side}{onto}"},
     {"merge", "*", "Připojte se {side}{onto}", "Merge {side}{onto}"},
     {"on ramp", "*", "Najeďte {side} na nájezd{onto}", "Take the {side} ramp{onto}"},
     {"off ramp", "*", "Sjeďte {side} na sjezd{onto}", "Take the {side} exit{onto}"},
-    {"roundabout", "#", "Na kruhovém objezdu vyjeďte {exit} výjezdem{onto}",
+    {"roundabout|rotary", "#", "Na kruhovém objezdu vyjeďte {exit} výjezdem{onto}",
      "At the roundabout take the {exit} exit{onto}"},
-    {"roundabout", "*", "Vjeďte na kruhový objezd", "Enter the roundabout"},
-    {"rotary", "#", "Na kruhovém objezdu vyjeďte {exit} výjezdem{onto}",
-     "At the roundabout take the {exit} exit{onto}"},
-    {"rotary", "*", "Vjeďte na kruhový objezd", "Enter the roundabout"},
-    {"exit roundabout", "*", "Vyjeďte z kruhového objezdu{onto}", "Exit the roundabout{onto}"},
-    {"exit rotary", "*", "Vyjeďte z kruhového objezdu{onto}", "Exit the roundabout{onto}"},
-    {"", "*", "Pokračujte{onto}", "Continue{onto}"}, /* any other type */
+    {"roundabout|rotary", "*", "Vjeďte na kruhový objezd", "Enter the roundabout"},
+    {"exit roundabout|exit rotary", "*", "Vyjeďte z kruhového objezdu{onto}",
+     "Exit the roundabout{onto}"},
+    {"", "*", "Pokračujte{onto}", "Continue{onto}"}, /* new name and any other type */
 };
 
 /* Modifiers as directions ({dir}) and sides ({side}), Czech then English. */
@@ -71,10 +66,26 @@ enum kkc_code phrases_lang_parse(const char *s, enum phrases_lang *out, struct k
     return kkc_err_set(err, KKC_EINVAL, "lang must be cs or en");
 }
 
+/* 1 when type is one of the '|'-separated types (any type when types is ""). */
+static int type_in(const char *types, const char *type)
+{
+    size_t len = strlen(type);
+    if (!types[0])
+        return 1;
+    for (const char *t = types;; t++) {
+        size_t n = strcspn(t, "|");
+        if (n == len && strncmp(t, type, n) == 0)
+            return 1;
+        t += n;
+        if (!*t)
+            return 0;
+    }
+}
+
 static int row_matches(size_t i, const struct phrases_maneuver *m, int known_mod)
 {
     const char *k = rows[i].mod;
-    if (rows[i].type[0] && strcmp(rows[i].type, m->type ? m->type : "") != 0)
+    if (!type_in(rows[i].type, m->type ? m->type : ""))
         return 0;
     if (k[0] == '*')
         return 1;

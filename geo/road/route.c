@@ -29,6 +29,7 @@ enum kkc_code route_ctx_create(const struct graph *g, struct route_ctx **out, st
         return kkc_err_set(err, KKC_EINVAL, "route context: the graph has no turn graph");
     }
     c->g = g;
+    c->nturn = n;
     c->st = calloc(n ? n : 1, sizeof *c->st);
     c->q = malloc((n ? n : 1) * sizeof *c->q);
     c->cap_pieces = 64;
@@ -57,6 +58,20 @@ void route_ctx_destroy(struct route_ctx *ctx)
     free(ctx->src), free(ctx->dst);
     cch_query_destroy(ctx->chq);
     free(ctx);
+}
+
+int route_ctx_rebind(struct route_ctx *ctx, const struct graph *g)
+{
+    if (!g->turn || g->turn->n != ctx->nturn)
+        return -1;
+    if (g->ch && (!ctx->chq || cch_query_rebind(ctx->chq, g->ch->c)))
+        return -1;
+    if (!g->ch) { /* searched directly: no hierarchy query */
+        cch_query_destroy(ctx->chq);
+        ctx->chq = NULL;
+    }
+    ctx->g = g; /* st is valid by generation, q empty between queries */
+    return 0;
 }
 
 const struct graph *route_ctx_graph(const struct route_ctx *ctx)

@@ -74,6 +74,12 @@ enum kkc_code route_cost(const struct graph *g, struct route_ctx *ctx, const str
 enum kkc_code route_node_cost(const struct graph *g, struct route_ctx *ctx, uint32_t from,
                               uint32_t to, graph_cost *cost, struct kkc_err *err);
 
+/* Make ctx graph g's (the one it had may be gone: it is not read): its scratch fits when g's turn
+ * graph has as many routing nodes and g's hierarchy (if any) as many nodes, as a reloaded or
+ * derived world of the same network has; no arrays of the graph's size are made or touched.
+ * 0, or -1 when it does not fit (ctx unchanged: create one for g). */
+int route_ctx_rebind(struct route_ctx *ctx, const struct graph *g);
+
 /* The graph ctx was made for, and its query scratch on the graph's hierarchy (NULL without). */
 const struct graph *route_ctx_graph(const struct route_ctx *ctx);
 struct cch_query *route_ctx_hierarchy(struct route_ctx *ctx);

@@ -40,6 +40,7 @@ enum route_best { BEST_NONE, BEST_DIRECT, BEST_SEARCH, BEST_CH };
 
 struct route_ctx {
     const struct graph *g;
+    uint32_t nturn; /* g->turn->n: the size of st and q */
     struct node_state *st;
     uint32_t gen;
     struct qitem *q; /* the heap, one slot per routing node */

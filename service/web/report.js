@@ -5,39 +5,58 @@
  * GET /v1/standards and GET /v1/coverage, asking for the page's language. Every figure shown is
  * the API's own (the table's covered population is the answer's population_covered), with the
  * value also in a data-value attribute; the table sorts by a header button (mouse or keyboard,
- * aria-sort). Czech first; the page's language switch (<html lang>) rebuilds it in English.
- * window.kkcReport exposes open/run for the tests. */
+ * aria-sort). Czech first; the page's language switch (<html lang>) rebuilds it in English. Its
+ * texts are one table of [Czech, English] pairs split by window.kkcI18n.byLang (i18n.js loads
+ * first). window.kkcReport exposes open/run for the tests. */
 (function () {
   'use strict';
 
-  const T = {
-    cs: {
-      open: 'Zpráva', title: 'Zpráva pro plánování', standard: 'Norma', custom: 'vlastní',
-      kind: 'Složka', threshold: 'Do', unit: 'Měřítko', byRoad: 'min dojezdu po silnici',
-      byAir: 'km vzdušnou čarou', region: 'Území (kód)', breakdown: 'Členění',
-      run: 'Spočítat', csv: 'Stáhnout CSV', gaps: 'Mezery (GeoJSON)', close: 'Zavřít',
-      within: 'v normě', people: 'obyvatel', minute: 'minuta dojezdu', later: 'později / nikdy',
-      worst: 'Nejhorší obce', name: 'Název', code: 'Kód', share: 'Podíl', pop: 'Obyvatel',
-      covered: 'Pokryto', time: 'Čas', source: 'Zdroj', police: 'policie', fire: 'hasiči',
-      ambulance: 'záchranka', sortBy: 'Seřadit podle: ', chart: 'Obyvatelé podle minuty dojezdu',
-      noRegions: 'Území nemá členění s údaji.', noChart: 'Graf podle minut je jen pro dojezd po silnici.',
-      unreachable: 'nedosažitelná', network: 'území silniční sítě',
-      levels: { default: 'o úroveň níž', kraj: 'kraje', okres: 'okresy', orp: 'ORP' },
+  const T = window.kkcI18n.byLang({
+    open: ['Zpráva', 'Report'],
+    title: ['Zpráva pro plánování', 'Planner report'],
+    standard: ['Norma', 'Standard'],
+    custom: ['vlastní', 'custom'],
+    kind: ['Složka', 'Service'],
+    threshold: ['Do', 'Within'],
+    unit: ['Měřítko', 'Measure'],
+    byRoad: ['min dojezdu po silnici', 'min driving by road'],
+    byAir: ['km vzdušnou čarou', 'km straight line'],
+    region: ['Území (kód)', 'Region (code)'],
+    breakdown: ['Členění', 'Breakdown'],
+    run: ['Spočítat', 'Compute'],
+    csv: ['Stáhnout CSV', 'Download CSV'],
+    gaps: ['Mezery (GeoJSON)', 'Gaps (GeoJSON)'],
+    close: ['Zavřít', 'Close'],
+    within: ['v normě', 'within the standard'],
+    people: ['obyvatel', 'people'],
+    minute: ['minuta dojezdu', 'response minute'],
+    later: ['později / nikdy', 'later / never'],
+    worst: ['Nejhorší obce', 'Worst municipalities'],
+    name: ['Název', 'Name'],
+    code: ['Kód', 'Code'],
+    share: ['Podíl', 'Share'],
+    pop: ['Obyvatel', 'Population'],
+    covered: ['Pokryto', 'Covered'],
+    time: ['Čas', 'Time'],
+    source: ['Zdroj', 'Source'],
+    police: ['policie', 'police'],
+    fire: ['hasiči', 'fire'],
+    ambulance: ['záchranka', 'ambulance'],
+    sortBy: ['Seřadit podle: ', 'Sort by '],
+    chart: ['Obyvatelé podle minuty dojezdu', 'People by response minute'],
+    noRegions: ['Území nemá členění s údaji.', 'The region has no breakdown with data.'],
+    noChart: [
+      'Graf podle minut je jen pro dojezd po silnici.',
+      'The chart by minute is for driving by road only.'],
+    unreachable: ['nedosažitelná', 'unreachable'],
+    network: ['území silniční sítě', 'road network area'],
+    levels: {
+      default: ['o úroveň níž', 'one level down'],
+      kraj: ['kraje', 'kraje'],
+      okres: ['okresy', 'okresy'],
+      orp: ['ORP', 'ORP'],
     },
-    en: {
-      open: 'Report', title: 'Planner report', standard: 'Standard', custom: 'custom',
-      kind: 'Service', threshold: 'Within', unit: 'Measure', byRoad: 'min driving by road',
-      byAir: 'km straight line', region: 'Region (code)', breakdown: 'Breakdown',
-      run: 'Compute', csv: 'Download CSV', gaps: 'Gaps (GeoJSON)', close: 'Close',
-      within: 'within the standard', people: 'people', minute: 'response minute', later: 'later / never',
-      worst: 'Worst municipalities', name: 'Name', code: 'Code', share: 'Share', pop: 'Population',
-      covered: 'Covered', time: 'Time', source: 'Source', police: 'police', fire: 'fire',
-      ambulance: 'ambulance', sortBy: 'Sort by ', chart: 'People by response minute',
-      noRegions: 'The region has no breakdown with data.', noChart: 'The chart by minute is for driving by road only.',
-      unreachable: 'unreachable', network: 'road network area',
-      levels: { default: 'one level down', kraj: 'kraje', okres: 'okresy', orp: 'ORP' },
-    },
-  };
+  });
   const lang = () => (document.documentElement.lang === 'en' ? 'en' : 'cs');
   const tr = () => T[lang()];
   const locale = () => (lang() === 'cs' ? 'cs-CZ' : 'en-GB');

@@ -401,8 +401,7 @@ Suite *crs_suite(void); /* for the runner */
 Suite *crs_suite(void)
 {
     Suite *s = suite_create("crs");
-    TCase *tc = tcase_create("transform");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "transform", 120);
     tcase_add_test(tc, sjtsk_control);
     tcase_add_test(tc, sjtsk_other_spellings);
     tcase_add_test(tc, web_mercator_closed_form);
@@ -412,13 +411,10 @@ Suite *crs_suite(void)
     tcase_add_loop_test(tc, nonfinite_input, 0, sizeof nonfinite / sizeof nonfinite[0]);
     tcase_add_test(tc, result_in_range);
     tcase_add_test(tc, ctx_destroy_null);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("geodesic");
-    tcase_set_timeout(tc, 120);
+    tc = tu_tcase(s, "geodesic", 120);
     tcase_add_loop_test(tc, geodesic_known, 0, sizeof geod_cases / sizeof geod_cases[0]);
     tcase_add_test(tc, geodesic_vs_vincenty);
     tcase_add_test(tc, geodesic_direct);
-    suite_add_tcase(s, tc);
     return s;
 }

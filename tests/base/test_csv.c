@@ -99,29 +99,48 @@ START_TEST(records)
 }
 END_TEST
 
+/* A reader on bytes in memory, with the record last read. */
+struct mem_csv {
+    FILE *f;
+    struct csv *c;
+    char *fl[CSV_MAX_FIELDS];
+    int nf;
+};
+
+/* A reader on the len bytes at data, its first record read (Check assertions). */
+static void mem_open_first(struct mem_csv *m, const char *data, size_t len)
+{
+    m->f = fmemopen((void *)data, len, "rb");
+    m->c = NULL;
+    ck_assert_ptr_nonnull(m->f);
+    ck_assert_int_eq(csv_from_stream(m->f, &m->c, NULL), KKC_OK);
+    ck_assert_int_eq(csv_next(m->c, m->fl, &m->nf, NULL), 1);
+}
+
+static void mem_close(struct mem_csv *m)
+{
+    csv_close(m->c);
+    fclose(m->f);
+}
+
 /* A header with a UTF-8 byte-order mark: the first column is still found by name. */
 START_TEST(bom_header)
 {
     static const char in[] = "\xEF\xBB\xBFid,name,kind\r\nP1,Station,police\r\n";
-    FILE *f = fmemopen((void *)in, sizeof in - 1, "rb");
-    struct csv *c = NULL;
-    char *fl[CSV_MAX_FIELDS];
-    int nf;
-    ck_assert_int_eq(csv_from_stream(f, &c, NULL), KKC_OK);
-    ck_assert_int_eq(csv_next(c, fl, &nf, NULL), 1);
-    ck_assert_int_eq(nf, 3);
-    ck_assert_int_eq(csv_column(fl, nf, "id"), 0);
-    ck_assert_int_eq(csv_column(fl, nf, "name"), 1);
-    ck_assert_int_eq(csv_column(fl, nf, "kind"), 2);
-    ck_assert_int_eq(csv_column(fl, nf, "lon"), -1);
-    ck_assert_int_eq(csv_column(fl, nf, "Id"), -1);
-    ck_assert_int_eq(csv_column(fl, nf, ""), -1);
-    ck_assert_int_eq(csv_next(c, fl, &nf, NULL), 1);
-    ck_assert_str_eq(fl[0], "P1");
-    ck_assert_str_eq(fl[2], "police");
-    ck_assert_int_eq(csv_next(c, fl, &nf, NULL), 0);
-    csv_close(c);
-    fclose(f);
+    struct mem_csv m;
+    mem_open_first(&m, in, sizeof in - 1);
+    ck_assert_int_eq(m.nf, 3);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, "id"), 0);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, "name"), 1);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, "kind"), 2);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, "lon"), -1);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, "Id"), -1);
+    ck_assert_int_eq(csv_column(m.fl, m.nf, ""), -1);
+    ck_assert_int_eq(csv_next(m.c, m.fl, &m.nf, NULL), 1);
+    ck_assert_str_eq(m.fl[0], "P1");
+    ck_assert_str_eq(m.fl[2], "police");
+    ck_assert_int_eq(csv_next(m.c, m.fl, &m.nf, NULL), 0);
+    mem_close(&m);
 }
 END_TEST
 
@@ -211,17 +230,12 @@ START_TEST(long_field_intact)
 {
     size_t len;
     char *in = long_line("\"", 1000, "\",z", &len);
-    FILE *f = fmemopen(in, len, "rb");
-    struct csv *c = NULL;
-    char *fl[CSV_MAX_FIELDS];
-    int nf;
-    ck_assert_int_eq(csv_from_stream(f, &c, NULL), KKC_OK);
-    ck_assert_int_eq(csv_next(c, fl, &nf, NULL), 1);
-    ck_assert_int_eq(nf, 2);
-    ck_assert_uint_eq(strlen(fl[0]), 1000);
-    ck_assert_str_eq(fl[1], "z");
-    csv_close(c);
-    fclose(f);
+    struct mem_csv m;
+    mem_open_first(&m, in, len);
+    ck_assert_int_eq(m.nf, 2);
+    ck_assert_uint_eq(strlen(m.fl[0]), 1000);
+    ck_assert_str_eq(m.fl[1], "z");
+    mem_close(&m);
     free(in);
 }
 END_TEST
@@ -263,14 +277,12 @@ Suite *csv_suite(void); /* for the runner */
 Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("reader");
-    tcase_set_timeout(tc, 30);
+    TCase *tc = tu_tcase(s, "reader", 30);
     tcase_add_loop_test(tc, records, 0, sizeof cases / sizeof cases[0]);
     tcase_add_test(tc, bom_header);
     tcase_add_test(tc, field_count_cap);
     tcase_add_test(tc, record_length_cap);
     tcase_add_test(tc, long_field_intact);
     tcase_add_test(tc, open_file);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -698,28 +698,22 @@ Suite *centres_suite(void); /* for the runner */
 Suite *centres_suite(void)
 {
     Suite *s = suite_create("centres");
-    TCase *tc = tcase_create("unit");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "unit", 60);
     tcase_add_loop_test(tc, kind_parse, 0, sizeof kind_cases / sizeof kind_cases[0]);
     tcase_add_test(tc, kind_name_unknown);
     tcase_add_test(tc, ties_by_id);
     tcase_add_test(tc, antimeridian_and_poles);
     tcase_add_test(tc, k_and_empty_edges);
     tcase_add_test(tc, build_copies_strings);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("database");
-    tcase_set_timeout(tc, 120);
+    tc = tu_tcase(s, "database", 120);
     tcase_add_test(tc, load_matches_table);
     tcase_add_test(tc, db_brute_force);
     tcase_add_test(tc, db_vs_spatialite);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("synthetic");
-    tcase_set_timeout(tc, 240);
+    tc = tu_tcase(s, "synthetic", 240);
     tcase_add_test(tc, synthetic_brute_force);
     tcase_add_test(tc, scale_100k);
     tcase_add_test(tc, scale_no_match);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -613,8 +613,7 @@ Suite *closures_suite(void);
 Suite *closures_suite(void)
 {
     Suite *s = suite_create("closures");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "core", 120);
     tcase_add_test(tc, closed_bridge_is_a_network_without_it);
     tcase_add_test(tc, slow_down_and_one_direction_match_their_oracles);
     tcase_add_test(tc, polygon_and_line_close_the_bridge);
@@ -623,6 +622,5 @@ Suite *closures_suite(void)
     tcase_add_test(tc, reimport_keeps_closures_and_reports_missing_ways);
     tcase_add_test(tc, avoid_area_matches_a_network_without_the_bridge);
     tcase_add_test(tc, derived_world_answers_as_a_fresh_load);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -146,9 +146,7 @@ Suite *closures_live_suite(void);
 Suite *closures_live_suite(void)
 {
     Suite *s = suite_create("closures_live");
-    TCase *tc = tcase_create("live");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "live", 300);
     tcase_add_test(tc, readers_see_the_old_or_the_new_world);
-    suite_add_tcase(s, tc);
     return s;
 }

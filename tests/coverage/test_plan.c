@@ -940,29 +940,23 @@ Suite *plan_suite(void); /* for the runner */
 Suite *plan_suite(void)
 {
     Suite *s = suite_create("plan");
-    TCase *tc = tcase_create("straight");
+    TCase *tc = tu_tcase(s, "straight", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, add_exact_is_brute_force, 0, 10);
     tcase_add_loop_test(tc, limit_edges, 0, 10);
     tcase_add_loop_test(tc, remove_exact_is_brute_force, 0, 12);
     tcase_add_loop_test(tc, agrees_with_coverage, 0, sizeof agree_cases / sizeof agree_cases[0]);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("road");
+    tc = tu_tcase(s, "road", 600);
     tcase_add_unchecked_fixture(tc, rx_load, rx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, road_exact_is_brute_force, 0, 8);
     tcase_add_loop_test(tc, road_agrees_with_coverage, 0, 4);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("api");
+    tc = tu_tcase(s, "api", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, api_answers, 0, sizeof api_cases / sizeof api_cases[0]);
     tcase_add_test(tc, api_candidate_limit);
     tcase_add_test(tc, http_post_and_limits);
     tcase_add_test(tc, cli_json_is_the_api);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -412,17 +412,13 @@ Suite *plan_added_suite(void); /* for the runner */
 Suite *plan_added_suite(void)
 {
     Suite *s = suite_create("plan_added");
-    TCase *tc = tcase_create("added");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "added", 300);
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, added_site_changes_the_suggestion, 0, 15);
     tcase_add_test(tc, api_counts_added_sites);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("road");
-    tcase_set_timeout(tc, 300);
+    tc = tu_tcase(s, "road", 300);
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_unchecked_fixture(tc, road_setup, road_teardown);
     tcase_add_loop_test(tc, road_added_site_changes_the_suggestion, 0, 8);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -19,6 +19,7 @@
 #include "road/route.h"
 #include "road/service_profile.h"
 #include "testutil.h"
+#include "tools/synth_base.h"
 #include "world.h"
 
 #include <check.h>
@@ -34,55 +35,39 @@
 static struct {
     struct world *w;
     struct store *st;
-    struct coverage_base *real, fake;
-    struct coverage_region *regions; /* shallow copies of real's, network's counts changed */
-    struct coverage_muni munis[NPTS];
-    char codes[NPTS][16];
+    struct coverage_base *real;
+    struct synth_base sb; /* real with NPTS synthetic municipalities */
+    char codes[NPTS][16], *names[NPTS];
     double added[2 * NADD];
     GEOSContextHandle_t h;
     struct route_ctx *route;
 } fx;
 
+/* The test's points: in the middle 60 % of the road box. */
+static const struct synth_box mid = {0.2, 0.6};
+
 /* A random point snapped on the roads inside the road bounding box. */
 static void random_snap(unsigned long long *st, double *lon, double *lat, struct snap *s)
 {
-    const double *bb = fx.real->road_bbox;
-    for (;;) {
-        double x = bb[0] + (bb[2] - bb[0]) * (0.2 + 0.6 * tu_rand(st));
-        double y = bb[1] + (bb[3] - bb[1]) * (0.2 + 0.6 * tu_rand(st));
-        if (snap_point(fx.w->graph, x, y, 300, s, NULL) == KKC_OK) {
-            *lon = x, *lat = y;
-            return;
-        }
-    }
+    synth_point(fx.real, fx.w->graph, mid, st, lon, lat, s);
 }
 
-/* The synthetic base: NPTS municipalities on the roads, all in the network region. */
-static void fake_base(void)
+/* The synthetic base: NPTS municipalities (T000, T001, ...) on the roads, all in the network
+ * region, then NADD points to add. */
+static int fake_base(void)
 {
     unsigned long long st = 18;
-    long net = fx.real->network;
-    fx.regions = malloc(fx.real->nregion * sizeof *fx.regions);
-    memcpy(fx.regions, fx.real->region, fx.real->nregion * sizeof *fx.regions);
-    fx.regions[net].munis = NPTS, fx.regions[net].has_population = 1;
     for (int i = 0; i < NPTS; i++) {
-        struct coverage_muni *m = &fx.munis[i];
-        memset(m, 0, sizeof *m);
         snprintf(fx.codes[i], sizeof fx.codes[i], "T%03d", i);
-        m->code = m->name = fx.codes[i];
-        m->population = 100 + (long)(900 * tu_rand(&st));
-        random_snap(&st, &m->lon, &m->lat, &m->at);
-        m->snapped = 1;
-        for (int l = 0; l < COVERAGE_LEVELS; l++)
-            m->region[l] = -1;
-        m->region[COVERAGE_NETWORK] = net;
+        fx.names[i] = fx.codes[i];
     }
+    if (synth_base_make(&fx.sb, fx.real, fx.w->graph, mid, &st, NPTS, fx.names))
+        return -1;
     for (int k = 0; k < NADD; k++) {
         struct snap s;
         random_snap(&st, &fx.added[2 * k], &fx.added[2 * k + 1], &s);
     }
-    fx.fake = *fx.real;
-    fx.fake.nmuni = NPTS, fx.fake.muni = fx.munis, fx.fake.region = fx.regions;
+    return 0;
 }
 
 static void fx_load(void)
@@ -95,12 +80,15 @@ static void fx_load(void)
         exit(1);
     }
     fx.h = GEOS_init_r();
-    fake_base();
+    if (fake_base()) {
+        fprintf(stderr, "test_response: no synthetic base (no road network region?)\n");
+        exit(1);
+    }
 }
 
 static void fx_free(void)
 {
-    free(fx.regions);
+    synth_base_free(&fx.sb);
     coverage_base_destroy(fx.real);
     route_ctx_destroy(fx.route);
     store_close(fx.st);
@@ -117,7 +105,7 @@ static unsigned long long oracle_ms(const struct coverage_result *res, size_t s,
 {
     graph_cost c;
     if (!res->sites[s].snapped ||
-        route_cost(fx.w->graph, fx.route, &res->sites[s].at, &fx.munis[m].at, &c, NULL))
+        route_cost(fx.w->graph, fx.route, &res->sites[s].at, &fx.sb.munis[m].at, &c, NULL))
         return UINT64_MAX;
     return (unsigned long long)graph_cost_ms(c) + res->sites[s].turnout_ms;
 }
@@ -134,8 +122,8 @@ static void run(double minutes, int nth, int response, int turnout, struct cover
                                  .nth = nth,
                                  .response = response,
                                  .added_turnout_s = turnout};
-    ck_assert_msg(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, res, &err) ==
-                      KKC_OK,
+    ck_assert_msg(coverage_run(fx.h, NULL, &fx.sb.base, fx.w->centres, fx.w->graph, &q, res,
+                               &err) == KKC_OK,
                   "%s", err.msg);
 }
 
@@ -165,15 +153,15 @@ START_TEST(nth_brute_force)
             }
         int covered = n >= (size_t)nth;
         ck_assert_msg((res.muni[k].status == COVERAGE_COVERED) == covered,
-                      "%s nth %d: %zu sites within T, status %d", fx.munis[m].code, nth, n,
+                      "%s nth %d: %zu sites within T, status %d", fx.sb.munis[m].code, nth, n,
                       res.muni[k].status);
         if (covered)
             ck_assert_msg(fabs(res.muni[k].value * 1000 - (double)t[nth - 1]) <= 1.5,
-                          "%s: %.3f s, oracle %llu ms", fx.munis[m].code, res.muni[k].value,
+                          "%s: %.3f s, oracle %llu ms", fx.sb.munis[m].code, res.muni[k].value,
                           t[nth - 1]);
         if (nth > 1)
             ck_assert_int_eq(res.muni[k].units, (int)n);
-        pop += covered ? fx.munis[m].population : 0;
+        pop += covered ? fx.sb.munis[m].population : 0;
     }
     ck_assert_int_eq(res.pop_covered, pop);
     coverage_result_free(fx.h, &res);
@@ -218,7 +206,7 @@ START_TEST(nth1_equals_coverage)
         if (res.sites[s].snapped)
             src[n++] = (struct reach_source){res.sites[s].at, (uint32_t)s, 0};
     for (size_t k = 0; k < res.nmuni; k++)
-        pts[k] = fx.munis[res.muni[k].muni].at;
+        pts[k] = fx.sb.munis[res.muni[k].muni].at;
     ck_assert_int_eq(
         response_counts(fx.w->graph, src, n, pts, NULL, res.nmuni, 360000, 1, cnt, &err), KKC_OK);
     for (size_t k = 0; k < res.nmuni; k++) {
@@ -292,7 +280,7 @@ START_TEST(own_turnout_added)
     static const unsigned want_turnout_ms[3] = {300000, 60000, 0};
     struct kkc_err err = {0};
     struct centres *cs = NULL;
-    const struct snap *at = &fx.munis[0].at;
+    const struct snap *at = &fx.sb.munis[0].at;
 
     for (int i = 0; i < 3; i++)
         set[i].lon = fx.added[2 * i], set[i].lat = fx.added[2 * i + 1];
@@ -367,7 +355,7 @@ START_TEST(distribution_sums)
     struct coverage_result res;
     long bins[61], sum = 0, below = 0;
     run(5, 1 + _i, _i, 60, &res);
-    response_distribution(&fx.fake, &res, bins, 61);
+    response_distribution(&fx.sb.base, &res, bins, 61);
     for (int k = 0; k < 61; k++)
         sum += bins[k], below += k < 5 ? bins[k] : 0;
     ck_assert_int_eq(sum, res.pop_total);
@@ -445,7 +433,7 @@ START_TEST(profile_weights)
                                      .region = fx.real->network,
                                      .added = fx.added,
                                      .nadded = NADD};
-        ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, v[p], &q, &res, &err),
+        ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.sb.base, fx.w->centres, v[p], &q, &res, &err),
                          KKC_OK);
         cov[p] = res.pop_covered;
         coverage_result_free(fx.h, &res);
@@ -645,12 +633,13 @@ START_TEST(plan_with_turnout)
                               .method = PLAN_GREEDY};
     struct plan_result pr;
     struct coverage_result before, after;
-    ck_assert_msg(plan_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &pq, &pr, &err) ==
+    ck_assert_msg(plan_run(fx.h, NULL, &fx.sb.base, fx.w->centres, fx.w->graph, &pq, &pr, &err) ==
                       KKC_OK,
                   "%s", err.msg);
     struct coverage_request q = pq.cov;
-    ck_assert_int_eq(
-        coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &before, &err), KKC_OK);
+    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.sb.base, fx.w->centres, fx.w->graph, &q, &before,
+                                  &err),
+                     KKC_OK);
     ck_assert_int_eq(pr.cov.pop_covered, before.pop_covered);
     double added[2 * (NADD + 2)];
     long closed[4];
@@ -663,8 +652,9 @@ START_TEST(plan_with_turnout)
     else
         q.closed = closed, q.nclosed = pr.nsteps;
     q.added = added;
-    ck_assert_int_eq(
-        coverage_run(fx.h, NULL, &fx.fake, fx.w->centres, fx.w->graph, &q, &after, &err), KKC_OK);
+    ck_assert_int_eq(coverage_run(fx.h, NULL, &fx.sb.base, fx.w->centres, fx.w->graph, &q, &after,
+                                  &err),
+                     KKC_OK);
     ck_assert_uint_ge(pr.nsteps, 1);
     ck_assert_int_eq(after.pop_covered, pr.step[pr.nsteps - 1].covered);
     coverage_result_free(fx.h, &before), coverage_result_free(fx.h, &after);
@@ -677,9 +667,8 @@ Suite *response_suite(void); /* for the runner */
 Suite *response_suite(void)
 {
     Suite *s = suite_create("response");
-    TCase *tc = tcase_create("response");
+    TCase *tc = tu_tcase(s, "response", 600);
     tcase_add_unchecked_fixture(tc, fx_load, fx_free);
-    tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, nth_brute_force, 0, 12);
     tcase_add_test(tc, monotone_t_n_turnout);
     tcase_add_test(tc, nth1_equals_coverage);
@@ -694,6 +683,5 @@ Suite *response_suite(void)
     tcase_add_loop_test(tc, api_statuses, 0, sizeof cases / sizeof cases[0]);
     tcase_add_loop_test(tc, plan_statuses, 0, sizeof plans / sizeof plans[0]);
     tcase_add_loop_test(tc, plan_with_turnout, 0, 3);
-    suite_add_tcase(s, tc);
     return s;
 }

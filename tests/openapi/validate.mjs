@@ -128,8 +128,15 @@ for (const [p, item] of Object.entries(spec.paths)) {
 // ---- 4. every served route documented
 const api = readFileSync(apiPath, "utf8");
 const table = api.slice(api.indexOf("routes[] = {"), api.indexOf("};", api.indexOf("routes[] = {")));
-for (const m of table.matchAll(/\{"([^"]+)",\s*"[^"]*",\s*(\w+),\s*(\w+),\s*(\w+),\s*(\w+),/g)) {
-  const [, route, get, post, put, del] = m;
+// rows: {.path = "...", .get = fn, ...} (fields left out: no handler) or OSRM_SERVICE("name")
+const rows = [...table.matchAll(/\{\.path = "([^"]+)"((?:"[^"]*"|[^"}])*)\}|OSRM_SERVICE\("(\w+)"\)/g)].map((m) => {
+  if (m[3]) return { route: `/${m[3]}/v1/*`, get: "api_osrm_dispatch", post: "NULL", put: "NULL", del: "NULL" };
+  const h = (f) => (m[2].match(new RegExp(`\\.${f} = (\\w+)`)) || [, "NULL"])[1];
+  return { route: m[1], get: h("get"), post: h("post"), put: h("put"), del: h("del") };
+});
+check(rows.length >= 20 && rows.length === (table.match(/^\s+(\{\.path|OSRM_SERVICE\()/gm) || []).length,
+  `routes[] read: ${rows.length} rows`, "the table's layout is not what this check reads");
+for (const { route, get, post, put, del } of rows) {
   const osrm = route.match(/^\/(route|nearest|table)\/v1\/\*$/);
   const path = osrm ? `/${osrm[1]}/v1/{profile}/{coordinates}`
     : route.endsWith("/") ? Object.keys(spec.paths).find((p) => p.startsWith(route) && /^\{[^/]+\}$/.test(p.slice(route.length))) : route;

@@ -440,18 +440,14 @@ Suite *emergency_suite(void); /* for the runner */
 Suite *emergency_suite(void)
 {
     Suite *s = suite_create("emergency");
-    TCase *tc = tcase_create("maps");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "maps", 120);
     tcase_add_test(tc, emergency_access_road);
     tcase_add_test(tc, emergency_only_tags);
     tcase_add_test(tc, emergency_oneway);
     tcase_add_test(tc, emergency_barriers);
     tcase_add_test(tc, car_unchanged);
     tcase_add_test(tc, emergency_closed);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("extract");
-    tcase_set_timeout(tc, 300);
+    tc = tu_tcase(s, "extract", 300);
     tcase_add_test(tc, extract_profiles);
-    suite_add_tcase(s, tc);
     return s;
 }

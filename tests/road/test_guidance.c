@@ -211,18 +211,14 @@ Suite *guidance_suite(void); /* for the runner */
 Suite *guidance_suite(void)
 {
     Suite *s = suite_create("guidance");
-    TCase *tc = tcase_create("streets");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "streets", 60);
     tcase_add_checked_fixture(tc, hand_open, map_close);
     tcase_add_loop_test(tc, test_street_maneuvers, 0, FX_HAND_ROUTES);
     tcase_add_test(tc, test_street_intersection);
     tcase_add_test(tc, test_bearing);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("rings");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "rings", 60);
     tcase_add_checked_fixture(tc, ramp_open, map_close);
     tcase_add_loop_test(tc, test_ring_maneuvers, 0, FX_RAMP_ROUTES);
     tcase_add_test(tc, test_ring_details);
-    suite_add_tcase(s, tc);
     return s;
 }

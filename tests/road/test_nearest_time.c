@@ -145,8 +145,7 @@ Suite *nearest_time_suite(void); /* for the runner */
 Suite *nearest_time_suite(void)
 {
     Suite *s = suite_create("nearest_time");
-    TCase *tc = tcase_create("policy");
+    TCase *tc = tu_tcase(s, "policy", 0);
     tcase_add_test(tc, test_one_radius_rule);
-    suite_add_tcase(s, tc);
     return s;
 }

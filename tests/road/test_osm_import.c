@@ -115,6 +115,13 @@ static void fx_close(struct fx *f)
     free(f->db);
 }
 
+/* Column i of the current row of s as text into buf ("" for NULL). */
+static void col_copy(char *buf, size_t cap, sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    snprintf(buf, cap, "%s", t ? (const char *)t : "");
+}
+
 /* The first column of the first row of a printf-formatted query, as a double (NAN: no row). */
 __attribute__((format(printf, 2, 3))) static double q_num(struct fx *f, const char *fmt, ...)
 {
@@ -146,10 +153,8 @@ __attribute__((format(printf, 4, 5))) static const char *q_text(struct fx *f, ch
     va_end(ap);
     ck_assert_int_eq(store_prepare(f->st, sql, &s, &f->err), KKC_OK);
     snprintf(buf, cap, "<none>");
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(s, 0);
-        snprintf(buf, cap, "%s", t ? (const char *)t : "");
-    }
+    if (sqlite3_step(s) == SQLITE_ROW)
+        col_copy(buf, cap, s, 0);
     sqlite3_finalize(s);
     return buf;
 }
@@ -186,10 +191,9 @@ static int edges_of(struct fx *f, long way, struct edge *out, int max)
         e->fwd = sqlite3_column_int(s, 4);
         e->bwd = sqlite3_column_int(s, 5);
         e->npoints = sqlite3_column_int(s, 6);
-        snprintf(e->highway, sizeof e->highway, "%s", (const char *)sqlite3_column_text(s, 7));
-        const unsigned char *nm = sqlite3_column_text(s, 8), *rf = sqlite3_column_text(s, 9);
-        snprintf(e->name, sizeof e->name, "%s", nm ? (const char *)nm : "");
-        snprintf(e->ref, sizeof e->ref, "%s", rf ? (const char *)rf : "");
+        col_copy(e->highway, sizeof e->highway, s, 7);
+        col_copy(e->name, sizeof e->name, s, 8);
+        col_copy(e->ref, sizeof e->ref, s, 9);
         e->roundabout = sqlite3_column_int(s, 10);
     }
     sqlite3_finalize(s);
@@ -255,6 +259,16 @@ static void check_graph(struct fx *f)
         q_num(f, "SELECT count(*) FROM road_nodes WHERE id NOT IN"
                  " (SELECT source FROM road_edges UNION SELECT target FROM road_edges)"),
         0);
+}
+
+/* A map imported with the default profile and no centres: its road node and edge counts, then the
+ * invariants of check_graph. */
+static void fx_import_graph(struct fx *f, const char *path, long nodes, long edges)
+{
+    fx_import(f, path, 0, NULL);
+    ck_assert_int_eq(f->stats.road_nodes, nodes);
+    ck_assert_int_eq(f->stats.road_edges, edges);
+    check_graph(f);
 }
 
 /* ---- oracles ----------------------------------------------------------------------------- */
@@ -411,11 +425,8 @@ START_TEST(test_junctions)
 {
     struct fx f;
     struct edge e[4];
-    fx_import(&f, MAPS "junctions.osm", 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 21);
-    ck_assert_int_eq(f.stats.road_edges, 16);
+    fx_import_graph(&f, MAPS "junctions.osm", 21, 16);
     ck_assert_int_eq(f.stats.ways_kept, 10);
-    check_graph(&f);
     check_chain(&f, 401, (const long[]){1, 3, 5}, 2);
     check_chain(&f, 402, (const long[]){6, 3}, 1);
     check_chain(&f, 403, (const long[]){7, 9, 7}, 2); /* the loop split at its middle */
@@ -465,10 +476,7 @@ START_TEST(test_roundabout)
     struct edge e[4];
     double ring = 0, chord = 0, r = 0.0003, c = 50.220;
 
-    fx_import(&f, MAPS "roundabout.osm", 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 6);
-    ck_assert_int_eq(f.stats.road_edges, 6);
-    check_graph(&f);
+    fx_import_graph(&f, MAPS "roundabout.osm", 6, 6);
     check_chain(&f, 501, (const long[]){5001, 5003, 5005, 5001}, 3);
     ck_assert_int_eq(edges_of(&f, 501, e, 4), 3);
     for (int i = 0; i < 3; i++) {
@@ -500,10 +508,7 @@ END_TEST
 START_TEST(test_island)
 {
     struct fx f;
-    fx_import(&f, MAPS "island.osm", 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 9);
-    ck_assert_int_eq(f.stats.road_edges, 7);
-    check_graph(&f);
+    fx_import_graph(&f, MAPS "island.osm", 9, 7);
     ck_assert_int_eq(components(&f), 2);
     check_chain(&f, 601, (const long[]){6001, 6002, 6003}, 2);
     check_chain(&f, 604, (const long[]){6011, 6012, 6013}, 2);
@@ -519,10 +524,7 @@ START_TEST(test_motorway)
     struct edge e[2];
     char buf[64];
 
-    fx_import(&f, MAPS "motorway.osm", 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 8);
-    ck_assert_int_eq(f.stats.road_edges, 4);
-    check_graph(&f);
+    fx_import_graph(&f, MAPS "motorway.osm", 8, 4);
     ck_assert_int_eq(components(&f), 4); /* no exit, and the underpass shares no node */
     for (long w = 701; w <= 702; w++) {
         ck_assert_int_eq(edges_of(&f, w, e, 2), 1);
@@ -547,11 +549,8 @@ END_TEST
 START_TEST(test_missing_nodes)
 {
     struct fx f;
-    fx_import(&f, MAPS "missing.osm", 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 6);
-    ck_assert_int_eq(f.stats.road_edges, 3);
+    fx_import_graph(&f, MAPS "missing.osm", 6, 3);
     ck_assert_int_eq(f.stats.ways_kept, 2);
-    check_graph(&f);
     struct edge e[4];
     ck_assert_int_eq(edges_of(&f, 801, e, 4), 2);
     ck_assert_int_eq(e[0].source_osm, 8001);
@@ -605,18 +604,12 @@ START_TEST(test_centres)
     ck_assert_double_eq(q_num(&f, "SELECT count(*) FROM centres"), 7);
     for (size_t i = 0; i < sizeof centre_cases / sizeof centre_cases[0]; i++) {
         const struct centre_case *c = &centre_cases[i];
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT name FROM centres WHERE id = '%s'", c->id),
-            c->name);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT kind FROM centres WHERE id = '%s'", c->id),
-            c->kind);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT address FROM centres WHERE id = '%s'", c->id),
-            c->address);
-        ck_assert_str_eq(
-            q_text(&f, buf, sizeof buf, "SELECT phone FROM centres WHERE id = '%s'", c->id),
-            c->phone);
+        const char *const col[] = {"name", "kind", "address", "phone"};
+        const char *const want[] = {c->name, c->kind, c->address, c->phone};
+        for (int k = 0; k < 4; k++)
+            ck_assert_str_eq(q_text(&f, buf, sizeof buf, "SELECT %s FROM centres WHERE id = '%s'",
+                                    col[k], c->id),
+                             want[k]);
         ck_assert_double_eq_tol(q_num(&f, "SELECT ST_X(geom) FROM centres WHERE id = '%s'", c->id),
                                 c->lon, 1e-9);
         ck_assert_double_eq_tol(q_num(&f, "SELECT ST_Y(geom) FROM centres WHERE id = '%s'", c->id),
@@ -672,10 +665,7 @@ START_TEST(test_bz2)
     struct fx f;
     char *bz = tu_tmpfile("junctions.osm.bz2");
     write_bz2_two_streams(MAPS "junctions.osm", bz);
-    fx_import(&f, bz, 0, NULL);
-    ck_assert_int_eq(f.stats.road_nodes, 21);
-    ck_assert_int_eq(f.stats.road_edges, 16);
-    check_graph(&f);
+    fx_import_graph(&f, bz, 21, 16);
     check_chain(&f, 401, (const long[]){1, 3, 5}, 2);
     fx_close(&f);
     rm_tmp(bz);
@@ -924,12 +914,18 @@ END_TEST
 
 /* ---- real extracts ----------------------------------------------------------------------- */
 
+/* The extract DATA_SRC/osm/name imported with the default profile, centres included. */
+static void fx_import_extract(struct fx *f, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/osm/%s", tu_data_src(), name);
+    fx_import(f, path, 1, NULL);
+}
+
 START_TEST(test_heidelberg)
 {
     struct fx f;
-    char path[512];
-    snprintf(path, sizeof path, "%s/osm/heidelberg.osm.pbf", tu_data_src());
-    fx_import(&f, path, 1, NULL);
+    fx_import_extract(&f, "heidelberg.osm.pbf");
     fprintf(stderr,
             "osm_import heidelberg: %ld nodes, %ld edges, %ld ways kept, %.0f km, "
             "%ld centres, %ld reports, %.2f s\n",
@@ -955,9 +951,7 @@ END_TEST
 START_TEST(test_west_oakland)
 {
     struct fx f;
-    char path[512];
-    snprintf(path, sizeof path, "%s/osm/west-oakland.osm.bz2", tu_data_src());
-    fx_import(&f, path, 1, NULL);
+    fx_import_extract(&f, "west-oakland.osm.bz2");
     ck_assert_int_eq(f.stats.nodes_read, 446);
     ck_assert_int_eq(f.stats.ways_read, 66);
     ck_assert_int_ge(f.stats.ways_kept, 15);
@@ -973,8 +967,7 @@ Suite *osm_import_suite(void); /* for the runner */
 Suite *osm_import_suite(void)
 {
     Suite *s = suite_create("osm_import");
-    TCase *tc = tcase_create("maps");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "maps", 60);
     tcase_add_loop_test(tc, test_tags, 0, sizeof tag_files / sizeof tag_files[0]);
     tcase_add_test(tc, test_junctions);
     tcase_add_test(tc, test_roundabout);
@@ -985,20 +978,15 @@ Suite *osm_import_suite(void)
     tcase_add_test(tc, test_emergency_access);
     tcase_add_test(tc, test_bz2);
     tcase_add_test(tc, test_errors);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("profile");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "profile", 60);
     tcase_add_test(tc, test_profile_file);
     tcase_add_test(tc, test_centres_validated);
     tcase_add_loop_test(tc, test_profile_bad, 0, sizeof bad_profiles / sizeof bad_profiles[0]);
     tcase_add_test(tc, test_profile_default);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("extracts");
-    tcase_set_timeout(tc, 300);
+    tc = tu_tcase(s, "extracts", 300);
     tcase_add_test(tc, test_heidelberg);
     tcase_add_test(tc, test_west_oakland);
-    suite_add_tcase(s, tc);
     return s;
 }

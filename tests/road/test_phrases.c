@@ -1,6 +1,7 @@
 /* tests/road/test_phrases.c -- the turn-by-turn sentences (geo/road/phrases.c) against sentences
  * written out by hand, Czech and English, one row per maneuver. */
 #include "road/phrases.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <string.h>
@@ -91,9 +92,8 @@ Suite *phrases_suite(void); /* for the runner */
 Suite *phrases_suite(void)
 {
     Suite *s = suite_create("phrases");
-    TCase *tc = tcase_create("phrases");
+    TCase *tc = tu_tcase(s, "phrases", 0);
     tcase_add_loop_test(tc, sentences_by_hand, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, small_buffer_and_lang);
-    suite_add_tcase(s, tc);
     return s;
 }

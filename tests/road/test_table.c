@@ -97,10 +97,8 @@ Suite *table_suite(void); /* for the runner */
 Suite *table_suite(void)
 {
     Suite *s = suite_create("table");
-    TCase *tc = tcase_create("table");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "table", 120);
     tcase_add_test(tc, test_table_route_cost);
     tcase_add_test(tc, test_table_unreachable);
-    suite_add_tcase(s, tc);
     return s;
 }

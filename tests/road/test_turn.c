@@ -535,8 +535,7 @@ Suite *turn_suite(void); /* for the runner */
 Suite *turn_suite(void)
 {
     Suite *s = suite_create("turn");
-    TCase *tc = tcase_create("maps");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "maps", 60);
     tcase_add_test(tc, test_via_node);
     tcase_add_test(tc, test_via_way);
     tcase_add_test(tc, test_points);
@@ -547,6 +546,5 @@ Suite *turn_suite(void)
     tcase_add_test(tc, test_costs);
     tcase_add_test(tc, test_restricted);
     tcase_add_test(tc, test_closure_dead_end);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -15,7 +15,7 @@
  * from the changed graph). */
 #include "closures/avoid.h"
 #include "closures/closures.h"
-#include "road/import/osm_import.h"
+#include "fixture_osm.h"
 #include "centres/centres.h"
 #include "coverage/reach.h"
 #include "road/graph.h"
@@ -208,22 +208,6 @@ END_TEST
 static const char *const extracts[] = {"liechtenstein-2015", "monaco-2016", "andorra",
                                        "heidelberg"};
 
-/* Import extract name into a temporary database; its path is the caller's. */
-static char *extract_db(const char *name)
-{
-    char *path = tu_tmpfile("x.sqlite"), *pbf = NULL;
-    struct store *st = NULL;
-    struct osm_import_opts o = {0};
-    struct kkc_err err = {0};
-    ck_assert_int_ge(asprintf(&pbf, "%s/osm/%s.osm.pbf", tu_data_src(), name), 0);
-    ck_assert_int_eq(store_open(path, STORE_CREATE, &st, &err), KKC_OK);
-    o.path = pbf;
-    ck_assert_msg(osm_import(st, &o, NULL, &err) == KKC_OK, "%s", err.msg);
-    store_close(st);
-    free(pbf);
-    return path;
-}
-
 /* The hierarchy of g (its metric re-customized from cache when the weights changed) against
  * the oracle t: pairs routes, then a table of n x n. */
 static void hierarchy_vs_oracle(struct cfx *f, const struct turn_graph *t, int pairs, size_t n,
@@ -302,7 +286,7 @@ static void reweight(const struct graph *base, const struct graph *g, struct tur
 
 START_TEST(t_extract_hierarchy)
 {
-    char *db = extract_db(extracts[_i]), *cache = NULL;
+    char *db = fx_extract_db(extracts[_i], NULL), *cache = NULL;
     const char *env = getenv("KKC_ORACLE_PAIRS");
     int pairs = env ? atoi(env) : 10000;
     struct cfx f = {0};
@@ -344,13 +328,11 @@ Suite *turn_consumers_suite(void); /* for the runner */
 Suite *turn_consumers_suite(void)
 {
     Suite *s = suite_create("turn_consumers");
-    TCase *tc = tcase_create("oracle");
-    tcase_set_timeout(tc, 600);
+    TCase *tc = tu_tcase(s, "oracle", 600);
     tcase_add_test(tc, t_routes_astar);
     tcase_add_test(tc, t_routes_hierarchy);
     tcase_add_test(tc, t_reach);
     tcase_add_test(tc, t_labels);
     tcase_add_loop_test(tc, t_extract_hierarchy, 0, 4);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -9,17 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/scripts/lib/serve.sh
-KKC_BIN=${KKC_BIN:-build/kkc}
-KKC_DB=${KKC_DB:-data/kkc.sqlite}
-
-fail() {
-  echo "openapi.sh: FAIL: $*" >&2
-  exit 1
-}
-command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --test"
-[ -d tests/openapi/node_modules/ajv ] || fail "tests/openapi/node_modules is missing: run scripts/setup --test"
-[ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
-[ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
+kkc_script openapi.sh
+kkc_need_node tests/openapi ajv
+kkc_need_kkc
 
 kkc_tmp openapi
 

@@ -10,26 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/scripts/lib/serve.sh
-KKC_BIN=${KKC_BIN:-build/kkc}
-KKC_DB=${KKC_DB:-data/kkc.sqlite}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+kkc_script osrm.sh
 MODS=tests/osrm/node_modules
-
-fail() {
-  echo "osrm.sh: FAIL: $*" >&2
-  exit 1
-}
-
-[ -x "$CHROMIUM" ] || fail "$CHROMIUM is missing (Debian package chromium): run scripts/setup --test"
-command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --test"
-for m in playwright-core osrm-text-instructions @mapbox/polyline leaflet-routing-machine; do
-  [ -f "$MODS/$m/package.json" ] || fail "$MODS/$m is missing: run scripts/setup --test"
-done
-(cd tests/osrm && node -e "import('playwright-core').catch((e) => { console.error(e.message); process.exit(1); })") ||
-  fail "playwright-core cannot be loaded from $MODS: run scripts/setup --test"
+kkc_need_node tests/osrm playwright-core osrm-text-instructions @mapbox/polyline \
+  leaflet-routing-machine
+kkc_need_browser tests/osrm
 [ -f /usr/share/javascript/leaflet/leaflet.js ] || fail "Leaflet is missing (Debian package libjs-leaflet)"
-[ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
-[ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
+kkc_need_kkc
 
 kkc_tmp osrm
 

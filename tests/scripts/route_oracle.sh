@@ -21,56 +21,27 @@ DATA_SRC=${DATA_SRC:-../shared/data}
 PAIRS=${ROUTE_ORACLE_PAIRS:-1000}
 EXTRACTS=${ROUTE_ORACLE_EXTRACTS:-liechtenstein-2015 monaco-2016 andorra heidelberg}
 PY=/usr/bin/python3
-PGBIN=/usr/lib/postgresql/15/bin
+. "$here/tests/scripts/lib/pg.sh"
 
-for p in postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting python3-psycopg2; do
-  if ! dpkg -s "$p" >/dev/null 2>&1; then
-    echo "route_oracle: package $p is missing (scripts/setup --test installs it)" >&2
-    exit 1
-  fi
-done
+kkc_need_packages route_oracle: postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting \
+  python3-psycopg2
+kkc_pg_tmp route-oracle
 
-tmp=$(mktemp -d /tmp/kkc-route-oracle-XXXXXX)
-asuser=()
-if [ "$(id -u)" = 0 ]; then # PostgreSQL refuses to run as root
-  chown postgres: "$tmp"
-  asuser=(runuser -u postgres --)
-fi
-cleanup() {
-  if [ -f "$tmp/pg/postmaster.pid" ]; then
-    "${asuser[@]}" "$PGBIN/pg_ctl" -D "$tmp/pg" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
+# Our side: route_pairs (node-to-node routes) and, for pgr_trsp, turn_pairs (the turn-aware
+# graph), each built here against libkkcgeo.a next to KKC_BIN when the Makefile has not built it.
+tool() {
+  local t=$tmp/$1
+  [ ! -x "$2" ] || { echo "$2"; return; }
+  cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/$1.c" \
+    "$(dirname "$KKC_BIN")/libkkcgeo.a" \
+    $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
+    -lmetis -lbz2 -lz -lpthread -lm -o "$t" || return 1
+  echo "$t"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+RP=$(tool route_pairs "${ROUTE_PAIRS_BIN:-$(dirname "$KKC_BIN")/route_pairs}")
+TP=$(tool turn_pairs "${TURN_PAIRS_BIN:-$(dirname "$KKC_BIN")/turn_pairs}")
 
-# Our side: the route_pairs tool, built here when the Makefile has not built it.
-RP=${ROUTE_PAIRS_BIN:-$(dirname "$KKC_BIN")/route_pairs}
-if [ ! -x "$RP" ]; then
-  RP=$tmp/route_pairs
-  cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/route_pairs.c" \
-    "$(dirname "$KKC_BIN")/libkkcgeo.a" \
-    $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
-    -lmetis -lbz2 -lz -lpthread -lm -o "$RP"
-fi
-
-# The turn-aware side (pgr_trsp): turn_pairs, built the same way.
-TP=${TURN_PAIRS_BIN:-$(dirname "$KKC_BIN")/turn_pairs}
-if [ ! -x "$TP" ]; then
-  TP=$tmp/turn_pairs
-  cc -std=c17 -D_GNU_SOURCE -O2 -I"$here/geo" "$here/tests/tools/turn_pairs.c" \
-    "$(dirname "$KKC_BIN")/libkkcgeo.a" \
-    $(pkg-config --libs geos proj spatialite sqlite3 libmicrohttpd jansson readosm) \
-    -lmetis -lbz2 -lz -lpthread -lm -o "$TP"
-fi
-
-port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${asuser[@]}" "$PGBIN/initdb" -D "$tmp/pg" -U postgres -A trust --no-sync >"$tmp/initdb.log" 2>&1 ||
-  { cat "$tmp/initdb.log" >&2; exit 1; }
-"${asuser[@]}" "$PGBIN/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=off -c full_page_writes=off" \
-  start >/dev/null || { cat "$tmp/pg/server.log" >&2; exit 1; }
+kkc_pg_start full_page_writes=off
 
 status=0
 for x in $EXTRACTS; do

@@ -10,10 +10,7 @@ that node (no_*: each pair [from, to] forbidden; only_*: every other edge at the
 1e6 s in pgr_trsp, so a cost >= 1e6 counts as unreachable. Ours: tests/tools/turn_pairs (every
 turn free, no u-turn back onto the same edge: pgr_trsp takes none). Equal within 0.1 % or 0.5 ms per edge.
 Exit status 0 when everything agrees, 1 otherwise."""
-import argparse
-import re
 import sqlite3
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -138,9 +135,7 @@ def twin_uturns(con):
 def reconnect(port):
     for _ in range(60):
         try:
-            pg = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-            pg.autocommit = True
-            return pg
+            return ro.connect(port)
         except psycopg2.OperationalError:
             time.sleep(0.5)
     raise RuntimeError("PostgreSQL did not come back after a pgr_trsp crash")
@@ -165,17 +160,11 @@ def path_valid(rows, a, b, by_id):
 
 
 def trsp_costs(port, name, edges, paths, pairs):
-    pg = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-    pg.autocommit = True
+    pg = ro.connect(port)
     cur = pg.cursor()
-    cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    cur.execute("CREATE EXTENSION IF NOT EXISTS pgrouting")
     et, rt = "tedges_" + name, "trestr_" + name
-    cur.execute(f"DROP TABLE IF EXISTS {et}, {rt}")
-    cur.execute(f"CREATE TABLE {et} (id bigint, source bigint, target bigint, cost float8, "
-                "reverse_cost float8)")
-    ro.copy_rows(cur, et, [(i, s, t, d if f else -1.0, d if b else -1.0)
-                           for i, s, t, d, f, b in edges])
+    ro.load_edges(cur, et, edges)
+    cur.execute(f"DROP TABLE IF EXISTS {rt}")
     cur.execute(f"CREATE TABLE {rt} (id serial, path bigint[], cost float8)")
     for p in paths:
         cur.execute(f"INSERT INTO {rt} (path, cost) VALUES (%s, %s)", (p, FORBIDDEN))
@@ -204,17 +193,6 @@ def trsp_costs(port, name, edges, paths, pairs):
     return got, took, crashed
 
 
-def our_costs(tool, db, pairs):
-    out = subprocess.run([tool, db], input="".join(f"{a} {b}\n" for a, b in pairs),
-                         capture_output=True, text=True, check=True).stdout
-    got, route = {}, {}
-    for line in out.splitlines():
-        a, b, d, *edges = line.split()
-        got[(int(a), int(b))] = None if float(d) < 0 else float(d)
-        route[(int(a), int(b))] = [int(e) for e in reversed(edges)]
-    return got, route
-
-
 def violation(route, paths):
     """The first forbidden path that occurs in route (consecutive edges), or None."""
     for p in paths:
@@ -226,47 +204,31 @@ def violation(route, paths):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--db", required=True)
-    ap.add_argument("--turn-pairs", required=True)
-    ap.add_argument("--pairs", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=20261202)
-    a = ap.parse_args()
-    name = re.sub(r"[^a-z0-9]", "_", a.name.lower())
+    a, name = ro.parse_args("--turn-pairs", 20261202)
     edges = ro.read_edges(a.db)
     pairs = ro.draw_pairs(edges, a.pairs, a.seed)
     paths, used, skipped = restrictions(a.db)
     pg, pg_s, crashed = trsp_costs(a.port, name, edges, paths, pairs)
     pairs = [p for p in pairs if p not in set(crashed)]
-    ours, routes = our_costs(a.turn_pairs, a.db, pairs)
-    bad, both, none = [], 0, 0
-    for p in pairs:
-        o, r = ours.get(p, "missing"), pg.get(p)
-        if r is None:
-            none += o is None
-            if o is not None:
-                bad.append(f"{p}: ours {o} s, pgr_trsp: unreachable")
-            continue
-        if o is None or o == "missing":
-            bad.append(f"{p}: ours {o}, pgr_trsp {r[0]:.3f} s")
-            continue
-        both += 1
-        diff = abs(o - r[0])
-        if diff > 0.001 * r[0] and diff > 0.0005 * r[1] + 1e-9:
-            v, rt = violation(routes[p], paths), routes[p]
-            uturn = any(rt[i] == rt[i + 1] for i in range(len(rt) - 1))
-            bad.append(f"{p}: ours {o:.3f} s, pgr_trsp {r[0]:.3f} s over {r[1]} edges; ours "
-                       + (f"drives the forbidden {v}" if v else "breaks no restriction")
-                       + (", with a u-turn on one edge" if uturn else ""))
-    print(f"{a.name} (pgr_trsp): {len(paths)} forbidden paths from {used} restrictions "
-          f"({skipped} not rebuilt), {len(pairs)} pairs: {both} routed by both, {none} "
-          f"unreachable for both, {len(bad)} disagreements, {len(crashed)} pairs pgr_trsp crashed "
-          f"on or answered with a broken path (not compared); pgr_trsp {pg_s:.2f} s")
-    for line in bad[:10]:
-        print("  " + line)
-    return 1 if bad else 0
+    ours, rest, _ = ro.run_pairs(a.turn_pairs, a.db, pairs)
+    routes = {p: [int(e) for e in reversed(more)] for p, more in rest.items()}
+
+    def judge(p, o, cost, hops):
+        diff = abs(o - cost)
+        if diff <= 0.001 * cost or diff <= 0.0005 * hops + 1e-9:
+            return None
+        v, rt = violation(routes[p], paths), routes[p]
+        uturn = any(rt[i] == rt[i + 1] for i in range(len(rt) - 1))
+        return (f"{p}: ours {o:.3f} s, pgr_trsp {cost:.3f} s over {hops} edges; ours "
+                + (f"drives the forbidden {v}" if v else "breaks no restriction")
+                + (", with a u-turn on one edge" if uturn else ""))
+
+    bad, both, none = ro.compare(pairs, ours, pg, "pgr_trsp", judge)
+    return ro.report(f"{a.name} (pgr_trsp): {len(paths)} forbidden paths from {used} "
+                     f"restrictions ({skipped} not rebuilt), {len(pairs)} pairs: {both} routed "
+                     f"by both, {none} unreachable for both, {len(bad)} disagreements, "
+                     f"{len(crashed)} pairs pgr_trsp crashed on or answered with a broken path "
+                     f"(not compared); pgr_trsp {pg_s:.2f} s", bad)
 
 
 if __name__ == "__main__":

@@ -7,21 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/scripts/lib/serve.sh
-KKC_BIN=${KKC_BIN:-build/kkc}
-KKC_DB=${KKC_DB:-data/kkc.sqlite}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-
-fail() {
-  echo "web.sh: FAIL: $*" >&2
-  exit 1
-}
-
-[ -x "$CHROMIUM" ] || fail "$CHROMIUM is missing (Debian package chromium): run scripts/setup --test"
-command -v node >/dev/null 2>&1 || fail "node is missing: run scripts/setup --test"
-(cd tests/web && node -e "import('playwright-core').catch((e) => { console.error(e.message); process.exit(1); })") ||
-  fail "playwright-core cannot be loaded from tests/web/node_modules: run scripts/setup --test"
-[ -x "$KKC_BIN" ] || fail "$KKC_BIN is not built"
-[ -f "$KKC_DB" ] || fail "$KKC_DB does not exist"
+kkc_script web.sh
+kkc_need_browser tests/web
+kkc_need_kkc
 
 kkc_tmp web
 

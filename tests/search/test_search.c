@@ -560,8 +560,7 @@ Suite *search_suite(void); /* for the runner */
 Suite *search_suite(void)
 {
     Suite *s = suite_create("search");
-    TCase *tc = tcase_create("search");
-    tcase_set_timeout(tc, 300);
+    TCase *tc = tu_tcase(s, "search", 300);
     tcase_add_unchecked_fixture(tc, search_setup, search_teardown);
     tcase_add_loop_test(tc, ranking_by_hand, 0, (int)(sizeof ranked / sizeof ranked[0]));
     tcase_add_test(tc, fields_by_hand);
@@ -574,6 +573,5 @@ Suite *search_suite(void)
     tcase_add_test(tc, reverse_by_hand);
     tcase_add_test(tc, reverse_prague);
     tcase_add_test(tc, no_index_is_404);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -61,62 +61,43 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 static char *post(const char *path, const char *type, const char *body, size_t len, long *status,
                   char ctype[64])
 {
-    char *url = NULL, hdr[96];
-    struct buf b = {NULL, 0, 0};
-    struct curl_slist *h = NULL;
-    CURL *c = curl_easy_init();
-    char *ct = NULL, errbuf[CURL_ERROR_SIZE] = "";
-    CURLcode cc;
+    char hdr[96], *out;
+    const char *headers[] = {hdr, NULL};
+    struct hu_req rq = {.method = "POST", .target = path, .body = body, .body_len = len,
+                        .headers = headers, .timeout_s = 240, .dot_segments = 1};
+    struct hu_resp r;
+    int rc;
 
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
-    snprintf(hdr, sizeof hdr, "Content-Type: %s", type ? type : "");
-    h = curl_slist_append(h, type ? hdr : "Content-Type:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 240L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    cc = curl_easy_perform(c);
-    ck_assert_msg(cc == CURLE_OK, "POST %s failed: %s %s", path, curl_easy_strerror(cc), errbuf);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-    snprintf(ctype, 64, "%s", ct ? ct : "");
-    curl_easy_cleanup(c);
-    curl_slist_free_all(h);
-    free(url);
-    return b.p ? b.p : strdup("");
+    snprintf(hdr, sizeof hdr, "Content-Type:%s%s", type ? " " : "", type ? type : "");
+    rc = hu_perform(NULL, hu_fx_port, &rq, &r);
+    ck_assert_msg(rc == 0, "POST %s failed: %s", path, curl_easy_strerror((CURLcode)rc));
+    *status = r.status;
+    if (!hu_header(&r, "Content-Type", ctype, 64))
+        ctype[0] = '\0';
+    out = r.body, r.body = NULL;
+    hu_resp_free(&r);
+    return out;
 }
 
 /* GET path that must answer 200; the JSON body (caller decrefs). */
 static json_t *get_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *get_ok(const char *fmt, ...)
 {
-    char *path = NULL, *url = NULL;
-    struct buf b = {NULL, 0, 0};
-    CURL *c = curl_easy_init();
-    long status = 0;
+    char *path = NULL;
+    struct hu_req rq = {.dot_segments = 1};
+    struct hu_resp r;
     va_list ap;
     json_t *v;
 
     va_start(ap, fmt);
     ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "GET %s failed", path);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    ck_assert_msg(status == 200, "GET %s: %ld %s", path, status, b.p);
-    v = json_loads(b.p, 0, NULL);
+    rq.target = path;
+    ck_assert_msg(hu_perform(NULL, hu_fx_port, &rq, &r) == 0, "GET %s failed", path);
+    ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
+    v = json_loads(r.body, 0, NULL);
     ck_assert_ptr_nonnull(v);
-    curl_easy_cleanup(c);
-    free(b.p);
-    free(url);
+    hu_resp_free(&r);
     free(path);
     return v;
 }
@@ -176,6 +157,42 @@ static char *incidents_geojson(const struct inc *v, size_t n)
     char *s = json_dumps(fc, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(fc);
     return s;
+}
+
+/* A batch answer: the incidents sent, the body (NUL-terminated), its status and content type. */
+struct batch_ans {
+    struct inc *v;
+    char *body;
+    long status;
+    char ctype[64];
+};
+
+/* n incidents drawn from seed, POSTed to target as CSV (geojson 0) or as GeoJSON: the answer,
+ * which must be 200. */
+static void post_incidents(struct batch_ans *a, const char *target, size_t n,
+                           unsigned long long seed, int geojson)
+{
+    a->v = make_incidents(n, seed);
+    char *in = geojson ? incidents_geojson(a->v, n) : incidents_csv(a->v, n);
+    a->body = post(target, geojson ? "application/geo+json" : "text/csv", in, strlen(in),
+                   &a->status, a->ctype);
+    free(in);
+    ck_assert_msg(a->status == 200, "%s: %ld %.200s", target, a->status, a->body);
+}
+
+/* The answer's one JSON document (caller decrefs), whose "by" must be by. */
+static json_t *answer_doc(const struct batch_ans *a, const char *by)
+{
+    json_t *doc = json_loads(a->body, 0, NULL);
+    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", a->body);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), by);
+    return doc;
+}
+
+static void batch_ans_free(struct batch_ans *a)
+{
+    free(a->body);
+    free(a->v);
 }
 
 /* ---- the oracle -------------------------------------------------------------------------- */
@@ -314,21 +331,13 @@ static void check_batch(const struct inc *v, size_t n, json_t *rows, json_t *sum
 START_TEST(test_csv_by_distance)
 {
     size_t n = 150;
-    struct inc *v = make_incidents(n, 11);
-    char *csv = incidents_csv(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=3", "text/csv", csv, strlen(csv), &status, ctype);
-    json_t *doc = json_loads(body, 0, NULL);
-
-    ck_assert_int_eq(status, 200);
-    ck_assert_msg(strncmp(ctype, "application/json", 16) == 0, "%s", ctype);
-    ck_assert_msg(doc != NULL, "not one JSON document: %.200s", body);
-    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "distance");
-    check_batch(v, n, json_object_get(doc, "results"), json_object_get(doc, "summary"), 3, 0);
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=3", n, 11, 0);
+    ck_assert_msg(strncmp(a.ctype, "application/json", 16) == 0, "%s", a.ctype);
+    json_t *doc = answer_doc(&a, "distance");
+    check_batch(a.v, n, json_object_get(doc, "results"), json_object_get(doc, "summary"), 3, 0);
     json_decref(doc);
-    free(body);
-    free(csv);
-    free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
@@ -337,52 +346,45 @@ END_TEST
 START_TEST(test_csv_by_response)
 {
     size_t n = 40;
-    struct inc *v = make_incidents(n, 29);
-    char *csv = incidents_csv(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=2&by=response", "text/csv", csv, strlen(csv), &status, ctype);
-    json_t *doc = json_loads(body, 0, NULL), *rows = json_object_get(doc, "results");
-    ck_assert_int_eq(status, 200);
-    ck_assert_str_eq(json_string_value(json_object_get(doc, "by")), "response");
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=2&by=response", n, 29, 0);
+    json_t *doc = answer_doc(&a, "response"), *rows = json_object_get(doc, "results");
     ck_assert_uint_eq(json_array_size(rows), n);
     for (size_t i = 0; i < n; i++) {
         json_t *res = json_object_get(json_array_get(rows, i), "results");
-        if (v[i].bad || !res)
+        if (a.v[i].bad || !res)
             continue;
-        json_t *g = get_ok("/v1/nearest?lon=%.7f&lat=%.7f&k=2&by=response", v[i].lon, v[i].lat);
+        json_t *g =
+            get_ok("/v1/nearest?lon=%.7f&lat=%.7f&k=2&by=response", a.v[i].lon, a.v[i].lat);
         json_t *want = json_object_get(g, "results");
         ck_assert_uint_eq(json_array_size(res), json_array_size(want));
         for (size_t j = 0; j < json_array_size(want); j++) {
-            json_t *a = json_array_get(res, j), *b = json_array_get(want, j);
+            json_t *x = json_array_get(res, j), *y = json_array_get(want, j);
             ck_assert_str_eq(
-                json_string_value(json_object_get(json_object_get(a, "centre"), "id")),
-                json_string_value(json_object_get(json_object_get(b, "centre"), "id")));
+                json_string_value(json_object_get(json_object_get(x, "centre"), "id")),
+                json_string_value(json_object_get(json_object_get(y, "centre"), "id")));
             ck_assert(
-                json_equal(json_object_get(a, "response_s"), json_object_get(b, "response_s")));
+                json_equal(json_object_get(x, "response_s"), json_object_get(y, "response_s")));
             ck_assert(
-                json_equal(json_object_get(a, "duration_s"), json_object_get(b, "duration_s")));
+                json_equal(json_object_get(x, "duration_s"), json_object_get(y, "duration_s")));
         }
         json_decref(g);
     }
     json_decref(doc);
-    free(body), free(csv), free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
 START_TEST(test_geojson_by_time)
 {
     size_t n = 120;
-    struct inc *v = make_incidents(n, 23);
-    char *gj = incidents_geojson(v, n), ctype[64];
-    long status;
-    char *body = post("/v1/nearest?k=2&by=time&format=ndjson", "application/geo+json", gj,
-                      strlen(gj), &status, ctype);
+    struct batch_ans a;
+    post_incidents(&a, "/v1/nearest?k=2&by=time&format=ndjson", n, 23, 1);
     json_t *rows = json_array(), *summary = NULL;
     size_t lines = 0;
 
-    ck_assert_int_eq(status, 200);
-    ck_assert_str_eq(ctype, "application/x-ndjson");
-    for (char *line = body, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+    ck_assert_str_eq(a.ctype, "application/x-ndjson");
+    for (char *line = a.body, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
         json_t *o = json_loadb(line, (size_t)(nl - line), 0, NULL);
         ck_assert_msg(o != NULL, "line %zu is not JSON", lines);
         if (json_object_get(o, "summary")) {
@@ -396,14 +398,12 @@ START_TEST(test_geojson_by_time)
     ck_assert_uint_eq(lines, n + 1);
     ck_assert_ptr_nonnull(summary);
     for (size_t i = 0; i < n; i++)
-        if (!v[i].bad)
+        if (!a.v[i].bad)
             ck_assert_ptr_nonnull(json_object_get(json_array_get(rows, i), "snap_distance_m"));
-    check_batch(v, n, rows, summary, 2, 1);
+    check_batch(a.v, n, rows, summary, 2, 1);
     json_decref(rows);
     json_decref(summary);
-    free(body);
-    free(gj);
-    free(v);
+    batch_ans_free(&a);
 }
 END_TEST
 
@@ -782,10 +782,7 @@ Suite *batch_suite(void); /* for the runner */
 Suite *batch_suite(void)
 {
     Suite *s = suite_create("batch");
-    TCase *tc = tcase_create("http");
-    tcase_set_timeout(tc, 600);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    TCase *tc = hu_fx_tcase(s, "http", 600);
     tcase_add_test(tc, test_csv_by_distance);
     tcase_add_test(tc, test_geojson_by_time);
     tcase_add_test(tc, test_csv_by_response);
@@ -800,6 +797,5 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_body_total);
     tcase_add_test(tc, test_cli);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -15,30 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct world_holder worlds;
-static struct hu_server server;
-
-static void world_up(void)
-{
-    hu_world_load(&worlds, tu_db(), "test_err_lang");
-}
-
-static void world_down(void)
-{
-    hu_world_done(&worlds);
-}
-
-static void serve(void)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&server, &worlds, NULL, &err) == 0, "%s", err.msg);
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&server);
-}
-
 /* method target with an optional Accept-Language: the error body, its status asserted. */
 static json_t *error_of(const char *method, const char *target, const char *accept_language,
                         long status, const char *code)
@@ -51,7 +27,7 @@ static json_t *error_of(const char *method, const char *target, const char *acce
         snprintf(h, sizeof h, "Accept-Language: %s", accept_language);
         rq.headers = headers;
     }
-    ck_assert_int_eq(hu_perform(NULL, server.port, &rq, &r), 0);
+    ck_assert_int_eq(hu_perform(NULL, hu_fx_port, &rq, &r), 0);
     json_t *v = json_loads(r.body, 0, NULL);
     ck_assert_msg(r.status == status && v, "%s: %ld %s", target, r.status, r.body);
     ck_assert_str_eq(json_string_value(json_object_get(v, "code")), code);
@@ -123,7 +99,7 @@ START_TEST(batch_rows_speak_czech)
         struct hu_req rq = {.method = "POST", .target = targets[i], .body = csv,
                             .body_len = sizeof csv - 1, .headers = headers};
         struct hu_resp r;
-        ck_assert_int_eq(hu_perform(NULL, server.port, &rq, &r), 0);
+        ck_assert_int_eq(hu_perform(NULL, hu_fx_port, &rq, &r), 0);
         json_t *v = json_loads(r.body, 0, NULL);
         ck_assert_msg(r.status == 200 && v, "%ld %s", r.status, r.body);
         json_t *e = json_object_get(json_array_get(json_object_get(v, "results"), 0), "error");
@@ -155,13 +131,10 @@ Suite *err_lang_suite(void); /* for the runner */
 Suite *err_lang_suite(void)
 {
     Suite *s = suite_create("err_lang");
-    TCase *tc = tcase_create("lang");
-    tcase_add_unchecked_fixture(tc, world_up, world_down);
-    tcase_add_checked_fixture(tc, serve, unserve);
+    TCase *tc = hu_fx_tcase(s, "lang", 0);
     tcase_add_test(tc, czech_by_default_english_on_request);
     tcase_add_test(tc, every_layer_speaks_czech);
     tcase_add_test(tc, batch_rows_speak_czech);
     tcase_add_test(tc, prefix_of_own_message);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -24,38 +24,7 @@
             ck_abort_msg(__VA_ARGS__);                                                             \
     } while (0)
 
-/* ---------------------------------------------------------------- fixtures ----------------- */
-
-static struct world_holder worlds; /* loaded once, before the tests fork */
-static struct hu_server server;    /* per test */
-
-static void world_once(void)
-{
-    struct world *w = NULL;
-    struct kkc_err err = {0};
-    hu_global_init();
-    if (world_load(tu_db(), &w, &err) != KKC_OK) {
-        fprintf(stderr, "test_http: cannot load %s: %s (make data/kkc.sqlite)\n", tu_db(), err.msg);
-        abort();
-    }
-    world_holder_init(&worlds, w);
-}
-
-static void world_done(void)
-{
-    world_holder_done(&worlds);
-}
-
-static void serve(void)
-{
-    struct kkc_err err = {0};
-    ck_assert_msg(hu_server_start_holder(&server, &worlds, NULL, &err) == 0, "%s", err.msg);
-}
-
-static void unserve(void)
-{
-    hu_server_stop(&server);
-}
+/* The fixture is httputil's hu_fx (hu_fx_tcase): the world loaded once, a daemon per test. */
 
 /* ---------------------------------------------------------------- requests ----------------- */
 
@@ -63,7 +32,7 @@ static void unserve(void)
 static struct hu_resp get(const char *target)
 {
     struct hu_resp r;
-    int rc = hu_get(server.port, target, &r);
+    int rc = hu_get(hu_fx_port, target, &r);
     ck_assert_msg(rc == 0, "GET %.200s: curl error %d", target, rc);
     return r;
 }
@@ -73,7 +42,7 @@ static struct hu_resp request(const char *method, const char *target, const char
 {
     struct hu_req rq = {.method = method, .target = target, .body = body, .body_len = body_len};
     struct hu_resp r;
-    int rc = hu_perform(NULL, server.port, &rq, &r);
+    int rc = hu_perform(NULL, hu_fx_port, &rq, &r);
     ck_assert_msg(rc == 0, "%s %.200s: curl error %d", method, target, rc);
     return r;
 }
@@ -130,6 +99,22 @@ static void fail_add(struct fails *f, const char *what, const char *why)
     size_t len = strlen(f->text);
     f->n++;
     snprintf(f->text + len, sizeof f->text - len, "\n  %.200s: %s", what, why);
+}
+
+/* GET each of the n targets: each must be the error answer status/code (error_problem); the
+ * failures are listed together, what names the targets in the message. */
+static void get_all_errors(const char *const *targets, size_t n, long status, const char *code,
+                           const char *what)
+{
+    struct fails f = {.n = 0};
+    char why[400];
+    for (size_t i = 0; i < n; i++) {
+        struct hu_resp r = get(targets[i]);
+        if (error_problem(&r, status, code, why, sizeof why))
+            fail_add(&f, targets[i], why);
+        hu_resp_free(&r);
+    }
+    ck_assert_msg(f.n == 0, "%d of %zu %s:%s", f.n, n, what, f.text);
 }
 
 /* ---------------------------------------------------------------- oracle data -------------- */
@@ -336,16 +321,7 @@ static const char *const not_found[] = {
 
 START_TEST(not_found_paths)
 {
-    struct fails f = {.n = 0};
-    char why[400];
-    for (size_t i = 0; i < sizeof not_found / sizeof not_found[0]; i++) {
-        struct hu_resp r = get(not_found[i]);
-        if (error_problem(&r, 404, "NotFound", why, sizeof why))
-            fail_add(&f, not_found[i], why);
-        hu_resp_free(&r);
-    }
-    ck_assert_msg(f.n == 0, "%d of %zu paths:%s", f.n, sizeof not_found / sizeof not_found[0],
-                  f.text);
+    get_all_errors(not_found, sizeof not_found / sizeof not_found[0], 404, "NotFound", "paths");
 }
 END_TEST
 
@@ -577,16 +553,8 @@ static const char *const bad_queries[] = {
 /* Every query is answered 400 InvalidQuery; all run on one daemon, failures listed together. */
 START_TEST(bad_query)
 {
-    struct fails f = {.n = 0};
-    char why[400];
-    for (size_t i = 0; i < sizeof bad_queries / sizeof bad_queries[0]; i++) {
-        struct hu_resp r = get(bad_queries[i]);
-        if (error_problem(&r, 400, "InvalidQuery", why, sizeof why))
-            fail_add(&f, bad_queries[i], why);
-        hu_resp_free(&r);
-    }
-    ck_assert_msg(f.n == 0, "%d of %zu queries:%s", f.n, sizeof bad_queries / sizeof bad_queries[0],
-                  f.text);
+    get_all_errors(bad_queries, sizeof bad_queries / sizeof bad_queries[0], 400, "InvalidQuery",
+                   "queries");
 }
 END_TEST
 
@@ -633,7 +601,7 @@ START_TEST(options_preflight)
         struct hu_req rq = {.method = "OPTIONS", .target = targets[i], .headers = hdrs};
         struct hu_resp r;
         char h[160];
-        ck_assert_int_eq(hu_perform(NULL, server.port, &rq, &r), 0);
+        ck_assert_int_eq(hu_perform(NULL, hu_fx_port, &rq, &r), 0);
         ck_assert_msg(r.status == 204, "OPTIONS %s: %ld", targets[i], r.status);
         ck_assert_uint_eq(r.len, 0);
         ck_assert_ptr_nonnull(hu_header(&r, "Access-Control-Allow-Origin", h, sizeof h));
@@ -775,7 +743,7 @@ START_TEST(concurrent)
         ck_assert_msg(expected[t].status == 200, "%s: %ld", targets[t], expected[t].status);
     }
     for (int i = 0; i < THREADS; i++) {
-        w[i] = (struct worker){.id = i, .port = server.port};
+        w[i] = (struct worker){.id = i, .port = hu_fx_port};
         ck_assert_int_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
     }
     for (int i = 0; i < THREADS; i++)
@@ -798,10 +766,7 @@ Suite *http_suite(void); /* for the runner */
 Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
-    TCase *tc = tcase_create("api");
-    tcase_add_unchecked_fixture(tc, world_once, world_done);
-    tcase_add_checked_fixture(tc, serve, unserve);
-    tcase_set_timeout(tc, 180);
+    TCase *tc = hu_fx_tcase(s, "api", 180); /* the world loaded once, a daemon per test */
     tcase_add_test(tc, health);
     tcase_add_loop_test(tc, centres_list, 0, sizeof list_cases / sizeof list_cases[0]);
     tcase_add_test(tc, centre_one);
@@ -814,6 +779,5 @@ Suite *http_suite(void)
     tcase_add_test(tc, url_limit);
     tcase_add_test(tc, body_limit);
     tcase_add_test(tc, concurrent);
-    suite_add_tcase(s, tc);
     return s;
 }

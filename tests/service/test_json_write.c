@@ -235,8 +235,7 @@ Suite *json_write_suite(void); /* for the runner */
 Suite *json_write_suite(void)
 {
     Suite *s = suite_create("json_write");
-    TCase *tc = tcase_create("against jansson");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = tu_tcase(s, "against jansson", 60);
     tcase_add_test(tc, test_reals);
     tcase_add_test(tc, test_fixed);
     tcase_add_test(tc, test_integers_and_atoms);
@@ -244,6 +243,5 @@ Suite *json_write_suite(void)
     tcase_add_test(tc, test_line);
     tcase_add_test(tc, test_centres_of_the_database);
     tcase_add_test(tc, test_centres_made_by_hand);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -527,9 +527,8 @@ Suite *layers_suite(void); /* for the runner */
 Suite *layers_suite(void)
 {
     Suite *s = suite_create("layers");
-    TCase *tc = tcase_create("layers");
+    TCase *tc = tu_tcase(s, "layers", 60);
     tcase_add_unchecked_fixture(tc, layers_setup, layers_teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, roads_match_oracle, 0,
                         (int)(sizeof road_zooms / sizeof road_zooms[0]) * 3);
     tcase_add_test(tc, roads_simplified_by_zoom);
@@ -540,6 +539,5 @@ Suite *layers_suite(void)
                         (int)(sizeof searches / sizeof searches[0]));
     tcase_add_test(tc, municipalities_search_default);
     tcase_add_loop_test(tc, municipalities_bbox_oracle, 0, 2);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -15,7 +15,6 @@
 
 #include <check.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -244,39 +243,17 @@ END_TEST
 
 /* ---- over HTTP --------------------------------------------------------------------------- */
 
-static size_t on_data(char *data, size_t size, size_t n, void *ud)
-{
-    char **b = ud;
-    size_t have = *b ? strlen(*b) : 0;
-    char *grown = realloc(*b, have + size * n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + have, data, size * n);
-    grown[have + size * n] = '\0';
-    *b = grown;
-    return size * n;
-}
-
 /* METHOD path with an optional body; the status returned, the body into *out when not NULL. */
 static long request(const char *method, const char *path, const char *body, char **out)
 {
-    char url[256], *got = NULL;
-    long status = 0;
-    CURL *c = curl_easy_init();
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hu_fx_port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
-    ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "%s %s failed", method, path);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
+    struct hu_req rq = {.method = method, .target = path, .body = body,
+                        .body_len = body ? strlen(body) : 0, .dot_segments = 1};
+    struct hu_resp r;
+    ck_assert_msg(hu_perform(NULL, hu_fx_port, &rq, &r) == 0, "%s %s failed", method, path);
+    long status = r.status;
     if (out)
-        *out = got;
-    else
-        free(got);
+        *out = r.body, r.body = NULL;
+    hu_resp_free(&r);
     return status;
 }
 
@@ -372,16 +349,11 @@ Suite *metrics_suite(void); /* for the runner */
 Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
-    TCase *tc = tcase_create("registry");
+    TCase *tc = tu_tcase(s, "registry", 0);
     tcase_add_test(tc, test_threads_add_up);
     tcase_add_test(tc, test_buckets_and_overflow);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("http");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    tc = hu_fx_tcase(s, "http", 120);
     tcase_add_test(tc, test_counters_move);
     tcase_add_test(tc, test_gauges);
-    suite_add_tcase(s, tc);
     return s;
 }

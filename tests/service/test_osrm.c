@@ -38,53 +38,28 @@
 
 /* ---- HTTP -------------------------------------------------------------------------------- */
 
-struct buf {
-    char *p;
-    size_t len;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *ud)
-{
-    struct buf *b = ud;
-    char *grown = realloc(b->p, b->len + size * n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + b->len, data, size * n);
-    b->p = grown, b->len += size * n;
-    b->p[b->len] = '\0';
-    return size * n;
-}
-
 /* METHOD path (printf-style) on the test daemon; the status into *status, the body parsed as
  * JSON (NULL when empty). The caller decrefs. */
 static json_t *call(const char *method, long *status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static json_t *call(const char *method, long *status, const char *fmt, ...)
 {
-    char *path = NULL, *url = NULL;
-    struct buf b = {NULL, 0};
-    CURL *c = curl_easy_init();
+    char *path = NULL;
     va_list ap;
     json_t *v = NULL;
+    struct hu_resp r;
 
     va_start(ap, fmt);
     ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&url, "http://127.0.0.1:%d%s", hu_fx_port, path), 0);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    ck_assert_msg(curl_easy_perform(c) == CURLE_OK, "GET %s failed", path);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    if (b.len) {
-        v = json_loads(b.p, 0, NULL);
-        ck_assert_msg(v != NULL, "%s: not JSON: %.200s", path, b.p);
+    struct hu_req rq = {.method = method, .target = path, .dot_segments = 1};
+    ck_assert_msg(hu_perform(NULL, hu_fx_port, &rq, &r) == 0, "GET %s failed", path);
+    *status = r.status;
+    if (r.len) {
+        v = json_loads(r.body, 0, NULL);
+        ck_assert_msg(v != NULL, "%s: not JSON: %.200s", path, r.body);
     }
-    curl_easy_cleanup(c);
-    free(b.p);
-    free(url);
+    hu_resp_free(&r);
     free(path);
     return v;
 }
@@ -922,10 +897,7 @@ Suite *osrm_suite(void); /* for the runner */
 Suite *osrm_suite(void)
 {
     Suite *s = suite_create("osrm");
-    TCase *tc = tcase_create("heidelberg");
-    tcase_set_timeout(tc, 300);
-    tcase_add_unchecked_fixture(tc, hu_fx_load, hu_fx_free);
-    tcase_add_checked_fixture(tc, hu_fx_serve, hu_fx_unserve);
+    TCase *tc = hu_fx_tcase(s, "heidelberg", 300);
     tcase_add_test(tc, test_route_shape);
     tcase_add_test(tc, test_route_geometries);
     tcase_add_test(tc, test_route_client_params);
@@ -937,10 +909,8 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_polyline_coordinates);
     tcase_add_test(tc, test_garbage);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("hand");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "hand", 60);
     tcase_add_checked_fixture(tc, hand_serve, hand_unserve);
     tcase_add_loop_test(tc, test_hand_maneuvers, 0,
                         FX_HAND_ROUTES);
@@ -948,14 +918,11 @@ Suite *osrm_suite(void)
     tcase_add_test(tc, test_hand_table_island);
     tcase_add_test(tc, test_hand_snapping_any);
     tcase_add_test(tc, test_hand_default_snapping);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("ramps");
-    tcase_set_timeout(tc, 60);
+    tc = tu_tcase(s, "ramps", 60);
     tcase_add_checked_fixture(tc, ramps_serve, ramps_unserve);
     tcase_add_loop_test(tc, test_ramp_maneuvers, 0,
                         FX_RAMP_ROUTES);
     tcase_add_test(tc, test_ramp_details);
-    suite_add_tcase(s, tc);
     return s;
 }

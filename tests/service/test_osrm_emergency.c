@@ -196,10 +196,8 @@ Suite *osrm_emergency_suite(void); /* for the runner */
 Suite *osrm_emergency_suite(void)
 {
     Suite *s = suite_create("osrm_emergency");
-    TCase *tc = tcase_create("maps");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "maps", 120);
     tcase_add_loop_test(tc, osrm_unchanged, 0, (int)(sizeof em_cases / sizeof em_cases[0]));
     tcase_add_test(tc, nearest_by_profile);
-    suite_add_tcase(s, tc);
     return s;
 }

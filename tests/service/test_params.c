@@ -5,6 +5,7 @@
  * true/false/1/0; choices are exact; absent optional values leave the output alone; a name given
  * twice, more than PARAMS_MAX names, or a name nobody took fail params_finish. */
 #include "params.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <limits.h>
@@ -486,8 +487,7 @@ END_TEST
 Suite *params_suite(void)
 {
     Suite *s = suite_create("params");
-    TCase *tc = tcase_create("values");
-    tcase_set_timeout(tc, 30); /* tiny tests, but forked: a loaded sanitized run needs slack */
+    TCase *tc = tu_tcase(s, "values", 30); /* tiny tests, but forked: a loaded sanitized run needs slack */
     tcase_add_loop_test(tc, double_values, 0, sizeof dbl_cases / sizeof dbl_cases[0]);
     tcase_add_test(tc, parse_double_null);
     tcase_add_loop_test(tc, long_values, 0, sizeof long_cases / sizeof long_cases[0]);
@@ -496,10 +496,8 @@ Suite *params_suite(void)
     tcase_add_test(tc, empty_value);
     tcase_add_loop_test(tc, bool_values, 0, sizeof bool_cases / sizeof bool_cases[0]);
     tcase_add_loop_test(tc, choice_values, 0, sizeof choice_cases / sizeof choice_cases[0]);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("finish");
-    tcase_set_timeout(tc, 30);
+    tc = tu_tcase(s, "finish", 30);
     tcase_add_test(tc, duplicate_name);
     tcase_add_test(tc, duplicate_same_value);
     tcase_add_test(tc, unknown_name);
@@ -510,7 +508,6 @@ Suite *params_suite(void)
     tcase_add_loop_test(tc, list_items_exact, 0, sizeof exact_cases / sizeof exact_cases[0]);
     tcase_add_test(tc, pairs);
     tcase_add_test(tc, list_spans);
-    suite_add_tcase(s, tc);
     return s;
 
 }

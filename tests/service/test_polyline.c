@@ -203,7 +203,7 @@ Suite *polyline_suite(void); /* for the runner */
 Suite *polyline_suite(void)
 {
     Suite *s = suite_create("polyline");
-    TCase *tc = tcase_create("codec");
+    TCase *tc = tu_tcase(s, "codec", 0);
     size_t nv = sizeof vectors / sizeof vectors[0], nb = sizeof bad / sizeof bad[0];
     tcase_add_loop_test(tc, test_encode_vectors, 0, (int)nv);
     tcase_add_loop_test(tc, test_decode_vectors, 0, (int)nv);
@@ -212,6 +212,5 @@ Suite *polyline_suite(void)
     tcase_add_test(tc, test_encode_bad);
     tcase_add_loop_test(tc, test_round_trip, 0, 2);
     tcase_add_test(tc, test_decode_garbage);
-    suite_add_tcase(s, tc);
     return s;
 }

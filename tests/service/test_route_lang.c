@@ -6,6 +6,7 @@
 #include "fixture_osm.h"
 #include "routes.h"
 #include "tctx.h"
+#include "testutil.h"
 #include "world.h"
 
 #include <check.h>
@@ -99,10 +100,9 @@ Suite *route_lang_suite(void); /* for the runner */
 Suite *route_lang_suite(void)
 {
     Suite *s = suite_create("route_lang");
-    TCase *tc = tcase_create("route_lang");
+    TCase *tc = tu_tcase(s, "route_lang", 0);
     tcase_add_unchecked_fixture(tc, lang_setup, lang_teardown);
     tcase_add_loop_test(tc, instructions_by_hand, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, bad_lang_is_400);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -76,9 +76,7 @@ Suite *world_suite(void); /* for the runner */
 Suite *world_suite(void)
 {
     Suite *s = suite_create("world");
-    TCase *tc = tcase_create("stores");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase(s, "stores", 120);
     tcase_add_test(tc, test_world_stores);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -375,14 +375,12 @@ Suite *state_suite(void); /* for the runner */
 Suite *state_suite(void)
 {
     Suite *s = suite_create("state");
-    TCase *tc = tcase_create("postgresql");
+    TCase *tc = tu_tcase(s, "postgresql", 120);
     tcase_add_unchecked_fixture(tc, pg_start, pg_stop);
-    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, schema_and_data_version);
     tcase_add_test(tc, unreachable);
     tcase_add_test(tc, centre_write_mirrored);
     tcase_add_test(tc, closures_shared);
     tcase_add_test(tc, closures_refused);
-    suite_add_tcase(s, tc);
     return s;
 }

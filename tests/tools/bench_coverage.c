@@ -24,6 +24,7 @@
 #include "road/snap.h"
 #include "base/store.h"
 #include "bench_util.h"
+#include "bench_world.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -35,12 +36,7 @@
 #define FIRE_ID "osm-w115669341"
 
 struct env {
-    struct store *st;
-    struct graph *g;
-    struct centres *cs;
-    struct coverage_base *b;
-    GEOSContextHandle_t h;
-    struct crs_ctx *crs;
+    struct bench_world w;
     struct reach *r;
     struct reach_source src;
 };
@@ -86,18 +82,18 @@ static int work_polygons(struct env *e, const void *arg)
     size_t n = 0;
     for (; minutes[n] > 0 && n < 8; n++)
         lim[n] = minutes[n] * 60;
-    if (isochrone_build(e->h, e->r, lim, n, NULL, out, NULL, NULL))
+    if (isochrone_build(e->w.h, e->r, lim, n, NULL, out, NULL, NULL))
         return -1;
     for (size_t k = 0; k < n; k++)
-        GEOSGeom_destroy_r(e->h, out[k]);
+        GEOSGeom_destroy_r(e->w.h, out[k]);
     return 0;
 }
 
 static int work_coverage(struct env *e, const void *arg)
 {
     struct coverage_result res;
-    int rc = coverage_run(e->h, e->crs, e->b, e->cs, e->g, arg, &res, NULL) ? -1 : 0;
-    coverage_result_free(e->h, &res);
+    int rc = coverage_run(e->w.h, e->w.crs, e->w.b, e->w.cs, e->w.g, arg, &res, NULL) ? -1 : 0;
+    coverage_result_free(e->w.h, &res);
     return rc;
 }
 
@@ -105,12 +101,12 @@ static int work_catchments(struct env *e, const void *arg)
 {
     struct coverage_result res;
     struct coverage_catchment *c = NULL;
-    int by_road,
-        rc = coverage_catchments(e->h, e->crs, e->b, e->cs, e->g, arg, &res, &c, &by_road, NULL)
-                 ? -1
-                 : 0;
-    coverage_catchments_free(e->h, c, res.nsites);
-    coverage_result_free(e->h, &res);
+    int by_road, rc = coverage_catchments(e->w.h, e->w.crs, e->w.b, e->w.cs, e->w.g, arg, &res, &c,
+                                          &by_road, NULL)
+                          ? -1
+                          : 0;
+    coverage_catchments_free(e->w.h, c, res.nsites);
+    coverage_result_free(e->w.h, &res);
     return rc;
 }
 
@@ -120,30 +116,23 @@ static int env_open(struct env *e, const char *db)
     struct kkc_err err = {0};
     double t0;
     long fire;
-    if (store_open(db, STORE_READONLY, &e->st, &err) || graph_load(e->st, &e->g, &err) ||
-        centres_load(e->st, &e->cs, &err) || reach_create(e->g, &e->r, &err)) {
+    if (bench_world_open(&e->w, db, "bench_coverage",
+                         "coverage data for the world (once per world)"))
+        return -1;
+    if (reach_create(e->w.g, &e->r, &err)) {
         fprintf(stderr, "bench_coverage: %s: %s\n", db, err.msg);
         return -1;
     }
-    t0 = now_ms();
-    if (coverage_base_build(e->st, e->g, &e->b, &err)) {
-        fprintf(stderr, "bench_coverage: coverage data: %s\n", err.msg);
-        return -1;
-    }
-    printf("coverage data for the world (once per world): %.1f ms\n", now_ms() - t0);
-    e->h = GEOS_init_r();
-    e->crs = crs_ctx_create();
-    fire = centres_find(e->cs, FIRE_ID);
-    if (!e->h || !e->crs || fire < 0 ||
-        snap_point(e->g, centres_get(e->cs, (size_t)fire)->lon,
-                   centres_get(e->cs, (size_t)fire)->lat, 1000, &e->src.at, &err)) {
+    fire = centres_find(e->w.cs, FIRE_ID);
+    if (fire < 0 || snap_point(e->w.g, centres_get(e->w.cs, (size_t)fire)->lon,
+                               centres_get(e->w.cs, (size_t)fire)->lat, 1000, &e->src.at, &err)) {
         fprintf(stderr, "bench_coverage: no %s on the roads (is this the default database?)\n",
                 FIRE_ID);
         return -1;
     }
     t0 = now_ms();
     double xy[2] = {15.8, 50.2};
-    crs_array_from_wgs84(e->crs, CRS_SJTSK, xy, 1, NULL);
+    crs_array_from_wgs84(e->w.crs, CRS_SJTSK, xy, 1, NULL);
     printf("first use of %s in a thread (PROJ, once per thread): %.1f ms\n\n", CRS_SJTSK,
            now_ms() - t0);
     return 0;
@@ -156,8 +145,9 @@ static int run_all(struct env *e, int rounds)
     struct coverage_request hd = {.kind_mask = KIND_MASK_ALL, .minutes = 15, .region = -1};
     struct coverage_request khk_g = khk, hd_g = hd,
                             cat_khk = {.kind_mask = 1u << KIND_POLICE, .region = -1},
-                            cat_hd = {
-                                .kind_mask = KIND_MASK_ALL, .minutes = 20, .region = e->b->network};
+                            cat_hd = {.kind_mask = KIND_MASK_ALL,
+                                      .minutes = 20,
+                                      .region = e->w.b->network};
     khk_g.want_geometry = hd_g.want_geometry = 1;
     printf("%-58s %8s %8s %8s\n", "ms", "min", "median", "p90");
     return timed("isochrone 10 min, Heidelberg: reached set", e, work_reach, &ten, rounds) ||
@@ -193,13 +183,7 @@ int main(int argc, char **argv)
         }
     }
     rc = env_open(&e, db) || run_all(&e, rounds);
-    coverage_base_destroy(e.b);
     reach_destroy(e.r);
-    centres_destroy(e.cs);
-    graph_destroy(e.g);
-    store_close(e.st);
-    crs_ctx_destroy(e.crs);
-    if (e.h)
-        GEOS_finish_r(e.h);
+    bench_world_close(&e.w);
     return rc ? 1 : 0;
 }

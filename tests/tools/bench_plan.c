@@ -23,6 +23,7 @@
 #include "coverage/plan.h"
 #include "base/store.h"
 #include "bench_util.h"
+#include "bench_world.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -32,17 +33,8 @@
 
 #define ROUNDS_MAX 1000
 
-struct env {
-    struct store *st;
-    struct graph *g;
-    struct centres *cs;
-    struct coverage_base *b;
-    GEOSContextHandle_t h;
-    struct crs_ctx *crs;
-};
-
 /* Run q once to warm up, then rounds times; print the times and what was found. 0 or -1. */
-static int timed(const char *what, struct env *e, const struct plan_request *q, int rounds)
+static int timed(const char *what, struct bench_world *e, const struct plan_request *q, int rounds)
 {
     double *t = malloc((size_t)rounds * sizeof *t);
     struct plan_result res;
@@ -69,7 +61,7 @@ static int timed(const char *what, struct env *e, const struct plan_request *q, 
 }
 
 /* The same timings for coverage_run alone (no geometry): the fixed part of every plan. */
-static int timed_coverage(const char *what, struct env *e, const struct coverage_request *q,
+static int timed_coverage(const char *what, struct bench_world *e, const struct coverage_request *q,
                           int rounds)
 {
     double *t = malloc((size_t)rounds * sizeof *t);
@@ -90,37 +82,6 @@ static int timed_coverage(const char *what, struct env *e, const struct coverage
     return rc;
 }
 
-static int env_open(struct env *e, const char *db)
-{
-    struct kkc_err err = {0};
-    double t0;
-    if (store_open(db, STORE_READONLY, &e->st, &err) || graph_load(e->st, &e->g, &err) ||
-        centres_load(e->st, &e->cs, &err)) {
-        fprintf(stderr, "bench_plan: %s: %s\n", db, err.msg);
-        return -1;
-    }
-    t0 = now_ms();
-    if (coverage_base_build(e->st, e->g, &e->b, &err)) {
-        fprintf(stderr, "bench_plan: coverage base: %s\n", err.msg);
-        return -1;
-    }
-    printf("coverage base (once per world, not in the figures): %.1f ms\n", now_ms() - t0);
-    e->h = GEOS_init_r();
-    e->crs = crs_ctx_create();
-    return e->h && e->crs ? 0 : -1;
-}
-
-static void env_close(struct env *e)
-{
-    coverage_base_destroy(e->b);
-    centres_destroy(e->cs);
-    graph_destroy(e->g);
-    store_close(e->st);
-    crs_ctx_destroy(e->crs);
-    if (e->h)
-        GEOS_finish_r(e->h);
-}
-
 /* xorshift64* in [0, 1). */
 static double rnd(unsigned long long *s)
 {
@@ -130,7 +91,7 @@ static double rnd(unsigned long long *s)
 
 /* By road, when the road network's area has census population (not in the default data: give
  * --db a copy with municipalities there): the region's municipalities as candidates. */
-static int run_road(struct env *e, int rounds)
+static int run_road(struct bench_world *e, int rounds)
 {
     static const size_t adds[] = {1, 5, 20};
     long net = e->b->network;
@@ -158,7 +119,7 @@ static int run_road(struct env *e, int rounds)
 }
 
 /* The figures (see the file comment). */
-static int run(struct env *e, int rounds, unsigned long long seed)
+static int run(struct bench_world *e, int rounds, unsigned long long seed)
 {
     static const size_t ncands[] = {100, 300, 1000, 3000, 10000};
     static const size_t adds[] = {1, 3, 5, 10, 20};
@@ -218,7 +179,7 @@ int main(int argc, char **argv)
     const char *db = "data/kkc.sqlite";
     int rounds = 10, c, rc;
     unsigned long long seed = 20261125;
-    struct env e = {0};
+    struct bench_world e = {0};
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
@@ -233,7 +194,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_plan: --rounds 1..%d, --seed > 0\n", ROUNDS_MAX);
         return 2;
     }
-    rc = env_open(&e, db) || run(&e, rounds, seed) ? 1 : 0;
-    env_close(&e);
+    rc = bench_world_open(&e, db, "bench_plan",
+                          "coverage base (once per world, not in the figures)") ||
+                 run(&e, rounds, seed)
+             ? 1
+             : 0;
+    bench_world_close(&e);
     return rc;
 }

@@ -22,6 +22,8 @@
 #include "road/graph.h"
 #include "road/snap.h"
 #include "bench_util.h"
+#include "bench_world.h"
+#include "synth_base.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -32,15 +34,9 @@
 #define MUNIS_MAX 5000
 
 static struct {
-    struct store *st;
-    struct graph *g;
-    struct centres *cs;
-    struct coverage_base *b, fake;
-    struct coverage_region *regions;
-    struct coverage_muni *munis;
+    struct bench_world w;
+    struct synth_base sb; /* w.b with the synthetic municipalities */
     double added[2 * COVERAGE_ADDED_MAX];
-    GEOSContextHandle_t h;
-    struct crs_ctx *crs;
 } e;
 
 /* Time coverage_run(q) on base b: one warm-up, then rounds runs; prints the covered share. */
@@ -53,16 +49,16 @@ static int timed(const char *what, const struct coverage_base *b, const struct c
     long covered = 0, total = 0;
     for (int i = -1; t && i < rounds; i++) {
         double t0 = now_ms();
-        if (coverage_run(e.h, e.crs, b, e.cs, e.g, q, &res, &err)) {
+        if (coverage_run(e.w.h, e.w.crs, b, e.w.cs, e.w.g, q, &res, &err)) {
             fprintf(stderr, "bench_response: %s: %s\n", what, err.msg);
-            coverage_result_free(e.h, &res);
+            coverage_result_free(e.w.h, &res);
             free(t);
             return -1;
         }
         if (i >= 0)
             t[i] = now_ms() - t0;
         covered = res.pop_covered, total = res.pop_total;
-        coverage_result_free(e.h, &res);
+        coverage_result_free(e.w.h, &res);
     }
     if (!t)
         return -1;
@@ -73,48 +69,18 @@ static int timed(const char *what, const struct coverage_base *b, const struct c
     return 0;
 }
 
-static double rnd(unsigned long long *s)
-{
-    *s ^= *s >> 12, *s ^= *s << 25, *s ^= *s >> 27;
-    return (double)((*s * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-/* A random point on the roads in the middle of the road box. */
-static void random_on_roads(unsigned long long *s, double *lon, double *lat, struct snap *at)
-{
-    const double *bb = e.b->road_bbox;
-    do {
-        *lon = bb[0] + (bb[2] - bb[0]) * (0.1 + 0.8 * rnd(s));
-        *lat = bb[1] + (bb[3] - bb[1]) * (0.1 + 0.8 * rnd(s));
-    } while (snap_point(e.g, *lon, *lat, 300, at, NULL));
-}
-
-/* The Heidelberg stand-in: n synthetic municipalities in the network region. */
+/* The Heidelberg stand-in: n synthetic municipalities in the network region, then nadded
+ * points to add; all in the middle 80 % of the road box. */
 static int fake_base(int n, int nadded)
 {
+    static const struct synth_box mid = {0.1, 0.8};
     unsigned long long s = 2026;
-    long net = e.b->network;
-    if (net < 0 || !(e.regions = malloc(e.b->nregion * sizeof *e.regions)) ||
-        !(e.munis = calloc((size_t)n, sizeof *e.munis)))
+    if (synth_base_make(&e.sb, e.w.b, e.w.g, mid, &s, (size_t)n, NULL))
         return -1;
-    memcpy(e.regions, e.b->region, e.b->nregion * sizeof *e.regions);
-    e.regions[net].munis = (size_t)n, e.regions[net].has_population = 1;
-    for (int i = 0; i < n; i++) {
-        struct coverage_muni *m = &e.munis[i];
-        m->code = m->name = "synthetic";
-        m->population = 100 + (long)(900 * rnd(&s));
-        random_on_roads(&s, &m->lon, &m->lat, &m->at);
-        m->snapped = 1;
-        for (int l = 0; l < COVERAGE_LEVELS; l++)
-            m->region[l] = -1;
-        m->region[COVERAGE_NETWORK] = net;
-    }
     for (int k = 0; k < nadded; k++) {
         struct snap at;
-        random_on_roads(&s, &e.added[2 * k], &e.added[2 * k + 1], &at);
+        synth_point(e.w.b, e.w.g, mid, &s, &e.added[2 * k], &e.added[2 * k + 1], &at);
     }
-    e.fake = *e.b;
-    e.fake.nmuni = (size_t)n, e.fake.muni = e.munis, e.fake.region = e.regions;
     return 0;
 }
 
@@ -124,23 +90,23 @@ static int heidelberg(int rounds, int nadded)
     struct standards *set = NULL;
     struct coverage_request q = {.kind_mask = KIND_MASK_ALL,
                                  .minutes = 10,
-                                 .region = e.b->network,
+                                 .region = e.w.b->network,
                                  .added = e.added,
                                  .nadded = (size_t)nadded};
-    int rc = timed("Heidelberg minutes=10 (today)", &e.fake, &q, rounds);
+    int rc = timed("Heidelberg minutes=10 (today)", &e.sb.base, &q, rounds);
     q.response = 1;
-    rc |= timed("Heidelberg minutes=10 response=true", &e.fake, &q, rounds);
+    rc |= timed("Heidelberg minutes=10 response=true", &e.sb.base, &q, rounds);
     q.response = 0, q.nth = 2;
-    rc |= timed("Heidelberg minutes=10 nth=2", &e.fake, &q, rounds);
+    rc |= timed("Heidelberg minutes=10 nth=2", &e.sb.base, &q, rounds);
     q.nth = 3;
-    rc |= timed("Heidelberg minutes=10 nth=3", &e.fake, &q, rounds);
+    rc |= timed("Heidelberg minutes=10 nth=3", &e.sb.base, &q, rounds);
     q.response = 1, q.nth = 2;
-    rc |= timed("Heidelberg minutes=10 nth=2 response=true", &e.fake, &q, rounds);
+    rc |= timed("Heidelberg minutes=10 nth=2 response=true", &e.sb.base, &q, rounds);
     if (standards_builtin(&set, NULL) || !standards_find(set, "pcr-10"))
         return -1;
     const struct standard *st = standards_find(set, "pcr-10");
     q.minutes = st->minutes, q.nth = st->nth, q.response = st->turnout != STANDARD_TURNOUT_NONE;
-    rc |= timed("Heidelberg standard=pcr-10 (10 min, turnout)", &e.fake, &q, rounds);
+    rc |= timed("Heidelberg standard=pcr-10 (10 min, turnout)", &e.sb.base, &q, rounds);
     standards_destroy(set);
     return rc;
 }
@@ -149,7 +115,6 @@ int main(int argc, char **argv)
 {
     const char *db = "data/kkc.sqlite";
     int rounds = 10, munis = 500, nadded = 20, c;
-    struct kkc_err err = {0};
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rounds", required_argument, 0, 'r'},
                                          {"munis", required_argument, 0, 'm'},
@@ -168,19 +133,15 @@ int main(int argc, char **argv)
             return 2;
     if (rounds < 1 || munis < 1 || munis > MUNIS_MAX || nadded < 0 || nadded > COVERAGE_ADDED_MAX)
         return 2;
-    if (store_open(db, STORE_READONLY, &e.st, &err) || graph_load(e.st, &e.g, &err) ||
-        centres_load(e.st, &e.cs, &err) || coverage_base_build(e.st, e.g, &e.b, &err)) {
-        fprintf(stderr, "bench_response: %s: %s\n", db, err.msg);
+    if (bench_world_open(&e.w, db, "bench_response", NULL))
         return 1;
-    }
-    e.h = GEOS_init_r(), e.crs = crs_ctx_create();
     printf("%-44s %8s %8s %8s\n", "question (ms)", "min", "median", "p90");
     struct coverage_request khk = {.kind_mask = 1u << KIND_POLICE, .km = 10, .region = -1};
-    int rc = timed("KHK km=10 police (today; no KHK roads)", e.b, &khk, rounds);
+    int rc = timed("KHK km=10 police (today; no KHK roads)", e.w.b, &khk, rounds);
     if (fake_base(munis, nadded))
         return 1;
     printf("Heidelberg stand-in: %d synthetic municipalities, %zu centres + %d added sites\n",
-           munis, centres_count(e.cs), nadded);
+           munis, centres_count(e.w.cs), nadded);
     rc |= heidelberg(rounds, nadded);
     return rc ? 1 : 0;
 }

@@ -316,24 +316,9 @@ def cmd_slow(a):
     check(slowest < 5, "no normal request took 5 s or more (slowest %.3f s)" % slowest)
 
     # the held connections must be closed by the server within the timeout (+ slack)
-    sel = selectors.DefaultSelector()
-    for s in held:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-    closed, first, last = 0, None, None
-    deadline = opened + timeout + 8
-    while closed < holders and time.monotonic() < deadline:
-        for key, _ in sel.select(timeout=0.5):
-            try:
-                data = key.fileobj.recv(4096)
-            except OSError:
-                data = b""
-            if not data:
-                now = time.monotonic() - opened
-                first = now if first is None else first
-                last = now
-                closed += 1
-                sel.unregister(key.fileobj)
+    closes = [t - opened for t in closed_by_server(held, opened + timeout + 8)]
+    closed = len(closes)
+    first, last = (closes[0], closes[-1]) if closes else (None, None)
     check(closed == holders, "the server closed all %d half-open connections (%d) within %d s"
           % (holders, closed, timeout + 8))
     check(first is not None and first >= timeout * 0.5,
@@ -350,6 +335,26 @@ def cmd_slow(a):
         s.close()
     alive(p)
     return failures
+
+
+def closed_by_server(socks, deadline):
+    """Wait until the server has closed every one of socks (a read gives end of file or an
+    error) or time.monotonic() passes deadline: the times of the closes seen, in order."""
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+    closes = []
+    while len(closes) < len(socks) and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.5):
+            try:
+                data = key.fileobj.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                closes.append(time.monotonic())
+                sel.unregister(key.fileobj)
+    return closes
 
 
 def server_sockets(pid):
@@ -385,20 +390,8 @@ def cmd_flood(a):
     check(st == 200 and waited < a.timeout * 4 + 5,
           "a request during the flood is served once idle ones time out (%.1f s)" % waited,
           "status %r" % (st,))
-    sel = selectors.DefaultSelector()
-    for s in socks:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-    closed, deadline = 0, time.monotonic() + a.timeout * (a.count // a.limit + 2) + 10
-    while closed < a.count and time.monotonic() < deadline:
-        for key, _ in sel.select(timeout=0.5):
-            try:
-                data = key.fileobj.recv(4096)
-            except OSError:
-                data = b""
-            if not data:
-                closed += 1
-                sel.unregister(key.fileobj)
+    deadline = time.monotonic() + a.timeout * (a.count // a.limit + 2) + 10
+    closed = len(closed_by_server(socks, deadline))
     check(closed == a.count, "the server timed out all %d idle connections, backlog included (%d)"
           % (a.count, closed))
     ok = 0
