@@ -33,7 +33,7 @@ SVC_LIB_OBJ := $(filter-out $(BUILD)/service/main.o,$(SVC_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o \
             $(BUILD)/tests/httputil.o $(BUILD)/tests/fixture_graph.o \
             $(BUILD)/tests/fixture_osm.o $(BUILD)/tests/fixture_route.o \
-            $(BUILD)/tests/fixture_world.o
+            $(BUILD)/tests/fixture_world.o $(BUILD)/tests/fixture_turn.o
 
 KKC     := $(BUILD)/kkc
 RUNNER  := $(BUILD)/test_runner

@@ -4,7 +4,10 @@
  * Graphs: the node-based road graph of every real extract (Heidelberg from KKC_DB, the others
  * imported with the OSM importer), costs graph_cost as loaded (graph_cost_make: ms, dm); and the PACE 2016
  * FLA topology (1.07 M nodes, no weights: SEEDED uniform weights of 1..100,000 ms per arc, each
- * direction drawn apart). Checked: 10,000 random pairs per extract (1,000 on FLA) exactly equal
+ * direction drawn apart), and FLA turn-expanded (tests/fixture_turn.h: a routing node per directed
+ * arc, an arc per allowed turn, SEEDED segment and turn costs, forbidden turns), the shape of the
+ * service's turn graph at 2.69 M routing nodes. Checked: 10,000 random pairs per extract (1,000 on
+ * each FLA) exactly equal
  * to Dijkstra; every unpacked path is a chain of input arcs from source to target whose weights
  * sum to the cost; a many-to-many table with two-node groups and seed costs equal to the
  * Dijkstra minimum; after a customization with new weights, the same again; a partial update of
@@ -14,6 +17,7 @@
 #include "road/import/osm_import.h"
 #include "base/store.h"
 #include "testutil.h"
+#include "fixture_turn.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -64,36 +68,8 @@ static void tg_reweigh(struct tg *g, unsigned long long seed, cch_cost lo, cch_c
 /* A PACE 2016 .gr.xz file (1-based undirected edges) as arcs both ways. */
 static void tg_read_gr(const char *path, struct tg *g)
 {
-    char *cmd = NULL, line[128];
-    unsigned long long n = 0, m = 0, u, v;
-    ck_assert_int_ge(asprintf(&cmd, "xz -dc '%s'", path), 0);
-    FILE *f = popen(cmd, "r");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_msg(fgets(line, sizeof line, f) && sscanf(line, "p tw %llu %llu", &n, &m) == 2,
-                  "%s: no header", path);
-    uint32_t *eu = malloc(m * sizeof *eu), *ev = malloc(m * sizeof *ev);
-    uint64_t k = 0;
-    while (k < m && fgets(line, sizeof line, f))
-        if (sscanf(line, "%llu %llu", &u, &v) == 2) {
-            ck_assert(u >= 1 && u <= n && v >= 1 && v <= n);
-            eu[k] = (uint32_t)(u - 1), ev[k] = (uint32_t)(v - 1), k++;
-        }
-    ck_assert_uint_eq(k, m);
-    pclose(f);
-    free(cmd);
-    g->n = (uint32_t)n;
-    g->first = calloc(n + 2, sizeof *g->first);
-    g->head = malloc(2 * m * sizeof *g->head);
-    g->w = malloc(2 * m * sizeof *g->w);
-    for (uint64_t i = 0; i < m; i++)
-        g->first[eu[i] + 1]++, g->first[ev[i] + 1]++;
-    for (uint32_t x = 0; x < g->n; x++)
-        g->first[x + 1] += g->first[x];
-    uint64_t *at = malloc((n + 1) * sizeof *at);
-    memcpy(at, g->first, (n + 1) * sizeof *at);
-    for (uint64_t i = 0; i < m; i++)
-        g->head[at[eu[i]]++] = ev[i], g->head[at[ev[i]]++] = eu[i];
-    free(at), free(eu), free(ev);
+    ck_assert_msg(ft_read_gr(path, &g->n, &g->first, &g->head) == 0, "%s: unreadable", path);
+    g->w = malloc((g->first[g->n] + 1) * sizeof *g->w);
     tg_tails(g);
 }
 
@@ -131,14 +107,18 @@ static struct hi heap_pop(struct hi *h, size_t *len)
     return top;
 }
 
-/* dist[v] = least cost from s to v (CCH_INF unreachable). */
-static void dijkstra(const struct tg *g, uint32_t s, cch_cost *dist, struct hi *heap)
+/* dist[v] = least cost from any seed s[i] (starting at its cost) to v (CCH_INF unreachable). */
+static void dijkstra_seeds(const struct tg *g, const struct cch_seed *s, size_t ns, cch_cost *dist,
+                           struct hi *heap)
 {
     size_t len = 0;
     for (uint32_t v = 0; v < g->n; v++)
         dist[v] = CCH_INF;
-    dist[s] = 0;
-    heap_push(heap, &len, (struct hi){0, s});
+    for (size_t i = 0; i < ns; i++)
+        if (s[i].cost < dist[s[i].node]) {
+            dist[s[i].node] = s[i].cost;
+            heap_push(heap, &len, (struct hi){s[i].cost, s[i].node});
+        }
     while (len) {
         struct hi x = heap_pop(heap, &len);
         if (x.d != dist[x.v])
@@ -155,6 +135,12 @@ static void dijkstra(const struct tg *g, uint32_t s, cch_cost *dist, struct hi *
     }
 }
 
+static void dijkstra(const struct tg *g, uint32_t s, cch_cost *dist, struct hi *heap)
+{
+    struct cch_seed one = {s, 0};
+    dijkstra_seeds(g, &one, 1, dist, heap);
+}
+
 /* ---- checks -------------------------------------------------------------------------------- */
 
 struct fix {
@@ -164,6 +150,7 @@ struct fix {
     struct cch_query *q;
     cch_cost *dist;
     struct hi *heap;
+    uint8_t *uturn; /* a turn-expanded graph (fixture_turn.h): its u-turn flags, else NULL */
 };
 
 static void fix_open(struct fix *f)
@@ -182,7 +169,7 @@ static void fix_close(struct fix *f)
     cch_query_destroy(f->q);
     cch_metric_destroy(f->m);
     cch_destroy(f->c);
-    free(f->dist), free(f->heap);
+    free(f->dist), free(f->heap), free(f->uturn);
     tg_free(&f->g);
 }
 
@@ -246,12 +233,12 @@ static void check_table(struct fix *f, unsigned long long seed, size_t ns, size_
         df[j] = 2 * j;
     for (size_t k = 0; k < ns * nt; k++)
         want[k] = CCH_INF;
-    for (size_t i = 0; i < 2 * ns; i++) {
-        dijkstra(&f->g, src[i].node, f->dist, f->heap);
+    for (size_t i = 0; i < ns; i++) { /* one Dijkstra from both seeds of group i */
+        dijkstra_seeds(&f->g, src + 2 * i, 2, f->dist, f->heap);
         for (size_t j = 0; j < 2 * nt; j++) {
             cch_cost d = f->dist[dst[j].node];
-            if (d != CCH_INF && src[i].cost + d + dst[j].cost < want[(i / 2) * nt + j / 2])
-                want[(i / 2) * nt + j / 2] = src[i].cost + d + dst[j].cost;
+            if (d != CCH_INF && d + dst[j].cost < want[i * nt + j / 2])
+                want[i * nt + j / 2] = d + dst[j].cost;
         }
     }
     ck_assert_msg(cch_table(f->q, f->m, src, sf, ns, dst, df, nt, got, &err) == 0, "%s", err.msg);
@@ -312,7 +299,13 @@ static void check_all(struct fix *f, int nsrc, int ntgt, int full_reweigh)
     check_pairs(f, 11, nsrc, ntgt);
     check_table(f, 12, 20, 25);
     if (full_reweigh) {
-        tg_reweigh(&f->g, 13, 1, 100000);
+        if (f->uturn) { /* new seeded segment and turn costs */
+            struct ft_turns t = {.n = f->g.n, .first = f->g.first, .head = f->g.head,
+                                 .uturn = f->uturn};
+            ft_weigh(&t, 13, f->g.w);
+        } else {
+            tg_reweigh(&f->g, 13, 1, 100000);
+        }
         memcpy(f->m->weight, f->g.w, f->g.first[f->g.n] * sizeof *f->g.w);
         check_threads(f);
         check_pairs(f, 14, nsrc / 4 + 1, ntgt);
@@ -385,6 +378,33 @@ START_TEST(t_cch_fla)
 }
 END_TEST
 
+/* FLA turn-expanded (fixture_turn.h: 2.69 M routing nodes, 5.1 M turns with seeded segment and
+ * turn costs, dead-end u-turns, ~2 % of the turns forbidden), fed to the CCH as road_ch.c feeds
+ * the turn graph: 20 sources x 50 targets = 1,000 pairs, a 20 x 25 table, new costs, again. */
+START_TEST(t_cch_fla_turns)
+{
+    struct fix f = {0};
+    struct ft_turns t;
+    char *path = NULL;
+    uint32_t n;
+    uint64_t *first;
+    uint32_t *head;
+    ck_assert_int_ge(asprintf(&path, "%s/graphs/pace16-FLA.gr.xz", tu_data_src()), 0);
+    ck_assert_msg(ft_read_gr(path, &n, &first, &head) == 0, "%s: unreadable", path);
+    ck_assert_int_eq(ft_expand(n, first, head, 21, 22, &t), 0);
+    ck_assert_uint_eq(t.n, first[n]);
+    ck_assert_uint_gt(t.forbidden, t.first[t.n] / 100); /* about 2 % restricted */
+    ck_assert_uint_gt(t.uturns, 0);
+    free(first), free(head);
+    f.g.n = t.n, f.g.first = t.first, f.g.head = t.head, f.g.w = t.w, f.uturn = t.uturn;
+    tg_tails(&f.g);
+    fix_open(&f);
+    check_all(&f, 20, 50, 1);
+    fix_close(&f);
+    free(path);
+}
+END_TEST
+
 /* Bad input is refused with the reason; tiny graphs (no arcs, loops, parallel arcs) work. */
 START_TEST(t_cch_small)
 {
@@ -431,5 +451,9 @@ Suite *cch_suite(void)
     tcase_add_loop_test(tc, t_cch_extract, 0, (int)(sizeof extracts / sizeof *extracts));
     tcase_add_test(tc, t_cch_fla);
     suite_add_tcase(s, tc);
+    TCase *tt = tcase_create("cch_turns"); /* CK_RUN_CASE=cch_turns runs it alone */
+    tcase_set_timeout(tt, 600);
+    tcase_add_test(tt, t_cch_fla_turns);
+    suite_add_tcase(s, tt);
     return s;
 }

@@ -4,9 +4,11 @@
  *             [--cache] [--no-astar] [--build-only]  (DB.cch / DB.cch.metric as the service's;
  *             [--compare-threads]                    no baseline; hierarchy figures only;
  *                                                    customize again on 1 and 2 threads)
- *   bench_cch --gr FILE.gr.xz [--queries N] [--table K] [--seed S]
+ *   bench_cch --gr FILE.gr.xz [--queries N] [--table K] [--seed S] [--turns]
  *                                                    PACE .gr topology, SEEDED uniform weights
- *                                                    1..100,000 ms per arc: Dijkstra vs hierarchy
+ *                                                    1..100,000 ms per arc: Dijkstra vs hierarchy;
+ *                                                    --turns: on its turn-expanded graph
+ *                                                    (tests/fixture_turn.h, seeded turn costs)
  *
  * Prints: preprocessing (METIS order + symbolic contraction) time and the process's peak RSS
  * before and after it; cache write and map times; full customization time; a partial
@@ -23,6 +25,7 @@
 #include "road/snap.h"
 #include "road/table.h"
 #include "base/store.h"
+#include "../fixture_turn.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -82,32 +85,34 @@ struct csr {
 
 static int read_gr(const char *path, struct csr *g)
 {
-    char cmd[4200], line[128];
-    unsigned long long n = 0, m = 0, u, v, k = 0;
-    snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
-    FILE *f = popen(cmd, "r");
-    if (!f || !fgets(line, sizeof line, f) || sscanf(line, "p tw %llu %llu", &n, &m) != 2)
+    if (ft_read_gr(path, &g->n, &g->first, &g->head))
         return -1;
-    uint32_t *e = malloc(2 * m * sizeof *e);
-    while (k < m && fgets(line, sizeof line, f))
-        if (sscanf(line, "%llu %llu", &u, &v) == 2 && u >= 1 && v >= 1 && u <= n && v <= n)
-            e[2 * k] = (uint32_t)(u - 1), e[2 * k + 1] = (uint32_t)(v - 1), k++;
-    pclose(f);
-    g->n = (uint32_t)n;
-    g->first = calloc(n + 2, sizeof *g->first);
-    g->head = malloc(2 * k * sizeof *g->head);
-    g->w = malloc(2 * k * sizeof *g->w);
-    for (uint64_t i = 0; i < 2 * k; i++)
-        g->first[e[i] + 1]++;
-    for (uint32_t x = 0; x < g->n; x++)
-        g->first[x + 1] += g->first[x];
-    uint64_t *at = malloc((n + 1) * sizeof *at);
-    memcpy(at, g->first, (n + 1) * sizeof *at);
-    for (uint64_t i = 0; i < k; i++)
-        g->head[at[e[2 * i]]++] = e[2 * i + 1], g->head[at[e[2 * i + 1]]++] = e[2 * i];
-    for (uint64_t a = 0; a < 2 * k; a++)
+    g->w = malloc((g->first[g->n] + 1) * sizeof *g->w);
+    for (uint64_t a = 0; a < g->first[g->n]; a++)
         g->w[a] = 1 + (cch_cost)(rnd() * 100000);
-    free(at), free(e);
+    return 0;
+}
+
+/* --turns: the topology's turn-expanded graph (fixture_turn.h: a routing node per directed arc,
+ * an arc per allowed turn, SEEDED segment and turn costs, ~2 % of the turns forbidden). */
+static int read_turns(const char *path, struct csr *g)
+{
+    uint32_t n;
+    uint64_t *first;
+    uint32_t *head;
+    struct ft_turns t;
+    if (ft_read_gr(path, &n, &first, &head))
+        return -1;
+    printf("  topology: %u nodes, %llu arcs\n", n, (unsigned long long)first[n]);
+    int rc = ft_expand(n, first, head, 21, 22, &t);
+    free(first), free(head);
+    if (rc)
+        return -1;
+    printf("  turn-expanded: %u routing nodes, %llu turns (%llu forbidden as restrictions, %llu "
+           "dead-end u-turns)\n", t.n, (unsigned long long)t.first[t.n],
+           (unsigned long long)t.forbidden, (unsigned long long)t.uturns);
+    g->n = t.n, g->first = t.first, g->head = t.head, g->w = t.w;
+    free(t.uturn);
     return 0;
 }
 
@@ -157,6 +162,17 @@ static cch_cost dijkstra(const struct csr *g, uint32_t s, uint32_t t, cch_cost *
     return r;
 }
 
+/* The lower triangles the customization visits: pairs of each node's upper arcs. */
+static double triangles(const struct cch *c)
+{
+    double t = 0;
+    for (uint32_t v = 0; v < c->n; v++) {
+        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
+        t += k * (k - 1) / 2;
+    }
+    return t;
+}
+
 /* Full customization on one thread and on two: times, and whether both give the same costs. */
 static void threads_compare(struct cch_metric *m)
 {
@@ -203,6 +219,7 @@ static struct cch_metric *prepare(const struct csr *g, struct cch **cp)
            (t1 - t0) / 1e6, (unsigned long long)c->arc_count, peak_rss_mb());
     printf("RESULT cch preprocess_s=%.2f arcs=%llu peak_rss_mb=%ld\n", (t1 - t0) / 1e6,
            (unsigned long long)c->arc_count, peak_rss_mb());
+    printf("  triangles (pairs of upper arcs, the customization's work): %.0f\n", triangles(c));
     snprintf(path, sizeof path, "/tmp/bench_cch.%ld.cch", (long)getpid());
     t0 = now_us();
     int ok = cch_cache_save(c, &in, "bench", path, &err) == 0;
@@ -234,10 +251,10 @@ static struct cch_metric *prepare(const struct csr *g, struct cch **cp)
     return m;
 }
 
-static void run_gr(const char *path, size_t nq, size_t k)
+static void run_gr(const char *path, size_t nq, size_t k, int turns)
 {
     struct csr g = {0};
-    if (read_gr(path, &g)) {
+    if (turns ? read_turns(path, &g) : read_gr(path, &g)) {
         fprintf(stderr, "cannot read %s\n", path);
         exit(1);
     }
@@ -303,7 +320,7 @@ static void run_gr(const char *path, size_t nq, size_t k)
 
 /* ---- --db: the service's own route and table calls with and without the hierarchy --------- */
 
-static int build_only, no_astar, use_cache, compare_threads;
+static int build_only, no_astar, use_cache, compare_threads, turns;
 
 static struct graph *load(const char *db, int hierarchy)
 {
@@ -355,17 +372,6 @@ static void time_routes(const char *name, const struct graph *g, const struct sn
 }
 
 
-/* The lower triangles the customization visits: pairs of each node's upper arcs. */
-static double triangles(const struct cch *c)
-{
-    double t = 0;
-    for (uint32_t v = 0; v < c->n; v++) {
-        double k = (double)(c->up_first[v + 1] - c->up_first[v]);
-        t += k * (k - 1) / 2;
-    }
-    return t;
-}
-
 static void run_db(const char *db, size_t nq)
 {
     double t0 = now_us();
@@ -412,7 +418,7 @@ int main(int argc, char **argv)
                                        {"queries", 1, 0, 'q'}, {"table", 1, 0, 't'},
                                        {"seed", 1, 0, 's'},    {"build-only", 0, 0, 'b'},
                                        {"no-astar", 0, 0, 'n'}, {"cache", 0, 0, 'c'},
-                                       {"compare-threads", 0, 0, 'm'},
+                                       {"compare-threads", 0, 0, 'm'}, {"turns", 0, 0, 'x'},
                                        {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 'd')
@@ -431,18 +437,20 @@ int main(int argc, char **argv)
             use_cache = 1;
         else if (c == 'm')
             compare_threads = 1;
+        else if (c == 'x')
+            turns = 1;
         else if (c == 's')
             rng = strtoull(optarg, NULL, 10) | 1;
         else
             return 2;
     }
     if ((!db) == (!gr) || nq == 0 || k == 0) {
-        fprintf(stderr, "usage: bench_cch --db DB | --gr FILE.gr.xz [--queries N] [--table K]\n");
+        fprintf(stderr, "usage: bench_cch --db DB | --gr FILE.gr.xz [--turns] [--queries N] [--table K]\n");
         return 2;
     }
     if (db)
         run_db(db, nq);
     else
-        run_gr(gr, nq, k);
+        run_gr(gr, nq, k, turns);
     return 0;
 }
