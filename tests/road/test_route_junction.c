@@ -24,14 +24,19 @@
  *  (b) from J on West's end to J on South's end: 0 s, 0 m (the search alone: 60 s round);
  *  mirror: from J on South's end to East's middle: 5 s, 50 m along East (no turn: the crew at J
  *      sets off along East), and to North's middle: 10 s, 50 m.
- * Each for route_cost and route_compute (A* with landmarks, and the hierarchy) and a table cell. */
+ * Each for route_cost and route_compute (A* with landmarks, and the hierarchy) and a table cell;
+ * the nearest centre by time (labels.h) of a centre at West's middle to J on East and on South:
+ * 5 s. */
 #include "base/store.h"
+#include "centres/centres.h"
 #include "road/graph.h"
+#include "road/labels.h"
 #include "road/route.h"
 #include "road/snap.h"
 #include "road/table.h"
 #include "road/turn.h"
 #include "fixture_graph.h"
+#include "fixture_route.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -129,6 +134,30 @@ static void check_one(struct jfx *f, struct snap a, struct snap b, uint32_t ms, 
     route_result_destroy(r);
 }
 
+/* A centre at West's middle (snapped 2 m off), the nearest by time to J snapped onto East (a road
+ * out of J) and onto South (a road only into J): 5 s, 50 m along West, both. */
+static void check_labels(struct jfx *f, const struct snap *j_e, const struct snap *j_s)
+{
+    static const double xy[1][2] = {{50, 2}};
+    struct centres *cs = make_centres(xy, NULL, 1);
+    struct labels *l = NULL;
+    struct labels_options o = {0, 0, 1, 0};
+    const struct snap *cp = NULL;
+    ck_assert_msg(labels_build(f->g, cs, &o, &l, &f->err) == KKC_OK, "%s", f->err.msg);
+    ck_assert_int_eq(labels_centre(l, 0, &cp), LABELS_USED);
+    ck_assert_uint_eq(cp->edge, W);
+    for (int i = 0; i < 2; i++) {
+        struct labels_hit hit[1];
+        size_t n = 0;
+        ck_assert_int_eq(labels_nearest(l, i ? j_s : j_e, 1, hit, &n, &f->err), KKC_OK);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_uint_eq(graph_cost_ms(hit[0].cost), 5000);
+        ck_assert_uint_eq(graph_cost_dm(hit[0].cost), 500);
+    }
+    labels_destroy(l);
+    centres_destroy(cs);
+}
+
 /* All the hand cases on one graph; returns the costs for comparing A* with the hierarchy. */
 static void check_cases(int hierarchy, graph_cost out[6])
 {
@@ -153,6 +182,8 @@ static void check_cases(int hierarchy, graph_cost out[6])
     graph_cost c;
     ck_assert_int_eq(route_cost(f.g, f.ctx, &mid_w, &mid_e, &c, &f.err), KKC_OK);
     ck_assert_uint_eq(graph_cost_ms(c), 13000);
+    if (!hierarchy)
+        check_labels(&f, &j_e, &j_s);
     jfx_close(&f);
 }
 
