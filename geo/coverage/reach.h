@@ -68,11 +68,10 @@ graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner);
  * to them for REACH_IN) and its owner, as route.h would find it: through the nodes at the ends
  * of s's edge and from sources on the same edge. A point on a junction (tnet.h: partial cost 0
  * to an end of its edge) is that junction, reach_node()'s value, in both directions: it is
- * reached at the end of every road into it and leaves along every road out of it. (route.h does
- * not yet drive a start's own edge to a junction target snapped onto another road there, nor
- * join one junction snapped onto two roads: it goes round; reach gives the direct time, as the
- * plain Dijkstra oracle of test_reach does.) Returns 1, or 0 when s is not reached within the
- * limit (never a value above it). */
+ * reached at the end of every road into it and leaves along every road out of it (route.h's
+ * direct drive, tnet_direct(), the same: a start's own edge to a junction target snapped onto
+ * another road there, one junction snapped onto two roads at 0 s). Returns 1, or 0 when s is
+ * not reached within the limit (never a value above it). */
 int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, uint32_t *owner);
 
 /* A piece of an edge on which time is linear: from length fraction f0 (time t0 seconds) to f1

@@ -231,8 +231,8 @@ static void top_offer(struct labels_hit *top, size_t *n, size_t k, graph_cost co
     top[i] = (struct labels_hit){c, 0, 0, cost};
 }
 
-/* Twin rows (engineer h14b): the centres on edge e driven straight to `at` (snap_direct, which
- * also drives a point's twin row), offered into the top k. */
+/* Twin rows (engineer h14b): the centres on edge e driven straight to `at` (tnet_direct, which
+ * also drives a point's twin row and the edges at a junction), offered into the top k. */
 static void offer_direct(const struct labels *l, const struct snap *at, uint32_t e, size_t k,
                          struct labels_hit *out, size_t *n)
 {
@@ -247,8 +247,24 @@ static void offer_direct(const struct labels *l, const struct snap *at, uint32_t
     for (; e != GRAPH_NONE && lo < l->nby_edge && (l->by_edge[lo] >> 32) == e; lo++) {
         uint32_t c = (uint32_t)l->by_edge[lo];
         graph_cost d;
-        if (snap_direct(l->g, &l->snaps[c], at, &d))
+        if (tnet_direct(l->g, &l->snaps[c], at, &d, NULL, NULL))
             top_offer(out, n, k, d, c);
+    }
+}
+
+/* A point on a junction: the centres on every edge at it, driven along their edge to it (a
+ * centre on a road into the junction stops there without a turn; tnet.h's rule). */
+static void offer_at_node(const struct labels *l, const struct snap *at, size_t k,
+                          struct labels_hit *out, size_t *n)
+{
+    const struct graph *g = l->g;
+    uint32_t v = tnet_at_node(g, at);
+    for (int side = 0; v != GRAPH_NONE && side < 2; side++) {
+        const uint32_t *first = side ? g->in_first : g->out_first;
+        const struct graph_arc *arcs = side ? g->in : g->out;
+        for (uint32_t j = first[v]; j < first[v + 1]; j++)
+            if (!tnet_on_edge(g, at, arcs[j].edge >> 1))
+                offer_direct(l, at, arcs[j].edge >> 1, k, out, n);
     }
 }
 
@@ -275,6 +291,7 @@ enum kkc_code labels_nearest(const struct labels *l, const struct snap *at, size
     }
     offer_direct(l, at, at->edge, k, out, n);
     offer_direct(l, at, turn_twin(g->turn, at->edge), k, out, n);
+    offer_at_node(l, at, k, out, n);
     for (size_t i = 0; i < *n; i++) {
         out[i].duration_s = graph_cost_seconds(out[i].cost);
         out[i].distance_m = graph_cost_metres(out[i].cost);

@@ -2,7 +2,8 @@
  * the customizable hierarchy) between two snapped points.
  *
  * A query is: the source seeds of the start point and the target seeds of the end point on the
- * turn graph (tnet.h), and the direct cost along a common edge (snap.h). The heap key of a routing
+ * turn graph (tnet.h), and the direct cost along one edge (tnet_direct: a common edge, or an
+ * edge to or from the junction the other point lies on). The heap key of a routing
  * node is its value plus its potential: a lower bound on the time still to go from the head of
  * its segment, from the landmark tables of the node-based graph (for landmark L and target T,
  * d(v,T) >= d(L,T) - d(L,v) and d(v,T) >= d(v,L) - d(T,L)). Those are lower bounds on the turn
@@ -373,7 +374,7 @@ static enum kkc_code search_snaps(const struct graph *g, struct route_ctx *c,
     search_begin(c);
     if (seeds_points(c, from, to))
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (route seeds)");
-    snap_direct(g, from, to, &direct);
+    tnet_direct(g, from, to, &direct, NULL, NULL);
     enum kkc_code rc = search_go(c, direct, err);
     if (!rc && c->best_kind == BEST_NONE)
         return kkc_err_set(err, KKC_ENOROUTE, "no route from %.6f,%.6f to %.6f,%.6f", from->lon,

@@ -141,13 +141,14 @@ static int collect_search(struct route_ctx *c, const struct snap *from, const st
     return oom;
 }
 
-/* The drive along the one edge of both points. */
+/* The drive along one edge (tnet_direct: the points' common edge, or an edge at the junction one
+ * of them lies on; one piece of 0 m for two points on one junction). */
 static int collect_direct(struct route_ctx *c, const struct snap *from, const struct snap *to)
 {
     const struct graph *g = c->g;
     struct snap f = *from, t = *to; /* the ends on the edge driven: theirs, or their twin's */
     graph_cost cost;
-    snap_direct_on(g, from, to, &cost, &f, &t);
+    tnet_direct(g, from, to, &cost, &f, &t);
     uint32_t e = f.edge;
     int fwd = (g->edge_flags[e] & GRAPH_FORWARD) && f.fraction <= t.fraction;
     return piece_add(c, (struct piece){e, !fwd, f.fraction, t.fraction, c->best, pos_snap(&f),

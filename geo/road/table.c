@@ -22,14 +22,14 @@ static int seeds_alloc(const struct graph *g, const struct snap *p, int kind,
     return 0;
 }
 
-/* The drive along a common edge, where it beats the search's value. */
+/* The drive along one edge (tnet_direct), where it beats the search's value. */
 static void direct_fill(const struct graph *g, const struct snap *src, size_t ns,
                         const struct snap *dst, size_t nd, graph_cost *out)
 {
     for (size_t i = 0; i < ns; i++)
         for (size_t j = 0; j < nd; j++) {
             graph_cost c;
-            if (snap_direct(g, &src[i], &dst[j], &c) && c < out[i * nd + j])
+            if (tnet_direct(g, &src[i], &dst[j], &c, NULL, NULL) && c < out[i * nd + j])
                 out[i * nd + j] = c;
         }
 }
@@ -90,7 +90,7 @@ static int cch_seeds(const struct graph *g, const struct snap *p, size_t n, int 
 }
 
 /* One bucket many-to-many query on the hierarchy, less each destination's offset, then the
- * same-edge direct costs. */
+ * direct costs along one edge (tnet_direct). */
 static enum kkc_code table_ch(const struct graph *g, struct cch_query *q, const struct snap *src,
                               size_t ns, const struct snap *dst, size_t nd, graph_cost *out,
                               struct kkc_err *err)

@@ -72,6 +72,73 @@ uint32_t tnet_at_node(const struct graph *g, const struct snap *p)
     return part == 0 ? g->edge_source[p->edge] : part == w ? g->edge_target[p->edge] : GRAPH_NONE;
 }
 
+/* How many arcs are at node v (out, then in); 0 for GRAPH_NONE. */
+static uint32_t arcs_at(const struct graph *g, uint32_t v)
+{
+    if (v == GRAPH_NONE)
+        return 0;
+    return g->out_first[v + 1] - g->out_first[v] + g->in_first[v + 1] - g->in_first[v];
+}
+
+/* The edge of point i of those p (on node v, or GRAPH_NONE) stands for, its fraction into *f:
+ * 0 is p itself; i >= 1 the end at v of the edge of v's arc i - 1 (out, then in). */
+static uint32_t stand_edge(const struct graph *g, const struct snap *p, uint32_t v, uint32_t i,
+                           double *f)
+{
+    uint32_t no = v == GRAPH_NONE ? 0 : g->out_first[v + 1] - g->out_first[v], s;
+    int at_target;
+    if (i == 0) {
+        *f = p->fraction;
+        return p->edge;
+    }
+    if (i - 1 < no) /* leaving v: forward from its source, backward from its target */
+        s = g->out[g->out_first[v] + i - 1].edge, at_target = (int)(s & 1);
+    else /* into v: forward at its target, backward at its source */
+        s = g->in[g->in_first[v] + i - 1 - no].edge, at_target = !(s & 1);
+    *f = at_target ? 1.0 : 0.0;
+    return s >> 1;
+}
+
+/* Point i of stand_edge() as a snap into *q; 0, or -1 when it cannot be made. */
+static int stand_snap(const struct graph *g, const struct snap *p, uint32_t i, uint32_t e,
+                      double f, struct snap *q)
+{
+    if (i == 0) {
+        *q = *p;
+        return 0;
+    }
+    return snap_at(g, e, f, q, NULL) == KKC_OK ? 0 : -1;
+}
+
+int tnet_direct(const struct graph *g, const struct snap *from, const struct snap *to,
+                graph_cost *cost, struct snap *f_used, struct snap *t_used)
+{
+    uint32_t vf = tnet_at_node(g, from), vt = tnet_at_node(g, to);
+    uint32_t nf = 1 + arcs_at(g, vf), nt = 1 + arcs_at(g, vt);
+    graph_cost best = GRAPH_COST_INF, c;
+    struct snap f, t, fu, tu;
+    for (uint32_t i = 0; i < nf; i++) {
+        double ff, tf;
+        uint32_t fe = stand_edge(g, from, vf, i, &ff);
+        for (uint32_t j = 0; j < nt; j++) {
+            uint32_t te = stand_edge(g, to, vt, j, &tf);
+            if ((te != fe && te != turn_twin(g->turn, fe)) ||
+                stand_snap(g, from, i, fe, ff, &f) || stand_snap(g, to, j, te, tf, &t) ||
+                !snap_direct_on(g, &f, &t, &c, &fu, &tu) || c >= best)
+                continue;
+            best = c;
+            if (f_used)
+                *f_used = fu;
+            if (t_used)
+                *t_used = tu;
+        }
+    }
+    if (best == GRAPH_COST_INF)
+        return 0;
+    *cost = best;
+    return 1;
+}
+
 /* A point on node v also starts on every open segment leaving v (other than its own edge's),
  * at that segment's whole cost. */
 static void node_starts(const struct graph *g, const struct snap *p, struct tnet_seed *out,

@@ -11,7 +11,7 @@
  * A snapped point p on edge e:
  *  - is LEFT along each open direction s of e: the search starts at the routing nodes one turn
  *    after s, at the rest of s from p plus the turn arc (tnet_sources); the drive along e itself
- *    is snap_direct()'s;
+ *    (to a point on e, or on the junction at e's end) is tnet_direct()'s;
  *  - is REACHED on every routing node x driving an open direction of e (the segment and its
  *    via-way copies): at value(x) - whole(e) + the part of x's segment before p (tnet_targets,
  *    whose costs are that part: add them, then subtract tnet_target_offset()).
@@ -77,6 +77,17 @@ static inline int tnet_seed_at_node(const struct graph *g, const struct snap *p,
     return !tnet_on_edge(g, p, s->seg >> 1);
 }
 
+/* The drive from `from` to `to` along one edge without a turn (the candidate every route, table
+ * cell and label adds to the search's), into *cost: snap_direct_on() over the points each stands
+ * for, a point on a node (tnet_at_node) standing also for that node as the end of every edge at
+ * it (tnet.h's rule): so a start on e reaches a target on e's end junction, snapped onto another
+ * road, at the rest of e (no turn: it stops there); a start on a junction leaves along any road f
+ * at it to a target on f; and two points on one junction are 0 apart, whatever roads they were
+ * snapped onto. Returns 1, or 0 when there is no such drive. *f_used and *t_used (NULL: not
+ * wanted) receive the best pair's ends, on one edge (on a node: snap_at's point of that edge). */
+int tnet_direct(const struct graph *g, const struct snap *from, const struct snap *to,
+                graph_cost *cost, struct snap *f_used, struct snap *t_used);
+
 /* Seeds of a forward search leaving p (see above), up to cap into out; returns how many there
  * are (call again with room when more than cap). */
 size_t tnet_sources(const struct graph *g, const struct snap *p, struct tnet_seed *out, size_t cap);
@@ -118,7 +129,7 @@ enum kkc_code tnet_search_run(const struct graph *g, struct tnet_search *s,
 
 /* The cost at snapped point p after a forward search (through its targets) or a backward search
  * (leaving p: the cost to the end of a start segment + the value there); GRAPH_COST_INF when not
- * reached. The drive along one edge from the search's own start is not included (snap_direct). */
+ * reached. The drive along one edge from the search's own start is not included (tnet_direct). */
 graph_cost tnet_cost_at(const struct graph *g, const struct tnet_search *s, int backward,
                         const struct snap *p);
 

@@ -121,8 +121,9 @@ struct turn_path {
 
 /* Shortest route from snapped point `from` to `to` (plain Dijkstra, fewest penalties first, then
  * time; latent u-turns closed: the base graph's rules); a point on a node is that
- * node (it starts on and is reached by every road at it; for a start there, segs[0] may repeat
- * the first segment). KKC_ENOROUTE when none,
+ * node (it starts on and is reached by every road at it, and drives straight along any road at
+ * it to or from the other point: no turn; for a start there, segs[0] may repeat the first
+ * segment). KKC_ENOROUTE when none,
  * KKC_ENOMEM. out->segs is the caller's to free(). */
 enum kkc_code turn_route(const struct graph *g, const struct turn_graph *t, const struct snap *from,
                          const struct snap *to, struct turn_path *out, struct kkc_err *err);

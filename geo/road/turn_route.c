@@ -168,13 +168,37 @@ static enum kkc_code unwind(const struct turn_graph *t, const struct search *q, 
     return KKC_OK;
 }
 
-/* Same edge (or twin rows), a direction open from `from` to `to`: drive along without turning;
- * the least over the rows both lie on. */
+#define TR_STAND_MAX 66 /* the rows of a point, or a node's edge ends (64 looked at) */
+
+/* The places a point stands for in a drive along one edge, into q (up to TR_STAND_MAX): its rows
+ * (on_rows) and, for a point on node v, v as the end of every edge at v (fraction 0 at the
+ * source, 1 at the target; a loop's both ends), so that a drive along an edge into v stops at
+ * the point and one out of v starts there, whatever road it was snapped onto. */
+static int stand_for(const struct graph *g, const struct turn_graph *t, const struct snap *p,
+                     struct snap q[TR_STAND_MAX])
+{
+    int n = on_rows(g, t, p, q);
+    uint32_t v = on_node(g, p);
+    for (int side = 0; v != GRAPH_NONE && side < 2; side++) {
+        uint32_t lo = side ? g->in_first[v] : g->out_first[v];
+        uint32_t hi = side ? g->in_first[v + 1] : g->out_first[v + 1];
+        for (uint32_t j = lo; j < hi && n + 2 <= TR_STAND_MAX; j++) {
+            uint32_t e = (side ? g->in[j].edge : g->out[j].edge) >> 1;
+            for (int end = 0; end < 2; end++)
+                if ((end ? g->edge_target[e] : g->edge_source[e]) == v)
+                    q[n] = *p, q[n].edge = e, q[n++].fraction = end;
+        }
+    }
+    return n;
+}
+
+/* Same edge (or twin rows, or an edge at the node a point lies on), a direction open from
+ * `from` to `to`: drive along without turning; the least over the places both stand for. */
 static uint64_t direct_ms(const struct graph *g, const struct turn_graph *t,
                           const struct snap *from, const struct snap *to, uint32_t *seg)
 {
-    struct snap f[2], d[2];
-    int nf = on_rows(g, t, from, f), nd = on_rows(g, t, to, d);
+    struct snap f[TR_STAND_MAX], d[TR_STAND_MAX];
+    int nf = stand_for(g, t, from, f), nd = stand_for(g, t, to, d);
     uint64_t best = UINT64_MAX;
     for (int i = 0; i < nf; i++)
         for (int j = 0; j < nd; j++) {

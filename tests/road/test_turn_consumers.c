@@ -7,7 +7,8 @@
  * table.c, labels.c or reach.c. For random snapped pairs: the A* route, the hierarchy's route, the
  * many-to-many table, reach_point() after a one-to-all reach, and the nearest-by-time labels
  * (against the oracle from every centre) must give the oracle's time to the millisecond. One
- * point in four lies on a twin row (both rows of a way stored per direction seed the search).
+ * point in four lies on a twin row (both rows of a way stored per direction seed the search),
+ * one in eight exactly on a junction (snapped onto one of its roads, it is on all of them).
  * Then, on every real extract (imported here), the hierarchy against the oracle for
  * KKC_ORACLE_PAIRS random pairs (default 10,000), a 60 x 60 table against one-to-all plain
  * searches, and the same again after closures changed the weights (closed and slowed roads: the
@@ -61,19 +62,57 @@ static void cfx_close(struct cfx *f)
 }
 
 /* A random snappable point, anywhere along its edge; one in four on a twin row (a way stored
- * as one row per direction, turn.h: the point lies on both rows), when the graph has any. */
+ * as one row per direction, turn.h: the point lies on both rows), when the graph has any; one
+ * in eight exactly on an end of its edge (a junction, snapped onto one of its roads: tnet.h). */
 static struct snap rand_point(struct cfx *f, unsigned long long *rs)
 {
     int twin = tu_rand(rs) < 0.25;
+    double end = tu_rand(rs);
     for (int tries = 0;; tries++) {
         uint32_t e = (uint32_t)(tu_rand(rs) * f->g->edge_count);
         struct snap s;
         if (!(f->g->edge_flags[e] & GRAPH_SNAPPABLE) ||
             (twin && tries < 100000 && turn_twin(f->g->turn, e) == GRAPH_NONE))
             continue;
-        ck_assert_int_eq(snap_at(f->g, e, tu_rand(rs), &s, &f->err), KKC_OK);
+        double at = end < 0.125 ? (double)(end < 0.0625) : tu_rand(rs);
+        ck_assert_int_eq(snap_at(f->g, e, at, &s, &f->err), KKC_OK);
         return s;
     }
+}
+
+/* A point exactly on node v, snapped onto a random road at v (fraction 0 or 1 of its edge). */
+static struct snap junction_point(struct cfx *f, uint32_t v, unsigned long long *rs)
+{
+    const struct graph *g = f->g;
+    uint32_t no = g->out_first[v + 1] - g->out_first[v], ni = g->in_first[v + 1] - g->in_first[v];
+    uint32_t k = (uint32_t)(tu_rand(rs) * (no + ni));
+    uint32_t s = k < no ? g->out[g->out_first[v] + k].edge : g->in[g->in_first[v] + k - no].edge;
+    uint32_t e = s >> 1;
+    struct snap p;
+    ck_assert_int_eq(snap_at(g, e, g->edge_source[e] == v ? 0 : 1, &p, &f->err), KKC_OK);
+    return p;
+}
+
+/* A random end node of p's edge. */
+static uint32_t edge_end(struct cfx *f, const struct snap *p, unsigned long long *rs)
+{
+    return tu_rand(rs) < 0.5 ? f->g->edge_source[p->edge] : f->g->edge_target[p->edge];
+}
+
+/* Pair i: random points, or (one in four each) the end at a junction of a's edge snapped onto
+ * another road there, the mirror (a start on the junction at an end of b's edge), and both on
+ * the junction at an end of a's edge, each snapped onto a road of its own (tnet.h's cases). */
+static void rand_pair(struct cfx *f, int i, unsigned long long *rs, struct snap *a,
+                      struct snap *b)
+{
+    *a = rand_point(f, rs), *b = rand_point(f, rs);
+    if (i % 4 == 1 || i % 4 == 3)
+        *b = junction_point(f, edge_end(f, a, rs), rs);
+    if (i % 4 == 2)
+        *a = junction_point(f, edge_end(f, b, rs), rs);
+    if (i % 4 == 3) /* b is on the end of its edge at fraction 0 or 1 */
+        *a = junction_point(f, b->fraction == 0 ? f->g->edge_source[b->edge]
+                                                : f->g->edge_target[b->edge], rs);
 }
 
 /* The oracle's time in ms from a to b, or -1 when it finds no route. */
@@ -97,7 +136,8 @@ static void check_routes(int hierarchy)
     int compared = 0;
     ck_assert_int_eq(route_ctx_create(f.g, &ctx, &f.err), KKC_OK);
     for (int i = 0; i < 150; i++) {
-        struct snap a = rand_point(&f, &rs), b = rand_point(&f, &rs);
+        struct snap a, b;
+        rand_pair(&f, i, &rs, &a, &b);
         struct route_result *r = NULL;
         graph_cost tc;
         long long want = oracle_ms(&f, &a, &b);
@@ -218,7 +258,8 @@ static void hierarchy_vs_oracle(struct cfx *f, const struct turn_graph *t, int p
     f->t = (struct turn_graph *)t;
     ck_assert_int_eq(route_ctx_create(f->g, &ctx, &f->err), KKC_OK);
     for (int i = 0; i < pairs; i++) {
-        struct snap a = rand_point(f, &seed), b = rand_point(f, &seed);
+        struct snap a, b;
+        rand_pair(f, i, &seed, &a, &b);
         graph_cost c = GRAPH_COST_INF;
         long long want = oracle_ms(f, &a, &b);
         enum kkc_code rc = route_cost(f->g, ctx, &a, &b, &c, &f->err);
