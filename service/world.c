@@ -221,7 +221,8 @@ static enum kkc_code load_base(struct store *st, const char *db_path, struct wor
 {
     const char *router = getenv("KKC_ROUTER");
     int astar = router && strcmp(router, "astar") == 0;
-    /* landmarks bound the A* only: searches on the hierarchy never read them */
+    /* landmarks bound the A* only: the hierarchy never reads them, and the what-if views it
+     * leaves to the A* (avoid=, closures=, exclude=) search without them */
     struct graph_options o = {.landmarks = astar ? GRAPH_LANDMARKS_DEFAULT : 0};
     struct graph *g = NULL;
     struct closures_base *b = NULL;
