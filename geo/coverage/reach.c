@@ -246,58 +246,70 @@ static void node_by_segments(const struct reach *r, uint32_t v, graph_cost *best
     }
 }
 
-/* The drive along one edge between s and the sources on s's edge or its twin row (snap_direct:
- * from them to s out, from s to them in), head starts added. Kept into (*best, *bo). */
-static void same_edge_sources(const struct reach *r, const struct snap *s, graph_cost *best,
-                              uint32_t *bo)
+/* The drive along one edge between s and the sources on edge e (tnet_direct: from them to s
+ * out, from s to them in), head starts added. Kept into (*best, *bo). */
+static void edge_sources(const struct reach *r, const struct snap *s, uint32_t e,
+                         graph_cost *best, uint32_t *bo)
+{
+    graph_cost c;
+    for (size_t i = e == GRAPH_NONE ? r->nsrc : src_first_on(r, e);
+         i < r->nsrc && r->src[i].at.edge == e; i++) {
+        int ok = r->dir == REACH_IN ? tnet_direct(r->g, s, &r->src[i].at, &c, NULL, NULL)
+                                    : tnet_direct(r->g, &r->src[i].at, s, &c, NULL, NULL);
+        if (ok)
+            keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, best, bo);
+    }
+}
+
+/* The sources a drive along one edge joins to s: those on s's edge and its twin row and, for s
+ * on a junction v, those on every edge at v and their twin rows (tnet.h's point on a junction:
+ * reached at the end of every road into it, leaving along every road out of it). */
+static void direct_sources(const struct reach *r, const struct snap *s, graph_cost *best,
+                           uint32_t *bo)
 {
     const struct graph *g = r->g;
-    uint32_t tw = turn_twin(g->turn, s->edge);
-    graph_cost c;
-    for (int t = 0; t < 2; t++) {
-        uint32_t e = t ? tw : s->edge;
-        for (size_t i = e == GRAPH_NONE ? r->nsrc : src_first_on(r, e);
-             i < r->nsrc && r->src[i].at.edge == e; i++) {
-            int ok = r->dir == REACH_IN ? snap_direct(g, s, &r->src[i].at, &c)
-                                        : snap_direct(g, &r->src[i].at, s, &c);
-            if (ok)
-                keep_best(c + graph_cost_make(r->src[i].offset_ms, 0), r->src[i].owner, best, bo);
+    uint32_t v = tnet_at_node(g, s);
+    edge_sources(r, s, s->edge, best, bo);
+    edge_sources(r, s, turn_twin(g->turn, s->edge), best, bo);
+    for (int side = 0; v != GRAPH_NONE && side < 2; side++) {
+        const uint32_t *first = side ? g->in_first : g->out_first;
+        const struct graph_arc *arcs = side ? g->in : g->out;
+        for (uint32_t j = first[v]; j < first[v + 1]; j++) {
+            uint32_t e = arcs[j].edge >> 1;
+            if (!tnet_on_edge(g, s, e)) {
+                edge_sources(r, s, e, best, bo);
+                edge_sources(r, s, turn_twin(g->turn, e), best, bo);
+            }
         }
     }
 }
 
-/* Node v: its segments' values and the drive from (out) or to (in) the sources on every edge
- * at v, v as the point of that edge at its end (the end of a source's own edge needs no turn:
- * tnet.h's point on a junction, reached at the end of every road into it and leaving along
- * every road out of it). Kept into (*best, *bo). */
-static void node_value(const struct reach *r, uint32_t v, graph_cost *best, uint32_t *bo)
+/* Node v as a snapped point: the end at v of the first road there (any stands for the
+ * junction, tnet.h); 0, or -1 when v has no road. */
+static int node_point(const struct graph *g, uint32_t v, struct snap *p)
 {
-    const struct graph *g = r->g;
     for (int side = 0; side < 2; side++) {
         const uint32_t *first = side ? g->in_first : g->out_first;
         const struct graph_arc *arcs = side ? g->in : g->out;
         for (uint32_t j = first[v]; j < first[v + 1]; j++) {
-            uint32_t e = arcs[j].edge >> 1, tw = turn_twin(g->turn, e);
-            size_t i = src_first_on(r, e), k = tw == GRAPH_NONE ? r->nsrc : src_first_on(r, tw);
-            struct snap p;
-            if (!(i < r->nsrc && r->src[i].at.edge == e) &&
-                !(k < r->nsrc && r->src[k].at.edge == tw))
-                continue;                     /* no source on e nor on its twin row */
-            for (int end = 0; end < 2; end++) /* both ends of a loop */
-                if ((end ? g->edge_target[e] : g->edge_source[e]) == v &&
-                    snap_at(g, e, end, &p, NULL) == KKC_OK)
-                    same_edge_sources(r, &p, best, bo);
+            uint32_t s = arcs[j].edge; /* out: v is the tail of s; in: its head */
+            if (snap_at(g, s >> 1, side ? !(s & 1) : (s & 1), p, NULL) == KKC_OK)
+                return 0;
         }
     }
-    node_by_segments(r, v, best, bo);
+    return -1;
 }
 
 graph_cost reach_node(const struct reach *r, uint32_t v, uint32_t *owner)
 {
     graph_cost best = GRAPH_COST_INF;
     uint32_t bo = UINT32_MAX;
-    if (v < r->g->node_count)
-        node_value(r, v, &best, &bo);
+    struct snap p;
+    if (v < r->g->node_count) {
+        node_by_segments(r, v, &best, &bo);
+        if (!node_point(r->g, v, &p))
+            direct_sources(r, &p, &best, &bo);
+    }
     within_limit(r, &best, &bo);
     if (owner)
         *owner = bo;
@@ -335,9 +347,9 @@ int reach_point(const struct reach *r, const struct snap *s, graph_cost *cost, u
     uint32_t bo = UINT32_MAX;
     uint32_t v = tnet_at_node(r->g, s);
     point_by_segments(r, s, &best, &bo);
-    same_edge_sources(r, s, &best, &bo);
+    direct_sources(r, s, &best, &bo);
     if (v != GRAPH_NONE) /* a point on a junction is the junction: every road at it */
-        node_value(r, v, &best, &bo);
+        node_by_segments(r, v, &best, &bo);
     within_limit(r, &best, &bo);
     if (best == GRAPH_COST_INF)
         return 0;
