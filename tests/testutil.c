@@ -50,10 +50,15 @@ const char *tu_kkc_bin(void)
 
 char *tu_tmpdir(void)
 {
-    char tmpl[] = "/tmp/kkc-test-XXXXXX";
-    if (!mkdtemp(tmpl))
+    const char *root = getenv("KKC_TEST_TMP"); /* the runner's, removed when it ends */
+    char *p = NULL;
+    if (asprintf(&p, "%s/kkc-test-XXXXXX", root && *root ? root : "/tmp") < 0)
         return NULL;
-    return strdup(tmpl);
+    if (!mkdtemp(p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
 }
 
 char *tu_tmpfile(const char *name)

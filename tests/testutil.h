@@ -11,7 +11,8 @@ const char *tu_data_src(void);
 const char *tu_db(void);
 /* The kkc binary under test (KKC_BIN, default build/kkc). */
 const char *tu_kkc_bin(void);
-/* A new empty temporary directory; the caller frees the string (the directory stays). */
+/* A new empty temporary directory; the caller frees the string. It is made under $KKC_TEST_TMP
+ * when set (tests/runner.c sets it and removes the whole tree when the run ends), else /tmp. */
 char *tu_tmpdir(void);
 /* A fresh path "DIR/NAME" in a new temporary directory; caller frees. */
 char *tu_tmpfile(const char *name);
