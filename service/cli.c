@@ -369,9 +369,9 @@ static void serve_loop(const char *db, struct world_holder *worlds)
         if (sig != SIGHUP)
             return;
         struct kkc_err err = {0};
-        struct world *w = NULL;
-        if (world_reload(worlds, db, &w, &err) == KKC_OK) {
-            fprintf(stderr, "kkc serve: reloaded %s (data version %s)\n", db, w->version);
+        char version[64];
+        if (world_reload(worlds, db, version, &err) == KKC_OK) {
+            fprintf(stderr, "kkc serve: reloaded %s (data version %s)\n", db, version);
         } else {
             fprintf(stderr, "kkc serve: reload failed, keeping the old data: %s\n", err.msg);
         }

@@ -345,14 +345,19 @@ void world_swap(struct world_holder *h, struct world *w)
     world_put(h, old);
 }
 
-enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, char version[64],
                            struct kkc_err *err)
 {
-    enum kkc_code rc;
+    struct world *w = NULL;
     pthread_mutex_lock(&h->write_mu);
-    rc = world_load(db_path, out, err);
-    if (!rc)
-        world_swap(h, *out);
+    enum kkc_code rc = world_load_deferred(db_path, &w, err);
+    if (!rc) {
+        if (version)
+            memcpy(version, w->version, sizeof w->version);
+        world_swap(h, w); /* w is the holder's now: the labeller may replace it at any time */
+    }
     pthread_mutex_unlock(&h->write_mu);
+    if (!rc)
+        world_labels_later(h);
     return rc;
 }

@@ -128,8 +128,10 @@ void world_put(struct world_holder *h, struct world *w);
 /* Install w (taking its reference) and drop the holder's reference to the previous one. */
 void world_swap(struct world_holder *h, struct world *w);
 /* Load db_path again and install it, under write_mu (as admin writes take it); on failure the
- * current world stays. */
-enum kkc_code world_reload(struct world_holder *h, const char *db_path, struct world **out,
+ * current world stays. The labels are deferred as at start-up (world_load_deferred, then
+ * world_labels_later): the new world serves at once, nearest by time answering by search until
+ * the labeller swaps in its twin with labels. version (may be NULL) receives its data version. */
+enum kkc_code world_reload(struct world_holder *h, const char *db_path, char version[64],
                            struct kkc_err *err);
 /* Drop the holder's reference (at shutdown); stops the labeller first. */
 void world_holder_done(struct world_holder *h);

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static void copy_file(const char *from, const char *to)
@@ -71,6 +72,40 @@ START_TEST(test_world_stores)
 }
 END_TEST
 
+/* A SIGHUP reload (world_reload) installs the new world without its labels and the labeller
+ * builds them behind: the world that settles is another load (its own gen), of the same data
+ * version, with every label set the first load had. */
+START_TEST(test_world_reload)
+{
+    char *db = tu_tmpfile("world.sqlite"), version[64] = "", want[64];
+    struct kkc_err err = {0};
+    struct world *w = NULL;
+    copy_file(tu_db(), db);
+    ck_assert_msg(world_load(db, &w, &err) == KKC_OK, "%s", err.msg);
+    ck_assert_int_eq(w->labels_stale, 0);
+    unsigned long gen0 = w->gen;
+    int had[8];
+    for (int m = 0; m < 8; m++)
+        had[m] = w->labels[m] != NULL;
+    memcpy(want, w->version, sizeof want);
+    struct world_holder h;
+    world_holder_init(&h, w); /* takes w: the reload frees it */
+    ck_assert_msg(world_reload(&h, db, version, &err) == KKC_OK, "%s", err.msg);
+    ck_assert_str_eq(version, want);
+    world_holder_settle(&h);
+    struct world *cur = world_get(&h);
+    ck_assert_uint_ne(cur->gen, gen0);
+    ck_assert_int_eq(cur->labels_stale, 0);
+    ck_assert_str_eq(cur->version, want);
+    for (int m = 0; m < 8; m++)
+        ck_assert_int_eq(cur->labels[m] != NULL, had[m]);
+    world_put(&h, cur);
+    world_holder_done(&h);
+    unlink(db);
+    free(db);
+}
+END_TEST
+
 Suite *world_suite(void); /* for the runner */
 
 Suite *world_suite(void)
@@ -78,5 +113,6 @@ Suite *world_suite(void)
     Suite *s = suite_create("world");
     TCase *tc = tu_tcase(s, "stores", 120);
     tcase_add_test(tc, test_world_stores);
+    tcase_add_test(tc, test_world_reload);
     return s;
 }
