@@ -58,6 +58,7 @@ struct req {
     int client_busy;        /* this client's bodies reached max_body_client */
     size_t params;          /* query parameters counted in the raw target */
     int nul_path;           /* the path has an encoded NUL (%00) */
+    int lang_q;             /* lang= in the raw target: 0 none (or neither cs nor en), 1 cs, 2 en */
     struct guard_conn *gc;  /* the connection's deadline record */
     char method[8];         /* for metrics: the request's method, cut */
     struct route_facts rt;  /* of method and path: metrics label, body limit, heavy, files */
@@ -75,8 +76,17 @@ static double since_ms(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Count the parameters of the query string of a raw request target and look for an encoded
- * NUL in its path (which libmicrohttpd would decode into a shorter path). */
+/* The language asked by a raw query parameter at p ("lang=en&..."): 1 cs, 2 en, else 0. */
+static int raw_lang(const char *p)
+{
+    if (strncmp(p, "lang=", 5) != 0 || !p[5] || !p[6] || (p[7] && p[7] != '&' && p[7] != ';'))
+        return 0;
+    return strncmp(p + 5, "cs", 2) == 0 ? 1 : strncmp(p + 5, "en", 2) == 0 ? 2 : 0;
+}
+
+/* Count the parameters of the query string of a raw request target, note its lang= (for the
+ * refusals made before the query is parsed) and look for an encoded NUL in its path (which
+ * libmicrohttpd would decode into a shorter path). */
 static void scan_target(struct req *r, const char *uri)
 {
     const char *q = strchr(uri, '?');
@@ -84,9 +94,27 @@ static void scan_target(struct req *r, const char *uri)
     for (size_t i = 0; i + 2 < path_len; i++)
         if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
             r->nul_path = 1;
-    if (q && q[1])
-        for (r->params = 1, q++; *q; q++)
-            r->params += *q == '&' || *q == ';';
+    if (!q || !q[1])
+        return;
+    r->lang_q = raw_lang(q + 1);
+    for (r->params = 1, q++; *q; q++)
+        if (*q == '&' || *q == ';') {
+            r->params++;
+            r->lang_q = raw_lang(q + 1) ? raw_lang(q + 1) : r->lang_q;
+        }
+}
+
+/* The language of a refusal made before the query is parsed (or after it was cut): the raw
+ * target's lang=, else the Accept-Language header, as api_lang_of() decides for the others. */
+static void refusal_lang(struct MHD_Connection *con, const struct req *r, struct api_res *res)
+{
+    struct api_req ar = {.accept_language = MHD_lookup_connection_value(
+                             con, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE)};
+    res->lang = API_LANG_CS;
+    if (r->lang_q)
+        res->lang = r->lang_q == 2 ? API_LANG_EN : API_LANG_CS;
+    else
+        api_lang_of(&ar, &res->lang, NULL);
 }
 
 /* Called by MHD with the whole request target, before it splits the query: a target over the
@@ -382,8 +410,12 @@ static const char *framing_error(struct MHD_Connection *con,
 }
 
 /* A refusal from the limits counted so far (target, body, body budgets); 1 when res holds it. */
-static int refusal(struct http_server *s, struct req *r, struct api_res *res)
+static int refusal(struct http_server *s, struct MHD_Connection *con, struct req *r,
+                   struct api_res *res)
 {
+    if (!(r->uri_len > s->o.max_url || r->too_big || r->client_busy || r->busy))
+        return 0;
+    refusal_lang(con, r, res);
     if (r->uri_len > s->o.max_url) {
         api_error_httpf(res, API_ETARGET, "the request target is %zu bytes; the limit is %zu",
                         r->uri_len, s->o.max_url);
@@ -393,11 +425,9 @@ static int refusal(struct http_server *s, struct req *r, struct api_res *res)
         api_error_httpf(res, API_EBUSY,
                         "this client holds %zu bytes of request bodies; retry later",
                         s->o.max_body_client);
-    } else if (r->busy) {
+    } else {
         api_errorf(res, KKC_ENOMEM, "the server holds %zu bytes of request bodies; retry later",
                    s->o.max_body_total);
-    } else {
-        return 0;
     }
     return 1;
 }
@@ -418,6 +448,7 @@ static enum MHD_Result first_call(struct http_server *s, struct MHD_Connection *
     bad = framing_error(con, r, version, &code);
     if (!bad)
         return MHD_YES;
+    refusal_lang(con, r, &res);
     if (code == KKC_ETOOBIG)
         api_errorf(&res, code, "the request has %zu query parameters; the limit is %d",
                    r->params, MAX_PARAMS);
@@ -500,7 +531,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     }
     if (r->task)
         return answer_task(s, con, r);
-    if (refusal(s, r, &res))
+    if (refusal(s, con, r, &res))
         return send_res(con, r, &res);
     if (r->rt.files && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
         send_file(s, con, r, &ok))

@@ -127,6 +127,35 @@ START_TEST(prefix_of_own_message)
 }
 END_TEST
 
+/* Refusals made before the query is parsed (too many parameters, a target over 8 KiB, whose
+ * query the server cuts unread) follow lang= of the raw target and Accept-Language too. */
+START_TEST(refusals_before_parsing)
+{
+    char *many = malloc(4096), *longt = malloc(9000);
+    int n = snprintf(many, 4096, "/v1/nearest?lon=15.8");
+    for (int i = 0; i < 299; i++)
+        n += snprintf(many + n, 4096 - (size_t)n, "&a=%d", i % 10);
+    const char *en = "the request has 300 query parameters; the limit is 256";
+    const char *cs = "požadavek má 300 parametrů dotazu; limit je 256";
+    expect("GET", many, NULL, 413, "TooBig", cs, en);
+    expect("GET", many, "en", 413, "TooBig", en, en);
+    snprintf(many + n, 4096 - (size_t)n, "&lang=en");
+    en = "the request has 301 query parameters; the limit is 256";
+    cs = "požadavek má 301 parametrů dotazu; limit je 256";
+    expect("GET", many, NULL, 413, "TooBig", en, en);
+    many[n + 7] = 'x'; /* lang=ex: not a language, Czech as by default */
+    expect("GET", many, NULL, 413, "TooBig", cs, en);
+    n = snprintf(longt, 9000, "/v1/nearest?lang=en&lon=15.8&pad=");
+    memset(longt + n, 'x', 8300 - (size_t)n), longt[8300] = '\0';
+    expect("GET", longt, NULL, 414, "TooBig", "the request target is 8300 bytes; the limit is 8192",
+           "the request target is 8300 bytes; the limit is 8192");
+    longt[17] = 'c', longt[18] = 's'; /* lang=cs wins over the header */
+    expect("GET", longt, "en", 414, "TooBig", "cíl požadavku má 8300 bajtů; limit je 8192",
+           "the request target is 8300 bytes; the limit is 8192");
+    free(many), free(longt);
+}
+END_TEST
+
 Suite *err_lang_suite(void); /* for the runner */
 Suite *err_lang_suite(void)
 {
@@ -136,5 +165,6 @@ Suite *err_lang_suite(void)
     tcase_add_test(tc, every_layer_speaks_czech);
     tcase_add_test(tc, batch_rows_speak_czech);
     tcase_add_test(tc, prefix_of_own_message);
+    tcase_add_test(tc, refusals_before_parsing);
     return s;
 }
