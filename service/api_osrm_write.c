@@ -34,9 +34,7 @@ void osrm_w_text(struct strbuf *b, const char *s)
         return;
     }
     memcpy(copy, s, n + 1);
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
+    kjw_mark_non_ascii(copy);
     kjw_string(b, copy, n);
     if (copy != small)
         free(copy);

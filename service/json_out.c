@@ -84,9 +84,7 @@ json_t *kkc_json_text(const char *s)
     copy = strdup(s);
     if (!copy)
         return NULL;
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
+    kjw_mark_non_ascii(copy);
     v = json_string(copy);
     free(copy);
     return v;

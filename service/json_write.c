@@ -309,6 +309,13 @@ int kjw_utf8_ok(const char *text)
     return 1;
 }
 
+void kjw_mark_non_ascii(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            *s = '?';
+}
+
 /* ,"key":value for a text field as json_object_set_new(o, key, json_string(s)) leaves it:
  * NULL gives null when nullable, else nothing; text that is not UTF-8 gives nothing. */
 static void text_field(struct strbuf *b, const char *key, const char *s, int nullable, int first)

@@ -30,6 +30,8 @@ void kjw_int(struct strbuf *b, long long v);
 void kjw_string(struct strbuf *b, const char *s, size_t n);
 /* Whether s is UTF-8 as jansson accepts it (json_string() refuses anything else). */
 int kjw_utf8_ok(const char *s);
+/* Text that is not UTF-8 made so: every byte >= 0x80 becomes '?', the ASCII stays (in place). */
+void kjw_mark_non_ascii(char *s);
 /* Append {"type":"LineString","coordinates":[[x,y],...]} of n points (x, y pairs), each
  * rounded to decimals as kkc_json_num() rounds: the bytes of that tree dumped. */
 void kjw_line(struct strbuf *b, const double *coords, size_t n, int decimals);
