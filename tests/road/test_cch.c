@@ -270,27 +270,32 @@ static void check_update(struct fix *f, unsigned long long seed, size_t count)
     for (uint64_t a = 0; a < f->c->arc_count; a++) {
         ck_assert_uint_eq(f->m->up[a], full->up[a]);
         ck_assert_uint_eq(f->m->down[a], full->down[a]);
+        /* the middles (the unpacking follows them) too: the same rule, not just the same cost */
+        ck_assert_uint_eq(f->m->mid[2 * a], full->mid[2 * a]);
+        ck_assert_uint_eq(f->m->mid[2 * a + 1], full->mid[2 * a + 1]);
     }
     cch_metric_destroy(full);
     free(arcs), free(w);
 }
 
-/* A full customization on two threads gives the one-thread costs, bit for bit (and the pairs
- * checked after it hold them against Dijkstra). */
+/* A full customization on two threads gives the one-thread costs and middles, bit for bit (and
+ * the pairs checked after it hold them against Dijkstra). */
 static void check_threads(struct fix *f)
 {
     size_t bytes = f->c->arc_count * sizeof(cch_cost);
     cch_cost *up = malloc(bytes + 8), *down = malloc(bytes + 8);
+    uint32_t *mid = malloc(bytes + 8); /* two uint32 an arc: as many bytes as its cost */
     setenv("KKC_CCH_THREADS", "1", 1);
     cch_metric_customize(f->m);
-    memcpy(up, f->m->up, bytes), memcpy(down, f->m->down, bytes);
+    memcpy(up, f->m->up, bytes), memcpy(down, f->m->down, bytes), memcpy(mid, f->m->mid, bytes);
     setenv("KKC_CCH_THREADS", "2", 1);
     cch_metric_customize(f->m);
     unsetenv("KKC_CCH_THREADS");
-    ck_assert_msg(!memcmp(up, f->m->up, bytes) && !memcmp(down, f->m->down, bytes),
+    ck_assert_msg(!memcmp(up, f->m->up, bytes) && !memcmp(down, f->m->down, bytes) &&
+                      !memcmp(mid, f->m->mid, bytes),
                   "two-thread customization differs from one thread (%llu arcs)",
                   (unsigned long long)f->c->arc_count);
-    free(up), free(down);
+    free(up), free(down), free(mid);
 }
 
 /* Pairs, table, new weights and a partial update on f's graph. */
