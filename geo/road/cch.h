@@ -141,9 +141,9 @@ enum kkc_code cch_query_path(struct cch_query *q, const struct cch_metric *m, ui
 
 /* Many-to-many: out[i * nt + j] = least cost from source group i to target group j. Group i of
  * the sources is src[src_first[i] .. src_first[i + 1]) (so a snapped point can start on two
- * nodes); the same for targets. Uses q's scratch (and leaves no path in it); from 8 source groups
- * on, unless KKC_CCH_THREADS=1, the source walks run on two threads, the second on a scratch q
- * makes on the first such table and keeps (as large as q's source side). KKC_ENOMEM. */
+ * nodes); the same for targets. Uses q's scratch (and leaves no path in it); from 8 groups on a
+ * side, unless KKC_CCH_THREADS=1, that side's walks run on two threads, the second on a scratch
+ * q makes on the first such table and keeps (16 bytes per node). KKC_ENOMEM. */
 enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *src,
                         const size_t *src_first, size_t ns, const struct cch_seed *dst,
                         const size_t *dst_first, size_t nt, cch_cost *out, struct kkc_err *err);

@@ -141,14 +141,13 @@ static inline void relax(struct cch_query *q, const cch_cost *w, int s, uint32_t
     }
 }
 
-/* Walk side s (0: up[] costs from the seeds, 1: down[] costs to the seeds) from the seeds to the
- * roots, in rank order, unpruned (the table's walks). 0, or -1 when out of memory. */
-static int walk(struct cch_query *q, const struct cch_metric *m, int s,
-                const struct cch_seed *seeds, size_t ns)
+/* Walk side s's arrays from the seeds to the roots over costs w (up[] from the seeds, down[] to
+ * them), in rank order, unpruned (the table's walks). 0, or -1 when out of memory. */
+static int walk(struct cch_query *q, const cch_cost *w, int s, const struct cch_seed *seeds,
+                size_t ns)
 {
     if (tree_nodes(q, s, seeds, ns))
         return -1;
-    const cch_cost *w = s ? m->down : m->up;
     for (uint32_t i = 0; i < q->nseen[s]; i++)
         if (q->dist[s][q->seen[s][i]] != CCH_INF)
             relax(q, w, s, q->seen[s][i]);
@@ -321,31 +320,74 @@ static int sort_buckets(struct bucket *b, size_t len, uint32_t n)
     return 0;
 }
 
-/* Every target group's upward search, as buckets sorted by node. */
+/* Target groups [j0, j1)'s upward searches (down[] costs) on side `side` of w, as buckets. */
+struct targets_job {
+    struct cch_query *w;
+    int side;
+    const cch_cost *cost;
+    const struct cch_seed *dst;
+    const size_t *dst_first;
+    size_t j0, j1, len, cap;
+    struct bucket *b;
+    int bad;
+};
+
+static void *targets_run(void *arg)
+{
+    struct targets_job *t = arg;
+    struct cch_query *w = t->w;
+    const int s = t->side;
+    for (size_t j = t->j0; j < t->j1 && !t->bad; j++) {
+        reset(w, s);
+        t->bad =
+            walk(w, t->cost, s, t->dst + t->dst_first[j], t->dst_first[j + 1] - t->dst_first[j]);
+        if (!t->bad && t->len + w->nseen[s] > t->cap) {
+            size_t cap = 2 * (t->len + w->nseen[s]);
+            struct bucket *nb = realloc(t->b, cap * sizeof *nb);
+            t->bad = !nb;
+            if (nb)
+                t->b = nb, t->cap = cap;
+        }
+        for (uint32_t i = 0; !t->bad && i < w->nseen[s]; i++) {
+            uint32_t x = w->seen[s][i];
+            if (w->dist[s][x] != CCH_INF)
+                t->b[t->len++] = (struct bucket){x, (uint32_t)j, w->dist[s][x]};
+        }
+    }
+    reset(w, s);
+    return NULL;
+}
+
+static int table_threads(struct cch_query *q, size_t rows);
+
+/* Every target group's upward search, as buckets sorted by node: on two threads as the rows
+ * (table_threads), the second on q->twin's source side; its buckets (the later groups) after the
+ * first's, so that the stable sort gives what one thread gives. */
 static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *dst,
                         const size_t *dst_first, size_t nt, struct bucket **out, size_t *count)
 {
-    struct bucket *b = NULL;
-    size_t len = 0, cap = 0;
-    for (size_t j = 0; j < nt; j++) {
-        reset(q, 1);
-        if (walk(q, m, 1, dst + dst_first[j], dst_first[j + 1] - dst_first[j]))
-            return free(b), -1;
-        if (len + q->nseen[1] > cap) {
-            cap = 2 * (len + q->nseen[1]);
-            struct bucket *nb = realloc(b, cap * sizeof *nb);
-            if (!nb)
-                return free(b), -1;
-            b = nb;
-        }
-        for (uint32_t i = 0; i < q->nseen[1]; i++) {
-            uint32_t x = q->seen[1][i];
-            if (q->dist[1][x] != CCH_INF)
-                b[len++] = (struct bucket){x, (uint32_t)j, q->dist[1][x]};
-        }
+    struct targets_job t[2] = {{q, 1, m->down, dst, dst_first, 0, nt, 0, 0, NULL, 0},
+                               {q->twin, 0, m->down, dst, dst_first, nt / 2, nt, 0, 0, NULL, 0}};
+    pthread_t th;
+    int two = table_threads(q, nt) == 2;
+    if (two)
+        t[0].j1 = nt / 2, t[1].w = q->twin;
+    if (two && pthread_create(&th, NULL, targets_run, &t[1]))
+        two = 0, t[0].j1 = nt;
+    targets_run(&t[0]);
+    if (two)
+        pthread_join(th, NULL);
+    struct bucket *b = t[0].b, *nb = NULL;
+    size_t len = t[0].len;
+    if (two && !t[0].bad && !t[1].bad && t[1].len &&
+        (nb = realloc(b, (len + t[1].len) * sizeof *nb)) != NULL) {
+        b = nb;
+        memcpy(b + len, t[1].b, t[1].len * sizeof *b);
+        len += t[1].len;
     }
-    reset(q, 1);
-    if (sort_buckets(b, len, q->c->n))
+    int bad = t[0].bad || (two && (t[1].bad || (t[1].len && !nb)));
+    free(t[1].b);
+    if (bad || sort_buckets(b, len, q->c->n))
         return free(b), -1;
     /* pred[1] (unused by the source walks) points each bucket node at its first bucket */
     for (size_t e = 0; len < CCH_NONE && e < len; e++)
@@ -398,7 +440,8 @@ static void *rows_run(void *arg)
     for (size_t i = j->i0; i < j->i1 && !j->bad; i++) {
         cch_cost *row = r->out + i * r->nt;
         reset(w, 0);
-        j->bad = walk(w, r->m, 0, r->src + r->src_first[i], r->src_first[i + 1] - r->src_first[i]);
+        j->bad =
+            walk(w, r->m->up, 0, r->src + r->src_first[i], r->src_first[i + 1] - r->src_first[i]);
         for (uint32_t k = 0; !j->bad && k < w->nseen[0]; k++) {
             uint32_t x = w->seen[0][k];
             cch_cost dx = w->dist[0][x];
