@@ -360,6 +360,18 @@ static void *targets_run(void *arg)
 
 static int table_threads(struct cch_query *q, size_t rows);
 
+/* fn(a) here and fn(b) on a second thread, or after fn(a) here when no thread can be had. */
+static void run_both(void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(b);
+}
+
 /* Every target group's upward search, as buckets sorted by node: on two threads as the rows
  * (table_threads), the second on q->twin's source side; its buckets (the later groups) after the
  * first's, so that the stable sort gives what one thread gives. */
@@ -368,15 +380,11 @@ static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const s
 {
     struct targets_job t[2] = {{q, 1, m->down, dst, dst_first, 0, nt, 0, 0, NULL, 0},
                                {q->twin, 0, m->down, dst, dst_first, nt / 2, nt, 0, 0, NULL, 0}};
-    pthread_t th;
     int two = table_threads(q, nt) == 2;
     if (two)
-        t[0].j1 = nt / 2, t[1].w = q->twin;
-    if (two && pthread_create(&th, NULL, targets_run, &t[1]))
-        two = 0, t[0].j1 = nt;
-    targets_run(&t[0]);
-    if (two)
-        pthread_join(th, NULL);
+        t[0].j1 = nt / 2, t[1].w = q->twin, run_both(targets_run, &t[0], &t[1]);
+    else
+        targets_run(&t[0]);
     struct bucket *b = t[0].b, *nb = NULL;
     size_t len = t[0].len;
     if (two && !t[0].bad && !t[1].bad && t[1].len &&
@@ -479,15 +487,11 @@ static int table_threads(struct cch_query *q, size_t ns)
 static int rows_all(struct cch_query *q, const struct rows *r, size_t ns)
 {
     struct rows_job job[2] = {{r, q, 0, ns, 0}, {r, q->twin, ns / 2, ns, 0}};
-    pthread_t th;
     int two = table_threads(q, ns) == 2;
     if (two)
-        job[0].i1 = ns / 2, job[1].w = q->twin;
-    if (two && pthread_create(&th, NULL, rows_run, &job[1]))
-        two = 0, job[0].i1 = ns;
-    rows_run(&job[0]);
-    if (two)
-        pthread_join(th, NULL);
+        job[0].i1 = ns / 2, job[1].w = q->twin, run_both(rows_run, &job[0], &job[1]);
+    else
+        rows_run(&job[0]);
     return job[0].bad || (two && job[1].bad) ? -1 : 0;
 }
 
