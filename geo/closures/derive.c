@@ -20,7 +20,7 @@
 struct closures_base {
     struct graph *g;
     int fd; /* the file holding the base metric (DB.cch.metric or a memory file); -1: none */
-    size_t len, off_weight, off_up, off_down;
+    size_t len, off_weight, off_up, off_down, off_mid;
     void *map; /* the memory file's shared, read-only mapping: the base metric's arrays (NULL
                   when the metric is the hierarchy's mapping of DB.cch.metric) */
 };
@@ -43,11 +43,12 @@ static int base_share(struct closures_base *b)
     if (mf->map) {
         b->fd = fcntl(mf->fd, F_DUPFD_CLOEXEC, 0);
         b->len = mf->len, b->off_weight = mf->off_weight;
-        b->off_up = mf->off_up, b->off_down = mf->off_down;
+        b->off_up = mf->off_up, b->off_down = mf->off_down, b->off_mid = mf->off_mid;
         return b->fd < 0 ? -1 : 0;
     }
     size_t lw = m->c->input_arcs * sizeof *m->weight, la = m->c->arc_count * sizeof *m->up;
-    b->off_weight = 0, b->off_up = lw, b->off_down = lw + la, b->len = lw + 2 * la + 8;
+    b->off_weight = 0, b->off_up = lw, b->off_down = lw + la, b->off_mid = lw + 2 * la;
+    b->len = lw + 3 * la + 8; /* mid: two uint32 an arc, as many bytes as a cost */
     b->fd = memfd_create("kkc-metric", MFD_CLOEXEC);
     if (b->fd < 0 || ftruncate(b->fd, (off_t)b->len) ||
         (b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0)) == MAP_FAILED) {
@@ -58,11 +59,11 @@ static int base_share(struct closures_base *b)
     }
     char *p = b->map;
     memcpy(p, m->weight, lw), memcpy(p + b->off_up, m->up, la);
-    memcpy(p + b->off_down, m->down, la);
+    memcpy(p + b->off_down, m->down, la), memcpy(p + b->off_mid, m->mid, la);
     mprotect(b->map, b->len, PROT_READ);
-    free(m->weight), free(m->up), free(m->down);
+    free(m->weight), free(m->up), free(m->down), free(m->mid);
     m->weight = (cch_cost *)p, m->up = (cch_cost *)(p + b->off_up);
-    m->down = (cch_cost *)(p + b->off_down);
+    m->down = (cch_cost *)(p + b->off_down), m->mid = (uint32_t *)(p + b->off_mid);
     return 0;
 }
 
@@ -94,6 +95,7 @@ void closures_base_destroy(struct closures_base *b)
         struct cch_metric *m = b->g->ch->m;
         munmap(b->map, b->len);
         m->weight = m->up = m->down = NULL; /* not malloc'ed any more */
+        m->mid = NULL;
     }
     if (b->fd >= 0)
         close(b->fd);
@@ -118,7 +120,7 @@ static enum kkc_code metric_of(const struct closures_base *b, struct derived_ch 
     }
     m->c = m0->c;
     m->weight = (cch_cost *)(p + b->off_weight), m->up = (cch_cost *)(p + b->off_up);
-    m->down = (cch_cost *)(p + b->off_down);
+    m->down = (cch_cost *)(p + b->off_down), m->mid = (uint32_t *)(p + b->off_mid);
     dc->map = p, dc->len = b->len, dc->ch.m = m;
     return KKC_OK;
 }

@@ -84,6 +84,11 @@ struct cch_metric {
     cch_cost *weight; /* per input arc (a copy; CCH_INF = closed) */
     cch_cost *up;     /* per hierarchy arc: lower end -> higher end */
     cch_cost *down;   /* higher end -> lower end */
+    /* per hierarchy arc a, mid[2a] (up) and mid[2a + 1] (down): the lower node w of the triangle
+     * {w, lo, hi} that gave the cost, CCH_NONE when an input arc gives it (preferred on equal
+     * costs; among triangles the lowest w): unpacking follows it in O(1) per arc. The same
+     * whatever the thread count, and after a partial update the same as in full. 8 bytes an arc. */
+    uint32_t *mid;
 };
 
 /* A metric for c from one weight per input arc (uint32: milliseconds, UINT32_MAX = closed; or
@@ -123,7 +128,8 @@ void cch_query_destroy(struct cch_query *q);
 int cch_query_rebind(struct cch_query *q, const struct cch *c);
 
 /* Least cost from any source seed to any target seed (seed costs included); CCH_INF when none.
- * The path stays in q for cch_query_path(). */
+ * Both walks go up together in rank order, neither relaxing from a node whose distance is not
+ * below the best meeting cost found so far. The path stays in q for cch_query_path(). */
 cch_cost cch_query_run(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *src,
                        size_t ns, const struct cch_seed *dst, size_t nd);
 /* The input arcs of the last cch_query_run's path, in driving order, plus the seeds it used.
@@ -135,7 +141,9 @@ enum kkc_code cch_query_path(struct cch_query *q, const struct cch_metric *m, ui
 
 /* Many-to-many: out[i * nt + j] = least cost from source group i to target group j. Group i of
  * the sources is src[src_first[i] .. src_first[i + 1]) (so a snapped point can start on two
- * nodes); the same for targets. Uses q's scratch (and leaves no path in it). KKC_ENOMEM. */
+ * nodes); the same for targets. Uses q's scratch (and leaves no path in it); from 8 groups on a
+ * side, unless KKC_CCH_THREADS=1, that side's walks run on two threads, the second on a scratch
+ * q makes on the first such table and keeps (16 bytes per node). KKC_ENOMEM. */
 enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *src,
                         const size_t *src_first, size_t ns, const struct cch_seed *dst,
                         const size_t *dst_first, size_t nt, cch_cost *out, struct kkc_err *err);

@@ -157,7 +157,7 @@ enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const 
 
 /* ---- the customized metric ----------------------------------------------------------------- */
 
-#define METRIC_MAGIC "KKCCCHM2" /* 2: the weights follow the costs */
+#define METRIC_MAGIC "KKCCCHM3" /* 2: the weights follow the costs; 3: the middles (cch.h) too */
 
 struct metric_header {
     char magic[8];
@@ -198,7 +198,8 @@ enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const
     h.topo_hash = topo_hash(m->c);
     FILE *f = fopen(tmp, "wb");
     int bad = !f || write_all(f, &h, sizeof h) || write_all(f, m->up, h.arc_count * 8) ||
-              write_all(f, m->down, h.arc_count * 8) || write_all(f, m->weight, h.input_arcs * 8);
+              write_all(f, m->down, h.arc_count * 8) || write_all(f, m->mid, h.arc_count * 8) ||
+              write_all(f, m->weight, h.input_arcs * 8);
     return finish_write(f, bad, tmp, path, err);
 }
 
@@ -230,11 +231,13 @@ static enum kkc_code metric_read(const struct cch *c, const cch_cost *weight, co
         m->weight = malloc((c->input_arcs + 1) * sizeof *m->weight);
         m->up = malloc((c->arc_count + 1) * sizeof *m->up);
         m->down = malloc((c->arc_count + 1) * sizeof *m->down);
+        m->mid = malloc((c->arc_count + 1) * 2 * sizeof *m->mid);
     }
-    if (!rc && (!m || !m->weight || !m->up || !m->down))
+    if (!rc && (!m || !m->weight || !m->up || !m->down || !m->mid))
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
     if (!rc && (fread(m->up, 8, c->arc_count, f) != c->arc_count ||
                 fread(m->down, 8, c->arc_count, f) != c->arc_count ||
+                fread(m->mid, 8, c->arc_count, f) != c->arc_count ||
                 fread(m->weight, 8, c->input_arcs, f) != c->input_arcs ||
                 weight_hash(m->weight, c->input_arcs) != h.weight_hash))
         rc = kkc_err_set(err, KKC_ENOTFOUND, "%s: too short", path);
@@ -262,10 +265,12 @@ static enum kkc_code metric_in(const struct cch *c, struct cch_metric_file *f,
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH metric)");
     f->off_up = sizeof(struct metric_header);
     f->off_down = f->off_up + c->arc_count * sizeof(cch_cost);
-    f->off_weight = f->off_down + c->arc_count * sizeof(cch_cost);
+    f->off_mid = f->off_down + c->arc_count * sizeof(cch_cost);
+    f->off_weight = f->off_mid + c->arc_count * 2 * sizeof(uint32_t);
     m->c = c;
     m->up = (cch_cost *)((char *)f->map + f->off_up);
     m->down = (cch_cost *)((char *)f->map + f->off_down);
+    m->mid = (uint32_t *)((char *)f->map + f->off_mid);
     m->weight = (cch_cost *)((char *)f->map + f->off_weight);
     *out = m;
     return KKC_OK;
@@ -276,7 +281,7 @@ enum kkc_code cch_metric_map(const struct cch *c, const cch_cost *weight, const 
                              struct cch_metric_file *file, struct kkc_err *err)
 {
     struct stat sb;
-    size_t len = sizeof(struct metric_header) + (2 * c->arc_count + c->input_arcs) * 8;
+    size_t len = sizeof(struct metric_header) + (3 * c->arc_count + c->input_arcs) * 8;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return kkc_err_set(err, errno == ENOENT ? KKC_ENOTFOUND : KKC_EIO, "%s: %s", path,

@@ -22,8 +22,9 @@ enum kkc_code cch_cache_save(const struct cch *c, const struct cch_input *in, co
 enum kkc_code cch_cache_load(const struct cch_input *in, const char *key, const char *path,
                              struct cch **out, struct kkc_err *err);
 
-/* The customized costs of metric m (up[], down[]) and its weights in a second file, keyed by key
- * and a hash of m's weights, so a restart with the same data skips the customization. KKC_EIO. */
+/* The customized costs of metric m (up[], down[], mid[]) and its weights in a second file, keyed
+ * by key and a hash of m's weights, so a restart with the same data skips the customization.
+ * KKC_EIO. */
 enum kkc_code cch_metric_save(const struct cch_metric *m, const char *key, const char *path,
                               struct kkc_err *err);
 /* A metric for c with the given weights (one per input arc), its costs read from path in one
@@ -33,11 +34,12 @@ enum kkc_code cch_metric_load(const struct cch *c, const cch_cost *weight, const
                               const char *path, struct cch_metric **out, struct kkc_err *err);
 
 /* A metric mapped from its file (cch_metric_map): the open file and its mapping, where the
- * metric's weight, up and down arrays lie at the given offsets. map is NULL when not mapped. */
+ * metric's weight, up, down and mid arrays lie at the given offsets. map is NULL when not
+ * mapped. */
 struct cch_metric_file {
     int fd;
     void *map;
-    size_t len, off_weight, off_up, off_down;
+    size_t len, off_weight, off_up, off_down, off_mid;
 };
 /* The same metric as cch_metric_load(), without reading the file: it is mapped privately
  * (MAP_PRIVATE, copy-on-write) and the metric's arrays point into the mapping, so pages are read

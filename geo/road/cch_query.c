@@ -3,28 +3,31 @@
 #include "road/cch.h"
 #include "base/grow.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct cch_query {
     const struct cch *c;
-    uint32_t n; /* c->n: the size of the arrays below */
-    cch_cost *dist[2];   /* 0: from the sources, 1: to the targets */
-    uint32_t *pred[2];   /* the hierarchy arc a node was reached by, CCH_NONE at a seed */
-    uint32_t *seen[2];   /* the nodes each walk visited (to reset them) */
+    uint32_t n;        /* c->n: the size of the arrays below */
+    cch_cost *dist[2]; /* 0: from the sources, 1: to the targets */
+    uint32_t *pred[2]; /* the hierarchy arc a node was reached by, CCH_NONE at a seed */
+    uint32_t *seen[2]; /* the nodes each walk visited (to reset them) */
     uint32_t nseen[2];
-    uint32_t *cursor;    /* walk fronts, one per seed */
+    uint32_t *cursor; /* walk fronts, one per seed */
     size_t cursor_cap;
     cch_cost best;
     uint32_t meet;
+    struct cch_query *twin; /* a table's second thread's scratch (side 0 only), or NULL */
 };
 
-enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, struct kkc_err *err)
+/* Scratch for `sides` sides (1: the source side only, a table's second thread), NULL on failure. */
+static int query_alloc(const struct cch *c, int sides, struct cch_query **out)
 {
     struct cch_query *q = calloc(1, sizeof *q);
     int bad = !q;
     size_t n = (size_t)c->n + 1;
-    for (int s = 0; !bad && s < 2; s++) {
+    for (int s = 0; !bad && s < sides; s++) {
         q->dist[s] = malloc(n * sizeof *q->dist[s]);
         q->pred[s] = malloc(n * sizeof *q->pred[s]);
         q->seen[s] = malloc(n * sizeof *q->seen[s]);
@@ -34,13 +37,20 @@ enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, stru
     }
     if (bad) {
         cch_query_destroy(q);
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH query)");
+        return -1;
     }
     q->c = c;
     q->n = c->n;
     q->best = CCH_INF;
     q->meet = CCH_NONE;
     *out = q;
+    return 0;
+}
+
+enum kkc_code cch_query_create(const struct cch *c, struct cch_query **out, struct kkc_err *err)
+{
+    if (query_alloc(c, 2, out))
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH query)");
     return KKC_OK;
 }
 
@@ -50,6 +60,8 @@ int cch_query_rebind(struct cch_query *q, const struct cch *c)
         return -1;
     q->c = c; /* its arrays hold CCH_INF / CCH_NONE but at the last walks' nodes, reset first */
     q->meet = CCH_NONE;
+    if (q->twin)
+        q->twin->c = c;
     return 0;
 }
 
@@ -60,6 +72,7 @@ void cch_query_destroy(struct cch_query *q)
     for (int s = 0; s < 2; s++)
         free(q->dist[s]), free(q->pred[s]), free(q->seen[s]);
     free(q->cursor);
+    cch_query_destroy(q->twin);
     free(q);
 }
 
@@ -72,15 +85,13 @@ static void reset(struct cch_query *q, int s)
     q->nseen[s] = 0;
 }
 
-/* Walk side s (0: up[] costs from the seeds, 1: down[] costs to the seeds) from the seeds to the
- * roots, in rank order, merging the seeds' tree paths. With the other side's distances in `meet`
- * (may be NULL) track the best meeting node and stop relaxing from nodes that cannot beat it. */
-static int walk(struct cch_query *q, const struct cch_metric *m, int s, const struct cch_seed *seeds,
-                size_t ns, const cch_cost *meet)
+/* The nodes side s walks: the seeds' elimination-tree paths to the roots merged, ascending by
+ * rank, into seen[s] (every node a walk can reach: upper neighbours are ancestors), the seeds'
+ * costs into dist[s]. 0, or -1 when out of memory. */
+static int tree_nodes(struct cch_query *q, int s, const struct cch_seed *seeds, size_t ns)
 {
     const struct cch *c = q->c;
     cch_cost *d = q->dist[s];
-    const cch_cost *w = s ? m->down : m->up;
     size_t live = 0;
 
     if (ns > q->cursor_cap) {
@@ -100,15 +111,6 @@ static int walk(struct cch_query *q, const struct cch_metric *m, int s, const st
         for (size_t i = 1; i < live; i++)
             x = q->cursor[i] < x ? q->cursor[i] : x;
         q->seen[s][q->nseen[s]++] = x;
-        cch_cost dx = d[x];
-        if (meet && meet[x] != CCH_INF && cch_add(dx, meet[x]) < q->best)
-            q->best = cch_add(dx, meet[x]), q->meet = x;
-        if (dx != CCH_INF && (!meet || dx < q->best))
-            for (uint64_t a = c->up_first[x]; a < c->up_first[x + 1]; a++) {
-                cch_cost nd = cch_add(dx, w[a]);
-                if (nd < d[c->up_head[a]])
-                    d[c->up_head[a]] = nd, q->pred[s][c->up_head[a]] = (uint32_t)a;
-            }
         for (size_t i = 0; i < live;)
             if (q->cursor[i] == x && c->parent[x] == CCH_NONE)
                 q->cursor[i] = q->cursor[--live];
@@ -125,6 +127,54 @@ static int walk(struct cch_query *q, const struct cch_metric *m, int s, const st
     return 0;
 }
 
+/* Relax node x's upper arcs on side s (w: up[] for side 0, down[] for side 1). */
+static inline void relax(struct cch_query *q, const cch_cost *w, int s, uint32_t x)
+{
+    const struct cch *c = q->c;
+    cch_cost *restrict d = q->dist[s], dx = d[x];
+    uint32_t *restrict pred = q->pred[s];
+    const uint32_t *restrict head = c->up_head;
+    for (uint64_t a = c->up_first[x], e = c->up_first[x + 1]; a < e; a++) {
+        cch_cost nd = cch_add(dx, w[a]);
+        if (nd < d[head[a]])
+            d[head[a]] = nd, pred[head[a]] = (uint32_t)a;
+    }
+}
+
+/* Walk side s's arrays from the seeds to the roots over costs w (up[] from the seeds, down[] to
+ * them), in rank order, unpruned (the table's walks). 0, or -1 when out of memory. */
+static int walk(struct cch_query *q, const cch_cost *w, int s, const struct cch_seed *seeds,
+                size_t ns)
+{
+    if (tree_nodes(q, s, seeds, ns))
+        return -1;
+    for (uint32_t i = 0; i < q->nseen[s]; i++)
+        if (q->dist[s][q->seen[s][i]] != CCH_INF)
+            relax(q, w, s, q->seen[s][i]);
+    return 0;
+}
+
+/* Both sides' walks together in rank order: at a node both reach, the meeting cost; from a node
+ * whose distance is not below the best meeting cost so far, no relaxing (every path on through
+ * it costs at least that much: costs are not negative). */
+static void walk_both(struct cch_query *q, const struct cch_metric *m)
+{
+    const uint32_t *l0 = q->seen[0], *l1 = q->seen[1];
+    uint32_t n0 = q->nseen[0], n1 = q->nseen[1], i0 = 0, i1 = 0;
+    cch_cost *d0 = q->dist[0], *d1 = q->dist[1];
+    while (i0 < n0 || i1 < n1) {
+        uint32_t x = i1 == n1 || (i0 < n0 && l0[i0] < l1[i1]) ? l0[i0] : l1[i1];
+        int in0 = i0 < n0 && l0[i0] == x, in1 = i1 < n1 && l1[i1] == x;
+        if (in0 && in1 && d0[x] != CCH_INF && d1[x] != CCH_INF && cch_add(d0[x], d1[x]) < q->best)
+            q->best = cch_add(d0[x], d1[x]), q->meet = x;
+        if (in0 && d0[x] < q->best)
+            relax(q, m->up, 0, x);
+        if (in1 && d1[x] < q->best)
+            relax(q, m->down, 1, x);
+        i0 += (uint32_t)in0, i1 += (uint32_t)in1;
+    }
+}
+
 cch_cost cch_query_run(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *src,
                        size_t ns, const struct cch_seed *dst, size_t nd)
 {
@@ -132,8 +182,9 @@ cch_cost cch_query_run(struct cch_query *q, const struct cch_metric *m, const st
     reset(q, 1);
     q->best = CCH_INF;
     q->meet = CCH_NONE;
-    if (walk(q, m, 0, src, ns, NULL) || walk(q, m, 1, dst, nd, q->dist[0]))
-        q->best = CCH_INF, q->meet = CCH_NONE;
+    if (tree_nodes(q, 0, src, ns) || tree_nodes(q, 1, dst, nd))
+        return CCH_INF;
+    walk_both(q, m);
     return q->best;
 }
 
@@ -163,50 +214,20 @@ static uint64_t input_of(const struct cch_metric *m, uint32_t a, int dir, cch_co
     return UINT64_MAX;
 }
 
-/* The first position in [j, je) whose lower end is >= z (tail ascending), galloping from j:
- * about 2 log2 of the distance, one look when it is near. */
-static uint64_t gallop(const uint32_t *tail, uint64_t j, uint64_t je, uint32_t z)
-{
-    uint64_t lo = j, hi = j, step = 1;
-    while (hi < je && tail[hi] < z) {
-        lo = hi + 1;
-        hi += step;
-        step <<= 1;
-    }
-    if (hi > je)
-        hi = je;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (tail[mid] < z)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Push onto the stack the two arcs of a lower triangle of a that make up its cost in direction
- * dir, so that the first to drive is on top. Returns 0, or -1 when none does. The triangles
- * (z, lo, hi) are tried by ascending z: the lower neighbours of lo in turn, each looked up in
- * those of hi by galloping (hi's list, high in the hierarchy, is the long one). */
-static int split(const struct cch_metric *m, struct arcs *st, uint32_t a, int dir)
+/* Push onto the stack the two arcs of the triangle {w, lo, hi} that gave arc a's cost in
+ * direction dir (w = its middle, m->mid), so that the first to drive is on top: lo -> w -> hi
+ * is down(w,lo) then up(w,hi), hi -> w -> lo is down(w,hi) then up(w,lo). Two binary searches
+ * in w's upper list, where the triangle search this replaces merged the lower lists of lo and hi
+ * (hi's, high in the hierarchy, is long). -1 when the middle has no such arcs (a bad metric). */
+static int split(const struct cch_metric *m, struct arcs *st, uint32_t a, int dir, uint32_t w)
 {
     const struct cch *c = m->c;
-    uint32_t lo = c->arc_tail[a], hi = c->up_head[a];
-    cch_cost want = dir ? m->down[a] : m->up[a];
-    uint64_t j = c->down_first[hi], je = c->down_first[hi + 1];
-    for (uint64_t i = c->down_first[lo]; i < c->down_first[lo + 1] && j < je; i++) {
-        uint32_t z = c->down_tail[i];
-        j = gallop(c->down_tail, j, je, z);
-        if (j == je || c->down_tail[j] != z)
-            continue;
-        uint64_t a1 = c->down_arc[i], a2 = c->down_arc[j++];
-        if (!dir && cch_add(m->down[a1], m->up[a2]) == want)
-            return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
-        if (dir && cch_add(m->down[a2], m->up[a1]) == want)
-            return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
-    }
-    return -1;
+    uint64_t a1 = cch_find_arc(c, w, c->arc_tail[a]), a2 = cch_find_arc(c, w, c->up_head[a]);
+    if (w >= c->arc_tail[a] || a1 == CCH_NONE || a2 == CCH_NONE)
+        return -1;
+    if (!dir)
+        return arcs_push(st, a2 << 1) || arcs_push(st, a1 << 1 | 1) ? -2 : 0;
+    return arcs_push(st, a1 << 1) || arcs_push(st, a2 << 1 | 1) ? -2 : 0;
 }
 
 /* Unpack hierarchy arc a in direction dir onto out. */
@@ -220,8 +241,11 @@ static enum kkc_code unpack(const struct cch_metric *m, struct arcs *st, struct 
         uint64_t top = st->v[--st->len];
         uint32_t b = (uint32_t)(top >> 1);
         int d = (int)(top & 1);
-        uint64_t in = input_of(m, b, d, d ? m->down[b] : m->up[b]);
-        int r = in != UINT64_MAX ? arcs_push(out, in) * 2 : split(m, st, b, d);
+        uint32_t w = m->mid[2 * (uint64_t)b + (uint64_t)d];
+        uint64_t in = w != CCH_NONE ? UINT64_MAX : input_of(m, b, d, d ? m->down[b] : m->up[b]);
+        int r = w != CCH_NONE      ? split(m, st, b, d, w)
+                : in != UINT64_MAX ? arcs_push(out, in) * 2
+                                   : -1;
         if (r == -1)
             return kkc_err_set(err, KKC_EINTERNAL, "CCH path: arc %u has no witness", b);
         if (r)
@@ -296,31 +320,82 @@ static int sort_buckets(struct bucket *b, size_t len, uint32_t n)
     return 0;
 }
 
-/* Every target group's upward search, as buckets sorted by node. */
+/* Target groups [j0, j1)'s upward searches (down[] costs) on side `side` of w, as buckets. */
+struct targets_job {
+    struct cch_query *w;
+    int side;
+    const cch_cost *cost;
+    const struct cch_seed *dst;
+    const size_t *dst_first;
+    size_t j0, j1, len, cap;
+    struct bucket *b;
+    int bad;
+};
+
+static void *targets_run(void *arg)
+{
+    struct targets_job *t = arg;
+    struct cch_query *w = t->w;
+    const int s = t->side;
+    for (size_t j = t->j0; j < t->j1 && !t->bad; j++) {
+        reset(w, s);
+        t->bad =
+            walk(w, t->cost, s, t->dst + t->dst_first[j], t->dst_first[j + 1] - t->dst_first[j]);
+        if (!t->bad && t->len + w->nseen[s] > t->cap) {
+            size_t cap = 2 * (t->len + w->nseen[s]);
+            struct bucket *nb = realloc(t->b, cap * sizeof *nb);
+            t->bad = !nb;
+            if (nb)
+                t->b = nb, t->cap = cap;
+        }
+        for (uint32_t i = 0; !t->bad && i < w->nseen[s]; i++) {
+            uint32_t x = w->seen[s][i];
+            if (w->dist[s][x] != CCH_INF)
+                t->b[t->len++] = (struct bucket){x, (uint32_t)j, w->dist[s][x]};
+        }
+    }
+    reset(w, s);
+    return NULL;
+}
+
+static int table_threads(struct cch_query *q, size_t rows);
+
+/* fn(a) here and fn(b) on a second thread, or after fn(a) here when no thread can be had. */
+static void run_both(void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(b);
+}
+
+/* Every target group's upward search, as buckets sorted by node: on two threads as the rows
+ * (table_threads), the second on q->twin's source side; its buckets (the later groups) after the
+ * first's, so that the stable sort gives what one thread gives. */
 static int fill_buckets(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *dst,
                         const size_t *dst_first, size_t nt, struct bucket **out, size_t *count)
 {
-    struct bucket *b = NULL;
-    size_t len = 0, cap = 0;
-    for (size_t j = 0; j < nt; j++) {
-        reset(q, 1);
-        if (walk(q, m, 1, dst + dst_first[j], dst_first[j + 1] - dst_first[j], NULL))
-            return free(b), -1;
-        if (len + q->nseen[1] > cap) {
-            cap = 2 * (len + q->nseen[1]);
-            struct bucket *nb = realloc(b, cap * sizeof *nb);
-            if (!nb)
-                return free(b), -1;
-            b = nb;
-        }
-        for (uint32_t i = 0; i < q->nseen[1]; i++) {
-            uint32_t x = q->seen[1][i];
-            if (q->dist[1][x] != CCH_INF)
-                b[len++] = (struct bucket){x, (uint32_t)j, q->dist[1][x]};
-        }
+    struct targets_job t[2] = {{q, 1, m->down, dst, dst_first, 0, nt, 0, 0, NULL, 0},
+                               {q->twin, 0, m->down, dst, dst_first, nt / 2, nt, 0, 0, NULL, 0}};
+    int two = table_threads(q, nt) == 2;
+    if (two)
+        t[0].j1 = nt / 2, t[1].w = q->twin, run_both(targets_run, &t[0], &t[1]);
+    else
+        targets_run(&t[0]);
+    struct bucket *b = t[0].b, *nb = NULL;
+    size_t len = t[0].len;
+    if (two && !t[0].bad && !t[1].bad && t[1].len &&
+        (nb = realloc(b, (len + t[1].len) * sizeof *nb)) != NULL) {
+        b = nb;
+        memcpy(b + len, t[1].b, t[1].len * sizeof *b);
+        len += t[1].len;
     }
-    reset(q, 1);
-    if (sort_buckets(b, len, q->c->n))
+    int bad = t[0].bad || (two && (t[1].bad || (t[1].len && !nb)));
+    free(t[1].b);
+    if (bad || sort_buckets(b, len, q->c->n))
         return free(b), -1;
     /* pred[1] (unused by the source walks) points each bucket node at its first bucket */
     for (size_t e = 0; len < CCH_NONE && e < len; e++)
@@ -346,6 +421,80 @@ static size_t bucket_lower(const struct bucket *b, size_t len, uint32_t node)
     return l;
 }
 
+/* What the source rows of a table share (read only). */
+struct rows {
+    const struct cch_metric *m;
+    const uint32_t *first; /* per node its first bucket (the table's pred[1]), CCH_NONE: none */
+    const struct bucket *b;
+    size_t nb, nt;
+    const struct cch_seed *src;
+    const size_t *src_first;
+    cch_cost *out;
+};
+
+struct rows_job {
+    const struct rows *r;
+    struct cch_query *w; /* its side 0 is this job's scratch */
+    size_t i0, i1;
+    int bad;
+};
+
+/* Rows [i0, i1): each source group's walk, then the buckets at every node it reached. */
+static void *rows_run(void *arg)
+{
+    struct rows_job *j = arg;
+    const struct rows *r = j->r;
+    struct cch_query *w = j->w;
+    for (size_t i = j->i0; i < j->i1 && !j->bad; i++) {
+        cch_cost *row = r->out + i * r->nt;
+        reset(w, 0);
+        j->bad =
+            walk(w, r->m->up, 0, r->src + r->src_first[i], r->src_first[i + 1] - r->src_first[i]);
+        for (uint32_t k = 0; !j->bad && k < w->nseen[0]; k++) {
+            uint32_t x = w->seen[0][k];
+            cch_cost dx = w->dist[0][x];
+            if (dx == CCH_INF)
+                continue;
+            size_t e = r->nb >= CCH_NONE         ? bucket_lower(r->b, r->nb, x)
+                       : r->first[x] == CCH_NONE ? r->nb
+                                                 : r->first[x];
+            for (; e < r->nb && r->b[e].node == x; e++) {
+                cch_cost t = cch_add(dx, r->b[e].cost);
+                if (t < row[r->b[e].group])
+                    row[r->b[e].group] = t;
+            }
+        }
+    }
+    reset(w, 0);
+    return NULL;
+}
+
+/* Two threads for the source rows when the table has at least TWIN_ROWS of them and the
+ * process allows two (KKC_CCH_THREADS, as the customization): the second walks on q->twin, a
+ * scratch made on the first such table and kept. 1 or 2. */
+#define TWIN_ROWS 8
+static int table_threads(struct cch_query *q, size_t ns)
+{
+    const char *e = getenv("KKC_CCH_THREADS");
+    if (ns < TWIN_ROWS || (e && *e && atoi(e) < 2))
+        return 1;
+    if (!q->twin && query_alloc(q->c, 1, &q->twin))
+        return 1;
+    return 2;
+}
+
+/* The rows on one or two threads. 0, or -1 when out of memory. */
+static int rows_all(struct cch_query *q, const struct rows *r, size_t ns)
+{
+    struct rows_job job[2] = {{r, q, 0, ns, 0}, {r, q->twin, ns / 2, ns, 0}};
+    int two = table_threads(q, ns) == 2;
+    if (two)
+        job[0].i1 = ns / 2, job[1].w = q->twin, run_both(rows_run, &job[0], &job[1]);
+    else
+        rows_run(&job[0]);
+    return job[0].bad || (two && job[1].bad) ? -1 : 0;
+}
+
 enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const struct cch_seed *src,
                         const size_t *src_first, size_t ns, const struct cch_seed *dst,
                         const size_t *dst_first, size_t nt, cch_cost *out, struct kkc_err *err)
@@ -359,31 +508,9 @@ enum kkc_code cch_table(struct cch_query *q, const struct cch_metric *m, const s
         return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH table)");
     for (size_t i = 0; i < ns * nt; i++)
         out[i] = CCH_INF;
-    for (size_t i = 0; i < ns; i++) {
-        cch_cost *row = out + i * nt;
-        reset(q, 0);
-        if (walk(q, m, 0, src + src_first[i], src_first[i + 1] - src_first[i], NULL)) {
-            reset(q, 1);
-            free(b);
-            return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH table)");
-        }
-        for (uint32_t k = 0; k < q->nseen[0]; k++) {
-            uint32_t x = q->seen[0][k];
-            cch_cost dx = q->dist[0][x];
-            if (dx == CCH_INF)
-                continue;
-            size_t e = nb >= CCH_NONE            ? bucket_lower(b, nb, x)
-                       : q->pred[1][x] == CCH_NONE ? nb
-                                                   : q->pred[1][x];
-            for (; e < nb && b[e].node == x; e++) {
-                cch_cost t = cch_add(dx, b[e].cost);
-                if (t < row[b[e].group])
-                    row[b[e].group] = t;
-            }
-        }
-    }
-    reset(q, 0);
+    struct rows r = {m, q->pred[1], b, nb, nt, src, src_first, out};
+    int bad = rows_all(q, &r, ns);
     reset(q, 1);
     free(b);
-    return KKC_OK;
+    return bad ? kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH table)") : KKC_OK;
 }

@@ -2,16 +2,17 @@
  * Dijkstra written here over the same CSR graph.
  *
  * Graphs: the node-based road graph of every real extract (Heidelberg from KKC_DB, the others
- * imported with the OSM importer), costs graph_cost as loaded (graph_cost_make: ms, dm); and the PACE 2016
- * FLA topology (1.07 M nodes, no weights: SEEDED uniform weights of 1..100,000 ms per arc, each
- * direction drawn apart), and FLA turn-expanded (tests/fixture_turn.h: a routing node per directed
- * arc, an arc per allowed turn, SEEDED segment and turn costs, forbidden turns), the shape of the
- * service's turn graph at 2.69 M routing nodes. Checked: 10,000 random pairs per extract (1,000 on
- * each FLA) exactly equal
- * to Dijkstra; every unpacked path is a chain of input arcs from source to target whose weights
- * sum to the cost; a many-to-many table with two-node groups and seed costs equal to the
- * Dijkstra minimum; after a customization with new weights, the same again; a partial update of
- * a few arcs (some closed) equal to a full customization, arc by arc. */
+ * imported with the OSM importer), costs graph_cost as loaded (graph_cost_make: ms, dm); and the
+ * PACE 2016 FLA topology (1.07 M nodes, no weights: SEEDED uniform weights of 1..100,000 ms per
+ * arc, each direction drawn apart), and FLA turn-expanded (tests/fixture_turn.h: a routing node per
+ * directed arc, an arc per allowed turn, SEEDED segment and turn costs, forbidden turns), the shape
+ * of the service's turn graph at 2.69 M routing nodes. Checked: 10,000 random pairs per extract
+ * (1,000 on each FLA) exactly equal to Dijkstra; every unpacked path is a chain of input arcs from
+ * source to target whose weights sum to the cost; a many-to-many table with two-node groups and
+ * seed costs equal to the Dijkstra minimum; after a customization with new weights, the same again;
+ * a partial update of a few arcs (some closed, some opened) equal to a full customization, arc by
+ * arc, costs and middles (cch.h), and two threads equal to one; and a grid of tied costs (0..2),
+ * where the middles decide the unpacked paths. */
 #include "road/cch.h"
 #include "road/graph.h"
 #include "road/import/osm_import.h"
@@ -224,9 +225,11 @@ static void check_table(struct fix *f, unsigned long long seed, size_t ns, size_
     size_t *sf = malloc((ns + 1) * sizeof *sf), *df = malloc((nt + 1) * sizeof *df);
     cch_cost *got = malloc(ns * nt * sizeof *got), *want = malloc(ns * nt * sizeof *want);
     for (size_t i = 0; i < 2 * ns; i++)
-        src[i] = (struct cch_seed){(uint32_t)(tu_rand(&seed) * f->g.n), (cch_cost)(tu_rand(&seed) * 5000)};
+        src[i] = (struct cch_seed){(uint32_t)(tu_rand(&seed) * f->g.n),
+                                   (cch_cost)(tu_rand(&seed) * 5000)};
     for (size_t j = 0; j < 2 * nt; j++)
-        dst[j] = (struct cch_seed){(uint32_t)(tu_rand(&seed) * f->g.n), (cch_cost)(tu_rand(&seed) * 5000)};
+        dst[j] = (struct cch_seed){(uint32_t)(tu_rand(&seed) * f->g.n),
+                                   (cch_cost)(tu_rand(&seed) * 5000)};
     for (size_t i = 0; i <= ns; i++)
         sf[i] = 2 * i;
     for (size_t j = 0; j <= nt; j++)
@@ -251,8 +254,8 @@ static void check_table(struct fix *f, unsigned long long seed, size_t ns, size_
     free(src), free(dst), free(sf), free(df), free(got), free(want);
 }
 
-/* Change a few arcs (a third closed) by cch_metric_update; the costs must equal those of a
- * metric customized in full from the same weights. */
+/* Change a few arcs (a third closed, closed ones opened) by cch_metric_update; the costs must equal
+ * those of a metric customized in full from the same weights. */
 static void check_update(struct fix *f, unsigned long long seed, size_t count)
 {
     struct kkc_err err = {0};
@@ -261,7 +264,8 @@ static void check_update(struct fix *f, unsigned long long seed, size_t count)
     struct cch_metric *full = NULL;
     for (size_t i = 0; i < count; i++) {
         arcs[i] = (uint64_t)(tu_rand(&seed) * (double)f->g.first[f->g.n]);
-        w[i] = i % 3 == 0 ? CCH_INF : f->g.w[arcs[i]] * 3 + 1;
+        /* a closed arc opens (as a latent u-turn when a closure leaves one road at a node) */
+        w[i] = i % 3 == 0 ? CCH_INF : f->g.w[arcs[i]] == CCH_INF ? 1 : f->g.w[arcs[i]] * 3 + 1;
         f->g.w[arcs[i]] = w[i];
     }
     ck_assert_msg(cch_metric_update(f->m, arcs, w, count, &touched, &err) == 0, "%s", err.msg);
@@ -270,27 +274,32 @@ static void check_update(struct fix *f, unsigned long long seed, size_t count)
     for (uint64_t a = 0; a < f->c->arc_count; a++) {
         ck_assert_uint_eq(f->m->up[a], full->up[a]);
         ck_assert_uint_eq(f->m->down[a], full->down[a]);
+        /* the middles (the unpacking follows them) too: the same rule, not just the same cost */
+        ck_assert_uint_eq(f->m->mid[2 * a], full->mid[2 * a]);
+        ck_assert_uint_eq(f->m->mid[2 * a + 1], full->mid[2 * a + 1]);
     }
     cch_metric_destroy(full);
     free(arcs), free(w);
 }
 
-/* A full customization on two threads gives the one-thread costs, bit for bit (and the pairs
- * checked after it hold them against Dijkstra). */
+/* A full customization on two threads gives the one-thread costs and middles, bit for bit (and
+ * the pairs checked after it hold them against Dijkstra). */
 static void check_threads(struct fix *f)
 {
     size_t bytes = f->c->arc_count * sizeof(cch_cost);
     cch_cost *up = malloc(bytes + 8), *down = malloc(bytes + 8);
+    uint32_t *mid = malloc(bytes + 8); /* two uint32 an arc: as many bytes as its cost */
     setenv("KKC_CCH_THREADS", "1", 1);
     cch_metric_customize(f->m);
-    memcpy(up, f->m->up, bytes), memcpy(down, f->m->down, bytes);
+    memcpy(up, f->m->up, bytes), memcpy(down, f->m->down, bytes), memcpy(mid, f->m->mid, bytes);
     setenv("KKC_CCH_THREADS", "2", 1);
     cch_metric_customize(f->m);
     unsetenv("KKC_CCH_THREADS");
-    ck_assert_msg(!memcmp(up, f->m->up, bytes) && !memcmp(down, f->m->down, bytes),
+    ck_assert_msg(!memcmp(up, f->m->up, bytes) && !memcmp(down, f->m->down, bytes) &&
+                      !memcmp(mid, f->m->mid, bytes),
                   "two-thread customization differs from one thread (%llu arcs)",
                   (unsigned long long)f->c->arc_count);
-    free(up), free(down);
+    free(up), free(down), free(mid);
 }
 
 /* Pairs, table, new weights and a partial update on f's graph. */
@@ -300,8 +309,8 @@ static void check_all(struct fix *f, int nsrc, int ntgt, int full_reweigh)
     check_table(f, 12, 20, 25);
     if (full_reweigh) {
         if (f->uturn) { /* new seeded segment and turn costs */
-            struct ft_turns t = {.n = f->g.n, .first = f->g.first, .head = f->g.head,
-                                 .uturn = f->uturn};
+            struct ft_turns t = {
+                .n = f->g.n, .first = f->g.first, .head = f->g.head, .uturn = f->uturn};
             ft_weigh(&t, 13, f->g.w);
         } else {
             tg_reweigh(&f->g, 13, 1, 100000);
@@ -317,8 +326,9 @@ static void check_all(struct fix *f, int nsrc, int ntgt, int full_reweigh)
 
 /* ---- tests --------------------------------------------------------------------------------- */
 
-static const char *const extracts[] = {"heidelberg", "monaco-2016", "andorra", "liechtenstein-2015",
-                                       "helsinki", "baltimore", "prague-nove-mesto-2017"};
+static const char *const extracts[] = {
+    "heidelberg", "monaco-2016",           "andorra", "liechtenstein-2015", "helsinki",
+    "baltimore",  "prague-nove-mesto-2017"};
 
 static void load_graph(const char *db, struct tg *g)
 {
@@ -441,6 +451,40 @@ START_TEST(t_cch_small)
 }
 END_TEST
 
+/* A 40 x 40 grid of two-way streets with costs 0..2 (a tenth closed one way): ties everywhere,
+ * zero-cost cycles, so many triangles give an arc the same cost and the middle kept (cch.h)
+ * decides the path: every unpacked path must still be a walk on the input arcs summing to the
+ * cost, and the middles after a partial update and on two threads equal a full customization. */
+START_TEST(t_cch_ties)
+{
+    struct fix f = {0};
+    unsigned long long seed = 31;
+    uint32_t side = 40, n = side * side;
+    f.g.n = n;
+    f.g.first = calloc((size_t)n + 1, sizeof *f.g.first);
+    f.g.head = malloc(4 * (size_t)n * sizeof *f.g.head);
+    f.g.w = malloc(4 * (size_t)n * sizeof *f.g.w);
+    for (uint32_t v = 0; v < n; v++) {
+        uint64_t a = f.g.first[v];
+        uint32_t x = v % side, y = v / side;
+        uint32_t nb[4] = {x ? v - 1 : CCH_NONE, x + 1 < side ? v + 1 : CCH_NONE,
+                          y ? v - side : CCH_NONE, y + 1 < side ? v + side : CCH_NONE};
+        for (int k = 0; k < 4; k++)
+            if (nb[k] != CCH_NONE) {
+                double r = tu_rand(&seed);
+                f.g.head[a] = nb[k];
+                f.g.w[a++] = r < 0.1 ? CCH_INF : (cch_cost)(r * 3);
+            }
+        f.g.first[v + 1] = a;
+    }
+    tg_tails(&f.g);
+    fix_open(&f);
+    check_threads(&f);
+    check_all(&f, 40, 40, 0);
+    fix_close(&f);
+}
+END_TEST
+
 Suite *cch_suite(void); /* for the runner */
 Suite *cch_suite(void)
 {
@@ -451,6 +495,9 @@ Suite *cch_suite(void)
     tcase_add_loop_test(tc, t_cch_extract, 0, (int)(sizeof extracts / sizeof *extracts));
     tcase_add_test(tc, t_cch_fla);
     suite_add_tcase(s, tc);
+    TCase *ti = tcase_create("cch_ties"); /* CK_RUN_CASE=cch_ties runs it alone */
+    tcase_add_test(ti, t_cch_ties);
+    suite_add_tcase(s, ti);
     TCase *tt = tcase_create("cch_turns"); /* CK_RUN_CASE=cch_turns runs it alone */
     tcase_set_timeout(tt, 600);
     tcase_add_test(tt, t_cch_fla_turns);
