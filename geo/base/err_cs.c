@@ -122,7 +122,7 @@ static const struct err_cs table[] = {
     {"GEOS points failed", "body v GEOS selhaly"},
     {"GEOS union failed", "sjednocení v GEOS selhalo"},
     {"METIS_NodeND failed (%d)", "METIS_NodeND selhal (%d)"},
-    {"METIS_PartGraphRecursive failed (%d)", "METIS_PartGraphRecursive selhal (%d)"},
+    {"METIS_PartGraphKway failed (%d)", "METIS_PartGraphKway selhal (%d)"},
     {"SQL failed: %s", "SQL selhalo: %s"},
     {"TMPDIR too long", "cesta TMPDIR je příliš dlouhá"},
     {"a JSON body is required", "je třeba tělo požadavku v JSON"},

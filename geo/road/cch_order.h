@@ -7,7 +7,7 @@
  * coarse_tail[w], as a turn joins a segment to one leaving its head): the cut-based order of
  * Buchhold, Wagner, Strasser, Zündorf ("Customizable Contraction Hierarchies with Turn Costs",
  * ATMOS 2020). Each part of the junction graph is split into its connected components, a
- * component is bisected by a balanced EDGE cut (METIS_PartGraphRecursive, edge weight = the
+ * component is bisected by a balanced EDGE cut (METIS_PartGraphKway, 2 parts, edge weight = the
  * number of input nodes between two junctions, so the cut's weight is the separator's size), and
  * the input nodes whose segment crosses the cut are the part's separator, ranked above both
  * halves: no arc joins a segment with both ends on one side to one with both ends on the other.
