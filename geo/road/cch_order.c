@@ -77,7 +77,7 @@ static void fail(struct ord *o, enum kkc_code rc, const char *fn, int mr)
         o->rc = kkc_err_set(o->err, rc, "out of memory (CCH order)");
 }
 
-/* The subgraph of the input induced by s[0 .. k) in local ids; *m = its adjacency length. */
+/* The subgraph of the input induced by s[0 .. k), in local ids (xadj: k + 1 entries). */
 static int induced(struct ord *o, const uint32_t *s, uint32_t k, idx_t *xadj, idx_t **adj)
 {
     for (uint32_t i = 0; i < k; i++)
