@@ -1,6 +1,7 @@
 /* geo/road/cch_order.h -- the CCH's nested-dissection order (internal to cch_build.c).
  *
- * Without a coarse graph (in->coarse_tail == NULL): METIS_NodeND on the input's undirected graph.
+ * Without a coarse graph (in->coarse_tail == NULL): METIS_NodeND (4 separators tried per level)
+ * on the input's undirected graph.
  *
  * With one (a turn-expanded graph: input node = directed road segment from junction
  * coarse_tail[v] to coarse_head[v]; every input arc v -> w has coarse_head[v] ==

@@ -110,10 +110,12 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road hierarchy)");
     for (uint64_t a = 0; !rc && a < m; a++)
         w[a] = tnet_arc_cost(g, a);
-    if (!rc)
+    const char *ord = getenv("KKC_CCH_ORDER"); /* "cut": the junction graph's edge cuts */
+    if (!rc && ord && !strcmp(ord, "cut"))
         rc = junctions(g, &ends, err);
     if (!rc) {
-        struct cch_input in = {t->n, t->first_out, t->head, ends, ends + t->n, g->node_count};
+        struct cch_input in = {t->n,  t->first_out, t->head, ends, ends ? ends + t->n : NULL,
+                               g->node_count};
         double t0 = now_s();
         rc = topology(ch, &in, cache_path, key ? key : "", err);
         double t1 = now_s();
