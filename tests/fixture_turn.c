@@ -109,9 +109,14 @@ int ft_expand(uint32_t n, const uint64_t *first, const uint32_t *head, unsigned 
     memset(t, 0, sizeof *t);
     if (na >= UINT32_MAX)
         return -1;
-    t->n = (uint32_t)na;
-    if (!(t->first = malloc((na + 1) * sizeof *t->first)))
-        return -1;
+    t->n = (uint32_t)na, t->junctions = n;
+    t->first = malloc((na + 1) * sizeof *t->first);
+    t->ends = malloc(2 * (na + 1) * sizeof *t->ends);
+    if (!t->first || !t->ends)
+        return ft_free(t), -1;
+    for (uint32_t u = 0; u < n; u++)
+        for (uint64_t a = first[u]; a < first[u + 1]; a++)
+            t->ends[a] = u, t->ends[na + a] = head[a];
     for (int pass = 0; pass < 2; pass++) { /* count, then fill */
         k = 0;
         for (uint32_t u = 0; u < n; u++)
@@ -143,6 +148,6 @@ void ft_weigh(const struct ft_turns *t, unsigned long long seed, uint64_t *w)
 
 void ft_free(struct ft_turns *t)
 {
-    free(t->first), free(t->head), free(t->uturn), free(t->w);
+    free(t->first), free(t->head), free(t->uturn), free(t->w), free(t->ends);
     memset(t, 0, sizeof *t);
 }

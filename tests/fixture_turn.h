@@ -27,6 +27,8 @@ struct ft_turns {
     uint8_t *uturn;   /* per turn arc: 1 for a u-turn at a dead end */
     uint64_t *w;      /* per turn arc: its cost (ft_weigh) */
     uint64_t forbidden, uturns; /* turns left out as restrictions; dead-end u-turns kept */
+    uint32_t *ends;     /* 2 n: routing node v = node-graph arc ends[v] -> ends[n + v] */
+    uint32_t junctions; /* nodes of the node graph */
 };
 
 /* The turn-expanded graph of the node graph (n, first, head); the restrictions from topo_seed,

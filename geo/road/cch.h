@@ -3,7 +3,7 @@
  *
  * Three phases, kept apart:
  *  1. cch_build(): metric independent. A nested-dissection order of the undirected graph (METIS
- *     NodeND), then the symbolic contraction in that order: the chordal supergraph (every arc of
+ *     NodeND; on a turn-expanded graph, edge cuts of its junction graph: cch_order.h), then the symbolic contraction in that order: the chordal supergraph (every arc of
  *     the input plus the shortcuts the elimination adds) and its elimination tree. Nodes inside a
  *     hierarchy are numbered by rank (0 = contracted first), so the parent of v is > v. The result
  *     depends on the topology only; cch_cache.h stores it in a file.
@@ -40,11 +40,18 @@ static inline cch_cost cch_add(cch_cost a, cch_cost b)
 }
 
 /* The input: a directed graph, out-arcs of v are head[first_out[v] .. first_out[v + 1]).
- * Self loops and parallel arcs are allowed (the cheapest parallel arc counts). */
+ * Self loops and parallel arcs are allowed (the cheapest parallel arc counts).
+ * Optional (NULL: the order is METIS_NodeND of the input): for a turn-expanded graph, the coarse
+ * (junction) graph below it: input node v is a segment from junction coarse_tail[v] to
+ * coarse_head[v] (< coarse_n), and an arc v -> w joins segments with coarse_head[v] ==
+ * coarse_tail[w]; the order then comes from edge cuts of the junction graph (cch_order.h),
+ * with far smaller separators. Only the order's quality depends on it. */
 struct cch_input {
     uint32_t n;
     const uint64_t *first_out; /* n + 1 */
     const uint32_t *head;      /* first_out[n] */
+    const uint32_t *coarse_tail, *coarse_head; /* n each, or NULL */
+    uint32_t coarse_n;
 };
 
 /* The metric-independent hierarchy. Arrays owned by the struct (or by the mapping of a cache

@@ -1,10 +1,10 @@
-/* geo/road/cch_build.c -- the metric-independent phase of the CCH: a nested-dissection order from
- * METIS, the symbolic contraction (chordal supergraph and elimination tree), the map from input
- * arcs to hierarchy arcs. See cch.h. */
+/* geo/road/cch_build.c -- the metric-independent phase of the CCH: a nested-dissection order
+ * (cch_order.h), the symbolic contraction (chordal supergraph and elimination tree), the map
+ * from input arcs to hierarchy arcs. See cch.h. */
 #include "road/cch.h"
+#include "road/cch_order.h"
 #include "base/grow.h"
 
-#include <metis.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,86 +15,6 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
-}
-
-static int cmp_idx(const void *a, const void *b)
-{
-    idx_t x = *(const idx_t *)a, y = *(const idx_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The input's undirected simple graph as a 0-based METIS CSR (no loops, no duplicates). */
-static enum kkc_code undirected(const struct cch_input *in, idx_t **xadj_out, idx_t **adj_out,
-                                struct kkc_err *err)
-{
-    uint32_t n = in->n;
-    uint64_t m = in->first_out[n];
-    idx_t *xadj = calloc((size_t)n + 1, sizeof *xadj);
-    idx_t *adj = malloc((2 * m + 1) * sizeof *adj);
-    uint64_t *fill = calloc((size_t)n + 1, sizeof *fill);
-
-    if (!xadj || !adj || !fill) {
-        free(xadj), free(adj), free(fill);
-        return kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH order)");
-    }
-    for (uint32_t u = 0; u < n; u++)
-        for (uint64_t a = in->first_out[u]; a < in->first_out[u + 1]; a++)
-            if (in->head[a] != u)
-                fill[u + 1]++, fill[in->head[a] + 1]++;
-    for (uint32_t v = 0; v < n; v++)
-        fill[v + 1] += fill[v];
-    for (uint32_t u = 0; u < n; u++)
-        for (uint64_t a = in->first_out[u]; a < in->first_out[u + 1]; a++)
-            if (in->head[a] != u) {
-                adj[fill[u]++] = (idx_t)in->head[a];
-                adj[fill[in->head[a]]++] = (idx_t)u;
-            }
-    /* fill[v] is now the end of v's row; sort, drop duplicates, compact. */
-    uint64_t w = 0, start = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        uint64_t end = fill[v];
-        qsort(adj + start, end - start, sizeof *adj, cmp_idx);
-        for (uint64_t i = start; i < end; i++)
-            if (i == start || adj[i] != adj[i - 1])
-                adj[w++] = adj[i];
-        xadj[v + 1] = (idx_t)w;
-        start = end;
-    }
-    free(fill);
-    *xadj_out = xadj;
-    *adj_out = adj;
-    return KKC_OK;
-}
-
-/* c->rank and c->order from METIS_NodeND (identity for graphs METIS need not see). */
-static enum kkc_code order(const struct cch_input *in, struct cch *c, struct kkc_err *err)
-{
-    idx_t *xadj = NULL, *adj = NULL;
-    enum kkc_code rc = undirected(in, &xadj, &adj, err);
-    if (rc)
-        return rc;
-    idx_t nn = (idx_t)in->n, opt[METIS_NOPTIONS];
-    idx_t *perm = malloc(((size_t)in->n + 1) * sizeof *perm);
-    idx_t *iperm = malloc(((size_t)in->n + 1) * sizeof *iperm);
-    if (!perm || !iperm)
-        rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH order)");
-    else if (in->n < 2 || xadj[in->n] == 0) {
-        for (uint32_t v = 0; v < in->n; v++)
-            perm[v] = iperm[v] = (idx_t)v;
-    } else {
-        METIS_SetDefaultOptions(opt);
-        opt[METIS_OPTION_NUMBERING] = 0;
-        int mr = METIS_NodeND(&nn, xadj, adj, NULL, opt, perm, iperm);
-        if (mr != METIS_OK)
-            rc = kkc_err_set(err, mr == METIS_ERROR_MEMORY ? KKC_ENOMEM : KKC_EINTERNAL,
-                             "METIS_NodeND failed (%d)", mr);
-    }
-    for (uint32_t v = 0; !rc && v < in->n; v++) {
-        c->rank[v] = (uint32_t)iperm[v];
-        c->order[iperm[v]] = v;
-    }
-    free(xadj), free(adj), free(perm), free(iperm);
-    return rc;
 }
 
 struct vec {
@@ -287,7 +207,7 @@ enum kkc_code cch_build(const struct cch_input *in, struct cch **out, struct kkc
     if (!c->rank || !c->order || !c->parent || !c->up_first)
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (CCH)");
     if (!rc)
-        rc = order(in, c, err);
+        rc = cch_order(in, 0, c->rank, c->order, err);
     if (!rc)
         rc = contract(in, c, err);
     if (!rc)

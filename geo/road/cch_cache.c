@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CCH_MAGIC "KKCCCH01"
+#define CCH_MAGIC "KKCCCH02" /* 2: the cut-based order on turn graphs (cch_order.h) */
 #define NARRAYS 12
 
 struct header {

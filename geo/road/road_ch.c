@@ -76,6 +76,22 @@ static enum kkc_code metric(struct road_ch *ch, const cch_cost *w, const char *c
     return rc;
 }
 
+/* The junctions at each routing node's ends (a via-way copy: its segment's), for the order. */
+static enum kkc_code junctions(const struct graph *g, uint32_t **ends, struct kkc_err *err)
+{
+    const struct turn_graph *t = g->turn;
+    uint32_t *e = malloc(2 * ((size_t)t->n + 1) * sizeof *e);
+    if (!e)
+        return kkc_err_set(err, KKC_ENOMEM, "out of memory (road hierarchy)");
+    for (uint32_t v = 0; v < t->n; v++) {
+        uint32_t s = t->seg[v], a = g->edge_source[s >> 1], b = g->edge_target[s >> 1];
+        e[v] = s & 1 ? b : a;
+        e[t->n + v] = s & 1 ? a : b;
+    }
+    *ends = e;
+    return KKC_OK;
+}
+
 enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, const char *key,
                              struct road_ch **out, struct kkc_err *err)
 {
@@ -85,6 +101,7 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
     uint64_t m = t->first_out[t->n];
     struct road_ch *ch = calloc(1, sizeof *ch);
     cch_cost *w = malloc(((size_t)m + 1) * sizeof *w);
+    uint32_t *ends = NULL;
     enum kkc_code rc = KKC_OK;
 
     if (ch)
@@ -93,8 +110,12 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
         rc = kkc_err_set(err, KKC_ENOMEM, "out of memory (road hierarchy)");
     for (uint64_t a = 0; !rc && a < m; a++)
         w[a] = tnet_arc_cost(g, a);
+    const char *ord = getenv("KKC_CCH_ORDER"); /* "cut": the junction graph's edge cuts */
+    if (!rc && ord && !strcmp(ord, "cut"))
+        rc = junctions(g, &ends, err);
     if (!rc) {
-        struct cch_input in = {t->n, t->first_out, t->head};
+        struct cch_input in = {t->n,  t->first_out, t->head, ends, ends ? ends + t->n : NULL,
+                               g->node_count};
         double t0 = now_s();
         rc = topology(ch, &in, cache_path, key ? key : "", err);
         double t1 = now_s();
@@ -103,7 +124,7 @@ enum kkc_code road_ch_create(const struct graph *g, const char *cache_path, cons
         ch->build_s = t1 - t0;
         ch->custom_s = now_s() - t1;
     }
-    free(w);
+    free(w), free(ends);
     if (rc) {
         road_ch_destroy(ch);
         return rc;

@@ -152,12 +152,14 @@ struct fix {
     cch_cost *dist;
     struct hi *heap;
     uint8_t *uturn; /* a turn-expanded graph (fixture_turn.h): its u-turn flags, else NULL */
+    uint32_t *ends, junctions; /* and its node graph's arc ends (the order's coarse graph) */
 };
 
 static void fix_open(struct fix *f)
 {
     struct kkc_err err = {0};
-    struct cch_input in = {f->g.n, f->g.first, f->g.head};
+    struct cch_input in = {f->g.n, f->g.first, f->g.head, f->ends,
+                           f->ends ? f->ends + f->g.n : NULL, f->junctions};
     ck_assert_msg(cch_build(&in, &f->c, &err) == 0, "%s", err.msg);
     ck_assert_msg(cch_metric_create(f->c, NULL, f->g.w, &f->m, &err) == 0, "%s", err.msg);
     ck_assert_msg(cch_query_create(f->c, &f->q, &err) == 0, "%s", err.msg);
@@ -170,7 +172,7 @@ static void fix_close(struct fix *f)
     cch_query_destroy(f->q);
     cch_metric_destroy(f->m);
     cch_destroy(f->c);
-    free(f->dist), free(f->heap), free(f->uturn);
+    free(f->dist), free(f->heap), free(f->uturn), free(f->ends);
     tg_free(&f->g);
 }
 
@@ -407,6 +409,7 @@ START_TEST(t_cch_fla_turns)
     ck_assert_uint_gt(t.uturns, 0);
     free(first), free(head);
     f.g.n = t.n, f.g.first = t.first, f.g.head = t.head, f.g.w = t.w, f.uturn = t.uturn;
+    f.ends = t.ends, f.junctions = t.junctions; /* the cut-based order, as road_ch.c's */
     tg_tails(&f.g);
     fix_open(&f);
     check_all(&f, 20, 50, 1);
@@ -422,11 +425,11 @@ START_TEST(t_cch_small)
     struct cch *c = NULL;
     uint64_t bad_first[] = {0, 2, 1};
     uint32_t head[] = {1, 1, 0, 0};
-    struct cch_input bad = {2, bad_first, head};
+    struct cch_input bad = {.n = 2, .first_out = bad_first, .head = head};
     ck_assert_int_eq(cch_build(&bad, &c, &err), KKC_EINVAL);
     uint64_t first2[] = {0, 3, 4};
     uint32_t head2[] = {1, 9, 0, 0};
-    struct cch_input bad2 = {2, first2, head2};
+    struct cch_input bad2 = {.n = 2, .first_out = first2, .head = head2};
     ck_assert_int_eq(cch_build(&bad2, &c, &err), KKC_EINVAL);
 
     struct fix f = {0};

@@ -155,7 +155,7 @@ START_TEST(t_road_ch_cache)
         first[v] = t->first_out[v];
     for (uint64_t k = 0; k < t->first_out[n]; k++)
         head[k] = t->head[k];
-    struct cch_input in = {n, first, head};
+    struct cch_input in = {.n = n, .first_out = first, .head = head};
     struct cch *c = NULL;
     struct kkc_err err = {0};
     ck_assert_int_eq(cch_cache_load(&in, "another version", path, &c, &err), KKC_ENOTFOUND);

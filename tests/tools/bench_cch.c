@@ -86,6 +86,7 @@ struct csr {
     uint64_t *first;
     uint32_t *head;
     cch_cost *w;
+    uint32_t *ends, junctions; /* --turns: the node graph's arc ends (cch_input's coarse graph) */
 };
 
 /* ---- --gr: topology + seeded weights, Dijkstra baseline ------------------------------------ */
@@ -119,6 +120,10 @@ static int read_turns(const char *path, struct csr *g)
            "dead-end u-turns)\n", t.n, (unsigned long long)t.first[t.n],
            (unsigned long long)t.forbidden, (unsigned long long)t.uturns);
     g->n = t.n, g->first = t.first, g->head = t.head, g->w = t.w;
+    if (!getenv("BENCH_CCH_NODE_ORDER")) /* set: METIS_NodeND on the turn graph (the old order) */
+        g->ends = t.ends, g->junctions = t.junctions;
+    else
+        free(t.ends);
     free(t.uturn);
     return 0;
 }
@@ -210,7 +215,8 @@ static void threads_compare(struct cch_metric *m)
 static struct cch_metric *prepare(const struct csr *g, struct cch **cp)
 {
     struct kkc_err err = {0};
-    struct cch_input in = {g->n, g->first, g->head};
+    struct cch_input in = {g->n, g->first, g->head, g->ends,
+                           g->ends ? g->ends + g->n : NULL, g->junctions};
     struct cch *c = NULL, *mapped = NULL;
     struct cch_metric *m = NULL;
     char path[64];
@@ -334,7 +340,7 @@ static void run_gr(const char *path, size_t nq, size_t k, int turns)
     free(ss), free(ds), free(f), free(out), free(dist), free(touched), free(heap);
     free(tc), free(tp), free(td);
     cch_query_destroy(q), cch_metric_destroy(m), cch_destroy(c);
-    free(g.first), free(g.head), free(g.w);
+    free(g.first), free(g.head), free(g.w), free(g.ends);
 }
 
 /* ---- --db: the service's own route and table calls with and without the hierarchy --------- */
