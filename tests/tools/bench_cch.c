@@ -120,7 +120,8 @@ static int read_turns(const char *path, struct csr *g)
            "dead-end u-turns)\n", t.n, (unsigned long long)t.first[t.n],
            (unsigned long long)t.forbidden, (unsigned long long)t.uturns);
     g->n = t.n, g->first = t.first, g->head = t.head, g->w = t.w;
-    if (!getenv("BENCH_CCH_NODE_ORDER")) /* set: METIS_NodeND on the turn graph (the old order) */
+    const char *ord = getenv("KKC_CCH_ORDER"); /* as road_ch.c: "cut" for the cut-based order */
+    if (ord && !strcmp(ord, "cut"))
         g->ends = t.ends, g->junctions = t.junctions;
     else
         free(t.ends);
