@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SUITE(f) Suite *f(void);
@@ -30,6 +31,8 @@ int main(void)
     char root[4096];
     snprintf(root, sizeof root, "%s/kkc-tests-XXXXXX", base && *base ? base : "/tmp");
     int own = mkdtemp(root) != NULL;
+    if (own) /* traversable: the PostgreSQL tests run their cluster as user postgres in it */
+        chmod(root, 0711);
     if (own)
         setenv("KKC_TEST_TMP", root, 1);
     SRunner *sr = srunner_create(NULL);
