@@ -3,8 +3,9 @@
  *
  * Three phases, kept apart:
  *  1. cch_build(): metric independent. A nested-dissection order of the undirected graph (METIS
- *     NodeND; on a turn-expanded graph, edge cuts of its junction graph: cch_order.h), then the symbolic contraction in that order: the chordal supergraph (every arc of
- *     the input plus the shortcuts the elimination adds) and its elimination tree. Nodes inside a
+ *     NodeND, or edge cuts of a junction graph given with the input: cch_order.h), then the
+ *     symbolic contraction in that order: the chordal supergraph (every arc of the input plus
+ *     the shortcuts the elimination adds) and its elimination tree. Nodes inside a
  *     hierarchy are numbered by rank (0 = contracted first), so the parent of v is > v. The result
  *     depends on the topology only; cch_cache.h stores it in a file.
  *  2. cch_metric_customize(): weights -> the cost of every hierarchy arc in both directions,
@@ -44,8 +45,9 @@ static inline cch_cost cch_add(cch_cost a, cch_cost b)
  * Optional (NULL: the order is METIS_NodeND of the input): for a turn-expanded graph, the coarse
  * (junction) graph below it: input node v is a segment from junction coarse_tail[v] to
  * coarse_head[v] (< coarse_n), and an arc v -> w joins segments with coarse_head[v] ==
- * coarse_tail[w]; the order then comes from edge cuts of the junction graph (cch_order.h),
- * with far smaller separators. Only the order's quality depends on it. */
+ * coarse_tail[w]; the order then comes from edge cuts of the junction graph (cch_order.h; with
+ * METIS's cuts no better than NodeND on the turn graph: BENCHMARKS.md). Only the order's quality
+ * depends on it. */
 struct cch_input {
     uint32_t n;
     const uint64_t *first_out; /* n + 1 */
@@ -93,7 +95,8 @@ struct cch_metric {
     cch_cost *down;   /* higher end -> lower end */
     /* per hierarchy arc a, mid[2a] (up) and mid[2a + 1] (down): the lower node w of the triangle
      * {w, lo, hi} that gave the cost, CCH_NONE when an input arc gives it (preferred on equal
-     * costs; among triangles the lowest w): unpacking follows it in O(1) per arc. The same
+     * costs; among triangles the lowest w): unpacking follows it, two binary searches in w's
+     * upper list per shortcut instead of a search of the triangles. The same
      * whatever the thread count, and after a partial update the same as in full. 8 bytes an arc. */
     uint32_t *mid;
 };
